@@ -1,0 +1,3 @@
+"""Synthetic offices with ground truth, and the simulated banks of both services."""
+
+__all__: list[str] = []
