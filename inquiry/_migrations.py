@@ -1,0 +1,196 @@
+"""Schema of the store, as an ordered list of migrations.
+
+Each entry upgrades the store by one version; ``meta.schema_version`` says
+how far a store has come. Never edit a released migration: append one.
+Dates are ISO text (``YYYY-MM-DD``), money integer yen, lists are joined
+with ``;`` (names) or ``|`` (addresses), as in the master.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: list[str] = [
+    # 1: the whole inquiry cycle
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE persons (
+        person_id TEXT PRIMARY KEY,
+        name_kanji TEXT NOT NULL,
+        name_kana TEXT,
+        kana_estimated INTEGER NOT NULL DEFAULT 0,
+        kana_candidates TEXT,
+        other_names_kana TEXT,
+        birth_date TEXT,
+        sex INTEGER NOT NULL DEFAULT 0,
+        postal_code TEXT,
+        address TEXT,
+        address_history TEXT,
+        arrears_yen INTEGER NOT NULL DEFAULT 0,
+        fiscal_class TEXT,
+        staff_code TEXT,
+        target_banks TEXT,
+        as_of TEXT,
+        cleared_on TEXT,
+        updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE institutions (
+        bank_code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        provider TEXT NOT NULL CHECK (provider IN ('dais', 'pipitlinq', 'paper')),
+        default_target INTEGER NOT NULL DEFAULT 0,
+        requires_address INTEGER NOT NULL DEFAULT 0,
+        bank_type TEXT
+    );
+
+    CREATE TABLE request_files (
+        file_name TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+
+    CREATE TABLE inquiries (
+        inquiry_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        bank_code TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        request_file TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_on TEXT,
+        answered_on TEXT,
+        answer TEXT
+    );
+    CREATE INDEX inquiries_person ON inquiries (person_id, bank_code);
+
+    CREATE TABLE response_files (
+        sha256 TEXT PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_accepted INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+
+    CREATE TABLE answers (
+        response_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        inquiry_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        detail_no INTEGER,
+        account_key TEXT,
+        bank_code TEXT,
+        bank_name TEXT,
+        branch_code TEXT,
+        branch_name TEXT,
+        account_type INTEGER,
+        account_number TEXT,
+        passbook_symbol TEXT,
+        passbook_number TEXT,
+        holder_kana TEXT,
+        holder_birth_date TEXT,
+        holder_address TEXT,
+        balance_yen INTEGER,
+        balance_date TEXT,
+        opened_on TEXT,
+        last_activity TEXT,
+        account_status TEXT,
+        unable_reason TEXT,
+        answered_on TEXT NOT NULL,
+        PRIMARY KEY (response_sha, line)
+    );
+    CREATE INDEX answers_account ON answers (account_key);
+    CREATE INDEX answers_inquiry ON answers (inquiry_id);
+
+    CREATE TABLE matches (
+        account_key TEXT PRIMARY KEY,
+        inquiry_id TEXT NOT NULL,
+        inquired_person_id TEXT,
+        person_id TEXT,
+        class TEXT NOT NULL,
+        score REAL NOT NULL,
+        name_evidence TEXT NOT NULL,
+        dob_evidence TEXT NOT NULL,
+        address_evidence TEXT NOT NULL,
+        candidates TEXT,
+        reason TEXT,
+        matched_at TEXT NOT NULL,
+        decision TEXT,
+        decided_person_id TEXT,
+        decided_by TEXT,
+        decided_at TEXT
+    );
+
+    CREATE TABLE followups (
+        followup_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        account_key TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        origin_inquiry_id TEXT NOT NULL,
+        reason TEXT,
+        priority INTEGER,
+        period_from TEXT,
+        period_to TEXT,
+        status TEXT NOT NULL,
+        request_file TEXT,
+        created_at TEXT NOT NULL,
+        sent_on TEXT,
+        answered_on TEXT,
+        transactions INTEGER,
+        regular_income TEXT
+    );
+    CREATE INDEX followups_account ON followups (account_key);
+
+    CREATE TABLE transactions (
+        followup_id TEXT NOT NULL,
+        response_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        detail_no INTEGER,
+        tx_date TEXT,
+        description TEXT,
+        withdrawal_yen INTEGER,
+        deposit_yen INTEGER,
+        balance_yen INTEGER,
+        PRIMARY KEY (response_sha, line)
+    );
+
+    CREATE TABLE payments (
+        person_id TEXT NOT NULL,
+        paid_on TEXT NOT NULL,
+        amount_yen INTEGER NOT NULL,
+        source_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (source_sha, line)
+    );
+
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        command TEXT NOT NULL,
+        options TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        files TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+
+    CREATE TABLE stats (
+        day TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        bank_code TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, provider, bank_code, kind, value)
+    );
+    """,
+]

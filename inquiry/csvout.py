@@ -1,0 +1,43 @@
+"""Writing CSV files people open in Excel: UTF-8 with BOM, CRLF, no formulas.
+
+A value that Excel would run as a formula (``=HYPERLINK(...)`` in a name
+typed at a bank counter) is written with a leading apostrophe, so opening a
+rejects or matches file never executes anything. Files appear whole or not
+at all (temporary name, then rename).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+__all__ = ["write_csv", "neutralise"]
+
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix ``'`` to text cells that a spreadsheet would read as a formula."""
+    text_cols = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    return frame.with_columns(
+        [pl.when(pl.col(c).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text_cols]
+    )
+
+
+def write_csv(frame: pl.DataFrame, path: Path) -> Path:
+    """Write ``frame`` for Excel: BOM, CRLF, RFC 4180 quoting, dates ``YYYY-MM-DD``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    flat = frame.with_columns(
+        [pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    )
+    body = neutralise(flat).write_csv(line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
+    with open(tmp, "wb") as fh:
+        fh.write(b"\xef\xbb\xbf" + body.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,60 @@
+"""Workspace settings, validated at the edge (pydantic) and kept as JSON.
+
+The settings record the purpose the workspace exists for (protection.md:
+滞納整理 only) and the thresholds of matching.md and protection.md, so that a
+supervisor can see in one file what the batch decides with.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
+
+__all__ = ["Settings", "municipality_check_digit"]
+
+
+def municipality_check_digit(first_five: str) -> int:
+    """Check digit of a 全国地方公共団体コード (weights 6..2, modulus 11).
+
+    >>> municipality_check_digit("13104")  # 新宿区 131041
+    1
+    """
+    total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True))
+    return (11 - total % 11) % 10
+
+
+class Settings(BaseModel):
+    municipality_code: str = Field("131041", description="全国地方公共団体コード with check digit")
+    municipality_name: str = "新宿区"
+    municipality_kana: str = Field("ｼﾝｼﾞﾕｸｸ", description="Zengin half-width kana for the DAIS header")
+    purpose: str = "滞納整理 (国税徴収法第141条 等に基づく財産調査) 以外には使用しない"
+    followup_threshold_yen: int = 10_000
+    followup_active_months: int = 6
+    followup_period_months: int = 6
+    followup_repeat_days: int = 90
+    retention_days: int = Field(60, ge=1)
+    retention_extended: bool = Field(False, description="must be true to set retention_days above 60")
+    overdue_days: int = 30
+    max_inquiries_per_file: int = Field(10_000, ge=1, le=10_000)
+
+    @field_validator("municipality_code")
+    @classmethod
+    def _check_code(cls, v: str) -> str:
+        if len(v) != 6 or not v.isdigit() or municipality_check_digit(v[:5]) != int(v[5]):
+            raise ValueError(f"not a valid 6-digit municipality code with check digit: {v!r}")
+        return v
+
+    def model_post_init(self, __context: object) -> None:
+        if self.retention_days > 60 and not self.retention_extended:
+            raise ValueError("retention_days above 60 needs retention_extended = true (protection.md)")
+
+    @classmethod
+    def load(cls, path: Path) -> "Settings":
+        return cls.model_validate_json(path.read_text(encoding="utf-8"))
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.model_dump(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)

@@ -1,0 +1,135 @@
+"""The workspace: store, outbox, inbox, reports, logs and settings in one folder.
+
+Everything a command writes to ``outbox/`` is first written as ``NAME.part``
+and renamed only after the store has committed the record of it; at the
+start of every command :meth:`Workspace.recover` finishes or discards what a
+killed command left, so a ``.part`` never lingers and a request file never
+exists without its record (or the reverse).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from inquiry._lock import WorkspaceLock
+from inquiry.csvout import write_csv
+from inquiry.settings import Settings
+from inquiry.store import Store
+
+__all__ = ["Workspace", "NotAWorkspace", "default_home"]
+
+PART = ".part"
+
+
+class NotAWorkspace(RuntimeError):
+    pass
+
+
+def default_home(home: Path | None) -> Path:
+    """``--home``, else ``$INQUIRY_HOME``, else ``./inquiry-home``."""
+    if home is not None:
+        return home
+    env = os.environ.get("INQUIRY_HOME")
+    return Path(env) if env else Path("inquiry-home")
+
+
+@dataclass
+class Workspace:
+    home: Path
+    settings: Settings
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "store.sqlite3"
+
+    @property
+    def outbox(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def settings_path(self) -> Path:
+        return self.home / "settings.json"
+
+    @classmethod
+    def init(cls, home: Path, settings: Settings) -> "Workspace":
+        """Create the folders (owner-only) and the settings; an existing workspace is kept."""
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(home, 0o700)
+        ws = cls(home, settings)
+        for d in (ws.outbox, ws.inbox, ws.reports, ws.logs):
+            d.mkdir(exist_ok=True, mode=0o700)
+        if not ws.settings_path.exists():
+            settings.save(ws.settings_path)
+            os.chmod(ws.settings_path, 0o600)
+        else:
+            ws.settings = Settings.load(ws.settings_path)
+        Store(ws.store_path).close()
+        return ws
+
+    @classmethod
+    def open(cls, home: Path) -> "Workspace":
+        settings_path = home / "settings.json"
+        if not settings_path.exists():
+            raise NotAWorkspace(
+                f"{home} はワークスペースではありません (not a workspace): run `inquiry init --home {home}` first"
+            )
+        return cls(home, Settings.load(settings_path))
+
+    def lock(self) -> WorkspaceLock:
+        return WorkspaceLock(self.home / ".lock")
+
+    def store(self) -> Store:
+        return Store(self.store_path)
+
+    # -- files written around a commit --------------------------------------
+    def part_path(self, final: Path) -> Path:
+        return final.with_name(final.name + PART)
+
+    def publish(self, parts: list[Path]) -> None:
+        """After the commit: give every ``.part`` file its final name."""
+        for part in parts:
+            part.replace(part.with_name(part.name[: -len(PART)]))
+
+    def recover(self, store: Store) -> list[str]:
+        """Finish or discard what a killed command left in ``outbox/``."""
+        done: list[str] = []
+        for part in sorted(self.outbox.glob("*" + PART)):
+            final = part.name[: -len(PART)]
+            known = store.scalar("SELECT 1 FROM request_files WHERE file_name = ? AND sent_at IS NULL", (final,))
+            if known:
+                part.replace(self.outbox / final)
+                done.append(f"recovered {final}")
+            else:
+                part.unlink()
+                done.append(f"discarded unfinished {part.name}")
+        for part in self.reports.glob("*.tmp"):
+            part.unlink()
+        return done
+
+    def write_rejects(self, rejects: pl.DataFrame, stamp: datetime) -> Path | None:
+        """``reports/rejects-<timestamp>.csv`` with ``file, line, reason``."""
+        if rejects.height == 0:
+            return None
+        path = self.reports / f"rejects-{stamp:%Y%m%d-%H%M%S}.csv"
+        n = 1
+        while path.exists():
+            n += 1
+            path = self.reports / f"rejects-{stamp:%Y%m%d-%H%M%S}-{n}.csv"
+        return write_csv(rejects.select("file", "line", "reason"), path)
