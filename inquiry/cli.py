@@ -1,0 +1,202 @@
+"""The ``inquiry`` command line (outputs.md). Thin: parse options, run a step.
+
+Every workspace command goes through :func:`inquiry.step.run_step`, so every
+command locks, commits or rolls back whole, writes its audit entry and its
+rejects, prints a summary and exits 0 / 1 / 2 the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from inquiry.step import console, run_step
+from inquiry.workspace import default_home
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="inquiry",
+    help="預貯金等照会 一括処理 — bulk bank-asset inquiries through DAIS and pipitLINQ.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+review_app = typer.Typer(help="要確認 (REVIEW) の確認シート", no_args_is_help=True)
+audit_app = typer.Typer(help="操作履歴 (audit trail)", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(audit_app, name="audit")
+
+Home = Annotated[Optional[Path], typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
+Operator = Annotated[Optional[str], typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
+Encoding = Annotated[Optional[str], typer.Option("--encoding", help="force the input encoding (utf-8 / cp932)")]
+
+
+def _parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    import polars as pl
+
+    from formats.dates import parse_date
+
+    value = pl.DataFrame({"d": [text]}).select(parse_date(pl.col("d"))).item()
+    if value is None:
+        console.print(f"[red]日付を読めません (cannot read date): {text}[/red]")
+        raise typer.Exit(2)
+    return value
+
+
+def _done(code: int) -> None:
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(
+    home: Home = None,
+    municipality: Annotated[str, typer.Option(help="全国地方公共団体コード (6 digits)")] = "131041",
+    name: Annotated[str, typer.Option(help="municipality name")] = "新宿区",
+    kana: Annotated[Optional[str], typer.Option(help="name in Zengin kana for DAIS headers")] = None,
+    operator: Operator = None,
+) -> None:
+    """ワークスペースを作成 (create the workspace)."""
+    from pydantic import ValidationError
+
+    from inquiry.settings import Settings
+    from inquiry.workspace import Workspace
+
+    root = default_home(home)
+    try:
+        settings = Settings(municipality_code=municipality, municipality_name=name, **({"municipality_kana": kana} if kana else {}))
+    except (ValidationError, ValueError) as exc:
+        console.print(f"[red]エラー (error): {exc}[/red]")
+        _done(2)
+    Workspace.init(root, settings)
+
+    def body(ctx):  # noqa: ANN001, ANN202
+        from inquiry.step import StepResult
+
+        return StepResult(title="初期化 (init)", counts={"workspace": 1}, notes=[f"ワークスペース (workspace): {root.resolve()}"])
+
+    _done(run_step(root, "init", {"municipality": municipality}, body, operator=operator))
+
+
+@app.command()
+def prepare(
+    master: Annotated[Path, typer.Option(help="delinquent master CSV (滞納者一覧)")],
+    institutions: Annotated[Optional[Path], typer.Option(help="institutions master CSV")] = None,
+    dais_list: Annotated[Optional[Path], typer.Option("--dais-list", help="DAIS participating institutions")] = None,
+    pipitlinq_list: Annotated[Optional[Path], typer.Option("--pipitlinq-list", help="pipitLINQ participating institutions")] = None,
+    payments: Annotated[Optional[Path], typer.Option(help="payments feed CSV (収納情報)")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="master export date (default today)")] = None,
+    encoding: Encoding = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """入力を検証し照会ファイルを作成 (validate inputs, write request files)."""
+    from inquiry.prepare import PrepareOptions
+    from inquiry.prepare import prepare as step
+
+    if institutions is None and dais_list is None and pipitlinq_list is None:
+        console.print("[red]エラー: --institutions か --dais-list / --pipitlinq-list が必要です[/red]")
+        _done(2)
+    opts = PrepareOptions(master, institutions, dais_list, pipitlinq_list, payments, _parse_date(as_of), encoding)
+    options = {"master": master.name, "institutions": institutions and institutions.name, "payments": payments and payments.name, "as_of": as_of}
+    _done(run_step(default_home(home), "prepare", options, step(opts), operator=operator))
+
+
+@app.command()
+def sent(
+    files: Annotated[list[Path], typer.Argument(help="request files that were uploaded")],
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """照会ファイルの送信を記録し削除 (record upload, delete from outbox)."""
+    from inquiry.sent import sent as step
+
+    _done(run_step(default_home(home), "sent", {"files": [f.name for f in files]}, step(files), operator=operator))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="answer files (default: everything in inbox/)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """回答ファイルを取込 (ingest answer files of both services)."""
+    from inquiry.ingest import ingest as step
+
+    _done(run_step(default_home(home), "ingest", {"files": [p.name for p in paths or []]}, step(paths or None), operator=operator))
+
+
+@app.command()
+def match(home: Home = None, operator: Operator = None) -> None:
+    """口座を滞納者に名寄せし分類 (link and classify every unlinked account)."""
+    from inquiry.match import match as step
+
+    _done(run_step(default_home(home), "match", {}, step(), operator=operator))
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="matches | outcomes | followups")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="output CSV (default reports/<what>.csv)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """CSV 出力 (matches.csv / outcomes.csv / followups.csv, UTF-8 with BOM)."""
+    from inquiry.exports import export as step
+
+    _done(run_step(default_home(home), f"export {what}", {"what": what}, step(what, out), operator=operator))
+
+
+@app.command()
+def link(
+    master: Annotated[Path, typer.Option(help="delinquent master CSV")],
+    responses: Annotated[list[Path], typer.Option("--responses", help="basic answer files (repeat)")],
+    out: Annotated[Path, typer.Option("--out", help="matches.csv to write")],
+    requests: Annotated[Optional[list[Path]], typer.Option("--requests", help="request files, to know who was inquired")] = None,
+    encoding: Encoding = None,
+) -> None:
+    """ワークスペースなしで名寄せ (stateless: answers + master → matches.csv)."""
+    from inquiry.link import run_link
+
+    _done(run_link(master, responses, requests or [], out, encoding))
+
+
+@audit_app.command("verify")
+def audit_verify(home: Home = None) -> None:
+    """操作履歴の改ざん検査 (verify the hash chain)."""
+    from inquiry import audit
+    from inquiry.workspace import NotAWorkspace, Workspace
+
+    try:
+        ws = Workspace.open(default_home(home))
+    except NotAWorkspace as exc:
+        console.print(f"[red]{exc}[/red]")
+        _done(2)
+    with ws.store() as store:
+        n, problem = audit.verify(store)
+    if problem is None:
+        console.print(f"操作履歴は正常です (audit trail intact): {n} entries")
+        _done(0)
+    console.print(f"[red]操作履歴の不整合 (audit trail broken): {problem}[/red]")
+    _done(2)
+
+
+@app.command()
+def demo(
+    home: Home = None,
+    persons: Annotated[int, typer.Option(help="persons in the synthetic office")] = 0,
+    seed: Annotated[int, typer.Option(help="random seed of the synthetic office")] = 1,
+) -> None:
+    """架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office)."""
+    from inquiry.demo import run_demo
+
+    _done(run_demo(home or Path("demo-home"), persons, seed))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""``inquiry match``: link every account not yet linked, with its evidence.
+
+Reads the found accounts and the persons from the store, hands both to
+:func:`matching.link` (which knows nothing of the store) and records one
+row per account. Accounts already linked keep their link and any reviewer
+decision, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from inquiry.step import Context, StepResult
+from inquiry.store import Store
+from matching import link
+
+__all__ = ["match", "persons_frame", "accounts_to_link"]
+
+CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
+
+
+def persons_frame(store: Store) -> pl.DataFrame:
+    """Persons as :func:`matching.link` expects them (lists split, dates typed)."""
+    raw = store.frame(
+        "SELECT person_id, name_kanji, name_kana, kana_estimated, kana_candidates, other_names_kana, birth_date, sex, address, address_history FROM persons"
+    )
+    if raw.height == 0:
+        raw = pl.DataFrame(schema={c: pl.Utf8 for c in raw.columns})
+
+    def split(col: str, sep: str) -> pl.Expr:
+        return pl.col(col).fill_null("").str.split(sep).list.eval(pl.element().filter(pl.element() != ""))
+
+    return raw.with_columns(
+        pl.col("kana_estimated").cast(pl.Boolean),
+        split("kana_candidates", ";"),
+        split("other_names_kana", ";"),
+        split("address_history", "|"),
+        pl.col("birth_date").str.to_date(),
+    )
+
+
+def accounts_to_link(store: Store) -> pl.DataFrame:
+    """Found accounts with no link yet, first returning inquiry first."""
+    return store.frame(
+        """
+        SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
+               a.holder_birth_date, a.holder_address
+        FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+        WHERE a.answer = 'found' AND a.account_key NOT IN (SELECT account_key FROM matches)
+        ORDER BY a.answered_on, a.response_sha, a.line
+        """,
+        schema={c: pl.Utf8 for c in ("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")},
+    ).with_columns(pl.col("holder_birth_date").str.to_date())
+
+
+def match():  # noqa: ANN201 - returns the step body
+    def body(ctx: Context) -> StepResult:
+        result = StepResult(title="名寄せ (match)")
+        accounts = accounts_to_link(ctx.store)
+        if accounts.height:
+            linked = link(accounts, persons_frame(ctx.store))
+            ctx.store.insert(
+                "matches",
+                linked.select(
+                    "account_key", "inquiry_id", "inquired_person_id", "person_id", "class", "score",
+                    "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason",
+                    pl.lit(ctx.now.isoformat(timespec="seconds")).alias("matched_at"),
+                ),  # fmt: skip
+            )
+            counts = linked["class"].value_counts()
+            by_class = dict(zip(counts["class"], counts["count"]))
+        else:
+            by_class = {}
+        result.counts = {"account_records": accounts.height, "accounts_linked": sum(by_class.values())}
+        result.counts.update({c: int(by_class.get(c, 0)) for c in CLASSES})
+        return result
+
+    return body

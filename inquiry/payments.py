@@ -1,0 +1,55 @@
+"""Payments: who has paid since the master was exported, and so is not pursued.
+
+A person whose payments dated after their master's export date (``as_of``)
+cover the arrears is *cleared*: no new inquiry, no follow-up, and the report
+shows them. Payments are kept by (file hash, line), so loading one feed twice
+counts it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from formats.inputs import InputTable
+from inquiry.step import Context
+
+__all__ = ["record", "mark_cleared", "cleared_persons"]
+
+
+def record(ctx: Context, table: InputTable, path: Path) -> int:
+    """Store the accepted payment rows; return how many were new."""
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    before = ctx.store.scalar("SELECT count(*) FROM payments")
+    ctx.store.insert(
+        "payments",
+        table.rows.select("person_id", "paid_on", "amount_yen", pl.lit(sha).alias("source_sha"), "line"),
+        on_conflict="ON CONFLICT (source_sha, line) DO NOTHING",
+    )
+    return int(ctx.store.scalar("SELECT count(*) FROM payments") - before)
+
+
+def cleared_persons(ctx: Context) -> pl.DataFrame:
+    """``person_id, paid_yen, arrears_yen`` of persons whose later payments cover the arrears."""
+    return ctx.store.frame(
+        """
+        SELECT p.person_id, SUM(x.amount_yen) AS paid_yen, p.arrears_yen
+        FROM persons p JOIN payments x ON x.person_id = p.person_id AND x.paid_on > p.as_of
+        WHERE p.arrears_yen > 0
+        GROUP BY p.person_id HAVING SUM(x.amount_yen) >= p.arrears_yen
+        """,
+        schema={"person_id": pl.Utf8, "paid_yen": pl.Int64, "arrears_yen": pl.Int64},
+    )
+
+
+def mark_cleared(ctx: Context, as_of: date | None = None) -> list[str]:
+    """Set ``cleared_on`` for newly cleared persons; return every cleared person id."""
+    ids = cleared_persons(ctx)["person_id"].to_list()
+    ctx.store.conn.executemany(
+        "UPDATE persons SET cleared_on = ? WHERE person_id = ? AND cleared_on IS NULL",
+        [(ctx.today.isoformat(), pid) for pid in ids],
+    )
+    return ids

@@ -1,0 +1,270 @@
+"""``inquiry prepare``: from the office's exports to request files of both services.
+
+Reads and validates the inputs, records the persons, decides who is asked
+where — each person × target institution is routed to the one service that
+reaches it; ``paper`` institutions, unknown codes and address-required
+institutions for persons without an address are listed for paper inquiries
+instead; persons cleared by payment are not asked — and writes the request
+files (at most 10,000 inquiries each) into ``outbox/``. Re-running with the
+same ``--as-of`` asks nobody twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+import formats
+from formats.inputs import InputTable, read_institutions, read_master, read_payments
+from formats.refdata import banks
+from inquiry import payments as payments_mod
+from inquiry.step import Context, StepResult
+from matching.kana import kana_problem, to_fullwidth, to_zengin
+from matching.reading import estimate_readings
+
+__all__ = ["PrepareOptions", "prepare"]
+
+PROVIDERS = ("dais", "pipitlinq")
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    master: Path
+    institutions: Path | None = None
+    dais_list: Path | None = None
+    pipitlinq_list: Path | None = None
+    payments: Path | None = None
+    as_of: date | None = None
+    encoding: str | None = None
+
+
+def _kana(persons: pl.DataFrame, result: StepResult, path: Path) -> pl.DataFrame:
+    """Check given kana, derive missing kana; persons with neither are rejected."""
+    with_kana = persons.filter(pl.col("name_kana").is_not_null()).with_columns(
+        _problem=kana_problem(pl.col("name_kana")),
+        kana_estimated=pl.lit(False),
+        kana_candidates=pl.lit([], dtype=pl.List(pl.Utf8)),
+    )
+    bad = with_kana.filter(pl.col("_problem").is_not_null())
+    result.add_rejects(bad.select(pl.lit(str(path)).alias("file"), "line", pl.col("_problem").alias("reason")))
+    with_kana = with_kana.filter(pl.col("_problem").is_null()).drop("_problem")
+
+    without = persons.filter(pl.col("name_kana").is_null())
+    if without.height:
+        readings = estimate_readings(without["name_kanji"])
+        without = without.drop("name_kana").with_columns(
+            name_kana=readings["name_kana"],
+            kana_estimated=pl.lit(True),
+            kana_candidates=readings["kana_candidates"],
+        )
+        failed = without.filter(pl.col("name_kana").is_null())
+        result.add_rejects(
+            failed.select(
+                pl.lit(str(path)).alias("file"),
+                "line",
+                pl.format("カナ氏名がなく、漢字から読みを推定できません (no kana, no safe reading): {}", pl.col("name_kanji")).alias("reason"),
+            )
+        )
+        without = without.filter(pl.col("name_kana").is_not_null())
+    out = pl.concat([with_kana, without.select(with_kana.columns)])
+    # one display form in the store: full-width katakana with an ideographic space
+    return out.with_columns(
+        name_kana=to_fullwidth(pl.col("name_kana")),
+        other_names_kana=pl.col("other_names_kana").list.eval(to_fullwidth(pl.element())),
+    )
+
+
+def _store_persons(ctx: Context, persons: pl.DataFrame, as_of: date) -> None:
+    frame = persons.select(
+        "person_id",
+        "name_kanji",
+        "name_kana",
+        pl.col("kana_estimated"),
+        pl.col("kana_candidates").list.join(";"),
+        pl.col("other_names_kana").list.join(";"),
+        "birth_date",
+        "sex",
+        "postal_code",
+        "address",
+        pl.col("address_history").list.join("|"),
+        "arrears_yen",
+        "fiscal_class",
+        "staff_code",
+        pl.col("target_banks").list.join(";"),
+        pl.lit(as_of).alias("as_of"),
+        pl.lit(ctx.now.isoformat(timespec="seconds")).alias("updated_at"),
+    )
+    updates = ", ".join(f"{c} = excluded.{c}" for c in frame.columns if c != "person_id")
+    ctx.store.insert("persons", frame, on_conflict=f"ON CONFLICT (person_id) DO UPDATE SET {updates}, cleared_on = NULL")
+
+
+def _store_institutions(ctx: Context, inst: pl.DataFrame) -> None:
+    frame = inst.select("bank_code", "name", "provider", "default_target", "requires_address", "bank_type")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in frame.columns if c != "bank_code")
+    ctx.store.insert("institutions", frame, on_conflict=f"ON CONFLICT (bank_code) DO UPDATE SET {updates}")
+
+
+def _targets(persons: pl.DataFrame, inst: pl.DataFrame) -> pl.DataFrame:
+    """person × institution, from ``target_banks`` or the default targets."""
+    defaults = inst.filter(pl.col("default_target"))["bank_code"].to_list()
+    return (
+        persons.select(
+            "person_id",
+            "address",
+            pl.when(pl.col("target_banks").list.len() > 0).then(pl.col("target_banks")).otherwise(pl.lit(defaults, dtype=pl.List(pl.Utf8))).alias("bank_code"),
+        )
+        .explode("bank_code")
+        .drop_nulls("bank_code")
+        .unique(["person_id", "bank_code"], maintain_order=True)
+        .join(inst.select("bank_code", "provider", "requires_address", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+    )
+
+
+def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    form = to_zengin if provider == "dais" else to_fullwidth
+    return batch.select(
+        "inquiry_id",
+        "person_id",
+        "staff_code",
+        "fiscal_class",
+        "bank_code",
+        pl.lit(None, dtype=pl.Utf8).alias("branch_code"),
+        form(pl.col("name_kana")).alias("name_kana"),
+        "name_kanji",
+        "birth_date",
+        pl.col("sex").cast(pl.Int8),
+        "postal_code",
+        "address",
+        pl.col("other_names_kana").list.eval(form(pl.element())).list.join(";").replace("", None).alias("other_names_kana"),
+        pl.lit(as_of).alias("as_of"),
+    )
+
+
+def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
+    """The step body for :func:`inquiry.step.run_step`."""
+
+    def body(ctx: Context) -> StepResult:
+        result = StepResult(title="照会ファイル作成 (prepare)")
+        as_of = options.as_of or ctx.today
+        inst = read_institutions(
+            options.institutions,
+            dais_list=options.dais_list,
+            pipitlinq_list=options.pipitlinq_list,
+            encoding=options.encoding,
+            known_banks=banks(),
+        )
+        master = read_master(options.master, encoding=options.encoding)
+        tables: list[InputTable] = [inst, master]
+        result.add_rejects(inst.rejects)
+        result.add_rejects(master.rejects)
+        result.notes += [f"[yellow]警告: {w}[/yellow]" for w in inst.warnings]
+        for t in tables:
+            if t.unknown_columns:
+                result.notes.append(f"[dim]{t.path.name}: 使わない列 (ignored columns): {', '.join(t.unknown_columns)}[/dim]")
+
+        persons = _kana(master.rows, result, options.master)
+        _store_institutions(ctx, inst.rows)
+        _store_persons(ctx, persons, as_of)
+
+        if options.payments is not None:
+            pays = read_payments(options.payments, encoding=options.encoding)
+            result.add_rejects(pays.rejects)
+            result.counts["payments_read"] = pays.rows_read
+            payments_mod.record(ctx, pays, options.payments)
+        cleared = payments_mod.mark_cleared(ctx, as_of)
+
+        targets = _targets(persons.filter(~pl.col("person_id").is_in(cleared)), inst.rows)
+        paper_reason = (
+            pl.when(pl.col("provider").is_null())
+            .then(pl.lit("照会先一覧にない金融機関 (not in the institutions master)"))
+            .when(pl.col("provider") == "paper")
+            .then(pl.lit("電子照会の対象外 (paper inquiry)"))
+            .when(pl.col("requires_address") & pl.col("address").is_null())
+            .then(pl.lit("住所必須の金融機関: 住所なし (institution requires an address)"))
+        )
+        targets = targets.with_columns(_paper=paper_reason)
+        paper = targets.filter(pl.col("_paper").is_not_null())
+        electronic = targets.filter(pl.col("_paper").is_null())
+
+        already = ctx.store.frame(
+            "SELECT person_id, bank_code FROM inquiries WHERE as_of = ?", (as_of.isoformat(),), schema={"person_id": pl.Utf8, "bank_code": pl.Utf8}
+        )
+        fresh = electronic.join(already, on=["person_id", "bank_code"], how="anti")
+        result.counts.update(
+            {
+                "rows_read (master)": master.rows_read,
+                "persons_accepted": persons.height,
+                "kana_estimated": int(persons["kana_estimated"].sum()),
+                "persons_cleared": len(cleared),
+                "already_asked (same as-of)": electronic.height - fresh.height,
+                "paper_inquiries": paper.height,
+            }
+        )
+        detail = fresh.join(persons, on="person_id", how="left", suffix="_p").sort("provider", "bank_code", "person_id")
+        created = ctx.now.isoformat(timespec="seconds")
+        max_rows = ctx.settings.max_inquiries_per_file
+        for provider in PROVIDERS:
+            rows = detail.filter(pl.col("provider") == provider)
+            result.counts[f"inquiries_{provider}"] = rows.height
+            if rows.height == 0:
+                continue
+            first = ctx.store.next_sequence("inquiry", rows.height)
+            rows = rows.with_columns(
+                inquiry_id=pl.format("B{}-{}", pl.lit(ctx.today.strftime("%Y%m%d")), (pl.int_range(pl.len()) + first).cast(pl.Utf8).str.zfill(8))
+            )
+            for start in range(0, rows.height, max_rows):
+                batch = rows.slice(start, max_rows)
+                seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
+                name = formats.request_file_name(provider, ctx.settings.municipality_code, ctx.today, seq)
+                final = ctx.ws.outbox / name
+                written = formats.write_request(
+                    provider,
+                    "basic",
+                    _request_frame(provider, batch, as_of),
+                    ctx.ws.part_path(final),
+                    municipality_code=ctx.settings.municipality_code,
+                    municipality_kana=ctx.settings.municipality_kana,
+                    created_on=ctx.today,
+                    seq=seq,
+                )
+                for t in written.truncations.iter_rows(named=True) if written.truncations.height else []:
+                    result.notes.append(f"[yellow]切り詰め (truncated) {name}: {t}[/yellow]")
+                result.parts.append(ctx.ws.part_path(final))
+                result.files[name] = written.sha256
+                ctx.store.conn.execute(
+                    "INSERT INTO request_files (file_name, provider, kind, sha256, rows, created_at) VALUES (?,?,?,?,?,?)",
+                    (name, provider, "basic", written.sha256, batch.height, created),
+                )
+                ctx.store.insert(
+                    "inquiries",
+                    batch.select(
+                        "inquiry_id",
+                        "person_id",
+                        "provider",
+                        "bank_code",
+                        pl.lit(as_of).alias("as_of"),
+                        pl.lit(name).alias("request_file"),
+                        pl.lit(created).alias("created_at"),
+                    ),
+                )
+        result.counts["request_files"] = len(result.files)
+        if paper.height:
+            paper_out = paper.join(persons.select("person_id", "name_kanji", "name_kana"), on="person_id", how="left").select(
+                "person_id", "name_kanji", "name_kana", "bank_code", "bank_name", pl.col("_paper").alias("reason")
+            )
+            from inquiry.csvout import write_csv
+
+            path = ctx.ws.reports / f"paper-inquiries-{ctx.now:%Y%m%d-%H%M%S}.csv"
+            write_csv(paper_out, path)
+            result.notes.append(f"書面照会の一覧 (paper inquiries): {path}")
+        result.notes.append(f"照会ファイル (request files) → {ctx.ws.outbox}")
+        result.notes.append(
+            f"行数 (rows): master {master.rows_read:,} = accepted {persons.height:,} + rejected "
+            f"{master.rows_read - persons.height:,}"
+        )
+        return result
+
+    return body

@@ -1,0 +1,152 @@
+"""How every workspace command runs: one mechanism, so every command behaves alike.
+
+``run_step`` opens the workspace, takes the lock, finishes what a killed
+command left (:meth:`Workspace.recover`), runs the step's body inside ONE
+store transaction, appends the audit entry in that same transaction, and
+only after the commit publishes the files the step staged (``.part`` →
+final name) and runs its clean-ups (deleting sent request files, ingested
+answer files). Then it prints the summary and returns the exit code of
+outputs.md: 0 all went through, 1 some input rejected (see the rejects
+file), 2 failed and nothing committed. Operators never see a traceback: an
+unexpected error is summarised on screen and written in full to ``logs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from formats._text import REJECT_SCHEMA
+from formats.errors import FileRejected
+from inquiry import audit
+from inquiry._lock import WorkspaceBusy
+from inquiry.settings import Settings
+from inquiry.store import Store
+from inquiry.workspace import NotAWorkspace, Workspace
+
+__all__ = ["Context", "StepResult", "StepFailed", "run_step", "console"]
+
+console = Console(stderr=False, highlight=False)
+
+
+class StepFailed(Exception):
+    """A step cannot go on; the message is for the operator (file and line when known)."""
+
+
+@dataclass
+class Context:
+    ws: Workspace
+    store: Store
+    operator: str
+    now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        return self.ws.settings
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+@dataclass
+class StepResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    files: dict[str, str] = field(default_factory=dict)
+    parts: list[Path] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    persons_shown: int | None = None
+    title: str = ""
+
+    def add_rejects(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.rejects = pl.concat([self.rejects, frame.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)])
+
+
+def _summary(command: str, result: StepResult, rejects_path: Path | None) -> None:
+    table = Table(title=result.title or f"inquiry {command}", show_header=True, header_style="bold")
+    table.add_column("項目 (item)")
+    table.add_column("件数 (count)", justify="right")
+    for key, value in result.counts.items():
+        table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)
+    for note in result.notes:
+        console.print(note)
+    if rejects_path is not None:
+        console.print(f"[yellow]不備 {result.rejects.height:,} 件 (rejected) → {rejects_path}[/yellow]")
+
+
+def _log_failure(home: Path, command: str) -> Path | None:
+    logs = home / "logs"
+    if not logs.is_dir():
+        return None
+    path = logs / f"error-{datetime.now():%Y%m%d-%H%M%S}-{command.replace(' ', '_')}.log"
+    path.write_text(traceback.format_exc(), encoding="utf-8")
+    return path
+
+
+def run_step(
+    home: Path,
+    command: str,
+    options: dict[str, Any],
+    body: Callable[[Context], StepResult],
+    *,
+    operator: str | None = None,
+    quiet: bool = False,
+) -> int:
+    """Run ``body`` as one committed-or-nothing command; return the exit code."""
+    try:
+        ws = Workspace.open(home)
+        if not os.environ.get("INQUIRY_KEY") and not quiet:
+            console.print(
+                "[dim]注意: 暗号化キーが設定されていません (no encryption key set: the store is protected by file "
+                "permissions only)[/dim]"
+            )
+        with ws.lock():
+            store = ws.store()
+            try:
+                for line in ws.recover(store):
+                    console.print(f"[dim]{line}[/dim]")
+                now = datetime.now()
+                ctx = Context(ws, store, audit.current_operator(operator), now)
+                with store.transaction():
+                    result = body(ctx)
+                    rejects_path = ws.write_rejects(result.rejects, now)
+                    counts = dict(result.counts)
+                    if result.persons_shown is not None:
+                        counts["persons_shown"] = result.persons_shown
+                    counts["rejected"] = result.rejects.height
+                    audit.append(store, operator=ctx.operator, command=command, options=options, counts=counts, files=result.files)
+                ws.publish(result.parts)
+                for action in result.after_commit:
+                    action()
+            finally:
+                store.close()
+    except (StepFailed, FileRejected, NotAWorkspace, WorkspaceBusy, ValueError) as exc:
+        console.print(f"[red]エラー (error): {exc}[/red]")
+        console.print("[red]何も記録されていません (nothing was committed)[/red]")
+        return 2
+    except KeyboardInterrupt:
+        console.print("[red]中断されました (interrupted): nothing was committed[/red]")
+        return 2
+    except Exception as exc:  # last line of defence: no traceback on an operator's screen
+        log = _log_failure(home, command)
+        console.print(f"[red]内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
+        if log:
+            console.print(f"[red]詳細 (details): {log}[/red]")
+        console.print("[red]何も記録されていません (nothing was committed)[/red]")
+        return 2
+    if not quiet:
+        _summary(command, result, rejects_path)
+    return 1 if result.rejects.height else 0
