@@ -3,4 +3,6 @@
 Knows nothing of the store or the command line: frames in, frames out.
 """
 
-__all__: list[str] = []
+from matching.link import LinkConfig, LinkInputError, link
+
+__all__: list[str] = ["LinkConfig", "LinkInputError", "link"]

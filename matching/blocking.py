@@ -1,0 +1,172 @@
+"""Candidate generation: which (account, person) pairs are worth scoring.
+
+Comparing every returned account with every person of the master is
+quadratic; comparing it only with the inquired person misses the account of
+another delinquent (matching.md safety rule 4) and the 旧姓 account. Blocking
+joins the prepared tables on cheap integer keys instead; each rule below is
+one join, and the candidate pairs are the union of all rules, plus the
+inquired person of each account, plus - for an account no rule found - every
+person sharing its name key (so that a homonym still gets a nearest person).
+
+All string keys are integer codes of one shared vocabulary (built by
+:func:`matching.link.prepare`), so the joins compare integers.
+
+The prepared tables (:class:`LinkFrames`):
+
+- ``accounts``: one row per distinct account, ``acct_idx`` (0..n-1),
+  ``key``/``key2``/``family``/``given``/``prefix`` codes, ``key_len``,
+  ``dob``, ``y``/``m``/``d``, ``inquired_idx``, ``has_address`` and the
+  address codes ``pref``/``city``/``town``/``block``;
+- ``forms``: one row per name form of a person (the name, each of
+  ``other_names_kana``, each other family name + the current given name, each
+  alternative estimated reading) with ``person_idx``, ``kind_other`` and the
+  same name and birth-date columns;
+- ``persons``: ``person_idx``, ``person_id``, ``estimated``, ``dob``;
+- ``addresses``: one row per known address of a person (current first, then
+  former) with ``person_idx``, ``is_current`` and the address codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+__all__ = [
+    "BLOCKING_RULES",
+    "BlockingRule",
+    "LinkFrames",
+    "candidate_pairs",
+    "secondary_key",
+]
+
+PAIR_SCHEMA = {"acct_idx": pl.UInt32, "person_idx": pl.UInt32}
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFrames:
+    """The four prepared tables and the vocabulary of name strings (see module doc)."""
+
+    accounts: pl.DataFrame
+    forms: pl.DataFrame
+    persons: pl.DataFrame
+    addresses: pl.DataFrame
+    vocabulary: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockingRule:
+    """One equi-join between accounts and person name forms (or forms × addresses).
+
+    ``left_on`` columns of ``accounts`` are joined to ``right_on`` columns of
+    ``forms`` (``right="forms"``) or of forms joined with their person's
+    known addresses (``right="form_addresses"``). Null keys never join.
+    """
+
+    name: str
+    left_on: tuple[str, ...]
+    right_on: tuple[str, ...]
+    why: str
+    accounts_filter: pl.Expr | None = None
+    forms_filter: pl.Expr | None = None
+    right: str = "forms"
+
+
+#: The blocking rules, each with the difficulty it catches. Same name key and
+#: same birth date is contained in each of the first three rules.
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("name+year+month", ("key", "y", "m"), ("key", "y", "m"),
+                 "same name; the day may be mistyped"),
+    BlockingRule("name+year+day", ("key", "y", "d"), ("key", "y", "d"),
+                 "same name; the month may be mistyped"),
+    BlockingRule("name+month+day", ("key", "m", "d"), ("key", "m", "d"),
+                 "same name; the year may be mistyped"),
+    BlockingRule("name+swapped dob", ("key", "y", "d", "m"), ("key", "y", "m", "d"),
+                 "same name; day and month swapped"),
+    BlockingRule("name, bank dob missing", ("key",), ("key",),
+                 "the bank holds no birth date (00000000)", accounts_filter=pl.col("dob").is_null()),
+    BlockingRule("name, person dob missing", ("key",), ("key",),
+                 "the master holds no birth date", forms_filter=pl.col("dob").is_null()),
+    BlockingRule("secondary key+dob", ("key2", "dob"), ("key2", "dob"),
+                 "long vowels written -/ウ/オ, a dropped dakuten (kana.md rule 12)"),
+    BlockingRule("family+dob", ("family", "dob"), ("family", "dob"),
+                 "typing error in the given name; a new given name (通称)"),
+    BlockingRule("given+dob", ("given", "dob"), ("given", "dob"),
+                 "typing error in the family name; 旧姓 unknown to the master"),
+    BlockingRule("prefix+dob", ("prefix", "dob"), ("prefix", "dob"),
+                 "a truncated bank name; a typing error late in the name"),
+    BlockingRule("name+town", ("key", "town"), ("key", "town"),
+                 "same name in a town the person lived in; the birth date may be badly wrong",
+                 right="form_addresses"),
+)
+
+
+def secondary_key(key: pl.Expr) -> pl.Expr:
+    """Coarser name key for blocking only (kana.md rule 12), never for ``exact``.
+
+    Dakuten and handakuten dropped (a teller's most common slip), then a long
+    vowel written ``-``, ``ウ`` or ``オ`` after an O-row kana becomes ``オ``,
+    ``-`` after a U-row kana becomes ``ウ``, ``-``/``イ`` after an E-row kana
+    becomes ``エ``.
+
+    >>> import polars as pl
+    >>> pl.select(secondary_key(pl.lit("サト-")).alias("k")).item()
+    'サトオ'
+    >>> pl.select(secondary_key(pl.lit("ヨウコ")).alias("k")).item()
+    'ヨオコ'
+    """
+    voiced = "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ"
+    plain = "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ"
+    out = key.str.replace_many(list(voiced), list(plain))
+    out = out.str.replace_all(r"([オコソトノホモヨロ])[-ウ]", "${1}オ")
+    out = out.str.replace_all(r"([ウクスツヌフムユル])-", "${1}ウ")
+    out = out.str.replace_all(r"([エケセテネヘメレ])[-イ]", "${1}エ")
+    return out
+
+
+def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyFrame) -> pl.LazyFrame:
+    left = frames.accounts.lazy()
+    if rule.accounts_filter is not None:
+        left = left.filter(rule.accounts_filter)
+    right = frames.forms.lazy() if rule.right == "forms" else form_addresses
+    if rule.forms_filter is not None:
+        right = right.filter(rule.forms_filter)
+    left = left.select("acct_idx", *[pl.col(c).alias(f"_k{i}") for i, c in enumerate(rule.left_on)])
+    right = right.select("person_idx", *[pl.col(c).alias(f"_k{i}") for i, c in enumerate(rule.right_on)])
+    keys = [f"_k{i}" for i in range(len(rule.left_on))]
+    return left.join(right, on=keys, how="inner").select("acct_idx", "person_idx")
+
+
+def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> pl.DataFrame:
+    """Distinct ``(acct_idx, person_idx)`` pairs to score.
+
+    Union of the blocking rules and of each account's inquired person; an
+    account left without any candidate is then paired with every person
+    sharing its name key (any birth date), so that even a homonym is compared
+    with its nearest persons.
+    """
+    form_addresses = (
+        frames.forms.lazy()
+        .select("person_idx", "key")
+        .join(frames.addresses.lazy().select("person_idx", "town"), on="person_idx")
+        .unique()
+    )
+    parts = [_rule_pairs(frames, rule, form_addresses) for rule in rules]
+    parts.append(
+        frames.accounts.lazy()
+        .filter(pl.col("inquired_idx").is_not_null())
+        .select("acct_idx", pl.col("inquired_idx").alias("person_idx"))
+    )
+    pairs = pl.concat(parts).unique().collect()
+    found = pairs.get_column("acct_idx").unique()
+    lonely = frames.accounts.lazy().filter(~pl.col("acct_idx").is_in(found.implode()))
+    extra = (
+        lonely.select("acct_idx", "key")
+        .join(frames.forms.lazy().select("person_idx", "key"), on="key")
+        .select("acct_idx", "person_idx")
+        .unique()
+        .collect()
+    )
+    out = pl.concat([pairs, extra]) if extra.height else pairs
+    return out.cast(PAIR_SCHEMA).sort("acct_idx", "person_idx")

@@ -1,0 +1,229 @@
+"""Classes from evidence, then one owner per account.
+
+Two steps, both tables of rules rather than code paths:
+
+1. :data:`PAIR_RULES` give every scored (account, person) pair a class from
+   its three evidence values alone (first rule that holds wins), then
+   :data:`ESTIMATED_RULES` cap the pairs of persons whose kana was estimated
+   from kanji (safety rule 3).
+2. :func:`resolve_accounts` keeps, per account, the best pair (class first,
+   then score) - whichever person was inquired (safety rule 4) - turns ties
+   between persons into ``REVIEW`` (safety rule 2), lists candidates, and
+   writes the reason in plain words (safety rule 5).
+
+Safety rule 1 (name and birth date are not identity) is the pair rule
+``address_not_town``/``no_address``/``nothing_but_name``: nothing reaches a hit
+without the address agreeing at town level or better, or, with the birth
+date missing, at block level.
+
+>>> [r.name for r in PAIR_RULES][:3]
+['name_mismatch', 'partial_with_dob_and_address', 'partial_only']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+__all__ = [
+    "CLASSES",
+    "CLASS_RANK",
+    "ESTIMATED_RULES",
+    "PAIR_RULES",
+    "ClassRule",
+    "classify_pairs",
+    "resolve_accounts",
+]
+
+#: The five classes, best first.
+CLASSES: tuple[str, ...] = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
+#: Higher is a better fit; used to order candidate persons of one account.
+CLASS_RANK: dict[str, int] = {"CONFIRMED": 4, "PROBABLE": 3, "REVIEW": 2, "HOMONYM": 1, "UNMATCHED": 0}
+HITS = ("CONFIRMED", "PROBABLE")
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRule:
+    """When ``condition`` holds (over ``name_evidence``, ``dob_evidence``,
+    ``address_evidence``, ``estimated``), the pair gets ``klass`` with ``reason``."""
+
+    name: str
+    condition: pl.Expr
+    klass: str
+    reason: str
+
+
+def _n(*v: str) -> pl.Expr:
+    return pl.col("name_evidence").cast(pl.Utf8).is_in(v)
+
+
+def _d(*v: str) -> pl.Expr:
+    return pl.col("dob_evidence").cast(pl.Utf8).is_in(v)
+
+
+def _a(*v: str) -> pl.Expr:
+    return pl.col("address_evidence").cast(pl.Utf8).is_in(v)
+
+
+STRONG = ("exact", "other_name")
+NAME_FITS = ("exact", "other_name", "variant")
+BLOCK = ("current", "history")
+
+PAIR_RULES: tuple[ClassRule, ...] = (
+    ClassRule("name_mismatch", _n("mismatch"), "UNMATCHED",
+              "the name differs from every name the person has had"),
+    ClassRule("partial_with_dob_and_address", _n("partial") & _d("exact") & _a(*BLOCK), "REVIEW",
+              "only the family or the given name agrees, although birth date and address agree"),
+    ClassRule("partial_only", _n("partial"), "UNMATCHED",
+              "only the family or the given name agrees"),
+    ClassRule("dob_conflicts_with_address", _d("mismatch") & _a(*BLOCK), "REVIEW",
+              "name and address agree but the birth dates differ"),
+    ClassRule("homonym_dob", _d("mismatch"), "HOMONYM",
+              "same name but another birth date (同名異人)"),
+    ClassRule("homonym_address", _d("missing", "near") & _a("mismatch"), "HOMONYM",
+              "birth date unknown or off by a digit, and the bank's address is in a municipality "
+              "where the person never lived (同名異人)"),
+    ClassRule("confirmed", _n(*STRONG) & _d("exact") & _a(*BLOCK), "CONFIRMED",
+              "name, birth date and address agree"),
+    ClassRule("probable_town", _n(*STRONG) & _d("exact") & _a("town"), "PROBABLE",
+              "name and birth date agree; the address agrees at town level only"),
+    ClassRule("probable_variant", _n("variant") & _d("exact") & _a(*BLOCK), "PROBABLE",
+              "birth date and address agree; the name differs by a kana variant"),
+    ClassRule("probable_no_dob", _n(*STRONG) & _d("missing") & _a(*BLOCK), "PROBABLE",
+              "name and address agree; the birth date is unknown"),
+    ClassRule("probable_near_dob", _n(*STRONG) & _d("near") & _a(*BLOCK), "PROBABLE",
+              "name and address agree; the birth date is off by one digit or day/month swapped"),
+    ClassRule("address_not_town", _d("exact") & _a("city", "mismatch"), "REVIEW",
+              "name and birth date agree, but the bank's address matches neither the current nor any "
+              "former address at town level (name and birth date are not identity)"),
+    ClassRule("no_address", _d("exact") & _a("missing"), "REVIEW",
+              "name and birth date agree, but the bank holds no address"),
+    ClassRule("nothing_but_name", _d("missing") & _a("missing"), "REVIEW",
+              "the bank holds neither an address nor a birth date"),
+    ClassRule("weak", pl.lit(True), "REVIEW",
+              "evidence too weak or conflicting for a hit"),
+)
+
+ESTIMATED_RULES: tuple[ClassRule, ...] = (
+    ClassRule("estimated_probable", _n("exact", "other_name", "variant") & _d("exact") & _a(*BLOCK), "PROBABLE",
+              "reading estimated from kanji; birth date and address agree (probable at most)"),
+    ClassRule("estimated_review", pl.lit(True), "REVIEW",
+              "reading estimated from kanji: a hit needs the birth date and the address to agree"),
+)
+
+
+def _apply(rules: tuple[ClassRule, ...]) -> tuple[pl.Expr, pl.Expr]:
+    klass: pl.Expr = pl.lit(rules[-1].klass)
+    reason: pl.Expr = pl.lit(rules[-1].reason)
+    rule: pl.Expr = pl.lit(rules[-1].name)
+    for r in reversed(rules[:-1]):
+        cond = r.condition.fill_null(False)
+        klass = pl.when(cond).then(pl.lit(r.klass)).otherwise(klass)
+        reason = pl.when(cond).then(pl.lit(r.reason)).otherwise(reason)
+        rule = pl.when(cond).then(pl.lit(r.name)).otherwise(rule)
+    return klass, pl.struct(rule=rule, reason=reason)
+
+
+def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Add ``class``, ``rule``, ``reason`` and ``class_rank`` to scored pairs.
+
+    Needs ``name_evidence``, ``dob_evidence``, ``address_evidence`` and
+    (optionally) ``estimated``.
+    """
+    if "estimated" not in pairs.columns:
+        pairs = pairs.with_columns(estimated=pl.lit(False))
+    base_class, base_why = _apply(PAIR_RULES)
+    cap_class, cap_why = _apply(ESTIMATED_RULES)
+    capped = pl.col("estimated").fill_null(False) & pl.col("class").is_in(HITS)
+    out = pairs.with_columns(base_class.alias("class"), base_why.alias("_why")).with_columns(
+        pl.when(capped).then(cap_class).otherwise(pl.col("class")).alias("class"),
+        pl.when(capped).then(cap_why).otherwise(pl.col("_why")).alias("_why"),
+    )
+    return out.with_columns(
+        pl.col("_why").struct.field("rule"),
+        pl.col("_why").struct.field("reason"),
+        class_rank=pl.col("class").replace_strict(CLASS_RANK, return_dtype=pl.Int8),
+    ).drop("_why")
+
+
+def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candidates: int = 5) -> pl.DataFrame:
+    """One row per account: the best person, the class, candidates and reason.
+
+    ``pairs`` are classified pairs with ``acct_idx, person_idx, person_id,
+    class, class_rank, score, reason, *_evidence``; ``accounts`` has
+    ``acct_idx, inquired_idx, has_address, dob``. The best pair is the
+    highest class, then the highest score (then the smaller person index, so
+    the result is reproducible). Two or more persons at the best class when
+    it is a hit is a tie: ``REVIEW`` with all of them as candidates.
+    """
+    review = CLASS_RANK["REVIEW"]
+    ranked = pairs.sort(
+        ["acct_idx", "class_rank", "score", "person_idx"], descending=[False, True, True, False]
+    )
+    summary = ranked.group_by("acct_idx", maintain_order=True).agg(
+        n_best=(pl.col("class_rank") == pl.col("class_rank").first()).sum(),
+        best_ids=pl.col("person_id").filter(pl.col("class_rank") == pl.col("class_rank").first()).head(max_candidates),
+        fit_ids=pl.col("person_id").filter(pl.col("class_rank") >= review).head(max_candidates),
+    )
+    cols = ["person_id", "class", "class_rank", "score", "name_evidence", "dob_evidence", "address_evidence", "reason"]
+    best = ranked.unique("acct_idx", keep="first", maintain_order=True).select("acct_idx", *cols)
+    inquired = (
+        pairs.join(accounts.select("acct_idx", "inquired_idx"), on="acct_idx")
+        .filter(pl.col("person_idx") == pl.col("inquired_idx"))
+        .select("acct_idx", *[pl.col(c).alias(f"q_{c}") for c in cols])
+    )
+    table = (
+        accounts.select("acct_idx", "has_address", "dob")
+        .join(best, on="acct_idx", how="left")
+        .join(summary, on="acct_idx", how="left")
+        .join(inquired, on="acct_idx", how="left")
+    )
+    tie = (pl.col("class").is_in(HITS)) & (pl.col("n_best") >= 2)
+    hit_or_review = pl.col("class").is_in(("CONFIRMED", "PROBABLE", "REVIEW"))
+    # For HOMONYM/UNMATCHED the nearest person is the inquired one when it fits as well as the best.
+    use_inquired = ~hit_or_review & pl.col("q_class_rank").is_not_null() & (pl.col("q_class_rank") == pl.col("class_rank"))
+
+    def pick(c: str) -> pl.Expr:
+        return pl.when(use_inquired).then(pl.col(f"q_{c}")).otherwise(pl.col(c))
+
+    no_pair = pl.col("class").is_null()
+    final_class = pl.when(no_pair).then(pl.lit("UNMATCHED")).when(tie).then(pl.lit("REVIEW")).otherwise(pl.col("class"))
+    candidates = (
+        pl.when(tie)
+        .then(pl.col("best_ids").list.join(";"))
+        .when(pl.col("class") == "REVIEW")
+        .then(pl.col("fit_ids").list.join(";"))
+        .when(~no_pair & ~hit_or_review)
+        .then(pick("person_id"))
+        .otherwise(pl.lit(None, dtype=pl.Utf8))
+    )
+    reason = (
+        pl.when(no_pair)
+        .then(pl.lit("no person of the master has this name"))
+        .when(tie)
+        .then(
+            pl.format(
+                "{} persons fit equally well ({}); a person must decide",
+                pl.col("n_best"),
+                pl.col("best_ids").list.join(";"),
+            )
+        )
+        .otherwise(pick("reason"))
+    )
+    missing_or_mismatch = pl.when(pl.col("has_address")).then(pl.lit("mismatch")).otherwise(pl.lit("missing"))
+    return table.select(
+        "acct_idx",
+        person_id=pl.when(hit_or_review).then(pl.col("person_id")).otherwise(pl.lit(None, dtype=pl.Utf8)),
+        **{"class": final_class},
+        score=pl.when(no_pair).then(0.0).otherwise(pick("score")),
+        name_evidence=pl.when(no_pair).then(pl.lit("mismatch")).otherwise(pick("name_evidence").cast(pl.Utf8)),
+        dob_evidence=pl.when(no_pair)
+        .then(pl.when(pl.col("dob").is_null()).then(pl.lit("missing")).otherwise(pl.lit("mismatch")))
+        .otherwise(pick("dob_evidence").cast(pl.Utf8)),
+        address_evidence=pl.when(no_pair)
+        .then(missing_or_mismatch)
+        .otherwise(pick("address_evidence").cast(pl.Utf8)),
+        candidates=candidates,
+        reason=reason,
+    )

@@ -1,0 +1,296 @@
+"""``link()``: every returned account to at most one person, with a class.
+
+The pipeline is four small steps on whole tables::
+
+    normalise  ->  candidate pairs  ->  evidence + score  ->  classes, one owner
+    (names,        (blocking.py)        (scoring.py,          (classify.py)
+     addresses)                          comparisons.py)
+
+An account returned several times (for several inquiries, or in several
+files) is linked once, against every plausible person of the master - not
+only the inquired one - and the result explains itself (evidence values,
+score, candidates, reason).
+
+Example (two strangers share 佐藤花子's kana name; one even shares her birth
+date, but lives elsewhere)::
+
+    >>> import datetime as dt, polars as pl
+    >>> persons = pl.DataFrame({
+    ...     "person_id": ["P1"], "name_kana": ["サトウ ハナコ"], "kana_estimated": [False],
+    ...     "other_names_kana": [[]], "birth_date": [dt.date(1970, 3, 12)],
+    ...     "address": ["東京都世田谷区太子堂一丁目2番3号"], "address_history": [[]]},
+    ...     schema_overrides={"other_names_kana": pl.List(pl.Utf8), "address_history": pl.List(pl.Utf8)})
+    >>> accounts = pl.DataFrame({
+    ...     "account_key": ["A", "B", "C"], "inquiry_id": ["Q1"] * 3, "inquired_person_id": ["P1"] * 3,
+    ...     "holder_kana": ["ｻﾄｳ ﾊﾅｺ"] * 3,
+    ...     "holder_birth_date": [dt.date(1970, 3, 12), dt.date(1970, 3, 12), dt.date(1981, 7, 1)],
+    ...     "holder_address": ["世田谷区太子堂1-2-3", "大阪市北区梅田1-1-1", "大阪市北区梅田2-2-2"]})
+    >>> link(accounts, persons).select("account_key", "class").rows()  # doctest: +SKIP
+    [('A', 'CONFIRMED'), ('B', 'REVIEW'), ('C', 'HOMONYM')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from matching.blocking import BLOCKING_RULES, BlockingRule, LinkFrames, candidate_pairs, secondary_key
+from matching.classify import classify_pairs, resolve_accounts
+from matching.comparisons import DEFAULT_MODEL, MatchModel
+from matching.scoring import ScoringOptions, score_pairs
+
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "PERSON_COLUMNS",
+    "RESULT_COLUMNS",
+    "LinkConfig",
+    "LinkInputError",
+    "build_frames",
+    "link",
+    "normalise_accounts",
+    "normalise_persons",
+]
+
+ACCOUNT_COLUMNS = ("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
+PERSON_COLUMNS = ("person_id", "name_kana", "other_names_kana", "birth_date", "address", "address_history")
+RESULT_COLUMNS = (
+    "account_key", "inquiry_id", "inquired_person_id", "person_id", "class", "score",
+    "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason",
+)
+
+
+class LinkInputError(ValueError):
+    """A frame given to :func:`link` lacks a required column."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkConfig:
+    """Tunable parts of the linking model (defaults documented in docs/matching.md)."""
+
+    model: MatchModel = DEFAULT_MODEL
+    scoring: ScoringOptions = field(default_factory=ScoringOptions)
+    blocking_rules: tuple[BlockingRule, ...] = BLOCKING_RULES
+    prefix_length: int = 4
+    max_candidates: int = 5
+
+
+def _check(frame: pl.DataFrame, required: tuple[str, ...], what: str) -> None:
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise LinkInputError(f"{what}: missing column(s) {', '.join(missing)}")
+
+
+def _name_columns(raw: pl.Expr) -> list[pl.Expr]:
+    from matching.names import name_key, name_parts
+
+    parts = name_parts(raw)
+    return [
+        name_key(raw).alias("key"),
+        parts.struct.field("family").alias("family"),
+        parts.struct.field("given").alias("given"),
+    ]
+
+
+def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
+    from matching.addresses import address_parts
+
+    parts = address_parts(raw)
+    return [parts.struct.field(f).alias(f) for f in ("pref", "city", "town", "block")]
+
+
+def _nonempty(col: str) -> pl.Expr:
+    return pl.col(col).is_not_null() & (pl.col(col).str.strip_chars().str.len_chars() > 0)
+
+
+def _as_list(frame: pl.DataFrame, col: str, sep: str) -> pl.Expr:
+    if col not in frame.columns:
+        return pl.lit([], dtype=pl.List(pl.Utf8)).alias(col)
+    if frame.schema[col] == pl.Utf8:
+        return pl.col(col).str.split(sep).alias(col)
+    return pl.col(col).cast(pl.List(pl.Utf8))
+
+
+def _null_if_empty(*cols: str) -> list[pl.Expr]:
+    return [pl.when(pl.col(c).str.len_chars() > 0).then(pl.col(c)).alias(c) for c in cols]
+
+
+def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
+    """Distinct accounts (first occurrence wins) with name and address parts.
+
+    Returns the input's columns plus ``acct_idx, key, family, given, dob,
+    has_address, pref, city, town, block``.
+    """
+    _check(accounts, ACCOUNT_COLUMNS, "accounts")
+    distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
+    return distinct.with_columns(
+        *_name_columns(pl.col("holder_kana")),
+        *_address_columns(pl.col("holder_address")),
+        dob=pl.col("holder_birth_date").cast(pl.Date),
+        has_address=_nonempty("holder_address"),
+    ).with_columns(_null_if_empty("key", "family", "given", "city", "town", "block", "pref"))
+
+
+def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``(persons, forms, addresses)`` with name and address parts (see blocking.py)."""
+    _check(persons, PERSON_COLUMNS, "persons")
+    base = persons.with_row_index("person_idx").with_columns(
+        _as_list(persons, "other_names_kana", ";"),
+        _as_list(persons, "address_history", "|"),
+        _as_list(persons, "kana_candidates", ";"),
+        estimated=(pl.col("kana_estimated").cast(pl.Boolean).fill_null(False)
+                   if "kana_estimated" in persons.columns else pl.lit(False)),
+        dob=pl.col("birth_date").cast(pl.Date),
+    )
+    table = base.select("person_idx", pl.col("person_id").cast(pl.Utf8), "estimated", "dob")
+    raw = pl.concat(
+        [
+            base.select("person_idx", kind_other=pl.lit(False), raw=pl.col("name_kana"), main=pl.lit(True)),
+            base.select("person_idx", kind_other=pl.lit(False), raw=pl.col("kana_candidates"), main=pl.lit(False))
+            .explode("raw"),
+            base.select("person_idx", kind_other=pl.lit(True), raw=pl.col("other_names_kana"), main=pl.lit(False))
+            .explode("raw"),
+        ]
+    ).filter(_nonempty("raw"))
+    named = raw.with_columns(_name_columns(pl.col("raw"))).with_columns(_null_if_empty("key", "family", "given"))
+    current_given = named.filter(pl.col("main")).select("person_idx", cur_given=pl.col("given"))
+    maiden = (
+        named.filter(pl.col("kind_other") & pl.col("family").is_not_null())
+        .join(current_given.filter(pl.col("cur_given").is_not_null()), on="person_idx")
+        .select(
+            "person_idx",
+            kind_other=pl.lit(True),
+            key=pl.col("family") + pl.col("cur_given"),
+            family=pl.col("family"),
+            given=pl.col("cur_given"),
+        )
+    )
+    forms = (
+        pl.concat([named.select("person_idx", "kind_other", "key", "family", "given"), maiden])
+        .filter(pl.col("key").is_not_null())
+        .sort("person_idx", "kind_other")
+        .unique(["person_idx", "key"], keep="first", maintain_order=True)
+        .join(table.select("person_idx", "dob"), on="person_idx")
+    )
+    addr_raw = pl.concat(
+        [
+            base.select("person_idx", is_current=pl.lit(True), raw=pl.col("address")),
+            base.select("person_idx", is_current=pl.lit(False), raw=pl.col("address_history")).explode("raw"),
+        ]
+    ).filter(_nonempty("raw"))
+    addresses = addr_raw.with_columns(_address_columns(pl.col("raw"))).with_columns(
+        _null_if_empty("pref", "city", "town", "block")
+    ).drop("raw")
+    return table, forms, addresses
+
+
+def _encode(tables: list[pl.DataFrame], columns: list[str]) -> tuple[list[pl.DataFrame], np.ndarray]:
+    """Replace string ``columns`` (where present) by UInt32 codes of one shared vocabulary."""
+    values = [t.get_column(c) for t in tables for c in columns if c in t.columns]
+    vocab = (
+        pl.concat([v.alias("s").cast(pl.Utf8) for v in values]).drop_nulls().unique().sort().to_frame()
+        if values else pl.DataFrame({"s": []}, schema={"s": pl.Utf8})
+    ).with_row_index("code")
+    out = []
+    for t in tables:
+        lazy = t.lazy().with_columns([pl.col(c).cast(pl.Utf8) for c in columns if c in t.columns])
+        for c in columns:
+            if c in t.columns:
+                lazy = lazy.join(vocab.lazy().rename({"s": c, "code": "_code"}), on=c, how="left", maintain_order="left")
+                lazy = lazy.with_columns(pl.col("_code").alias(c)).drop("_code")
+        out.append(lazy.collect())
+    return out, vocab.get_column("s").to_numpy().astype(object)
+
+
+def _ymd(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        y=pl.col("dob").dt.year(), m=pl.col("dob").dt.month(), d=pl.col("dob").dt.day()
+    )
+
+
+def _address_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    sep = "\x1f"
+    return frame.with_columns(
+        town=pl.concat_str([pl.col("city"), pl.col("town")], separator=sep),
+        block=pl.concat_str([pl.col("city"), pl.col("town"), pl.col("block")], separator=sep),
+    )
+
+
+def build_frames(
+    accounts: pl.DataFrame,
+    persons: pl.DataFrame,
+    forms: pl.DataFrame,
+    addresses: pl.DataFrame,
+    *,
+    prefix_length: int = 4,
+) -> LinkFrames:
+    """Encode normalised tables into the integer-keyed :class:`LinkFrames`.
+
+    ``accounts``: ``acct_idx, key, family, given, dob, has_address, pref,
+    city, town, block`` and ``inquired_person_id``; ``persons``:
+    ``person_idx, person_id, estimated, dob``; ``forms``: ``person_idx,
+    kind_other, key, family, given, dob``; ``addresses``: ``person_idx,
+    is_current, pref, city, town, block`` - all strings already normalised.
+    """
+
+    def name_derived(frame: pl.DataFrame) -> pl.DataFrame:
+        return _ymd(frame).with_columns(
+            key2=secondary_key(pl.col("key")),
+            prefix=pl.col("key").str.slice(0, prefix_length),
+            key_len=pl.col("key").str.len_chars().cast(pl.Int32),
+        )
+
+    acc = name_derived(
+        accounts.select(
+            "acct_idx", "key", "family", "given", "dob", "has_address", "pref", "city", "town", "block",
+            pl.col("inquired_person_id").cast(pl.Utf8),
+        )
+    )
+    acc = acc.join(
+        persons.select(pl.col("person_id").alias("inquired_person_id"), pl.col("person_idx").alias("inquired_idx")),
+        on="inquired_person_id",
+        how="left",
+        maintain_order="left",
+    ).drop("inquired_person_id")
+    frm = name_derived(forms.select("person_idx", "kind_other", "key", "family", "given", "dob"))
+    (acc, frm), vocabulary = _encode([acc, frm], ["key", "key2", "family", "given", "prefix"])
+    adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block"))
+    acc = _address_keys(acc)
+    (acc, adr), _ = _encode([acc, adr], ["pref", "city", "town", "block"])
+    return LinkFrames(
+        accounts=acc.sort("acct_idx"),
+        forms=frm,
+        persons=persons.select("person_idx", "person_id", "estimated", "dob").sort("person_idx"),
+        addresses=adr,
+        vocabulary=vocabulary,
+    )
+
+
+def link(accounts: pl.DataFrame, persons: pl.DataFrame, *, config: LinkConfig | None = None) -> pl.DataFrame:
+    """Link every distinct returned account to at most one person, with a class.
+
+    ``accounts``: one row per returned account record, with ``account_key,
+    inquiry_id, inquired_person_id, holder_kana, holder_birth_date,
+    holder_address`` (other columns are passed through, first occurrence).
+    ``persons``: ``person_id, name_kana, other_names_kana (list),
+    birth_date, address, address_history (list)`` and optionally
+    ``kana_estimated`` and ``kana_candidates`` (alternative readings).
+
+    Returns one row per distinct ``account_key`` (input order of first
+    occurrence) with :data:`RESULT_COLUMNS` then the passed-through columns.
+    Raises :class:`LinkInputError` when a required column is missing.
+    """
+    config = config or LinkConfig()
+    acc_n = normalise_accounts(accounts)
+    per_n, forms_n, addr_n = normalise_persons(persons)
+    frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
+    pairs = candidate_pairs(frames, config.blocking_rules)
+    scored = score_pairs(frames, pairs, model=config.model, options=config.scoring).join(
+        frames.persons.select("person_idx", "person_id"), on="person_idx"
+    )
+    resolved = resolve_accounts(classify_pairs(scored), frames.accounts, max_candidates=config.max_candidates)
+    passthrough = [c for c in accounts.columns if c not in RESULT_COLUMNS]
+    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
+    out = head.join(resolved, on="acct_idx", how="left", maintain_order="left").sort("acct_idx")
+    return out.select(*RESULT_COLUMNS, *passthrough)

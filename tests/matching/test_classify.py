@@ -1,0 +1,133 @@
+"""The class table of matching.md, pair by pair, and the per-account resolution."""
+
+from __future__ import annotations
+
+import itertools
+
+import polars as pl
+import pytest
+
+from matching.classify import CLASS_RANK, PAIR_RULES, classify_pairs, resolve_accounts
+from matching.comparisons import ADDRESS, DOB, NAME
+
+
+def classify(name: str, dob: str, address: str, *, estimated: bool = False) -> str:
+    frame = pl.DataFrame(
+        {"name_evidence": [name], "dob_evidence": [dob], "address_evidence": [address], "estimated": [estimated]}
+    )
+    return classify_pairs(frame).get_column("class").item()
+
+
+@pytest.mark.parametrize(
+    ("name", "dob", "address", "expected"),
+    [
+        ("exact", "exact", "current", "CONFIRMED"),
+        ("exact", "exact", "history", "CONFIRMED"),
+        ("other_name", "exact", "current", "CONFIRMED"),
+        ("variant", "exact", "current", "PROBABLE"),
+        ("variant", "exact", "history", "PROBABLE"),
+        ("exact", "exact", "town", "PROBABLE"),
+        ("other_name", "exact", "town", "PROBABLE"),
+        ("exact", "missing", "current", "PROBABLE"),
+        ("other_name", "missing", "history", "PROBABLE"),
+        ("exact", "exact", "city", "REVIEW"),  # safety rule 1
+        ("exact", "exact", "mismatch", "REVIEW"),  # safety rule 1
+        ("exact", "exact", "missing", "REVIEW"),  # the bank holds no address
+        ("exact", "missing", "missing", "REVIEW"),  # neither address nor birth date
+        ("variant", "exact", "town", "REVIEW"),  # two weaker signals
+        ("exact", "mismatch", "city", "HOMONYM"),
+        ("variant", "mismatch", "mismatch", "HOMONYM"),
+        ("other_name", "mismatch", "town", "HOMONYM"),
+        ("exact", "missing", "mismatch", "HOMONYM"),
+        ("exact", "near", "mismatch", "HOMONYM"),
+        ("exact", "mismatch", "current", "REVIEW"),  # conflicting: same home, other birth date
+        ("mismatch", "exact", "current", "UNMATCHED"),
+        ("partial", "mismatch", "mismatch", "UNMATCHED"),
+        ("partial", "exact", "current", "REVIEW"),
+    ],
+)
+def test_class_table(name: str, dob: str, address: str, expected: str) -> None:
+    assert classify(name, dob, address) == expected
+
+
+ALL_COMBOS = list(itertools.product(NAME.labels, DOB.labels, ADDRESS.labels))
+
+
+@pytest.mark.parametrize(("name", "dob", "address"), ALL_COMBOS)
+def test_no_hit_without_address_at_town_level_when_name_and_dob_match(name: str, dob: str, address: str) -> None:
+    """Safety rule 1 over every combination of evidence values."""
+    klass = classify(name, dob, address)
+    if klass in ("CONFIRMED", "PROBABLE"):
+        assert address in ("current", "history", "town")
+        assert name != "mismatch" and dob != "mismatch"
+        if address == "town":
+            assert dob == "exact" and name in ("exact", "other_name")
+        if klass == "CONFIRMED":
+            assert (name, dob) in {("exact", "exact"), ("other_name", "exact")}
+
+
+@pytest.mark.parametrize(("name", "dob", "address"), ALL_COMBOS)
+def test_estimated_reading_is_probable_at_most(name: str, dob: str, address: str) -> None:
+    """Safety rule 3 over every combination of evidence values."""
+    klass = classify(name, dob, address, estimated=True)
+    assert klass != "CONFIRMED"
+    if klass == "PROBABLE":
+        assert name != "mismatch" and dob == "exact" and address in ("current", "history")
+
+
+def test_every_rule_has_a_reason_in_plain_words() -> None:
+    assert all(len(r.reason.split()) >= 4 for r in PAIR_RULES)
+
+
+def _pairs(rows: list[tuple[int, int, str, str, float]]) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        rows, schema=["acct_idx", "person_idx", "person_id", "class", "score"], orient="row"
+    ).with_columns(
+        pl.col("acct_idx").cast(pl.UInt32),
+        pl.col("person_idx").cast(pl.UInt32),
+        class_rank=pl.col("class").replace_strict(CLASS_RANK, return_dtype=pl.Int8),
+        name_evidence=pl.lit("exact"),
+        dob_evidence=pl.lit("exact"),
+        address_evidence=pl.lit("current"),
+        reason=pl.lit("why"),
+    )
+    return frame
+
+
+def _accounts(n: int, inquired: list[int | None]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"acct_idx": list(range(n)), "inquired_idx": inquired, "has_address": [True] * n, "dob": [None] * n},
+        schema={"acct_idx": pl.UInt32, "inquired_idx": pl.UInt32, "has_address": pl.Boolean, "dob": pl.Date},
+    )
+
+
+def test_two_persons_at_the_best_hit_class_is_a_review_with_both_candidates() -> None:
+    pairs = _pairs([(0, 0, "P1", "CONFIRMED", 0.99), (0, 1, "P2", "CONFIRMED", 0.99)])
+    out = resolve_accounts(pairs, _accounts(1, [0])).row(0, named=True)
+    assert out["class"] == "REVIEW"
+    assert set(out["candidates"].split(";")) == {"P1", "P2"}
+    assert "equally well" in out["reason"]
+
+
+def test_the_best_person_wins_over_the_inquired_one() -> None:
+    pairs = _pairs([(0, 0, "P1", "HOMONYM", 0.01), (0, 1, "P2", "CONFIRMED", 0.99)])
+    out = resolve_accounts(pairs, _accounts(1, [0])).row(0, named=True)
+    assert (out["class"], out["person_id"]) == ("CONFIRMED", "P2")
+
+
+def test_a_hit_beats_a_weaker_second_person() -> None:
+    pairs = _pairs([(0, 0, "P1", "CONFIRMED", 0.99), (0, 1, "P2", "REVIEW", 0.6)])
+    out = resolve_accounts(pairs, _accounts(1, [1])).row(0, named=True)
+    assert (out["class"], out["person_id"], out["candidates"]) == ("CONFIRMED", "P1", None)
+
+
+def test_review_lists_every_person_that_fits() -> None:
+    pairs = _pairs([(0, 0, "P1", "REVIEW", 0.5), (0, 1, "P2", "REVIEW", 0.4), (0, 2, "P3", "HOMONYM", 0.1)])
+    out = resolve_accounts(pairs, _accounts(1, [2])).row(0, named=True)
+    assert (out["class"], out["person_id"], out["candidates"]) == ("REVIEW", "P1", "P1;P2")
+
+
+def test_homonym_names_the_inquired_person_when_it_is_as_near() -> None:
+    pairs = _pairs([(0, 0, "P1", "HOMONYM", 0.001), (0, 1, "P2", "HOMONYM", 0.002)])
+    out = resolve_accounts(pairs, _accounts(1, [0])).row(0, named=True)
+    assert (out["class"], out["person_id"], out["candidates"]) == ("HOMONYM", None, "P1")
