@@ -15,7 +15,7 @@ from inquiry.step import Context, StepResult, StepFailed
 from inquiry.store import Store
 from matching.names import name_key
 
-__all__ = ["matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
+__all__ = ["shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
 
 MATCHES_COLUMNS = [
     "account_key", "provider", "bank_code", "branch_code", "account_type", "account_number", "inquiry_id",
@@ -35,35 +35,52 @@ FOLLOWUPS_COLUMNS = [
 HIT_CLASSES = ("CONFIRMED", "PROBABLE")
 
 
-def matches_frame(store: Store) -> pl.DataFrame:
-    """One row per linked account (the first answer row that returned it)."""
-    raw = store.frame(
-        """
-        SELECT m.account_key, i.provider, a.bank_code, a.branch_code, a.account_type, a.account_number,
-               m.inquiry_id, m.inquired_person_id,
-               CASE WHEN m.decision = 'accept' THEN m.decided_person_id
-                    WHEN m.decision = 'reject' THEN NULL ELSE m.person_id END AS person_id,
-               CASE WHEN m.decision = 'accept' THEN 'CONFIRMED'
-                    WHEN m.decision = 'reject' THEN 'UNMATCHED' ELSE m.class END AS class,
-               m.score, m.name_evidence, m.dob_evidence, m.address_evidence, m.candidates,
-               a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status,
-               a.last_activity, m.decision
-        FROM matches m
-        JOIN answers a ON a.rowid = (SELECT min(rowid) FROM answers WHERE account_key = m.account_key)
-        JOIN inquiries i ON i.inquiry_id = m.inquiry_id
-        ORDER BY m.account_key
-        """,
-        schema={"account_type": pl.Int64, "balance_yen": pl.Int64, "score": pl.Float64},
-    )
-    if raw.height == 0:
+def shape_matches(linked: pl.DataFrame, first_answers: pl.DataFrame) -> pl.DataFrame:
+    """``matches.csv`` from link results and the first answer row of each account.
+
+    The one place that decides the file's columns, shared by ``export
+    matches`` (from the store) and the stateless ``link``.
+    """
+    if linked.height == 0:
         return pl.DataFrame(schema={c: pl.Utf8 for c in MATCHES_COLUMNS})
     is_time_deposit = pl.col("account_type") == 6
-    return raw.with_columns(
-        holder_kana=name_key(pl.col("holder_kana")),
-        maturity_date=pl.when(is_time_deposit).then(pl.col("last_activity")),
-        last_activity=pl.when(~is_time_deposit).then(pl.col("last_activity")),
-        score=pl.col("score").round(4),
-    ).select(MATCHES_COLUMNS)
+    return (
+        linked.join(first_answers, on="account_key", how="left")
+        .with_columns(
+            holder_kana=name_key(pl.col("holder_kana")),
+            maturity_date=pl.when(is_time_deposit).then(pl.col("last_activity")),
+            last_activity=pl.when(~is_time_deposit).then(pl.col("last_activity")),
+            score=pl.col("score").round(4),
+        )
+        .select(MATCHES_COLUMNS)
+        .sort("account_key")
+    )
+
+
+def matches_frame(store: Store) -> pl.DataFrame:
+    """One row per linked account; a reviewer's decision overrides the class."""
+    linked = store.frame(
+        """
+        SELECT account_key, inquiry_id, inquired_person_id,
+               CASE WHEN decision = 'accept' THEN decided_person_id
+                    WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
+               CASE WHEN decision = 'accept' THEN 'CONFIRMED'
+                    WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
+               score, name_evidence, dob_evidence, address_evidence, candidates
+        FROM matches
+        """,
+        schema={"score": pl.Float64},
+    )
+    first = store.frame(
+        """
+        SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.account_type, a.account_number,
+               a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
+        FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+        WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key)
+        """,
+        schema={"account_type": pl.Int64, "balance_yen": pl.Int64},
+    )
+    return shape_matches(linked, first)
 
 
 def outcomes_frame(store: Store) -> pl.DataFrame:

@@ -22,8 +22,8 @@ from formats.inputs import InputTable, read_institutions, read_master, read_paym
 from formats.refdata import banks
 from inquiry import payments as payments_mod
 from inquiry.step import Context, StepResult
-from matching.kana import kana_problem, to_fullwidth, to_zengin
-from matching.reading import estimate_readings
+from inquiry.persons import with_kana
+from matching.kana import to_fullwidth, to_zengin
 
 __all__ = ["PrepareOptions", "prepare"]
 
@@ -39,42 +39,6 @@ class PrepareOptions:
     payments: Path | None = None
     as_of: date | None = None
     encoding: str | None = None
-
-
-def _kana(persons: pl.DataFrame, result: StepResult, path: Path) -> pl.DataFrame:
-    """Check given kana, derive missing kana; persons with neither are rejected."""
-    with_kana = persons.filter(pl.col("name_kana").is_not_null()).with_columns(
-        _problem=kana_problem(pl.col("name_kana")),
-        kana_estimated=pl.lit(False),
-        kana_candidates=pl.lit([], dtype=pl.List(pl.Utf8)),
-    )
-    bad = with_kana.filter(pl.col("_problem").is_not_null())
-    result.add_rejects(bad.select(pl.lit(str(path)).alias("file"), "line", pl.col("_problem").alias("reason")))
-    with_kana = with_kana.filter(pl.col("_problem").is_null()).drop("_problem")
-
-    without = persons.filter(pl.col("name_kana").is_null())
-    if without.height:
-        readings = estimate_readings(without["name_kanji"])
-        without = without.drop("name_kana").with_columns(
-            name_kana=readings["name_kana"],
-            kana_estimated=pl.lit(True),
-            kana_candidates=readings["kana_candidates"],
-        )
-        failed = without.filter(pl.col("name_kana").is_null())
-        result.add_rejects(
-            failed.select(
-                pl.lit(str(path)).alias("file"),
-                "line",
-                pl.format("カナ氏名がなく、漢字から読みを推定できません (no kana, no safe reading): {}", pl.col("name_kanji")).alias("reason"),
-            )
-        )
-        without = without.filter(pl.col("name_kana").is_not_null())
-    out = pl.concat([with_kana, without.select(with_kana.columns)])
-    # one display form in the store: full-width katakana with an ideographic space
-    return out.with_columns(
-        name_kana=to_fullwidth(pl.col("name_kana")),
-        other_names_kana=pl.col("other_names_kana").list.eval(to_fullwidth(pl.element())),
-    )
 
 
 def _store_persons(ctx: Context, persons: pl.DataFrame, as_of: date) -> None:
@@ -165,7 +129,8 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
             if t.unknown_columns:
                 result.notes.append(f"[dim]{t.path.name}: 使わない列 (ignored columns): {', '.join(t.unknown_columns)}[/dim]")
 
-        persons = _kana(master.rows, result, options.master)
+        persons, kana_rejects = with_kana(master.rows, options.master)
+        result.add_rejects(kana_rejects)
         _store_institutions(ctx, inst.rows)
         _store_persons(ctx, persons, as_of)
 

@@ -1,0 +1,85 @@
+"""``inquiry link``: answers + master → ``matches.csv``, without a workspace.
+
+For one-off checks and benchmarks: the same readers, the same
+:func:`matching.link` and the same ``matches.csv`` shape as the workspace
+path, with nothing stored. Without the request files, ``inquired_person_id``
+is known only where the answer echoes 宛名番号 (pipitLINQ).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import polars as pl
+
+import formats
+from formats.errors import FileRejected
+from formats.inputs import read_master
+from formats.yucho import account_key
+from inquiry.csvout import write_csv
+from inquiry.exports import shape_matches
+from inquiry.persons import with_kana
+from inquiry.step import console
+from matching import link
+
+__all__ = ["run_link", "link_files"]
+
+_ANSWER_COLUMNS = [
+    "account_key", "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address",
+    "bank_code", "branch_code", "account_type", "account_number", "balance_yen", "account_status", "last_activity",
+]  # fmt: skip
+
+
+def link_files(master: Path, responses: list[Path], requests: list[Path], encoding: str | None = None) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Link the found accounts of ``responses`` to ``master``; return (matches, counts)."""
+    table = read_master(master, encoding=encoding)
+    persons, kana_rejects = with_kana(table.rows, master)
+    answers: list[pl.DataFrame] = []
+    for path in responses:
+        parsed = formats.read_response(path)
+        if parsed.kind != "basic":
+            continue
+        answers.append(parsed.rows.filter(pl.col("answer") == "found").with_columns(provider=pl.lit(parsed.provider)))
+    found = pl.concat(answers, how="diagonal_relaxed") if answers else pl.DataFrame()
+    if found.height == 0:
+        return shape_matches(pl.DataFrame(), pl.DataFrame()), {"persons": persons.height, "account_records": 0}
+    found = found.with_columns(
+        account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
+    )
+    inquired = pl.DataFrame(schema={"inquiry_id": pl.Utf8, "_req_person": pl.Utf8})
+    if requests:
+        inquired = pl.concat(
+            [formats.read_request(p).rows.select("inquiry_id", pl.col("person_id").alias("_req_person")) for p in requests]
+        ).unique("inquiry_id")
+    found = found.join(inquired, on="inquiry_id", how="left").with_columns(
+        inquired_person_id=pl.coalesce("_req_person", "person_id")
+    )
+    accounts = found.select("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
+    linked = link(accounts, persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history"))
+    first = found.unique("account_key", keep="first", maintain_order=True).select(
+        "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
+        "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
+    )  # fmt: skip
+    counts = {
+        "persons": persons.height,
+        "persons_rejected": table.rejects.height + kana_rejects.height,
+        "account_records": found.height,
+        "accounts": linked.height,
+    }
+    return shape_matches(linked.drop("reason", strict=False), first), counts
+
+
+def run_link(master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None) -> int:
+    started = time.perf_counter()
+    try:
+        matches, counts = link_files(master, responses, requests, encoding)
+    except FileRejected as exc:
+        console.print(f"[red]エラー (error): {exc}[/red]")
+        return 2
+    write_csv(matches, out)
+    by_class = matches["class"].value_counts().sort("class") if matches.height else pl.DataFrame()
+    console.print(f"名寄せ (link): {counts} in {time.perf_counter() - started:.2f}s → {out}")
+    for cls, n in by_class.iter_rows() if by_class.height else []:
+        console.print(f"  {cls}: {n:,}")
+    return 1 if counts.get("persons_rejected") else 0
