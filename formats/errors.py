@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FileRejected"]
+__all__ = ["FileRejected", "LayoutError", "WriteError"]
 
 
 class FileRejected(Exception):
@@ -18,3 +18,22 @@ class FileRejected(Exception):
         self.line = line
         self.reason = reason
         super().__init__(f"{self.path}:{line}: {reason}" if line else f"{self.path}: {reason}")
+
+
+class LayoutError(ValueError):
+    """A layout definition (``formats/layouts/*.toml``) that cannot be used as it is."""
+
+
+class WriteError(ValueError):
+    """A frame a writer cannot turn into a valid file; names the frame row and field.
+
+    ``row`` is the 0-based position in the frame given to the writer (None when
+    the problem is the whole frame, e.g. too many inquiries for one file).
+    """
+
+    def __init__(self, reason: str, *, row: int | None = None, field: str | None = None) -> None:
+        self.row = row
+        self.field = field
+        self.reason = reason
+        where = ", ".join(p for p in (f"row {row}" if row is not None else "", f"field {field}" if field else "") if p)
+        super().__init__(f"{where}: {reason}" if where else reason)

@@ -1,0 +1,343 @@
+"""The one CSV codec: RFC 4180 bytes ⇄ typed frames, driven by a layout definition.
+
+Why a numpy tokeniser rather than ``csv.reader``: the reader must give every
+rejected row its *physical* line (a quoted field may span lines), must
+survive an unterminated quote without losing the rest of the file, and must
+not loop in Python per field per row. Quote parity over the whole byte
+buffer (``cumsum`` of ``"``) tells which line ends and commas separate
+records and fields; each column is then gathered, decoded once and typed with
+polars. UTF-8 multi-byte characters never contain the bytes ``"``, ``,``,
+CR or LF, so tokenising bytes is exact.
+
+Recovery rules: a record with the wrong number of columns is rejected at the
+line it starts on; when such a record spans several physical lines (a stray
+quote swallowed line ends), or a quote is still open at the end of the file,
+only its first line is rejected and reading resumes on the next line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from formats._layout import REJECT_SCHEMA, CsvColumn, CsvFile, CsvLayout, frame_schema
+from formats.dates import date_to_wareki7, wareki7_to_date
+from formats.errors import FileRejected, WriteError
+from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
+
+__all__ = ["BOM", "CsvRead", "header_labels", "read_csv", "write_csv"]
+
+BOM = b"\xef\xbb\xbf"
+_SEP = "\x00"  # joins a column's values for one decode; records holding NUL are rejected first
+
+
+def header_labels(data: bytes) -> list[str] | None:
+    """Labels of the first line (BOM removed), or None when it is not UTF-8 text."""
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+    end = body.find(b"\n")
+    first = body if end < 0 else body[:end]
+    try:
+        text = first.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+@dataclass(frozen=True)
+class CsvRead:
+    header: dict[str, object]
+    rows: pl.DataFrame
+    rejects: pl.DataFrame
+    rows_read: int
+
+
+@dataclass
+class _Records:
+    """Accepted record boundaries (absolute byte offsets) and rejected lines."""
+
+    field_starts: list[np.ndarray]
+    field_ends: list[np.ndarray]
+    lines: list[np.ndarray]
+    bad_lines: list[int]
+    bad_reasons: list[str]
+
+
+def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Records:
+    """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others."""
+    out = _Records([], [], [], [], [])
+    physical_nl = np.flatnonzero(buf == 0x0A)
+    size = buf.size
+    while lo < size:
+        seg = buf[lo:]
+        is_q = seg == 0x22
+        cq = np.cumsum(is_q, dtype=np.int64)
+        outside = ((cq - is_q) & 1) == 0
+        nl = np.flatnonzero((seg == 0x0A) & outside)
+        starts = np.concatenate(([0], nl + 1))
+        ends = np.concatenate((nl, [seg.size]))
+        if starts[-1] == seg.size:
+            starts, ends = starts[:-1], ends[:-1]
+        unterminated = bool(cq[-1] & 1)
+        cr = (ends > starts) & (seg[np.maximum(ends - 1, 0)] == 0x0D)
+        ends = ends - cr
+        commas = np.flatnonzero((seg == 0x2C) & outside)
+        first_comma = np.searchsorted(commas, starts)
+        n_commas = np.searchsorted(commas, ends) - first_comma
+        seg_nl = physical_nl[physical_nl >= lo] - lo
+        multiline = (np.searchsorted(seg_nl, ends) - np.searchsorted(seg_nl, starts)) > 0
+        nul = np.flatnonzero(seg == 0)
+        has_nul = (np.searchsorted(nul, ends) - np.searchsorted(nul, starts)) > 0
+        blank = ends == starts
+        shape_ok = n_commas == ncols - 1
+        restart = np.flatnonzero(~blank & ~shape_ok & multiline)
+        stop = int(restart[0]) if restart.size else starts.size
+        reason_at_stop = "列数が違います、引用符の対応を確認してください (wrong number of columns across lines: stray quote?)"
+        if unterminated and starts.size and stop >= starts.size - 1:
+            stop = starts.size - 1
+            reason_at_stop = "引用符が閉じていません (unterminated quote)"
+        take = np.arange(stop)
+        take = take[~blank[take]]
+        good = take[shape_ok[take] & ~has_nul[take]]
+        for i in take[~shape_ok[take] | has_nul[take]]:  # rejected rows only
+            out.bad_lines.append(int(line_of[lo + starts[i]]))
+            out.bad_reasons.append(
+                "NUL バイトを含む (NUL byte)" if has_nul[i] else f"列数が違います: {int(n_commas[i]) + 1} 列 (expected {ncols} columns)"
+            )
+        if good.size:
+            cidx = first_comma[good][:, None] + np.arange(ncols - 1)
+            cpos = commas[cidx] if ncols > 1 else np.empty((good.size, 0), dtype=np.int64)
+            out.field_starts.append(lo + np.hstack([starts[good][:, None], cpos + 1]))
+            out.field_ends.append(lo + np.hstack([cpos, ends[good][:, None]]))
+            out.lines.append(line_of[lo + starts[good]])
+        if stop >= starts.size:
+            break
+        record_start = lo + int(starts[stop])
+        out.bad_lines.append(int(line_of[record_start]))
+        out.bad_reasons.append(reason_at_stop)
+        after = physical_nl[np.searchsorted(physical_nl, record_start) :]
+        if after.size == 0:
+            break
+        lo = int(after[0]) + 1
+    return out
+
+
+def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
+    """Decode the byte ranges ``[starts, ends)`` in one call; undecodable ranges give null."""
+    lengths = ends - starts
+    m = lengths.size
+    total = int(lengths.sum())
+    out = np.zeros(total + m, dtype=np.uint8)
+    dst_starts = np.cumsum(lengths + 1) - (lengths + 1)
+    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[np.repeat(dst_starts, lengths) + within] = buf[np.repeat(starts, lengths) + within]
+    raw = out.tobytes()
+    try:
+        parts = raw.decode("utf-8").split(_SEP)[:-1]
+    except UnicodeDecodeError:  # error path: find the rows
+        parts = []
+        for s, e in zip(starts.tolist(), ends.tolist()):
+            try:
+                parts.append(buf[s:e].tobytes().decode("utf-8"))
+            except UnicodeDecodeError:
+                parts.append(None)
+    return pl.Series(parts, dtype=pl.Utf8)
+
+
+def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None) -> tuple[pl.Expr, pl.Expr]:
+    """``(value, bad)`` expressions of one column from its unquoted text column ``raw``."""
+    v = pl.col(raw)
+    empty = v == ""
+    fill = pl.lit(c.empty_means) if c.empty_means is not None else pl.lit(None)
+    if c.value == "text":
+        return pl.when(empty).then(None).otherwise(v), pl.lit(False)
+    if c.value == "const":
+        return pl.lit(None), v != c.const
+    if c.value == "digits":
+        ok = v.str.contains(r"^[0-9]+$") & (v.str.len_chars() <= (c.width or 10**6))
+        value = v.str.zfill(c.width) if c.width else v
+        return pl.when(empty).then(None).otherwise(value), ~empty & ~ok
+    if c.value == "int":
+        parsed = pl.when(v.str.contains(r"^-?[0-9]{1,18}$")).then(v).otherwise(None).cast(pl.Int64, strict=False)
+        if dtype is not None:
+            parsed = parsed.cast(dtype, strict=False)
+        return pl.when(empty).then(fill.cast(dtype or pl.Int64)).otherwise(parsed), ~empty & parsed.is_null()
+    if c.value == "wareki":
+        parsed = wareki7_to_date(v)
+        return pl.when(empty).then(None).otherwise(parsed), ~empty & parsed.is_null()
+    if c.value == "postal":
+        ok = v.str.contains(r"^[0-9]{3}-?[0-9]{4}$")
+        return pl.when(empty | ~ok).then(None).otherwise(v.str.replace("-", "", literal=True)), ~empty & ~ok
+    # code
+    table = layout.codes[c.codes or ""]
+    parsed = v.replace_strict(table, default=None, return_dtype=dtype or pl.Utf8)
+    return pl.when(empty).then(fill.cast(dtype or pl.Utf8)).otherwise(parsed), ~empty & parsed.is_null()
+
+
+_PROBLEM = {
+    "const": "想定外の値 / unexpected value",
+    "digits": "数字ではない / not digits",
+    "int": "整数ではない / not an integer",
+    "wareki": "和暦7桁の日付ではない / not a 和暦7桁 date",
+    "postal": "郵便番号ではない / not a postal code",
+    "code": "未定義の値 / unknown word",
+}
+
+
+def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> CsvRead:
+    """Read a whole CSV file of the given kind; row problems become rejects with their line."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    start = len(BOM) if data.startswith(BOM) else 0
+    labels = header_labels(data)
+    if labels != fd.labels:
+        raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
+    first_nl = data.find(b"\n", start)
+    line_of = np.cumsum(buf == 0x0A) - (buf == 0x0A) + 1 if buf.size else np.zeros(0, dtype=np.int64)
+    ncols = len(fd.columns)
+    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols, line_of)
+
+    fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
+    fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
+    lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
+    m = lines.size
+    schema = frame_schema(fd.direction, fd.kind)
+
+    raw = pl.DataFrame({f"c{j}": _gather(buf, fs[:, j], fe[:, j]) for j in range(ncols)}, height=m)
+    checks: list[pl.Expr] = []
+    unquoted: list[pl.Expr] = []
+    for j, c in enumerate(fd.columns):
+        v = pl.col(f"c{j}")
+        where = f"{c.label} ({c.name})"
+        checks.append(pl.when(v.is_null()).then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8")))
+        quoted = v.str.starts_with('"')
+        bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
+        checks.append(pl.when(bad_quote).then(pl.format(where + ": 引用符の誤り / bad quoting '{}'", v)))
+        inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
+        unquoted.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
+    text = raw.with_columns(unquoted)
+    values: list[pl.Expr] = []
+    for j, c in enumerate(fd.columns):
+        value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
+        where = f"{c.label} ({c.name})"
+        if c.value != "text":
+            checks.append(pl.when(bad).then(pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
+        if c.value != "const":
+            values.append(value.alias(c.name))
+    typed = text.select(
+        pl.lit(pl.Series("line", lines, dtype=pl.Int64)) if m else pl.lit(None, pl.Int64).alias("line"),
+        *values,
+        pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason") if checks else pl.lit(""),
+    ) if m else pl.DataFrame(schema={"line": pl.Int64, **{c.name: schema[c.name] for c in fd.columns if c.value != "const"}, "_reason": pl.Utf8})
+
+    if fd.passbook_columns and m:
+        typed = _passbooks(typed, layout.passbook_bank)
+    elif "passbook_symbol" in schema:
+        typed = typed.with_columns(pl.lit(None, pl.Utf8).alias("passbook_symbol"), pl.lit(None, pl.Utf8).alias("passbook_number"))
+
+    frame = typed.select(
+        [pl.col(c).cast(t) if c in typed.columns else pl.lit(None, t).alias(c) for c, t in schema.items()] + [pl.col("_reason")]
+    )
+    ok = pl.col("_reason") == ""
+    rows = frame.filter(ok).drop("_reason")
+    bad_rows = frame.filter(~ok)
+    rejects = pl.concat(
+        [
+            pl.DataFrame({"file": [str(path)] * bad_rows.height, "line": bad_rows["line"], "reason": bad_rows["_reason"]}, schema=REJECT_SCHEMA),
+            pl.DataFrame({"file": [str(path)] * len(recs.bad_lines), "line": recs.bad_lines, "reason": recs.bad_reasons}, schema=REJECT_SCHEMA),
+        ]
+    ).sort("line", maintain_order=True)
+    return CsvRead(header={"columns": labels}, rows=rows, rejects=rejects, rows_read=rows.height + rejects.height)
+
+
+def _passbooks(typed: pl.DataFrame, bank: str) -> pl.DataFrame:
+    """ゆうちょ rows: keep 記号番号 as received, put the account key form in branch/type/number."""
+    sym, num = pl.col("branch_code"), pl.col("account_number")
+    is_yucho = (pl.col("bank_code") == bank).fill_null(False) & sym.is_not_null()
+    valid = passbook_valid(sym, num)
+    conv = typed.with_columns(
+        pl.when(is_yucho).then(sym).otherwise(None).alias("passbook_symbol"),
+        pl.when(is_yucho).then(num).otherwise(None).alias("passbook_number"),
+        pl.when(is_yucho & valid).then(passbook_branch(sym)).otherwise(sym).alias("branch_code"),
+        pl.when(is_yucho & valid).then(passbook_account_type(sym)).otherwise(pl.col("account_type")).alias("account_type"),
+        pl.when(is_yucho & valid).then(passbook_account_number(sym, num)).otherwise(num).alias("account_number"),
+        pl.when(is_yucho & ~valid)
+        .then(pl.concat_str([pl.col("_reason"), pl.format("ゆうちょ記号番号として読めない / not a ゆうちょ 記号番号 '{}' '{}'", sym, num.fill_null(""))], separator="; ", ignore_nulls=True).str.strip_chars_start("; "))
+        .otherwise(pl.col("_reason"))
+        .alias("_reason"),
+    )
+    return conv
+
+
+# ----------------------------------------------------------------- writing
+
+
+def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
+    """The text of one column for every row (not yet quoted); invalid values raise WriteError."""
+    n = frame.height
+    where = f"{c.label} ({c.name})"
+    if c.value == "const":
+        return pl.Series(c.name, [c.const] * n, dtype=pl.Utf8)
+    if c.name not in frame.columns:
+        raise WriteError(f"the frame has no column '{c.name}'", field=where)
+    src = frame.get_column(c.name)
+
+    def fail(mask: pl.Series, why: str) -> None:
+        idx = mask.fill_null(False).arg_true()
+        if idx.len():
+            row = int(idx[0])
+            raise WriteError(f"'{src[row]}' {why}", row=row, field=where)
+
+    if c.value == "text":
+        out = src.cast(pl.Utf8)
+    elif c.value == "digits":
+        out = src.cast(pl.Utf8)
+        if c.width:
+            out = out.str.zfill(c.width)
+        fail(~out.str.contains(r"^[0-9]+$") | (out.str.len_chars() > (c.width or 10**6)), "is not digits of the field's width")
+    elif c.value == "int":
+        ints = src.cast(pl.Int64)
+        out = ints.cast(pl.Utf8)
+        if c.empty_means is not None:
+            out = out.scatter((ints == c.empty_means).fill_null(False).arg_true(), None)
+    elif c.value == "wareki":
+        out = frame.select(date_to_wareki7(pl.col(c.name).cast(pl.Date))).to_series()
+    elif c.value == "postal":
+        s = src.cast(pl.Utf8)
+        fail(~s.str.contains(r"^[0-9]{7}$"), "is not a 7-digit postal code")
+        out = frame.select(pl.concat_str([s.str.slice(0, 3), pl.lit("-"), s.str.slice(3, 4)]).alias("v")).to_series()
+    else:  # code
+        table = layout.codes[c.codes or ""]
+        inverse = {v: k for k, v in table.items()}
+        out = src.replace_strict(inverse, default=None, return_dtype=pl.Utf8)
+        unknown = out.is_null() & src.is_not_null()
+        if c.empty_means is not None:
+            unknown = unknown & (src != c.empty_means).fill_null(True)
+        fail(unknown, f"has no word in [codes.{c.codes}]")
+    return out.fill_null("").alias(c.name)
+
+
+def _quote(e: pl.Expr) -> pl.Expr:
+    return pl.when(e.str.contains(r'[",\r\n]')).then(pl.concat_str([pl.lit('"'), e.str.replace_all('"', '""', literal=True), pl.lit('"')])).otherwise(e)
+
+
+def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
+    """Encode a whole CSV file: BOM, header row, one row per frame row, CRLF."""
+    if fd.passbook_columns and {"passbook_symbol", "passbook_number"} <= set(frame.columns):
+        yucho = (pl.col("bank_code") == layout.passbook_bank) & pl.col("passbook_symbol").is_not_null()
+        frame = frame.with_columns(
+            pl.when(yucho).then(pl.col("passbook_symbol")).otherwise(pl.col("branch_code")).alias("branch_code"),
+            pl.when(yucho).then(pl.col("passbook_number")).otherwise(pl.col("account_number")).alias("account_number"),
+        )
+    cells = pl.DataFrame([_cell(c, frame, layout) for c in fd.columns], height=frame.height)
+    end = layout.line_end
+    header = ",".join(f'"{x}"' if any(ch in x for ch in '",\r\n') else x for x in fd.labels)
+    if cells.height:
+        body = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series().str.join(end).item()
+        text = header + end + body + end
+    else:
+        text = header + end
+    return (BOM if layout.bom else b"") + text.encode("utf-8")

@@ -1,0 +1,465 @@
+"""The one fixed-width codec: bytes ⇄ typed frames, driven by a layout definition.
+
+Why column-wise: a DAIS answer file holds up to hundreds of thousands of
+records of twenty fields. The records are viewed as a numpy ``uint8`` matrix
+(one row per record); a field is a slice of byte columns, checked with a
+lookup table and decoded *once per field* (rows joined by ``\\n``, which can
+never be a cp932 trail byte), then typed with polars. Writing is the mirror
+image: each field is built as one padded text column, encoded once, and its
+bytes scattered into the record matrix.
+
+The codec is dumb on purpose: it neither normalises names nor decides what a
+record means. It reports what it cannot read (rejected rows with line and
+reason) and refuses what it cannot write (:class:`~formats.errors.WriteError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from formats._layout import REJECT_SCHEMA, FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
+from formats.dates import date_to_yyyymmdd, yyyymmdd_to_date
+from formats.errors import FileRejected, WriteError
+
+__all__ = [
+    "C_FORBIDDEN",
+    "DOUBLE_BYTE",
+    "FixedRead",
+    "read_fixed",
+    "write_fixed",
+    "split_records",
+    "decode_column",
+    "scatter_column",
+    "truncate_bytes",
+    "TRUNCATION_SCHEMA",
+]
+
+#: Characters a C field may not hold (JIS X 0201 katakana, A-Z, 0-9, space, ``( ) - . / ,`` are allowed).
+C_FORBIDDEN = r"[^ ()\-./,0-9A-Z\x{FF61}-\x{FF9F}]"
+#: Characters that take two bytes in cp932 (everything but ASCII and half-width katakana).
+DOUBLE_BYTE = r"[^\x00-\x7F\x{FF61}-\x{FF9F}]"
+
+TRUNCATION_SCHEMA: dict[str, pl.DataType] = {"row": pl.Int64, "field": pl.Utf8, "original": pl.Utf8, "written": pl.Utf8}
+
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[0x30:0x3A] = True
+_C_BYTE = np.zeros(256, dtype=bool)
+for _b in b" ()-./,0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+    _C_BYTE[_b] = True
+_C_BYTE[0xA1:0xE0] = True  # JIS X 0201 katakana in cp932
+_SPACE = 0x20
+
+
+# ----------------------------------------------------------------- bytes
+
+
+def split_records(data: bytes, path: str | Path, length: int) -> np.ndarray:
+    """View a file as an ``(n, length)`` byte matrix; any other record length rejects the file.
+
+    Records end with CRLF or LF; a last record without a line end is accepted
+    (the end-record check catches truncation).
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if buf.size == 0:
+        raise FileRejected(path, 1, "空のファイルです (empty file)")
+    newlines = np.flatnonzero(buf == 0x0A)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [buf.size]))
+    if starts[-1] == buf.size:  # file ends with a line end
+        starts, ends = starts[:-1], ends[:-1]
+    has_cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 0x0D)
+    lengths = ends - has_cr - starts
+    bad = np.flatnonzero(lengths != length)
+    if bad.size:
+        i = int(bad[0])
+        raise FileRejected(
+            path,
+            i + 1,
+            f"レコード長が {int(lengths[i])} バイトです (record of {int(lengths[i])} bytes, expected {length}"
+            " + CRLF): truncated or damaged transfer, file rejected whole",
+        )
+    return buf[starts[:, None] + np.arange(length)]
+
+
+def decode_column(sub: np.ndarray, encoding: str) -> tuple[pl.Series, np.ndarray]:
+    """Decode an ``(n, w)`` byte block row by row in one call; return texts and an undecodable mask.
+
+    Rows are joined with ``\\n`` (never part of a cp932 or UTF-8 multi-byte
+    character), decoded once and split. Undecodable rows are decoded with
+    replacement characters so that a message can show them.
+    """
+    n, w = sub.shape
+    block = np.empty((n, w + 1), dtype=np.uint8)
+    block[:, :w] = sub
+    block[:, w] = 0x0A
+    raw = block.tobytes()
+    try:
+        parts = raw.decode(encoding).split("\n")
+        bad = np.zeros(n, dtype=bool)
+    except UnicodeDecodeError:
+        parts = raw.decode(encoding, errors="replace").split("\n")
+        if len(parts) != n + 1:  # a replacement swallowed a separator: go row by row (error path only)
+            parts = [bytes(r).decode(encoding, errors="replace") for r in sub] + [""]
+        bad = np.array(["\ufffd" in p for p in parts[:-1]], dtype=bool)
+    return pl.Series(parts[:-1], dtype=pl.Utf8), bad
+
+
+def scatter_column(out: np.ndarray, offset: int, width: int, values: pl.Series, encoding: str, field: str) -> None:
+    """Encode a text column once and place each row's bytes left-aligned at ``offset``.
+
+    ``values`` must already fit (padding is the space bytes ``out`` holds).
+    """
+    n = values.len()
+    if n == 0:
+        return
+    text = values.fill_null("").str.join("\n").item()
+    try:
+        enc = text.encode(encoding)
+    except UnicodeEncodeError:
+        for row, value in enumerate(values.fill_null("").to_list()):  # error path only: find the row
+            try:
+                value.encode(encoding)
+            except UnicodeEncodeError as exc:
+                bad = value[exc.start : exc.end]
+                raise WriteError(f"'{bad}' has no {encoding} code ('{value}')", row=row, field=field) from None
+        raise  # pragma: no cover - the loop always finds the row
+    b = np.frombuffer(enc, dtype=np.uint8)
+    seps = np.flatnonzero(b == 0x0A)
+    if seps.size != n - 1:
+        raise WriteError("a value holds a line break", field=field)
+    starts = np.concatenate(([0], seps + 1))
+    ends = np.concatenate((seps, [b.size]))
+    lengths = ends - starts
+    over = np.flatnonzero(lengths > width)
+    if over.size:
+        row = int(over[0])
+        raise WriteError(f"'{values[row]}' is {int(lengths[row])} bytes, the field holds {width}", row=row, field=field)
+    total = int(lengths.sum())
+    if total == 0:
+        return
+    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    flat = out.reshape(-1)
+    dst = np.repeat(np.arange(n) * out.shape[1] + offset, lengths) + within
+    flat[dst] = b[np.repeat(starts, lengths) + within]
+
+
+def truncate_bytes(e: pl.Expr, width: int) -> pl.Expr:
+    """Keep the longest prefix of whole characters that fits ``width`` cp932 bytes."""
+    chars = e.str.split("")
+    return chars.list.eval(
+        pl.element().filter((1 + pl.element().str.contains(DOUBLE_BYTE).cast(pl.Int32)).cum_sum() <= width)
+    ).list.join("")
+
+
+def _cp932_len(e: pl.Expr) -> pl.Expr:
+    return e.str.len_chars() + e.str.count_matches(DOUBLE_BYTE)
+
+
+# ----------------------------------------------------------------- reading
+
+
+def _nullify_empty(s: pl.Series) -> pl.Series:
+    return s.to_frame("v").select(pl.when(pl.col("v") == "").then(None).otherwise(pl.col("v")).alias(s.name)).to_series()
+
+
+def _reason(mask: np.ndarray, prefix: str, raw: pl.Series) -> pl.Series:
+    """``prefix 'raw'`` on masked rows, null elsewhere."""
+    return pl.DataFrame({"m": mask, "r": raw}).select(
+        pl.when(pl.col("m")).then(pl.format(prefix + " '{}'", pl.col("r"))).otherwise(None).alias("reason")
+    ).to_series()
+
+
+def _decode_record(
+    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType] | None
+) -> tuple[dict[str, pl.Series], pl.Series, dict[str, pl.Series]]:
+    """Decode every field of ``arr`` (records of one type).
+
+    Returns ``(columns, reasons, raw)``: typed columns by name, one reason per
+    row (empty string when the row is sound) and the raw text of N fields.
+    """
+    n = arr.shape[0]
+    enc = layout.encoding
+    cols: dict[str, pl.Series] = {}
+    raws: dict[str, pl.Series] = {}
+    reasons: list[pl.Series] = []
+    signs: list[tuple[FixedField, pl.Series]] = []
+    for off, f in zip(record.offsets, record.fields):
+        if f.is_filler or f.const is not None:
+            continue
+        sub = arr[:, off : off + f.width]
+        where = f"{f.label} ({f.name})"
+        dtype = (schema or {}).get(f.name)
+        if f.type == "N":
+            text, _ = decode_column(sub, enc)
+            text = text.alias(f.name)
+            raws[f.name] = text
+            digits = _DIGIT[sub].all(axis=1)
+            zero = (sub == 0x30).all(axis=1)
+            if f.value == "date":
+                blank = (sub == _SPACE).all(axis=1)
+                value = text.to_frame().select(yyyymmdd_to_date(pl.col(f.name))).to_series()
+                ok = blank | zero | (digits & value.is_not_null().to_numpy())
+                reasons.append(_reason(~ok, f"{where}: 日付ではない / not a date", text))
+            elif f.value == "int":
+                weights = 10 ** np.arange(f.width - 1, -1, -1, dtype=np.int64)
+                ints = (sub.astype(np.int64) - 0x30) @ weights
+                null = ~digits | (zero if f.zero_is_null else False)
+                value = pl.Series(f.name, ints, dtype=pl.Int64).scatter(np.flatnonzero(null), None)
+                reasons.append(_reason(~digits, f"{where}: 数字ではない / not digits", text))
+            elif f.value == "code":
+                table = {k: v for k, v in layout.codes[f.codes or ""].items()}
+                value = text.replace_strict(table, default=None, return_dtype=dtype or pl.Utf8)
+                bad = value.is_null().to_numpy()
+                reasons.append(_reason(bad, f"{where}: 未定義のコード / unknown code", text))
+            else:  # text
+                value = text.scatter(np.flatnonzero(~digits | (zero if f.zero_is_null else False)), None)
+                reasons.append(_reason(~digits, f"{where}: 数字ではない / not digits", text))
+        else:
+            text, undecodable = decode_column(sub, enc)
+            text = text.alias(f.name)
+            if f.type == "C":
+                bad = ~_C_BYTE[sub].all(axis=1)
+                reasons.append(_reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
+            else:
+                bad = undecodable
+                reasons.append(_reason(bad, f"{where}: cp932 として読めない / undecodable bytes", text))
+            value = _nullify_empty(text.str.strip_chars_end(" "))
+            if f.sign_for is not None:
+                sign_bad = ~np.isin(sub[:, 0], (0x20, 0x2D))
+                reasons.append(_reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", text))
+                signs.append((f, pl.Series(sub[:, 0] == 0x2D)))
+                continue
+        if dtype is not None and value.dtype != dtype:
+            value = value.cast(dtype)
+        cols[f.name] = value.alias(f.name)
+    for f, negative in signs:
+        target = cols[f.sign_for or ""]
+        cols[target.name] = target.to_frame().select(
+            pl.when(pl.Series(negative)).then(-pl.col(target.name)).otherwise(pl.col(target.name))
+        ).to_series()
+    if reasons:
+        reason = pl.DataFrame(reasons, schema=[f"r{i}" for i in range(len(reasons))]).select(
+            pl.concat_str(pl.all(), separator="; ", ignore_nulls=True).fill_null("")
+        ).to_series()
+    else:
+        reason = pl.Series([""] * n, dtype=pl.Utf8)
+    return cols, reason, raws
+
+
+def _single(record: FixedRecord, row: np.ndarray, layout: FixedLayout, path: str | Path, line: int) -> dict[str, Any]:
+    """Decode a header or trailer record; any problem in it rejects the file."""
+    cols, reason, _ = _decode_record(record, row[None, :], layout, None)
+    if reason[0]:
+        raise FileRejected(path, line, reason[0])
+    return {name: s[0] for name, s in cols.items()}
+
+
+@dataclass(frozen=True)
+class FixedRead:
+    """What the fixed-width reader returns (files.py wraps it in ParsedFile)."""
+
+    header: dict[str, Any]
+    trailer: dict[str, Any]
+    rows: pl.DataFrame
+    rejects: pl.DataFrame
+    rows_read: int
+
+
+def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path) -> FixedRead:
+    """Read a whole fixed-width file of the given kind.
+
+    A structural problem (record length, record order, missing trailer or end
+    record, header of another kind, trailer counts or total that disagree with
+    the data) raises :class:`FileRejected`; a data record that does not read
+    becomes a reject with its line, and the other records are kept.
+    """
+    arr = split_records(data, path, layout.record_length)
+    n = arr.shape[0]
+    const = {role: getattr(layout.records[getattr(fd, role)].fields[0], "const") for role in ("header", "data", "trailer", "end")}
+    kinds = np.array([chr(b) for b in range(256)])[arr[:, 0]]
+    if kinds[0] != const["header"]:
+        raise FileRejected(path, 1, f"先頭がヘッダレコードではありません (first record has データ区分 '{kinds[0]}', expected '{const['header']}')")
+    if kinds[-1] != const["end"]:
+        raise FileRejected(path, n, f"エンドレコードがありません (missing end record: last record has データ区分 '{kinds[-1]}'); truncated transfer")
+    if n < 3 or kinds[-2] != const["trailer"]:
+        raise FileRejected(path, max(n - 1, 1), "トレーラレコードがありません (missing trailer record before the end record)")
+    middle = np.flatnonzero(kinds[1:-2] != const["data"])
+    if middle.size:
+        i = int(middle[0]) + 1
+        raise FileRejected(path, i + 1, f"データ区分 '{kinds[i]}' のレコードはここに置けません (unexpected record type '{kinds[i]}' among data records)")
+
+    header = _single(layout.records[fd.header], arr[0], layout, path, 1)
+    if header.get("kind_code") != fd.kind_code:
+        raise FileRejected(path, 1, f"種別 '{header.get('kind_code')}' is not {fd.kind_code} ({fd.direction} {fd.kind})")
+    trailer = _single(layout.records[fd.trailer], arr[-2], layout, path, n - 1)
+
+    data_arr = arr[1:-2]
+    n_data = data_arr.shape[0]
+    if trailer[fd.trailer_count] != n_data:
+        raise FileRejected(
+            path, n - 1, f"件数不一致: トレーラ {trailer[fd.trailer_count]} 件, データ {n_data} 件 (trailer count does not match the data records); file rejected whole"
+        )
+    schema = frame_schema(fd.direction, fd.kind)
+    record = layout.records[fd.data]
+    cols, reason, raws = _decode_record(record, data_arr, layout, schema)
+    lines = pl.Series("line", np.arange(2, n_data + 2), dtype=pl.Int64)
+
+    if fd.trailer_hits is not None and fd.hit_field is not None:
+        _, hit_f = record.field(fd.hit_field)
+        hit_code = {v: k for k, v in layout.codes[hit_f.codes or ""].items()}.get(fd.hit_value or "", fd.hit_value)
+        hits = (raws[fd.hit_field] == hit_code).fill_null(False)
+        if trailer[fd.trailer_hits] != int(hits.sum()):
+            raise FileRejected(
+                path, n - 1, f"該当件数不一致: トレーラ {trailer[fd.trailer_hits]} 件, データ {int(hits.sum())} 件 (hit count does not match); file rejected whole"
+            )
+        if fd.trailer_total is not None and fd.total_of is not None:
+            amounts = cols[fd.total_of].filter(hits)
+            if amounts.null_count() == 0:  # an unreadable amount is a reject already; the total cannot be checked then
+                total = int(amounts.sum())
+                if trailer[fd.trailer_total] != total:
+                    raise FileRejected(
+                        path, n - 1, f"残高合計不一致: トレーラ {trailer[fd.trailer_total]}, データ {total} (balance total does not match); file rejected whole"
+                    )
+
+    frame = pl.DataFrame([lines, *[cols[c] if c in cols else pl.Series(c, [None] * n_data, dtype=t) for c, t in schema.items() if c != "line"]])
+    ok = reason == ""
+    rows = frame.filter(ok)
+    rejects = pl.DataFrame(
+        {"file": [str(path)] * int((~ok).sum()), "line": lines.filter(~ok), "reason": reason.filter(~ok)}, schema=REJECT_SCHEMA
+    )
+    return FixedRead(header=header, trailer=trailer, rows=rows, rejects=rejects, rows_read=n_data)
+
+
+# ----------------------------------------------------------------- writing
+
+
+def _first_bad(mask: pl.Series) -> int | None:
+    idx = mask.fill_null(False).arg_true()
+    return int(idx[0]) if idx.len() else None
+
+
+def _field_values(
+    f: FixedField, record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame]
+) -> pl.Series:
+    """The text of one field for every row, fitted to its width (not yet padded)."""
+    n = frame.height
+    where = f"{f.label} ({f.name})"
+    if f.const is not None:
+        return pl.Series(f.name, [f.const] * n, dtype=pl.Utf8)
+    if f.sign_for is not None:
+        src = frame.get_column(f.sign_for)
+        return frame.select(pl.when(src < 0).then(pl.lit("-")).otherwise(pl.lit(" ")).alias(f.name)).to_series()
+    if f.name not in frame.columns:
+        raise WriteError(f"the frame has no column '{f.name}'", field=where)
+    col = pl.col(f.name)
+    if f.type == "N":
+        if f.value == "date":
+            s = frame.select(date_to_yyyymmdd(col.cast(pl.Date))).to_series()
+        elif f.value == "code":
+            inverse = {v: k for k, v in layout.codes[f.codes or ""].items()}
+            src = frame.get_column(f.name)
+            s = src.replace_strict(inverse, default=None, return_dtype=pl.Utf8)
+            bad = _first_bad(s.is_null() & src.is_not_null())
+            if bad is not None:
+                raise WriteError(f"'{src[bad]}' has no code in [codes.{f.codes}]", row=bad, field=where)
+            if f.default is not None:
+                s = s.fill_null(f.default)
+            bad = _first_bad(s.is_null())
+            if bad is not None:
+                raise WriteError("a value is required", row=bad, field=where)
+        elif f.value == "int":
+            src = frame.get_column(f.name).cast(pl.Int64)
+            signed = any(g.sign_for == f.name for g in record.fields)
+            if not signed:
+                bad = _first_bad(src < 0)
+                if bad is not None:
+                    raise WriteError(f"negative value {src[bad]} in an unsigned field", row=bad, field=where)
+            s = src.abs().fill_null(0).cast(pl.Utf8)
+        else:
+            src = frame.get_column(f.name).cast(pl.Utf8)
+            bad = _first_bad(~src.str.contains(r"^[0-9]*$"))
+            if bad is not None:
+                raise WriteError(f"'{src[bad]}' is not digits", row=bad, field=where)
+            s = src.fill_null("")
+        bad = _first_bad(s.str.len_chars() > f.width)
+        if bad is not None:
+            raise WriteError(f"'{s[bad]}' does not fit {f.width} digits", row=bad, field=where)
+        return s.str.zfill(f.width).alias(f.name)
+
+    src = frame.get_column(f.name).cast(pl.Utf8)
+    if f.first_of is not None:
+        src = src.str.split(f.first_of).list.first()
+    src = src.fill_null("")
+    if f.type == "C":
+        bad = _first_bad(src.str.contains(C_FORBIDDEN))
+        if bad is not None:
+            raise WriteError(f"'{src[bad]}' has characters a C field cannot hold (half-width kana, A-Z, 0-9, space, ( ) - . / , only)", row=bad, field=where)
+        over = src.str.len_chars() > f.width
+        fitted = src.str.slice(0, f.width)
+    else:
+        bad = _first_bad(src.str.contains(r"[\r\n]"))
+        if bad is not None:
+            raise WriteError("a line break cannot be written in a fixed-width field", row=bad, field=where)
+        over = src.to_frame("v").select(_cp932_len(pl.col("v")) > f.width).to_series()
+        fitted = src.to_frame("v").select(
+            pl.when(_cp932_len(pl.col("v")) > f.width).then(truncate_bytes(pl.col("v"), f.width)).otherwise(pl.col("v"))
+        ).to_series()
+    if over.any():
+        if f.overflow == "error":
+            bad = _first_bad(over)
+            raise WriteError(f"'{src[bad]}' is longer than {f.width} bytes", row=bad, field=where)
+        idx = over.arg_true()
+        truncations.append(
+            pl.DataFrame(
+                {"row": idx.cast(pl.Int64), "field": [f.name] * idx.len(), "original": src.gather(idx), "written": fitted.gather(idx)},
+                schema=TRUNCATION_SCHEMA,
+            )
+        )
+    return fitted.alias(f.name)
+
+
+def _encode_record(record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame], line_end: bytes) -> np.ndarray:
+    L = layout.record_length
+    out = np.full((frame.height, L + len(line_end)), _SPACE, dtype=np.uint8)
+    for i, b in enumerate(line_end):
+        out[:, L + i] = b
+    for off, f in zip(record.offsets, record.fields):
+        if f.is_filler:
+            continue
+        values = _field_values(f, record, frame, layout, truncations)
+        scatter_column(out, off, f.width, values, layout.encoding, f"{f.label} ({f.name})")
+    return out
+
+
+def write_fixed(
+    layout: FixedLayout, fd: FixedFile, frame: pl.DataFrame, header_values: dict[str, Any], line_end: bytes = b"\r\n"
+) -> tuple[bytes, pl.DataFrame]:
+    """Encode a whole file (header, data, trailer, end); return bytes and truncations.
+
+    ``header_values`` holds the header fields other than データ区分 and 種別
+    (e.g. ``municipality_code``, ``created_on``, ``seq``). Trailer counts and
+    totals are computed from ``frame``.
+    """
+    truncations: list[pl.DataFrame] = []
+    header = pl.DataFrame([{**header_values, "kind_code": fd.kind_code}])
+    head_b = _encode_record(layout.records[fd.header], header, layout, [], line_end)
+    body_b = _encode_record(layout.records[fd.data], frame, layout, truncations, line_end)
+    trailer: dict[str, Any] = {fd.trailer_count: frame.height}
+    if fd.trailer_hits is not None and fd.hit_field is not None:
+        hits = (frame.get_column(fd.hit_field) == fd.hit_value).fill_null(False)
+        trailer[fd.trailer_hits] = int(hits.sum())
+        if fd.trailer_total is not None and fd.total_of is not None:
+            trailer[fd.trailer_total] = int(frame.get_column(fd.total_of).filter(hits).fill_null(0).sum())
+    for f in layout.records[fd.trailer].fields:
+        if f.type == "N" and f.const is None and f.name not in trailer:
+            trailer[f.name] = 0
+    tail_b = _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [], line_end)
+    end_b = _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [], line_end)
+    data = head_b.tobytes() + body_b.tobytes() + tail_b.tobytes() + end_b.tobytes()
+    trunc = pl.concat(truncations) if truncations else pl.DataFrame(schema=TRUNCATION_SCHEMA)
+    return data, trunc.sort("row", maintain_order=True)

@@ -1,0 +1,238 @@
+"""Public entry points: read any provider file, write request and response files.
+
+Readers recognise the file by content (never by name), return typed frames
+with the canonical columns of docs/architecture.md, and account for every
+data row: ``rows_read == rows.height + rejects.height``. A whole-file problem
+(truncated transfer, count or total mismatch, unknown file) raises
+:class:`~formats.errors.FileRejected`.
+
+Writers build the whole file in memory, write it under a temporary name in
+the target folder and rename it at the end, so that a writer killed half way
+leaves no half file. A request file holds at most 10,000 inquiries; the
+caller splits.
+
+>>> import datetime as dt, tempfile, polars as pl
+>>> frame = pl.DataFrame({"inquiry_id": ["R1"], "bank_code": ["0001"], "branch_code": [None],
+...     "name_kana": ["ﾔﾏﾀﾞ ﾀﾛｳ"], "name_kanji": ["山田　太郎"], "birth_date": [dt.date(1970, 3, 12)],
+...     "sex": [1], "postal_code": ["1600022"], "address": ["東京都新宿区新宿１－１"],
+...     "other_names_kana": [None], "as_of": [dt.date(2026, 11, 1)]})
+>>> folder = Path(tempfile.mkdtemp())
+>>> name = request_file_name("dais", "131041", dt.date(2026, 11, 23), 1)
+>>> name
+'DAIS_REQ_131041_20261123_0001.dat'
+>>> result = write_request("dais", "basic", frame, folder / name, municipality_code="131041",
+...     municipality_kana="ｼﾝｼﾞﾕｸｸ", created_on=dt.date(2026, 11, 23), seq=1)
+>>> parsed = read_request(result.path)
+>>> (parsed.provider, parsed.kind, parsed.rows_read, parsed.rows["name_kanji"][0])
+('dais', 'basic', 1, '山田\\u3000太郎')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from formats._csv import read_csv, write_csv
+from formats._fixed import TRUNCATION_SCHEMA, read_fixed, write_fixed
+from formats._layout import REJECT_SCHEMA, load_dais, load_pipitlinq
+from formats._recognise import recognise
+from formats.errors import FileRejected, WriteError
+
+__all__ = [
+    "MAX_INQUIRIES_PER_FILE",
+    "ParsedFile",
+    "ResponseFile",
+    "WriteResult",
+    "read_file",
+    "read_request",
+    "read_response",
+    "write_request",
+    "write_response",
+    "request_file_name",
+]
+
+MAX_INQUIRIES_PER_FILE = 10_000
+
+Provider = Literal["dais", "pipitlinq"]
+Kind = Literal["basic", "history"]
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One provider file read: typed rows, rejected rows, and what the header said.
+
+    ``header`` holds the DAIS header fields (``municipality_code``,
+    ``created_on``, ``seq``, ...) and the trailer under ``"trailer"``; for
+    pipitLINQ the header row's labels under ``"columns"``.
+    """
+
+    path: Path
+    provider: str
+    direction: str
+    kind: str
+    header: dict[str, Any]
+    rows: pl.DataFrame
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    rows_read: int = 0
+    sha256: str = ""
+
+
+#: The name docs/architecture.md uses for a parsed response.
+ResponseFile = ParsedFile
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """A file written: where, how many data rows, its digest, and every truncated value.
+
+    ``truncations`` has columns ``row`` (0-based row of the frame given),
+    ``field``, ``original``, ``written``.
+    """
+
+    path: Path
+    rows: int
+    sha256: str
+    truncations: pl.DataFrame
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FileRejected(path, 0, f"読めません (cannot read the file: {exc.strerror or exc})") from None
+
+
+def read_file(path: str | Path) -> ParsedFile:
+    """Read any DAIS or pipitLINQ request or response file, recognised by its content."""
+    path = Path(path)
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    found = recognise(data, path)
+    if found.provider == "dais":
+        layout = load_dais()
+        got = read_fixed(layout, layout.file(found.direction, found.kind), data, path)
+        header: dict[str, Any] = {**got.header, "trailer": got.trailer}
+    else:
+        layout_c = load_pipitlinq()
+        got = read_csv(layout_c, layout_c.file(found.direction, found.kind), data, path)  # type: ignore[assignment]
+        header = dict(got.header)
+    assert got.rows_read == got.rows.height + got.rejects.height
+    return ParsedFile(
+        path=path,
+        provider=found.provider,
+        direction=found.direction,
+        kind=found.kind,
+        header=header,
+        rows=got.rows,
+        rejects=got.rejects,
+        rows_read=got.rows_read,
+        sha256=digest,
+    )
+
+
+def read_response(path: str | Path) -> ParsedFile:
+    """Read a response file; a request file (or anything else) is rejected whole."""
+    parsed = read_file(path)
+    if parsed.direction != "response":
+        raise FileRejected(path, 1, f"回答ファイルではありません (a {parsed.provider} {parsed.kind} request file, not a response)")
+    return parsed
+
+
+def read_request(path: str | Path) -> ParsedFile:
+    """Read a request file (the bank simulator's side); a response is rejected whole."""
+    parsed = read_file(path)
+    if parsed.direction != "request":
+        raise FileRejected(path, 1, f"照会ファイルではありません (a {parsed.provider} {parsed.kind} response file, not a request)")
+    return parsed
+
+
+def request_file_name(provider: Provider, municipality_code: str, created_on: _dt.date, seq: int) -> str:
+    """Spec naming: ``DAIS_REQ_<municipality>_<YYYYMMDD>_<seq4>.dat`` / ``PIPITLINQ_REQ_..._.csv``."""
+    template = _layout_of(provider).request_file_name
+    return template.format(municipality=municipality_code, date=created_on.strftime("%Y%m%d"), seq=seq)
+
+
+def _layout_of(provider: str) -> Any:
+    if provider == "dais":
+        return load_dais()
+    if provider == "pipitlinq":
+        return load_pipitlinq()
+    raise ValueError(f"unknown provider '{provider}' (dais or pipitlinq)")
+
+
+def _write_atomically(path: Path, data: bytes) -> str:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write(
+    provider: str, direction: str, kind: str, frame: pl.DataFrame, path: str | Path, header: dict[str, Any]
+) -> WriteResult:
+    path = Path(path)
+    layout = _layout_of(provider)
+    fd = layout.file(direction, kind)
+    if provider == "dais":
+        data, truncations = write_fixed(layout, fd, frame, header)
+    else:
+        data, truncations = write_csv(layout, fd, frame), pl.DataFrame(schema=TRUNCATION_SCHEMA)
+    digest = _write_atomically(path, data)
+    return WriteResult(path=path, rows=frame.height, sha256=digest, truncations=truncations)
+
+
+def write_request(
+    provider: Provider,
+    kind: Kind,
+    frame: pl.DataFrame,
+    path: str | Path,
+    *,
+    municipality_code: str,
+    municipality_kana: str,
+    created_on: _dt.date,
+    seq: int,
+) -> WriteResult:
+    """Write one request file from a basic or history request frame (architecture.md columns).
+
+    Values are written as given (names already in the service's kana form).
+    A value a field cannot hold raises :class:`WriteError` naming the row and
+    field; a K field that must be cut loses whole characters and the cut is
+    listed in ``truncations``.
+    """
+    if frame.height > MAX_INQUIRIES_PER_FILE:
+        raise WriteError(f"{frame.height} inquiries: a request file holds at most {MAX_INQUIRIES_PER_FILE}; split the frame")
+    header = {"municipality_code": municipality_code, "municipality_kana": municipality_kana, "created_on": created_on, "seq": seq}
+    return _write(provider, "request", kind, frame, path, header)
+
+
+def write_response(
+    provider: Provider,
+    kind: Kind,
+    frame: pl.DataFrame,
+    path: str | Path,
+    *,
+    municipality_code: str,
+    created_on: _dt.date,
+    seq: int,
+) -> WriteResult:
+    """Write one response file (the simulated banks' side) from a basic or history response frame.
+
+    DAIS trailer counts and the balance total are computed from the frame.
+    For ゆうちょ in pipitLINQ, rows with ``passbook_symbol``/``passbook_number``
+    are written with the 記号番号 in 支店番号/口座番号.
+    """
+    header = {"municipality_code": municipality_code, "created_on": created_on, "seq": seq}
+    return _write(provider, "response", kind, frame, path, header)
