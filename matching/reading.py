@@ -1,0 +1,190 @@
+"""Kana readings estimated from kanji names, for master rows without kana.
+
+Banks search by kana, so a person whose kana is missing gets a reading from
+pykakasi's dictionary. Such a reading is a guess (pykakasi agrees with a
+reference reading for ~94 % of surnames by population but only ~80 % of
+common given names, background/kana.md §2.3): the person is marked
+``kana_estimated`` and never CONFIRMED on it (matching.md safety rule 3).
+
+pykakasi fails *silently* on exactly the characters offices have: unknown
+variant kanji are dropped together with the next character (髙橋 → ""),
+compatibility ideographs are doubled (山﨑 → ヤマヤマ), non-BMP characters
+vanish (𠮷田 → タ) and a trailing ideographic variation selector raises
+``IndexError``. So each name goes through the wrapper kana.md recommends:
+
+1. strip variation selectors (U+FE00–FE0F, U+E0100–E01EF);
+2. NFKC;
+3. fold variant kanji with the one table of :mod:`matching._variants`;
+4. split family/given at the first space and convert each part on its own,
+   once per distinct part (dict cache);
+5. accept a part only when pykakasi consumed it whole
+   (``''.join(orig) == part``) and produced only katakana (``ァ``–``ヴ``, ``ー``;
+   not ``ヵ``/``ヶ``, which pykakasi passes through from 三ヶ尻);
+   otherwise the person gets **no** reading (``reading_failed``), never a
+   partial one; any exception counts as a failure, and so does a private-use
+   character (外字), which pykakasi keeps in ``orig`` but reads as nothing.
+
+``kana_candidates`` lists alternative full readings from the dictionary
+entries of each part (中島 → ナカシマ/ナカジマ, 河野 → コウノ/カワノ), which covers
+the reference surname reading for ~99 % of the population. That uses the
+internal ``pykakasi.kanji.Kanwa`` (pykakasi is pinned to 2.3.0); if it is
+missing or changes shape, the list falls back to the single reading.
+pykakasi is GPL-3.0-or-later.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from matching._variants import fold_variants
+
+__all__ = ["MAX_CANDIDATES", "MAX_PART_CANDIDATES", "estimate_readings"]
+
+#: Readings kept per name part (family or given) from the dictionary.
+MAX_PART_CANDIDATES = 8
+#: Full readings (family × given) kept per person, the main reading first.
+MAX_CANDIDATES = 16
+
+_SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_KATAKANA = re.compile("[\u30a1-\u30f4ー]+")  # ァ..ヴ and ー; not ヵ ヶ
+_SPACE = re.compile(r"\s+")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+PartReading = tuple[str, tuple[str, ...]] | None  # (main, candidates) or failed
+
+
+@cache
+def _kakasi() -> Any:
+    """pykakasi converter, loaded once (0.6 s: dictionary load)."""
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+@cache
+def _kanwa() -> Any | None:
+    """pykakasi's internal dictionary, or None when the internal API moved."""
+    try:
+        from pykakasi.kanji import Kanwa
+
+        return Kanwa()
+    except Exception:  # pragma: no cover - depends on the pykakasi version
+        return None
+
+
+def _to_katakana(hira: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in hira)
+
+
+def _dictionary_readings(word: str) -> list[str]:
+    """All unconditional readings of ``word`` in pykakasi's dictionary."""
+    kanwa = _kanwa()
+    if kanwa is None or not word:
+        return []
+    try:
+        table = kanwa.load(word[0])
+        entries = table.get(word) if table else None
+        return [_to_katakana(yomi) for yomi, cond in entries or [] if cond is None and isinstance(yomi, str)]
+    except Exception:  # internal API changed shape: single reading only
+        return []
+
+
+def _read_part(part: str) -> PartReading:
+    """Reading of one name part, or None when pykakasi cannot be trusted."""
+    if _PRIVATE_USE.search(part):  # gaiji: pykakasi would drop it and go on
+        return None
+    try:
+        segments = _kakasi().convert(part)
+    except Exception:  # IndexError on selectors and the like: no reading
+        return None
+    if "".join(s["orig"] for s in segments) != part or any(s["orig"] and not s["kana"] for s in segments):
+        return None
+    main = "".join(s["kana"] for s in segments)
+    if not _KATAKANA.fullmatch(main):
+        return None
+    options: list[list[str]] = []
+    for s in segments:
+        alternatives = [r for r in _dictionary_readings(s["orig"]) if _KATAKANA.fullmatch(r)]
+        options.append(list(dict.fromkeys([s["kana"], *alternatives])))
+    candidates = _ranked_product(options, "", MAX_PART_CANDIDATES)
+    return main, tuple(dict.fromkeys([main, *candidates]))
+
+
+def _ranked_product(options: list[list[str]] | list[tuple[str, ...]], sep: str, cap: int) -> list[str]:
+    """Combinations of the options, fewest departures from the main first.
+
+    Each option list starts with the main reading; a combination's rank is
+    the sum of its positions, so with a cap the list keeps 中島 幸子's
+    ナカシマ ユキコ and ナカジマ サチコ before ナカシマ サチコ, rather than every
+    given-name reading of the first family reading.
+    """
+    combos = itertools.product(*(list(enumerate(o)) for o in options))
+    ranked = sorted(combos, key=lambda combo: sum(i for i, _ in combo))
+    return [sep.join(r for _, r in combo) for combo in ranked[:cap]]
+
+
+def _prepare(name: str) -> list[str]:
+    """Steps 1-3 and the split into family and given part.
+
+    Split at the first space; further spaces are dropped from the given part
+    (a name key ignores them anyway).
+    """
+    text = unicodedata.normalize("NFKC", _SELECTORS.sub("", name))
+    tokens = _SPACE.split(fold_variants(text).strip(), maxsplit=1)
+    return [t for t in (tokens[0], _SPACE.sub("", "".join(tokens[1:]))) if t]
+
+
+def _read_name(name: str | None, cache: dict[str, PartReading]) -> tuple[str | None, list[str] | None]:
+    if name is None:
+        return None, None
+    parts = _prepare(name)
+    if not parts:
+        return None, None
+    readings = []
+    for part in parts:
+        if part not in cache:
+            cache[part] = _read_part(part)
+        if cache[part] is None:
+            return None, None
+        readings.append(cache[part])
+    main = " ".join(r[0] for r in readings)
+    full = _ranked_product([r[1] for r in readings], " ", MAX_CANDIDATES)
+    return main, list(dict.fromkeys([main, *full]))
+
+
+def estimate_readings(kanji_names: pl.Series) -> pl.DataFrame:
+    """Kana readings for kanji names, row for row with the input.
+
+    Returns ``name_kana`` (full-width katakana, ``"FAMILY GIVEN"`` with one
+    ASCII space, or just the reading when the kanji name has no space; null
+    when there is no safe reading), ``kana_candidates`` (list of full
+    readings, main reading first, at most :data:`MAX_CANDIDATES`; null when
+    failed) and ``reading_failed`` (bool; true for null names too).
+
+    Python runs once per distinct name and once per distinct part, so a
+    ward's master (tens of thousands of names) takes a second or two.
+
+    >>> import polars as pl
+    >>> estimate_readings(pl.Series(["山田 太郎", "髙橋 一郎", "〓田 花子"])).rows()
+    [('ヤマダ タロウ', ['ヤマダ タロウ'], False), ('タカハシ イチロウ', ['タカハシ イチロウ'], False), (None, None, True)]
+    """
+    names = kanji_names.cast(pl.String).rename("name_kanji")
+    distinct = names.unique(maintain_order=True)
+    part_cache: dict[str, PartReading] = {}
+    results = [_read_name(n, part_cache) for n in distinct.to_list()]
+    table = pl.DataFrame(
+        {
+            "name_kanji": distinct,
+            "name_kana": [r[0] for r in results],
+            "kana_candidates": [r[1] for r in results],
+        },
+        schema={"name_kanji": pl.String, "name_kana": pl.String, "kana_candidates": pl.List(pl.String)},
+    )
+    out = names.to_frame().join(table, on="name_kanji", how="left", nulls_equal=True, maintain_order="left")
+    return out.select("name_kana", "kana_candidates", reading_failed=pl.col("name_kana").is_null())

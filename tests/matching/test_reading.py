@@ -1,0 +1,108 @@
+"""Readings from kanji: pykakasi's silent failures guarded (background/kana.md §2.3)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import matching.reading as reading
+from matching.reading import MAX_CANDIDATES, estimate_readings
+
+
+def read(names: list[str | None]) -> list[tuple[str | None, list[str] | None, bool]]:
+    return estimate_readings(pl.Series(names, dtype=pl.String)).rows()
+
+
+@pytest.mark.parametrize(
+    ("kanji", "kana", "pykakasi_alone"),
+    [
+        ("髙橋 一郎", "タカハシ イチロウ", "髙 dropped with 橋: ' イチロウ'"),
+        ("山﨑 花子", "ヤマザキ ハナコ", "U+FA11 doubles 山: ヤマヤマ"),
+        ("德永 健", "トクナガ タケシ", "德 dropped with 永: ''"),
+        ("濵田 優子", "ハマダ ユウコ", "濵 dropped with 田: ''"),
+        ("𠮷田 茂", "ヨシダ シゲル", "non-BMP 𠮷 dropped: タ"),
+        ("辻\U000e0100 次郎", "ツジ ジロウ", "variation selector at the end: IndexError"),
+        ("渡邉 和子", "ワタナベ カズコ", "already known to pykakasi"),
+        ("齋藤 清", "サイトウ キヨシ", "old form"),
+    ],
+)
+def test_variant_kanji_are_folded_before_reading(kanji: str, kana: str, pykakasi_alone: str) -> None:
+    name_kana, candidates, failed = read([kanji])[0]
+    assert (name_kana, failed) == (kana, False), pykakasi_alone
+    assert candidates[0] == kana
+
+
+@pytest.mark.parametrize(
+    "kanji",
+    [
+        "\ue000田 太郎",  # private-use gaiji: pykakasi drops it
+        "〓田 太郎",  # 〓 placeholder from a core system
+        "＊田 太郎",
+        "三ヶ尻 太郎",  # pykakasi passes ヶ through: サンヶシリ
+        "SMITH JOHN",  # not kana at all
+        "",
+        None,
+    ],
+)
+def test_unsafe_reading_is_none_never_partial(kanji: str | None) -> None:
+    assert read([kanji]) == [(None, None, True)]
+
+
+def test_family_and_given_separated_by_one_space() -> None:
+    assert read(["山田　太郎", "山田 太郎", " 佐々木  実 ", "山田"]) == [
+        ("ヤマダ タロウ", ["ヤマダ タロウ"], False),
+        ("ヤマダ タロウ", ["ヤマダ タロウ"], False),
+        ("ササキ ミ", read(["佐々木 実"])[0][1], False),
+        ("ヤマダ", ["ヤマダ"], False),
+    ]
+
+
+def test_dictionary_candidates_cover_alternative_readings() -> None:
+    (kana, candidates, _), (_, kono, _) = read(["中島 幸子", "河野 和子"])
+    assert kana == candidates[0]
+    assert {"ナカシマ ユキコ", "ナカジマ サチコ", "ナカジマ ユキコ"} <= set(candidates)
+    assert {"コウノ カズコ", "カワノ カズコ"} <= set(kono)
+
+
+def test_candidates_are_capped_and_rank_main_reading_first() -> None:
+    kana, candidates, _ = read(["角田 一"])[0]
+    assert len(candidates) <= MAX_CANDIDATES
+    assert candidates[0] == kana
+    assert len(set(candidates)) == len(candidates)
+    assert "ツノダ " + kana.split()[1] in candidates  # a family alternative with the main given reading
+
+
+def test_internal_dictionary_missing_falls_back_to_single_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "_kanwa", lambda: None)
+    assert read(["中島 幸子"]) == [("ナカジマ ユキコ", ["ナカジマ ユキコ"], False)]
+
+
+def test_pykakasi_exception_is_a_failed_reading_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Broken:
+        def convert(self, text: str) -> list[dict[str, str]]:
+            raise IndexError("string index out of range")
+
+    monkeypatch.setattr(reading, "_kakasi", lambda: Broken())
+    assert read(["山田 太郎"]) == [(None, None, True)]
+
+
+def test_rows_stay_aligned_and_each_part_is_converted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = reading._kakasi()
+    calls: list[str] = []
+
+    class Counting:
+        def convert(self, text: str) -> list[dict[str, str]]:
+            calls.append(text)
+            return real.convert(text)
+
+    monkeypatch.setattr(reading, "_kakasi", lambda: Counting())
+    out = read(["山田 太郎", "髙橋 一郎", "山田 花子", None, "山田 太郎", "高橋 太郎"])
+    assert [r[0] for r in out] == [
+        "ヤマダ タロウ",
+        "タカハシ イチロウ",
+        "ヤマダ ハナコ",
+        None,
+        "ヤマダ タロウ",
+        "タカハシ タロウ",
+    ]
+    assert sorted(calls) == sorted({"山田", "太郎", "高橋", "一郎", "花子"})
