@@ -106,7 +106,10 @@ def decode_column(sub: np.ndarray, encoding: str) -> tuple[pl.Series, np.ndarray
         if len(parts) != n + 1:  # a replacement swallowed a separator: go row by row (error path only)
             parts = [bytes(r).decode(encoding, errors="replace") for r in sub] + [""]
         bad = np.array(["\ufffd" in p for p in parts[:-1]], dtype=bool)
-    return pl.Series(parts[:-1], dtype=pl.Utf8), bad
+    texts = pl.Series(parts[:-1], dtype=pl.Utf8)
+    if encoding == "cp932":  # Python maps the unassigned bytes 0x80, 0xA0, 0xFD-0xFF to U+0080, U+F8F0-F8F3
+        bad = bad | texts.str.contains("[\u0080\uf8f0-\uf8f3]").fill_null(False).to_numpy()
+    return texts, bad
 
 
 def scatter_column(out: np.ndarray, offset: int, width: int, values: pl.Series, encoding: str, field: str) -> None:
