@@ -102,10 +102,30 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
 )
 
 
+def _secondary_table() -> dict[str, str]:
+    """One replace table (single Aho-Corasick pass, longest match first)."""
+    voiced = "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ"
+    plain = "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ"
+    unvoice = dict(zip(voiced, plain))
+    rows = {"オ": "オコソトノホモヨロ", "ウ": "ウクスツヌフムユル", "エ": "エケセテネヘメレ"}
+    marks = {"オ": "-ウ", "ウ": "-", "エ": "-イ"}
+    table: dict[str, str] = {}
+    for vowel, row in rows.items():
+        kana = row + "".join(v for v, p in unvoice.items() if p in row)
+        for k in kana:
+            for mark in marks[vowel]:
+                table[k + mark] = unvoice.get(k, k) + vowel
+    table.update(unvoice)
+    return table
+
+
+_SECONDARY = _secondary_table()
+
+
 def secondary_key(key: pl.Expr) -> pl.Expr:
     """Coarser name key for blocking only (kana.md rule 12), never for ``exact``.
 
-    Dakuten and handakuten dropped (a teller's most common slip), then a long
+    Dakuten and handakuten dropped (a teller's most common slip), and a long
     vowel written ``-``, ``ウ`` or ``オ`` after an O-row kana becomes ``オ``,
     ``-`` after a U-row kana becomes ``ウ``, ``-``/``イ`` after an E-row kana
     becomes ``エ``.
@@ -116,13 +136,7 @@ def secondary_key(key: pl.Expr) -> pl.Expr:
     >>> pl.select(secondary_key(pl.lit("ヨウコ")).alias("k")).item()
     'ヨオコ'
     """
-    voiced = "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ"
-    plain = "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ"
-    out = key.str.replace_many(list(voiced), list(plain))
-    out = out.str.replace_all(r"([オコソトノホモヨロ])[-ウ]", "${1}オ")
-    out = out.str.replace_all(r"([ウクスツヌフムユル])-", "${1}ウ")
-    out = out.str.replace_all(r"([エケセテネヘメレ])[-イ]", "${1}エ")
-    return out
+    return key.str.replace_many(list(_SECONDARY), list(_SECONDARY.values()), leftmost=True)
 
 
 def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyFrame) -> pl.LazyFrame:
@@ -132,8 +146,13 @@ def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyF
     right = frames.forms.lazy() if rule.right == "forms" else form_addresses
     if rule.forms_filter is not None:
         right = right.filter(rule.forms_filter)
-    left = left.select("acct_idx", *[pl.col(c).alias(f"_k{i}") for i, c in enumerate(rule.left_on)])
-    right = right.select("person_idx", *[pl.col(c).alias(f"_k{i}") for i, c in enumerate(rule.right_on)])
+    lcols, rcols = frames.accounts.columns, (frames.forms.columns if rule.right == "forms" else ["town_h"])
+
+    def col(c: str, present: list[str], i: int) -> pl.Expr:
+        return pl.col(f"{c}_h" if f"{c}_h" in present else c).alias(f"_k{i}")
+
+    left = left.select("acct_idx", *[col(c, lcols, i) for i, c in enumerate(rule.left_on)])
+    right = right.select("person_idx", *[col(c, rcols, i) for i, c in enumerate(rule.right_on)])
     keys = [f"_k{i}" for i in range(len(rule.left_on))]
     return left.join(right, on=keys, how="inner").select("acct_idx", "person_idx")
 
@@ -149,7 +168,7 @@ def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKI
     form_addresses = (
         frames.forms.lazy()
         .select("person_idx", "key")
-        .join(frames.addresses.lazy().select("person_idx", "town"), on="person_idx")
+        .join(frames.addresses.lazy().select("person_idx", "town_h"), on="person_idx")
         .unique()
     )
     parts = [_rule_pairs(frames, rule, form_addresses) for rule in rules]

@@ -22,9 +22,12 @@ date missing, at block level.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import polars as pl
+
+from matching.comparisons import ADDRESS, DOB, NAME
 
 __all__ = [
     "CLASSES",
@@ -33,6 +36,7 @@ __all__ = [
     "PAIR_RULES",
     "ClassRule",
     "classify_pairs",
+    "decision_table",
     "resolve_accounts",
 ]
 
@@ -125,26 +129,83 @@ def _apply(rules: tuple[ClassRule, ...]) -> tuple[pl.Expr, pl.Expr]:
     return klass, pl.struct(rule=rule, reason=reason)
 
 
-def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add ``class``, ``rule``, ``reason`` and ``class_rank`` to scored pairs.
+def _decision_table() -> pl.DataFrame:
+    """The rules evaluated once on every combination of evidence values (240 rows).
 
-    Needs ``name_evidence``, ``dob_evidence``, ``address_evidence`` and
-    (optionally) ``estimated``.
+    Pairs then look their class up by combination instead of running the
+    when/then chains on millions of rows.
     """
-    if "estimated" not in pairs.columns:
-        pairs = pairs.with_columns(estimated=pl.lit(False))
+    combos = pl.DataFrame(
+        list(itertools.product(range(len(NAME.levels)), range(len(DOB.levels)), range(len(ADDRESS.levels)), (False, True))),
+        schema={"name_idx": pl.UInt8, "dob_idx": pl.UInt8, "address_idx": pl.UInt8, "estimated": pl.Boolean},
+        orient="row",
+    ).with_columns(
+        name_evidence=NAME.label_of(pl.col("name_idx")),
+        dob_evidence=DOB.label_of(pl.col("dob_idx")),
+        address_evidence=ADDRESS.label_of(pl.col("address_idx")),
+    )
     base_class, base_why = _apply(PAIR_RULES)
     cap_class, cap_why = _apply(ESTIMATED_RULES)
-    capped = pl.col("estimated").fill_null(False) & pl.col("class").is_in(HITS)
-    out = pairs.with_columns(base_class.alias("class"), base_why.alias("_why")).with_columns(
+    capped = pl.col("estimated") & pl.col("class").is_in(HITS)
+    table = combos.with_columns(base_class.alias("class"), base_why.alias("_why")).with_columns(
         pl.when(capped).then(cap_class).otherwise(pl.col("class")).alias("class"),
         pl.when(capped).then(cap_why).otherwise(pl.col("_why")).alias("_why"),
     )
-    return out.with_columns(
-        pl.col("_why").struct.field("rule"),
-        pl.col("_why").struct.field("reason"),
+    reasons = sorted({r.reason for r in PAIR_RULES + ESTIMATED_RULES})
+    rules = [r.name for r in PAIR_RULES + ESTIMATED_RULES]
+    return table.select(
+        _combo(),
+        pl.col("class").cast(CLASS_DTYPE),
+        pl.col("_why").struct.field("rule").cast(pl.Enum(rules)),
+        pl.col("_why").struct.field("reason").cast(pl.Enum(reasons)),
         class_rank=pl.col("class").replace_strict(CLASS_RANK, return_dtype=pl.Int8),
-    ).drop("_why")
+    ).sort("combo")
+
+
+CLASS_DTYPE = pl.Enum(CLASSES)
+
+
+def _combo() -> pl.Expr:
+    nd, na = len(DOB.levels), len(ADDRESS.levels)
+    return (
+        ((pl.col("name_idx").cast(pl.UInt32) * nd + pl.col("dob_idx")) * na + pl.col("address_idx")) * 2
+        + pl.col("estimated").fill_null(False).cast(pl.UInt32)
+    ).alias("combo")
+
+
+_DECISIONS: pl.DataFrame | None = None
+
+
+def decision_table() -> pl.DataFrame:
+    """Class, rule and reason for every (name, dob, address, estimated) combination."""
+    global _DECISIONS
+    if _DECISIONS is None:
+        _DECISIONS = _decision_table()
+    return _DECISIONS
+
+
+def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Add ``class``, ``rule``, ``reason`` and ``class_rank`` to scored pairs.
+
+    Needs the evidence as level indices (``name_idx``, ``dob_idx``,
+    ``address_idx``) or as labels (``name_evidence``, ...), and optionally
+    ``estimated``.
+    """
+    if "estimated" not in pairs.columns:
+        pairs = pairs.with_columns(estimated=pl.lit(False))
+    idx = {"name_idx": NAME, "dob_idx": DOB, "address_idx": ADDRESS}
+    missing = {c: cmp for c, cmp in idx.items() if c not in pairs.columns}
+    if missing:
+        label_col = {"name_idx": "name_evidence", "dob_idx": "dob_evidence", "address_idx": "address_evidence"}
+        pairs = pairs.with_columns(
+            pl.col(label_col[c]).cast(pl.Utf8).cast(cmp.dtype).to_physical().cast(pl.UInt8).alias(c)
+            for c, cmp in missing.items()
+        )
+    table = decision_table()
+    code = pairs.select(_combo()).get_column("combo")
+    return pairs.with_columns(
+        table.get_column(c).gather(code).alias(c) for c in ("class", "rule", "reason", "class_rank")
+    )
 
 
 def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candidates: int = 5) -> pl.DataFrame:
@@ -158,42 +219,62 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
     it is a hit is a tie: ``REVIEW`` with all of them as candidates.
     """
     review = CLASS_RANK["REVIEW"]
-    ranked = pairs.sort(
+    cols = ["person_id", "class", "class_rank", "score", "name_evidence", "dob_evidence", "address_evidence", "reason"]
+    ranked = pairs.select("acct_idx", "person_idx", *cols).sort(
         ["acct_idx", "class_rank", "score", "person_idx"], descending=[False, True, True, False]
     )
-    summary = ranked.group_by("acct_idx", maintain_order=True).agg(
-        n_best=(pl.col("class_rank") == pl.col("class_rank").first()).sum(),
-        best_ids=pl.col("person_id").filter(pl.col("class_rank") == pl.col("class_rank").first()).head(max_candidates),
-        fit_ids=pl.col("person_id").filter(pl.col("class_rank") >= review).head(max_candidates),
+    first = pl.col("acct_idx").is_first_distinct()
+    ranked = ranked.with_columns(
+        _first=first,
+        _best_rank=pl.when(first).then(pl.col("class_rank")).forward_fill(),
     )
-    cols = ["person_id", "class", "class_rank", "score", "name_evidence", "dob_evidence", "address_evidence", "reason"]
-    best = ranked.unique("acct_idx", keep="first", maintain_order=True).select("acct_idx", *cols)
+    same_acct_next = pl.col("acct_idx").shift(-1) == pl.col("acct_idx")
+    best = ranked.filter(pl.col("_first")).select(
+        "acct_idx", *cols
+    )
+    second = ranked.with_columns(
+        _tie=(same_acct_next & (pl.col("class_rank").shift(-1) == pl.col("class_rank"))).fill_null(False)
+    ).filter(pl.col("_first")).select("acct_idx", "_tie")
+    best = best.join(second, on="acct_idx", maintain_order="left")
+    tie = pl.col("class").cast(pl.Utf8).is_in(HITS) & pl.col("_tie")
+    best = best.with_columns(_tie=tie)
+    # Candidate lists only for the (few) accounts that end in REVIEW.
+    needs_list = best.filter(pl.col("_tie") | (pl.col("class") == "REVIEW")).select("acct_idx", "_tie")
+    listed = (
+        ranked.join(needs_list, on="acct_idx", how="semi")
+        .join(needs_list, on="acct_idx")
+        .filter(pl.when(pl.col("_tie")).then(pl.col("class_rank") == pl.col("_best_rank")).otherwise(pl.col("class_rank") >= review))
+        .group_by("acct_idx", maintain_order=True)
+        .agg(
+            n_fit=pl.len(),
+            fit_ids=pl.col("person_id").head(max_candidates).str.join(";"),
+        )
+    )
     inquired = (
-        pairs.join(accounts.select("acct_idx", "inquired_idx"), on="acct_idx")
+        ranked.join(accounts.select("acct_idx", "inquired_idx"), on="acct_idx")
         .filter(pl.col("person_idx") == pl.col("inquired_idx"))
         .select("acct_idx", *[pl.col(c).alias(f"q_{c}") for c in cols])
     )
     table = (
         accounts.select("acct_idx", "has_address", "dob")
-        .join(best, on="acct_idx", how="left")
-        .join(summary, on="acct_idx", how="left")
-        .join(inquired, on="acct_idx", how="left")
+        .join(best, on="acct_idx", how="left", maintain_order="left")
+        .join(listed, on="acct_idx", how="left", maintain_order="left")
+        .join(inquired, on="acct_idx", how="left", maintain_order="left")
+        .with_columns(pl.col("class").cast(pl.Utf8), pl.col("q_class").cast(pl.Utf8), pl.col("_tie").fill_null(False))
     )
-    tie = (pl.col("class").is_in(HITS)) & (pl.col("n_best") >= 2)
+    tie = pl.col("_tie")
     hit_or_review = pl.col("class").is_in(("CONFIRMED", "PROBABLE", "REVIEW"))
     # For HOMONYM/UNMATCHED the nearest person is the inquired one when it fits as well as the best.
     use_inquired = ~hit_or_review & pl.col("q_class_rank").is_not_null() & (pl.col("q_class_rank") == pl.col("class_rank"))
 
     def pick(c: str) -> pl.Expr:
-        return pl.when(use_inquired).then(pl.col(f"q_{c}")).otherwise(pl.col(c))
+        return pl.when(use_inquired).then(pl.col(f"q_{c}").cast(pl.Utf8)).otherwise(pl.col(c).cast(pl.Utf8))
 
     no_pair = pl.col("class").is_null()
     final_class = pl.when(no_pair).then(pl.lit("UNMATCHED")).when(tie).then(pl.lit("REVIEW")).otherwise(pl.col("class"))
     candidates = (
-        pl.when(tie)
-        .then(pl.col("best_ids").list.join(";"))
-        .when(pl.col("class") == "REVIEW")
-        .then(pl.col("fit_ids").list.join(";"))
+        pl.when(tie | (pl.col("class") == "REVIEW"))
+        .then(pl.col("fit_ids"))
         .when(~no_pair & ~hit_or_review)
         .then(pick("person_id"))
         .otherwise(pl.lit(None, dtype=pl.Utf8))
@@ -202,28 +283,21 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
         pl.when(no_pair)
         .then(pl.lit("no person of the master has this name"))
         .when(tie)
-        .then(
-            pl.format(
-                "{} persons fit equally well ({}); a person must decide",
-                pl.col("n_best"),
-                pl.col("best_ids").list.join(";"),
-            )
-        )
+        .then(pl.format("{} persons fit equally well ({}); a person must decide", pl.col("n_fit"), pl.col("fit_ids")))
         .otherwise(pick("reason"))
     )
     missing_or_mismatch = pl.when(pl.col("has_address")).then(pl.lit("mismatch")).otherwise(pl.lit("missing"))
+    score = pl.when(use_inquired).then(pl.col("q_score")).otherwise(pl.col("score"))
     return table.select(
         "acct_idx",
         person_id=pl.when(hit_or_review).then(pl.col("person_id")).otherwise(pl.lit(None, dtype=pl.Utf8)),
         **{"class": final_class},
-        score=pl.when(no_pair).then(0.0).otherwise(pick("score")),
-        name_evidence=pl.when(no_pair).then(pl.lit("mismatch")).otherwise(pick("name_evidence").cast(pl.Utf8)),
+        score=pl.when(no_pair).then(0.0).otherwise(score),
+        name_evidence=pl.when(no_pair).then(pl.lit("mismatch")).otherwise(pick("name_evidence")),
         dob_evidence=pl.when(no_pair)
         .then(pl.when(pl.col("dob").is_null()).then(pl.lit("missing")).otherwise(pl.lit("mismatch")))
-        .otherwise(pick("dob_evidence").cast(pl.Utf8)),
-        address_evidence=pl.when(no_pair)
-        .then(missing_or_mismatch)
-        .otherwise(pick("address_evidence").cast(pl.Utf8)),
+        .otherwise(pick("dob_evidence")),
+        address_evidence=pl.when(no_pair).then(missing_or_mismatch).otherwise(pick("address_evidence")),
         candidates=candidates,
         reason=reason,
     )

@@ -185,22 +185,23 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     return table, forms, addresses
 
 
-def _encode(tables: list[pl.DataFrame], columns: list[str]) -> tuple[list[pl.DataFrame], np.ndarray]:
-    """Replace string ``columns`` (where present) by UInt32 codes of one shared vocabulary."""
-    values = [t.get_column(c) for t in tables for c in columns if c in t.columns]
-    vocab = (
-        pl.concat([v.alias("s").cast(pl.Utf8) for v in values]).drop_nulls().unique().sort().to_frame()
-        if values else pl.DataFrame({"s": []}, schema={"s": pl.Utf8})
-    ).with_row_index("code")
-    out = []
-    for t in tables:
-        lazy = t.lazy().with_columns([pl.col(c).cast(pl.Utf8) for c in columns if c in t.columns])
-        for c in columns:
-            if c in t.columns:
-                lazy = lazy.join(vocab.lazy().rename({"s": c, "code": "_code"}), on=c, how="left", maintain_order="left")
-                lazy = lazy.with_columns(pl.col("_code").alias(c)).drop("_code")
-        out.append(lazy.collect())
+def _encode(tables: list[pl.DataFrame], column: str) -> tuple[list[pl.DataFrame], np.ndarray]:
+    """Replace the string ``column`` by UInt32 codes of one shared vocabulary (exact, no hashing)."""
+    values = [t.get_column(column).cast(pl.Utf8).alias("s") for t in tables]
+    vocab = pl.concat(values).drop_nulls().unique().to_frame().with_row_index("code")
+    out = [
+        t.with_columns(pl.col(column).cast(pl.Utf8))
+        .join(vocab.rename({"s": column}), on=column, how="left", maintain_order="left")
+        .with_columns(pl.col("code").alias(column))
+        .drop("code")
+        for t in tables
+    ]
     return out, vocab.get_column("s").to_numpy().astype(object)
+
+
+def _hashed(*columns: str) -> list[pl.Expr]:
+    """64-bit hashes of blocking keys: joins on integers; a collision only adds a pair to score."""
+    return [pl.col(c).hash(seed=0).alias(f"{c}_h") for c in columns]
 
 
 def _ymd(frame: pl.DataFrame) -> pl.DataFrame:
@@ -254,10 +255,12 @@ def build_frames(
         maintain_order="left",
     ).drop("inquired_person_id")
     frm = name_derived(forms.select("person_idx", "kind_other", "key", "family", "given", "dob"))
-    (acc, frm), vocabulary = _encode([acc, frm], ["key", "key2", "family", "given", "prefix"])
-    adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block"))
-    acc = _address_keys(acc)
-    (acc, adr), _ = _encode([acc, adr], ["pref", "city", "town", "block"])
+    (acc, frm), vocabulary = _encode([acc, frm], "key")
+    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town"))
+    frm = frm.with_columns(_hashed("key2", "family", "given", "prefix"))
+    adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block")).with_columns(
+        _hashed("town")
+    )
     return LinkFrames(
         accounts=acc.sort("acct_idx"),
         forms=frm,

@@ -77,24 +77,28 @@ def _string_pair_features(distinct: pl.DataFrame, vocabulary: np.ndarray) -> pl.
     """Similarity, distance, prefix and part tests for distinct code pairs."""
     a_codes = distinct.get_column("a_key").to_numpy()
     f_codes = distinct.get_column("f_key").to_numpy()
-    a_str = vocabulary[a_codes]
-    f_str = vocabulary[f_codes]
-    fam = distinct.get_column("f_family")
-    giv = distinct.get_column("f_given")
-    return distinct.with_columns(
-        pl.Series("sim", similarity(a_str, f_str)),
-        pl.Series("dist", edit_distance(a_str, f_str)),
-        pl.Series("_a", a_str, dtype=pl.Utf8),
-        pl.Series("_f", f_str, dtype=pl.Utf8),
-        pl.Series("_fam", vocabulary[fam.fill_null(0).to_numpy()], dtype=pl.Utf8).set(fam.is_null(), None),
-        pl.Series("_giv", vocabulary[giv.fill_null(0).to_numpy()], dtype=pl.Utf8).set(giv.is_null(), None),
-    ).with_columns(
-        prefix=pl.col("_f").str.starts_with(pl.col("_a")) & (pl.col("_f").str.len_chars() > pl.col("_a").str.len_chars()),
-        part_in=(
-            (pl.col("_fam").str.len_chars() >= 2) & pl.col("_a").str.starts_with(pl.col("_fam"))
-        ).fill_null(False)
-        | ((pl.col("_giv").str.len_chars() >= 2) & pl.col("_a").str.ends_with(pl.col("_giv"))).fill_null(False),
-    ).drop("_a", "_f", "_fam", "_giv")
+    a_str, f_str = vocabulary[a_codes], vocabulary[f_codes]
+    words = pl.Series(vocabulary, dtype=pl.Utf8)
+    a, f = pl.col("_a"), pl.col("_f")
+    fam, giv = pl.col("f_family"), pl.col("f_given")
+    return (
+        distinct.with_columns(
+            sim=pl.Series(similarity(a_str, f_str)),
+            dist=pl.Series(edit_distance(a_str, f_str)),
+            _a=words.gather(distinct.get_column("a_key")),
+            _f=words.gather(distinct.get_column("f_key")),
+        )
+        .with_columns(
+            prefix=f.str.starts_with(a) & (f.str.len_chars() > a.str.len_chars()),
+            part_in=((fam.str.len_chars() >= 2) & a.str.starts_with(fam)).fill_null(False)
+            | ((giv.str.len_chars() >= 2) & a.str.ends_with(giv)).fill_null(False),
+        )
+        .drop("_a", "_f")
+    )
+
+
+def _pair_code(a: str, f: str) -> pl.Expr:
+    return (pl.col(a).cast(pl.UInt64) * (1 << 32) + pl.col(f).cast(pl.UInt64)).alias("_ab")
 
 
 def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOptions) -> pl.DataFrame:
@@ -117,13 +121,14 @@ def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOption
         pl.col("key_len").alias("f_len"),
     )
     rows = pairs.join(acc, on="acct_idx").join(forms, on="person_idx")
+    rows = rows.with_columns(_pair_code("a_key", "f_key"))
     distinct = (
         rows.filter(pl.col("a_key") != pl.col("f_key"))
-        .select("a_key", "f_key", "f_family", "f_given")
-        .unique(subset=["a_key", "f_key"])
+        .select("_ab", "a_key", "f_key", "f_family", "f_given")
+        .unique(subset=["_ab"])
     )
-    feats = _string_pair_features(distinct, frames.vocabulary).select("a_key", "f_key", "sim", "dist", "prefix", "part_in")
-    rows = rows.join(feats, on=["a_key", "f_key"], how="left").with_columns(
+    feats = _string_pair_features(distinct, frames.vocabulary).select("_ab", "sim", "dist", "prefix", "part_in")
+    rows = rows.join(feats, on="_ab", how="left").with_columns(
         n_same=pl.col("a_key") == pl.col("f_key"),
         n_other=pl.col("kind_other"),
         n_variant=(
