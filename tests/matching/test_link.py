@@ -1,0 +1,248 @@
+"""``link()`` end to end on hand-built cases: columns, one row per account,
+every evidence value, and character-based name scoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import polars as pl
+import pytest
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from matching import LinkInputError, link
+from matching.link import RESULT_COLUMNS
+from matching.scoring import edit_distance, similarity
+
+D = dt.date
+HOME = "東京都世田谷区太子堂一丁目2番3号"
+OLD = "大阪府大阪市北区梅田二丁目5番8号"
+ELSEWHERE = "北海道札幌市中央区大通西3丁目1番1号"
+
+
+def person(
+    pid: str,
+    kana: str | None,
+    dob: dt.date | None,
+    address: str | None = HOME,
+    *,
+    history: Iterable[str] = (),
+    other: Iterable[str] = (),
+    estimated: bool = False,
+    candidates: Iterable[str] = (),
+) -> dict:
+    """One master row as ``link`` expects it."""
+    return {
+        "person_id": pid,
+        "name_kana": kana,
+        "kana_estimated": estimated,
+        "kana_candidates": list(candidates),
+        "other_names_kana": list(other),
+        "birth_date": dob,
+        "address": address,
+        "address_history": list(history),
+    }
+
+
+def account(
+    key: str,
+    kana: str,
+    dob: dt.date | None,
+    address: str | None = HOME,
+    *,
+    inquired: str | None = "P1",
+    inquiry: str = "Q1",
+) -> dict:
+    """One returned account record."""
+    return {
+        "account_key": key,
+        "inquiry_id": inquiry,
+        "inquired_person_id": inquired,
+        "holder_kana": kana,
+        "holder_birth_date": dob,
+        "holder_address": address,
+    }
+
+
+PERSON_SCHEMA = {
+    "person_id": pl.Utf8,
+    "name_kana": pl.Utf8,
+    "kana_estimated": pl.Boolean,
+    "kana_candidates": pl.List(pl.Utf8),
+    "other_names_kana": pl.List(pl.Utf8),
+    "birth_date": pl.Date,
+    "address": pl.Utf8,
+    "address_history": pl.List(pl.Utf8),
+}
+ACCOUNT_SCHEMA = {
+    "account_key": pl.Utf8,
+    "inquiry_id": pl.Utf8,
+    "inquired_person_id": pl.Utf8,
+    "holder_kana": pl.Utf8,
+    "holder_birth_date": pl.Date,
+    "holder_address": pl.Utf8,
+}
+
+
+def run(accounts: list[dict], persons: list[dict]) -> pl.DataFrame:
+    """Link and index the result by account key."""
+    out = link(pl.DataFrame(accounts, schema=ACCOUNT_SCHEMA), pl.DataFrame(persons, schema=PERSON_SCHEMA))
+    return out
+
+
+def row(result: pl.DataFrame, key: str) -> dict:
+    return result.filter(pl.col("account_key") == key).row(0, named=True)
+
+
+HANAKO = person("P1", "サトウ ハナコ", D(1970, 3, 12), HOME, history=[OLD])
+
+
+def test_result_has_the_contract_columns_and_one_row_per_account() -> None:
+    accounts = [
+        account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), inquiry="Q1"),
+        account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), inquiry="Q2"),
+        account("B", "ｻﾄｳ ﾊﾅｺ", D(1985, 1, 1), ELSEWHERE, inquiry="Q2"),
+    ]
+    out = run(accounts, [HANAKO])
+    assert tuple(out.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
+    assert out.get_column("account_key").to_list() == ["A", "B"]
+    assert row(out, "A")["inquiry_id"] == "Q1"  # the first inquiry that returned it
+    assert out.get_column("score").is_between(0.0, 1.0).all()
+
+
+def test_extra_account_columns_are_passed_through() -> None:
+    frame = pl.DataFrame([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12))], schema=ACCOUNT_SCHEMA).with_columns(
+        balance_yen=pl.lit(120_000, dtype=pl.Int64)
+    )
+    out = link(frame, pl.DataFrame([HANAKO], schema=PERSON_SCHEMA))
+    assert out.row(0, named=True)["balance_yen"] == 120_000
+
+
+def test_missing_column_is_a_documented_error() -> None:
+    frame = pl.DataFrame([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12))], schema=ACCOUNT_SCHEMA).drop("holder_kana")
+    with pytest.raises(LinkInputError, match="holder_kana"):
+        link(frame, pl.DataFrame([HANAKO], schema=PERSON_SCHEMA))
+
+
+def test_empty_accounts_give_an_empty_result() -> None:
+    out = link(pl.DataFrame(schema=ACCOUNT_SCHEMA), pl.DataFrame([HANAKO], schema=PERSON_SCHEMA))
+    assert out.height == 0
+    assert tuple(out.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("holder", "persons", "expected"),
+    [
+        ("ｻﾄｳ ﾊﾅｺ", [HANAKO], "exact"),
+        ("ｻﾄｳﾊﾅｺ", [HANAKO], "exact"),  # no space at the bank
+        ("ｽｽﾞｷ ﾊﾅｺ", [person("P1", "サトウ ハナコ", D(1970, 3, 12), other=["スズキ ハナコ"])], "other_name"),
+        ("ｽｽﾞｷ ﾊﾅｺ", [person("P1", "サトウ ハナコ", D(1970, 3, 12), other=["スズキ ユキ"])], "other_name"),
+        ("ｻﾄ- ﾊﾅｺ", [HANAKO], "variant"),  # long vowel written as a dash
+        ("ｻﾄｳ ﾊﾅｴ", [HANAKO], "variant"),  # one kana off
+        ("ｻﾄｳ ﾊﾅｺ", [person("P1", "サトウ ハナコノスケミチコ", D(1970, 3, 12))], "partial"),  # too short to be truncated
+        ("ﾀﾅｶ ﾊﾅｺ", [HANAKO], "partial"),
+        ("ﾀﾅｶ ｲﾁﾛｳ", [HANAKO], "mismatch"),
+    ],
+)
+def test_name_evidence(holder: str, persons: list[dict], expected: str) -> None:
+    out = run([account("A", holder, D(1970, 3, 12))], persons)
+    assert row(out, "A")["name_evidence"] == expected
+
+
+def test_truncated_bank_name_is_a_variant() -> None:
+    long = person("P1", "ヤマダタロウ ショウテン ダイヒヨウシヤ", D(1970, 3, 12))
+    out = run([account("A", "ﾔﾏﾀﾞﾀﾛｳ ｼﾖｳﾃﾝ ﾀﾞｲ", D(1970, 3, 12))], [long])
+    assert row(out, "A")["name_evidence"] == "variant"
+    assert row(out, "A")["class"] == "PROBABLE"
+
+
+@pytest.mark.parametrize(
+    ("bank_dob", "expected"),
+    [
+        (D(1970, 3, 12), "exact"),
+        (D(1970, 3, 13), "near"),  # one digit
+        (D(1979, 3, 12), "near"),  # one digit of the year
+        (D(1970, 12, 3), "near"),  # day and month swapped
+        (None, "missing"),
+        (D(1985, 7, 30), "mismatch"),
+    ],
+)
+def test_dob_evidence(bank_dob: dt.date | None, expected: str) -> None:
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", bank_dob)], [HANAKO])
+    assert row(out, "A")["dob_evidence"] == expected
+
+
+def test_dob_missing_in_the_master_is_missing() -> None:
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12))], [person("P1", "サトウ ハナコ", None)])
+    assert row(out, "A")["dob_evidence"] == "missing"
+
+
+@pytest.mark.parametrize(
+    ("bank_address", "expected"),
+    [
+        ("世田谷区太子堂1-2-3", "current"),  # prefecture dropped, digits and dashes
+        ("大阪市北区梅田２－５－８", "history"),  # a former address
+        ("東京都世田谷区太子堂一丁目9番9号", "town"),
+        ("東京都世田谷区三軒茶屋二丁目1番1号", "city"),
+        (None, "missing"),
+        (ELSEWHERE, "mismatch"),
+    ],
+)
+def test_address_evidence(bank_address: str | None, expected: str) -> None:
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), bank_address)], [HANAKO])
+    assert row(out, "A")["address_evidence"] == expected
+
+
+@pytest.mark.parametrize(
+    ("bank_dob", "bank_address", "expected"),
+    [
+        (D(1970, 3, 12), HOME, "CONFIRMED"),
+        (D(1970, 3, 12), OLD, "CONFIRMED"),  # a former address is evidence for
+        (D(1970, 3, 12), "東京都世田谷区太子堂一丁目9番9号", "PROBABLE"),
+        (None, HOME, "PROBABLE"),
+        (D(1970, 3, 12), ELSEWHERE, "REVIEW"),
+        (D(1985, 7, 30), ELSEWHERE, "HOMONYM"),
+        (None, ELSEWHERE, "HOMONYM"),
+    ],
+)
+def test_each_class_for_the_inquired_name(bank_dob: dt.date | None, bank_address: str, expected: str) -> None:
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", bank_dob, bank_address)], [HANAKO])
+    r = row(out, "A")
+    assert r["class"] == expected
+    if expected in ("CONFIRMED", "PROBABLE", "REVIEW"):
+        assert r["person_id"] == "P1"
+    else:
+        assert r["person_id"] is None
+        assert r["candidates"] == "P1"  # the nearest person: the inquired one
+    assert r["reason"]
+
+
+def test_name_fitting_nobody_is_unmatched_with_the_inquired_person_as_nearest() -> None:
+    out = run([account("A", "ﾀﾅｶ ｲﾁﾛｳ", D(1970, 3, 12))], [HANAKO])
+    r = row(out, "A")
+    assert (r["class"], r["person_id"], r["candidates"], r["name_evidence"]) == ("UNMATCHED", None, "P1", "mismatch")
+
+
+def test_unmatched_without_any_person_has_no_candidate() -> None:
+    out = run([account("A", "ﾀﾅｶ ｲﾁﾛｳ", D(1970, 3, 12), inquired=None)], [HANAKO])
+    r = row(out, "A")
+    assert (r["class"], r["person_id"], r["candidates"]) == ("UNMATCHED", None, None)
+
+
+def test_variant_name_with_dob_and_current_address_is_probable() -> None:
+    out = run([account("A", "ｻﾄ- ﾊﾅｺ", D(1970, 3, 12))], [HANAKO])
+    assert row(out, "A")["class"] == "PROBABLE"
+
+
+def test_kana_similarity_is_character_based_not_bytes() -> None:
+    # One kana changed in six: the character-level Jaro-Winkler, not the byte-level one.
+    got = float(similarity(["ヤマダタロウ"], ["ヤマダジロウ"])[0])
+    chars = JaroWinkler.normalized_similarity("ヤマダタロウ", "ヤマダジロウ")
+    as_bytes = process.cpdist(
+        [list("ヤマダタロウ".encode())], [list("ヤマダジロウ".encode())], scorer=JaroWinkler.normalized_similarity
+    )[0]
+    assert got == pytest.approx(chars)
+    assert got == pytest.approx(0.922, abs=1e-3)
+    assert as_bytes > 0.97  # what a byte-based engine would report
+    assert edit_distance(["ﾔﾏﾀﾞ ﾀﾛｳ"], ["ﾔﾏﾀﾞ ｼﾞﾛｳ"]).tolist() == [2]
