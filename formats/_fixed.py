@@ -74,6 +74,11 @@ def split_records(data: bytes, path: str | Path, length: int) -> np.ndarray:
         starts, ends = starts[:-1], ends[:-1]
     has_cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 0x0D)
     lengths = ends - has_cr - starts
+    blank_tail = len(lengths) - len(np.trim_zeros(lengths, "b"))  # empty lines after the last record are not records
+    if blank_tail:
+        starts, lengths = starts[:-blank_tail], lengths[:-blank_tail]
+    if starts.size == 0:
+        raise FileRejected(path, 1, "空のファイルです (empty file)")
     bad = np.flatnonzero(lengths != length)
     if bad.size:
         i = int(bad[0])

@@ -59,6 +59,11 @@ def test_lf_line_ends_are_accepted(answer_file: Path) -> None:
     assert read_response(answer_file).rows.height == 3
 
 
+def test_blank_lines_after_the_end_record_are_not_records(answer_file: Path) -> None:
+    answer_file.write_bytes(answer_file.read_bytes() + b"\r\n\r\n")
+    assert read_response(answer_file).rows_read == 3
+
+
 # ----------------------------------------------------------------- whole-file rejections
 
 
@@ -126,6 +131,7 @@ def test_data_record_type_among_data(answer_file: Path) -> None:
         (2, 80, b"19701332", "名義人生年月日"),  # impossible date
         (4, 225, b"7", "口座状態"),  # unknown code
         (4, 21, b"5", "回答区分"),  # unknown answer code
+        (2, 32, b"3", "預金種目"),  # 3 is not an account type
         (2, 40, "ヤ".encode("cp932"), "名義人カナ"),  # full-width in a C field
         (4, 188, b"+", "残高符号"),  # sign neither space nor -
         (2, 88, b"\x81 ", "届出住所"),  # lead byte without a trail byte
