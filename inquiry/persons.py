@@ -31,7 +31,9 @@ def with_kana(rows: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
     given = given.filter(pl.col("_problem").is_null()).drop("_problem")
 
     missing = rows.filter(pl.col("name_kana").is_null())
-    if missing.height:
+    if missing.height == 0:
+        missing = given.clear()
+    else:
         readings = estimate_readings(missing["name_kanji"])
         missing = missing.drop("name_kana").with_columns(
             name_kana=readings["name_kana"],
