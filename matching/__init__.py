@@ -4,9 +4,10 @@ Knows nothing of the store or the command line: frames in, frames out.
 """
 
 from matching.link import LinkConfig, LinkInputError, link
+from matching.addresses import address_key, address_parts
 from matching.kana import kana_problem, to_fullwidth, to_zengin
 from matching.names import name_key, name_parts
 from matching.reading import estimate_readings
 
 __all__: list[str] = ["LinkConfig", "LinkInputError", "link"]
-__all__ += ["estimate_readings", "kana_problem", "name_key", "name_parts", "to_fullwidth", "to_zengin"]
+__all__ += ["address_key", "address_parts", "estimate_readings", "kana_problem", "name_key", "name_parts", "to_fullwidth", "to_zengin"]

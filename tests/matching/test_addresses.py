@@ -1,0 +1,158 @@
+"""Address parts: every notation of background/kana.md §4.2 and spec matching.md."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from matching.addresses import address_key, address_parts
+
+FIELDS = ("pref", "city", "town", "block", "building")
+
+
+def parts(values: list[str | None]) -> list[dict[str, str | None]]:
+    df = pl.DataFrame({"a": values}, schema={"a": pl.String})
+    return df.select(address_parts(pl.col("a")).alias("p")).unnest("p").to_dicts()
+
+
+def one(value: str) -> tuple[str | None, ...]:
+    row = parts([value])[0]
+    return tuple(row[f] for f in FIELDS)
+
+
+# kana.md §4.2 table, including the two rows the prototype got wrong.
+@pytest.mark.parametrize(
+    ("address", "city", "town", "block", "building"),
+    [
+        ("東京都新宿区西新宿二丁目8番1号", "新宿区", "西新宿", "2-8-1", None),
+        ("新宿区西新宿２－８－１", "新宿区", "西新宿", "2-8-1", None),
+        ("新宿区西新宿2の8の1", "新宿区", "西新宿", "2-8-1", None),
+        ("新宿区西新宿２ー８ー１", "新宿区", "西新宿", "2-8-1", None),
+        ("新宿区西新宿二丁目八番一号", "新宿区", "西新宿", "2-8-1", None),
+        ("西新宿2丁目8-1　○○マンション101号室", None, "西新宿", "2-8-1", "○○マンション101号室"),
+        ("東京都千代田区霞ヶ関一丁目2番", "千代田区", "霞ケ関", "1-2", None),
+        ("千代田区霞ケ関1-2", "千代田区", "霞ケ関", "1-2", None),
+        ("千葉県市川市大字本行徳123番地4", "市川市", "本行徳", "123-4", None),
+        ("世田谷区成城十二丁目二十三番四号", "世田谷区", "成城", "12-23-4", None),
+        ("千代田区一番町10-2", "千代田区", "一番町", "10-2", None),  # prototype: town 千代田区, block 1
+        ("千葉県市川市大字本行徳百二十三番地の四", "市川市", "本行徳", "123-4", None),  # prototype: 123 + 四
+    ],
+)
+def test_kana_md_table(address: str, city: str | None, town: str, block: str, building: str | None) -> None:
+    assert one(address)[1:] == (city, town, block, building)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "東京都新宿区西新宿一丁目二番三号",
+        "新宿区西新宿1丁目2番3号",
+        "新宿区西新宿1-2-3",
+        "新宿区西新宿１－２－３",
+        "東京都 新宿区 西新宿 1-2-3",
+        "新宿区西新宿1丁目2-3",
+        "新宿区西新宿 1 - 2 - 3",
+        "新宿区西新宿一ー二ー三",
+        "〒160-0023 東京都新宿区西新宿1-2-3",
+        "新宿区西新宿1-2-3 ハイツ西新宿 101",
+        "新宿区西新宿一丁目二番三号　ハイツ西新宿１０１号室",
+    ],
+)
+def test_spec_notations_share_one_key(address: str) -> None:
+    key = pl.DataFrame({"a": [address]}).select(address_key(pl.col("a"))).item()
+    assert key == "新宿区|西新宿|1-2-3"
+
+
+def test_prefecture_split_off_and_building_kept_apart() -> None:
+    assert one("東京都新宿区西新宿1-2-3 ハイツ西新宿 101") == ("東京都", "新宿区", "西新宿", "1-2-3", "ハイツ西新宿101")
+    assert one("北海道札幌市中央区北1条西2丁目") == ("北海道", "札幌市中央区", "北1条西", "2", None)
+    assert one("大阪府大阪市北区梅田三丁目1番3号")[:4] == ("大阪府", "大阪市北区", "梅田", "3-1-3")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("千代田区霞ヶ関1-2", "千代田区霞が関1-2"),  # ヶ/が within one city
+        ("千代田区霞ヵ関1-2", "千代田区霞ケ関1-2"),
+        ("江戸川区一之江3-1", "江戸川区一の江3-1"),  # 之/の
+        ("世田谷区駒澤1-2", "世田谷区駒沢1-2"),  # variant kanji
+        ("千葉県市川市大字本行徳5", "市川市本行徳5"),  # 大字 and prefecture
+        ("鎌ヶ谷市道野辺1", "鎌ケ谷市道野辺1"),  # ヶ in the city name
+    ],
+)
+def test_variant_spellings_compare_equal(a: str, b: str) -> None:
+    keys = pl.DataFrame({"a": [a, b]}).select(address_key(pl.col("a")))["a"].to_list()
+    assert keys[0] == keys[1]
+
+
+@pytest.mark.parametrize(
+    ("address", "town", "block"),
+    [
+        ("千代田区一番町10-2", "一番町", "10-2"),
+        ("千代田区三番町二番地", "三番町", "2"),
+        ("港区六本木六丁目10番1号", "六本木", "6-10-1"),
+        ("世田谷区三軒茶屋二丁目11-22", "三軒茶屋", "2-11-22"),
+        ("中央区八重洲一丁目5", "八重洲", "1-5"),
+        ("中央区八丁堀三丁目", "八丁堀", "3"),
+        ("足立区千住三丁目", "千住", "3"),
+        ("新宿区四谷一丁目", "四谷", "1"),
+        ("港区麻布十番一丁目5-3", "麻布十番", "1-5-3"),
+        ("港区麻布十番2-3-1", "麻布十番", "2-3-1"),
+    ],
+)
+def test_kanji_numerals_in_town_names_stay(address: str, town: str, block: str) -> None:
+    assert one(address)[2:4] == (town, block)
+
+
+@pytest.mark.parametrize(
+    ("written", "block"),
+    [
+        ("二丁目八番一号", "2-8-1"),
+        ("百二十三番地の四", "123-4"),
+        ("十二丁目二十三番四号", "12-23-4"),
+        ("千二十番地", "1020"),
+        ("千五番地", "1005"),
+        ("三百番地", "300"),
+        ("二〇番地", "20"),
+        ("１丁目０２番０３号", "1-2-3"),
+        ("1番地の2", "1-2"),
+        ("5ノ6", "5-6"),
+    ],
+)
+def test_block_numbers(written: str, block: str) -> None:
+    assert one("新宿区西新宿" + written)[3] == block
+
+
+def test_building_numerals_are_not_converted() -> None:
+    assert one("港区六本木6-10-1六本木ヒルズ森タワー45F")[3:] == ("6-10-1", "六本木ヒルズ森タワー45F")
+    assert one("市川市本行徳百二十三番地の四 メゾン一番館")[3:] == ("123-4", "メゾン一番館")
+
+
+def test_known_limits_are_as_documented() -> None:
+    # more than three numbers: the fourth is taken for the room
+    assert one("新宿区西新宿1-2-3-405")[3:] == ("1-2-3", "405")
+    # no city: everything before the block is the town
+    assert one("西新宿一丁目２－３")[1:4] == (None, "西新宿", "1-2-3")
+    # 町/村 only with their 郡
+    assert one("西多摩郡奥多摩町氷川123")[1:4] == ("西多摩郡奥多摩町", "氷川", "123")
+
+
+def test_cities_with_shi_or_gun_inside_their_name() -> None:
+    assert one("三重県四日市市諏訪町1-5")[1:3] == ("四日市市", "諏訪町")
+    assert one("奈良県大和郡山市北郡山町1")[1:3] == ("大和郡山市", "北郡山町")
+    assert one("福岡県小郡市小郡町1")[1:3] == ("小郡市", "小郡町")
+    assert one("神奈川県横浜市中区本町一丁目")[1:4] == ("横浜市中区", "本町", "1")
+
+
+def test_nulls_and_duplicates_keep_row_alignment() -> None:
+    rows = parts(["新宿区西新宿1-2-3", None, "", "新宿区西新宿1-2-3", "港区六本木6-10-1"])
+    assert [r["block"] for r in rows] == ["1-2-3", None, None, "1-2-3", "6-10-1"]
+    assert rows[1] == dict.fromkeys(FIELDS)
+    keys = pl.DataFrame({"a": [None, "1-2-3"]}, schema={"a": pl.String}).select(address_key(pl.col("a")))
+    assert keys["a"].to_list() == [None, "||1-2-3"]
+
+
+def test_works_inside_lazy_frames_and_lists() -> None:
+    df = pl.LazyFrame({"h": [["新宿区西新宿1-2-3", "港区六本木6-10-1"]]})
+    out = df.select(pl.col("h").list.eval(address_key(pl.element()))).collect()
+    assert out["h"].to_list() == [["新宿区|西新宿|1-2-3", "港区|六本木|6-10-1"]]
