@@ -31,6 +31,7 @@ date, but lives elsewhere)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,6 +101,18 @@ def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
     return [parts.struct.field(f).alias(f) for f in ("pref", "city", "town", "block")]
 
 
+def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.Expr]]) -> pl.DataFrame:
+    """Add the parsed ``columns`` of ``raw``, parsing each distinct value once.
+
+    Names and addresses repeat (an account answered for several inquiries,
+    the same street for many people), and address parsing is the costliest
+    step of normalisation.
+    """
+    distinct = frame.select(pl.col(raw).alias("_raw")).unique().drop_nulls()
+    parsed = distinct.with_columns(columns(pl.col("_raw")))
+    return frame.join(parsed, left_on=raw, right_on="_raw", how="left", maintain_order="left")
+
+
 def _nonempty(col: str) -> pl.Expr:
     return pl.col(col).is_not_null() & (pl.col(col).str.strip_chars().str.len_chars() > 0)
 
@@ -124,9 +137,8 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """
     _check(accounts, ACCOUNT_COLUMNS, "accounts")
     distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
+    distinct = _parsed(_parsed(distinct, "holder_kana", _name_columns), "holder_address", _address_columns)
     return distinct.with_columns(
-        *_name_columns(pl.col("holder_kana")),
-        *_address_columns(pl.col("holder_address")),
         dob=pl.col("holder_birth_date").cast(pl.Date),
         has_address=_nonempty("holder_address"),
     ).with_columns(_null_if_empty("key", "family", "given", "city", "town", "block", "pref"))
@@ -153,7 +165,7 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
             .explode("raw"),
         ]
     ).filter(_nonempty("raw"))
-    named = raw.with_columns(_name_columns(pl.col("raw"))).with_columns(_null_if_empty("key", "family", "given"))
+    named = _parsed(raw, "raw", _name_columns).with_columns(_null_if_empty("key", "family", "given"))
     current_given = named.filter(pl.col("main")).select("person_idx", cur_given=pl.col("given"))
     maiden = (
         named.filter(pl.col("kind_other") & pl.col("family").is_not_null())
@@ -179,7 +191,7 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
             base.select("person_idx", is_current=pl.lit(False), raw=pl.col("address_history")).explode("raw"),
         ]
     ).filter(_nonempty("raw"))
-    addresses = addr_raw.with_columns(_address_columns(pl.col("raw"))).with_columns(
+    addresses = _parsed(addr_raw, "raw", _address_columns).with_columns(
         _null_if_empty("pref", "city", "town", "block")
     ).drop("raw")
     return table, forms, addresses
