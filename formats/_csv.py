@@ -227,16 +227,11 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> C
             checks.append(pl.when(bad).then(pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
         if c.value != "const":
             values.append(value.alias(c.name))
-    typed = text.select(
-        pl.lit(pl.Series("line", lines, dtype=pl.Int64)) if m else pl.lit(None, pl.Int64).alias("line"),
-        *values,
-        pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason") if checks else pl.lit(""),
-    ) if m else pl.DataFrame(schema={"line": pl.Int64, **{c.name: schema[c.name] for c in fd.columns if c.value != "const"}, "_reason": pl.Utf8})
-
-    if fd.passbook_columns and m:
+    typed = text.with_columns(pl.Series("line", lines, dtype=pl.Int64)).select(
+        pl.col("line"), *values, pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason")
+    )
+    if fd.passbook_columns:
         typed = _passbooks(typed, layout.passbook_bank)
-    elif "passbook_symbol" in schema:
-        typed = typed.with_columns(pl.lit(None, pl.Utf8).alias("passbook_symbol"), pl.lit(None, pl.Utf8).alias("passbook_number"))
 
     frame = typed.select(
         [pl.col(c).cast(t) if c in typed.columns else pl.lit(None, t).alias(c) for c, t in schema.items()] + [pl.col("_reason")]
