@@ -230,12 +230,11 @@ def _decode_record(
         else:
             text, undecodable = decode_column(sub, enc)
             text = text.alias(f.name)
-            if f.type == "C":
+            if f.type == "C" and f.sign_for is None:
                 bad = ~_C_BYTE[sub].all(axis=1)
                 reasons.append(_reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
-            else:
-                bad = undecodable
-                reasons.append(_reason(bad, f"{where}: cp932 として読めない / undecodable bytes", text))
+            elif f.type == "K":
+                reasons.append(_reason(undecodable, f"{where}: cp932 として読めない / undecodable bytes", text))
             value = _nullify_empty(text.str.strip_chars_end(" "))
             if f.sign_for is not None:
                 sign_bad = ~np.isin(sub[:, 0], (0x20, 0x2D))
