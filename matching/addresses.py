@@ -187,7 +187,19 @@ def _parts_frame(addresses: pl.Series) -> pl.Series:
             rest=pl.coalesce(c("by_chome").struct.field("rest"), c("by_block").struct.field("rest")),
         )
         .with_columns(block_text=c("rest").str.extract(_BLOCK_TEXT, 1))
-        .with_columns(numbers=_kanji_numbers(c("block_text")).str.extract_groups(_BLOCK_RE))
+        .collect()
+    )
+    # the kanji-numeral rewriting is the costliest step: only where needed
+    has_kanji = parts.get_column("block_text").str.contains(f"[{_K}]").fill_null(False)
+    digits = pl.concat(
+        [
+            parts.filter(~has_kanji).with_columns(digits=c("block_text")),
+            parts.filter(has_kanji).with_columns(digits=_kanji_numbers(c("block_text"))),
+        ]
+    )
+    parts = (
+        digits.lazy()
+        .with_columns(numbers=c("digits").str.extract_groups(_BLOCK_RE))
         .select(
             "a",
             pl.struct(
