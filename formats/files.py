@@ -40,7 +40,7 @@ import polars as pl
 
 from formats._csv import read_csv, write_csv
 from formats._fixed import TRUNCATION_SCHEMA, read_fixed, write_fixed
-from formats._layout import REJECT_SCHEMA, load_dais, load_pipitlinq
+from formats._layout import FRAME_SCHEMAS, REJECT_SCHEMA, load_dais, load_pipitlinq
 from formats._recognise import recognise
 from formats.errors import FileRejected, WriteError
 
@@ -180,12 +180,27 @@ def _write_atomically(path: Path, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _conform(frame: pl.DataFrame, direction: str, kind: str) -> pl.DataFrame:
+    """Cast the frame's architecture columns to their types (a column of all None arrives untyped)."""
+    schema = FRAME_SCHEMAS[(direction, kind)]
+    casts = []
+    for name, dtype in schema.items():
+        if name in frame.columns and frame.schema[name] != dtype:
+            try:
+                frame.select(pl.col(name).cast(dtype))
+            except pl.exceptions.PolarsError:
+                raise WriteError(f"column {name} ({frame.schema[name]}) cannot be read as {dtype}", field=name) from None
+            casts.append(pl.col(name).cast(dtype))
+    return frame.with_columns(casts) if casts else frame
+
+
 def _write(
     provider: str, direction: str, kind: str, frame: pl.DataFrame, path: str | Path, header: dict[str, Any]
 ) -> WriteResult:
     path = Path(path)
     layout = _layout_of(provider)
     fd = layout.file(direction, kind)
+    frame = _conform(frame, direction, kind)
     if provider == "dais":
         data, truncations = write_fixed(layout, fd, frame, header)
     else:

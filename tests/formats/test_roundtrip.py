@@ -279,3 +279,17 @@ def test_dais_history_response_roundtrip(rows: list[dict]) -> None:
 def test_pipitlinq_history_response_roundtrip(rows: list[dict]) -> None:
     df = frame(rows, "response", "history")
     assert_frame_equal(roundtrip("pipitlinq", "response", "history", df), df)
+
+
+def test_frames_built_from_dicts_with_all_none_columns_are_written() -> None:
+    """A simulator building rows as dicts gets untyped (Null) columns; writers type them."""
+    rows = [{"inquiry_id": "Q1", "answer": "unable", "bank_code": "0005", "detail_no": None, "account_type": None,
+             "account_status": None, "balance_yen": None, "unable_reason": "ｿｳｿﾞｸ"}]  # fmt: skip
+    schema = FRAME_SCHEMAS[("response", "basic")]
+    df = pl.DataFrame([{c: r.get(c) for c in schema} for r in rows])  # no schema: None columns are Null
+    assert df.schema["account_type"] == pl.Null
+    for provider in ("dais", "pipitlinq"):
+        got = roundtrip(provider, "response", "basic", df)
+        assert got.row(0, named=True) | {"account_status": None, "balance_yen": None} == frame(
+            [rows[0] | {"detail_no": 0, "account_type": 0}], "response", "basic"
+        ).row(0, named=True)
