@@ -167,7 +167,7 @@ def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None)
             parsed = parsed.cast(dtype, strict=False)
         return pl.when(empty).then(fill.cast(dtype or pl.Int64)).otherwise(parsed), ~empty & parsed.is_null()
     if c.value == "wareki":
-        parsed = wareki7_to_date(v)
+        parsed = pl.col(f"date_{raw}")  # converted once per distinct value by _wareki_columns
         return pl.when(empty).then(None).otherwise(parsed), ~empty & parsed.is_null()
     if c.value == "postal":
         ok = v.str.contains(r"^[0-9]{3}-?[0-9]{4}$")
@@ -176,6 +176,22 @@ def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None)
     table = layout.codes[c.codes or ""]
     parsed = v.replace_strict(table, default=None, return_dtype=dtype or pl.Utf8)
     return pl.when(empty).then(fill.cast(dtype or pl.Utf8)).otherwise(parsed), ~empty & parsed.is_null()
+
+
+def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
+    """Add ``date_u<j>`` for each 和暦 column, converting each distinct text once.
+
+    Answer files repeat dates a lot (残高基準日 is one date per file, a holder's
+    birth date recurs per account), and 和暦 conversion is the costliest step.
+    """
+    added = []
+    for j, c in enumerate(fd.columns):
+        if c.value == "wareki":
+            u = text.get_column(f"u{j}")
+            distinct = u.unique()
+            dates = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+            added.append(u.replace_strict(distinct, dates, default=None, return_dtype=pl.Date).alias(f"date_u{j}"))
+    return text.with_columns(added) if added else text
 
 
 _PROBLEM = {
@@ -218,7 +234,7 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> C
         checks.append(pl.when(bad_quote).then(pl.format(where + ": 引用符の誤り / bad quoting '{}'", v)))
         inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
         unquoted.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
-    text = raw.with_columns(unquoted)
+    text = _wareki_columns(raw.with_columns(unquoted), fd)
     values: list[pl.Expr] = []
     for j, c in enumerate(fd.columns):
         value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
