@@ -20,6 +20,7 @@ from formats.files import (  # noqa: E402
     write_request,
     write_response,
 )
+from formats._layout import FRAME_SCHEMAS  # noqa: E402
 from formats.yucho import account_key  # noqa: E402
 
 __all__ += [
@@ -37,4 +38,5 @@ __all__ += [
     "write_request",
     "write_response",
     "account_key",
+    "FRAME_SCHEMAS",
 ]
