@@ -87,6 +87,9 @@ _REMOVED: str = " \t\r\n\u200b・·.,\u3099\u309a"
 
 _ITERATION = {"ヽ": False, "ヾ": True}  # mark -> voiced repeat
 
+#: Marks the family/given boundary in :func:`name_parts`; not in the key table.
+_PART_MARK = "\x1f"
+
 
 def _hira_to_kata(c: str) -> str:
     """Hiragana code point to katakana (rule 3); anything else unchanged."""
@@ -207,9 +210,13 @@ def name_parts(e: pl.Expr) -> pl.Expr:
     >>> df.select(name_parts(pl.col("n")).alias("p")).unnest("p").rows()
     [('ヤマダ', 'タロウ'), ('ヤマダ', 'タロウ'), ('ヤマダタロウ', None)]
     """
-    early = _early(e).str.strip_chars(" ")
-    split = early.str.splitn(" ", 2)
-    return pl.struct(
-        _late(split.struct.field("field_0")).alias("family"),
-        _late(split.struct.field("field_1")).alias("given"),
+    # One pass: mark the first space, key the whole name (the mark survives
+    # the key table), split at the mark. Splitting first would run NFKC once
+    # per part, since eager polars does not share sub-expressions.
+    early = _early(e).str.strip_chars(" ").str.replace(" ", _PART_MARK, literal=True)
+    keyed = early.str.replace_many(_KEY_FROM, _KEY_TO, leftmost=True)
+    return (
+        keyed.str.splitn(_PART_MARK, 2)
+        .struct.rename_fields(["family", "given"])
+        .struct.with_fields(pl.field("family").replace("", None), pl.field("given").replace("", None))
     )
