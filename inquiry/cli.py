@@ -166,6 +166,30 @@ def link(
     _done(run_link(master, responses, requests or [], out, encoding))
 
 
+@app.command()
+def purge(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="day to apply retention on (default today)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """保存期間経過データの消去 (delete inquiry data 60 days after the answer; writes a deletion certificate)."""
+    from inquiry.purge import purge as step
+
+    _done(run_step(default_home(home), "purge", {"as_of": as_of}, step(_parse_date(as_of)), operator=operator))
+
+
+@app.command()
+def nightly(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="day the purge applies retention on (default today)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """夜間処理 (ingest the inbox, match, followups, report, purge; safe to re-run)."""
+    from inquiry.nightly import run_nightly
+
+    _done(run_nightly(default_home(home), as_of=_parse_date(as_of), operator=operator))
+
+
 @audit_app.command("verify")
 def audit_verify(home: Home = None) -> None:
     """操作履歴の改ざん検査 (verify the hash chain)."""

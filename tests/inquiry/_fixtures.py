@@ -1,0 +1,164 @@
+"""Shared helpers for the protection and reliability tests: a tiny office, answers, snapshots.
+
+The office is written as the CSV files of inputs.md; the answers are built
+from the real request files in ``outbox/`` with the real codecs, as a bank
+would: each inquired person has one account with a known number, so tests
+can look for names, account numbers and addresses in the store's bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+import formats
+from inquiry.cli import app
+
+__all__ = [
+    "Person", "OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "age_answers",
+    "snapshot", "TIMESTAMP_COLUMNS",
+]  # fmt: skip
+
+runner = CliRunner()
+
+
+@dataclass(frozen=True)
+class Person:
+    person_id: str
+    name_kanji: str
+    name_kana: str
+    birth_date: str
+    address: str
+    account_number: str
+    arrears_yen: int = 50_000
+
+
+#: distinctive names, addresses and account numbers, so that their bytes can be searched for
+OFFICE = (
+    Person("P001", "勅使河原 蔵之介", "テシガハラ クラノスケ", "1962-04-01", "東京都新宿区紀尾井坂町1-2-3", "8123457"),
+    Person("P002", "纐纈 菊乃", "コウケツ キクノ", "1975-08-09", "東京都新宿区鶯谷山吹町4-5-6", "8234561"),
+    Person("P003", "鬼頭 鷹雄", "キトウ タカオ", "1988-12-24", "東京都新宿区霞ヶ丘蓬莱町7-8-9", "8345672"),
+    Person("P004", "綿貫 雪枝", "ワタヌキ ユキエ", "1959-02-28", "東京都新宿区神楽坂楓町9-9-9", "8456783"),
+)
+INSTITUTIONS = "bank_code,name,provider,default_target\n0001,みずほ,dais,1\n0005,三菱ＵＦＪ,pipitlinq,1\n0009,三井住友,paper,0\n"
+
+
+def write_office(folder: Path, persons: tuple[Person, ...] = OFFICE, *, name: str = "master.csv") -> dict[str, Path]:
+    """``master.csv`` and ``institutions.csv`` of inputs.md in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["person_id,name_kanji,name_kana,birth_date,address,arrears_yen"]
+    lines += [f"{p.person_id},{p.name_kanji},{p.name_kana},{p.birth_date},{p.address},{p.arrears_yen}" for p in persons]
+    (folder / name).write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    (folder / "institutions.csv").write_text(INSTITUTIONS, encoding="utf-8")
+    return {"master": folder / name, "institutions": folder / "institutions.csv"}
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Run the real command line in this process; return (exit code, output)."""
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def init_and_prepare(home: Path, office: dict[str, Path], *, as_of: str = "2026-10-01") -> None:
+    code, out = cli("init", "--home", home)
+    assert code == 0, out
+    code, out = cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"], "--as-of", as_of)
+    assert code == 0, out
+
+
+def _response_frame(req: formats.ParsedFile, numbers: dict[str, str]) -> pl.DataFrame:
+    rows: list[dict] = []
+    for r in req.rows.iter_rows(named=True):
+        number = numbers[r["inquiry_id"]]
+        rows.append(
+            {
+                "inquiry_id": r["inquiry_id"], "person_id": r.get("person_id"), "inquired_name": r["name_kanji"],
+                "inquired_address": r["address"], "answer": "found", "detail_no": 1, "bank_code": r["bank_code"],
+                "bank_name": None, "branch_code": "101", "branch_name": None, "account_type": 1,
+                "account_number": number, "passbook_symbol": None, "passbook_number": None,
+                "holder_kana": r["name_kana"], "holder_birth_date": r["birth_date"], "holder_address": r["address"],
+                "balance_yen": 123_456, "balance_date": dt.date(2026, 10, 31), "opened_on": dt.date(2010, 4, 1),
+                "last_activity": dt.date(2026, 10, 25), "account_status": "通常", "unable_reason": None,
+            }
+        )  # fmt: skip
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def answer_outbox(home: Path, *, into: Path | None = None) -> list[Path]:
+    """Answer every request file in ``outbox/`` (one account per inquiry) into ``inbox/`` (or ``into``)."""
+    names = {p.name_kanji.replace(" ", ""): p.account_number for p in OFFICE}
+    written = []
+    for req_path in sorted((home / "outbox").glob("*_REQ_*")):
+        if req_path.name.endswith(".part"):
+            continue
+        req = formats.read_request(req_path)
+        numbers = {
+            r["inquiry_id"]: names.get(r["name_kanji"].replace("\u3000", "").replace(" ", ""), "1000001")
+            for r in req.rows.select("inquiry_id", "name_kanji").iter_rows(named=True)
+        }
+        # the same person has the same account number at both banks: make them differ by bank
+        frame = _response_frame(req, numbers)
+        if req.provider == "pipitlinq":
+            frame = frame.with_columns(account_number=pl.lit("9") + pl.col("account_number").str.slice(1))
+        path = (into or home / "inbox") / req_path.name.replace("_REQ_", "_RES_")
+        formats.write_response(req.provider, "basic", frame, path, municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1)  # type: ignore[arg-type]
+        written.append(path)
+    return written
+
+
+def mark_sent(home: Path) -> None:
+    files = sorted(str(p) for p in (home / "outbox").glob("*_REQ_*") if not p.name.endswith(".part"))
+    if files:
+        code, out = cli("sent", "--home", home, *files)
+        assert code == 0, out
+
+
+def age_answers(home: Path, person_ids: list[str], days: int) -> None:
+    """Time travel: make these persons' answers (and their master load) ``days`` days old."""
+    old = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    marks = ",".join("?" * len(person_ids))
+    con = sqlite3.connect(home / "store.sqlite3")
+    with con:
+        con.execute(f"UPDATE inquiries SET answered_on = ? WHERE person_id IN ({marks})", (old, *person_ids))
+        con.execute(
+            f"UPDATE answers SET answered_on = ? WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks}))",
+            (old, *person_ids),
+        )
+        con.execute(f"UPDATE persons SET updated_at = ? WHERE person_id IN ({marks})", (old + "T09:00:00", *person_ids))
+    con.close()
+
+
+#: columns that legitimately differ between two runs of the same commands
+TIMESTAMP_COLUMNS = {
+    "persons": {"updated_at"},
+    "request_files": {"created_at", "sent_at"},
+    "inquiries": {"created_at"},
+    "response_files": {"ingested_at"},
+    "matches": {"matched_at"},
+    "followups": {"created_at"},
+}
+_SNAPSHOT_TABLES = (
+    "meta", "persons", "institutions", "request_files", "inquiries", "response_files", "answers", "matches",
+    "followups", "transactions", "payments", "stats",
+)  # fmt: skip
+
+
+def snapshot(store_path: Path) -> dict[str, list[tuple]]:
+    """Every table's rows (sorted, timestamps left out): what two runs must agree on."""
+    con = sqlite3.connect(store_path)
+    out: dict[str, list[tuple]] = {}
+    try:
+        for table in _SNAPSHOT_TABLES:
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in TIMESTAMP_COLUMNS.get(table, set())]
+            rows = con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall()
+            if table == "meta":
+                rows = [r for r in rows if not str(r[0]).startswith("purge_certificate:")]
+            out[table] = sorted(rows, key=repr)
+    finally:
+        con.close()
+    return out

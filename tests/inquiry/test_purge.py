@@ -1,0 +1,241 @@
+"""Retention: 60 days after the answer, personal data leaves the store for good.
+
+A tiny office goes through prepare → sent → ingest → match; two of its four
+persons are then made 70 days old. After ``inquiry purge`` their names, kana,
+account numbers and addresses must not be found anywhere in the bytes of the
+store file (nor a journal), the two recent persons must still be there, the
+anonymous counts must be kept in ``stats``, and a deletion certificate must
+be in ``reports/`` with its hashes in the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from inquiry.store import Store
+from tests.inquiry._fixtures import OFFICE, age_answers, answer_outbox, cli, init_and_prepare, mark_sent, write_office
+
+OLD, NEW = ["P001", "P002"], ["P003", "P004"]
+
+
+def _zengin(kana: str) -> str:
+    from matching.kana import to_zengin
+    import polars as pl
+
+    return pl.DataFrame({"k": [kana]}).select(to_zengin(pl.col("k"))).item()
+
+
+def _tokens(person_id: str) -> list[bytes]:
+    """What of a person could leak: name parts (kanji, kana, half-width kana), account numbers, address, birth date."""
+    p = next(x for x in OFFICE if x.person_id == person_id)
+    parts = p.name_kanji.split() + p.name_kana.split() + _zengin(p.name_kana).split()
+    numbers = [p.account_number, "9" + p.account_number[1:]]
+    address = [p.address.replace("東京都新宿区", "")[:5]]
+    return [t.encode("utf-8") for t in parts + numbers + address + [p.birth_date]]
+
+
+def _store_bytes(home: Path) -> bytes:
+    data = b""
+    for name in ("store.sqlite3", "store.sqlite3-journal", "store.sqlite3-wal"):
+        if (home / name).exists():
+            data += (home / name).read_bytes()
+    return data
+
+
+@pytest.fixture(scope="module")
+def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace where all four persons were asked, answered and matched today (built once)."""
+    root = tmp_path_factory.mktemp("answered")
+    home = root / "ws"
+    init_and_prepare(home, write_office(root / "office"))
+    answer_outbox(home)
+    mark_sent(home)
+    code, out = cli("ingest", "--home", home)
+    assert code == 0, out
+    code, out = cli("match", "--home", home)
+    assert code == 0, out
+    return home
+
+
+@pytest.fixture()
+def home(answered: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(answered, tmp_path / "ws"))
+
+
+def _count(home: Path, sql: str, params: tuple = ()) -> int:
+    with Store(home / "store.sqlite3") as store:
+        return int(store.scalar(sql, params))
+
+
+def test_purged_values_cannot_be_found_in_the_store_file(home: Path) -> None:
+    before = _store_bytes(home)
+    for pid in OLD + NEW:  # the search works: every value is there before the purge
+        assert all(t in before for t in _tokens(pid)), pid
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    after = _store_bytes(home)
+    for pid in OLD:
+        found = [t.decode() for t in _tokens(pid) if t in after]
+        assert found == [], f"{pid}: purged values still in the store file: {found}"
+    for pid in NEW:  # not yet due: still there
+        assert all(t in after for t in _tokens(pid)), pid
+    assert not (home / "store.sqlite3-journal").exists()
+
+
+def test_purge_keeps_anonymous_counts_and_deletes_every_kind(home: Path) -> None:
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    with Store(home / "store.sqlite3") as store:
+        assert store.scalar("SELECT count(*) FROM inquiries") == 4  # 2 persons x 2 banks left
+        assert store.scalar("SELECT count(*) FROM answers") == 4
+        assert store.scalar("SELECT count(*) FROM matches") == 4
+        assert sorted(r[0] for r in store.conn.execute("SELECT person_id FROM persons")) == NEW
+        stats = {(r[1], r[2], r[3], r[4]): r[5] for r in store.conn.execute("SELECT * FROM stats")}
+        # files still known by hash: ingesting them again is still a no-op
+        assert store.scalar("SELECT count(*) FROM response_files") == 2
+    assert stats == {
+        ("dais", "0001", "answer", "found"): 2,
+        ("pipitlinq", "0005", "answer", "found"): 2,
+        ("dais", "0001", "class", "CONFIRMED"): 2,
+        ("pipitlinq", "0005", "class", "CONFIRMED"): 2,
+    }
+
+
+def test_deletion_certificate_in_reports_and_audit_trail(home: Path) -> None:
+    with Store(home / "store.sqlite3") as store:
+        marks = ",".join("?" * len(OLD))
+        inquiry_ids = [r[0] for r in store.conn.execute(f"SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks})", OLD)]
+        answer_ids = [f"{s}:{n}" for s, n in store.conn.execute(
+            f"SELECT response_sha, line FROM answers WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks}))", OLD)]  # fmt: skip
+        account_keys = [r[0] for r in store.conn.execute(
+            f"SELECT account_key FROM matches WHERE inquired_person_id IN ({marks})", OLD)]  # fmt: skip
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home, "--operator", "担当A")
+    assert code == 0, out
+    certs = sorted((home / "reports").glob("purge-*"))
+    assert [p.suffix for p in certs] == [".json", ".txt"]
+    cert = json.loads(certs[0].read_text(encoding="utf-8"))
+    assert cert["operator"] == "担当A"
+    assert cert["counts"] == {"inquiries": 4, "answers": 4, "matches": 4, "followups": 0, "transactions": 0, "persons": 2, "payments": 0, "files": 0}
+    assert cert["retention_days"] == 60 and cert["period_to"] <= cert["cutoff"]
+    lines = sorted(
+        [f"inquiry\t{i}" for i in inquiry_ids] + [f"answer\t{a}" for a in answer_ids]
+        + [f"match\t{k}" for k in account_keys] + [f"person\t{p}" for p in OLD]
+    )  # fmt: skip
+    assert cert["ids_sha256"] == hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    text = certs[1].read_text(encoding="utf-8")
+    assert "消去記録" in text and "担当A" in text and cert["ids_sha256"] in text
+    for name in ("勅使河原", "纐纈", "8123457"):
+        assert name not in text and name not in certs[0].read_text(encoding="utf-8")
+    with Store(home / "store.sqlite3") as store:
+        files = json.loads(store.scalar("SELECT files FROM audit WHERE command = 'purge'"))
+    for path in certs:
+        assert files[path.name] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert files["deleted_record_ids"] == cert["ids_sha256"]
+
+
+def test_nothing_is_deleted_before_sixty_days(home: Path) -> None:
+    age_answers(home, OLD, 59)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    assert _count(home, "SELECT count(*) FROM persons") == 4
+    assert list((home / "reports").glob("purge-*")) == []  # nothing deleted, no certificate
+    code, out = cli("purge", "--home", home, "--as-of", (time.strftime("%Y-%m-%d", time.localtime(time.time() + 86400))))
+    assert code == 0, out
+    assert _count(home, "SELECT count(*) FROM persons") == 2  # day 60: due
+
+
+def test_second_purge_changes_nothing(home: Path) -> None:
+    age_answers(home, OLD, 70)
+    assert cli("purge", "--home", home)[0] == 0
+    with Store(home / "store.sqlite3") as store:
+        stats = store.conn.execute("SELECT * FROM stats ORDER BY 1, 2, 3, 4, 5").fetchall()
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    with Store(home / "store.sqlite3") as store:
+        assert store.conn.execute("SELECT * FROM stats ORDER BY 1, 2, 3, 4, 5").fetchall() == stats
+        assert json.loads(store.scalar("SELECT counts FROM audit ORDER BY seq DESC LIMIT 1"))["persons"] == 0
+    assert len(list((home / "reports").glob("purge-*.txt"))) == 1
+
+
+def test_unanswered_inquiries_and_their_persons_are_kept(home: Path) -> None:
+    with sqlite3.connect(home / "store.sqlite3") as con:  # P001 at the pipitLINQ bank never answered
+        con.execute("DELETE FROM answers WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id = 'P001' AND provider = 'pipitlinq')")
+        con.execute("UPDATE inquiries SET answered_on = NULL, answer = NULL WHERE person_id = 'P001' AND provider = 'pipitlinq'")
+    age_answers(home, OLD, 70)
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        con.execute("UPDATE inquiries SET answered_on = NULL WHERE person_id = 'P001' AND provider = 'pipitlinq'")
+    assert cli("purge", "--home", home)[0] == 0
+    assert _count(home, "SELECT count(*) FROM inquiries WHERE person_id = 'P001'") == 1
+    assert _count(home, "SELECT count(*) FROM persons WHERE person_id IN ('P001', 'P002')") == 1
+
+
+def test_followups_transactions_and_payments_of_purged_persons_go(home: Path) -> None:
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        key = con.execute("SELECT account_key FROM matches WHERE inquired_person_id = 'P001' AND account_key LIKE '0001-%'").fetchone()[0]
+        keep = con.execute("SELECT account_key FROM matches WHERE inquired_person_id = 'P003' AND account_key LIKE '0001-%'").fetchone()[0]
+        con.executemany(
+            "INSERT INTO followups (followup_id, person_id, account_key, provider, origin_inquiry_id, status, created_at, answered_on, transactions) VALUES (?,?,?,?,?,?,?,?,?)",
+            [("F1", "P001", key, "dais", "x", "ANSWERED", "2026-01-01T00:00:00", "2026-01-02", 2),
+             ("F2", "P003", keep, "dais", "y", "QUEUED", "2026-01-01T00:00:00", None, None)],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO transactions (followup_id, response_sha, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
+            [("F1", "h", 2, "2025-12-25", "キユウヨ", 250000), ("F1", "h", 3, "2025-11-25", "キユウヨ", 250000)],
+        )
+        con.executemany(
+            "INSERT INTO payments (person_id, paid_on, amount_yen, source_sha, line) VALUES (?,?,?,?,?)",
+            [("P001", "2026-10-05", 1000, "p", 2), ("P003", "2026-10-05", 1000, "p", 3)],
+        )
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    with Store(home / "store.sqlite3") as store:
+        assert [r[0] for r in store.conn.execute("SELECT followup_id FROM followups")] == ["F2"]
+        assert store.scalar("SELECT count(*) FROM transactions") == 0
+        assert [r[0] for r in store.conn.execute("SELECT person_id FROM payments")] == ["P003"]
+        assert store.scalar("SELECT count FROM stats WHERE kind = 'transactions'") == 2
+        assert store.scalar("SELECT count FROM stats WHERE kind = 'followup' AND value = 'ANSWERED'") == 1
+    assert "キユウヨ".encode() not in _store_bytes(home)
+
+
+def test_old_report_files_are_deleted_certificates_kept(home: Path) -> None:
+    old = home / "reports" / "matches.csv"
+    old.write_text("勅使河原\n", encoding="utf-8")
+    fresh = home / "reports" / "outcomes.csv"
+    fresh.write_text("x\n", encoding="utf-8")
+    seventy_days = time.time() - 70 * 86400
+    os.utime(old, (seventy_days, seventy_days))
+    assert cli("purge", "--home", home)[0] == 0
+    assert not old.exists() and fresh.exists()
+    assert len(list((home / "reports").glob("purge-*.txt"))) == 1
+    age_answers(home, OLD, 70)
+    assert cli("purge", "--home", home)[0] == 0
+    assert len(list((home / "reports").glob("purge-*.txt"))) == 2  # the first certificate is never deleted
+
+
+def test_a_certificate_lost_after_the_commit_is_written_again(home: Path) -> None:
+    age_answers(home, OLD, 70)
+    assert cli("purge", "--home", home)[0] == 0
+    txt = next((home / "reports").glob("purge-*.txt"))
+    content = txt.read_bytes()
+    txt.unlink()  # as if killed between the commit and the file write
+    assert cli("purge", "--home", home)[0] == 0
+    assert txt.read_bytes() == content
+
+
+def test_retention_above_sixty_days_needs_an_explicit_setting(home: Path) -> None:
+    settings = home / "settings.json"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"retention_days": 60', '"retention_days": 90'), encoding="utf-8")
+    code, out = cli("purge", "--home", home)
+    assert code == 2 and "retention_extended" in out
