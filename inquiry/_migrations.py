@@ -193,4 +193,11 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (day, provider, bank_code, kind, value)
     );
     """,
+    # 2: what a history answer told (inquiry/history.py), and follow-up look-ups by account/status
+    """
+    ALTER TABLE followups ADD COLUMN summary TEXT;
+    ALTER TABLE followups ADD COLUMN summarised_tx INTEGER;
+    CREATE INDEX transactions_followup ON transactions (followup_id);
+    CREATE INDEX followups_status ON followups (status);
+    """,
 ]
