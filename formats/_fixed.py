@@ -225,7 +225,7 @@ def _decode_record(
                 bad = value.is_null().to_numpy()
                 reasons.append(_reason(bad, f"{where}: 未定義のコード / unknown code", text))
             else:  # text
-                value = text.scatter(np.flatnonzero(~digits | (zero if f.zero_is_null else False)), None)
+                value = text.clone().scatter(np.flatnonzero(~digits | (zero if f.zero_is_null else False)), None)
                 reasons.append(_reason(~digits, f"{where}: 数字ではない / not digits", text))
         else:
             text, undecodable = decode_column(sub, enc)
@@ -413,9 +413,11 @@ def _field_values(
         if bad is not None:
             raise WriteError("a line break cannot be written in a fixed-width field", row=bad, field=where)
         over = src.to_frame("v").select(_cp932_len(pl.col("v")) > f.width).to_series()
-        fitted = src.to_frame("v").select(
-            pl.when(_cp932_len(pl.col("v")) > f.width).then(truncate_bytes(pl.col("v"), f.width)).otherwise(pl.col("v"))
-        ).to_series()
+        fitted = src
+        if over.any():  # cut only the long values (splitting every value into characters is costly)
+            idx = over.arg_true()
+            cut = src.gather(idx).to_frame("v").select(truncate_bytes(pl.col("v"), f.width)).to_series()
+            fitted = src.clone().scatter(idx, cut)
     if over.any():
         if f.overflow == "error":
             bad = _first_bad(over)

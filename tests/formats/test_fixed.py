@@ -132,6 +132,8 @@ def test_data_record_type_among_data(answer_file: Path) -> None:
         (4, 225, b"7", "口座状態"),  # unknown code
         (4, 21, b"5", "回答区分"),  # unknown answer code
         (2, 32, b"3", "預金種目"),  # 3 is not an account type
+        (3, 25, b"00X5", "金融機関コード"),  # non-digit in a code kept as text
+        (3, 33, b"12345 7", "口座番号"),
         (2, 40, "ヤ".encode("cp932"), "名義人カナ"),  # full-width in a C field
         (4, 188, b"+", "残高符号"),  # sign neither space nor -
         (2, 88, b"\x81 ", "届出住所"),  # lead byte without a trail byte
