@@ -20,7 +20,8 @@ import formats
 from inquiry.cli import app
 
 __all__ = [
-    "Person", "OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "age_answers",
+    "Person", "OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
+    "age_answers",
     "snapshot", "TIMESTAMP_COLUMNS",
 ]  # fmt: skip
 
@@ -116,6 +117,19 @@ def mark_sent(home: Path) -> None:
     if files:
         code, out = cli("sent", "--home", home, *files)
         assert code == 0, out
+
+
+def answered_workspace(root: Path) -> Path:
+    """A workspace where the four persons of OFFICE were asked at both banks, answered and matched."""
+    home = root / "ws"
+    init_and_prepare(home, write_office(root / "office"))
+    answer_outbox(home)
+    mark_sent(home)
+    code, out = cli("ingest", "--home", home)
+    assert code == 0, out
+    code, out = cli("match", "--home", home)
+    assert code == 0, out
+    return home
 
 
 def age_answers(home: Path, person_ids: list[str], days: int) -> None:

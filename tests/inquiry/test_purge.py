@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from inquiry.store import Store
-from tests.inquiry._fixtures import OFFICE, age_answers, answer_outbox, cli, init_and_prepare, mark_sent, write_office
+from tests.inquiry._fixtures import OFFICE, age_answers, answered_workspace, cli
 
 OLD, NEW = ["P001", "P002"], ["P003", "P004"]
 
@@ -53,16 +53,7 @@ def _store_bytes(home: Path) -> bytes:
 @pytest.fixture(scope="module")
 def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace where all four persons were asked, answered and matched today (built once)."""
-    root = tmp_path_factory.mktemp("answered")
-    home = root / "ws"
-    init_and_prepare(home, write_office(root / "office"))
-    answer_outbox(home)
-    mark_sent(home)
-    code, out = cli("ingest", "--home", home)
-    assert code == 0, out
-    code, out = cli("match", "--home", home)
-    assert code == 0, out
-    return home
+    return answered_workspace(tmp_path_factory.mktemp("answered"))
 
 
 @pytest.fixture()
