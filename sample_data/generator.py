@@ -173,6 +173,8 @@ class Office:
         folder.mkdir(parents=True, exist_ok=True)
         written = {}
         for name, frame in (("master", self.master), ("institutions", self.institutions), ("payments", self.payments)):
+            # an empty field is written empty (not as a quoted "")
+            frame = frame.with_columns(pl.when(pl.col(pl.Utf8) != "").then(pl.col(pl.Utf8)))
             if name in japanese_headers:
                 frame = frame.rename({c: JAPANESE_HEADERS[c] for c in frame.columns})
             path = folder / f"{name}.csv"
