@@ -21,13 +21,23 @@ from inquiry.csvout import write_csv
 from inquiry.settings import Settings
 from inquiry.store import Store
 
-__all__ = ["Workspace", "NotAWorkspace", "default_home"]
+__all__ = ["Workspace", "NotAWorkspace", "default_home", "owner_only"]
 
 PART = ".part"
 
 
 class NotAWorkspace(RuntimeError):
     pass
+
+
+def owner_only() -> None:
+    """Everything this process creates from now on is readable by its owner only (protection.md).
+
+    A process-wide ``umask 077`` covers every writer at once — request files,
+    reports, logs, the store's journal — rather than trusting each to chmod.
+    """
+    if os.name != "nt":
+        os.umask(0o077)
 
 
 def default_home(home: Path | None) -> Path:
@@ -70,6 +80,7 @@ class Workspace:
     @classmethod
     def init(cls, home: Path, settings: Settings) -> "Workspace":
         """Create the folders (owner-only) and the settings; an existing workspace is kept."""
+        owner_only()
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(home, 0o700)
         ws = cls(home, settings)
@@ -85,6 +96,7 @@ class Workspace:
 
     @classmethod
     def open(cls, home: Path) -> "Workspace":
+        owner_only()
         settings_path = home / "settings.json"
         if not settings_path.exists():
             raise NotAWorkspace(

@@ -1,0 +1,91 @@
+"""Access: the workspace and everything the commands write in it are the owner's only.
+
+Run with the usual ``umask 022`` (files readable by everyone), so that a
+writer relying on the default would be caught: after a whole cycle with
+request files, rejects, a paper list, an export, a deletion certificate and
+an error log, every folder is 0700 and every file 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from inquiry.step import StepResult, run_step
+from tests.inquiry._fixtures import OFFICE, answer_outbox, cli, mark_sent, write_office
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+
+
+@pytest.fixture(autouse=True)
+def world_readable_default() -> Iterator[None]:
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _modes(home: Path) -> dict[str, int]:
+    found = {}
+    for folder, dirs, files in os.walk(home):
+        for name in dirs + files:
+            path = Path(folder) / name
+            found[str(path.relative_to(home))] = stat.S_IMODE(path.lstat().st_mode)
+    return found
+
+
+def _check(home: Path) -> None:
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    wrong = {p: oct(m) for p, m in _modes(home).items() if m != (0o700 if (home / p).is_dir() else 0o600)}
+    assert wrong == {}, f"not owner-only: {wrong}"
+
+
+def test_everything_the_cycle_writes_is_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    office = write_office(tmp_path / "office")
+    office["master"].write_text(
+        "person_id,name_kanji,name_kana,birth_date,address,target_banks\r\n"
+        + "".join(f"{p.person_id},{p.name_kanji},{p.name_kana},{p.birth_date},{p.address},\r\n" for p in OFFICE)
+        + "P9,山田 太郎,山田タロウ,1970-01-01,,\r\n"  # kana holding kanji: rejected
+        + "P10,佐藤 一,サトウ ハジメ,1970-01-01,,0009\r\n",  # a paper-only institution: paper list
+        encoding="utf-8",
+    )
+    assert cli("init", "--home", home)[0] == 0
+    code, out = cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"])
+    assert code == 1, out  # P9's kana holds kanji: a rejects file
+    assert list((home / "reports").glob("rejects-*.csv")) and list((home / "reports").glob("paper-inquiries-*.csv"))
+    assert list((home / "outbox").iterdir())
+    _check(home)  # request files waiting in outbox/
+    answer_outbox(home)
+    mark_sent(home)
+    assert cli("ingest", "--home", home)[0] == 0
+    assert cli("match", "--home", home)[0] == 0
+    assert cli("export", "matches", "--home", home)[0] == 0
+    assert cli("purge", "--home", home, "--as-of", "2099-01-01")[0] == 0
+    assert list((home / "reports").glob("purge-*.txt"))
+
+    def broken(ctx):  # noqa: ANN001, ANN202
+        raise RuntimeError("simulated fault")
+
+    assert run_step(home, "broken", {}, broken) == 2
+    assert list((home / "logs").glob("error-*.log"))
+    _check(home)
+
+
+def test_init_makes_an_existing_folder_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    home.mkdir(mode=0o755)
+    os.chmod(home, 0o755)
+    assert cli("init", "--home", home)[0] == 0
+    _check(home)
+
+
+def test_each_start_says_when_no_encryption_key_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INQUIRY_KEY", raising=False)
+    home = tmp_path / "ws"
+    code, out = cli("init", "--home", home)
+    assert code == 0 and "暗号化キー" in out and "no encryption key" in out
+    assert run_step(home, "noop", {}, lambda ctx: StepResult()) == 0
