@@ -1,0 +1,115 @@
+"""``inquiry demo``: the whole cycle on a synthetic office, in a new workspace.
+
+Runs exactly the steps an office runs — prepare, sent, ingest, match,
+followups, report — through the same :func:`inquiry.step.run_step`; only the
+banks are simulated (:class:`sample_data.simulator.BankWorld` answers the
+request files the way formats.md says, homonyms included). With no
+``--persons`` it uses the office bundled in ``sample_data/office/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from inquiry.step import console, run_step
+
+__all__ = ["run_demo", "SAMPLE_PERSONS", "SAMPLE_SEED"]
+
+#: the bundled office in sample_data/office/ is generate_office(SAMPLE_PERSONS, SAMPLE_SEED)
+SAMPLE_PERSONS = 300
+SAMPLE_SEED = 20261123
+
+_MARKER = ".demo-workspace"
+
+
+def _fresh_home(home: Path) -> bool:
+    if home.exists() and any(home.iterdir()):
+        if not (home / _MARKER).exists():
+            console.print(f"[red]{home} は空ではなく、デモ用ワークスペースでもありません (not empty and not a demo workspace): choose another --home[/red]")
+            return False
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / _MARKER).write_text("created by inquiry demo; deleted and recreated by the next demo run\n", encoding="utf-8")
+    return True
+
+
+def _answer_outbox(world, home: Path) -> list[Path]:  # noqa: ANN001 - BankWorld
+    """The simulated services answer every request file waiting in outbox/."""
+    requests = sorted(p for p in (home / "outbox").iterdir() if p.is_file() and not p.name.endswith(".part"))
+    for req in requests:
+        world.answer_file(req, home / "inbox")
+    return requests
+
+
+def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
+    from sample_data.generator import generate_office
+    from sample_data.simulator import BankWorld
+
+    from inquiry.settings import Settings
+    from inquiry.workspace import Workspace
+
+    if not _fresh_home(home):
+        return 2
+    bundled = Path(__file__).resolve().parents[1] / "sample_data" / "office"
+    if persons <= 0 and (bundled / "master.csv").exists():
+        persons, seed = SAMPLE_PERSONS, SAMPLE_SEED
+        console.rule(f"架空の自治体 (synthetic office): bundled sample, {persons} persons")
+        office = generate_office(persons, seed=seed)
+        inputs = {name: bundled / f"{name}.csv" for name in ("master", "institutions", "payments")}
+    else:
+        persons = persons if persons > 0 else SAMPLE_PERSONS
+        console.rule(f"架空の自治体 (synthetic office): {persons:,} persons, seed {seed}")
+        office = generate_office(persons, seed=seed)
+        inputs = office.write(home / "office")
+    Workspace.init(home, Settings(municipality_code=office.municipality_code, municipality_name=office.municipality_name))
+    world = BankWorld.from_office(office, seed=seed)
+
+    worst = 0
+
+    def step(command: str, body, options: dict | None = None) -> int:  # noqa: ANN001
+        nonlocal worst
+        console.rule(f"inquiry {command}")
+        code = run_step(home, command, options or {}, body, operator="demo", quiet=False)
+        worst = max(worst, code)
+        return code
+
+    from inquiry.ingest import ingest
+    from inquiry.match import match
+    from inquiry.prepare import PrepareOptions, prepare
+    from inquiry.sent import sent
+
+    opts = PrepareOptions(master=inputs["master"], institutions=inputs["institutions"], payments=inputs["payments"], as_of=office.as_of)
+    if step("prepare", prepare(opts)) == 2:
+        return 2
+    console.print("[cyan]模擬金融機関が照会ファイルに回答します (the simulated banks answer the request files)[/cyan]")
+    requests = _answer_outbox(world, home)
+    step("sent", sent(requests))
+    step("ingest", ingest())
+    step("match", match())
+
+    try:
+        from inquiry.followups import followups
+    except ImportError:
+        followups = None
+    if followups is not None:
+        step("followups", followups())
+        history = _answer_outbox(world, home)
+        if history:
+            console.print("[cyan]模擬金融機関が取引履歴照会に回答します (the simulated banks answer the history inquiries)[/cyan]")
+            step("sent", sent(history))
+            step("ingest", ingest())
+            step("followups", followups())  # summarises the answered histories
+    try:
+        from inquiry.report import report
+    except ImportError:
+        report = None
+    if report is not None:
+        step("report", report(None))
+
+    console.rule("デモ完了 (demo finished)")
+    console.print(f"ワークスペース (workspace): {home.resolve()}")
+    console.print(f"報告書・出力 (reports, exports, rejects): {(home / 'reports').resolve()}")
+    for p in sorted((home / "reports").glob("report-*.html")):
+        console.print(f"[bold]報告書 (report): {p.resolve()}[/bold]")
+    return 2 if worst == 2 else 0
