@@ -60,9 +60,9 @@ def write_office(folder: Path, persons: tuple[Person, ...] = OFFICE, *, name: st
 
 
 def cli(*args: str) -> tuple[int, str]:
-    """Run the real command line in this process; return (exit code, output)."""
+    """Run the real command line in this process; return (exit code, output with line wraps joined)."""
     result = runner.invoke(app, [str(a) for a in args])
-    return result.exit_code, result.output
+    return result.exit_code, " ".join(result.output.split())
 
 
 def init_and_prepare(home: Path, office: dict[str, Path], *, as_of: str = "2026-10-01") -> None:
