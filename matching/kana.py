@@ -50,10 +50,11 @@ _FORM_FOLDS: dict[str, str] = {
     "ヲ": "オ",
     "ヰ": "イ",
     "ヱ": "エ",
-    # ヸヹヺ are ヰヱヲ + dakuten; written with the kana banks have.
-    "ヸ": "イ\u3099",
-    "ヹ": "エ\u3099",
-    "ヺ": "オ\u3099",
+    # ヸヹヺ (ヰヱヲ + dakuten) have no Zengin spelling; written as the name
+    # key reads them, so the bank's ﾋﾞ and the office's ヸ meet.
+    "ヸ": "ビ",
+    "ヹ": "ベ",
+    "ヺ": "ボ",
 }
 _FORM_DASHES: str = "ー-‐‑‒–—―−─━〜~⁓〰﹘﹣⸺⸻˗⁃"
 _FORM_SPACES: str = "\u3000\t・·,、="
@@ -71,6 +72,9 @@ def _form_per_char() -> dict[str, str]:
         table[d] = "-"
     for sp in _FORM_SPACES:
         table[sp] = " "
+    # a dakuten NFKC could not attach (ｱﾞ, ヵ゛) is dropped, as in the name key
+    table["\u3099"] = ""
+    table["\u309a"] = ""
     for o in range(ord("a"), ord("z") + 1):
         table[chr(o)] = chr(o).upper()
     return table
@@ -80,9 +84,9 @@ _FORM_MAP = _char_map(_form_per_char())
 _FORM_FROM, _FORM_TO = list(_FORM_MAP), list(_FORM_MAP.values())
 
 #: What the intermediate may contain: full-width katakana with composed
-#: dakuten (no small kana, ヰヱヲ are folded already), ヴ, ヷ, a stray
-#: combining (han)dakuten, A-Z, 0-9, space and ( ) - . /
-_ALLOWED = r"\x{30A1}-\x{30F4}\x{30F7}\x{3099}\x{309A}A-Z0-9 ()\-./"
+#: dakuten (no small kana, ヰヱヲ are folded already), ヴ, ヷ, A-Z, 0-9,
+#: space and ( ) - . /
+_ALLOWED = r"\x{30A1}-\x{30F4}\x{30F7}A-Z0-9 ()\-./"
 _KANJI = r"[\p{Han}々〆ヶ]+"
 
 
@@ -152,8 +156,6 @@ def _half_width_map() -> dict[str, str]:
         base, *marks = unicodedata.normalize("NFD", k)
         if base in full_to_half and marks:
             table[k] = full_to_half[base] + "".join(full_to_half[m] for m in marks)
-    table["\u3099"] = "ﾞ"
-    table["\u309a"] = "ﾟ"
     return table
 
 
@@ -176,8 +178,6 @@ def to_zengin(e: pl.Expr) -> pl.Expr:
 _FULL_MAP: dict[str, str] = {
     "-": "ー",
     " ": "\u3000",
-    "\u3099": "\u309b",
-    "\u309a": "\u309c",
     **{chr(o): chr(o + 0xFEE0) for o in range(ord("A"), ord("Z") + 1)},
     **{chr(o): chr(o + 0xFEE0) for o in range(ord("0"), ord("9") + 1)},
     **{c: chr(ord(c) + 0xFEE0) for c in "()./"},

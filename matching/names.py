@@ -27,8 +27,9 @@ Rules, in this order (matching.md "Normalised forms"; reasons in
 8. ヴ → ブ, ヷヸヹヺ → バビベボ — after rule 5, so ``ヴァ`` and the bank's
    ``ｳﾞｱ`` both give ``ブア``;
 9. every long-vowel or dash mark (ー ｰ - ‐ ‑ ‒ – — ― − ─ ━ 〜 ~ …) → ``-``;
-10. spaces, ``・``, ``.``, ``,`` removed (and a dakuten NFKC could not attach to
-    its kana, e.g. ``ｱﾞ``, is dropped);
+10. spaces, ``・``, ``.``, ``,`` removed, and with them ``、`` and ``=`` (``＝``
+    in foreign names), which :mod:`matching.kana` sends as a space; a dakuten
+    NFKC could not attach to its kana (``ｱﾞ``) is dropped;
 11. Latin letters upper-case (ASCII, Latin-1 and Latin Extended-A/B, in
     the same table: ``str.to_uppercase`` would cost as much as NFKC).
 
@@ -83,7 +84,7 @@ _DASHES: str = "ー-‐‑‒–—―−─━〜~⁓〰﹘﹣⸺⸻˗⁃"
 #: Removed from the key (rule 10). U+3099/U+309A here are dakuten NFKC could
 #: not attach (``ｱﾞ``, or separated by a space) - dropping them keeps the key
 #: idempotent.
-_REMOVED: str = " \t\r\n\u200b・·.,\u3099\u309a"
+_REMOVED: str = " \t\r\n\u200b・·.,、=\u3099\u309a"
 
 _ITERATION = {"ヽ": False, "ヾ": True}  # mark -> voiced repeat
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching.kana import kana_problem, to_fullwidth, to_zengin
+from matching.names import name_key
 
 
 def run(fn, values: list[str | None]) -> list[str | None]:
@@ -39,6 +42,11 @@ def test_zengin_uses_only_allowed_characters() -> None:
     assert out == ["ｻﾄｳ ﾊﾅｺ", "ｻﾄｳ ﾊﾅｺ", "ｲｴ", "ﾜｶｹ", "ﾐｽｽﾞ", "SMITH JOHN", "ｻﾄｳ(ｶ)"]
     allowed = set("ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝﾞﾟABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ()-./")
     assert all(set(s) <= allowed for s in out)
+
+
+def test_separators_and_old_voiced_kana() -> None:
+    # ・ , 、 ＝ are not accepted by banks: one space; ヸヹヺ have no Zengin glyph
+    assert run(to_zengin, ["トーマス＝ミラー", "ヤマダ、タロウ", "ヸヹヺ"]) == ["ﾄ-ﾏｽ ﾐﾗ-", "ﾔﾏﾀﾞ ﾀﾛｳ", "ﾋﾞﾍﾞﾎﾞ"]
 
 
 def test_dakuten_count_as_separate_characters() -> None:
@@ -77,3 +85,27 @@ def test_missing_kana_is_not_a_problem() -> None:
     # an empty kana is read from kanji (matching.reading), not rejected
     assert run(kana_problem, [None, "   "]) == [None, None]
     assert run(to_zengin, [None, "   "]) == [None, None]
+
+
+# --- properties: what is sent keys like what is held ------------------------------
+
+_ANY_KANA = st.text(
+    alphabet=st.sampled_from(
+        [chr(o) for o in range(0x3041, 0x30FF)]
+        + [chr(o) for o in range(0xFF61, 0xFFA0)]
+        + list("゛゜\u3099\u309a ー-〜~・.,=abcXYZ019　\t")
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ANY_KANA, min_size=1, max_size=40))
+def test_forms_are_stable_and_keep_the_name_key(values: list[str]) -> None:
+    zengin, full = run(to_zengin, values), run(to_fullwidth, values)
+    assert run(to_zengin, zengin) == zengin
+    assert run(to_fullwidth, full) == full
+    held, sent_dais, sent_pipit = run(name_key, values), run(name_key, zengin), run(name_key, full)
+    for h, z, f, zz in zip(held, sent_dais, sent_pipit, zengin, strict=True):
+        if zz is not None:
+            assert h == z == f

@@ -52,6 +52,7 @@ RULES = [
     ("10 spaces", "0, 1 or 2 spaces between the parts", "ヤマダ　　タロウ", "ﾔﾏﾀﾞﾀﾛｳ"),
     ("10 nakaguro", "banks do not accept ・", "ジョン・スミス", "ｼﾞﾖﾝ ｽﾐｽ"),
     ("10 dot and comma", "banks use . or a space instead of ・", "ジョン.スミス,ジュニア", "ｼﾞﾖﾝｽﾐｽｼﾞﾕﾆｱ"),
+    ("10 ideographic comma and equals", "sent as a space by matching.kana", "トーマス＝ミラー、ジュニア", "ﾄ-ﾏｽ ﾐﾗ- ｼﾞﾕﾆｱ"),
     ("11 latin upper-case", "Zengin accepts A-Z only; MUFG upper-cases", "smith", "SMITH"),
 ]
 
