@@ -64,6 +64,8 @@ def recognise(data: bytes, path: str | Path) -> Recognised:
         return found
     if data.startswith(BOM) or b"," in data[: data.find(b"\n") if b"\n" in data else len(data)]:
         labels = header_labels(data)
+        if labels is None:
+            raise FileRejected(path, 1, "見出し行が UTF-8 ではありません (header row is not UTF-8: pipitLINQ files are UTF-8 with a BOM)")
         raise FileRejected(
             path, 1, f"pipitLINQ の見出し行として認識できません (unrecognised CSV header row: {labels}); expected one of the pipitLINQ layouts"
         )

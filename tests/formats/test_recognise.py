@@ -65,6 +65,13 @@ def test_unrecognised_content_is_rejected_with_a_reason(tmp_path: Path, data: by
     assert str(exc.value).startswith(str(path))
 
 
+def test_cp932_csv_is_told_apart(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_bytes(",".join(["照会番号", "宛名番号"]).encode("cp932") + b"\r\n")
+    with pytest.raises(FileRejected, match="not UTF-8"):
+        read_file(path)
+
+
 def test_missing_file_is_rejected_not_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(FileRejected, match="cannot read"):
         read_file(tmp_path / "absent.dat")
