@@ -45,6 +45,7 @@ __all__ = [
     "IncomeKind",
     "INCOME_KINDS",
     "TRANSACTION_COLUMNS",
+    "format_yen",
     "income_kind",
     "account_trend",
     "income_streams",
@@ -122,7 +123,7 @@ def _ordered(tx: pl.DataFrame, by: str) -> pl.DataFrame:
     return tx.sort(order, nulls_last=True, maintain_order=True)
 
 
-def _yen(e: pl.Expr) -> pl.Expr:
+def format_yen(e: pl.Expr) -> pl.Expr:
     """Whole yen with thousands separators (``-1,234,567``)."""
     digits = e.abs().cast(pl.Int64).cast(pl.Utf8)
     grouped = digits.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse().str.strip_chars_start(",")
@@ -291,23 +292,23 @@ def summarise(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
     income = regular_income(tx, by).filter(pl.col("regular") | pl.col("protection").is_not_null())
     part = pl.when(pl.col("regular")).then(pl.format("{} {}", pl.col("label"), pl.col("cadence_ja")))
     part = part.otherwise(pl.format("{} 入金{}回", pl.col("label"), pl.col("payments")))
-    part = pl.format("{} 約{}円", part, _yen(pl.col("typical_yen")))
+    part = pl.format("{} 約{}円", part, format_yen(pl.col("typical_yen")))
     part = pl.when(pl.col("protection").is_not_null()).then(pl.format("{} ({})", part, pl.col("protection"))).otherwise(part)
     income_text = income.group_by(by, maintain_order=True).agg(part.str.join("; ").alias("regular_income"))
     payers = (
         counterparties(tx, by)
         .group_by(by, maintain_order=True)
-        .agg(pl.format("{} {}円/{}件", pl.col("counterparty"), _yen(pl.col("deposit_yen")), pl.col("deposits")).str.join("; ").alias("counterparties"))
+        .agg(pl.format("{} {}円/{}件", pl.col("counterparty"), format_yen(pl.col("deposit_yen")), pl.col("deposits")).str.join("; ").alias("counterparties"))
     )
     slope = pl.col("balance_slope_yen_month")
     direction = (
         pl.when(slope.is_null() | (slope.abs() < 1000)).then(pl.lit("横ばい")).when(slope > 0).then(pl.lit("増加")).otherwise(pl.lit("減少"))
     )
-    slope_text = pl.when(slope.is_null()).then(pl.lit("")).otherwise(pl.format(" 月{}{}円", pl.when(slope > 0).then(pl.lit("+")).otherwise(pl.lit("")), _yen(slope)))
+    slope_text = pl.when(slope.is_null()).then(pl.lit("")).otherwise(pl.format(" 月{}{}円", pl.when(slope > 0).then(pl.lit("+")).otherwise(pl.lit("")), format_yen(slope)))
     summary = pl.concat_str(
         [
             pl.format("取引{}件 {}〜{}", pl.col("transactions"), pl.col("first_date"), pl.col("last_activity")),
-            pl.format("; 残高 {}円→{}円 ({}{})", _yen(pl.col("first_balance")), _yen(pl.col("last_balance")), direction, slope_text),
+            pl.format("; 残高 {}円→{}円 ({}{})", format_yen(pl.col("first_balance")), format_yen(pl.col("last_balance")), direction, slope_text),
             pl.format("; 最終取引 {}", pl.col("last_activity")),
             pl.when(pl.col("counterparties").is_not_null()).then(pl.format("; 主な入金元: {}", pl.col("counterparties"))).otherwise(pl.lit("")),
         ],
