@@ -14,10 +14,10 @@ from pathlib import Path
 
 import polars as pl
 
-from formats.inputs import InputTable
-from inquiry.step import Context
+from formats.inputs import InputTable, read_payments
+from inquiry.step import Context, StepResult
 
-__all__ = ["record", "mark_cleared", "cleared_persons"]
+__all__ = ["record", "mark_cleared", "cleared_persons", "load"]
 
 
 def record(ctx: Context, table: InputTable, path: Path) -> int:
@@ -53,3 +53,32 @@ def mark_cleared(ctx: Context, as_of: date | None = None) -> list[str]:
         [(ctx.today.isoformat(), pid) for pid in ids],
     )
     return ids
+
+
+def load(path: Path, encoding: str | None = None):  # noqa: ANN201 - returns the step body
+    """``inquiry payments load F``: record a payments feed between two runs of ``prepare``.
+
+    ``followups`` reads the payments recorded; a feed loaded twice counts once.
+    """
+
+    def body(ctx: Context) -> StepResult:
+        result = StepResult(title="収納情報取込 (payments load)")
+        table = read_payments(path, encoding=encoding)
+        result.add_rejects(table.rejects)
+        if table.unknown_columns:
+            result.notes.append(f"[dim]{Path(path).name}: 使わない列 (ignored columns): {', '.join(table.unknown_columns)}[/dim]")
+        new = record(ctx, table, path)
+        known = set(ctx.store.frame("SELECT person_id FROM persons", schema={"person_id": pl.Utf8})["person_id"])
+        cleared = mark_cleared(ctx)
+        result.counts = {
+            "rows_read": table.rows_read,
+            "payments_recorded": new,
+            "payments_already_recorded": table.rows.height - new,
+            "payments_unknown_person": int((~table.rows["person_id"].is_in(list(known))).sum()),
+            "persons_cleared": len(cleared),
+        }
+        result.persons_shown = len(cleared)
+        result.files[Path(path).name] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return result
+
+    return body
