@@ -29,6 +29,8 @@ review_app = typer.Typer(help="要確認 (REVIEW) の確認シート", no_args_i
 audit_app = typer.Typer(help="操作履歴 (audit trail)", no_args_is_help=True)
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
+payments_app = typer.Typer(help="収納情報 (payments feed)", no_args_is_help=True)
+app.add_typer(payments_app, name="payments")
 
 Home = Annotated[Optional[Path], typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
 Operator = Annotated[Optional[str], typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
@@ -140,6 +142,21 @@ def match(home: Home = None, operator: Operator = None) -> None:
 
 
 @app.command()
+def followups(
+    period_from: Annotated[Optional[str], typer.Option("--from", help="照会期間自 (default: followup_period_months before --to)")] = None,
+    period_to: Annotated[Optional[str], typer.Option("--to", help="照会期間至 (default today)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """取引履歴照会の対象を選びファイルを作成 (select accounts for history inquiries, write the requests)."""
+    from inquiry.followups import FollowupOptions
+    from inquiry.followups import followups as step
+
+    opts = FollowupOptions(_parse_date(period_from), _parse_date(period_to))
+    _done(run_step(default_home(home), "followups", {"from": period_from, "to": period_to}, step(opts), operator=operator))
+
+
+@app.command()
 def export(
     what: Annotated[str, typer.Argument(help="matches | outcomes | followups")],
     out: Annotated[Optional[Path], typer.Option("--out", help="output CSV (default reports/<what>.csv)")] = None,
@@ -208,6 +225,19 @@ def audit_verify(home: Home = None) -> None:
         _done(0)
     console.print(f"[red]操作履歴の不整合 (audit trail broken): {problem}[/red]")
     _done(2)
+
+
+@payments_app.command("load")
+def payments_load(
+    file: Annotated[Path, typer.Argument(help="payments feed CSV (収納情報: person_id, paid_on, amount_yen)")],
+    encoding: Encoding = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """収納情報を取込 (record a payments feed; persons whose payments cover the arrears are cleared)."""
+    from inquiry.payments import load as step
+
+    _done(run_step(default_home(home), "payments load", {"file": file.name}, step(file, encoding), operator=operator))
 
 
 @app.command()
