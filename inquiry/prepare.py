@@ -87,8 +87,25 @@ def _targets(persons: pl.DataFrame, inst: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _service_forms(persons: pl.DataFrame) -> pl.DataFrame:
+    """Each person's kana in both services' forms, computed once per person (not per inquiry)."""
+    def forms(form):  # noqa: ANN001, ANN202
+        return (
+            form(pl.col("name_kana")),
+            pl.col("other_names_kana").list.eval(form(pl.element())).list.join(";").replace("", None),
+        )
+
+    (dais_name, dais_other), (pipit_name, pipit_other) = forms(to_zengin), forms(to_fullwidth)
+    return persons.select(
+        "person_id",
+        dais_name.alias("kana_dais"),
+        dais_other.alias("other_dais"),
+        pipit_name.alias("kana_pipitlinq"),
+        pipit_other.alias("other_pipitlinq"),
+    )
+
+
 def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    form = to_zengin if provider == "dais" else to_fullwidth
     return batch.select(
         "inquiry_id",
         "person_id",
@@ -96,13 +113,13 @@ def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFr
         "fiscal_class",
         "bank_code",
         pl.lit(None, dtype=pl.Utf8).alias("branch_code"),
-        form(pl.col("name_kana")).alias("name_kana"),
+        pl.col(f"kana_{provider}").alias("name_kana"),
         "name_kanji",
         "birth_date",
         pl.col("sex").cast(pl.Int8),
         "postal_code",
         "address",
-        pl.col("other_names_kana").list.eval(form(pl.element())).list.join(";").replace("", None).alias("other_names_kana"),
+        pl.col(f"other_{provider}").alias("other_names_kana"),
         pl.lit(as_of).alias("as_of"),
     )
 
@@ -168,7 +185,11 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
                 "paper_inquiries": paper.height,
             }
         )
-        detail = fresh.join(persons, on="person_id", how="left", suffix="_p").sort("provider", "bank_code", "person_id")
+        detail = (
+            fresh.join(persons, on="person_id", how="left", suffix="_p")
+            .join(_service_forms(persons), on="person_id", how="left")
+            .sort("provider", "bank_code", "person_id")
+        )
         created = ctx.now.isoformat(timespec="seconds")
         max_rows = ctx.settings.max_inquiries_per_file
         for provider in PROVIDERS:
