@@ -21,7 +21,6 @@ from __future__ import annotations
 import unicodedata
 
 import jaconv
-import numpy as np
 import polars as pl
 
 __all__ = [
@@ -37,6 +36,7 @@ __all__ = [
     "fullwidth_digits",
     "render_date",
     "render_address",
+    "render_address_frame",
     "pick",
 ]
 
@@ -125,16 +125,16 @@ def _kanji(n: int) -> str:
     return out + (_KANJI_DIGITS[n] if n else "")
 
 
-_KANJI_TABLE = np.array([_kanji(i) for i in range(10000)])
-_FW_TABLE = np.array([str(i).translate(str.maketrans("0123456789", "０１２３４５６７８９")) for i in range(10000)])
+_KANJI_TABLE = pl.Series([_kanji(i) for i in range(10000)], dtype=pl.Utf8)
+_FW_TABLE = pl.Series([str(i).translate(str.maketrans("0123456789", "０１２３４５６７８９")) for i in range(10000)], dtype=pl.Utf8)
 
 
-def _lookup(expr: pl.Expr, table: np.ndarray) -> pl.Expr:
+def _lookup(expr: pl.Expr, table: pl.Series) -> pl.Expr:
     def batch(s: pl.Series) -> pl.Series:
-        out = pl.Series(s.name, table[s.fill_null(0).clip(0, 9999).to_numpy()], dtype=pl.Utf8)
+        out = table.gather(s.fill_null(0).clip(0, 9999).cast(pl.UInt32))
         if s.null_count():
             out = pl.select(pl.when(s.is_null()).then(None).otherwise(out)).to_series()
-        return out
+        return out.alias(s.name)
 
     return expr.map_batches(batch, return_dtype=pl.Utf8)
 
@@ -149,8 +149,10 @@ def fullwidth_digits(expr: pl.Expr) -> pl.Expr:
     return _lookup(expr, _FW_TABLE)
 
 
-def pick(index: pl.Expr, options: list[pl.Expr]) -> pl.Expr:
-    """Choose ``options[index]`` row by row (index is an integer column)."""
+def pick(index: pl.Expr | int, options: list[pl.Expr]) -> pl.Expr:
+    """Choose ``options[index]`` row by row (index is an integer column, or one int for all rows)."""
+    if isinstance(index, int):
+        return options[index]
     out = options[-1]
     for i in range(len(options) - 2, -1, -1):
         out = pl.when(index == i).then(options[i]).otherwise(out)
@@ -215,14 +217,16 @@ def render_address(
     go: pl.Expr,
     building: pl.Expr,
     room: pl.Expr,
-    notation: pl.Expr,
+    notation: pl.Expr | int,
     building_sep: pl.Expr,
 ) -> pl.Expr:
     """Write an address in one of ``ADDRESS_NOTATIONS`` (index per row).
 
     ``chome`` 0 means a town without 丁目; ``go`` 0 means no 号. ``building``
     null means a house; ``room`` 0 means no room number. ``building_sep`` is
-    0 (ideographic space), 1 (half-width space) or 2 (nothing).
+    0 (ideographic space), 1 (half-width space) or 2 (nothing). A single int
+    ``notation`` renders every row the same way (and evaluates only that
+    notation: see :func:`render_address_frame`).
 
     >>> df = pl.DataFrame({"p": ["東京都"], "c": ["新宿区"], "t": ["西新宿"], "ch": [2], "b": [8], "g": [1],
     ...                    "bl": ["コーポ西新宿"], "r": [102], "n": [3], "s": [0]})
@@ -234,6 +238,8 @@ def render_address(
     hw = lambda e: e.cast(pl.Utf8)  # noqa: E731
     kj = kanji_number
     fw = fullwidth_digits
+    fw_chome, fw_ban, fw_go, fw_room = fw(chome), fw(ban), fw(go), fw(room)
+    kj_chome = kj(chome)
 
     def blocks(ch: pl.Expr, b: pl.Expr, g: pl.Expr, sep: str) -> pl.Expr:
         with_ch = pl.concat_str([ch, pl.lit(sep), b])
@@ -253,21 +259,43 @@ def render_address(
     full = pl.concat_str([pref, city, town])
     no_pref = pl.concat_str([city, town])
     options = [
-        pl.concat_str([full, marks(kj(chome), hw(ban), hw(go))]),
+        pl.concat_str([full, marks(kj_chome, hw(ban), hw(go))]),
         pl.concat_str([full, marks(hw(chome), hw(ban), hw(go))]),
         pl.concat_str([no_pref, blocks(hw(chome), hw(ban), hw(go), "-")]),
-        pl.concat_str([no_pref, blocks(fw(chome), fw(ban), fw(go), "－")]),
+        pl.concat_str([no_pref, blocks(fw_chome, fw_ban, fw_go, "－")]),
         pl.concat_str([town, mixed(hw(chome), hw(ban), hw(go))]),
-        pl.concat_str([full, marks(kj(chome), kj(ban), kj(go))]),
+        pl.concat_str([full, marks(kj_chome, kj(ban), kj(go))]),
         pl.concat_str([no_pref, blocks(hw(chome), hw(ban), hw(go), "の")]),
-        pl.concat_str([full, blocks(fw(chome), fw(ban), fw(go), "ー")]),
+        pl.concat_str([full, blocks(fw_chome, fw_ban, fw_go, "ー")]),
         pl.concat_str([full, marks(hw(chome), hw(ban), hw(go), ban_mark="番地", go_mark="")]),
     ]
     base = pick(notation, options)
-    fw_notation = notation.is_in([3, 7])
-    room_text = pl.when(fw_notation).then(fw(room)).otherwise(hw(room))
+    fw_notation = pl.lit(notation in (3, 7)) if isinstance(notation, int) else notation.is_in([3, 7])
+    room_text = pl.when(fw_notation).then(fw_room).otherwise(hw(room))
     room_style = (room % 3).cast(pl.Int64)  # deterministic variety: 101号室 / 101号 / 101
     room_out = pick(room_style, [pl.concat_str([room_text, pl.lit("号室")]), pl.concat_str([room_text, pl.lit("号")]), room_text])
     sep = pick(building_sep, [pl.lit("\u3000"), pl.lit(" "), pl.lit("")])
     with_building = pl.concat_str([base, sep, building, pl.when(room > 0).then(room_out).otherwise(pl.lit(""))])
     return pl.when(building.is_null()).then(base).otherwise(with_building)
+
+
+def render_address_frame(frame: pl.DataFrame, notation: str, building_sep: str) -> pl.Series:
+    """:func:`render_address` over a frame with columns pref, city, town, chome, ban, go,
+    building, room, evaluating for each row only the notation it uses (fast)."""
+    parts = []
+    indexed = frame.with_row_index("_row")
+    for k in range(len(ADDRESS_NOTATIONS)):
+        sub = indexed.filter(pl.col(notation) == k)
+        if sub.height:
+            parts.append(
+                sub.select(
+                    "_row",
+                    render_address(
+                        pl.col("pref"), pl.col("city"), pl.col("town"), pl.col("chome"), pl.col("ban"), pl.col("go"),
+                        pl.col("building"), pl.col("room"), k, pl.col(building_sep),
+                    ).alias("address"),
+                )
+            )
+    if not parts:
+        return pl.Series("address", [], dtype=pl.Utf8)
+    return pl.concat(parts).sort("_row")["address"]

@@ -289,34 +289,30 @@ def _to_date(values: np.ndarray) -> pl.Series:
 def _draw_addresses(rng: np.random.Generator, n: int, area: np.ndarray, municipality_name: str) -> pl.DataFrame:
     """``n`` addresses; ``area`` 1 = in the office's ward, 0 = elsewhere."""
     towns = _towns()
-    ward = towns.filter(pl.col("area") == "ward")
+    ward = towns.filter(pl.col("area") == "ward").with_columns(pl.lit(municipality_name).alias("city"))
     other = towns.filter(pl.col("area") == "other")
     wi = rng.integers(0, ward.height, n)
     oi = rng.integers(0, other.height, n)
-    pick_ward = area == 1
-    cols = {}
-    for c in ("pref", "city", "town", "chome_max", "postal"):
-        wv, ov = ward[c].to_numpy()[wi], other[c].to_numpy()[oi]
-        cols[c] = np.where(pick_ward, wv, ov)
-    cols["city"] = np.where(pick_ward, municipality_name, cols["city"])
-    chome_max = cols.pop("chome_max").astype(np.int64)
+    # one table, ward rows first: index into it
+    both = pl.concat([ward, other])
+    idx = np.where(area == 1, wi, ward.height + oi)
+    picked = both[idx].select("pref", "city", "town", "chome_max", "postal")
+    chome_max = picked["chome_max"].to_numpy().astype(np.int64)
     chome = np.where(chome_max > 0, rng.integers(1, np.maximum(chome_max, 1) + 1), 0)
     ban = np.where(chome_max > 0, rng.integers(1, 31, n), rng.integers(1, 181, n))
     go = np.where(rng.random(n) < 0.85, rng.integers(1, 26, n), 0)
     in_building = rng.random(n) < 0.5
-    bname = np.array(_BUILDING_PREFIXES)[rng.integers(0, len(_BUILDING_PREFIXES), n)]
-    bword = np.where(rng.random(n) < 0.5, cols["town"], np.array(_BUILDING_WORDS)[rng.integers(0, len(_BUILDING_WORDS), n)])
-    building = np.char.add(bname.astype(str), bword.astype(str))
+    prefixes = pl.Series(_BUILDING_PREFIXES).gather(rng.integers(0, len(_BUILDING_PREFIXES), n))
+    words = pl.Series(_BUILDING_WORDS).gather(rng.integers(0, len(_BUILDING_WORDS), n))
     room = np.where(rng.random(n) < 0.93, rng.integers(1, 13, n) * 100 + rng.integers(1, 11, n), 0)
-    return pl.DataFrame(
-        {
-            **cols,
-            "chome": chome,
-            "ban": ban,
-            "go": go,
-            "building": pl.Series(building).set(pl.Series(~in_building), None) if n else pl.Series([], dtype=pl.Utf8),
-            "room": np.where(in_building, room, 0),
-        }
+    return picked.drop("chome_max").with_columns(
+        pl.Series("chome", chome),
+        pl.Series("ban", ban),
+        pl.Series("go", go),
+        pl.when(pl.Series(in_building))
+        .then(pl.concat_str([prefixes, pl.when(pl.Series(rng.random(n) < 0.5)).then(pl.col("town")).otherwise(words)]))
+        .alias("building"),
+        pl.Series("room", np.where(in_building, room, 0)),
     )
 
 
@@ -327,13 +323,7 @@ def _address_text(df: pl.DataFrame, notation_probs: list[float], rng: np.random.
         pl.Series("_s", _cat(rng, [0.5, 0.3, 0.2], n)),
         pl.Series("_v", rng.random(n) < 0.5),
     )
-    text = frame.select(
-        R.render_address(
-            pl.col("pref"), pl.col("city"), pl.col("town"), pl.col("chome"), pl.col("ban"), pl.col("go"),
-            pl.col("building"), pl.col("room"), pl.col("_n"), pl.col("_s"),
-        ).alias("t"),
-        pl.col("_v"),
-    )
+    text = pl.DataFrame({"t": R.render_address_frame(frame, "_n", "_s"), "_v": frame["_v"]})
     # ヶ/ケ and が variants of the same town name (kana.md §4.3 rule 5)
     return text.select(
         pl.when(pl.col("_v")).then(pl.col("t").str.replace_all("ケ", "ヶ", literal=True)).otherwise(pl.col("t"))
@@ -389,10 +379,10 @@ def generate_office(
         birth[dst[:n_dob_pairs]] = birth[src[:n_dob_pairs]]
         age[dst[:n_dob_pairs]] = age[src[:n_dob_pairs]]
 
-    fam_kanji = surnames["kanji"].to_numpy()[fam]
-    fam_kana = surnames["kana"].to_numpy()[fam]
-    giv_kanji = given["kanji"].to_numpy()[giv]
-    giv_kana = given["kana"].to_numpy()[giv]
+    fam_kanji = surnames["kanji"].gather(fam)
+    fam_kana = surnames["kana"].gather(fam)
+    giv_kanji = given["kanji"].gather(giv)
+    giv_kana = given["kana"].gather(giv)
 
     # marriage name change: women 25–45, married ~55 %; the master knows the 旧氏 for 70 % of them
     married = (sex == 2) & (age >= 25) & (age <= 45) & (rng.random(n) < 0.55)
@@ -402,7 +392,7 @@ def generate_office(
     married_years_ago = rng.random(n) * np.clip(age - 22, 0.5, None)
     married_on = np.datetime64(as_of, "D") - (married_years_ago * 365.25).astype("timedelta64[D]")
 
-    ids = (1_000_000_000 + np.cumsum(rng.integers(1, 40, n))).astype(str)
+    ids = pl.Series(1_000_000_000 + np.cumsum(rng.integers(1, 40, n))).cast(pl.Utf8)
 
     people = pl.DataFrame(
         {
@@ -413,7 +403,7 @@ def generate_office(
             "given_kanji": giv_kanji,
             "family_kana": fam_kana,
             "given_kana": giv_kana,
-            "maiden_family_kana": pl.Series(surnames["kana"].to_numpy()[maiden]).set(pl.Series(~married), None),
+            "maiden_family_kana": surnames["kana"].gather(maiden).set(pl.Series(~married), None),
             "maiden_known": maiden_known,
             "married_on": _to_date(married_on).set(pl.Series(~married), None),
         }
@@ -432,7 +422,7 @@ def generate_office(
     since = np.datetime64(as_of, "D") - back.astype("timedelta64[D]")
     since = np.maximum(since, birth[owner])
     addr = addr.with_columns(
-        pl.Series("person_id", ids[owner]),
+        ids.gather(owner).alias("person_id"),
         pl.Series("seq", seq.astype(np.int16)),
         _to_date(since).alias("since"),
     )
@@ -452,13 +442,18 @@ def generate_office(
     date_notation = _cat(rng, [0.35, 0.20, 0.15, 0.12, 0.08, 0.10], n)
     sex_notation = _cat(rng, [0.60, 0.25, 0.10, 0.05], n)
     postal_notation = _cat(rng, [0.60, 0.30, 0.10], n)
-    kanji_sep = np.where(rng.random(n) < 0.75, "\u3000", " ")
+    kanji_sep = pl.Series(["\u3000", " "]).gather((rng.random(n) >= 0.75).astype(np.int64))
     arrears = (np.exp(rng.normal(np.log(80_000), 1.1, n)) // 100 * 100).astype(np.int64) + 1000
     targeted = rng.random(n) < 0.04
     reachable = [c for c, plan in INSTITUTION_PLAN.items() if plan[0] != "paper"]
-    explicit = [";".join(sorted(rng.choice(reachable, size=int(k), replace=False))) for k in rng.integers(3, 7, int(targeted.sum()))]
-    target_banks = np.full(n, "", dtype=object)
-    target_banks[targeted] = explicit
+    k_targeted = int(targeted.sum())
+    order = np.argsort(rng.random((k_targeted, len(reachable))), axis=1)[:, :6]
+    explicit = (
+        pl.DataFrame({"i": order.tolist(), "k": rng.integers(3, 7, k_targeted)}, schema={"i": pl.List(pl.Int64), "k": pl.Int64})
+        .select(pl.col("i").list.head(pl.col("k")).list.eval(pl.element().replace_strict(dict(enumerate(reachable)), return_dtype=pl.Utf8)).list.sort().list.join(";"))
+        .to_series()
+    )
+    target_banks = pl.Series([""] * n, dtype=pl.Utf8).scatter(np.flatnonzero(targeted), explicit) if k_targeted else pl.Series([""] * n, dtype=pl.Utf8)
 
     work = people.with_columns(
         pl.Series("_kn", kana_notation),
@@ -507,14 +502,14 @@ def generate_office(
             pl.when(pl.col("residence_unknown")).then(pl.lit("")).otherwise(pl.col("_cur")).alias("address"),
             pl.col("address_history").fill_null(""),
             pl.Series(arrears).cast(pl.Utf8).alias("arrears_yen"),
-            pl.Series(np.where(rng.random(n) < 0.35, "現年", "滞繰")).alias("fiscal_class"),
-            pl.Series(np.array(_STAFF)[rng.integers(0, len(_STAFF), n)]).alias("staff_code"),
-            pl.Series(target_banks.astype(str)).alias("target_banks"),
+            pl.when(pl.Series(rng.random(n) < 0.35)).then(pl.lit("現年")).otherwise(pl.lit("滞繰")).alias("fiscal_class"),
+            pl.Series(_STAFF).gather(rng.integers(0, len(_STAFF), n)).alias("staff_code"),
+            target_banks.alias("target_banks"),
         )
     )
     people = people.with_columns(
-        pl.Series("kana_notation", np.array(R.KANA_NOTATIONS)[kana_notation]),
-        pl.Series("date_notation", np.array(R.DATE_NOTATIONS)[date_notation]),
+        pl.Series(R.KANA_NOTATIONS).gather(kana_notation).alias("kana_notation"),
+        pl.Series(R.DATE_NOTATIONS).gather(date_notation).alias("date_notation"),
         pl.Series("arrears_yen", arrears),
     )
 
@@ -599,26 +594,26 @@ def _accounts(rng: np.random.Generator, people: pl.DataFrame, addr: pl.DataFrame
         if k:
             choices = grp["branch_code"].to_numpy()
             branch[mask] = choices[rng.integers(0, len(choices), k)]
+    # unique account keys: redraw the few collisions (a numeric composite key, numpy only)
+    bank_idx = np.searchsorted(np.sort(codes), bank)
+    branch_int = np.array([int(b) for b in branch]) if m < 1000 else pl.Series(branch.astype(str)).cast(pl.Int64).to_numpy()
+    base_key = ((bank_idx.astype(np.int64) * 1000 + branch_int) * 10 + acct_type) * 10_000_000
     number = rng.integers(0, 10_000_000, m)
+    for _ in range(20):
+        _, first = np.unique(base_key + number, return_index=True)
+        redo = np.ones(m, dtype=bool)
+        redo[first] = False
+        if not redo.any():
+            break
+        number[redo] = rng.integers(0, 10_000_000, int(redo.sum()))
     frame = pl.DataFrame(
         {
             "bank_code": bank,
             "branch_code": branch.astype(str),
             "account_type": acct_type.astype(np.int8),
             "account_number": pl.Series(number).cast(pl.Utf8).str.zfill(7),
-            "_owner": owner,
         }
     )
-    # unique account keys: redraw the few collisions
-    for _ in range(10):
-        dup = frame.select(pl.struct("bank_code", "branch_code", "account_type", "account_number").is_duplicated()).to_series().to_numpy()
-        if not dup.any():
-            break
-        first = frame.select(pl.struct("bank_code", "branch_code", "account_type", "account_number").is_first_distinct()).to_series().to_numpy()
-        redo = dup & ~first
-        frame = frame.with_columns(
-            pl.when(pl.Series(redo)).then(pl.Series(rng.integers(0, 10_000_000, m)).cast(pl.Utf8).str.zfill(7)).otherwise(pl.col("account_number")).alias("account_number")
-        )
 
     birth = people["birth_date"].to_numpy().astype("datetime64[D]")[owner]
     as_of64 = np.datetime64(as_of, "D")
@@ -645,31 +640,32 @@ def _accounts(rng: np.random.Generator, people: pl.DataFrame, addr: pl.DataFrame
     # name given at opening: the maiden name for half the accounts a married woman opened before marriage
     married_on = people["married_on"].to_numpy()
     pre_marriage = ~np.isnat(married_on[owner]) & (opened < married_on[owner].astype("datetime64[D]"))
-    name_used = np.where(pre_marriage & (rng.random(m) < 0.5), "maiden", "current")
+    name_used = pre_marriage & (rng.random(m) < 0.5)
 
-    # address given at opening: the newest address the person had moved into by then
-    a = addr.select("person_id", "seq", "since").with_columns(pl.col("since").cast(pl.Int32).alias("_d"))
     frame = frame.with_columns(
-        pl.Series("person_id", people["person_id"].to_numpy()[owner]),
+        people["person_id"].gather(owner).alias("person_id"),
         _to_date(opened).alias("opened_on"),
         _to_date(last).alias("last_activity"),
-        pl.Series("account_status", np.array(_STATUS)[status_i]),
+        pl.Series(_STATUS).gather(status_i).alias("account_status"),
         pl.Series("balance_yen", balance.astype(np.int64)),
-        pl.Series("name_used", name_used),
+        pl.Series(["current", "maiden"]).gather(name_used.astype(np.int64)).alias("name_used"),
     )
-    opened_d = frame.select(pl.col("opened_on").cast(pl.Int32)).to_series()
-    seq_at = (
-        frame.with_columns(opened_d.alias("_o"), pl.int_range(pl.len()).alias("_row"))
-        .join(a, on="person_id", how="left")
-        .with_columns(ok=pl.col("_d") <= pl.col("_o"))
-        .group_by("_row")
-        .agg(pl.when(pl.col("ok").any()).then(pl.col("seq").filter(pl.col("ok")).min()).otherwise(pl.col("seq").max()).first().alias("address_seq"))
-        .sort("_row")
-    )
-    primary = frame.select(
-        (pl.int_range(pl.len()).over("person_id") == 0) & pl.col("account_type").is_in([1]) & (pl.col("account_status") == "通常")
-    ).to_series()
-    frame = frame.with_columns(seq_at["address_seq"].cast(pl.Int16), primary.alias("primary"))
+    # address given at opening: the newest address the person had moved into by then
+    # (addresses are grouped by person, seq 0 = current, since decreasing with seq)
+    counts = addr.group_by("person_id", maintain_order=True).len()["len"].to_numpy()
+    start = np.cumsum(counts) - counts
+    since = addr["since"].to_numpy().astype("datetime64[D]")
+    opened_d = opened.astype("datetime64[D]")
+    seq_at = counts[owner] - 1
+    unset = np.ones(m, dtype=bool)
+    for k in range(int(counts.max()) if counts.size else 0):
+        valid = unset & (k < counts[owner])
+        hit = valid & (since[np.minimum(start[owner] + k, since.size - 1)] <= opened_d)
+        seq_at = np.where(hit, k, seq_at)
+        unset &= ~hit
+    first_of_owner = np.r_[True, owner[1:] != owner[:-1]] if m else np.zeros(0, dtype=bool)
+    primary = pl.Series(first_of_owner & (acct_type == 1) & (status_i == 0))
+    frame = frame.with_columns(pl.Series("address_seq", seq_at).cast(pl.Int16), primary.alias("primary"))
     yucho = pl.col("bank_code") == "9900"
     symbol = pl.concat_str([pl.when(pl.col("account_type") == 1).then(pl.lit("1")).otherwise(pl.lit("0")), pl.col("branch_code").str.slice(0, 2), pl.lit("0"), pl.lit("0")])
     symbol = pl.concat_str([symbol.str.slice(0, 3), (pl.col("account_number").str.slice(6, 1)), pl.lit("0")])
@@ -722,7 +718,7 @@ def _payments(rng: np.random.Generator, people: pl.DataFrame, as_of: dt.date) ->
     notation = _cat(rng, [0.7, 0.0, 0.2, 0.05, 0.0, 0.05], who.size)
     frame = pl.DataFrame(
         {
-            "person_id": people["person_id"].to_numpy()[who],
+            "person_id": people["person_id"].gather(who),
             "_d": _to_date(paid),
             "_n": notation,
             "amount_yen": np.concatenate(rows_amount),
