@@ -27,7 +27,7 @@ FULL_DIGITS = "０１２３４５６７８９－"
 ACCOUNT_TYPES = [1, 2, 4, 5, 6, 7, 8, 9]
 STATUSES = ["通常", "休眠", "解約済", "支払停止"]
 
-SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ids = st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-", min_size=1, max_size=20).filter(lambda s: not s.endswith(" "))
 dates = st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31))
