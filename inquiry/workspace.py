@@ -9,6 +9,7 @@ exists without its record (or the reverse).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -120,7 +121,7 @@ class Workspace:
             part.replace(part.with_name(part.name[: -len(PART)]))
 
     def recover(self, store: Store) -> list[str]:
-        """Finish or discard what a killed command left in ``outbox/``."""
+        """Finish or discard what a killed command left in ``outbox/`` and ``inbox/``."""
         done: list[str] = []
         for part in sorted(self.outbox.glob("*" + PART)):
             final = part.name[: -len(PART)]
@@ -131,8 +132,17 @@ class Workspace:
             else:
                 part.unlink()
                 done.append(f"discarded unfinished {part.name}")
-        for part in self.reports.glob("*.tmp"):
+        for part in [*self.reports.glob("*.tmp"), *self.outbox.glob(".*.tmp")]:  # writers' temporary files
             part.unlink()
+        # a command killed between its commit and its clean-up: finish the clean-up (送受信後直ちに削除)
+        for path in sorted(p for p in self.outbox.iterdir() if p.is_file() and not p.name.endswith(PART)):
+            if store.scalar("SELECT 1 FROM request_files WHERE file_name = ? AND sent_at IS NOT NULL", (path.name,)):
+                path.unlink()
+                done.append(f"deleted {path.name}: already recorded as sent")
+        for path in sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
+            if store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (hashlib.sha256(path.read_bytes()).hexdigest(),)):
+                path.unlink()
+                done.append(f"deleted {path.name}: already ingested")
         return done
 
     def write_rejects(self, rejects: pl.DataFrame, stamp: datetime) -> Path | None:

@@ -133,12 +133,12 @@ def answered_workspace(root: Path) -> Path:
 
 
 def age_answers(home: Path, person_ids: list[str], days: int) -> None:
-    """Time travel: make these persons' answers (and their master load) ``days`` days old."""
+    """Time travel: make these persons' answers (and their master load) ``days`` days old; unanswered stay so."""
     old = (dt.date.today() - dt.timedelta(days=days)).isoformat()
     marks = ",".join("?" * len(person_ids))
     con = sqlite3.connect(home / "store.sqlite3")
     with con:
-        con.execute(f"UPDATE inquiries SET answered_on = ? WHERE person_id IN ({marks})", (old, *person_ids))
+        con.execute(f"UPDATE inquiries SET answered_on = ? WHERE person_id IN ({marks}) AND answered_on IS NOT NULL", (old, *person_ids))
         con.execute(
             f"UPDATE answers SET answered_on = ? WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks}))",
             (old, *person_ids),

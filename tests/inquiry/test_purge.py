@@ -164,8 +164,6 @@ def test_unanswered_inquiries_and_their_persons_are_kept(home: Path) -> None:
         con.execute("DELETE FROM answers WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id = 'P001' AND provider = 'pipitlinq')")
         con.execute("UPDATE inquiries SET answered_on = NULL, answer = NULL WHERE person_id = 'P001' AND provider = 'pipitlinq'")
     age_answers(home, OLD, 70)
-    with sqlite3.connect(home / "store.sqlite3") as con:
-        con.execute("UPDATE inquiries SET answered_on = NULL WHERE person_id = 'P001' AND provider = 'pipitlinq'")
     assert cli("purge", "--home", home)[0] == 0
     assert _count(home, "SELECT count(*) FROM inquiries WHERE person_id = 'P001'") == 1
     assert _count(home, "SELECT count(*) FROM persons WHERE person_id IN ('P001', 'P002')") == 1
