@@ -54,6 +54,7 @@ MAX_CANDIDATES = 16
 _SELECTORS = re.compile("[\ufe00-\ufe0f\U000e0100-\U000e01ef]")
 _KATAKANA = re.compile("[\u30a1-\u30f4ー]+")  # ァ..ヴ and ー; not ヵ ヶ
 _SPACE = re.compile(r"\s+")
+_KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff々]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
 PartReading = tuple[str, tuple[str, ...]] | None  # (main, candidates) or failed
@@ -110,7 +111,8 @@ def _read_part(part: str) -> PartReading:
         return None
     options: list[list[str]] = []
     for s in segments:
-        alternatives = [r for r in _dictionary_readings(s["orig"]) if _KATAKANA.fullmatch(r)]
+        kanji = _KANJI.search(s["orig"]) is not None  # kana segments have one reading
+        alternatives = [r for r in _dictionary_readings(s["orig"]) if _KATAKANA.fullmatch(r)] if kanji else []
         options.append(list(dict.fromkeys([s["kana"], *alternatives])))
     candidates = _ranked_product(options, "", MAX_PART_CANDIDATES)
     return main, tuple(dict.fromkeys([main, *candidates]))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching.addresses import address_key, address_parts
 
@@ -156,3 +158,15 @@ def test_works_inside_lazy_frames_and_lists() -> None:
     df = pl.LazyFrame({"h": [["新宿区西新宿1-2-3", "港区六本木6-10-1"]]})
     out = df.select(pl.col("h").list.eval(address_key(pl.element()))).collect()
     assert out["h"].to_list() == [["新宿区|西新宿|1-2-3", "港区|六本木|6-10-1"]]
+
+
+_FUZZ = list("東京都新宿区西市町村郡大字丁目番地号のノ之ヶケが〇一二三四五六七八九十百千0123456789０１２－ー-‐ 　〒ビA") + ["\U000e0100"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(_FUZZ), max_size=25), st.text(max_size=10)), max_size=30))
+def test_any_text_gives_parts_never_a_traceback(values: list[str | None]) -> None:
+    out = pl.DataFrame({"a": values}, schema={"a": pl.String}).select(address_parts(pl.col("a")).alias("p")).unnest("p")
+    assert out.height == len(values)
+    blocks = [b for b in out["block"].to_list() if b is not None]
+    assert all(n.isdigit() for b in blocks for n in b.split("-"))
