@@ -116,10 +116,12 @@ def _bank_names() -> pl.DataFrame:
 
 @functools.cache
 def _branch_lists() -> pl.DataFrame:
+    """Branches a stranger's account may live at, numbered 0.. per bank (ゆうちょ: 総合口座 branches)."""
     b = _branches()
     yucho = b.filter((pl.col("bank_code") == "9900") & pl.col("branch_code").str.ends_with("8"))
     other = b.filter(pl.col("bank_code") != "9900")
-    return pl.concat([yucho, other]).group_by("bank_code").agg(pl.col("branch_code").alias("branches"))
+    both = pl.concat([yucho, other]).select("bank_code", "branch_code")
+    return both.with_columns(pl.int_range(pl.len()).over("bank_code").cast(pl.UInt32).alias("_bi"))
 
 
 _AGE_BANDS = [(20, 29, 1.0), (30, 39, 1.1), (40, 49, 1.2), (50, 59, 1.2), (60, 69, 1.1), (70, 79, 1.0), (80, 94, 0.5)]
@@ -226,9 +228,17 @@ class BankWorld:
 
     @property
     def returned(self) -> pl.DataFrame:
-        """Every (inquiry_id, account_key) pair answered so far, with the account's true owner."""
+        """Every (inquiry_id, account_key) pair answered so far, with the account's true owner.
+
+        ``inquired_person_id`` is the request's person (for DAIS, which sends
+        no 宛名番号, the master person with that kana name and birth date);
+        ``kind`` is ``own``, ``other_delinquent`` (the account of another
+        delinquent with the same name) or the stranger kind of the truth.
+        """
         if not self._returned:
-            return pl.DataFrame(schema={"inquiry_id": pl.Utf8, "account_key": pl.Utf8, "owner_person_id": pl.Utf8})
+            return pl.DataFrame(
+                schema={"inquiry_id": pl.Utf8, "account_key": pl.Utf8, "owner_person_id": pl.Utf8, "inquired_person_id": pl.Utf8, "kind": pl.Utf8}
+            )
         return pl.concat(self._returned)
 
     # --- basic answers -------------------------------------------------------
@@ -274,7 +284,25 @@ class BankWorld:
             pl.int_range(1, pl.len() + 1).over("inquiry_id").cast(pl.Int32).alias("detail_no")
         )
         if found.height:
-            self._returned.append(found.select("inquiry_id", "account_key", pl.col("person_id").alias("owner_person_id")))
+            pid = pl.col("person_id") if "person_id" in req.columns else pl.lit(None, pl.Utf8)
+            inquired = req.select("inquiry_id", pid.cast(pl.Utf8).alias("_pid"), "_key", "birth_date").join(
+                self._people_keys.select(pl.col("name_key").alias("_key"), "birth_date", pl.col("person_id").alias("_guess")),
+                on=["_key", "birth_date"],
+                how="left",
+            )
+            log = found.select("inquiry_id", "account_key", pl.col("person_id").alias("owner_person_id"), "kind").join(
+                inquired.select("inquiry_id", pl.coalesce("_pid", "_guess").alias("inquired_person_id")), on="inquiry_id", how="left"
+            )
+            self._returned.append(
+                log.with_columns(
+                    pl.when(pl.col("owner_person_id").is_null())
+                    .then(pl.col("kind"))
+                    .when(pl.col("owner_person_id") == pl.col("inquired_person_id"))
+                    .then(pl.lit("own"))
+                    .otherwise(pl.lit("other_delinquent"))
+                    .alias("kind")
+                ).select("inquiry_id", "account_key", "owner_person_id", "inquired_person_id", "kind")
+            )
             strangers_found = found.filter(pl.col("person_id").is_null())
             if strangers_found.height:
                 self._strangers.append(strangers_found.select(_TRUTH_COLUMNS))
@@ -368,7 +396,7 @@ class BankWorld:
         u4 = _hash_u([pl.col("bank_code"), pl.col("_key"), pl.col("birth_date")], s + 4)
         q = q.with_columns(
             (pl.col("birth_date").is_not_null() & (u3 < prob)).alias("_dob"),
-            (u4 < 0.25).alias("_town"),
+            (u4 < 0.1).alias("_town"),
         )
         by_name = q.filter(pl.col("_n_name") > 0).with_columns(pl.int_ranges(0, pl.col("_n_name")).alias("_i")).explode("_i")
         by_name = by_name.with_columns(pl.lit("stranger_same_name").alias("kind"), pl.lit(None, pl.Date).alias("_same_dob"))
@@ -435,20 +463,24 @@ class BankWorld:
             ((pl.col("_u8") * 8).floor().cast(pl.Int64) * 100 + 101).alias("_room"),
             (pl.col("_u9") * len(BANK_ADDRESS_NOTATION)).floor().cast(pl.Int64).alias("_an"),
         )
-        st = st.with_columns(
-            pl.when(pl.col("_u10") < 0.1)
-            .then(pl.lit(""))
-            .otherwise(
-                R.render_address(
-                    pl.col("_pref"), pl.col("_city"), pl.col("_town_name"), pl.col("_chome"), pl.col("_ban"), pl.col("_go"),
-                    pl.col("_bldg"), pl.col("_room"), pl.col("_an"), (pl.col("_u11") * 3).floor().cast(pl.Int64),
-                )
-            )
-            .alias("holder_address")
+        rendered = R.render_address_frame(
+            st.select(
+                pl.col("_pref").alias("pref"), pl.col("_city").alias("city"), pl.col("_town_name").alias("town"),
+                pl.col("_chome").alias("chome"), pl.col("_ban").alias("ban"), pl.col("_go").alias("go"),
+                pl.col("_bldg").alias("building"), pl.col("_room").alias("room"), "_an",
+                (pl.col("_u11") * 3).floor().cast(pl.Int64).alias("_bs"),
+            ),
+            "_an",
+            "_bs",
         )
+        st = st.with_columns(pl.when(pl.col("_u10") < 0.1).then(pl.lit("")).otherwise(rendered).alias("holder_address"))
         # the account
-        st = st.join(_branch_lists(), on="bank_code", how="left").with_columns(
-            pl.col("branches").list.get((pl.col("_u12") * pl.col("branches").list.len()).floor().cast(pl.Int64), null_on_oob=True).fill_null("001").alias("_branch")
+        branches = _branch_lists()
+        st = (
+            st.join(branches.group_by("bank_code").agg(pl.len().alias("_nb")), on="bank_code", how="left")
+            .with_columns((pl.col("_u12") * pl.col("_nb").fill_null(1)).floor().cast(pl.UInt32).alias("_bi"))
+            .join(branches.select("bank_code", "_bi", pl.col("branch_code").alias("_branch")), on=["bank_code", "_bi"], how="left")
+            .with_columns(pl.col("_branch").fill_null("001"))
         )
         acct_type = pl.when(pl.col("bank_code") == "9900").then(pl.lit(1, pl.Int8)).when(pl.col("_u13") < 0.85).then(pl.lit(1, pl.Int8)).when(pl.col("_u13") < 0.95).then(pl.lit(6, pl.Int8)).otherwise(pl.lit(4, pl.Int8))
         number = ((pl.col("_u1") * 1e7).floor().cast(pl.Int64) % 10_000_000).cast(pl.Utf8).str.zfill(7)

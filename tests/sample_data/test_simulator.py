@@ -110,6 +110,9 @@ def test_a_delinquent_sharing_a_name_sees_the_others_accounts(world, answers):
     returned = world.returned.join(requests.select("inquiry_id", "person_id"), on="inquiry_id")
     other = returned.filter(pl.col("owner_person_id").is_not_null() & (pl.col("owner_person_id") != pl.col("person_id")))
     assert other.height >= 1
+    assert (other["kind"] == "other_delinquent").all()
+    dais_log = world.returned.join(answers["dais"][0].select("inquiry_id"), on="inquiry_id", how="semi")
+    assert (dais_log["kind"] == "other_delinquent").sum() >= 1  # DAIS sends no 宛名番号: found by name and birth date
 
 
 def test_answers_are_deterministic(world, office):
