@@ -99,7 +99,7 @@ _ANY_KANA = st.text(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(_ANY_KANA, min_size=1, max_size=40))
 def test_forms_are_stable_and_keep_the_name_key(values: list[str]) -> None:
     zengin, full = run(to_zengin, values), run(to_fullwidth, values)
