@@ -5,11 +5,13 @@ quadratic; comparing it only with the inquired person misses the account of
 another delinquent (matching.md safety rule 4) and the 旧姓 account. Blocking
 joins the prepared tables on cheap integer keys instead; each rule below is
 one join, and the candidate pairs are the union of all rules, plus the
-inquired person of each account, plus - for an account no rule found - every
-person sharing its name key (so that a homonym still gets a nearest person).
+inquired person of each account, plus - for an account no rule found - a few
+persons sharing its name key (so that a homonym still gets a nearest person).
 
-All string keys are integer codes of one shared vocabulary (built by
-:func:`matching.link.prepare`), so the joins compare integers.
+The name key is an integer code of one shared vocabulary and the other
+string keys are 64-bit hashes (``*_h`` columns, built by
+:func:`matching.link.build_frames`), so the joins compare integers; a hash
+collision can only add a pair to score, never decide one.
 
 The prepared tables (:class:`LinkFrames`):
 
@@ -35,6 +37,8 @@ import polars as pl
 
 __all__ = [
     "BLOCKING_RULES",
+    "FALLBACK_NAMESAKES",
+    "MAX_BLOCK",
     "BlockingRule",
     "LinkFrames",
     "candidate_pairs",
@@ -62,6 +66,10 @@ class BlockingRule:
     ``left_on`` columns of ``accounts`` are joined to ``right_on`` columns of
     ``forms`` (``right="forms"``) or of forms joined with their person's
     known addresses (``right="form_addresses"``). Null keys never join.
+    ``max_block`` skips keys shared by more persons than that (a guard for
+    the rules without the birth date: a very common name in a big city must
+    not multiply the pairs; such accounts still meet their inquired person
+    and, through the birth-date rules, every person who could be a hit).
     """
 
     name: str
@@ -71,7 +79,14 @@ class BlockingRule:
     accounts_filter: pl.Expr | None = None
     forms_filter: pl.Expr | None = None
     right: str = "forms"
+    max_block: int | None = None
 
+
+#: Largest block (persons sharing one key) joined by a rule without the birth date.
+MAX_BLOCK = 200
+
+#: Namesakes paired with an account that no rule found (its nearest persons).
+FALLBACK_NAMESAKES = 5
 
 #: The blocking rules, each with the difficulty it catches. Same name key and
 #: same birth date is contained in each of the first three rules.
@@ -85,9 +100,10 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name+swapped dob", ("key", "y", "d", "m"), ("key", "y", "m", "d"),
                  "same name; day and month swapped"),
     BlockingRule("name, bank dob missing", ("key",), ("key",),
-                 "the bank holds no birth date (00000000)", accounts_filter=pl.col("dob").is_null()),
+                 "the bank holds no birth date (00000000)", accounts_filter=pl.col("dob").is_null(),
+                 max_block=MAX_BLOCK),
     BlockingRule("name, person dob missing", ("key",), ("key",),
-                 "the master holds no birth date", forms_filter=pl.col("dob").is_null()),
+                 "the master holds no birth date", forms_filter=pl.col("dob").is_null(), max_block=MAX_BLOCK),
     BlockingRule("secondary key+dob", ("key2", "dob"), ("key2", "dob"),
                  "long vowels written -/ウ/オ, a dropped dakuten (kana.md rule 12)"),
     BlockingRule("family+dob", ("family", "dob"), ("family", "dob"),
@@ -98,7 +114,7 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
                  "a truncated bank name; a typing error late in the name"),
     BlockingRule("name+town", ("key", "town"), ("key", "town"),
                  "same name in a town the person lived in; the birth date may be badly wrong",
-                 right="form_addresses"),
+                 right="form_addresses", max_block=MAX_BLOCK),
 )
 
 
@@ -154,6 +170,8 @@ def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyF
     left = left.select("acct_idx", *[col(c, lcols, i) for i, c in enumerate(rule.left_on)])
     right = right.select("person_idx", *[col(c, rcols, i) for i, c in enumerate(rule.right_on)])
     keys = [f"_k{i}" for i in range(len(rule.left_on))]
+    if rule.max_block is not None:
+        right = right.filter(pl.len().over(keys) <= rule.max_block)
     return left.join(right, on=keys, how="inner").select("acct_idx", "person_idx")
 
 
@@ -161,9 +179,9 @@ def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKI
     """Distinct ``(acct_idx, person_idx)`` pairs to score.
 
     Union of the blocking rules and of each account's inquired person; an
-    account left without any candidate is then paired with every person
-    sharing its name key (any birth date), so that even a homonym is compared
-    with its nearest persons.
+    account left without any candidate is then paired with the persons
+    sharing its name key (any birth date, at most ``FALLBACK_NAMESAKES``), so
+    that even a homonym is compared with a nearest person.
     """
     form_addresses = (
         frames.forms.lazy()
@@ -180,9 +198,12 @@ def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKI
     pairs = pl.concat(parts).unique().collect()
     found = pairs.get_column("acct_idx").unique()
     lonely = frames.accounts.lazy().filter(~pl.col("acct_idx").is_in(found.implode()))
+    namesakes = frames.forms.lazy().select("key", "person_idx").sort("key", "person_idx").group_by("key").head(
+        FALLBACK_NAMESAKES
+    )
     extra = (
         lonely.select("acct_idx", "key")
-        .join(frames.forms.lazy().select("person_idx", "key"), on="key")
+        .join(namesakes, on="key")
         .select("acct_idx", "person_idx")
         .unique()
         .collect()

@@ -1,0 +1,240 @@
+"""Linking quality on a synthetic office whose true owners are known.
+
+Generates an office (``sample_data.generator``), lets the simulated banks of
+both services answer its basic inquiries (``sample_data.simulator``), reads
+the master the way the product does (``formats.read_master`` + readings for
+kanji-only names), runs the real :func:`matching.link`, and prints the four
+measures of matching.md "Quality, measured" with a confusion table of class
+× kind of truth::
+
+    python -m benchmarks.quality --persons 5000 --seed 1
+
+Every measure counts distinct accounts (an account returned for three
+inquiries counts once). ``--save DIR`` keeps the link inputs as parquet for
+the speed benchmarks; ``--link-only DIR`` runs ``link()`` alone on saved
+inputs and prints its time and peak RSS as JSON (used in a subprocess by
+``benchmarks/test_bench_link.py``, because tracemalloc does not see polars'
+allocations).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+__all__ = ["Case", "Measures", "build_case", "confusion", "load_case", "main", "measure", "save_case"]
+
+HITS = ("CONFIRMED", "PROBABLE")
+CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
+TARGETS = {"wrongful_hits": 0, "hit_recall": 0.98, "review_rate": 0.03, "homonym_catch": 0.9}
+
+
+@dataclass(frozen=True)
+class Case:
+    """Link inputs and ground truth of one synthetic office."""
+
+    accounts: pl.DataFrame  # one row per returned account record (link input)
+    persons: pl.DataFrame  # link input, read from the master CSV like the product does
+    truth: pl.DataFrame  # account_key, owner (null for a stranger), kind
+    persons_generated: int
+    seconds_to_build: float
+
+
+@dataclass(frozen=True)
+class Measures:
+    accounts: int
+    account_records: int
+    owned: int
+    strangers: int
+    wrongful_hits: int
+    hit_recall: float
+    review_rate: float
+    homonym_catch: float
+
+    def meets_targets(self) -> bool:
+        return (
+            self.wrongful_hits <= TARGETS["wrongful_hits"]
+            and self.hit_recall >= TARGETS["hit_recall"]
+            and self.review_rate <= TARGETS["review_rate"]
+            and self.homonym_catch >= TARGETS["homonym_catch"]
+        )
+
+
+def build_case(persons: int, seed: int = 1) -> Case:
+    """Office → bank answers for both services → link inputs and truth."""
+    from formats.inputs import read_master
+    from formats.yucho import account_key
+    from inquiry.persons import with_kana
+    from sample_data.generator import generate_office
+    from sample_data.simulator import BankWorld, sample_requests
+
+    started = time.perf_counter()
+    office = generate_office(persons, seed=seed)
+    world = BankWorld.from_office(office, seed=seed)
+    found = []
+    for provider in ("dais", "pipitlinq"):
+        requests = sample_requests(office, provider)
+        if requests.height == 0:
+            continue
+        answers = world.answer_frame(requests, provider)
+        found.append(
+            answers.filter(pl.col("answer") == "found")
+            .drop("person_id")
+            .join(requests.select("inquiry_id", pl.col("person_id").alias("inquired_person_id")), on="inquiry_id", how="left")
+        )
+    answered = pl.concat(found, how="diagonal_relaxed")
+    accounts = answered.select(
+        account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")),
+        "inquiry_id",
+        "inquired_person_id",
+        "holder_kana",
+        pl.col("holder_birth_date").cast(pl.Date),
+        "holder_address",
+        "balance_yen",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = office.write(tmp)["master"]
+        table = read_master(path)
+        people, _rejects = with_kana(table.rows, path)
+    link_persons = people.select(
+        "person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address",
+        "address_history",
+    )  # fmt: skip
+    truth = world.truth.select("account_key", pl.col("person_id").alias("owner"), "kind").unique("account_key", keep="first")
+    return Case(accounts, link_persons, truth, persons, time.perf_counter() - started)
+
+
+def save_case(case: Case, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    case.accounts.write_parquet(folder / "accounts.parquet")
+    case.persons.write_parquet(folder / "persons.parquet")
+    case.truth.write_parquet(folder / "truth.parquet")
+    (folder / "meta.json").write_text(
+        json.dumps({"persons": case.persons_generated, "seconds_to_build": case.seconds_to_build}), encoding="utf-8"
+    )
+
+
+def load_case(folder: Path) -> Case:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return Case(
+        pl.read_parquet(folder / "accounts.parquet"),
+        pl.read_parquet(folder / "persons.parquet"),
+        pl.read_parquet(folder / "truth.parquet"),
+        meta["persons"],
+        meta["seconds_to_build"],
+    )
+
+
+def _joined(linked: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    return linked.select("account_key", "person_id", "class").join(truth, on="account_key", how="left")
+
+
+def measure(linked: pl.DataFrame, truth: pl.DataFrame, account_records: int | None = None) -> Measures:
+    """The four measures of matching.md over the distinct accounts of ``linked``."""
+    j = _joined(linked, truth)
+    hit = pl.col("class").is_in(HITS)
+    owned = pl.col("owner").is_not_null()
+    row = j.select(
+        accounts=pl.len(),
+        owned=owned.sum(),
+        strangers=(~owned).sum(),
+        wrongful=(hit & (~owned | (pl.col("person_id") != pl.col("owner")))).sum(),
+        right=(hit & owned & (pl.col("person_id") == pl.col("owner"))).sum(),
+        review=(pl.col("class") == "REVIEW").sum(),
+        caught=(~owned & pl.col("class").is_in(("HOMONYM", "UNMATCHED"))).sum(),
+    ).row(0, named=True)
+    return Measures(
+        accounts=row["accounts"],
+        account_records=account_records if account_records is not None else row["accounts"],
+        owned=row["owned"],
+        strangers=row["strangers"],
+        wrongful_hits=row["wrongful"],
+        hit_recall=row["right"] / row["owned"] if row["owned"] else 1.0,
+        review_rate=row["review"] / row["accounts"] if row["accounts"] else 0.0,
+        homonym_catch=row["caught"] / row["strangers"] if row["strangers"] else 1.0,
+    )
+
+
+def confusion(linked: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
+    """Distinct accounts by kind of truth (rows) and class (columns); ``wrong`` = hits on another person."""
+    j = _joined(linked, truth).with_columns(
+        wrong=pl.col("class").is_in(HITS) & (pl.col("owner").is_null() | (pl.col("person_id") != pl.col("owner")))
+    )
+    counts = j.group_by("kind").agg(
+        *[(pl.col("class") == c).sum().alias(c) for c in CLASSES],
+        pl.col("wrong").sum().alias("wrong_hits"),
+        pl.len().alias("total"),
+    )
+    return counts.sort("total", descending=True)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _link_only(folder: Path) -> dict[str, float]:
+    from matching import link
+
+    accounts = pl.read_parquet(folder / "accounts.parquet")
+    persons = pl.read_parquet(folder / "persons.parquet")
+    before = _peak_rss_mb()
+    started = time.perf_counter()
+    linked = link(accounts, persons)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rss_before_link_mb": before,
+        "account_records": accounts.height,
+        "accounts": linked.height,
+        "persons": persons.height,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--save", type=Path, help="keep the link inputs and truth as parquet in this folder")
+    parser.add_argument("--link-only", type=Path, help="run link() on saved inputs; print time and peak RSS as JSON")
+    args = parser.parse_args(argv)
+
+    if args.link_only:
+        print(json.dumps(_link_only(args.link_only)))
+        return 0
+
+    from matching import link
+
+    case = build_case(args.persons, args.seed)
+    if args.save:
+        save_case(case, args.save)
+    started = time.perf_counter()
+    linked = link(case.accounts, case.persons)
+    seconds = time.perf_counter() - started
+    m = measure(linked, case.truth, case.accounts.height)
+    with pl.Config(tbl_rows=40, tbl_cols=12, tbl_width_chars=160, tbl_hide_dataframe_shape=True):
+        print(f"office: {args.persons:,} persons (seed {args.seed}), {case.persons.height:,} read from the master; "
+              f"{m.account_records:,} account records, {m.accounts:,} distinct accounts "
+              f"({m.owned:,} owned by delinquents, {m.strangers:,} strangers); built in {case.seconds_to_build:.1f} s")
+        print(f"link(): {seconds:.2f} s, peak RSS {_peak_rss_mb():.0f} MB (whole process)")
+        print()
+        print(f"wrongful hits : {m.wrongful_hits:>8}        target 0")
+        print(f"hit recall    : {m.hit_recall:>8.4f}        target >= {TARGETS['hit_recall']}")
+        print(f"review rate   : {m.review_rate:>8.4f}        target <= {TARGETS['review_rate']}")
+        print(f"homonym catch : {m.homonym_catch:>8.4f}        target >= {TARGETS['homonym_catch']}")
+        print("targets met" if m.meets_targets() else "TARGETS NOT MET")
+        print()
+        print(confusion(linked, case.truth))
+    return 0 if m.meets_targets() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
