@@ -133,6 +133,25 @@ _BUILDING_WORDS = ["さくら", "青葉", "第一", "ひかり", "若葉", "緑�
 
 _STAFF = [f"T{i:02d}" for i in range(1, 16)]
 
+# (family, given as in 住民票, family kana, given kana)
+_FOREIGN = [
+    ("NGUYEN", "VAN NAM", "グエン", "ヴァンナム"),
+    ("NGUYEN", "THI LAN", "グエン", "ティラン"),
+    ("TRAN", "THI HOA", "チャン", "ティホア"),
+    ("KIM", "MINJUN", "キム", "ミンジュン"),
+    ("LEE", "SOYEON", "イ", "ソヨン"),
+    ("PARK", "JIHOON", "パク", "ジフン"),
+    ("WANG", "LI", "ワン", "リー"),
+    ("CHEN", "XIAOMEI", "チェン", "シャオメイ"),
+    ("SMITH", "GEORGE", "スミス", "ジョージ"),
+    ("RODRIGUEZ", "MARIA", "ロドリゲス", "マリア"),
+    ("PEREIRA", "LUCAS", "ペレイラ", "ルーカス"),
+    ("SHARMA", "AMIT", "シャルマ", "アミット"),
+    ("GURUNG", "RAJU", "グルン", "ラージュ"),
+    ("SANTOS", "JOSE", "サントス", "ホセ"),
+    ("IVANOVA", "ANNA", "イヴァノヴァ", "アンナ"),
+]
+
 
 @dataclass(frozen=True)
 class Office:
@@ -384,6 +403,19 @@ def generate_office(
     giv_kanji = given["kanji"].gather(giv)
     giv_kana = given["kana"].gather(giv)
 
+    # foreign residents (~1 %): Latin letters in 住民票, katakana with ヴ and ー
+    foreign = rng.random(n) < 0.01
+    if n_pairs:
+        foreign[chosen] = False  # keep the planted homonyms
+    if foreign.any():
+        fi = np.flatnonzero(foreign)
+        pick = rng.integers(0, len(_FOREIGN), fi.size)
+        table = pl.DataFrame(_FOREIGN, schema=["fl", "gl", "fk", "gk"], orient="row")[pick]
+        fam_kanji = fam_kanji.scatter(fi, table["fl"])
+        giv_kanji = giv_kanji.scatter(fi, table["gl"])
+        fam_kana = fam_kana.scatter(fi, table["fk"])
+        giv_kana = giv_kana.scatter(fi, table["gk"])
+
     # marriage name change: women 25–45, married ~55 %; the master knows the 旧氏 for 70 % of them
     married = (sex == 2) & (age >= 25) & (age <= 45) & (rng.random(n) < 0.55)
     maiden = _choice_idx(rng, surnames["p"].to_numpy(), n)
@@ -439,6 +471,7 @@ def generate_office(
 
     # --- the master's text columns -------------------------------------------
     kana_notation = _cat(rng, [0.55, 0.14, 0.03, 0.10, 0.08, 0.03, 0.07], n)
+    kana_notation = np.where(foreign & (kana_notation == len(R.KANA_NOTATIONS) - 1), 0, kana_notation)  # no reading to estimate from Latin letters
     date_notation = _cat(rng, [0.35, 0.20, 0.15, 0.12, 0.08, 0.10], n)
     sex_notation = _cat(rng, [0.60, 0.25, 0.10, 0.05], n)
     postal_notation = _cat(rng, [0.60, 0.30, 0.10], n)
