@@ -20,7 +20,9 @@ digits, so ``ｷﾕｳﾖ 10ｶﾞﾂﾌﾞﾝ`` and ``ｷﾕｳﾖ 11ｶﾞﾂ�
 kind as a whole (so a bank that writes the payer sometimes and sometimes not
 still shows the rhythm). A stream's cadence comes from the median gap
 between its deposit dates: monthly 26–35 days (salary day moved before a
-weekend), every two months 54–70, every four months 110–130.
+weekend), every two months 54–70, every four months 110–130; and a regular
+stream pays about the same each time (60 % of its payments within 25 % of
+its median), so two stray refunds two months apart are not a pension.
 
 Everything is whole-frame polars (``group_by`` the account); nothing loops
 over rows in Python.
@@ -67,6 +69,8 @@ class IncomeKind:
     keywords: tuple[str, ...]  # in name-key form (full-width katakana, small kana large)
     cadences: tuple[str, ...]  # the rhythms that make it regular
     protection: str | None = None
+    #: wholly protected benefits are listed even without a rhythm: one deposit is enough to spare the account
+    list_irregular: bool = False
 
 
 INCOME_KINDS: tuple[IncomeKind, ...] = (
@@ -74,12 +78,15 @@ INCOME_KINDS: tuple[IncomeKind, ...] = (
     IncomeKind(
         "pension", "年金", ("ネンキン", "年金", "オンキユウ", "恩給"), ("bimonthly", "monthly"), "差押禁止部分あり 国税徴収法第77条"
     ),
-    IncomeKind("child_allowance", "児童手当", ("ジドウテアテ", "児童手当"), ("bimonthly", "four_monthly"), "差押禁止 児童手当法第15条"),
+    IncomeKind("child_allowance", "児童手当", ("ジドウテアテ", "児童手当"), ("bimonthly", "four_monthly"), "差押禁止 児童手当法第15条", True),
     IncomeKind(
-        "child_rearing", "児童扶養手当", ("ジドウフヨウテアテ", "児童扶養手当"), ("bimonthly", "four_monthly"), "差押禁止 児童扶養手当法第24条"
+        "child_rearing", "児童扶養手当", ("ジドウフヨウテアテ", "児童扶養手当"), ("bimonthly", "four_monthly"), "差押禁止 児童扶養手当法第24条", True
     ),
-    IncomeKind("welfare", "生活保護", ("セイカツホゴ", "生活保護"), ("monthly",), "差押禁止 生活保護法第58条"),
+    IncomeKind("welfare", "生活保護", ("セイカツホゴ", "生活保護"), ("monthly",), "差押禁止 生活保護法第58条", True),
 )
+
+#: Deposits that are not income whatever keyword they carry: refunds of premiums or taxes.
+_NOT_INCOME = ("カンプ", "還付", "ヘンキン", "返金", "ホケンリヨウ", "保険料")
 
 #: Deposits that are the holder's own money, not a payer (cash, card, interest).
 _OWN_MONEY = ("ATM", "ゲンキン", "現金", "カ-ド", "リソク", "利息")
@@ -90,6 +97,9 @@ _CADENCES: dict[str, tuple[int, int, int, str]] = {
     "bimonthly": (2, 54, 70, "隔月"),
     "four_monthly": (2, 110, 130, "年3回"),
 }
+#: a regular stream pays about the same each time: most payments within 25 % of its median
+_STEADY, _STEADY_SHARE = 0.25, 0.6
+_CURRENT_DAYS = 45  # a regular payer is current when its last payment is this close to the kind's latest
 _EVEN_MONTHS = "偶数月"  # a bimonthly stream paid in even months (年金 is paid on the 15th of even months)
 _ALL_PAYERS = "*"
 
@@ -102,20 +112,27 @@ def income_kind(description: pl.Expr) -> pl.Expr:
     """The income kind a 摘要 names (``salary``, ``pension``, ...), or null.
 
     >>> import polars as pl
-    >>> pl.DataFrame({"d": ["ｷﾕｳﾖ ｶ)ABC", "ｺｳｾｲﾈﾝｷﾝ", "ｼﾞﾄﾞｳﾃｱﾃ", "ATM", None]}).select(income_kind(pl.col("d"))).to_series().to_list()
-    ['salary', 'pension', 'child_allowance', None, None]
+    >>> d = ["ｷﾕｳﾖ ｶ)ABC", "ｺｳｾｲﾈﾝｷﾝ", "ｼﾞﾄﾞｳﾃｱﾃ", "ｺｸﾐﾝﾈﾝｷﾝ ｶﾝﾌﾟ", "ATM", None]
+    >>> pl.DataFrame({"d": d}).select(income_kind(pl.col("d"))).to_series().to_list()
+    ['salary', 'pension', 'child_allowance', None, None, None]
     """
     key = _key(description)
     expr: pl.Expr = pl.lit(None, pl.Utf8)
     for kind in reversed(INCOME_KINDS):
         expr = pl.when(key.str.contains_any(list(kind.keywords))).then(pl.lit(kind.name)).otherwise(expr)
-    return expr.alias("kind")
+    # a refund or a premium is not income, whatever it names (``ｺｸﾐﾝﾈﾝｷﾝ ｶﾝﾌﾟ``)
+    return pl.when(key.str.contains_any(list(_NOT_INCOME))).then(pl.lit(None, pl.Utf8)).otherwise(expr).alias("kind")
 
 
-def _check(tx: pl.DataFrame, by: str) -> None:
+_TYPES = {"tx_date": pl.Date, "description": pl.Utf8, "withdrawal_yen": pl.Int64, "deposit_yen": pl.Int64, "balance_yen": pl.Int64}
+
+
+def _check(tx: pl.DataFrame, by: str) -> pl.DataFrame:
+    """The frame with its transaction columns typed (an empty frame may come untyped)."""
     missing = [c for c in (by, *TRANSACTION_COLUMNS) if c not in tx.columns]
     if missing:
         raise ValueError(f"transaction frame lacks column(s) {', '.join(missing)}")
+    return tx.with_columns(pl.col(by).cast(pl.Utf8), *[pl.col(c).cast(t) for c, t in _TYPES.items() if tx.schema[c] != t])
 
 
 def _ordered(tx: pl.DataFrame, by: str) -> pl.DataFrame:
@@ -136,7 +153,7 @@ def account_trend(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
     ``balance_slope_yen_month`` is the least-squares slope of the balance over
     time, in yen per 30 days (null with fewer than two dates).
     """
-    _check(tx, by)
+    tx = _check(tx, by)
     t = (pl.col("tx_date") - pl.col("tx_date").min()).dt.total_days().cast(pl.Float64)
     b = pl.col("balance_yen").cast(pl.Float64)
     var = ((t - t.mean()) ** 2).sum()
@@ -172,7 +189,7 @@ def income_streams(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
     (their amounts added). ``regular`` says the stream's cadence is one its
     kind is paid at.
     """
-    _check(tx, by)
+    tx = _check(tx, by)
     deposits = (
         tx.filter(pl.col("deposit_yen").fill_null(0) > 0)
         .with_columns(income_kind(pl.col("description")), _key(pl.col("description")).str.replace_all(r"[0-9]", "").alias("payer"))
@@ -187,6 +204,7 @@ def income_streams(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
         gaps.median().alias("median_gap_days"),
         (pl.col("tx_date").dt.month() % 2 == 0).mean().alias("even_month_share"),
         pl.col("deposit_yen").median().alias("typical_yen"),
+        ((pl.col("deposit_yen") - pl.col("deposit_yen").median()).abs() <= _STEADY * pl.col("deposit_yen").median()).mean().alias("steady_share"),
         pl.col("deposit_yen").sum().cast(pl.Int64).alias("total_yen"),
         pl.col("tx_date").min().alias("first_date"),
         pl.col("tx_date").max().alias("last_date"),
@@ -195,7 +213,12 @@ def income_streams(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
         {"kind": [k.name for k in INCOME_KINDS for _ in k.cadences], "cadence": [c for k in INCOME_KINDS for c in k.cadences]}
     ).with_columns(pl.lit(True).alias("regular"))
     return (
-        streams.with_columns(_cadence(pl.col("payments"), pl.col("median_gap_days")).alias("cadence"))
+        streams.with_columns(
+            pl.when(pl.col("steady_share") >= _STEADY_SHARE)
+            .then(_cadence(pl.col("payments"), pl.col("median_gap_days")))
+            .otherwise(pl.lit("irregular"))
+            .alias("cadence")
+        )
         .join(allowed, on=["kind", "cadence"], how="left")
         .with_columns(pl.col("regular").fill_null(False))
         .sort(by, "kind", "payer")
@@ -213,7 +236,9 @@ def regular_income(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
     streams = income_streams(tx, by)
     words = {name: word for name, (_, _, _, word) in _CADENCES.items()}
     payer = pl.col("payer") != _ALL_PAYERS
-    reg_payer = payer & pl.col("regular")
+    # payers paying now: a job left months ago is not added to the new one (two employers at once are)
+    latest = pl.col("last_date").filter(payer & pl.col("regular")).max()
+    reg_payer = payer & pl.col("regular") & (pl.col("last_date") >= latest - pl.duration(days=_CURRENT_DAYS))
     lead = pl.col("cadence").sort_by(["regular", "typical_yen"], descending=[True, True])
     lead_even = pl.col("even_month_share").sort_by(["regular", "typical_yen"], descending=[True, True])
     per_kind = streams.group_by(by, "kind").agg(
@@ -234,9 +259,10 @@ def regular_income(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
             "kind": [k.name for k in INCOME_KINDS],
             "label": [k.label for k in INCOME_KINDS],
             "protection": [k.protection for k in INCOME_KINDS],
+            "list_irregular": [k.list_irregular for k in INCOME_KINDS],
             "_order": list(range(len(INCOME_KINDS))),
         },
-        schema={"kind": pl.Utf8, "label": pl.Utf8, "protection": pl.Utf8, "_order": pl.Int64},
+        schema={"kind": pl.Utf8, "label": pl.Utf8, "protection": pl.Utf8, "list_irregular": pl.Boolean, "_order": pl.Int64},
     )
     cadence_ja = (
         pl.when(~pl.col("regular"))
@@ -253,13 +279,13 @@ def regular_income(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
         )
         .with_columns(cadence_ja.alias("cadence_ja"))
         .sort(by, "_order")
-        .select(by, "kind", "label", "regular", "cadence", "cadence_ja", "payments", "typical_yen", "total_yen", "first_date", "last_date", "protection")
+        .select(by, "kind", "label", "regular", "cadence", "cadence_ja", "payments", "typical_yen", "total_yen", "first_date", "last_date", "protection", "list_irregular")
     )
 
 
 def counterparties(tx: pl.DataFrame, by: str = "account_key", top: int = 3) -> pl.DataFrame:
     """The largest payers into each account (cash, card and interest left out), largest first."""
-    _check(tx, by)
+    tx = _check(tx, by)
     deposits = tx.filter(pl.col("deposit_yen").fill_null(0) > 0).with_columns(
         _key(pl.col("description")).str.replace_all(r"[0-9]", "").alias("_payer")
     )
@@ -289,7 +315,7 @@ def summarise(tx: pl.DataFrame, by: str = "account_key") -> pl.DataFrame:
     - ``summary``: transactions, balance trend, last activity and payers in one line.
     """
     trend = account_trend(tx, by)
-    income = regular_income(tx, by).filter(pl.col("regular") | pl.col("protection").is_not_null())
+    income = regular_income(tx, by).filter(pl.col("regular") | pl.col("list_irregular"))
     part = pl.when(pl.col("regular")).then(pl.format("{} {}", pl.col("label"), pl.col("cadence_ja")))
     part = part.otherwise(pl.format("{} 入金{}回", pl.col("label"), pl.col("payments")))
     part = pl.format("{} 約{}円", part, format_yen(pl.col("typical_yen")))
