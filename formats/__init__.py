@@ -2,13 +2,19 @@
 
 Knows nothing of the store or the command line: bytes in, typed polars frames
 out (and back), with every rejected row reported with its file and line.
+
+- provider files (DAIS fixed width, pipitLINQ CSV): :func:`read_file`,
+  :func:`read_request`, :func:`read_response`, :func:`write_request`,
+  :func:`write_response`; layouts in ``formats/layouts/*.toml``;
+- the office's input CSVs: :func:`read_master`, :func:`read_institutions`,
+  :func:`read_payments`;
+- dates (西暦, 和暦, 和暦7桁) and ゆうちょ 記号番号 as column expressions.
 """
 
-__all__: list[str] = []
-
-# Provider files (DAIS fixed width, pipitLINQ CSV), ゆうちょ 記号番号.
-from formats.errors import FileRejected, LayoutError, WriteError  # noqa: E402
-from formats.files import (  # noqa: E402
+from formats._layout import FRAME_SCHEMAS
+from formats.dates import date_to_wareki7, date_to_yyyymmdd, parse_date, wareki7_to_date, yyyymmdd_to_date
+from formats.errors import FileRejected, LayoutError, WriteError
+from formats.files import (
     MAX_INQUIRIES_PER_FILE,
     ParsedFile,
     ResponseFile,
@@ -20,23 +26,33 @@ from formats.files import (  # noqa: E402
     write_request,
     write_response,
 )
-from formats._layout import FRAME_SCHEMAS  # noqa: E402
-from formats.yucho import account_key  # noqa: E402
+from formats.inputs import DuplicateInstitutions, InputTable, read_institutions, read_master, read_payments
+from formats.yucho import account_key
 
-__all__ += [
-    "FileRejected",
-    "LayoutError",
-    "WriteError",
+__all__ = [
+    "FRAME_SCHEMAS",
     "MAX_INQUIRIES_PER_FILE",
+    "DuplicateInstitutions",
+    "FileRejected",
+    "InputTable",
+    "LayoutError",
     "ParsedFile",
     "ResponseFile",
+    "WriteError",
     "WriteResult",
+    "account_key",
+    "date_to_wareki7",
+    "date_to_yyyymmdd",
+    "parse_date",
     "read_file",
+    "read_institutions",
+    "read_master",
+    "read_payments",
     "read_request",
     "read_response",
     "request_file_name",
+    "wareki7_to_date",
     "write_request",
     "write_response",
-    "account_key",
-    "FRAME_SCHEMAS",
+    "yyyymmdd_to_date",
 ]

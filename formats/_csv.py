@@ -30,7 +30,7 @@ from formats.dates import date_to_wareki7, wareki7_to_date
 from formats.errors import FileRejected, WriteError
 from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
 
-__all__ = ["BOM", "CsvRead", "header_labels", "read_csv", "write_csv"]
+__all__ = ["BOM", "CsvRead", "CsvRecords", "header_labels", "read_csv", "split_records", "write_csv"]
 
 BOM = b"\xef\xbb\xbf"
 _SEP = "\x00"  # joins a column's values for one decode; records holding NUL are rejected first
@@ -204,37 +204,69 @@ _PROBLEM = {
 }
 
 
-def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> CsvRead:
-    """Read a whole CSV file of the given kind; row problems become rejects with their line."""
+@dataclass(frozen=True)
+class CsvRecords:
+    """The records of a CSV file as unquoted text cells, each with its physical line.
+
+    ``cells`` has ``line``, ``u0`` … ``u{n-1}`` (``""`` for an empty cell) and
+    ``_reason`` (``""`` when the record's text is sound: UTF-8, well quoted);
+    ``bad_lines``/``bad_reasons`` are records of the wrong shape.
+    """
+
+    labels: list[str]
+    cells: pl.DataFrame
+    bad_lines: list[int]
+    bad_reasons: list[str]
+
+
+def split_records(data: bytes, path: str | Path, ncols: int | None = None, names: list[str] | None = None) -> CsvRecords:
+    """Split UTF-8 CSV bytes (header row first) into unquoted cells; the one CSV splitter.
+
+    Used by the provider codec below and by the office's input files
+    (``formats.inputs``, after decoding cp932 or UTF-8 to UTF-8).
+    """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0
-    labels = header_labels(data)
-    if labels != fd.labels:
-        raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
+    labels = header_labels(data) or []
+    ncols = ncols or len(labels)
+    names = names or labels
     first_nl = data.find(b"\n", start)
     line_of = np.cumsum(buf == 0x0A) - (buf == 0x0A) + 1 if buf.size else np.zeros(0, dtype=np.int64)
-    ncols = len(fd.columns)
     recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols, line_of)
 
     fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
     fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
     lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
-    m = lines.size
-    schema = frame_schema(fd.direction, fd.kind)
-
-    raw = pl.DataFrame({f"c{j}": _gather(buf, fs[:, j], fe[:, j]) for j in range(ncols)}, height=m)
+    raw = pl.DataFrame({f"c{j}": _gather(buf, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
     checks: list[pl.Expr] = []
     unquoted: list[pl.Expr] = []
-    for j, c in enumerate(fd.columns):
+    for j in range(ncols):
         v = pl.col(f"c{j}")
-        where = f"{c.label} ({c.name})"
+        where = names[j] if j < len(names) else f"column {j + 1}"
         checks.append(pl.when(v.is_null()).then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8")))
         quoted = v.str.starts_with('"')
         bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
         checks.append(pl.when(bad_quote).then(pl.format(where + ": 引用符の誤り / bad quoting '{}'", v)))
         inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
         unquoted.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
-    text = _wareki_columns(raw.with_columns(unquoted), fd)
+    cells = raw.select(
+        pl.Series("line", lines, dtype=pl.Int64),
+        *unquoted,
+        pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason"),
+    )
+    return CsvRecords(labels, cells, recs.bad_lines, recs.bad_reasons)
+
+
+def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> CsvRead:
+    """Read a whole CSV file of the given kind; row problems become rejects with their line."""
+    labels = header_labels(data)
+    if labels != fd.labels:
+        raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
+    recs = split_records(data, path, len(fd.columns), [f"{c.label} ({c.name})" for c in fd.columns])
+    lines = recs.cells["line"]
+    schema = frame_schema(fd.direction, fd.kind)
+    checks: list[pl.Expr] = [pl.col("_reason").replace("", None)]
+    text = _wareki_columns(recs.cells.drop("line"), fd)
     values: list[pl.Expr] = []
     for j, c in enumerate(fd.columns):
         value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from formats._text import decode_bytes, rejects_frame, split_csv
+from formats._csv import split_records
+from formats._text import decode_bytes, rejects_frame
 from formats.dates import parse_date
 from formats.errors import FileRejected
 
@@ -118,28 +119,38 @@ def _load(path: Path, columns: tuple[Column, ...], encoding: str | None) -> tupl
     except OSError as exc:
         raise FileRejected(path, 0, f"ファイルを読めません: {exc.strerror}") from None
     text, used = decode_bytes(data, path, encoding)
-    records = split_csv(text, path)
+    if not text.strip():
+        raise FileRejected(path, 1, "ヘッダ行がありません (empty file)")
+    records = split_records(text.encode("utf-8"), path)
     by_key: dict[str, str] = {}
     for col in columns:
         by_key[_header_key(col.name)] = col.name
         by_key[_header_key(col.label)] = col.name
     mapping: dict[str, str] = {}
     unknown: list[str] = []
-    for i, head in enumerate(records.header):
+    for i, head in enumerate(records.labels):
         name = by_key.get(_header_key(head))
         if name is None or name in mapping.values():
             unknown.append(head)
         else:
-            mapping[f"c{i}"] = name
+            mapping[f"u{i}"] = name
     missing = [f"{c.name} ({c.label})" for c in columns if c.required and c.name not in mapping.values()]
     if missing:
         raise FileRejected(path, 1, "必須列がありません (missing required column): " + ", ".join(missing))
-    frame = records.rows.select("line", *[pl.col(k).alias(v) for k, v in mapping.items()])
+    cells = records.cells
+    rejects = pl.concat(
+        [
+            rejects_frame(path, records.bad_lines, records.bad_reasons),
+            rejects_frame(path, *cells.filter(pl.col("_reason") != "").select("line", "_reason").get_columns()),
+        ]
+    )
+    rows_read = cells.height + len(records.bad_lines)
+    frame = cells.filter(pl.col("_reason") == "").select("line", *[pl.col(k).alias(v) for k, v in mapping.items()])
     absent = [pl.lit(None, dtype=pl.Utf8).alias(c.name) for c in columns if c.name not in mapping.values()]
     frame = frame.with_columns(absent).with_columns(
         [pl.col(c.name).str.strip_chars().replace("", None) for c in columns]
     )
-    return frame, records.rejects, records.rows_read, used, unknown
+    return frame, rejects, rows_read, used, unknown
 
 
 def _first_problem(checks: list[tuple[pl.Expr, str | pl.Expr]]) -> pl.Expr:
