@@ -23,6 +23,7 @@ from formats.refdata import banks
 from inquiry import payments as payments_mod
 from inquiry.step import Context, StepResult
 from inquiry.persons import with_kana
+from matching._variants import fold_variants
 from matching.kana import to_fullwidth, to_zengin
 
 __all__ = ["PrepareOptions", "prepare"]
@@ -105,7 +106,49 @@ def _service_forms(persons: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+GETA = "〓"
+
+
+def _cp932_safe_text(values: pl.Series) -> pl.Series:
+    """Text a cp932 file can carry: variant kanji folded (𠮷→吉), anything else as 〓 (ゲタ).
+
+    DAIS files are cp932, which has no code for some kanji in names and
+    addresses. The bank matches by kana; the kanji is secondary, so the
+    office's usual practice (ゲタ文字) is kept rather than refusing the file.
+    Runs once per distinct value.
+    """
+
+    def safe(text: str | None) -> str | None:
+        if text is None:
+            return None
+        try:
+            text.encode("cp932")
+            return text
+        except UnicodeEncodeError:
+            out = []
+            for ch in text:
+                for candidate in (ch, fold_variants(ch)):
+                    try:
+                        candidate.encode("cp932")
+                        out.append(candidate)
+                        break
+                    except UnicodeEncodeError:
+                        continue
+                else:
+                    out.append(GETA)
+            return "".join(out)
+
+    distinct = values.unique()
+    mapping = dict(zip(distinct.to_list(), (safe(v) for v in distinct.to_list())))
+    return values.replace_strict(mapping, return_dtype=pl.Utf8)
+
+
 def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    if provider == "dais":
+        batch = batch.with_columns(
+            name_kanji=_cp932_safe_text(batch["name_kanji"]),
+            address=_cp932_safe_text(batch["address"]),
+        )
     return batch.select(
         "inquiry_id",
         "person_id",

@@ -253,3 +253,20 @@ def test_bad_master_gives_file_and_line_never_a_traceback(office: Path) -> None:
 def test_commands_refuse_a_missing_workspace(tmp_path: Path) -> None:
     code, out = cli("match", "--home", str(tmp_path / "nowhere"))
     assert code == 2 and "inquiry init" in out
+
+
+def test_kanji_without_a_cp932_code_is_folded_or_written_as_geta(office: Path) -> None:
+    home = office / "ws4"
+    cli("init", "--home", str(home))
+    (office / "m.csv").write_text(
+        "person_id,name_kanji,name_kana,birth_date,address\r\n"
+        "G1,𠮷田 太郎,ヨシダ タロウ,1970-01-01,東京都新宿区西新宿2-8-1\r\n"
+        "G2,山田 \U0002000B子,ヤマダ ハナコ,1970-01-01,\r\n",
+        encoding="utf-8",
+    )
+    code, out = cli("prepare", "--home", str(home), "--master", str(office / "m.csv"), "--institutions", str(office / "institutions.csv"))
+    assert code == 0, out
+    dais = formats.read_request(next((home / "outbox").glob("DAIS_*")))
+    assert sorted(dais.rows["name_kanji"].str.replace("\u3000", " ")) == ["吉田 太郎", "山田 〓子"]
+    pipit = formats.read_request(next((home / "outbox").glob("PIPIT*")))
+    assert "𠮷田 太郎" in pipit.rows["name_kanji"].to_list()  # UTF-8 carries it as it is
