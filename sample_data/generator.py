@@ -339,7 +339,7 @@ def _address_text(df: pl.DataFrame, notation_probs: list[float], rng: np.random.
     n = df.height
     frame = df.with_columns(
         pl.Series("_n", _cat(rng, notation_probs, n)),
-        pl.Series("_s", _cat(rng, [0.5, 0.3, 0.2], n)),
+        pl.Series("_s", _cat(rng, [0.55, 0.35, 0.10], n)),
         pl.Series("_v", rng.random(n) < 0.5),
     )
     text = pl.DataFrame({"t": R.render_address_frame(frame, "_n", "_s"), "_v": frame["_v"]})

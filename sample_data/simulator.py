@@ -427,14 +427,22 @@ class BankWorld:
             .otherwise(pl.col("_rand_dob"))
             .alias("holder_birth_date")
         )
-        # address: the same town for the hard case, else the ward or elsewhere
-        towns = pl.read_csv(Path(__file__).with_name("names") / "towns.csv", schema_overrides={"postal": pl.Utf8})
-        ti = (uu[3] * towns.height).astype(int).clip(0, towns.height - 1)
+        # address: the same town for the hard case; far away (a town no delinquent ever lived in) for the
+        # other same-birth-date strangers, so that "another address" holds; anywhere for the rest
+        towns = pl.read_csv(Path(__file__).with_name("names") / "towns.csv", schema_overrides={"postal": pl.Utf8}).with_columns(
+            pl.when(pl.col("area") == "ward").then(pl.lit(self.office.municipality_name)).otherwise(pl.col("city")).alias("city")
+        )
+        n_far = towns.filter(pl.col("area") == "far").height
+        far_start = towns.height - n_far  # far towns come last in the table
+        any_i = (uu[3] * towns.height).astype(np.int64).clip(0, towns.height - 1)
+        far_i = far_start + (uu[3] * n_far).astype(np.int64).clip(0, n_far - 1)
+        ti = np.where(st["kind"].to_numpy() == "stranger_same_name", any_i, far_i)
+        picked = towns[ti]
         st = st.with_columns(
-            pl.Series("_pref", towns["pref"].to_numpy()[ti]),
-            pl.Series("_city", np.where(towns["area"].to_numpy()[ti] == "ward", self.office.municipality_name, towns["city"].to_numpy()[ti])),
-            pl.Series("_town_name", towns["town"].to_numpy()[ti]),
-            pl.Series("_cmax", towns["chome_max"].to_numpy()[ti]),
+            picked["pref"].alias("_pref"),
+            picked["city"].alias("_city"),
+            picked["town"].alias("_town_name"),
+            picked["chome_max"].alias("_cmax"),
         )
         hard = st.filter(pl.col("kind") == "stranger_same_name_dob_town").join(
             self._people_keys.select(pl.col("name_key").alias("_key"), "birth_date", "pref", "city", "town", "chome", "ban"),
@@ -473,7 +481,7 @@ class BankWorld:
             "_an",
             "_bs",
         )
-        st = st.with_columns(pl.when(pl.col("_u10") < 0.1).then(pl.lit("")).otherwise(rendered).alias("holder_address"))
+        st = st.with_columns(pl.when(pl.col("_u10") < 0.06).then(pl.lit("")).otherwise(rendered).alias("holder_address"))
         # the account
         branches = _branch_lists()
         st = (
@@ -785,7 +793,7 @@ def _bank_view(office: Office, banks: pl.DataFrame, rng: np.random.Generator) ->
         .alias("holder_birth_date"),
         bd.alias("true_birth_date"),
     )
-    # address given at opening, in the bank's notation; 10 % empty
+    # address given at opening, in the bank's notation; 6 % empty
     addr = office.addresses.select("person_id", pl.col("seq").alias("address_seq"), "pref", "city", "town", "chome", "ban", "go", "building", "room")
     t = t.join(addr, on=["person_id", "address_seq"], how="left")
     n = t.height
@@ -793,7 +801,7 @@ def _bank_view(office: Office, banks: pl.DataFrame, rng: np.random.Generator) ->
         pl.Series("_an", np.searchsorted(np.cumsum(BANK_ADDRESS_NOTATION) / sum(BANK_ADDRESS_NOTATION), rng.random(n)).clip(0, 8)),
         pl.Series("_bs", rng.integers(0, 3, n)),
     ).with_columns(
-        pl.when(pl.col("_u6") < 0.10)
+        pl.when(pl.col("_u6") < 0.06)
         .then(pl.lit(""))
         .otherwise(
             R.render_address(
