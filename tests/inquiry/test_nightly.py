@@ -1,0 +1,105 @@
+"""``inquiry nightly``: every stage its own committed command, in order; the purge always runs.
+
+Killing it at random points is in test_crash.py; here: the order, the exit
+code (the worst stage), a failed stage not stopping the purge, and a re-run
+changing nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import inquiry.nightly
+from inquiry.nightly import _optional_body
+from inquiry.step import StepFailed, StepResult
+from tests.inquiry._fixtures import answer_outbox, cli, init_and_prepare, mark_sent, snapshot, write_office
+
+LATER = (dt.date.today() + dt.timedelta(days=61)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def waiting(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace whose answers are waiting in inbox/."""
+    root = tmp_path_factory.mktemp("waiting")
+    home = root / "ws"
+    init_and_prepare(home, write_office(root / "office"))
+    answer_outbox(home)
+    mark_sent(home)
+    return home
+
+
+@pytest.fixture()
+def home(waiting: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(waiting, tmp_path / "ws"))
+
+
+def _commands(home: Path) -> list[str]:
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        return [r[0] for r in con.execute("SELECT command FROM audit ORDER BY seq")]
+
+
+def test_stages_run_in_order_each_committed(home: Path) -> None:
+    code, out = cli("nightly", "--home", home)
+    stages = [c for c in _commands(home) if c.startswith("nightly ")]
+    core = [s for s in stages if s in ("nightly ingest", "nightly match", "nightly purge")]
+    assert core == ["nightly ingest", "nightly match", "nightly purge"]
+    assert stages == sorted(stages, key=lambda s: inquiry.nightly.STAGES.index(s.split()[1]))
+    assert [p for p in (home / "inbox").iterdir() if p.is_file()] == []
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM matches").fetchone()[0] == 8
+    assert "夜間処理 (nightly)" in out and code in (0, 1, 2)
+
+
+def test_the_purge_of_nightly_applies_retention(home: Path) -> None:
+    cli("nightly", "--home", home, "--as-of", LATER)
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+        assert con.execute("SELECT sum(count) FROM stats WHERE kind = 'answer'").fetchone()[0] == 8
+        counts = json.loads(con.execute("SELECT counts FROM audit WHERE command = 'nightly purge'").fetchone()[0])
+    assert counts["answers"] == 8
+    assert len(list((home / "reports").glob("purge-*.txt"))) == 1
+
+
+def test_worst_stage_decides_the_exit_code_and_the_purge_still_runs(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inquiry.purge import purge
+
+    def failing(ctx):  # noqa: ANN001, ANN202
+        raise StepFailed("simulated: the inbox cannot be read")
+
+    def rejecting(ctx):  # noqa: ANN001, ANN202
+        return StepResult(rejects=pl.DataFrame({"file": ["x.csv"], "line": [3], "reason": ["bad row"]}))
+
+    monkeypatch.setattr(
+        inquiry.nightly,
+        "_bodies",
+        lambda as_of: [("ingest", lambda: failing), ("match", lambda: rejecting), ("followups", lambda: None), ("purge", lambda: purge(as_of))],
+    )
+    code, out = cli("nightly", "--home", home)
+    assert code == 2
+    assert "simulated: the inbox cannot be read" in out and "未導入" in out
+    assert _commands(home)[-2:] == ["nightly match", "nightly purge"]  # the failed ingest committed nothing
+
+
+def test_rerun_changes_nothing(home: Path) -> None:
+    first = cli("nightly", "--home", home)[0]
+    before = snapshot(home / "store.sqlite3")
+    outbox = sorted(p.name for p in (home / "outbox").iterdir())
+    assert cli("nightly", "--home", home)[0] == first
+    assert snapshot(home / "store.sqlite3") == before
+    assert sorted(p.name for p in (home / "outbox").iterdir()) == outbox
+
+
+def test_not_a_workspace(tmp_path: Path) -> None:
+    code, out = cli("nightly", "--home", tmp_path / "none")
+    assert code == 2 and "init" in out
+
+
+def test_a_stage_whose_module_is_not_installed_is_skipped() -> None:
+    assert _optional_body("no_such_stage_module", "body") is None
