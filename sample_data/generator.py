@@ -293,11 +293,6 @@ def _cat(rng: np.random.Generator, probs: list[float], n: int) -> np.ndarray:
     return _choice_idx(rng, np.asarray(probs, dtype=float), n)
 
 
-def _days_before(as_of: dt.date, days: np.ndarray) -> pl.Series:
-    base = np.datetime64(as_of, "D")
-    return pl.Series((base - days.astype("timedelta64[D]")).astype("datetime64[D]"))
-
-
 def _to_date(values: np.ndarray) -> pl.Series:
     return pl.Series(values.astype("datetime64[D]")).cast(pl.Date)
 

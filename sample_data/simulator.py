@@ -29,7 +29,6 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import zlib
 from dataclasses import dataclass, field
@@ -772,7 +771,14 @@ def _bank_view(office: Office, banks: pl.DataFrame, rng: np.random.Generator) ->
     bd = pl.col("birth_date")
     swap_ok = (bd.dt.day() <= 12) & (bd.dt.day() != bd.dt.month())
     swapped_dob = pl.date(bd.dt.year(), bd.dt.day(), bd.dt.month())
-    digit_off = pl.when(pl.col("_u5") < 0.5).then(bd.dt.offset_by("1y")).otherwise(bd.dt.offset_by("10d"))
+    # one digit off: the year's last digit, or the day's last digit (staying in the month)
+    digit_off = (
+        pl.when(pl.col("_u5") < 0.5)
+        .then(bd.dt.offset_by("1y"))
+        .when(bd.dt.day() < 28)
+        .then(bd.dt.offset_by("1d"))
+        .otherwise(bd.dt.offset_by("-1d"))
+    )
     t = t.with_columns(
         pl.when(pl.col("_u4") < 0.03)
         .then(pl.lit("missing"))
