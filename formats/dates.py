@@ -60,30 +60,81 @@ def _era_digit(token: pl.Expr) -> pl.Expr:
     return token.replace_strict(mapping, default=None, return_dtype=pl.Int32)
 
 
-def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    """Build a date from integer parts; an impossible date (2月30日) gives null."""
-    text = pl.format(
-        "{}-{}-{}",
-        y.cast(pl.Utf8).str.zfill(4),
-        m.cast(pl.Utf8).str.zfill(2),
-        d.cast(pl.Utf8).str.zfill(2),
-    )
-    return text.str.to_date("%Y-%m-%d", strict=False)
+def _int(e: pl.Expr) -> pl.Expr:
+    return e.cast(pl.Int32, strict=False)
 
 
-def _from_era(era: pl.Expr, year_in_era: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
-    """Gregorian date of an era date, null when the date lies outside its era."""
+def _dates_from_parts(parts: pl.DataFrame) -> pl.Series:
+    """Dates from columns ``y`` (西暦, or null), ``era``, ``ey`` (year in era), ``m``, ``d``.
+
+    Computed step by step in one frame so that every intermediate column is
+    evaluated once (a nested expression would repeat its subtrees). A date
+    that does not exist, or a 和暦 date outside its era, is null.
+    """
     starts = {digit: start for digit, _, _, start in ERAS}
-    first_year = era.replace_strict({k: v.year for k, v in starts.items()}, default=None, return_dtype=pl.Int32)
-    date = _ymd(first_year + year_in_era - 1, m, d)
-    start = era.replace_strict(starts, default=None, return_dtype=pl.Date)
     following = {digit: starts.get(digit + 1, _dt.date(9999, 12, 31)) for digit in starts}
-    end = era.replace_strict(following, default=None, return_dtype=pl.Date)
-    return pl.when((date >= start) & (date < end) & (year_in_era >= 1)).then(date).otherwise(None)
+    first_years = {k: v.year for k, v in starts.items()}
+    y, m, d = pl.col("y"), pl.col("m"), pl.col("d")
+    out = (
+        parts.with_columns(
+            y=pl.when(y.is_not_null())
+            .then(y)
+            .otherwise(pl.col("era").replace_strict(first_years, default=None, return_dtype=pl.Int32) + pl.col("ey") - 1),
+            _start=pl.col("era").replace_strict(starts, default=None, return_dtype=pl.Date),
+            _end=pl.col("era").replace_strict(following, default=None, return_dtype=pl.Date),
+        )
+        .with_columns(_ok_ym=y.is_between(1, 9999) & m.is_between(1, 12))
+        .with_columns(
+            _first=pl.date(pl.when(pl.col("_ok_ym")).then(y).otherwise(2000), pl.when(pl.col("_ok_ym")).then(m).otherwise(1), 1)
+        )
+        .with_columns(_ok=pl.col("_ok_ym") & d.is_between(1, 31) & (d <= pl.col("_first").dt.month_end().dt.day()))
+        .with_columns(_date=pl.when(pl.col("_ok")).then(pl.col("_first") + pl.duration(days=d - 1)))
+        .select(
+            pl.when(
+                pl.col("era").is_null()
+                | ((pl.col("_date") >= pl.col("_start")) & (pl.col("_date") < pl.col("_end")) & (pl.col("ey") >= 1))
+            ).then(pl.col("_date"))
+        )
+    )
+    return out.to_series()
 
 
-def _era_year(token: pl.Expr) -> pl.Expr:
-    return pl.when(token == "元").then(pl.lit(1)).otherwise(token.cast(pl.Int32, strict=False))
+def _parse_series(s: pl.Series) -> pl.Series:
+    text = s.cast(pl.Utf8).str.normalize("NFKC").str.strip_chars().str.to_uppercase()
+    f = pl.DataFrame({"s": text}).with_columns(
+        pl.col("s").str.extract_groups(_RE_SEIREKI).alias("a"),
+        pl.col("s").str.extract_groups(_RE_COMPACT).alias("b"),
+        pl.col("s").str.extract_groups(_RE_WAREKI_WORDS).alias("c"),
+        pl.col("s").str.extract_groups(_RE_WAREKI_LETTER).alias("e"),
+        pl.col("s").str.extract_groups(_RE_WAREKI7).alias("w"),
+    )
+
+    def field(group: str, i: int) -> pl.Expr:
+        return pl.col(group).struct.field(str(i))
+
+    def era_year(token: pl.Expr) -> pl.Expr:
+        return pl.when(token == "元").then(pl.lit(1, pl.Int32)).otherwise(_int(token))
+
+    parts = f.select(
+        y=_int(pl.coalesce(field("a", 1), field("b", 1))),
+        era=pl.coalesce(_era_digit(field("c", 1)), _era_digit(field("e", 1)), _era_digit(field("w", 1))),
+        ey=pl.coalesce(era_year(field("c", 2)), era_year(field("e", 2)), _int(field("w", 2))),
+        m=_int(pl.coalesce(field("a", 2), field("b", 2), field("c", 3), field("e", 3), field("w", 3))),
+        d=_int(pl.coalesce(field("a", 3), field("b", 3), field("c", 4), field("e", 4), field("w", 4))),
+    )
+    return _dates_from_parts(parts)
+
+
+def _wareki7_series(s: pl.Series) -> pl.Series:
+    g = pl.DataFrame({"s": s.cast(pl.Utf8).str.strip_chars()}).select(pl.col("s").str.extract_groups(_RE_WAREKI7).alias("g")).unnest("g")
+    parts = g.select(
+        y=pl.lit(None, pl.Int32),
+        era=_int(pl.col("1")),
+        ey=_int(pl.col("2")),
+        m=_int(pl.col("3")),
+        d=_int(pl.col("4")),
+    )
+    return _dates_from_parts(parts)
 
 
 def parse_date(e: pl.Expr) -> pl.Expr:
@@ -93,31 +144,7 @@ def parse_date(e: pl.Expr) -> pl.Expr:
     ``S45.3.12`` (M/T/S/H/R), 和暦7桁 ``3450312``; 元年 for year 1. Full-width
     digits and surrounding spaces are tolerated (NFKC).
     """
-    s = e.cast(pl.Utf8).str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    seireki = s.str.extract_groups(_RE_SEIREKI)
-    compact = s.str.extract_groups(_RE_COMPACT)
-    words = s.str.extract_groups(_RE_WAREKI_WORDS)
-    letter = s.str.extract_groups(_RE_WAREKI_LETTER)
-    w7 = s.str.extract_groups(_RE_WAREKI7)
-
-    def i(expr: pl.Expr) -> pl.Expr:
-        return expr.cast(pl.Int32, strict=False)
-
-    def era_date(groups: pl.Expr) -> pl.Expr:
-        f = groups.struct
-        return _from_era(_era_digit(f.field("1")), _era_year(f.field("2")), i(f.field("3")), i(f.field("4")))
-
-    def plain_date(groups: pl.Expr) -> pl.Expr:
-        f = groups.struct
-        return _ymd(i(f.field("1")), i(f.field("2")), i(f.field("3")))
-
-    return pl.coalesce(
-        plain_date(seireki),
-        plain_date(compact),
-        era_date(words),
-        era_date(letter),
-        era_date(w7),
-    )
+    return e.map_batches(_parse_series, return_dtype=pl.Date)
 
 
 def yyyymmdd_to_date(e: pl.Expr) -> pl.Expr:
@@ -135,10 +162,7 @@ def date_to_yyyymmdd(e: pl.Expr) -> pl.Expr:
 
 def wareki7_to_date(e: pl.Expr) -> pl.Expr:
     """pipitLINQ dates: era digit + YYMMDD; empty means unknown; out-of-era is null."""
-    s = e.cast(pl.Utf8).str.strip_chars()
-    g = s.str.extract_groups(_RE_WAREKI7).struct
-    era = g.field("1").cast(pl.Int32, strict=False)
-    return _from_era(era, g.field("2").cast(pl.Int32), g.field("3").cast(pl.Int32), g.field("4").cast(pl.Int32))
+    return e.map_batches(_wareki7_series, return_dtype=pl.Date)
 
 
 def date_to_wareki7(e: pl.Expr) -> pl.Expr:
