@@ -88,10 +88,14 @@ PAIR_RULES: tuple[ClassRule, ...] = (
     ClassRule("homonym_address", _d("missing", "near") & _a("mismatch"), "HOMONYM",
               "birth date unknown or off by a digit, and the bank's address is in a municipality "
               "where the person never lived (同名異人)"),
+    ClassRule("homonym_other_town", _d("missing", "near") & _a("town", "city"), "HOMONYM",
+              "birth date unknown or off by a digit, and the bank's address is another town or block "
+              "than any the person lived at (同名異人)"),
     ClassRule("confirmed", _n(*STRONG) & _d("exact") & _a(*BLOCK), "CONFIRMED",
               "name, birth date and address agree"),
-    ClassRule("probable_town", _n(*STRONG) & _d("exact") & _a("town"), "PROBABLE",
-              "name and birth date agree; the address agrees at town level only"),
+    ClassRule("town_other_block", _d("exact") & _a("town"), "REVIEW",
+              "name and birth date agree and the bank's address is in the person's town, but at another "
+              "block (a neighbour with the same name and birth date is possible)"),
     ClassRule("probable_variant", _n("variant") & _d("exact") & _a(*BLOCK), "PROBABLE",
               "birth date and address agree; the name differs by a kana variant"),
     ClassRule("probable_no_dob", _n(*STRONG) & _d("missing") & _a(*BLOCK), "PROBABLE",
@@ -110,7 +114,7 @@ PAIR_RULES: tuple[ClassRule, ...] = (
 )
 
 ESTIMATED_RULES: tuple[ClassRule, ...] = (
-    ClassRule("estimated_probable", _n("exact", "other_name", "variant") & _d("exact") & _a(*BLOCK), "PROBABLE",
+    ClassRule("estimated_probable", ~_n("mismatch") & _d("exact") & _a(*BLOCK), "PROBABLE",
               "reading estimated from kanji; birth date and address agree (probable at most)"),
     ClassRule("estimated_review", pl.lit(True), "REVIEW",
               "reading estimated from kanji: a hit needs the birth date and the address to agree"),
@@ -146,7 +150,9 @@ def _decision_table() -> pl.DataFrame:
     )
     base_class, base_why = _apply(PAIR_RULES)
     cap_class, cap_why = _apply(ESTIMATED_RULES)
-    capped = pl.col("estimated") & pl.col("class").is_in(HITS)
+    capped = pl.col("estimated") & (
+        pl.col("class").is_in(HITS) | (pl.col("_why").struct.field("rule") == "partial_with_dob_and_address")
+    )
     table = combos.with_columns(base_class.alias("class"), base_why.alias("_why")).with_columns(
         pl.when(capped).then(cap_class).otherwise(pl.col("class")).alias("class"),
         pl.when(capped).then(cap_why).otherwise(pl.col("_why")).alias("_why"),

@@ -50,7 +50,7 @@ __all__ = [
 FEATURES: dict[str, str] = {
     "n_same": "bank name key equals the person's name form key",
     "n_other": "the form is one of the person's other names (旧姓, 通称)",
-    "n_variant": "edit distance within the variant limit, or same secondary key, or truncated prefix",
+    "n_variant": "edit distance within the variant limit, same secondary key, truncated prefix, or name + suffix words",
     "n_partial": "family part or given part agrees",
     "d_missing": "birth date unknown on either side",
     "d_exact": "same birth date",
@@ -121,7 +121,8 @@ NAME_LEVELS: tuple[ComparisonLevel, ...] = (
     ComparisonLevel("other_name", _c("n_same") & _c("n_other"), 9.0,
                     "same as one of the person's other names, or other family name + same given name"),
     ComparisonLevel("variant", _c("n_variant"), 6.0,
-                    "one kana off, same secondary key (long vowels, dakuten), or a truncated prefix"),
+                    "one kana off, same secondary key (long vowels, dakuten), a truncated prefix, "
+                    "or the name followed by a guardian's or shop's name"),
     ComparisonLevel("partial", _c("n_partial"), 1.0, "family or given name only"),
     ComparisonLevel("mismatch", pl.lit(True), -8.0, "the names differ"),
 )

@@ -94,6 +94,17 @@ def _name_columns(raw: pl.Expr) -> list[pl.Expr]:
     ]
 
 
+def _holder_columns(raw: pl.Expr) -> list[pl.Expr]:
+    """Name columns of the bank's holder, plus ``head``: the key of its first two
+    words when it has more (a guardian's or a shop's name after the holder's,
+    often cut at the field width: ``ｵﾉ ﾋﾛｺ ｾｲﾈﾝｺｳｹﾝﾆﾝ ｻﾄ``)."""
+    from matching.names import name_key
+
+    words = raw.str.replace_all(r"\s+", " ").str.strip_chars(" ").str.split(" ")
+    head = pl.when(words.list.len() >= 3).then(name_key(words.list.head(2).list.join(" ")))
+    return [*_name_columns(raw), head.alias("head")]
+
+
 def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
     from matching.addresses import address_parts
 
@@ -137,11 +148,11 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """
     _check(accounts, ACCOUNT_COLUMNS, "accounts")
     distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
-    distinct = _parsed(_parsed(distinct, "holder_kana", _name_columns), "holder_address", _address_columns)
+    distinct = _parsed(_parsed(distinct, "holder_kana", _holder_columns), "holder_address", _address_columns)
     return distinct.with_columns(
         dob=pl.col("holder_birth_date").cast(pl.Date),
         has_address=_nonempty("holder_address"),
-    ).with_columns(_null_if_empty("key", "family", "given", "city", "town", "block", "pref"))
+    ).with_columns(_null_if_empty("key", "head", "family", "given", "city", "town", "block", "pref"))
 
 
 def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -197,17 +208,21 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     return table, forms, addresses
 
 
-def _encode(tables: list[pl.DataFrame], column: str) -> tuple[list[pl.DataFrame], np.ndarray]:
-    """Replace the string ``column`` by UInt32 codes of one shared vocabulary (exact, no hashing)."""
-    values = [t.get_column(column).cast(pl.Utf8).alias("s") for t in tables]
+def _encode(tables: list[pl.DataFrame], columns: tuple[str, ...]) -> tuple[list[pl.DataFrame], np.ndarray]:
+    """Replace string ``columns`` (where present) by UInt32 codes of one shared vocabulary (exact, no hashing)."""
+    values = [t.get_column(c).cast(pl.Utf8).alias("s") for t in tables for c in columns if c in t.columns]
     vocab = pl.concat(values).drop_nulls().unique().to_frame().with_row_index("code")
-    out = [
-        t.with_columns(pl.col(column).cast(pl.Utf8))
-        .join(vocab.rename({"s": column}), on=column, how="left", maintain_order="left")
-        .with_columns(pl.col("code").alias(column))
-        .drop("code")
-        for t in tables
-    ]
+    out = []
+    for t in tables:
+        for c in columns:
+            if c in t.columns:
+                t = (
+                    t.with_columns(pl.col(c).cast(pl.Utf8))
+                    .join(vocab.rename({"s": c}), on=c, how="left", maintain_order="left")
+                    .with_columns(pl.col("code").alias(c))
+                    .drop("code")
+                )
+        out.append(t)
     return out, vocab.get_column("s").to_numpy().astype(object)
 
 
@@ -223,11 +238,12 @@ def _ymd(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _address_keys(frame: pl.DataFrame) -> pl.DataFrame:
-    sep = "\x1f"
-    return frame.with_columns(
-        town=pl.concat_str([pl.col("city"), pl.col("town")], separator=sep),
-        block=pl.concat_str([pl.col("city"), pl.col("town"), pl.col("block")], separator=sep),
-    )
+    """``block`` becomes ``town|block`` (a block number means nothing without its town).
+
+    The municipality stays apart: an address written without it (the
+    office's own residents, a local branch) is compared on town and block.
+    """
+    return frame.with_columns(block=pl.concat_str([pl.col("town"), pl.col("block")], separator="\x1f"))
 
 
 def build_frames(
@@ -241,7 +257,7 @@ def build_frames(
     """Encode normalised tables into the integer-keyed :class:`LinkFrames`.
 
     ``accounts``: ``acct_idx, key, family, given, dob, has_address, pref,
-    city, town, block`` and ``inquired_person_id``; ``persons``:
+    city, town, block``, ``inquired_person_id`` and optionally ``head``; ``persons``:
     ``person_idx, person_id, estimated, dob``; ``forms``: ``person_idx,
     kind_other, key, family, given, dob``; ``addresses``: ``person_idx,
     is_current, pref, city, town, block`` - all strings already normalised.
@@ -254,9 +270,11 @@ def build_frames(
             key_len=pl.col("key").str.len_chars().cast(pl.Int32),
         )
 
+    if "head" not in accounts.columns:
+        accounts = accounts.with_columns(head=pl.lit(None, dtype=pl.Utf8))
     acc = name_derived(
         accounts.select(
-            "acct_idx", "key", "family", "given", "dob", "has_address", "pref", "city", "town", "block",
+            "acct_idx", "key", "head", "family", "given", "dob", "has_address", "pref", "city", "town", "block",
             pl.col("inquired_person_id").cast(pl.Utf8),
         )
     )
@@ -267,7 +285,7 @@ def build_frames(
         maintain_order="left",
     ).drop("inquired_person_id")
     frm = name_derived(forms.select("person_idx", "kind_other", "key", "family", "given", "dob"))
-    (acc, frm), vocabulary = _encode([acc, frm], "key")
+    (acc, frm), vocabulary = _encode([acc, frm], ("key", "head"))
     acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town"))
     frm = frm.with_columns(_hashed("key2", "family", "given", "prefix"))
     adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block")).with_columns(

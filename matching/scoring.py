@@ -106,6 +106,7 @@ def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOption
     acc = frames.accounts.select(
         "acct_idx",
         pl.col("key").alias("a_key"),
+        pl.col("head").alias("a_head"),
         pl.col("key2").alias("a_key2"),
         pl.col("family").alias("a_family"),
         pl.col("given").alias("a_given"),
@@ -136,7 +137,8 @@ def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOption
             & (pl.min_horizontal("a_len", "f_len") >= options.variant_min_length)
         ).fill_null(False)
         | (pl.col("a_key2") == pl.col("f_key2")).fill_null(False)
-        | (pl.col("prefix") & (pl.col("a_len") >= options.truncation_min_length)).fill_null(False),
+        | (pl.col("prefix") & (pl.col("a_len") >= options.truncation_min_length)).fill_null(False)
+        | (pl.col("a_head") == pl.col("f_key")).fill_null(False),
         n_partial=(pl.col("a_family") == pl.col("f_family")).fill_null(False)
         | (pl.col("a_given") == pl.col("f_given")).fill_null(False)
         | pl.col("part_in").fill_null(False),
@@ -204,14 +206,16 @@ def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
         pl.col("block").alias("p_block"),
     )
     pref_ok = pl.col("a_pref").is_null() | pl.col("p_pref").is_null() | (pl.col("a_pref") == pl.col("p_pref"))
+    # An address written without its municipality is compared on town and block alone.
+    city_ok = pref_ok & (pl.col("a_city").is_null() | pl.col("p_city").is_null() | (pl.col("a_city") == pl.col("p_city")))
     return (
         pairs.join(acc, on="acct_idx")
         .join(addr, on="person_idx", how="left")
         .with_columns(
             a_missing=~pl.col("has_address"),
-            a_block=pref_ok & (pl.col("a_block_code") == pl.col("p_block")),
+            a_block=city_ok & (pl.col("a_block_code") == pl.col("p_block")),
             a_current=pl.col("is_current"),
-            a_town=pref_ok & (pl.col("a_town") == pl.col("p_town")),
+            a_town=city_ok & (pl.col("a_town") == pl.col("p_town")),
             a_city=pref_ok & (pl.col("a_city") == pl.col("p_city")),
         )
         .group_by("pair_idx")

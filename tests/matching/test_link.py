@@ -150,6 +150,11 @@ def test_name_evidence(holder: str, persons: list[dict], expected: str) -> None:
     assert row(out, "A")["name_evidence"] == expected
 
 
+def test_name_followed_by_a_guardian_is_a_variant() -> None:
+    out = run([account("A", "ｵﾉ ﾋﾛｺ ｾｲﾈﾝｺｳｹﾝﾆﾝ ｻﾄ", D(1970, 3, 12))], [person("P1", "オノ ヒロコ", D(1970, 3, 12))])
+    assert (row(out, "A")["name_evidence"], row(out, "A")["class"]) == ("variant", "PROBABLE")
+
+
 def test_truncated_bank_name_is_a_variant() -> None:
     long = person("P1", "ヤマダタロウ ショウテン ダイヒヨウシヤ", D(1970, 3, 12))
     out = run([account("A", "ﾔﾏﾀﾞﾀﾛｳ ｼﾖｳﾃﾝ ﾀﾞｲ", D(1970, 3, 12))], [long])
@@ -199,7 +204,8 @@ def test_address_evidence(bank_address: str | None, expected: str) -> None:
     [
         (D(1970, 3, 12), HOME, "CONFIRMED"),
         (D(1970, 3, 12), OLD, "CONFIRMED"),  # a former address is evidence for
-        (D(1970, 3, 12), "東京都世田谷区太子堂一丁目9番9号", "PROBABLE"),
+        (D(1970, 3, 12), "東京都世田谷区太子堂一丁目9番9号", "REVIEW"),  # same town, another block
+        (None, "東京都世田谷区三軒茶屋二丁目1番1号", "HOMONYM"),  # no birth date, another town
         (None, HOME, "PROBABLE"),
         (D(1970, 3, 12), ELSEWHERE, "REVIEW"),
         (D(1985, 7, 30), ELSEWHERE, "HOMONYM"),
