@@ -103,6 +103,18 @@ def _hash_u(cols: list[pl.Expr], salt: int) -> pl.Expr:
     return (pl.struct(cols).hash(seed=salt) // 2048).cast(pl.Float64) / float(2**53)
 
 
+def _mix_u(h: np.ndarray, k: int) -> np.ndarray:
+    """The k-th uniform derived from one 64-bit hash per row (splitmix64 finaliser)."""
+    with np.errstate(over="ignore"):
+        x = h.astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (k + 1)) % 2**64)
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
 def _split_name(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     parts = expr.str.replace_all("\u3000", " ").str.strip_chars().str.splitn(" ", 2)
     return parts.struct.field("field_0"), parts.struct.field("field_1").str.strip_chars()
@@ -408,11 +420,11 @@ class BankWorld:
         if st.height == 0:
             return pl.DataFrame()
         ident = [pl.col("bank_code"), pl.col("_key"), pl.col("_i"), pl.col("_same_dob")]
-        u = lambda k: _hash_u(ident, s + 100 + k)  # noqa: E731
         n = st.height
         # birth date: same as inquired (planted), else a random adult; name_dob banks only return those with none on file
-        st = st.with_columns([u(k).alias(f"_u{k}") for k in range(14)])
-        uu = {k: st[f"_u{k}"].to_numpy() for k in range(14)}
+        base = st.select(pl.struct(ident).hash(seed=s + 100)).to_series().to_numpy()
+        uu = {k: _mix_u(base, k) for k in range(14)}
+        st = st.with_columns([pl.Series(f"_u{k}", v) for k, v in uu.items()])
         age = _age_from_u(uu[0])
         as_of = np.datetime64(self.office.as_of, "D")
         rand_dob = as_of - (age * 365.25 + uu[1] * 365).astype("timedelta64[D]")
