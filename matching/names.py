@@ -33,7 +33,7 @@ Rules, in this order (matching.md "Normalised forms"; reasons in
 11. Latin letters upper-case (ASCII, Latin-1 and Latin Extended-A/B, in
     the same table: ``str.to_uppercase`` would cost as much as NFKC).
 
-Rules 3–10 are one character table applied in a single Aho-Corasick pass
+Rules 3–11 are one character table applied in a single Aho-Corasick pass
 (``str.replace_many``): each character maps independently, so their order
 only matters where the table is built (it is). An empty key is null: a
 name with no comparable character matches nothing.
