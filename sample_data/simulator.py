@@ -73,6 +73,7 @@ _EMPLOYERS = [
     "ｶ)ｵｵｸﾎﾞｺｳｷﾞﾖｳ", "ｼﾔ)ﾌｸｼｶｲ", "ｶ)ﾖﾂﾔｼﾖｸﾋﾝ", "ｶ)ｶｸﾞﾗｻﾞｶｷｶｸ", "ｺﾞｳ)ｱｵﾊﾞｿﾌﾄ", "ｶ)ﾐﾗｲﾛｼﾞｽﾃｲｸｽ",
 ]
 _PENSION_DESC = ["ﾈﾝｷﾝ", "ｺｸﾐﾝﾈﾝｷﾝ", "ｺｳｾｲﾈﾝｷﾝ"]
+_TRANSFER_FROM = ["ﾔﾏﾀﾞ ﾀﾛｳ", "ｽｽﾞｷ ﾊﾅｺ", "ﾀﾅｶ ｹﾝｼﾞ", "ｻﾄｳ ﾐﾕｷ", "ﾒﾙｶﾘ", "ｶ)ｱﾙﾊﾞｲﾄｻ-ﾋﾞｽ"]
 _GUARDIANS = ["ｽｽﾞｷ ｲﾁﾛｳ", "ｻﾄｳ ﾏｻｺ", "ﾀﾅｶ ﾋﾛｼ", "ﾍﾞﾝｺﾞｼ ﾀｶﾊｼ ｼﾞﾕﾝ"]
 
 _LOOK_HALF = {"ｼ": "ﾂ", "ﾂ": "ｼ", "ｿ": "ﾝ", "ﾝ": "ｿ", "ｳ": "ｩ"}
@@ -624,6 +625,16 @@ class BankWorld:
                 pl.when(mu(6) < 0.5).then(pl.lit("ﾃﾞﾝｷﾘﾖｳｷﾝ")).when(mu(6) < 0.8).then(pl.lit("ｽｲﾄﾞｳﾘﾖｳｷﾝ")).otherwise(pl.lit("ﾌﾘｺﾐ ｶ)ｼﾝｼﾞﾕｸﾌﾄﾞｳｻﾝ")).alias("description"),
                 (3000 + mu(7) * 60_000).floor().cast(pl.Int64).alias("withdrawal_yen"),
                 pl.lit(0, pl.Int64).alias("deposit_yen"),
+            )
+        )
+        # irregular incoming transfers from persons (not income: a detector must not take them for salary)
+        events.append(
+            months.filter(mu(8) < 0.25).select(
+                "inquiry_id",
+                pl.min_horizontal(pl.col("_m").dt.offset_by(pl.format("{}d", (mu(9) * 28).floor().cast(pl.Int64))), month_end).alias("tx_date"),
+                pl.concat_str([pl.lit("ﾌﾘｺﾐ "), (mu(10) * len(_TRANSFER_FROM)).floor().cast(pl.Int64).replace_strict(dict(enumerate(_TRANSFER_FROM)), return_dtype=pl.Utf8)]).alias("description"),
+                pl.lit(0, pl.Int64).alias("withdrawal_yen"),
+                ((5 + mu(11) * 95).floor() * 1000).cast(pl.Int64).alias("deposit_yen"),
             )
         )
         tx = pl.concat(events).join(req.select("inquiry_id", "period_from", "period_to", "balance_yen"), on="inquiry_id", how="left")

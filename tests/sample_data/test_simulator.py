@@ -166,3 +166,12 @@ def test_history_answers_plant_salary_and_pension(world, answers, tmp_path, prov
     assert pension.height > 0 and (pension["tx_date"].dt.day() == 15).all() and (pension["tx_date"].dt.month() % 2 == 0).all()
     assert (tx["balance_yen"] >= 0).all()
     assert tx["tx_date"].is_between(dt.date(2026, 4, 1), dt.date(2026, 9, 30)).all()
+    # noise around the income: cash withdrawals and irregular transfers in
+    assert tx["description"].is_in(["ATM", "ｶ-ﾄﾞ"]).sum() > 50
+    assert tx.filter(pl.col("description").str.starts_with("ﾌﾘｺﾐ") & (pl.col("deposit_yen") > 0)).height > 0
+    # the planted salary is found in the history of exactly the accounts that have one
+    planted = world.truth.filter(pl.col("salary_yen") > 0)["account_key"]
+    with_salary = rows.filter(pl.col("description").str.starts_with("ｷﾕｳﾖ")).select(
+        pl.concat_str(["bank_code", "branch_code", pl.col("account_type").cast(pl.Utf8), "account_number"], separator="-")
+    ).to_series()
+    assert with_salary.is_in(planted.implode()).all()
