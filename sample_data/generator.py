@@ -356,8 +356,15 @@ def generate_office(
     municipality_code: str = "131041",
     municipality_name: str = "新宿区",
     as_of: dt.date = dt.date(2026, 10, 1),
+    bad_rows: int = 0,
 ) -> Office:
-    """Draw one synthetic office of ``persons`` delinquents (deterministic by ``seed``)."""
+    """Draw one synthetic office of ``persons`` delinquents (deterministic by ``seed``).
+
+    ``bad_rows`` master rows are spoilt the way core-system exports go wrong
+    (a date outside its era, 2月30日, an empty name, a duplicated 宛名番号),
+    so that the reader's rejects can be exercised; their persons stay in
+    the ground truth. The spoilt rows are listed in ``people.bad_row``.
+    """
     rng = np.random.default_rng(seed)
     n = int(persons)
     surnames, given = load_name_tables()
@@ -541,6 +548,10 @@ def generate_office(
         pl.Series("arrears_yen", arrears),
     )
 
+    people = people.with_columns(pl.lit(None, pl.Utf8).alias("bad_row"))
+    if bad_rows > 0 and n >= 2:
+        master, people = _spoil(rng, master, people, min(bad_rows, n - 1))
+
     institutions = _institutions()
     truth = _accounts(rng, people, addr, institutions, as_of)
     payments = _payments(rng, people, as_of)
@@ -556,6 +567,29 @@ def generate_office(
         municipality_name=municipality_name,
         as_of=as_of,
     )
+
+
+_SPOILERS = ("date_outside_era", "impossible_date", "empty_name", "duplicate_id")
+
+
+def _spoil(rng: np.random.Generator, master: pl.DataFrame, people: pl.DataFrame, k: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    rows = np.sort(rng.choice(np.arange(1, master.height), size=k, replace=False))
+    kinds = [_SPOILERS[i % len(_SPOILERS)] for i in range(k)]
+    ids = master["person_id"].to_list()
+    birth = master["birth_date"].to_list()
+    names = master["name_kanji"].to_list()
+    for row, kind in zip(rows.tolist(), kinds):
+        if kind == "date_outside_era":
+            birth[row] = "平成31年5月1日"
+        elif kind == "impossible_date":
+            birth[row] = "1970-02-30"
+        elif kind == "empty_name":
+            names[row] = ""
+        else:
+            ids[row] = ids[row - 1]
+    spoilt = pl.Series([None] * master.height, dtype=pl.Utf8).scatter(rows, pl.Series(kinds))
+    master = master.with_columns(pl.Series("person_id", ids), pl.Series("birth_date", birth), pl.Series("name_kanji", names))
+    return master, people.with_columns(spoilt.alias("bad_row"))
 
 
 def _institutions() -> pl.DataFrame:

@@ -30,13 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--municipality-code", default="131041")
     parser.add_argument("--municipality-name", default="新宿区")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 10, 1), help="export date of the master")
+    parser.add_argument("--bad-rows", type=int, default=0, help="spoil this many master rows (bad dates, empty name, duplicate id)")
     parser.add_argument("--no-truth", action="store_true", help="do not write the ground truth")
     args = parser.parse_args(argv)
     if args.persons < 1:
         parser.error("--persons must be at least 1")
     start = time.perf_counter()
     office = generate_office(
-        args.persons, seed=args.seed, municipality_code=args.municipality_code, municipality_name=args.municipality_name, as_of=args.as_of
+        args.persons, seed=args.seed, municipality_code=args.municipality_code, municipality_name=args.municipality_name, as_of=args.as_of,
+        bad_rows=args.bad_rows,
     )
     written = office.write(args.out)
     if not args.no_truth:

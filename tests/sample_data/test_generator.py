@@ -176,3 +176,14 @@ def test_fifty_thousand_persons_in_seconds():
     assert office.master.height == 52_668
     assert time.perf_counter() - start < 20
     assert dt.date(1930, 1, 1) < office.people["birth_date"].min() < office.people["birth_date"].max() < office.as_of
+
+
+def test_spoilt_rows_are_rejected_by_the_reader_and_the_rest_accepted(tmp_path):
+    office = generate_office(200, seed=5, bad_rows=8)
+    assert office.people["bad_row"].drop_nulls().len() == 8
+    master = read_master(office.write(tmp_path)["master"])
+    assert master.rows_read == 200
+    # a duplicated 宛名番号 rejects both rows that carry it
+    duplicated = office.people.filter(pl.col("bad_row") == "duplicate_id").height
+    assert master.rejects.height == 8 + duplicated
+    assert master.rows.height + master.rejects.height == 200
