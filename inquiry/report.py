@@ -1,0 +1,622 @@
+"""``inquiry report``: the supervisors' hit/no-hit report (outputs.md).
+
+Everything is computed with polars from the store, in one pass per table,
+into :class:`Table` objects that say what each column is (text, count, yen,
+date, person). The same tables are rendered twice: as ONE self-contained
+HTML file (inline CSS, JS and SVG charts; no address outside the file, since
+LGWAN terminals have no network) and as an xlsx workbook, one sheet per
+table. Files go to ``reports/report-<date>.html`` / ``.xlsx``.
+
+Classes and answers mean exactly what the exports say: a reviewer's decision
+overrides the class (:func:`inquiry.exports.shape_matches`), and an inquiry's
+answer is HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING as in
+``outcomes.csv`` (a test checks both against :mod:`inquiry.exports`). The
+store is read with one ``group_concat`` per query rather than row tuples,
+because a year of inquiries is a million rows and the report must be made
+in seconds.
+
+>>> CLASS_LABELS["REVIEW"]
+'要確認'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from formats.refdata import BANK_TYPE_LABELS, banks
+from inquiry.exports import MATCHES_COLUMNS, shape_matches
+from inquiry.settings import Settings
+from inquiry.step import Context, StepResult, console
+from inquiry.store import Store
+
+__all__ = [
+    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "fast_frame", "accounts_frame",
+    "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
+]  # fmt: skip
+
+CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
+HIT_CLASSES = ("CONFIRMED", "PROBABLE")
+CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REVIEW": "要確認", "HOMONYM": "同名異人", "UNMATCHED": "不一致"}
+ANSWERS = ("HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
+ANSWER_LABELS = {"HIT": "該当あり", "ACCOUNTS": "口座あり・該当なし", "NO_ACCOUNT": "口座なし", "UNABLE": "照会不能", "PENDING": "未回答"}
+PROVIDER_LABELS = {"dais": "DAIS", "pipitlinq": "pipitLINQ", "paper": "書面"}
+ACCOUNT_TYPE_LABELS = {1: "普通", 2: "当座", 4: "貯蓄", 5: "通知", 6: "定期", 7: "積立", 8: "納税準備", 9: "その他"}
+EVIDENCE_LABELS = {
+    "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
+    "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},
+    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
+}
+FOLLOWUP_STATUSES = ("QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED")
+FOLLOWUP_LABELS = {"QUEUED": "作成待ち", "WRITTEN": "作成済", "SENT": "送信済", "ANSWERED": "回答済", "SKIPPED_CLEARED": "完納により中止"}
+DELAY_BINS = ((0, 7), (8, 14), (15, 21), (22, 30), (31, 45), (46, 60), (61, 90), (91, None))
+BALANCE_BINS = ((0, 9_999), (10_000, 99_999), (100_000, 499_999), (500_000, 999_999), (1_000_000, 4_999_999), (5_000_000, None))
+
+
+# -- what a report is --------------------------------------------------------
+@dataclass(frozen=True)
+class Col:
+    """One column: ``kind`` is text, int, yen, pct, score, date, key, person, persons (``;``-list)
+    or pname (the name of the person in the column before it, filled in by the page script)."""
+
+    name: str
+    label: str
+    kind: str = "text"
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Col]
+    frame: pl.DataFrame
+    note: str = ""
+    #: rows of small summary tables are given this column's value as an id (for tests and links)
+    row_id: str | None = None
+    total: bool = False
+
+    @property
+    def persons(self) -> set[str]:
+        """Every person id named in the table's rows."""
+        named: set[str] = set()
+        for c in self.columns:
+            if c.kind == "person":
+                named.update(self.frame[c.name].drop_nulls().to_list())
+            elif c.kind == "persons":
+                named.update(self.frame[c.name].drop_nulls().str.split(";").explode().drop_nulls().to_list())
+        named.discard("")
+        return named
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    labels: list[str]
+    values: list[float]
+    kind: str = "bar"  # bar (vertical histogram) or hbar (rates, 0..1)
+    unit: str = ""
+
+
+@dataclass
+class Report:
+    municipality: str
+    purpose: str
+    generated_at: datetime
+    today: date
+    period: tuple[date | None, date | None]
+    overdue_days: int
+    kpis: list[tuple[str, str, int, str]]  # id, label, value, kind
+    tables: list[Table]
+    charts: list[Chart]
+    persons: pl.DataFrame  # detail of every person named in the rows
+    inquiries: pl.DataFrame  # person_id, bank_code, provider, sent_on, answered_on, answer of those persons
+    institutions: pl.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    @property
+    def persons_shown(self) -> int:
+        return self.persons.height
+
+
+# -- reading the store fast --------------------------------------------------
+def fast_frame(store: Store, sql: str, schema: dict[str, Any], *, plain: bool = False) -> pl.DataFrame:
+    """Rows of ``sql`` as a frame, built from one CSV text that SQLite assembles.
+
+    ``group_concat(quote(...))`` makes SQLite write the rows as one CSV
+    string (SQL quoting: ``'`` doubled, NULL bare), which polars parses in
+    parallel — several times faster than a million Python tuples.
+    ``schema`` names every column of ``sql`` in order, with its type.
+    ``plain=True`` skips the quoting (half the cost) for columns that can
+    hold no newline and no control character: ids, codes, dates, words of
+    this program's own vocabulary; empty text is then null.
+    """
+    cols = list(schema)
+    if plain:
+        row = "||char(31)||".join(f"ifnull({c},'')" for c in cols)
+    else:
+        row = "||','||".join(f"quote({c})" for c in cols)
+    text = store.scalar(f"SELECT group_concat({row}, char(10)) FROM ({sql})")
+    if not text:
+        return pl.DataFrame(schema=schema)
+    options: dict[str, Any] = {"separator": "\x1f", "quote_char": None} if plain else {"quote_char": "'", "null_values": "NULL"}
+    raw = pl.read_csv(text.encode("utf-8"), has_header=False, new_columns=cols, infer_schema=False, **options)
+    return raw.with_columns(
+        [pl.col(c).str.to_date() if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items() if t != pl.Utf8]
+    )
+
+
+_LINKED_SQL = """
+    SELECT account_key, inquiry_id, inquired_person_id,
+           CASE WHEN decision = 'accept' THEN decided_person_id
+                WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
+           CASE WHEN decision = 'accept' THEN 'CONFIRMED'
+                WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
+           score, name_evidence, dob_evidence, address_evidence, candidates,
+           class AS class_at_match, reason, matched_at, decision, decided_person_id, decided_by, decided_at
+    FROM matches
+"""
+_FIRST_SQL = """
+    SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.branch_name, a.account_type, a.account_number,
+           a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
+    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE account_key IS NOT NULL AND answer = 'found' GROUP BY account_key)
+"""
+
+
+def accounts_frame(store: Store) -> pl.DataFrame:
+    """``matches.csv`` rows (same columns and values) plus reason, decision and branch name."""
+    s = pl.Utf8
+    linked = fast_frame(
+        store,
+        _LINKED_SQL,
+        {"account_key": s, "inquiry_id": s, "inquired_person_id": s, "person_id": s, "class": s, "score": pl.Float64,
+         "name_evidence": s, "dob_evidence": s, "address_evidence": s, "candidates": s, "class_at_match": s, "reason": s,
+         "matched_at": s, "decision": s, "decided_person_id": s, "decided_by": s, "decided_at": s},
+    )  # fmt: skip
+    first = fast_frame(
+        store,
+        _FIRST_SQL,
+        {"account_key": s, "provider": s, "bank_code": s, "branch_code": s, "branch_name": s, "account_type": pl.Int64,
+         "account_number": s, "holder_kana": s, "holder_birth_date": s, "holder_address": s, "balance_yen": pl.Int64,
+         "account_status": s, "last_activity": s},
+    )  # fmt: skip
+    extras = linked.select("account_key", "class_at_match", "reason", "matched_at", "decision", "decided_person_id", "decided_by", "decided_at")
+    shaped = shape_matches(linked.select(c for c in linked.columns if c not in extras.columns or c == "account_key"), first.drop("branch_name"))
+    if shaped.height == 0:
+        shaped = shaped.cast({"account_type": pl.Int64, "balance_yen": pl.Int64, "score": pl.Float64})
+    return shaped.join(extras, on="account_key", how="left").join(first.select("account_key", "branch_name"), on="account_key", how="left")
+
+
+# -- computing the tables ----------------------------------------------------
+def _institutions(store: Store) -> pl.DataFrame:
+    inst = store.frame("SELECT bank_code, name, provider, bank_type FROM institutions", schema={"bank_code": pl.Utf8})
+    ref = banks().select("bank_code", pl.col("name").alias("ref_name"), pl.col("type").alias("ref_type"))
+    return (
+        inst.join(ref, on="bank_code", how="full", coalesce=True)
+        .with_columns(
+            name=pl.coalesce("name", "ref_name", "bank_code"),
+            type=pl.coalesce("ref_type", "bank_type", pl.lit("other")),
+        )
+        .with_columns(type_label=pl.col("type").replace_strict(BANK_TYPE_LABELS, default=pl.col("type")))
+        .select("bank_code", "name", "provider", "type", "type_label")
+    )
+
+
+def _inquiries(store: Store, accounts: pl.DataFrame) -> pl.DataFrame:
+    """Every basic inquiry with its answer as in ``outcomes.csv``."""
+    s = pl.Utf8
+    inq = fast_frame(
+        store,
+        "SELECT inquiry_id, person_id, provider, bank_code, sent_on, answered_on, answer FROM inquiries",
+        {"inquiry_id": s, "person_id": s, "provider": s, "bank_code": s, "sent_on": pl.Date, "answered_on": pl.Date, "answer": s},
+        plain=True,
+    )
+    found = fast_frame(
+        store,
+        "SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE account_key IS NOT NULL AND answer = 'found'",
+        {"inquiry_id": s, "account_key": s, "balance_yen": pl.Int64},
+        plain=True,
+    )
+    hit_person = accounts.select("account_key", pl.when(pl.col("class").is_in(HIT_CLASSES)).then(pl.col("person_id")).alias("hit_person"))
+    per = (
+        found.join(hit_person, on="account_key", how="left")
+        .join(inq.select("inquiry_id", "person_id"), on="inquiry_id", how="left")
+        .group_by("inquiry_id")
+        .agg(
+            pl.len().alias("accounts"),
+            (pl.col("hit_person") == pl.col("person_id")).fill_null(False).sum().alias("hits"),
+            pl.when(pl.col("hit_person") == pl.col("person_id")).then(pl.col("balance_yen")).sum().alias("hit_balance_yen"),
+        )
+    )
+    inq = inq.join(per, on="inquiry_id", how="left")
+    outcome = (
+        pl.when(pl.col("answer").is_null())
+        .then(pl.lit("PENDING"))
+        .when(pl.col("hits") > 0)
+        .then(pl.lit("HIT"))
+        .when(pl.col("accounts") > 0)
+        .then(pl.lit("ACCOUNTS"))
+        .when(pl.col("answer") == "unable")
+        .then(pl.lit("UNABLE"))
+        .otherwise(pl.lit("NO_ACCOUNT"))
+    )
+    return inq.with_columns(outcome=outcome, hits=pl.col("hits").fill_null(0), accounts=pl.col("accounts").fill_null(0))
+
+
+def _counts(inq: pl.DataFrame, by: list[str], today: date, overdue_days: int) -> pl.DataFrame:
+    pending = pl.col("sent_on").is_not_null() & pl.col("answer").is_null()
+    return inq.group_by(by).agg(
+        pl.len().alias("created"),
+        pl.col("sent_on").is_not_null().sum().alias("sent"),
+        pl.col("answer").is_not_null().sum().alias("answered"),
+        pending.sum().alias("pending"),
+        (pending & ((pl.lit(today) - pl.col("sent_on")).dt.total_days() > overdue_days)).sum().alias("overdue"),
+        pl.col("sent_on").is_null().sum().alias("unsent"),
+        *[(pl.col("outcome") == a).sum().alias(a) for a in ANSWERS],
+        pl.col("hits").sum().alias("hit_accounts"),
+    ).with_columns(
+        hit_rate=pl.when(pl.col("answered") > 0).then(pl.col("HIT") / pl.col("answered")),
+    )
+
+
+_INQ_COLS = [
+    Col("created", "照会件数", "int"), Col("sent", "送信済", "int"), Col("answered", "回答済", "int"),
+    Col("pending", "未回答", "int"), Col("overdue", "うち期限超過", "int"), Col("unsent", "未送信", "int"),
+]  # fmt: skip
+_ANS_COLS = [Col("answered", "回答済", "int"), *[Col(a, ANSWER_LABELS[a], "int") for a in ANSWERS], Col("hit_rate", "該当率", "pct")]
+
+
+def _with_total(frame: pl.DataFrame, label_col: str, label: str = "合計") -> pl.DataFrame:
+    """Append a total row (sums of the counts, rate recomputed)."""
+    if frame.height == 0:
+        return frame
+    sums = frame.select(
+        [pl.lit(label).alias(label_col) if c == label_col else (pl.col(c).sum() if frame.schema[c].is_integer() else pl.lit(None, frame.schema[c]).alias(c)) for c in frame.columns]
+    )
+    if "hit_rate" in frame.columns:
+        sums = sums.with_columns(hit_rate=pl.when(pl.col("answered") > 0).then(pl.col("HIT") / pl.col("answered")))
+    return pl.concat([frame, sums.cast(frame.schema)])
+
+
+def _ev(prefix: str = "") -> pl.Expr:
+    """Evidence as one readable cell: 氏名:一致 生年月日:一致 住所:旧住所."""
+    return pl.concat_str(
+        [
+            pl.lit("氏名:"), pl.col(f"{prefix}name_evidence").replace(EVIDENCE_LABELS["name"]),
+            pl.lit(" 生年月日:"), pl.col(f"{prefix}dob_evidence").replace(EVIDENCE_LABELS["dob"]),
+            pl.lit(" 住所:"), pl.col(f"{prefix}address_evidence").replace(EVIDENCE_LABELS["address"]),
+        ]  # fmt: skip
+    )
+
+
+def _bins(values: pl.Series, bins: tuple[tuple[int, int | None], ...]) -> list[int]:
+    return [int(((values >= lo) & (values <= hi)).sum() if hi is not None else (values >= lo).sum()) for lo, hi in bins]
+
+
+def _yen_label(v: int) -> str:
+    return f"{v // 10_000:,}万" if v >= 10_000 else f"{v:,}"
+
+
+def build_report(store: Store, settings: Settings, now: datetime, step: Callable[[str], None] = lambda _: None) -> Report:
+    """Compute every table, chart and person detail of the report."""
+    today = now.date()
+    step("口座・名寄せ結果 (accounts)")
+    acc = accounts_frame(store)
+    inst = _institutions(store)
+    step("照会・回答 (inquiries)")
+    inq = _inquiries(store, acc)
+    inq = inq.join(inst.select("bank_code", "type", "type_label", pl.col("name").alias("bank_name")), on="bank_code", how="left").with_columns(
+        type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
+    )
+    step("集計 (tables)")
+    persons = fast_frame(
+        store,
+        "SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
+        {"person_id": pl.Utf8, "name_kanji": pl.Utf8, "name_kana": pl.Utf8, "birth_date": pl.Utf8, "address": pl.Utf8,
+         "address_history": pl.Utf8, "arrears_yen": pl.Int64, "as_of": pl.Utf8, "cleared_on": pl.Utf8},
+    )  # fmt: skip
+    names = persons.select("person_id", pl.col("name_kanji").alias("name"))
+    tables: list[Table] = []
+    od = settings.overdue_days
+    prov = pl.col("provider").replace(PROVIDER_LABELS).alias("service")
+
+    by_service = _counts(inq, ["provider"], today, od).sort("provider").with_columns(prov)
+    tables.append(Table("inq_service", "照会の状況 (サービス別)", [Col("service", "サービス"), *_INQ_COLS], _with_total(by_service.select("service", *[c.name for c in _INQ_COLS]), "service"), f"未回答のうち送信から{od}日を超えたものを期限超過としています。", row_id="service", total=True))
+    by_inst = (
+        _counts(inq, ["provider", "bank_code", "bank_name", "type_label"], today, od)
+        .with_columns(prov)
+        .sort("created", "bank_code", descending=[True, False])
+    )
+    tables.append(Table("inq_institution", "照会の状況 (金融機関別)", [Col("bank_code", "金融機関コード", "key"), Col("bank_name", "金融機関"), Col("type_label", "業態"), Col("service", "サービス"), *_INQ_COLS, *_ANS_COLS[1:]], by_inst, row_id="bank_code"))
+    ans_service = by_service.select("service", *[c.name for c in _ANS_COLS])
+    tables.append(Table("ans_service", "回答の内訳 (サービス別)", [Col("service", "サービス"), *_ANS_COLS], _with_total(ans_service, "service"), "該当あり = 本人・本人の可能性高と判定した口座 (確認で承認したものを含む) が1件以上ある回答。該当率 = 該当あり ÷ 回答済。", row_id="service", total=True))
+    by_type = _counts(inq, ["type", "type_label"], today, od).sort("type")
+    tables.append(Table("ans_type", "回答の内訳 (業態別)", [Col("type_label", "業態"), *_ANS_COLS], _with_total(by_type.select("type_label", *[c.name for c in _ANS_COLS]), "type_label"), row_id="type_label", total=True))
+
+    # classes and the review backlog
+    class_rows = (
+        pl.DataFrame({"class": list(CLASSES), "class_label": [CLASS_LABELS[c] for c in CLASSES]})
+        .join(
+            acc.group_by("class").agg(
+                pl.len().alias("accounts"),
+                pl.col("balance_yen").sum().alias("balance_yen"),
+                pl.col("person_id").n_unique().alias("persons"),
+                pl.col("decision").is_not_null().sum().alias("decided"),
+            ),
+            on="class",
+            how="left",
+        )
+        .with_columns(pl.col("accounts", "balance_yen", "decided").fill_null(0), persons=pl.when(pl.col("class").is_in(("HOMONYM", "UNMATCHED"))).then(None).otherwise(pl.col("persons").fill_null(0)))
+    )
+    tables.append(Table("classes", "名寄せの分類", [Col("class", "分類"), Col("class_label", "意味"), Col("accounts", "口座数", "int"), Col("balance_yen", "残高合計 (円)", "yen"), Col("persons", "人数", "int"), Col("decided", "うち確認で判定", "int")], _with_total(class_rows.drop("persons"), "class").join(class_rows.select("class", "persons"), on="class", how="left").select("class", "class_label", "accounts", "balance_yen", "persons", "decided"), "確認 (review import) で承認した口座は本人、否認した口座は不一致として数えています。", row_id="class", total=True))
+
+    hits = (
+        acc.filter(pl.col("class").is_in(HIT_CLASSES))
+        .join(names, on="person_id", how="left")
+        .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .with_columns(
+            account_type_label=pl.col("account_type").replace_strict(ACCOUNT_TYPE_LABELS, default=None, return_dtype=pl.Utf8),
+            class_label=pl.when(pl.col("decision") == "accept").then(pl.lit("承認 (確認済)")).otherwise(pl.col("class").replace(CLASS_LABELS)),
+            evidence=_ev(),
+        )
+        .sort("balance_yen", "account_key", descending=[True, False], nulls_last=True)
+    )
+    tables.append(Table("hits", "該当口座 (残高の多い順)", [
+        Col("person_id", "宛名番号", "person"), Col("name", "氏名", "pname"), Col("bank_name", "金融機関"), Col("branch_name", "支店"),
+        Col("account_type_label", "種目"), Col("account_number", "口座番号", "key"), Col("balance_yen", "残高 (円)", "yen"),
+        Col("last_activity", "最終取引日", "date"), Col("maturity_date", "満期日", "date"), Col("account_status", "状態"),
+        Col("class_label", "分類"), Col("evidence", "根拠"), Col("score", "スコア", "score"),
+    ], hits, "本人・本人の可能性高 (差押え前に要確認) および確認で承認した口座。列名をクリックで並べ替え、宛名番号をクリックで個人の詳細を表示します。"))  # fmt: skip
+
+    review = (
+        acc.filter(pl.col("class") == "REVIEW")
+        .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .with_columns(
+            matched_on=pl.col("matched_at").str.slice(0, 10).str.to_date(strict=False),
+        )
+        .with_columns(age_days=(pl.lit(today) - pl.col("matched_on")).dt.total_days())
+        .sort("age_days", "account_key", descending=[True, False], nulls_last=True)
+    )
+    tables.append(Table("review", "要確認の残り (確認待ち)", [
+        Col("matched_on", "名寄せ日", "date"), Col("age_days", "経過日数", "int"), Col("bank_name", "金融機関"), Col("branch_name", "支店"),
+        Col("account_number", "口座番号", "key"), Col("holder_kana", "名義カナ"), Col("holder_birth_date", "名義生年月日", "date"),
+        Col("holder_address", "名義住所"), Col("balance_yen", "残高 (円)", "yen"), Col("candidates", "候補者", "persons"), Col("reason", "理由"),
+    ], review, "inquiry review export で確認シートを出力し、判定を記入して inquiry review import で取り込みます。"))  # fmt: skip
+
+    homonyms = (
+        acc.filter(pl.col("class") == "HOMONYM")
+        .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .join(names.rename({"person_id": "candidates", "name": "nearest_name"}), on="candidates", how="left")
+        .with_columns(evidence=_ev())
+        .sort("bank_code", "account_key")
+    )
+    tables.append(Table("homonyms", "同名異人として除外した口座", [
+        Col("candidates", "近い滞納者", "person"), Col("nearest_name", "氏名", "pname"), Col("bank_name", "金融機関"), Col("branch_name", "支店"),
+        Col("account_number", "口座番号", "key"), Col("holder_kana", "名義カナ"), Col("holder_birth_date", "名義生年月日", "date"),
+        Col("holder_address", "名義住所"), Col("evidence", "根拠"), Col("reason", "理由"),
+    ], homonyms, "氏名は一致するが生年月日または住所が本人と矛盾するため、本人の口座ではないと判定したもの (追跡照会の対象外)。"))  # fmt: skip
+
+    decided = (
+        acc.filter(pl.col("decision").is_not_null())
+        .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .with_columns(
+            decision_label=pl.col("decision").replace({"accept": "承認", "reject": "否認"}),
+            decided_on=pl.col("decided_at").str.slice(0, 10).str.to_date(strict=False),
+        )
+        .sort("decided_at", "account_key", descending=[True, False])
+    )
+    tables.append(Table("decisions", "確認の判定 (承認・否認)", [
+        Col("decided_on", "判定日", "date"), Col("decided_by", "判定者"), Col("decision_label", "判定"), Col("decided_person_id", "承認した者", "person"),
+        Col("candidates", "候補者", "persons"), Col("bank_name", "金融機関"), Col("account_number", "口座番号", "key"), Col("balance_yen", "残高 (円)", "yen"),
+    ], decided))  # fmt: skip
+
+    # follow-ups
+    step("追跡照会・完納 (follow-ups, payments)")
+    fu = fast_frame(
+        store,
+        "SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
+        {"followup_id": pl.Utf8, "person_id": pl.Utf8, "account_key": pl.Utf8, "provider": pl.Utf8, "status": pl.Utf8,
+         "sent_on": pl.Utf8, "answered_on": pl.Utf8, "transactions": pl.Int64, "regular_income": pl.Utf8},
+    )  # fmt: skip
+    income = pl.col("regular_income").fill_null("") != ""
+    fu_status = (
+        pl.DataFrame({"status": list(FOLLOWUP_STATUSES), "status_label": [FOLLOWUP_LABELS[s] for s in FOLLOWUP_STATUSES]})
+        .join(fu.group_by("status").agg(pl.len().alias("followups"), income.sum().alias("with_income")), on="status", how="left")
+        .with_columns(pl.col("followups", "with_income").fill_null(0).cast(pl.Int64))
+    )
+    tables.append(Table("followups", "追跡照会 (取引履歴照会) の状況", [Col("status", "状態"), Col("status_label", "意味"), Col("followups", "件数", "int"), Col("with_income", "うち定期収入あり", "int")], _with_total(fu_status, "status"), "定期収入 = 給与・年金などの定期的な入金 (年金は国税徴収法第77条により一部差押禁止)。", row_id="status", total=True))  # fmt: skip
+    fu_income = (
+        fu.filter(income)
+        .join(names, on="person_id", how="left")
+        .join(acc.select("account_key", "bank_code", "account_number", "balance_yen"), on="account_key", how="left")
+        .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .with_columns(pl.col("answered_on").str.to_date(strict=False))
+        .sort("answered_on", "followup_id", descending=[True, False], nulls_last=True)
+    )
+    tables.append(Table("income", "定期収入が見つかった口座", [
+        Col("person_id", "宛名番号", "person"), Col("name", "氏名", "pname"), Col("bank_name", "金融機関"), Col("account_number", "口座番号", "key"),
+        Col("balance_yen", "残高 (円)", "yen"), Col("answered_on", "回答日", "date"), Col("transactions", "取引件数", "int"), Col("regular_income", "定期収入"),
+    ], fu_income))  # fmt: skip
+
+    # persons cleared by payment
+    paid = store.frame(
+        "SELECT p.person_id, SUM(x.amount_yen) AS paid_yen FROM persons p JOIN payments x ON x.person_id = p.person_id AND x.paid_on > p.as_of GROUP BY p.person_id",
+        schema={"person_id": pl.Utf8, "paid_yen": pl.Int64},
+    )
+    person_hits = acc.filter(pl.col("class").is_in(HIT_CLASSES)).group_by("person_id").agg(pl.len().alias("hit_accounts"), pl.col("balance_yen").sum().alias("hit_balance_yen"))
+    skipped = fu.filter(pl.col("status") == "SKIPPED_CLEARED").group_by("person_id").agg(pl.len().alias("skipped"))
+    cleared = (
+        persons.filter(pl.col("cleared_on").is_not_null())
+        .join(paid, on="person_id", how="left")
+        .join(inq.group_by("person_id").agg(pl.len().alias("inquiries")), on="person_id", how="left")
+        .join(person_hits, on="person_id", how="left")
+        .join(skipped, on="person_id", how="left")
+        .with_columns(pl.col("cleared_on").str.to_date(strict=False), pl.col("inquiries", "hit_accounts", "hit_balance_yen", "skipped").fill_null(0))
+        .sort("cleared_on", "person_id", descending=[True, False])
+    )
+    tables.append(Table("cleared", "完納により照会を中止した者", [
+        Col("person_id", "宛名番号", "person"), Col("name_kanji", "氏名", "pname"), Col("arrears_yen", "滞納額 (円)", "yen"), Col("paid_yen", "納付額 (円)", "yen"),
+        Col("cleared_on", "完納確認日", "date"), Col("inquiries", "照会件数", "int"), Col("hit_accounts", "該当口座", "int"),
+        Col("hit_balance_yen", "該当残高 (円)", "yen"), Col("skipped", "中止した追跡照会", "int"),
+    ], cleared, "照会後の納付で滞納額を完納した者。新たな照会・追跡照会は行いません。"))  # fmt: skip
+
+    # charts
+    answered = inq.filter(pl.col("answer").is_not_null() & pl.col("sent_on").is_not_null())
+    delays = (answered["answered_on"] - answered["sent_on"]).dt.total_days()
+    type_rates = by_type.filter(pl.col("answered") > 0)
+    charts = [
+        Chart("hit_rate_type", "業態別の該当率", type_rates["type_label"].to_list(), type_rates["hit_rate"].to_list(), "hbar", "%"),
+        Chart("delay", "回答までの日数 (送信日から)", [f"{lo}〜{hi}日" if hi is not None else f"{lo}日以上" for lo, hi in DELAY_BINS], _bins(delays, DELAY_BINS), "bar", "件"),
+        Chart("balance", "該当口座の残高分布", [f"{_yen_label(lo)}〜{_yen_label(hi)}円" if hi is not None else f"{_yen_label(lo)}円以上" for lo, hi in BALANCE_BINS], _bins(hits["balance_yen"].fill_null(0), BALANCE_BINS), "bar", "口座"),
+    ]  # fmt: skip
+
+    # headline numbers
+    pending = inq.filter(pl.col("sent_on").is_not_null() & pl.col("answer").is_null())
+    overdue = int(((pl.Series([today] * pending.height, dtype=pl.Date) - pending["sent_on"]).dt.total_days() > od).sum()) if pending.height else 0
+    kpis = [
+        ("inquiries", "照会件数", inq.height, "int"),
+        ("answered", "回答済", int(inq["answer"].is_not_null().sum()), "int"),
+        ("pending", "未回答", pending.height, "int"),
+        ("overdue", f"うち{od}日超過", overdue, "int"),
+        ("hit_inquiries", "該当ありの回答", int((inq["outcome"] == "HIT").sum()), "int"),
+        ("hits", "該当口座", hits.height, "int"),
+        ("hit_balance", "該当口座の残高合計 (円)", int(hits["balance_yen"].fill_null(0).sum()), "yen"),
+        ("review", "要確認 (未判定)", review.height, "int"),
+        ("homonyms", "同名異人", homonyms.height, "int"),
+        ("income", "定期収入あり", fu_income.height, "int"),
+        ("cleared", "完納者", cleared.height, "int"),
+    ]
+
+    step("個人の詳細 (person detail)")
+    named: set[str] = set()
+    for t in tables:
+        named |= t.persons
+    shown = persons.filter(pl.col("person_id").is_in(list(named))).sort("person_id")
+    detail_inq = inq.filter(pl.col("person_id").is_in(list(named))).select("person_id", "bank_code", "provider", "sent_on", "answered_on", "outcome")
+    sent = inq["sent_on"].drop_nulls()
+    return Report(
+        municipality=settings.municipality_name,
+        purpose=settings.purpose,
+        generated_at=now,
+        today=today,
+        period=(sent.min() if sent.len() else None, sent.max() if sent.len() else None),  # type: ignore[arg-type]
+        overdue_days=od,
+        kpis=kpis,
+        tables=tables,
+        charts=charts,
+        persons=shown,
+        inquiries=detail_inq,
+        institutions=inst,
+    )
+
+
+# -- the workbook ------------------------------------------------------------
+SHEET_NAMES = {
+    "inq_service": "照会_サービス別", "inq_institution": "照会_金融機関別", "ans_service": "回答_サービス別",
+    "ans_type": "回答_業態別", "classes": "分類", "hits": "該当口座", "review": "要確認", "decisions": "判定",
+    "homonyms": "同名異人", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
+}  # fmt: skip
+_XLSX_FORMATS = {"int": "#,##0", "yen": "#,##0", "pct": "0.0%", "score": "0.00", "date": "yyyy-mm-dd"}
+_WIDTHS = {"int": 11, "yen": 14, "pct": 9, "score": 8, "date": 12, "key": 16, "person": 12, "persons": 24}
+
+
+def write_xlsx(rep: Report, path: Path) -> Path:
+    """The report's tables as a workbook: an overview sheet, then one sheet per table.
+
+    Japanese headers, frozen header row, an autofilter, yen with thousands
+    separators, real dates; text that a spreadsheet would run as a formula
+    is neutralised (and xlsxwriter is told never to read strings as formulas).
+    """
+    import xlsxwriter
+
+    from inquiry.csvout import neutralise
+
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "remove_timezone": True}
+    with xlsxwriter.Workbook(str(path), options) as wb:
+        ws = wb.add_worksheet("概要")
+        bold = wb.add_format({"bold": True})
+        yen = wb.add_format({"num_format": "#,##0"})
+        ws.write_string(0, 0, "預貯金等照会 該当状況報告", wb.add_format({"bold": True, "font_size": 14}))
+        lo, hi = rep.period
+        meta = [("団体", rep.municipality), ("利用目的", rep.purpose), ("対象期間", f"{lo} 〜 {hi}" if lo else "照会なし"),
+                ("作成", rep.generated_at.strftime("%Y-%m-%d %H:%M")), ("掲載人数", f"{rep.persons_shown:,}")]  # fmt: skip
+        for i, (k, v) in enumerate(meta, start=2):
+            ws.write_string(i, 0, k, bold)
+            ws.write_string(i, 1, v)
+        for i, (_, label, value, _) in enumerate(rep.kpis, start=len(meta) + 3):
+            ws.write_string(i, 0, label, bold)
+            ws.write_number(i, 1, value, yen)
+        ws.set_column(0, 0, 28)
+        ws.set_column(1, 1, 60)
+        for t in rep.tables:
+            frame = t.frame.select(
+                [
+                    pl.col(c.name).str.to_date(strict=False) if c.kind == "date" and t.frame.schema[c.name] == pl.Utf8 else pl.col(c.name)
+                    for c in t.columns
+                ]
+            )
+            frame = neutralise(frame).rename({c.name: c.label for c in t.columns})
+            frame.write_excel(
+                workbook=wb,
+                worksheet=SHEET_NAMES.get(t.key, t.key[:31]),
+                column_formats={c.label: _XLSX_FORMATS[c.kind] for c in t.columns if c.kind in _XLSX_FORMATS},  # type: ignore[misc]
+                dtype_formats={pl.Date: "yyyy-mm-dd"},
+                column_widths={c.label: _WIDTHS.get(c.kind, 18) for c in t.columns},
+                header_format={"bold": True, "bg_color": "#EEF2F7", "text_wrap": True},
+                freeze_panes=(1, 0),
+                autofit=False,
+                table_style="Table Style Light 1",
+            )
+    return path
+
+
+# -- the step ----------------------------------------------------------------
+def report(out: Path | None = None):  # noqa: ANN201 - returns the step body
+    """The step body: write ``report-<date>.html`` and ``.xlsx``; the audit logs the persons shown."""
+
+    def body(ctx: Context) -> StepResult:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from inquiry._report_html import render_html
+
+        folder = out or ctx.ws.reports
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path = folder / f"report-{ctx.today:%Y%m%d}.html"
+        xlsx_path = folder / f"report-{ctx.today:%Y%m%d}.xlsx"
+        stages = 7
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True) as progress:
+            task = progress.add_task("報告書 (report)", total=stages)
+
+            def step(label: str) -> None:
+                progress.update(task, description=f"報告書: {label}", advance=1)
+
+            rep = build_report(ctx.store, ctx.settings, ctx.now, step)
+            step("HTML")
+            html = render_html(rep)
+            part = ctx.ws.part_path(html_path)
+            part.write_bytes(html.encode("utf-8"))
+            part.chmod(0o600)
+            step("Excel")
+            xpart = ctx.ws.part_path(xlsx_path)
+            write_xlsx(rep, xpart)
+            xpart.chmod(0o600)
+        result = StepResult(title="報告書 (report)", parts=[part, xpart], persons_shown=rep.persons_shown)
+        kp = {k: v for k, _, v, _ in rep.kpis}
+        result.counts = {
+            "inquiries": kp["inquiries"], "answered": kp["answered"], "pending": kp["pending"], "overdue": kp["overdue"],
+            "hit_accounts": kp["hits"], "review_backlog": kp["review"], "homonyms": kp["homonyms"],
+            "html_bytes": len(html.encode("utf-8")),
+        }  # fmt: skip
+        result.notes += [f"→ {html_path}", f"→ {xlsx_path}"]
+        return result
+
+    return body

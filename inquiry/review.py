@@ -1,0 +1,346 @@
+"""The review workflow: ``inquiry review export`` / ``inquiry review import``.
+
+A ``REVIEW`` account is one the program refuses to decide (matching.md):
+name and birth date fit but the address does not, or two persons fit
+equally. A person decides, on a sheet that puts the bank's holder data and
+every candidate's data side by side — kana, birth date, current address and
+which former address matched — and writes ``accept <person_id>`` or
+``reject`` in the ``判定`` column. Importing the sheet records each decision
+in ``matches`` (who, when); an accepted account then counts as a hit and is
+followed up like a ``CONFIRMED`` one (:func:`inquiry.exports.matches_frame`).
+
+Each row carries a fingerprint of the account's match row at export time.
+A row whose account changed since (decided by another sheet, re-linked,
+purged) is *stale*: refused, listed in the rejects file, never applied. A
+sheet that is malformed — a missing column, a decision word that is neither
+``accept`` nor ``reject``, a person who is not among the account's
+candidates, an account twice — is refused whole, with every bad row named.
+
+>>> parse_decision("accept  P0000012"), parse_decision("Reject"), parse_decision("")
+(('accept', 'P0000012'), ('reject', None), (None, None))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from pathlib import Path
+
+import polars as pl
+
+from formats._text import rejects_frame
+from inquiry.csvout import neutralise, write_csv
+from inquiry.step import Context, StepFailed, StepResult
+from inquiry.store import Store
+from matching.addresses import address_parts
+from matching.names import name_key
+
+__all__ = ["review_export", "review_import", "review_sheet", "parse_decision", "fingerprint", "KEY", "DECISION", "FINGERPRINT"]
+
+KEY = "口座キー"
+DECISION = "判定"
+FINGERPRINT = "照合値 (変更しないでください)"
+MAX_CANDIDATES = 5
+
+_ACCOUNT_COLS = {
+    "account_key": KEY, "bank_code": "金融機関コード", "bank_name": "金融機関", "branch_code": "支店コード",
+    "branch_name": "支店", "account_type": "種目", "account_number": "口座番号", "balance_yen": "残高 (円)",
+    "holder_kana": "名義カナ", "holder_birth_date": "名義生年月日", "holder_address": "名義住所", "reason": "要確認の理由",
+}  # fmt: skip
+_CAND_COLS = {
+    "person_id": "宛名番号", "name_kanji": "氏名", "name_kana": "カナ", "name_fit": "氏名の一致",
+    "birth_date": "生年月日", "dob_fit": "生年月日の一致", "address": "現住所", "address_fit": "住所の一致",
+}  # fmt: skip
+
+_REVIEW_SQL = """
+    SELECT m.account_key, m.inquiry_id, m.person_id, m.class, m.score, m.name_evidence, m.dob_evidence,
+           m.address_evidence, m.candidates, m.reason, m.matched_at, m.decision, m.decided_person_id,
+           a.bank_code, COALESCE(a.bank_name, i.name) AS bank_name, a.branch_code, a.branch_name, a.account_type,
+           a.account_number, a.balance_yen, a.holder_kana, a.holder_birth_date, a.holder_address
+    FROM matches m
+    JOIN answers a ON a.rowid = (SELECT min(rowid) FROM answers x WHERE x.account_key = m.account_key AND x.answer = 'found')
+    LEFT JOIN institutions i ON i.bank_code = a.bank_code
+    WHERE m.class = 'REVIEW' AND m.decision IS NULL
+    ORDER BY m.matched_at, m.account_key
+"""
+_FINGERPRINT_FIELDS = ("account_key", "class", "person_id", "candidates", "name_evidence", "dob_evidence", "address_evidence", "matched_at", "decision")
+
+
+def fingerprint(frame: pl.DataFrame) -> pl.Series:
+    """16 hex digits of SHA-256 over the match row's deciding fields (one per row).
+
+    Any change to the account's link — class, candidates, evidence, a
+    decision already recorded — changes it, so an old sheet is detected.
+    """
+    joined = frame.select(pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in _FINGERPRINT_FIELDS], separator="\x1f")).to_series()
+    return pl.Series("fingerprint", [hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in joined.to_list()], dtype=pl.Utf8)
+
+
+def parse_decision(text: str | None) -> tuple[str | None, str | None]:
+    """``accept <person_id>`` → ('accept', id); ``reject`` → ('reject', None); blank → (None, None).
+
+    Case, full-width letters and extra spaces are forgiven; anything else
+    raises ``ValueError``.
+    """
+    words = unicodedata.normalize("NFKC", text or "").strip().split()
+    if not words:
+        return None, None
+    verb = words[0].lower()
+    if verb == "reject" and len(words) == 1:
+        return "reject", None
+    if verb == "accept" and len(words) == 2:
+        return "accept", words[1]
+    if verb == "accept":
+        raise ValueError("accept の後に宛名番号を1つ書いてください (write: accept <person_id>)")
+    raise ValueError(f"判定は 'accept <宛名番号>' か 'reject' です (unknown decision {text!r})")
+
+
+def _fit(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    return pl.when(a.is_null() | b.is_null()).then(pl.lit("不明")).when(a == b).then(pl.lit("一致")).otherwise(pl.lit("不一致"))
+
+
+def _address_fit(pairs: pl.DataFrame) -> pl.Series:
+    """Which of the candidate's addresses the bank's address matches, and how far.
+
+    ``現住所 (番地まで一致)``, ``旧住所 <address> (番地まで一致)``, ``… (町名まで一致)``,
+    ``不一致`` or ``名義住所なし`` — compared on the address parts of
+    matching (municipality, town, block), each distinct address parsed once.
+    """
+    addrs = (
+        pairs.select(pl.row_index("pair"), "holder_address", "address", pl.col("address_history").fill_null("").str.split("|").alias("hist"))
+        .with_columns(options=pl.concat_list(pl.col("address"), pl.col("hist")))
+        .explode("options")
+        .with_columns(pl.int_range(pl.len()).over("pair").alias("pos"))
+        .filter(pl.col("options").fill_null("") != "")
+    )
+    distinct = pl.concat([addrs["options"], pairs["holder_address"]]).drop_nulls().unique().to_frame("a")
+    parts = distinct.with_columns(address_parts(pl.col("a")).alias("p")).unnest("p").select(
+        "a", pl.concat_str([pl.col("city").fill_null(""), pl.col("town").fill_null("")], separator="|").alias("town_key"), pl.col("block")
+    )
+    h = parts.rename({"a": "holder_address", "town_key": "h_town", "block": "h_block"})
+    o = parts.rename({"a": "options", "town_key": "o_town", "block": "o_block"})
+    level = (
+        addrs.join(h, on="holder_address", how="left")
+        .join(o, on="options", how="left")
+        .with_columns(
+            rank=pl.when((pl.col("h_town") == pl.col("o_town")) & (pl.col("h_block") == pl.col("o_block")) & pl.col("h_block").is_not_null())
+            .then(2)
+            .when(pl.col("h_town") == pl.col("o_town"))
+            .then(1)
+            .otherwise(0)
+        )
+        .filter(pl.col("rank") > 0)
+        .sort("pair", "rank", "pos", descending=[False, True, False])
+        .group_by("pair", maintain_order=True)
+        .first()
+        .with_columns(
+            fit=pl.concat_str(
+                [
+                    pl.when(pl.col("pos") == 0).then(pl.lit("現住所")).otherwise(pl.lit("旧住所 ") + pl.col("options")),
+                    pl.when(pl.col("rank") == 2).then(pl.lit(" (番地まで一致)")).otherwise(pl.lit(" (町名まで一致)")),
+                ]
+            )
+        )
+        .select("pair", "fit")
+    )
+    out = pairs.select(pl.row_index("pair"), "holder_address").join(level, on="pair", how="left")
+    return out.select(
+        pl.when(pl.col("holder_address").is_null()).then(pl.lit("名義住所なし")).otherwise(pl.col("fit").fill_null("不一致"))
+    ).to_series()
+
+
+def review_sheet(store: Store) -> pl.DataFrame:
+    """One row per undecided REVIEW account: the account, then each candidate side by side.
+
+    Column headers are the sheet's (Japanese); the last columns are the
+    decision to fill in and the fingerprint.
+    """
+    rows = store.frame(_REVIEW_SQL, schema={"score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
+    if rows.height == 0:
+        rows = pl.DataFrame(schema={c: pl.Utf8 for c in rows.columns}).cast({"score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
+    rows = rows.with_columns(fingerprint(rows), pl.col("candidates").fill_null(pl.col("person_id")).fill_null(""))
+    pairs = (
+        rows.select("account_key", "holder_kana", "holder_birth_date", "holder_address", pl.col("candidates").str.split(";").alias("person_id"))
+        .explode("person_id")
+        .filter(pl.col("person_id").fill_null("") != "")
+        .with_columns(pl.int_range(pl.len()).over("account_key").alias("n"))
+        .filter(pl.col("n") < MAX_CANDIDATES)
+    )
+    persons = _persons(store, pairs["person_id"].unique().to_list())
+    pairs = pairs.join(persons, on="person_id", how="left").with_columns(
+        name_fit=_fit(name_key(pl.col("holder_kana")), name_key(pl.col("name_kana"))),
+        dob_fit=_fit(pl.col("holder_birth_date"), pl.col("birth_date")),
+    )
+    pairs = pairs.with_columns(address_fit=_address_fit(pairs))
+    from inquiry.report import ACCOUNT_TYPE_LABELS
+
+    rows = rows.with_columns(pl.col("account_type").replace_strict(ACCOUNT_TYPE_LABELS, default=pl.col("account_type").cast(pl.Utf8), return_dtype=pl.Utf8))
+    wide = rows.select(list(_ACCOUNT_COLS)).rename(_ACCOUNT_COLS)
+    n_max = int(pairs["n"].max() or 0) + 1 if pairs.height else 1
+    for k in range(n_max):
+        cand = pairs.filter(pl.col("n") == k).select("account_key", *[pl.col(c).alias(f"候補{k + 1} {label}") for c, label in _CAND_COLS.items()])
+        wide = wide.join(cand.rename({"account_key": KEY}), on=KEY, how="left", maintain_order="left")
+    return wide.with_columns(pl.lit(None, dtype=pl.Utf8).alias(DECISION), pl.lit(None, dtype=pl.Utf8).alias("備考"), rows["fingerprint"].alias(FINGERPRINT))
+
+
+def _persons(store: Store, ids: list[str]) -> pl.DataFrame:
+    schema = {c: pl.Utf8 for c in ("person_id", "name_kanji", "name_kana", "birth_date", "address", "address_history")}
+    if not ids:
+        return pl.DataFrame(schema=schema)
+    frame = store.frame(
+        f"SELECT {', '.join(schema)} FROM persons WHERE person_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),), schema=schema
+    )
+    return frame
+
+
+def _write_xlsx(sheet: pl.DataFrame, path: Path) -> None:
+    import xlsxwriter
+
+    n_cand = sum(1 for c in sheet.columns if c.endswith(" 宛名番号"))
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(str(path), options) as wb:
+        sheet.write_excel(
+            workbook=wb,
+            worksheet="要確認",
+            column_formats={"残高 (円)": "#,##0"},
+            header_format={"bold": True, "bg_color": "#EEF2F7", "text_wrap": True},
+            freeze_panes=(1, 1),
+            autofit=False,
+            column_widths={c: (28 if c in (DECISION, "名義住所", "要確認の理由") or c.endswith("住所") or c.endswith("住所の一致") else 14) for c in sheet.columns},
+            hidden_columns=[FINGERPRINT],
+            table_style="Table Style Light 1",
+        )
+        ws = wb.get_worksheet_by_name("要確認")
+        col = sheet.columns.index(DECISION)
+        ids = sheet.select([f"候補{k + 1} 宛名番号" for k in range(n_cand)]).rows() if n_cand else [()] * sheet.height
+        for r, cands in enumerate(ids, start=1):
+            choices = [f"accept {p}" for p in cands if p] + ["reject"]
+            ws.data_validation(r, col, r, col, {"validate": "list", "source": choices, "error_type": "warning",
+                                                "input_title": "判定", "input_message": "accept <宛名番号> または reject"})  # fmt: skip
+
+
+def review_export(out: Path):  # noqa: ANN201 - returns the step body
+    """The step body: write the review sheet to ``out`` (.xlsx or .csv)."""
+
+    def body(ctx: Context) -> StepResult:
+        suffix = out.suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            raise StepFailed(f"{out}: 確認シートは .xlsx か .csv です (sheet must be .xlsx or .csv)")
+        sheet = neutralise(review_sheet(ctx.store))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        part = ctx.ws.part_path(out)
+        if suffix == ".csv":
+            write_csv(sheet, part)
+        else:
+            _write_xlsx(sheet, part)
+        part.chmod(0o600)
+        cand_cols = [c for c in sheet.columns if c.endswith(" 宛名番号")]
+        persons = pl.concat([sheet[c] for c in cand_cols]).drop_nulls().n_unique() if cand_cols and sheet.height else 0
+        result = StepResult(title="確認シート出力 (review export)", parts=[part], persons_shown=persons)
+        result.counts = {"review_accounts": sheet.height, "candidates_max": len(cand_cols)}
+        result.notes.append(f"→ {out}  (判定列に accept <宛名番号> / reject を記入し、inquiry review import {out.name} で取り込みます)")
+        return result
+
+    return body
+
+
+def _read_sheet(path: Path) -> pl.DataFrame:
+    """The sheet as text columns, with the physical line of each row (header = line 1)."""
+    if not path.exists():
+        raise StepFailed(f"{path}: ファイルがありません (no such file)")
+    try:
+        if path.suffix.lower() == ".xlsx":
+            frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
+        elif path.suffix.lower() == ".csv":
+            data = path.read_bytes()
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = data.decode("cp932")  # saved again by Excel
+            frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
+        else:
+            raise StepFailed(f"{path}: 確認シートは .xlsx か .csv です (sheet must be .xlsx or .csv)")
+    except StepFailed:
+        raise
+    except Exception as exc:  # a damaged or foreign file: say so, never a traceback
+        raise StepFailed(f"{path}: 確認シートとして読めません (cannot read the sheet): {type(exc).__name__}: {exc}") from None
+    frame = frame.with_columns(pl.all().cast(pl.Utf8))
+    return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
+
+
+def _unquote(e: pl.Expr) -> pl.Expr:
+    """Undo :func:`inquiry.csvout.neutralise` (a leading ``'`` before a formula character)."""
+    return pl.when(e.str.contains(r"^'[=+\-@\t\r]")).then(e.str.slice(1)).otherwise(e).str.strip_chars()
+
+
+def review_import(path: Path):  # noqa: ANN201 - returns the step body
+    """The step body: apply the sheet's decisions to ``matches``."""
+
+    def body(ctx: Context) -> StepResult:
+        sheet = _read_sheet(path)
+        missing = [c for c in (KEY, DECISION, FINGERPRINT) if c not in sheet.columns]
+        if missing:
+            raise StepFailed(f"{path}: 確認シートの列がありません (missing columns): {', '.join(missing)} — inquiry review export で出力したシートを使ってください")
+        sheet = sheet.select("line", _unquote(pl.col(KEY)).alias("account_key"), pl.col(DECISION).alias("text"), _unquote(pl.col(FINGERPRINT)).alias("fp"))
+        problems: list[str] = []
+        parsed: list[tuple[str | None, str | None]] = []
+        for line, text in zip(sheet["line"].to_list(), sheet["text"].to_list()):
+            try:
+                parsed.append(parse_decision(text))
+            except ValueError as exc:
+                parsed.append((None, None))
+                problems.append(f"{path.name}:{line}: {exc}")
+        sheet = sheet.with_columns(
+            pl.Series("decision", [p[0] for p in parsed], dtype=pl.Utf8), pl.Series("chosen", [p[1] for p in parsed], dtype=pl.Utf8)
+        )
+        decided = sheet.filter(pl.col("decision").is_not_null())
+        for key, lines in decided.group_by("account_key").agg("line").filter(pl.col("line").list.len() > 1).iter_rows():
+            problems.append(f"{path.name}:{','.join(map(str, sorted(lines)))}: 同じ口座が複数行にあります (account {key} appears twice)")
+        for line in decided.filter(pl.col("account_key").is_null())["line"].to_list():
+            problems.append(f"{path.name}:{line}: 口座キーが空です (empty account key)")
+
+        current = ctx.store.frame(
+            "SELECT account_key, class, person_id, candidates, name_evidence, dob_evidence, address_evidence, matched_at, decision FROM matches WHERE account_key IN (SELECT value FROM json_each(?))",
+            (json.dumps(decided["account_key"].drop_nulls().to_list()),),
+            schema={c: pl.Utf8 for c in ("account_key", "class", "person_id", "candidates", "name_evidence", "dob_evidence", "address_evidence", "matched_at", "decision")},
+        )
+        current = current.with_columns(fingerprint(current).alias("now_fp"), pl.col("candidates").fill_null(pl.col("person_id")).fill_null("").alias("cands"))
+        checked = decided.join(current.select("account_key", "now_fp", "cands"), on="account_key", how="left")
+        stale = checked.filter(pl.col("now_fp").is_null() | (pl.col("now_fp") != pl.col("fp").fill_null("")))
+        fresh = checked.filter(pl.col("now_fp").is_not_null() & (pl.col("now_fp") == pl.col("fp").fill_null("")))
+        bad_person = fresh.filter((pl.col("decision") == "accept") & ~pl.col("cands").str.split(";").list.contains(pl.col("chosen")))
+        for line, chosen, cands in bad_person.select("line", "chosen", "cands").iter_rows():
+            problems.append(f"{path.name}:{line}: {chosen} はこの口座の候補者ではありません (not among the candidates {cands.replace(';', ', ')})")
+        if problems:
+            shown = "\n  ".join(problems[:20]) + (f"\n  … ほか {len(problems) - 20} 件" if len(problems) > 20 else "")
+            raise StepFailed(f"確認シートに不備があるため取り込みません (sheet refused, nothing applied):\n  {shown}")
+
+        result = StepResult(title="確認結果の取込 (review import)")
+        reasons = stale.select(
+            "line",
+            pl.when(pl.col("now_fp").is_null())
+            .then(pl.format("口座 {} はこのワークスペースにありません (unknown or purged account): not applied", pl.col("account_key")))
+            .otherwise(pl.format("口座 {} はシート出力後に変更されています (changed since the sheet was exported: already decided or re-linked): not applied", pl.col("account_key")))
+            .alias("reason"),
+        )
+        result.add_rejects(rejects_frame(path, reasons["line"], reasons["reason"]))
+        at = ctx.now.isoformat(timespec="seconds")
+        ctx.store.conn.executemany(
+            "UPDATE matches SET decision = ?, decided_person_id = ?, decided_by = ?, decided_at = ? WHERE account_key = ? AND decision IS NULL",
+            [(d, c, ctx.operator, at, k) for d, c, k in fresh.select("decision", "chosen", "account_key").iter_rows()],
+        )
+        result.files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        result.counts = {
+            "rows_read": sheet.height,
+            "accepted": int((fresh["decision"] == "accept").sum()),
+            "rejected": int((fresh["decision"] == "reject").sum()),
+            "undecided (blank)": sheet.height - decided.height,
+            "stale (refused)": stale.height,
+        }
+        # each decision, by sheet line (the sheet's hash is in the audit entry's files; no personal data here)
+        result.counts["decisions"] = ", ".join(f"{line}={d}" for line, d in fresh.select("line", "decision").sort("line").iter_rows()) or "-"
+        result.persons_shown = int(fresh["chosen"].drop_nulls().n_unique())
+        return result
+
+    return body
