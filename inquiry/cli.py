@@ -170,6 +170,42 @@ def export(
 
 
 @app.command()
+def report(
+    out: Annotated[Optional[Path], typer.Option("--out", help="folder for report-<date>.html/.xlsx (default reports/)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """該当状況報告 (the hit/no-hit report: one self-contained HTML file and an xlsx workbook)."""
+    from inquiry.report import report as step
+
+    _done(run_step(default_home(home), "report", {"out": out and str(out)}, step(out), operator=operator))
+
+
+@review_app.command("export")
+def review_export(
+    out: Annotated[Path, typer.Option("--out", help="sheet to write: .xlsx or .csv")],
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """要確認の確認シートを出力 (the REVIEW accounts with candidates and evidence, side by side)."""
+    from inquiry.review import review_export as step
+
+    _done(run_step(default_home(home), "review export", {"out": out.name}, step(out), operator=operator))
+
+
+@review_app.command("import")
+def review_import(
+    sheet: Annotated[Path, typer.Argument(help="the filled-in sheet (.xlsx or .csv)")],
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """確認シートの判定を反映 (apply accept <person_id> / reject decisions)."""
+    from inquiry.review import review_import as step
+
+    _done(run_step(default_home(home), "review import", {"sheet": sheet.name}, step(sheet), operator=operator))
+
+
+@app.command()
 def link(
     master: Annotated[Path, typer.Option(help="delinquent master CSV")],
     responses: Annotated[list[Path], typer.Option("--responses", help="basic answer files (repeat)")],
