@@ -431,3 +431,41 @@ def test_lifecycle_queued_written_sent_answered_in_followups_csv(office: Office,
     assert row["regular_income"] == "給与 月次 約250,000円; 年金 偶数月 約120,000円 (差押禁止部分あり 国税徴収法第77条)"
     with office.store() as st:
         assert "残高" in st.scalar("SELECT summary FROM followups")
+
+
+# --- summaries of history answers --------------------------------------------------------------
+
+
+def _answered(office: Office, n_accounts: int = 2) -> list[str]:
+    office.accounts(*[account(i) for i in range(1, n_accounts + 1)])
+    office.run()
+    office.sql("UPDATE followups SET status = 'ANSWERED', sent_on = ?, answered_on = ?, transactions = 0", TODAY.isoformat(), TODAY.isoformat())
+    return office.followups()["followup_id"].to_list()
+
+
+def _transactions(office: Office, followup_id: str, months: range, sha: str = "r1") -> None:
+    rows = [(followup_id, sha, m, m, dt.date(2026, m, 15).isoformat(), "ﾈﾝｷﾝ", 0, 100_000, 100_000 * m) for m in months]
+    with office.store() as st, st.transaction():
+        st.insert(
+            "transactions",
+            pl.DataFrame(rows, schema=["followup_id", "response_sha", "line", "detail_no", "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen"], orient="row"),
+        )
+        st.conn.execute("UPDATE followups SET transactions = transactions + ? WHERE followup_id = ?", (len(rows), followup_id))
+
+
+def test_summarise_once_and_again_when_another_answer_arrives(office: Office) -> None:
+    from inquiry.history import NO_TRANSACTIONS, summarise
+
+    with_tx, without = _answered(office)
+    _transactions(office, with_tx, range(2, 5, 2))  # February and April
+    with office.store() as st, st.transaction():
+        assert summarise(st) == 2
+        assert summarise(st) == 0  # nothing new
+    f = {r["followup_id"]: r for r in office.followups().iter_rows(named=True)}
+    assert f[without]["regular_income"] == NO_TRANSACTIONS and f[without]["transactions"] == 0
+    assert f[with_tx]["regular_income"] == "年金 偶数月 約100,000円 (差押禁止部分あり 国税徴収法第77条)"
+    _transactions(office, with_tx, range(6, 9, 2), sha="r2")  # a second answer file for the same follow-up
+    with office.store() as st, st.transaction():
+        assert summarise(st) == 1
+    row = office.followups().filter(pl.col("followup_id") == with_tx).row(0, named=True)
+    assert row["transactions"] == 4 and "2026-08-15" in row["summary"]
