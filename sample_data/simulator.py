@@ -204,12 +204,13 @@ class BankWorld:
             "birth_date",
             R.bank_key(pl.col("family_kana")).alias("fk"),
             R.bank_key(pl.col("given_kana")).alias("gk"),
+            pl.concat_str([pl.col("family_kana"), pl.lit("\u3000"), pl.col("given_kana")]).alias("true_kana"),
         )
         p_names = pk.join(fam_p, left_on="fk", right_on="key", how="left").join(giv_p, left_on="gk", right_on="key", how="left")
         p_ref = float(p_names.select((pl.col("pf") * pl.col("pg")).median()).item() or 1e-6)
         current = office.addresses.filter(pl.col("seq") == 0).select("person_id", "pref", "city", "town", "chome", "ban", "go")
         people_keys = (
-            pk.select("person_id", "birth_date", pl.concat_str(["fk", "gk"]).alias("name_key"))
+            pk.select("person_id", "birth_date", pl.concat_str(["fk", "gk"]).alias("name_key"), "true_kana")
             .join(current, on="person_id", how="left")
             .unique(["name_key", "birth_date"], keep="first", maintain_order=True)
         )
@@ -521,7 +522,10 @@ class BankWorld:
         last = as_of - (st["_u5"].to_numpy() * 60).astype("timedelta64[D]")
         last = np.where(status == "休眠", as_of - (st["_u5"].to_numpy() * 3000 + 1900).astype("timedelta64[D]"), last)
         # holder kana: the inquired name as this bank stores it
-        holder = _render_holder(pl.col("name_kana"), provider, pl.col("keeps_small"), pl.col("half_space"), pl.col("_u0"))
+        # a namesake writes the name as people with that name do (small kana and all), not as the inquiry was folded
+        spelled = self._people_keys.select(pl.col("name_key").alias("_key"), "true_kana").unique("_key", keep="first", maintain_order=True)
+        st = st.join(spelled, on="_key", how="left")
+        holder = _render_holder(pl.coalesce("true_kana", "name_kana"), provider, pl.col("keeps_small"), pl.col("half_space"), pl.col("_u0"))
         yucho = pl.col("bank_code") == "9900"
         st = st.with_columns(
             pl.Series("balance_yen", balance),

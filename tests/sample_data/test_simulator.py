@@ -81,6 +81,11 @@ def test_strangers_with_the_same_name_are_returned(world, answers):
     per_inquiry = returned.group_by("inquiry_id").agg(pl.col("person_id").is_null().sum().alias("n"))
     assert per_inquiry["n"].max() >= 10
     assert per_inquiry["n"].median() <= 1
+    # a stranger's name is spelled like anyone's with that name (small kana too), not like the folded inquiry
+    pipit = answers["pipitlinq"][1].with_columns(
+        pl.concat_str(["bank_code", "branch_code", pl.col("account_type").cast(pl.Utf8), "account_number"], separator="-").alias("account_key")
+    ).join(strangers.select("account_key"), on="account_key", how="semi")
+    assert pipit["holder_kana"].str.contains("[ャュョッ]").any()
 
 
 def test_same_dob_strangers_share_the_inquired_birth_date(world, answers):
