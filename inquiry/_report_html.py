@@ -139,7 +139,8 @@ def _columnar(frame: pl.DataFrame, cols: list[Col]) -> list[Any]:
 def payload(rep: Report) -> dict[str, Any]:
     """Everything the script needs: every table's rows and the persons' detail."""
     tables = {
-        t.key: {"cols": [[c.name, _label(c), c.kind] for c in t.columns], "data": _columnar(t.frame, t.columns), "total": t.total}
+        t.key: {"cols": [[c.name, _label(c), c.kind] for c in t.columns], "data": _columnar(t.frame, t.columns), "total": t.total,
+                  "rowid": [c.name for c in t.columns].index(t.row_id) if t.row_id else None}
         for t in rep.tables
     }
     p = rep.persons
@@ -250,7 +251,7 @@ h3{font-size:15px;margin:18px 0 4px}
 .kpi{border:1px solid var(--line);border-radius:6px;padding:6px 10px;background:#fafbfc}
 .kl{font-size:12px;color:var(--mute)}
 .kv{font-size:20px;font-weight:bold;font-variant-numeric:tabular-nums}
-.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
+.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px;align-items:start}
 figure.chart{margin:8px 0;border:1px solid var(--line);border-radius:6px;padding:8px}
 figcaption{font-weight:bold;font-size:13.5px;margin-bottom:4px}
 .scroll{overflow-x:auto}
@@ -321,7 +322,7 @@ Grid.prototype.sort=function(c,th){if(this.sortCol===c)this.dir=-this.dir;else{t
  this.order();this.page=0;this.draw()};
 Grid.prototype.draw=function(){var tb=el("tbody"),d=this.s.data,cols=this.s.cols,size=this.size||this.rows.length;
  var start=this.page*size,end=Math.min(this.rows.length,start+size),frag=document.createDocumentFragment();
- var add=function(i,cls){var tr=el("tr");if(cls)tr.className=cls;for(var c=0;c<cols.length;c++)tr.appendChild(cell(d[c][i],cols[c][2]));frag.appendChild(tr)};
+ var rid=this.s.rowid;var add=function(i,cls){var tr=el("tr");if(cls)tr.className=cls;if(rid!==null&&rid!==undefined)tr.setAttribute("data-row",d[rid][i]);for(var c=0;c<cols.length;c++)tr.appendChild(cell(d[c][i],cols[c][2]));frag.appendChild(tr)};
  for(var r=start;r<end;r++)add(this.rows[r]);if(this.fixed>=0)add(this.fixed,"total");tb.appendChild(frag);
  this.t.replaceChild(tb,this.t.tBodies[0]);var total=this.all.length;
  this.count.textContent=(this.rows.length===total?total.toLocaleString("ja-JP")+" 件":total.toLocaleString("ja-JP")+" 件中 "+this.rows.length.toLocaleString("ja-JP")+" 件が一致")+
@@ -353,6 +354,8 @@ function showPerson(id){var dlg=document.getElementById("person"),body=dlg.query
 document.addEventListener("click",function(ev){var a=ev.target.closest?ev.target.closest("a.pl"):null;if(!a)return;ev.preventDefault();if(D)showPerson(a.getAttribute("data-p"))});
 function unpack(col){if(Array.isArray(col))return col;var out=new Array((col.i||col.z).length);
  if(col.d){for(var i=0;i<out.length;i++){var x=col.i[i];out[i]=x===null?null:col.d[x]}}else{var a=0;for(var j=0;j<out.length;j++){a+=col.z[j];out[j]=a}}return out}
+function fromHash(){var h=decodeURIComponent(location.hash||"");if(h.indexOf("#p-")===0&&D)showPerson(h.slice(3))}
+window.addEventListener("hashchange",fromHash);
 function b64(s){var bin=atob(s),u=new Uint8Array(bin.length);for(var i=0;i<bin.length;i++)u[i]=bin.charCodeAt(i);return u}
 function start(){var src=document.getElementById("data").textContent.trim();
  if(!window.DecompressionStream){document.getElementById("nojs").textContent="このブラウザでは並べ替え・絞り込み・個人の詳細を使えません (表は先頭の行のみ表示)。";return}
@@ -360,7 +363,7 @@ function start(){var src=document.getElementById("data").textContent.trim();
  new Response(stream).text().then(function(txt){D=JSON.parse(txt);for(var k in D.tables){var s=D.tables[k];s.data=s.data.map(function(c){return c===null?null:unpack(c)});
    s.cols.forEach(function(c,j){if(c[2]==="pname"){var ids=s.data[j-1],pi=personIndex();s.data[j]=ids.map(function(id){var x=pi[id];return x===undefined?null:D.persons.name[x]})}})}
   Array.prototype.forEach.call(document.querySelectorAll("table[data-table]"),function(t){var s=D.tables[t.getAttribute("data-table")];if(s)new Grid(t,s)});
-  document.getElementById("nojs").textContent="";document.body.setAttribute("data-ready","1")})
+  document.getElementById("nojs").textContent="";document.body.setAttribute("data-ready","1");fromHash()})
  .catch(function(e){document.getElementById("nojs").textContent="埋め込みデータを読めません: "+e})}
 document.getElementById("person").querySelector(".close").onclick=function(){var d=document.getElementById("person");if(d.close)d.close();else d.removeAttribute("open")};
 start()})();

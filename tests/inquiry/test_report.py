@@ -1,0 +1,203 @@
+"""The supervisors' report: the numbers a supervisor reads are the store's, in a real browser.
+
+A synthetic year (``_store_fixture``) goes through ``inquiry report``; the
+HTML is opened in headless Chromium (the page's script must unpack its data
+and rebuild every table), and the numbers shown — classes, hits, total hit
+balance, answers per service — are checked against the store with SQL of
+their own, and against the xlsx workbook. The page must reference nothing
+outside itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from inquiry.cli import app
+from inquiry.exports import MATCHES_COLUMNS, matches_frame, outcomes_frame
+from inquiry.report import accounts_frame
+from inquiry.store import Store
+from tests.inquiry._store_fixture import make_workspace
+
+CHROMIUM = Path("/usr/bin/chromium")
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed (Debian package 'chromium'): cannot render the report")
+
+EFFECTIVE_CLASS = """
+    CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END
+"""
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    home = make_workspace(tmp_path_factory.mktemp("report") / "ws", persons=400)
+    with Store(home / "store.sqlite3") as store, store.transaction():
+        # text typed at a bank counter must stay text: in the page and in the workbook
+        key = store.scalar("SELECT account_key FROM matches WHERE class = 'HOMONYM' ORDER BY account_key LIMIT 1")
+        store.conn.execute(
+            "UPDATE answers SET holder_address = '=HYPERLINK(\"x\")<script>alert(1)</script>' WHERE account_key = ?", (key,)
+        )
+    result = CliRunner().invoke(app, ["report", "--home", str(home), "--operator", "監督 花子"])
+    assert result.exit_code == 0, result.output
+    html = next((home / "reports").glob("report-*.html"))
+    xlsx = next((home / "reports").glob("report-*.xlsx"))
+    return home, html, xlsx
+
+
+def _store(home: Path) -> Store:
+    return Store(home / "store.sqlite3")
+
+
+def _expected(home: Path) -> dict[str, int]:
+    """The numbers, straight from the store (not through the report's code)."""
+    with _store(home) as s:
+        by_class = dict(s.conn.execute(f"SELECT {EFFECTIVE_CLASS} AS c, count(*) FROM matches GROUP BY c").fetchall())
+        hit_balance = s.scalar(
+            f"""SELECT sum(a.balance_yen) FROM matches m JOIN answers a ON a.rowid =
+                  (SELECT min(rowid) FROM answers x WHERE x.account_key = m.account_key AND x.answer = 'found')
+                WHERE {EFFECTIVE_CLASS} IN ('CONFIRMED', 'PROBABLE')"""
+        )
+        inquiries = s.scalar("SELECT count(*) FROM inquiries")
+    out = {c: int(by_class.get(c, 0)) for c in ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")}
+    out.update(hits=out["CONFIRMED"] + out["PROBABLE"], hit_balance=int(hit_balance or 0), inquiries=int(inquiries))
+    return out
+
+
+def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
+    profile = tmp / "profile"
+    profile.mkdir(exist_ok=True)
+    cmd = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
+        "--virtual-time-budget=15000", *args,
+    ]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _kpi(dom: str, key: str) -> int:
+    m = re.search(rf'id="kpi-{key}" data-v="(-?\d+)"', dom)
+    assert m, f"KPI {key} not on the page"
+    return int(m.group(1))
+
+
+def _row_values(dom: str, table: str, row: str) -> list[str]:
+    """The numeric cells (data-v) of one row of one table."""
+    body = re.search(rf'<table data-table="{table}".*?</table>', dom, re.S)
+    assert body, f"table {table} not on the page"
+    tr = re.search(rf'<tr data-row="{re.escape(row)}"[^>]*>(.*?)</tr>', body.group(0), re.S)
+    assert tr, f"row {row} not in table {table}"
+    return re.findall(r'data-v="([^"]*)"', tr.group(1))
+
+
+@needs_chromium
+def test_browser_shows_the_store_numbers(made: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    home, html, _ = made
+    shot = tmp_path / "report.png"
+    run = _chromium(f"--screenshot={shot}", "--window-size=1280,2000", html.as_uri(), tmp=tmp_path)
+    assert shot.exists() and shot.stat().st_size > 20_000, run.stderr[-2000:]
+    shutil.copy(shot, home / "reports" / "screenshot.png")  # for a person to look at
+
+    dom = _chromium("--dump-dom", html.as_uri(), tmp=tmp_path).stdout
+    assert 'data-ready="1"' in dom, "the page script did not unpack its data"
+    want = _expected(home)
+    assert _kpi(dom, "hits") == want["hits"]
+    assert _kpi(dom, "hit_balance") == want["hit_balance"]
+    assert _kpi(dom, "inquiries") == want["inquiries"]
+    assert _kpi(dom, "review") == want["REVIEW"]
+    for cls in ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED"):
+        assert int(_row_values(dom, "classes", cls)[0]) == want[cls], cls
+    # the hits table was rebuilt by the script: every hit counted, largest balance first
+    assert re.search(rf'data-count="{want["hits"]}"', dom)
+    hits = re.search(r'<table data-table="hits".*?<tbody>(.*?)</tbody>', dom, re.S).group(1)  # type: ignore[union-attr]
+    balances = [int(v) for v in re.findall(r'<td class="n" data-v="(\d+)">[\d,]+</td><td>\d{4}-', hits)]
+    assert balances and balances == sorted(balances, reverse=True)
+
+
+@needs_chromium
+def test_person_detail_one_click_from_a_hit(made: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    home, html, _ = made
+    with _store(home) as s:
+        person, n_inq, name = s.conn.execute(
+            f"""SELECT m.person_id, (SELECT count(*) FROM inquiries i WHERE i.person_id = m.person_id), p.name_kanji
+                FROM matches m JOIN persons p ON p.person_id = m.person_id
+                WHERE {EFFECTIVE_CLASS} = 'CONFIRMED' ORDER BY m.account_key LIMIT 1"""
+        ).fetchone()
+    dom = _chromium("--dump-dom", html.as_uri() + f"#p-{person}", tmp=tmp_path).stdout
+    dialog = re.search(r'<dialog id="person".*?</dialog>', dom, re.S).group(0)  # type: ignore[union-attr]
+    assert f"宛名番号 {person}" in dialog and name in dialog
+    assert f"照会と回答 ({n_inq} 件)" in dialog
+    assert "該当口座" in dialog  # the accounts naming them
+
+
+def test_page_references_nothing_outside_itself(made: tuple[Path, Path, Path]) -> None:
+    page = made[1].read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page
+    assert not re.search(r"url\(|@import|<link\b|<iframe\b|<img\b", page)
+    for attr in re.findall(r'(?:src|href|action)="([^"]*)"', page):
+        assert attr.startswith("#"), attr
+    assert "//" not in "".join(re.findall(r'(?:src|href)=\S+', page))
+    assert "default-src 'none'" in page  # and the browser is told to refuse any request
+
+
+def test_purpose_and_untrusted_text(made: tuple[Path, Path, Path]) -> None:
+    page = made[1].read_text(encoding="utf-8")
+    assert "滞納整理" in page and "利用目的" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or "alert(1)" not in page.split("<script>")[0]
+
+
+def test_workbook_holds_the_same_numbers(made: tuple[Path, Path, Path]) -> None:
+    home, html, xlsx = made
+    want = _expected(home)
+    classes = pl.read_excel(xlsx, sheet_name="分類")
+    got = dict(zip(classes["分類"], classes["口座数"]))
+    for cls in ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED"):
+        assert got[cls] == want[cls]
+    page = html.read_text(encoding="utf-8")
+    assert int(_row_values(page, "classes", "CONFIRMED")[0]) == got["CONFIRMED"]
+    hits = pl.read_excel(xlsx, sheet_name="該当口座")
+    assert hits.height == want["hits"] == _kpi(page, "hits")
+    assert hits["残高 (円)"].sum() == want["hit_balance"]
+    assert hits["残高 (円)"].to_list() == sorted(hits["残高 (円)"].to_list(), reverse=True)
+    assert hits.schema["最終取引日"] == pl.Date
+    with zipfile.ZipFile(xlsx) as z:
+        names = json.dumps(z.namelist())
+        sheet_xml = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+    assert "sheet13.xml" in names  # overview + 12 tables
+    assert 'ySplit="1"' in sheet_xml  # header row frozen
+    assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings  # never a live formula
+    assert "<f>" not in sheet_xml
+
+
+def test_answers_match_outcomes_and_matches_export(made: tuple[Path, Path, Path]) -> None:
+    home, html, xlsx = made
+    with _store(home) as s:
+        outcomes = outcomes_frame(s)
+        exported = matches_frame(s)
+        mine = accounts_frame(s)
+    assert mine.select(MATCHES_COLUMNS).sort("account_key").equals(exported.sort("account_key"))
+    per_service = pl.read_excel(xlsx, sheet_name="回答_サービス別")
+    expected = outcomes.filter(pl.col("answer") == "HIT").group_by("provider").len()
+    labels = {"dais": "DAIS", "pipitlinq": "pipitLINQ"}
+    got = dict(zip(per_service["サービス"], per_service["該当あり"]))
+    for provider, n in expected.iter_rows():
+        assert got[labels[provider]] == n
+    assert got["合計"] == outcomes.filter(pl.col("answer") == "HIT").height
+
+
+def test_audit_logs_the_persons_shown(made: tuple[Path, Path, Path]) -> None:
+    home, html, _ = made
+    with _store(home) as s:
+        op, counts = s.conn.execute("SELECT operator, counts FROM audit WHERE command = 'report' ORDER BY seq DESC LIMIT 1").fetchone()
+    shown = json.loads(counts)["persons_shown"]
+    assert op == "監督 花子"
+    assert 0 < shown <= 400
+    assert f"掲載人数: {shown:,} 人" in html.read_text(encoding="utf-8")
