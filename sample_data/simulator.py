@@ -187,7 +187,12 @@ class BankWorld:
 
     @classmethod
     def from_office(cls, office: Office, seed: int = 0, *, stranger_scale: float = 0.5) -> BankWorld:
-        """Register every delinquent account at its bank, with the bank's view of the holder."""
+        """Register every delinquent account at its bank, with the bank's view of the holder.
+
+        ``stranger_scale`` multiplies the expected number of same-name
+        strangers (bank size × the name's population share; 0.5 gives about
+        one stranger per two inquiries, heavy-tailed, for a 新宿区-sized master).
+        """
         rng = np.random.default_rng([seed, 7])
         refbanks = pl.read_csv(REFDATA_DIR / "banks.csv", schema_overrides={"bank_code": pl.Utf8})
         kinds = dict(zip(refbanks["bank_code"], refbanks["type"]))
