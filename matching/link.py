@@ -86,12 +86,7 @@ def _check(frame: pl.DataFrame, required: tuple[str, ...], what: str) -> None:
 def _name_columns(raw: pl.Expr) -> list[pl.Expr]:
     from matching.names import name_key, name_parts
 
-    parts = name_parts(raw)
-    return [
-        name_key(raw).alias("key"),
-        parts.struct.field("family").alias("family"),
-        parts.struct.field("given").alias("given"),
-    ]
+    return [name_key(raw).alias("key"), name_parts(raw).alias("_name_parts")]
 
 
 def _holder_columns(raw: pl.Expr) -> list[pl.Expr]:
@@ -108,8 +103,7 @@ def _holder_columns(raw: pl.Expr) -> list[pl.Expr]:
 def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
     from matching.addresses import address_parts
 
-    parts = address_parts(raw)
-    return [parts.struct.field(f).alias(f) for f in ("pref", "city", "town", "block")]
+    return [address_parts(raw).alias("_address_parts")]
 
 
 def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.Expr]]) -> pl.DataFrame:
@@ -121,6 +115,12 @@ def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.
     """
     distinct = frame.select(pl.col(raw).alias("_raw")).unique().drop_nulls()
     parsed = distinct.with_columns(columns(pl.col("_raw")))
+    # Struct results are computed once and spread into columns here (an
+    # expression per field would run the parser once per field).
+    if "_name_parts" in parsed.columns:
+        parsed = parsed.unnest("_name_parts")
+    if "_address_parts" in parsed.columns:
+        parsed = parsed.unnest("_address_parts").drop("building")
     return frame.join(parsed, left_on=raw, right_on="_raw", how="left", maintain_order="left")
 
 
