@@ -191,7 +191,8 @@ class BankWorld:
 
         ``stranger_scale`` multiplies the expected number of same-name
         strangers (bank size × the name's population share; 0.5 gives about
-        one stranger per two inquiries, heavy-tailed, for a 新宿区-sized master).
+        one stranger per four inquiries over all institutions, heavy-tailed up to
+        400 for the commonest names at the banks that do not check the birth date).
         """
         rng = np.random.default_rng([seed, 7])
         refbanks = pl.read_csv(REFDATA_DIR / "banks.csv", schema_overrides={"bank_code": pl.Utf8})
