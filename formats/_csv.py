@@ -43,9 +43,9 @@ def header_labels(data: bytes) -> list[str] | None:
     first = body if end < 0 else body[:end]
     try:
         text = first.decode("utf-8").rstrip("\r")
-    except UnicodeDecodeError:
+        return next(csv.reader(io.StringIO(text)), [])
+    except (UnicodeDecodeError, csv.Error):  # not text, or a stray CR / NUL in the header
         return None
-    return next(csv.reader(io.StringIO(text)), [])
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,9 @@ def split_records(data: bytes, path: str | Path, ncols: int | None = None, names
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0
-    labels = header_labels(data) or []
+    labels = header_labels(data)
+    if not labels:
+        raise FileRejected(path, 1, "ヘッダ行を読めません (no readable header row)")
     ncols = ncols or len(labels)
     names = names or labels
     first_nl = data.find(b"\n", start)
@@ -246,7 +248,8 @@ def split_records(data: bytes, path: str | Path, ncols: int | None = None, names
         checks.append(pl.when(v.is_null()).then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8")))
         quoted = v.str.starts_with('"')
         bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
-        checks.append(pl.when(bad_quote).then(pl.format(where + ": 引用符の誤り / bad quoting '{}'", v)))
+        # concat_str, not pl.format: the column name comes from the file and may hold braces
+        checks.append(pl.when(bad_quote).then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")])))
         inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
         unquoted.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
     cells = raw.select(
