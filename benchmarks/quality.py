@@ -83,8 +83,13 @@ class Measures:
         )
 
 
-def build_case(persons: int, seed: int = 1) -> Case:
-    """Office → bank answers for both services → link inputs and truth."""
+def build_case(persons: int, seed: int = 1, *, request_fraction: float = 1.0) -> Case:
+    """Office → bank answers for both services → link inputs and truth.
+
+    ``request_fraction`` < 1 keeps that share of the (person, institution)
+    inquiries (deterministically), for the 1,000,000-person size where the
+    office asks each person at a few institutions only.
+    """
     from formats.inputs import read_master
     from formats.yucho import account_key
     from inquiry.persons import with_kana
@@ -97,6 +102,9 @@ def build_case(persons: int, seed: int = 1) -> Case:
     found = []
     for provider in ("dais", "pipitlinq"):
         requests = sample_requests(office, provider)
+        if request_fraction < 1.0:
+            keep = pl.col("inquiry_id").hash(seed=seed) % 1_000_000 < int(request_fraction * 1_000_000)
+            requests = requests.filter(keep)
         if requests.height == 0:
             continue
         answers = world.answer_frame(requests, provider)
@@ -255,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--request-fraction", type=float, default=1.0, help="share of inquiries sent (default all)")
     parser.add_argument("--save", type=Path, help="keep the link inputs and truth as parquet in this folder")
     parser.add_argument("--link-only", type=Path, help="run link() on saved inputs; print time and peak RSS as JSON")
     args = parser.parse_args(argv)
@@ -265,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from matching import link
 
-    case = build_case(args.persons, args.seed)
+    case = build_case(args.persons, args.seed, request_fraction=args.request_fraction)
     if args.save:
         save_case(case, args.save)
     started = time.perf_counter()
