@@ -198,7 +198,7 @@ def accounts_frame(store: Store) -> pl.DataFrame:
 
 # -- computing the tables ----------------------------------------------------
 def _institutions(store: Store) -> pl.DataFrame:
-    inst = store.frame("SELECT bank_code, name, provider, bank_type FROM institutions", schema={"bank_code": pl.Utf8})
+    inst = store.frame("SELECT bank_code, name, provider, bank_type FROM institutions", schema=dict.fromkeys(("bank_code", "name", "provider", "bank_type"), pl.Utf8))
     ref = banks().select("bank_code", pl.col("name").alias("ref_name"), pl.col("type").alias("ref_type"))
     return (
         inst.join(ref, on="bank_code", how="full", coalesce=True)

@@ -156,7 +156,10 @@ def review_sheet(store: Store) -> pl.DataFrame:
     Column headers are the sheet's (Japanese); the last columns are the
     decision to fill in and the fingerprint.
     """
-    rows = store.frame(_REVIEW_SQL, schema={"score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
+    text = ("account_key", "inquiry_id", "person_id", "class", "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason",
+            "matched_at", "decision", "decided_person_id", "bank_code", "bank_name", "branch_code", "branch_name", "account_number",
+            "holder_kana", "holder_birth_date", "holder_address")  # fmt: skip
+    rows = store.frame(_REVIEW_SQL, schema={**dict.fromkeys(text, pl.Utf8), "score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
     if rows.height == 0:
         rows = pl.DataFrame(schema={c: pl.Utf8 for c in rows.columns}).cast({"score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
     rows = rows.with_columns(fingerprint(rows), pl.col("candidates").fill_null(pl.col("person_id")).fill_null(""))
@@ -333,8 +336,8 @@ def review_import(path: Path):  # noqa: ANN201 - returns the step body
         result.files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
         result.counts = {
             "rows_read": sheet.height,
-            "accepted": int((fresh["decision"] == "accept").sum()),
-            "rejected": int((fresh["decision"] == "reject").sum()),
+            "decisions_accept": int((fresh["decision"] == "accept").sum()),
+            "decisions_reject": int((fresh["decision"] == "reject").sum()),
             "undecided (blank)": sheet.height - decided.height,
             "stale (refused)": stale.height,
         }
