@@ -28,10 +28,22 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class Store:
     """A connection to the workspace store; use :meth:`transaction` for every write."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, key: str | None = None) -> None:
         self.path = path
         new = not path.exists()
-        self.conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+        if key:  # encrypted at rest (inquiry/_crypto.py)
+            from inquiry._crypto import connect_encrypted
+
+            self.conn = connect_encrypted(path, key, timeout=5.0)
+        else:
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+            try:
+                self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.DatabaseError:
+                self.conn.close()
+                raise ValueError(
+                    f"ストアを開けません (cannot open {path}): encrypted (set INQUIRY_KEY or INQUIRY_KEY_FILE) or not a store"
+                ) from None
         if new:
             path.chmod(0o600)
         self.conn.execute("PRAGMA secure_delete = ON")

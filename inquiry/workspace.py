@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from inquiry._crypto import configured_key
 from inquiry._lock import WorkspaceLock
 from inquiry.csvout import write_csv
 from inquiry.settings import Settings
@@ -92,7 +93,10 @@ class Workspace:
             os.chmod(ws.settings_path, 0o600)
         else:
             ws.settings = Settings.load(ws.settings_path)
-        Store(ws.store_path).close()
+        try:
+            ws.store().close()
+        except ValueError:  # a key problem: the command's run_step says so and exits 2
+            pass
         return ws
 
     @classmethod
@@ -109,7 +113,7 @@ class Workspace:
         return WorkspaceLock(self.home / ".lock")
 
     def store(self) -> Store:
-        return Store(self.store_path)
+        return Store(self.store_path, key=configured_key(self.home))
 
     # -- files written around a commit --------------------------------------
     def part_path(self, final: Path) -> Path:

@@ -89,3 +89,68 @@ def test_each_start_says_when_no_encryption_key_is_set(tmp_path: Path, monkeypat
     code, out = cli("init", "--home", home)
     assert code == 0 and "暗号化キー" in out and "no encryption key" in out
     assert run_step(home, "noop", {}, lambda ctx: StepResult()) == 0
+
+
+# -- encryption at rest (optional extra: sqlcipher3) ----------------------------------
+def _tokens() -> list[bytes]:
+    return [t.encode() for p in OFFICE for t in (*p.name_kanji.split(), *p.name_kana.split(), p.account_number, p.address[6:12])]
+
+
+def test_with_a_key_the_store_file_holds_no_readable_personal_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sqlcipher3")
+    import sqlite3
+
+    from inquiry.store import Store
+    from tests.inquiry._fixtures import answered_workspace
+
+    monkeypatch.setenv("INQUIRY_KEY", "correct horse battery staple")
+    home = answered_workspace(tmp_path)
+    data = (home / "store.sqlite3").read_bytes()
+    assert [t.decode() for t in _tokens() if t in data] == []
+    assert not data.startswith(b"SQLite format 3")
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(home / "store.sqlite3").execute("SELECT * FROM persons").fetchall()
+    with Store(home / "store.sqlite3", key="correct horse battery staple") as store:
+        assert store.scalar("SELECT count(*) FROM persons") == 4
+    code, out = cli("purge", "--home", home, "--as-of", "2099-01-01")
+    assert code == 0 and "no encryption key" not in out, out
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 0, out
+
+    monkeypatch.setenv("INQUIRY_KEY", "wrong")
+    code, out = cli("match", "--home", home)
+    assert code == 2 and "wrong key" in out and "Traceback" not in out
+    monkeypatch.delenv("INQUIRY_KEY")
+    code, out = cli("match", "--home", home)
+    assert code == 2 and "encrypted" in out and "Traceback" not in out
+
+
+def test_a_key_file_must_live_outside_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sqlcipher3")
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home)[0] == 0
+    inside = home / "key.txt"
+    inside.write_text("s3cret\n", encoding="utf-8")
+    monkeypatch.setenv("INQUIRY_KEY_FILE", str(inside))
+    code, out = cli("match", "--home", home)
+    assert code == 2 and "inside the workspace" in out
+    outside = tmp_path / "usb" / "key.txt"
+    outside.parent.mkdir()
+    outside.write_text("s3cret\n", encoding="utf-8")
+    monkeypatch.setenv("INQUIRY_KEY_FILE", str(outside))
+    other = tmp_path / "ws2"
+    assert cli("init", "--home", other)[0] == 0
+    assert cli("match", "--home", other)[0] == 0
+    assert not (other / "store.sqlite3").read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_key_without_sqlcipher_refuses_rather_than_writing_in_the_clear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as if the optional package were not installed
+    monkeypatch.setitem(sys.modules, "sqlcipher3.dbapi2", None)
+    monkeypatch.setenv("INQUIRY_KEY", "s3cret")
+    home = tmp_path / "ws"
+    code, out = cli("init", "--home", home)
+    assert code == 2 and "sqlcipher3" in out
+    assert not (home / "store.sqlite3").exists()

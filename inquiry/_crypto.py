@@ -1,0 +1,87 @@
+"""Encryption at rest: the store through SQLCipher when a key is configured.
+
+protection.md: "the store is encrypted at rest when a key is configured
+(environment variable or key file outside the workspace)". The key comes
+from ``$INQUIRY_KEY`` (a passphrase) or from the file named by
+``$INQUIRY_KEY_FILE``, which must lie outside the workspace — a key kept
+next to the store it opens protects nothing. SQLCipher derives the page key
+from the passphrase with its own salted KDF; every page, the journal and
+the free pages are encrypted.
+
+With a key configured but the optional ``sqlcipher3`` package missing, the
+command refuses to run rather than write personal data in the clear.
+
+>>> configured_key(Path("/nonexistent-home"), {"INQUIRY_KEY": "correct horse"})
+'correct horse'
+>>> configured_key(Path("/nonexistent-home"), {}) is None
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KEY_ENV", "KEY_FILE_ENV", "configured_key", "connect_encrypted", "available"]
+
+KEY_ENV = "INQUIRY_KEY"
+KEY_FILE_ENV = "INQUIRY_KEY_FILE"
+
+
+def configured_key(home: Path, environ: Mapping[str, str] | None = None) -> str | None:
+    """The store key from the environment or the key file, or None when none is configured."""
+    env = os.environ if environ is None else environ
+    key = env.get(KEY_ENV)
+    if key:
+        return key
+    key_file = env.get(KEY_FILE_ENV)
+    if not key_file:
+        return None
+    path = Path(key_file).expanduser().resolve()
+    if path.is_relative_to(home.resolve()):
+        raise ValueError(
+            f"鍵ファイルがワークスペースの中にあります (the key file {path} is inside the workspace {home}): "
+            "keep it elsewhere, e.g. on removable media or in the service account's profile"
+        )
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"鍵ファイルを読めません (cannot read the key file {path}): {exc.strerror}") from None
+    if not text:
+        raise ValueError(f"鍵ファイルが空です (the key file {path} is empty)")
+    return text
+
+
+def available() -> bool:
+    """Whether the optional ``sqlcipher3`` package is installed."""
+    try:
+        import sqlcipher3  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def connect_encrypted(path: Path, key: str, *, timeout: float) -> Any:
+    """A DB-API connection to the SQLCipher store at ``path``, keyed; a wrong key is a clear error."""
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise ValueError(
+            f"{KEY_ENV}/{KEY_FILE_ENV} が設定されていますが sqlcipher3 がありません "
+            "(an encryption key is configured but the sqlcipher3 package is not installed: "
+            "pip install 'inquiry-batch[encryption]'); nothing is written unencrypted"
+        ) from None
+    conn = dbapi2.connect(str(path), isolation_level=None, timeout=timeout)
+    conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message below, not library noise
+    conn.execute("PRAGMA key = '" + key.replace("'", "''") + "'")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except dbapi2.DatabaseError:
+        conn.close()
+        raise ValueError(
+            f"ストアを開けません: 暗号化キーが違うか、暗号化されていないストアです (cannot open {path}: wrong key, "
+            "or the store was created without encryption)"
+        ) from None
+    return conn
