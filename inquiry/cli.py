@@ -251,10 +251,11 @@ def audit_verify(home: Home = None) -> None:
 
     try:
         ws = Workspace.open(default_home(home))
-    except NotAWorkspace as exc:
+        store = ws.store()
+    except (NotAWorkspace, ValueError) as exc:  # not a workspace; a wrong or missing store key
         console.print(f"[red]{exc}[/red]")
         _done(2)
-    with ws.store() as store:
+    with store:
         n, problem = audit.verify(store)
     if problem is None:
         console.print(f"操作履歴は正常です (audit trail intact): {n} entries")
