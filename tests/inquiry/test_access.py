@@ -118,8 +118,9 @@ def test_with_a_key_the_store_file_holds_no_readable_personal_data(tmp_path: Pat
     assert code == 0, out
 
     monkeypatch.setenv("INQUIRY_KEY", "wrong")
-    code, out = cli("match", "--home", home)
-    assert code == 2 and "wrong key" in out and "Traceback" not in out
+    for command in (["match"], ["audit", "verify"]):
+        code, out = cli(*command, "--home", home)
+        assert code == 2 and "wrong key" in out and "Traceback" not in out, command
     monkeypatch.delenv("INQUIRY_KEY")
     code, out = cli("match", "--home", home)
     assert code == 2 and "encrypted" in out and "Traceback" not in out
