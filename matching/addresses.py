@@ -102,7 +102,7 @@ _SPLIT_CHOME = rf"^(?<town>.*?)(?<rest>(?:[0-9]+|{_NUM}+)丁目.*)$"
 # ... else on the first number that starts a block.
 _SPLIT_BLOCK = (
     r"^(?<town>.*?)(?<rest>(?:"
-    r"[0-9]+(?:[丁番号\-のノ ]|$)"
+    r"[0-9]+"  # any digit run: the building may follow with no separator (霞ケ丘町72レジデンス青葉101)
     rf"|{_NUM}+(?:番地|号|番(?:[^町丁0-9]|$)|丁(?:[0-9{_K}\-]|$)|-[0-9{_K}])"
     r").*)$"
 )
