@@ -116,6 +116,9 @@ PAIR_RULES: tuple[ClassRule, ...] = (
 ESTIMATED_RULES: tuple[ClassRule, ...] = (
     ClassRule("estimated_probable", ~_n("mismatch") & _d("exact") & _a(*BLOCK), "PROBABLE",
               "reading estimated from kanji; birth date and address agree (probable at most)"),
+    ClassRule("estimated_reading_differs", _n("mismatch") & _d("exact") & _a(*BLOCK), "REVIEW",
+              "reading estimated from kanji differs from the bank's kana, but birth date and address agree: "
+              "check the reading"),
     ClassRule("estimated_review", pl.lit(True), "REVIEW",
               "reading estimated from kanji: a hit needs the birth date and the address to agree"),
 )
@@ -150,8 +153,11 @@ def _decision_table() -> pl.DataFrame:
     )
     base_class, base_why = _apply(PAIR_RULES)
     cap_class, cap_why = _apply(ESTIMATED_RULES)
+    base_rule = pl.col("_why").struct.field("rule")
     capped = pl.col("estimated") & (
-        pl.col("class").is_in(HITS) | (pl.col("_why").struct.field("rule") == "partial_with_dob_and_address")
+        pl.col("class").is_in(HITS)
+        | (base_rule == "partial_with_dob_and_address")
+        | ((base_rule == "name_mismatch") & _d("exact") & _a(*BLOCK))
     )
     table = combos.with_columns(base_class.alias("class"), base_why.alias("_why")).with_columns(
         pl.when(capped).then(cap_class).otherwise(pl.col("class")).alias("class"),

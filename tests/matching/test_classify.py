@@ -75,6 +75,12 @@ def test_estimated_reading_is_probable_at_most(name: str, dob: str, address: str
         assert name != "mismatch" and dob == "exact" and address in ("current", "history")
 
 
+def test_estimated_reading_that_differs_with_dob_and_home_is_reviewed() -> None:
+    assert classify("mismatch", "exact", "current", estimated=True) == "REVIEW"
+    assert classify("mismatch", "exact", "current", estimated=False) == "UNMATCHED"
+    assert classify("partial", "exact", "history", estimated=True) == "PROBABLE"
+
+
 def test_every_rule_has_a_reason_in_plain_words() -> None:
     assert all(len(r.reason.split()) >= 4 for r in PAIR_RULES)
 
