@@ -43,6 +43,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ import polars as pl
 from inquiry.step import Context, StepResult
 from inquiry.store import Store
 
-__all__ = ["purge", "cutoff_for", "vacuum_if_pending", "RECORD_KINDS"]
+__all__ = ["purge", "cutoff_for", "vacuum_if_pending", "write_missing_certificates", "Deleted", "RECORD_KINDS"]
 
 #: kinds of records a purge deletes, in the order the certificate lists them
 RECORD_KINDS = ("inquiries", "answers", "matches", "followups", "transactions", "persons", "payments", "files")
@@ -154,13 +155,13 @@ def _unreferenced_persons(store: Store, cutoff: str) -> pl.DataFrame:
     return loaded.filter(~pl.col("person_id").is_in(_referenced_persons(store).implode()))
 
 
-def _due_payments(store: Store, cutoff: str) -> pl.DataFrame:
-    """Payments of persons no longer stored, once they are past retention."""
-    return store.frame(
-        "SELECT source_sha, line, person_id FROM payments WHERE paid_on <= ? AND person_id NOT IN (SELECT person_id FROM persons)",
-        (cutoff,),
-        schema={"source_sha": _TEXT, "line": pl.Int64, "person_id": _TEXT},
+def _due_payments(store: Store, removed_persons: pl.Series, cutoff: str) -> pl.DataFrame:
+    """Payments of persons just deleted, and of persons not stored once past retention."""
+    orphans = store.frame(
+        "SELECT source_sha, line, person_id, paid_on FROM payments WHERE person_id NOT IN (SELECT person_id FROM persons)",
+        schema={"source_sha": _TEXT, "line": pl.Int64, "person_id": _TEXT, "paid_on": _TEXT},
     )
+    return orphans.filter(pl.col("person_id").is_in(removed_persons.implode()) | (pl.col("paid_on") <= cutoff)).drop("paid_on")
 
 
 def _old_files(ctx: Context, cutoff: date) -> list[Path]:
@@ -280,118 +281,157 @@ def _unlink_all(paths: list[Path]) -> Callable[[], None]:
     return run
 
 
+@dataclass
+class Deleted:
+    """What one purge deleted, as the rows read just before (ids and what the statistics need)."""
+
+    inquiries: pl.DataFrame
+    answers: pl.DataFrame
+    matches: pl.DataFrame
+    followups: pl.DataFrame
+    transactions: pl.DataFrame
+    persons: pl.DataFrame
+    payments: pl.DataFrame
+    files: list[Path]
+
+    def counts(self) -> dict[str, int]:
+        heights = {k: getattr(self, k).height for k in RECORD_KINDS if k != "files"}
+        return {**heights, "files": len(self.files)}
+
+    def ids(self) -> dict[str, pl.Series]:
+        def key(frame: pl.DataFrame, sha: str) -> pl.Series:
+            return frame[sha] + ":" + frame["line"].cast(pl.Utf8)
+
+        return {
+            "inquiry": self.inquiries["inquiry_id"],
+            "answer": key(self.answers, "response_sha"),
+            "match": self.matches["account_key"],
+            "followup": self.followups["followup_id"],
+            "transaction": key(self.transactions, "response_sha"),
+            "person": self.persons["person_id"],
+            "payment": key(self.payments, "source_sha"),
+            "file": pl.Series([p.name for p in self.files], dtype=pl.Utf8),
+        }
+
+
+def _delete_due(ctx: Context, cutoff_day: date) -> Deleted:
+    """Delete everything past retention, in dependency order; return what went.
+
+    Answers go with their inquiry; a link goes when no answer names its
+    account any more; transactions go with their history inquiry; a person
+    goes when nothing names them, and their payments with them.
+    """
+    store, cutoff = ctx.store, cutoff_day.isoformat()
+    inquiries = _due_inquiries(store, cutoff)
+    answers = _due_answers(store, cutoff)
+    _delete(store, "DELETE FROM answers WHERE response_sha = ? AND line = ?", answers.select("response_sha", "line"))
+    _delete(store, "DELETE FROM inquiries WHERE inquiry_id = ?", inquiries.select("inquiry_id"))
+    matches = _orphan_matches(store)
+    _delete(store, "DELETE FROM matches WHERE account_key = ?", matches.select("account_key"))
+    followups = _due_followups(store, cutoff)
+    _delete(store, "DELETE FROM followups WHERE followup_id = ?", followups.select("followup_id"))
+    transactions = _orphan_transactions(store)
+    _delete(store, "DELETE FROM transactions WHERE response_sha = ? AND line = ?", transactions.select("response_sha", "line"))
+    persons = _unreferenced_persons(store, cutoff)
+    _delete(store, "DELETE FROM persons WHERE person_id = ?", persons.select("person_id"))
+    payments = _due_payments(store, persons["person_id"], cutoff)
+    _delete(store, "DELETE FROM payments WHERE source_sha = ? AND line = ?", payments.select("source_sha", "line"))
+    return Deleted(inquiries, answers, matches, followups, transactions, persons, payments, _old_files(ctx, cutoff_day))
+
+
+def _anonymous_counts(d: Deleted) -> pl.DataFrame:
+    """``stats`` rows for what goes: answers, classes, history inquiries and their transactions."""
+    answered = d.inquiries.rename({"answered_on": "day"})
+    # where each purged link was answered: the latest deleted answer of its account
+    where = (
+        d.answers.filter(pl.col("account_key").is_not_null())
+        .join(d.inquiries.select("inquiry_id", "provider", "bank_code"), on="inquiry_id", how="left")
+        .sort("answered_on")
+        .group_by("account_key")
+        .agg(pl.col("answered_on").last().alias("day"), pl.col("provider").last(), pl.col("bank_code").last())
+    )
+    linked = d.matches.join(where, on="account_key", how="left").with_columns(
+        pl.col("day").fill_null(pl.col("matched_on")), pl.col("bank_code").fill_null(pl.col("account_key").str.slice(0, 4))
+    )
+    tx = d.followups.join(d.transactions.group_by("followup_id").len("tx"), on="followup_id", how="inner")
+    return pl.concat(
+        [
+            _stats(answered, "answer", pl.col("answer")),
+            _stats(linked, "class", pl.col("class")),
+            _stats(d.followups, "followup", pl.col("status")),
+            _stats(tx, "transactions", "rows", pl.col("tx")),
+        ]
+    )
+
+
+def _add_stats(store: Store, stats: pl.DataFrame) -> None:
+    store.conn.executemany(
+        "INSERT INTO stats (day, provider, bank_code, kind, value, count) VALUES (?,?,?,?,?,?) "
+        "ON CONFLICT (day, provider, bank_code, kind, value) DO UPDATE SET count = count + excluded.count",
+        stats.iter_rows(),
+    )
+
+
+def _certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date) -> dict[str, Any]:
+    name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
+    k = 1
+    while ctx.store.get_meta(_CERT_PREFIX + name) is not None or (ctx.ws.reports / f"{name}.txt").exists():
+        k += 1
+        name = f"purge-{ctx.now:%Y%m%d-%H%M%S}-{k}"
+    answered = d.inquiries["answered_on"]
+    return {
+        "name": name,
+        "municipality": f"{ctx.settings.municipality_code} {ctx.settings.municipality_name}",
+        "purpose": ctx.settings.purpose,
+        "executed_at": ctx.now.isoformat(timespec="seconds"),
+        "operator": ctx.operator,
+        "as_of": day.isoformat(),
+        "retention_days": ctx.settings.retention_days,
+        "cutoff": cutoff.isoformat(),
+        "period_from": answered.min() if answered.len() else None,
+        "period_to": answered.max() if answered.len() else None,
+        "counts": d.counts(),
+        "stats_rows": stats_rows,
+        "ids_sha256": _ids_digest(d.ids()),
+    }
+
+
 def purge(as_of: date | None = None):  # noqa: ANN201 - returns the step body
     """The step body for :func:`inquiry.step.run_step`: delete what is past retention."""
 
     def body(ctx: Context) -> StepResult:
         store = ctx.store
         day = as_of or ctx.today
-        cutoff_day = cutoff_for(day, ctx.settings.retention_days)
-        cutoff = cutoff_day.isoformat()
+        cutoff = cutoff_for(day, ctx.settings.retention_days)
         result = StepResult(title="保存期間経過データの消去 (purge)")
 
-        inquiries = _due_inquiries(store, cutoff)
-        answers = _due_answers(store, cutoff)
-        n: dict[str, int] = {}
-        n["answers"] = _delete(store, "DELETE FROM answers WHERE response_sha = ? AND line = ?", answers.select("response_sha", "line"))
-        n["inquiries"] = _delete(store, "DELETE FROM inquiries WHERE inquiry_id = ?", inquiries.select("inquiry_id"))
-        matches = _orphan_matches(store)
-        n["matches"] = _delete(store, "DELETE FROM matches WHERE account_key = ?", matches.select("account_key"))
-        followups = _due_followups(store, cutoff)
-        n["followups"] = _delete(store, "DELETE FROM followups WHERE followup_id = ?", followups.select("followup_id"))
-        transactions = _orphan_transactions(store)
-        n["transactions"] = _delete(store, "DELETE FROM transactions WHERE response_sha = ? AND line = ?", transactions.select("response_sha", "line"))
-        persons = _unreferenced_persons(store, cutoff)
-        removed_persons = persons["person_id"]
-        pays = store.frame(
-            "SELECT source_sha, line, person_id FROM payments", schema={"source_sha": _TEXT, "line": pl.Int64, "person_id": _TEXT}
-        ).filter(pl.col("person_id").is_in(removed_persons.implode()))
-        n["persons"] = _delete(store, "DELETE FROM persons WHERE person_id = ?", persons.select("person_id"))
-        pays = pl.concat([pays, _due_payments(store, cutoff)]).unique(["source_sha", "line"])
-        n["payments"] = _delete(store, "DELETE FROM payments WHERE source_sha = ? AND line = ?", pays.select("source_sha", "line"))
-        files = _old_files(ctx, cutoff_day)
-        n["files"] = len(files)
+        deleted = _delete_due(ctx, cutoff)
+        stats = _anonymous_counts(deleted)
+        _add_stats(store, stats)
+        counts = deleted.counts()
+        result.counts = {"as_of": day.isoformat(), "cutoff": cutoff.isoformat(), **counts, "stats_rows": stats.height}  # type: ignore[dict-item]
 
-        # anonymous counts of what goes
-        answered = inquiries.rename({"answered_on": "day"})
-        # where each purged link was answered: the latest deleted answer of its account
-        where = (
-            answers.filter(pl.col("account_key").is_not_null())
-            .join(inquiries.select("inquiry_id", "provider", "bank_code"), on="inquiry_id", how="left")
-            .sort("answered_on")
-            .group_by("account_key")
-            .agg(pl.col("answered_on").last().alias("day"), pl.col("provider").last(), pl.col("bank_code").last())
-        )
-        linked = matches.join(where, on="account_key", how="left").with_columns(
-            pl.col("day").fill_null(pl.col("matched_on")), pl.col("bank_code").fill_null(pl.col("account_key").str.slice(0, 4))
-        )
-        tx_per_followup = transactions.group_by("followup_id").len("tx")
-        stats = pl.concat(
-            [
-                _stats(answered, "answer", pl.col("answer")),
-                _stats(linked, "class", pl.col("class")),
-                _stats(followups, "followup", pl.col("status")),
-                _stats(followups.join(tx_per_followup, on="followup_id", how="inner"), "transactions", "rows", pl.col("tx")),
-            ]
-        )
-        store.conn.executemany(
-            "INSERT INTO stats (day, provider, bank_code, kind, value, count) VALUES (?,?,?,?,?,?) "
-            "ON CONFLICT (day, provider, bank_code, kind, value) DO UPDATE SET count = count + excluded.count",
-            stats.iter_rows(),
-        )
+        if any(counts.values()):
+            cert = _certificate(ctx, deleted, stats.height, day, cutoff)
+            store.set_meta(_CERT_PREFIX + cert["name"], json.dumps(cert, ensure_ascii=False, sort_keys=True))
+            for fname, data in _certificate_files(cert).items():
+                result.files[fname] = hashlib.sha256(data).hexdigest()
+            result.files["deleted_record_ids"] = cert["ids_sha256"]
+            result.notes.append(f"消去記録 (deletion certificate): {ctx.ws.reports / (cert['name'] + '.txt')}")
+        if any(v for k, v in counts.items() if k != "files"):
+            store.set_meta(_VACUUM_FLAG, ctx.now.isoformat(timespec="seconds"))
 
-        deleted_any = any(n[k] for k in RECORD_KINDS if k != "files")
-        result.counts = {"as_of": day.isoformat(), "cutoff": cutoff, **{k: n[k] for k in RECORD_KINDS}, "stats_rows": stats.height}  # type: ignore[dict-item]
-
-        def write_certificates() -> None:
+        # after the commit: certificate files, old files, vacuum
+        def write_certificates() -> None:  # this one, and any a purge killed after its commit left unwritten
             write_missing_certificates(store, ctx.ws.reports)
 
         def vacuum() -> None:
             vacuum_if_pending(store)
 
-        result.after_commit.append(write_certificates)
-        if deleted_any or files:
-            name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
-            k = 1
-            while store.get_meta(_CERT_PREFIX + name) is not None or (ctx.ws.reports / f"{name}.txt").exists():
-                k += 1
-                name = f"purge-{ctx.now:%Y%m%d-%H%M%S}-{k}"
-            cert = {
-                "name": name,
-                "municipality": f"{ctx.settings.municipality_code} {ctx.settings.municipality_name}",
-                "purpose": ctx.settings.purpose,
-                "executed_at": ctx.now.isoformat(timespec="seconds"),
-                "operator": ctx.operator,
-                "as_of": day.isoformat(),
-                "retention_days": ctx.settings.retention_days,
-                "cutoff": cutoff,
-                "period_from": answered["day"].min() if answered.height else None,
-                "period_to": answered["day"].max() if answered.height else None,
-                "counts": {k: n[k] for k in RECORD_KINDS},
-                "stats_rows": stats.height,
-                "ids_sha256": _ids_digest(
-                    {
-                        "inquiry": inquiries["inquiry_id"],
-                        "answer": answers["response_sha"] + ":" + answers["line"].cast(pl.Utf8),
-                        "match": matches["account_key"],
-                        "followup": followups["followup_id"],
-                        "transaction": transactions["response_sha"] + ":" + transactions["line"].cast(pl.Utf8),
-                        "person": removed_persons,
-                        "payment": pays["source_sha"] + ":" + pays["line"].cast(pl.Utf8),
-                        "file": pl.Series([p.name for p in files], dtype=pl.Utf8),
-                    }
-                ),
-            }
-            store.set_meta(_CERT_PREFIX + name, json.dumps(cert, ensure_ascii=False, sort_keys=True))
-            for fname, data in _certificate_files(cert).items():
-                result.files[fname] = hashlib.sha256(data).hexdigest()
-            result.files["deleted_record_ids"] = cert["ids_sha256"]
-            result.notes.append(f"消去記録 (deletion certificate): {ctx.ws.reports / (name + '.txt')}")
-        if deleted_any:
-            store.set_meta(_VACUUM_FLAG, ctx.now.isoformat(timespec="seconds"))
-        result.after_commit.append(_unlink_all(files))
-        result.after_commit.append(vacuum)
-        result.notes.append(f"回答受領日が {cutoff} 以前のデータが対象 (data answered on or before {cutoff}, retention {ctx.settings.retention_days} days)")
+        result.after_commit += [write_certificates, _unlink_all(deleted.files), vacuum]
+        result.notes.append(
+            f"回答受領日が {cutoff} 以前のデータが対象 (data answered on or before {cutoff}, retention {ctx.settings.retention_days} days)"
+        )
         return result
 
     return body
