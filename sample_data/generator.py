@@ -535,7 +535,12 @@ def generate_office(
             sex_text.alias("sex"),
             pl.when(pl.col("residence_unknown")).then(pl.lit("")).otherwise(postal).alias("postal_code"),
             pl.when(pl.col("residence_unknown")).then(pl.lit("")).otherwise(pl.col("_cur")).alias("address"),
-            pl.col("address_history").fill_null(""),
+            # residence unknown (居所不明): the last registered address is still known from 住民票除票
+            pl.when(pl.col("residence_unknown"))
+            .then(pl.concat_str([pl.col("_cur"), pl.col("address_history")], separator="|", ignore_nulls=True))
+            .otherwise(pl.col("address_history"))
+            .fill_null("")
+            .alias("address_history"),
             pl.Series(arrears).cast(pl.Utf8).alias("arrears_yen"),
             pl.when(pl.Series(rng.random(n) < 0.35)).then(pl.lit("現年")).otherwise(pl.lit("滞繰")).alias("fiscal_class"),
             pl.Series(_STAFF).gather(rng.integers(0, len(_STAFF), n)).alias("staff_code"),
