@@ -1,0 +1,301 @@
+"""Our linker against Splink 5 (DuckDB) on the same synthetic office.
+
+Optional extra (``pip install -e '.[splink]'``), never a runtime dependency.
+Both products get the same inputs, normalised by the same functions
+(``matching.names``, ``matching.addresses``); the comparison is about the
+model and the engine:
+
+- **ours**: :func:`matching.link` (blocking, rapidfuzz ``cpdist``, rule
+  classes with the safety rules);
+- **Splink 5 + DuckDB**: ``link_only`` master ↔ distinct accounts, blocking
+  on birth date and on name key; name levels exact / other name /
+  Jaro-Winkler ≥ 0.95 / ≥ 0.88 computed by **rapidfuzz registered as a
+  DuckDB function** (DuckDB's own ``jaro_winkler_similarity`` works on UTF-8
+  bytes and overrates kana pairs); birth-date levels exact / one edit /
+  else; address levels block (current or former) / town / city / else; u
+  by random sampling, m by EM in two sessions (blocked on birth date, then on
+  name); probabilities mapped to the five classes (>= 0.999 CONFIRMED,
+  >= 0.99 PROBABLE, >= 0.5 REVIEW, two persons >= 0.99 REVIEW, else HOMONYM
+  when the name agrees, else UNMATCHED).
+
+Each engine runs in its own subprocess (time and peak RSS are its own);
+DuckDB, polars and rapidfuzz all use 2 threads. Usage::
+
+    python -m benchmarks.splink_compare --persons 52668 --seed 1
+    python -m benchmarks.splink_compare --case /tmp/inquiry-bench-M-52668-1.0-seed1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import polars as pl
+
+from benchmarks.quality import build_case, measure, save_case
+
+__all__ = ["main", "run_ours", "run_splink"]
+
+THREADS = 2
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_ours(folder: Path) -> dict[str, object]:
+    from matching import link
+
+    accounts = pl.read_parquet(folder / "accounts.parquet")
+    persons = pl.read_parquet(folder / "persons.parquet")
+    started = time.perf_counter()
+    linked = link(accounts, persons)
+    seconds = time.perf_counter() - started
+    linked.select("account_key", "person_id", "class", "reason").write_parquet(folder / "linked_ours.parquet")
+    return {"engine": "ours", "seconds": seconds, "train_seconds": 0.0, "peak_rss_mb": _peak_mb()}
+
+
+def _splink_tables(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Master and response tables with the same columns, normalised by the product's functions."""
+    from matching.link import normalise_accounts, normalise_persons
+
+    accounts = pl.read_parquet(folder / "accounts.parquet")
+    persons = pl.read_parquet(folder / "persons.parquet")
+    acc = normalise_accounts(accounts)
+    per, forms, addresses = normalise_persons(persons)
+    main = forms.filter(~pl.col("kind_other")).unique("person_idx", keep="first", maintain_order=True)
+    other = forms.filter(pl.col("kind_other")).unique("person_idx", keep="first", maintain_order=True)
+    block = pl.concat_str([pl.col("town"), pl.col("block")], separator="|")
+    current = addresses.filter(pl.col("is_current")).unique("person_idx", keep="first")
+    history = addresses.group_by("person_idx").agg(hist_blocks=block.drop_nulls(), hist_towns=pl.col("town").drop_nulls())
+    master = (
+        per.select("person_idx", "person_id", "dob")
+        .join(main.select("person_idx", pl.col("key").alias("name_key")), on="person_idx", how="left")
+        .join(other.select("person_idx", pl.col("key").alias("other_key")), on="person_idx", how="left")
+        .join(current.select("person_idx", "city", "town", addr_block=block), on="person_idx", how="left")
+        .join(history, on="person_idx", how="left")
+        .select(
+            pl.col("person_id").alias("unique_id"),
+            "name_key",
+            "other_key",
+            pl.col("dob").dt.strftime("%Y-%m-%d").alias("dob"),
+            "city",
+            "town",
+            "addr_block",
+            pl.col("hist_blocks").fill_null([]),
+            pl.col("hist_towns").fill_null([]),
+        )
+    )
+    response = acc.select(
+        pl.col("account_key").alias("unique_id"),
+        pl.col("key").alias("name_key"),
+        pl.lit(None, dtype=pl.Utf8).alias("other_key"),
+        pl.col("dob").dt.strftime("%Y-%m-%d").alias("dob"),
+        "city",
+        "town",
+        block.alias("addr_block"),
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("hist_blocks"),
+        pl.lit([], dtype=pl.List(pl.Utf8)).alias("hist_towns"),
+    )
+    return master, response
+
+
+def _rf_jw(a, b):  # noqa: ANN001, ANN202 - Arrow UDF signature
+    import pyarrow as pa
+    from rapidfuzz import process
+    from rapidfuzz.distance import JaroWinkler
+
+    left = [x or "" for x in a.to_pylist()]
+    right = [x or "" for x in b.to_pylist()]
+    scores = process.cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=THREADS)
+    return pa.array(scores, type=pa.float64())
+
+
+def run_splink(folder: Path) -> dict[str, object]:
+    import duckdb
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    master, response = _splink_tables(folder)
+    con = duckdb.connect()
+    con.execute(f"SET threads={THREADS}")
+    con.create_function(
+        "rf_jw", _rf_jw, [duckdb.sqltypes.VARCHAR, duckdb.sqltypes.VARCHAR], duckdb.sqltypes.DOUBLE, type="arrow"
+    )
+    db = DuckDBAPI(connection=con)
+    m_sdf = db.register(master.to_arrow(), dataset_display_name="master")
+    r_sdf = db.register(response.to_arrow(), dataset_display_name="response")
+
+    either_null = "{0}_l IS NULL OR {0}_r IS NULL"
+    name = cl.CustomComparison(
+        output_column_name="name",
+        comparison_levels=[
+            {"sql_condition": either_null.format("name_key"), "label_for_charts": "null", "is_null_level": True},
+            {"sql_condition": "name_key_l = name_key_r", "label_for_charts": "exact"},
+            {"sql_condition": "other_key_l = name_key_r OR other_key_r = name_key_l", "label_for_charts": "other name"},
+            {"sql_condition": "rf_jw(name_key_l, name_key_r) >= 0.95", "label_for_charts": "jw >= 0.95"},
+            {"sql_condition": "rf_jw(name_key_l, name_key_r) >= 0.88", "label_for_charts": "jw >= 0.88"},
+            {"sql_condition": "ELSE", "label_for_charts": "else"},
+        ],
+    )
+    dob = cl.CustomComparison(
+        output_column_name="dob",
+        comparison_levels=[
+            {"sql_condition": either_null.format("dob"), "label_for_charts": "null", "is_null_level": True},
+            {"sql_condition": "dob_l = dob_r", "label_for_charts": "exact"},
+            {"sql_condition": "damerau_levenshtein(dob_l, dob_r) <= 1", "label_for_charts": "one edit"},
+            {"sql_condition": "ELSE", "label_for_charts": "else"},
+        ],
+    )
+    address = cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            {"sql_condition": either_null.format("town"), "label_for_charts": "null", "is_null_level": True},
+            {
+                "sql_condition": "addr_block_l = addr_block_r OR list_contains(hist_blocks_l, addr_block_r) "
+                "OR list_contains(hist_blocks_r, addr_block_l)",
+                "label_for_charts": "block (current or former)",
+            },
+            {
+                "sql_condition": "town_l = town_r OR list_contains(hist_towns_l, town_r) OR list_contains(hist_towns_r, town_l)",
+                "label_for_charts": "town",
+            },
+            {"sql_condition": "city_l = city_r", "label_for_charts": "city"},
+            {"sql_condition": "ELSE", "label_for_charts": "else"},
+        ],
+    )
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[name, dob, address],
+        blocking_rules_to_generate_predictions=[block_on("dob"), block_on("name_key")],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker([m_sdf, r_sdf], settings, log_level="WARNING")
+    started = time.perf_counter()
+    linker.training.estimate_probability_two_random_records_match([block_on("name_key", "dob", "addr_block")], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"), record_sample_proportion=1.0)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_key"), record_sample_proportion=1.0)
+    trained = time.perf_counter()
+    predictions = linker.inference.predict(threshold_match_probability=0.001)
+    pairs = pl.from_arrow(
+        predictions.as_duckdbpyrelation()
+        .select("unique_id_l, unique_id_r, source_dataset_l, match_probability, gamma_name")
+        .arrow()
+    )
+    predicted = time.perf_counter()
+    linked = _classes(pairs, response)
+    seconds = time.perf_counter() - trained
+    linked.write_parquet(folder / "linked_splink.parquet")
+    return {
+        "engine": "splink",
+        "seconds": seconds,
+        "predict_seconds": predicted - trained,
+        "train_seconds": trained - started,
+        "pairs": pairs.height,
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def _classes(pairs: pl.DataFrame, response: pl.DataFrame) -> pl.DataFrame:
+    """Best person per account, probability bands mapped to the five classes."""
+    flip = pl.col("source_dataset_l") != "master"
+    p = pairs.select(
+        account_key=pl.when(flip).then("unique_id_l").otherwise("unique_id_r"),
+        candidate=pl.when(flip).then("unique_id_r").otherwise("unique_id_l"),
+        prob="match_probability",
+        name_agrees=pl.col("gamma_name") >= 3,  # exact, other name or jw >= 0.95
+    ).sort("account_key", "prob", descending=[False, True])
+    best = p.group_by("account_key", maintain_order=True).agg(
+        pl.col("candidate").first(),
+        pl.col("prob").first(),
+        pl.col("name_agrees").first(),
+        n_high=(pl.col("prob") >= 0.99).sum(),
+    )
+    klass = (
+        pl.when(pl.col("n_high") >= 2).then(pl.lit("REVIEW"))
+        .when(pl.col("prob") >= 0.999).then(pl.lit("CONFIRMED"))
+        .when(pl.col("prob") >= 0.99).then(pl.lit("PROBABLE"))
+        .when(pl.col("prob") >= 0.5).then(pl.lit("REVIEW"))
+        .when(pl.col("name_agrees")).then(pl.lit("HOMONYM"))
+        .otherwise(pl.lit("UNMATCHED"))
+    )  # fmt: skip
+    return (
+        response.select(pl.col("unique_id").alias("account_key"))
+        .join(best, on="account_key", how="left")
+        .with_columns(pl.col("prob").fill_null(0.0), pl.col("name_agrees").fill_null(False), pl.col("n_high").fill_null(0))
+        .select(
+            "account_key",
+            person_id=pl.when(klass.is_in(["CONFIRMED", "PROBABLE", "REVIEW"])).then("candidate"),
+            **{"class": klass},
+            reason=pl.lit(""),
+        )
+    )
+
+
+def _subprocess(engine: str, folder: Path) -> dict[str, object]:
+    env = {**os.environ, "POLARS_MAX_THREADS": str(THREADS)}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.splink_compare", "--engine", engine, "--case", str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.splink_compare", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--case", type=Path, help="a case saved by benchmarks.quality --save (else one is built)")
+    parser.add_argument("--engine", choices=["ours", "splink"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.engine:
+        result = run_ours(args.case) if args.engine == "ours" else run_splink(args.case)
+        print(json.dumps(result))
+        return 0
+
+    folder = args.case
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="splink-compare-"))
+        save_case(build_case(args.persons, args.seed), folder)
+    accounts = pl.read_parquet(folder / "accounts.parquet")
+    persons = pl.read_parquet(folder / "persons.parquet")
+    truth = pl.read_parquet(folder / "truth.parquet")
+    rows = []
+    for engine in ("ours", "splink"):
+        run = _subprocess(engine, folder)
+        linked = pl.read_parquet(folder / f"linked_{engine}.parquet")
+        m = measure(linked, truth, accounts.height, accounts=accounts, persons=persons)
+        rows.append(
+            {
+                "product": "inquiry-batch link()" if engine == "ours" else "Splink 5 + DuckDB (rapidfuzz UDF)",
+                "train s": round(float(run["train_seconds"]), 1),
+                "link s": round(float(run["seconds"]), 1),
+                "peak RSS MB": round(float(run["peak_rss_mb"])),
+                "wrongful hits": m.wrongful_hits,
+                "hit recall": round(m.hit_recall, 4),
+                "review rate": round(m.review_rate, 4),
+                "homonym catch": round(m.homonym_catch, 4),
+            }
+        )
+    with pl.Config(tbl_width_chars=200, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):
+        print(f"{persons.height:,} persons, {accounts.height:,} account records, "
+              f"{accounts.get_column('account_key').n_unique():,} distinct accounts; {THREADS} threads each")
+        print(pl.DataFrame(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
