@@ -23,6 +23,7 @@ twelve kills per command.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -89,10 +90,14 @@ def _kill_at(args: list[str], delay: float, cwd: Path) -> bool:
 
 
 def _files(home: Path) -> dict[str, object]:
+    certificates = [json.loads(p.read_text(encoding="utf-8")) for p in (home / "reports").glob("purge-*.json")]
     return {
         "outbox": sorted(p.name for p in (home / "outbox").iterdir()),
         "inbox": sorted(p.name for p in (home / "inbox").iterdir() if p.is_file()),
-        "certificates": len(list((home / "reports").glob("purge-*.txt"))),
+        # purges that deleted store records (a re-run may delete report files a re-run wrote: more certificates)
+        "store_purges": sum(
+            1 for c in certificates if any(n for kind, n in c["counts"].items() if kind != "files")
+        ),
     }
 
 
