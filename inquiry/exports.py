@@ -122,7 +122,7 @@ def outcomes_frame(store: Store) -> pl.DataFrame:
 
 
 def followups_frame(store: Store) -> pl.DataFrame:
-    return store.frame(f"SELECT {', '.join(FOLLOWUPS_COLUMNS)} FROM followups ORDER BY priority, followup_id")
+    return store.frame(f"SELECT {', '.join(FOLLOWUPS_COLUMNS)} FROM followups ORDER BY followup_id")  # ids are handed out in priority order within each run
 
 
 _FRAMES = {"matches": matches_frame, "outcomes": outcomes_frame, "followups": followups_frame}

@@ -21,9 +21,12 @@ import formats
 from formats._text import rejects_frame
 from formats.errors import FileRejected
 from formats.yucho import account_key
+from inquiry import history
 from inquiry.step import Context, StepResult
 
-__all__ = ["ingest"]
+__all__ = ["ingest", "UNABLE"]
+
+UNABLE = "照会不能 (the institution could not answer)"
 
 _ANSWER_COLUMNS = [
     "inquiry_id", "answer", "detail_no", "account_key", "bank_code", "bank_name", "branch_code", "branch_name",
@@ -97,10 +100,17 @@ def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple
             "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen",
         ),  # fmt: skip
     )
-    counts = rows.group_by("inquiry_id").agg((pl.col("answer") == "found").sum().alias("n"))
+    counts = rows.group_by("inquiry_id").agg(
+        (pl.col("answer") == "found").sum().alias("n"), (pl.col("answer") == "unable").all().alias("unable")
+    )
     ctx.store.conn.executemany(
         "UPDATE followups SET status = 'ANSWERED', answered_on = COALESCE(answered_on, ?), transactions = COALESCE(transactions, 0) + ? WHERE followup_id = ?",
-        [(today, int(n), i) for i, n in counts.iter_rows()],
+        [(today, int(n), i) for i, n, _ in counts.iter_rows()],
+    )
+    # 照会不能: nothing to summarise, and say so rather than "no transactions"
+    ctx.store.conn.executemany(
+        "UPDATE followups SET regular_income = ?, summarised_tx = 0 WHERE followup_id = ? AND transactions = 0",
+        [(UNABLE, i) for i, _, unable in counts.iter_rows() if unable],
     )
     return rows.height, rejects
 
@@ -110,6 +120,7 @@ def ingest(paths: list[Path] | None = None):  # noqa: ANN201 - returns the step 
         result = StepResult(title="回答取込 (ingest)")
         inbox = ctx.ws.inbox
         files = paths or sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        kinds: list[str] = []
         c = {"files": 0, "files_skipped (already ingested)": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
         for path in files:
             c["files"] += 1
@@ -135,6 +146,7 @@ def ingest(paths: list[Path] | None = None):  # noqa: ANN201 - returns the step 
                 if in_inbox:
                     result.after_commit.append(lambda p=path: _move_rejected(p, inbox))
                 continue
+            kinds.append(parsed.kind)
             recorded, rejects = (_record_basic if parsed.kind == "basic" else _record_history)(ctx, parsed, sha)
             rejects = pl.concat([parsed.rejects, rejects])
             result.add_rejects(rejects)
@@ -149,6 +161,8 @@ def ingest(paths: list[Path] | None = None):  # noqa: ANN201 - returns the step 
             result.files[path.name] = sha
             if in_inbox:
                 result.after_commit.append(path.unlink)
+        if any(k == "history" for k in kinds):
+            c["followups_summarised"] = history.summarise(ctx.store)
         result.counts = c
         result.notes.append(f"行数 (rows): read {c['rows_read']:,} = recorded {c['rows_recorded']:,} + rejected {c['rows_rejected']:,}")
         return result

@@ -270,3 +270,42 @@ def test_kanji_without_a_cp932_code_is_folded_or_written_as_geta(office: Path) -
     assert sorted(dais.rows["name_kanji"].str.replace("\u3000", " ")) == ["吉田 太郎", "山田 〓子"]
     pipit = formats.read_request(next((home / "outbox").glob("PIPIT*")))
     assert "𠮷田 太郎" in pipit.rows["name_kanji"].to_list()  # UTF-8 carries it as it is
+
+
+def test_history_answers_are_summarised_at_ingest_and_unable_is_said(home: Path) -> None:
+    reqs = _requests(home)
+    for name, parsed in reqs.items():
+        _answers(parsed, home, name.replace("REQ", "RES"), stranger=False)
+    cli("sent", "--home", str(home), *[str(home / "outbox" / n) for n in reqs])
+    cli("ingest", "--home", str(home))
+    cli("match", "--home", str(home))
+    code, out = cli("followups", "--home", str(home))
+    assert code == 0, out
+    history_reqs = _requests(home)
+    assert history_reqs and all(p.kind == "history" for p in history_reqs.values())
+    today = dt.date.today()
+    for name, parsed in history_reqs.items():
+        rows = []
+        for i, r in enumerate(parsed.rows.iter_rows(named=True)):
+            base = {k: r[k] for k in ("inquiry_id", "bank_code", "branch_code", "account_type", "account_number")}
+            base |= {"passbook_symbol": None, "passbook_number": None}
+            if i == 0:
+                rows.append(base | {"answer": "unable", "detail_no": 0, "tx_date": None, "description": None,
+                                    "withdrawal_yen": 0, "deposit_yen": 0, "balance_yen": 0})  # fmt: skip
+                continue
+            for k in range(6):  # salary on the 25th of six months
+                day = dt.date(today.year - (1 if today.month - k - 1 < 1 else 0), (today.month - k - 2) % 12 + 1, 25)
+                rows.append(base | {"answer": "found", "detail_no": k + 1, "tx_date": day, "description": "ｷﾕｳﾖ ｶ)ﾆｼｼﾝｼﾞﾕｸ",
+                                    "withdrawal_yen": 0, "deposit_yen": 250_000, "balance_yen": 300_000})  # fmt: skip
+        formats.write_response(parsed.provider, "history", pl.DataFrame(rows, infer_schema_length=None),
+                               home / "inbox" / name.replace("REQ", "HRES"), municipality_code="131041", created_on=today, seq=1)  # fmt: skip
+    cli("sent", "--home", str(home), *[str(home / "outbox" / n) for n in history_reqs])
+    code, out = cli("ingest", "--home", str(home))
+    assert code == 0, out
+    code, out = cli("export", "followups", "--home", str(home), "--out", str(home / "f.csv"))
+    f = pl.read_csv(home / "f.csv", infer_schema=False)
+    assert f["status"].unique().to_list() == ["ANSWERED"]
+    assert f.filter(pl.col("regular_income").str.starts_with("照会不能")).height == len(history_reqs)
+    salary = f.filter(pl.col("regular_income").str.contains("給与"))
+    assert salary.height == f.height - len(history_reqs)
+    assert (salary["transactions"].cast(int) == 6).all()
