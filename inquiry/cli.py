@@ -281,12 +281,12 @@ def payments_load(
 def demo(
     home: Home = None,
     persons: Annotated[int, typer.Option(help="persons in the synthetic office")] = 0,
-    seed: Annotated[int, typer.Option(help="random seed of the synthetic office")] = 1,
+    seed: Annotated[Optional[int], typer.Option(help="random seed of the synthetic office (default: the bundled office's)")] = None,
 ) -> None:
     """架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office)."""
-    from inquiry.demo import run_demo
+    from inquiry.demo import SAMPLE_SEED, run_demo
 
-    _done(run_demo(home or Path("demo-home"), persons, seed))
+    _done(run_demo(home or Path("demo-home"), persons, SAMPLE_SEED if seed is None else seed))
 
 
 def main() -> None:
