@@ -228,3 +228,19 @@ def test_retention_above_sixty_days_needs_an_explicit_setting(home: Path) -> Non
     settings.write_text(settings.read_text(encoding="utf-8").replace('"retention_days": 60', '"retention_days": 90'), encoding="utf-8")
     code, out = cli("purge", "--home", home)
     assert code == 2 and "retention_extended" in out
+
+
+def test_purged_values_are_gone_even_if_killed_before_the_vacuum(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import inquiry.purge
+
+    age_answers(home, OLD, 70)
+    monkeypatch.setattr(inquiry.purge, "vacuum_if_pending", lambda store: False)  # as if killed right after the commit
+    assert cli("purge", "--home", home)[0] == 0
+    data = _store_bytes(home)
+    assert [t.decode() for pid in OLD for t in _tokens(pid) if t in data] == []  # secure_delete zeroed them already
+    assert _count(home, "SELECT count(*) FROM meta WHERE key = 'purge:vacuum_pending'") == 1
+    monkeypatch.undo()
+    size = (home / "store.sqlite3").stat().st_size
+    assert cli("purge", "--home", home)[0] == 0  # the next purge does the vacuum that was left
+    assert _count(home, "SELECT count(*) FROM meta WHERE key = 'purge:vacuum_pending'") == 0
+    assert (home / "store.sqlite3").stat().st_size <= size
