@@ -130,3 +130,16 @@ def test_entries_hold_no_personal_data_and_survive_a_purge(home: Path) -> None:
             assert value not in text, value
     code, out = cli("audit", "verify", "--home", home)
     assert code == 0 and "6 entries" in out
+
+
+@pytest.mark.parametrize(
+    ("command", "persons"),
+    [(["report"], 4), (["export", "outcomes"], 4), (["export", "followups"], 0), (["review", "export", "--out", "{home}/reports/review.xlsx"], 0)],
+)
+def test_every_person_level_view_is_logged_with_its_count(home: Path, command: list[str], persons: int) -> None:
+    args = [a.format(home=home) for a in command]
+    code, out = cli(*args, "--home", home)
+    assert code == 0, out
+    seq, logged, counts = _entries(home)[-1]
+    assert logged == " ".join(a for a in command if not a.startswith("-") and "{home}" not in a)
+    assert json.loads(counts)["persons_shown"] == persons
