@@ -168,13 +168,15 @@ def test_workbook_holds_the_same_numbers(made: tuple[Path, Path, Path]) -> None:
     assert hits["残高 (円)"].to_list() == sorted(hits["残高 (円)"].to_list(), reverse=True)
     assert hits.schema["最終取引日"] == pl.Date
     with zipfile.ZipFile(xlsx) as z:
-        names = json.dumps(z.namelist())
-        sheet_xml = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
-        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
-    assert "sheet13.xml" in names  # overview + 12 tables
-    assert 'ySplit="1"' in sheet_xml  # header row frozen
-    assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings  # never a live formula
-    assert "<f>" not in sheet_xml
+        names = z.namelist()
+        hits_xml = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
+        every_sheet = "".join(z.read(n).decode("utf-8") for n in names if n.startswith("xl/worksheets/"))
+    assert "xl/worksheets/sheet13.xml" in names  # overview + 12 tables
+    assert 'ySplit="1"' in hits_xml and 'state="frozen"' in hits_xml  # header row frozen
+    assert "<autoFilter " in hits_xml
+    assert "'=HYPERLINK" in every_sheet  # neutralised, and an inline string: never a live formula
+    assert "<f>" not in every_sheet
+    assert "&lt;script&gt;" in every_sheet
 
 
 def test_answers_match_outcomes_and_matches_export(made: tuple[Path, Path, Path]) -> None:
