@@ -228,7 +228,7 @@ def _encode(tables: list[pl.DataFrame], columns: tuple[str, ...]) -> tuple[list[
 
 def _hashed(*columns: str) -> list[pl.Expr]:
     """64-bit hashes of blocking keys: joins on integers; a collision only adds a pair to score."""
-    return [pl.col(c).hash(seed=0).alias(f"{c}_h") for c in columns]
+    return [pl.when(pl.col(c).is_not_null()).then(pl.col(c).hash(seed=0)).alias(f"{c}_h") for c in columns]
 
 
 def _ymd(frame: pl.DataFrame) -> pl.DataFrame:

@@ -98,6 +98,13 @@ def test_pairs_grow_with_namesakes_not_with_the_master() -> None:
     assert candidate_pairs(f).height <= 50 * 2
 
 
+def test_missing_name_parts_never_join_each_other() -> None:
+    # Bank names without a space have no given part; nor does this master name.
+    persons = [(f"N{i}", f"ナナシ{i:04d}", f"ナナシ{i:04d}", None, D(1960, 1, 1 + i % 28)) for i in range(200)]
+    f = frames([(f"ベツメイ{i}", f"ベツメイ{i}", None, D(1960, 1, 1 + i % 28)) for i in range(200)], persons)
+    assert candidate_pairs(f).height == 0
+
+
 def test_secondary_key_folds_long_vowels_and_dakuten() -> None:
     names = pl.Series(["サトウ", "サト-", "サトオ", "ヨウコ", "ヨ-コ", "ケイコ", "ケ-コ", "ユウキ", "ユ-キ", "ハナゴ"])
     keys = names.to_frame("k").select(secondary_key(pl.col("k"))).to_series().to_list()
