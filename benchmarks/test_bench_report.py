@@ -1,0 +1,49 @@
+"""Report generation on an M-size office: 52,668 persons, ~1 M inquiries, ~150 k accounts.
+
+Run: ``pytest benchmarks/test_bench_report.py --benchmark-enable``
+(``BENCH_REPORT_PERSONS=5000`` for a quick look). Building the synthetic
+store takes a minute or two and is done once per session. Targets
+(outputs.md, the brief): the HTML report at most 5 MB, made in at most 10 s;
+the xlsx workbook is timed apart.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from inquiry._report_html import render_html
+from inquiry.report import build_report, write_xlsx
+from inquiry.workspace import Workspace
+from tests.inquiry._store_fixture import TODAY, make_workspace
+
+PERSONS = int(os.environ.get("BENCH_REPORT_PERSONS", "52668"))
+NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 18, 0)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    home = make_workspace(tmp_path_factory.mktemp("bench") / "ws", persons=PERSONS, banks_n=40, inquiries_per_person=19)
+    return Workspace.open(home)
+
+
+def test_bench_report_html(benchmark, office: Workspace) -> None:  # noqa: ANN001
+    def run() -> str:
+        with office.store() as store:
+            return render_html(build_report(store, office.settings, NOW))
+
+    html = benchmark.pedantic(run, rounds=1, iterations=1)
+    size = len(html.encode("utf-8"))
+    benchmark.extra_info["html_bytes"] = size
+    assert size <= 5_000_000 or PERSONS < 52_668, f"report is {size:,} bytes"
+
+
+def test_bench_report_xlsx(benchmark, office: Workspace, tmp_path: Path) -> None:  # noqa: ANN001
+    with office.store() as store:
+        rep = build_report(store, office.settings, NOW)
+    path = benchmark.pedantic(write_xlsx, args=(rep, tmp_path / "report.xlsx"), rounds=1, iterations=1)
+    benchmark.extra_info["xlsx_bytes"] = path.stat().st_size
+    assert path.stat().st_size > 0
