@@ -69,6 +69,8 @@ def _cell(value: Any, col: Col) -> str:
         return f"<td>{links}</td>"
     num = col.kind in ("int", "yen", "pct", "score")
     attr = f' class="n" data-v="{escape(str(value))}"' if num and value is not None else (' class="n"' if num else "")
+    if col.kind in ("date", "key"):
+        attr = ' class="d"'
     return f"<td{attr}>{escape(text)}</td>"
 
 
@@ -251,7 +253,7 @@ h3{font-size:15px;margin:18px 0 4px}
 .kpi{border:1px solid var(--line);border-radius:6px;padding:6px 10px;background:#fafbfc}
 .kl{font-size:12px;color:var(--mute)}
 .kv{font-size:20px;font-weight:bold;font-variant-numeric:tabular-nums}
-.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px;align-items:start}
+.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:16px;align-items:start}
 figure.chart{margin:8px 0;border:1px solid var(--line);border-radius:6px;padding:8px}
 figcaption{font-weight:bold;font-size:13.5px;margin-bottom:4px}
 .scroll{overflow-x:auto}
@@ -260,6 +262,7 @@ th,td{border:1px solid var(--line);padding:3px 6px;text-align:left;vertical-alig
 th{background:var(--head);position:sticky;top:0;cursor:pointer;user-select:none;white-space:nowrap}
 th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.d{white-space:nowrap;font-variant-numeric:tabular-nums}
 tr.total td{font-weight:bold;background:#f6f6f6}
 tbody tr:nth-child(even){background:#fbfbfd}
 a.pl{color:var(--accent);cursor:pointer}
@@ -295,7 +298,7 @@ function fmt(v,k){if(v===null||v===undefined)return"";if(k==="int"||k==="yen")re
  if(k==="pct")return(v*100).toFixed(1)+"%";if(k==="score")return Number(v).toFixed(2);return String(v)}
 function personLinks(td,v){String(v).split(";").forEach(function(p,i){if(!p)return;if(i)td.appendChild(document.createTextNode(" "));
  var a=el("a",{"class":"pl",href:"#p-"+p,"data-p":p},p);td.appendChild(a)})}
-function cell(v,k){var td=el("td");if(k==="int"||k==="yen"||k==="pct"||k==="score"){td.className="n";if(v!==null)td.setAttribute("data-v",v)}
+function cell(v,k){var td=el("td");if(k==="int"||k==="yen"||k==="pct"||k==="score"){td.className="n";if(v!==null)td.setAttribute("data-v",v)}else if(k==="date"||k==="key")td.className="d";
  if((k==="person"||k==="persons")&&v)personLinks(td,v);else td.textContent=fmt(v,k);return td}
 function Grid(tableEl,spec){var self=this;this.t=tableEl;this.s=spec;var n=spec.data.length?spec.data[0].length:0;
  this.fixed=spec.total&&n>0?n-1:-1;this.all=[];for(var i=0;i<n;i++)if(i!==this.fixed)this.all.push(i);this.rows=this.all.slice();

@@ -294,6 +294,8 @@ def fill_store(store: Store, *, persons: int = 300, banks_n: int = 24, inquiries
     f = fu.size
     status = rng.choice(np.array(["QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED"]), size=f, p=[0.15, 0.05, 0.2, 0.55, 0.05])
     f_sent = answered[rows[fu]] + 5
+    status = np.where((status == "ANSWERED") & (f_sent + 9 > age), "SENT", status)
+    status = np.where(np.isin(status, ["SENT", "WRITTEN"]) & (f_sent > age), "QUEUED", status)
     income = rng.choice(np.array(["給与", "年金", "給与;年金", ""], dtype=object), size=f, p=[0.25, 0.15, 0.05, 0.55])
     store.insert(
         "followups",

@@ -116,7 +116,7 @@ def test_browser_shows_the_store_numbers(made: tuple[Path, Path, Path], tmp_path
     # the hits table was rebuilt by the script: every hit counted, largest balance first
     assert re.search(rf'data-count="{want["hits"]}"', dom)
     hits = re.search(r'<table data-table="hits".*?<tbody>(.*?)</tbody>', dom, re.S).group(1)  # type: ignore[union-attr]
-    balances = [int(v) for v in re.findall(r'<td class="n" data-v="(\d+)">[\d,]+</td><td>\d{4}-', hits)]
+    balances = [int(v) for v in re.findall(r'<td class="n" data-v="(\d+)">[\d,]+</td><td class="d">', hits)]
     assert balances and balances == sorted(balances, reverse=True)
 
 
