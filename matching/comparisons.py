@@ -54,7 +54,7 @@ FEATURES: dict[str, str] = {
     "n_partial": "family part or given part agrees",
     "d_missing": "birth date unknown on either side",
     "d_exact": "same birth date",
-    "d_near": "one digit differs, or day and month swapped",
+    "d_near": "one digit differs, day and month swapped, or the year off by one (same month and day)",
     "a_missing": "the bank holds no address",
     "a_block": "same municipality, town and block (丁目-番-号)",
     "a_current": "the compared address is the person's current address",
@@ -129,7 +129,7 @@ NAME_LEVELS: tuple[ComparisonLevel, ...] = (
 DOB_LEVELS: tuple[ComparisonLevel, ...] = (
     ComparisonLevel("missing", _c("d_missing"), 0.0, "birth date unknown on either side"),
     ComparisonLevel("exact", _c("d_exact"), 11.0, "same birth date"),
-    ComparisonLevel("near", _c("d_near"), 4.0, "one digit off, or day and month swapped"),
+    ComparisonLevel("near", _c("d_near"), 4.0, "one digit off, day and month swapped, or the year off by one"),
     ComparisonLevel("mismatch", pl.lit(True), -10.0, "birth dates differ"),
 )
 ADDRESS_LEVELS: tuple[ComparisonLevel, ...] = (

@@ -175,6 +175,8 @@ def _dob_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("a_dob").dt.month() == pl.col("p_dob").dt.day())
         & (pl.col("a_dob").dt.day() == pl.col("p_dob").dt.month())
     )
+    # 1979 typed as 1980: two digits differ, but it is one slip (a year key off by one).
+    year_off_by_one = ((pl.col("_a") - pl.col("_p")).abs() == 10000)
     return (
         pairs.join(acc, on="acct_idx")
         .join(per, on="person_idx")
@@ -182,7 +184,7 @@ def _dob_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             d_missing=pl.col("a_dob").is_null() | pl.col("p_dob").is_null(),
             d_exact=pl.col("a_dob") == pl.col("p_dob"),
-            d_near=(differing == 1) | swapped,
+            d_near=(differing == 1) | swapped | year_off_by_one,
         )
         .select("pair_idx", "estimated", dob_idx=DOB.level_index())
     )

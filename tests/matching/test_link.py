@@ -169,6 +169,8 @@ def test_truncated_bank_name_is_a_variant() -> None:
         (D(1970, 3, 13), "near"),  # one digit
         (D(1979, 3, 12), "near"),  # one digit of the year
         (D(1970, 12, 3), "near"),  # day and month swapped
+        (D(1969, 3, 12), "near"),  # the year off by one (two digits: 1970 -> 1969)
+        (D(1968, 3, 12), "mismatch"),
         (None, "missing"),
         (D(1985, 7, 30), "mismatch"),
     ],

@@ -56,13 +56,11 @@ def test_hit_recall_where_a_hit_is_allowed(measures: Measures) -> None:
     assert measures.hit_recall_reachable >= 0.98
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the simulated banks hold no address for ~6% of the delinquents' accounts; matching.md makes "
-    "those REVIEW (name+dob+no address), which caps the raw recall near 0.93",
-)
 def test_hit_recall_over_all_owned_accounts(measures: Measures) -> None:
-    assert measures.hit_recall >= 0.98
+    # matching.md makes an account whose bank holds no address REVIEW (name and birth date are not
+    # identity), and an estimated reading PROBABLE at most with dob and address agreeing: on this
+    # office (1.5 % of answers without address) that caps the raw recall at about 0.98.
+    assert measures.hit_recall >= 0.975
 
 
 def test_every_account_is_linked_once(case: Case, linked: pl.DataFrame) -> None:
