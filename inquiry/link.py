@@ -31,6 +31,30 @@ _ANSWER_COLUMNS = [
 ]  # fmt: skip
 
 
+def _kanji_key(e: pl.Expr) -> pl.Expr:
+    return e.str.normalize("NFKC").str.replace_all(r"\s+", "")
+
+
+def _inquired_persons(requests: list[Path], persons: pl.DataFrame) -> pl.DataFrame:
+    """``inquiry_id → person_id`` from request files.
+
+    pipitLINQ requests carry 宛名番号; DAIS requests do not, so their person is
+    found by the 漢字氏名 and 生年月日 sent, which come from the master as they
+    are. Two persons with the same kanji name and birth date stay unknown
+    rather than guessed (cp932 substitutions such as 〓 also stay unknown).
+    """
+    rows = pl.concat(
+        [formats.read_request(p).rows.select("inquiry_id", "person_id", "name_kanji", "birth_date") for p in requests]
+    ).unique("inquiry_id")
+    key = persons.select("person_id", _kanji_key(pl.col("name_kanji")).alias("_k"), pl.col("birth_date").alias("_d"))
+    unique_key = key.filter(pl.len().over("_k", "_d") == 1).rename({"person_id": "_by_name"})
+    return (
+        rows.with_columns(_k=_kanji_key(pl.col("name_kanji")), _d=pl.col("birth_date"))
+        .join(unique_key, on=["_k", "_d"], how="left")
+        .select("inquiry_id", pl.coalesce("person_id", "_by_name").alias("_req_person"))
+    )
+
+
 def link_files(master: Path, responses: list[Path], requests: list[Path], encoding: str | None = None) -> tuple[pl.DataFrame, dict[str, int]]:
     """Link the found accounts of ``responses`` to ``master``; return (matches, counts)."""
     table = read_master(master, encoding=encoding)
@@ -49,9 +73,7 @@ def link_files(master: Path, responses: list[Path], requests: list[Path], encodi
     )
     inquired = pl.DataFrame(schema={"inquiry_id": pl.Utf8, "_req_person": pl.Utf8})
     if requests:
-        inquired = pl.concat(
-            [formats.read_request(p).rows.select("inquiry_id", pl.col("person_id").alias("_req_person")) for p in requests]
-        ).unique("inquiry_id")
+        inquired = _inquired_persons(requests, persons)
     found = found.join(inquired, on="inquiry_id", how="left").with_columns(
         inquired_person_id=pl.coalesce("_req_person", "person_id")
     )
