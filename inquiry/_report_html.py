@@ -175,7 +175,7 @@ def payload(rep: Report) -> dict[str, Any]:
             "outcomes": list(OUTCOME_CODES),
             "n": counts.to_list(),
             "d": deltas.to_list(),
-            "o": coded["o"].to_list(),
+            "o": "".join(map(str, coded["o"].to_list())) if coded.height else "",  # one digit per inquiry
         },
     }
 
@@ -336,7 +336,7 @@ function personIndex(){if(P)return P;P={};D.persons.id.forEach(function(id,i){P[
 var OFFS=null;
 function offsets(){if(OFFS)return OFFS;OFFS=[];var s=0;D.inq.n.forEach(function(n){OFFS.push(s);s+=n});return OFFS}
 function personInq(i){var q=D.inq,start=offsets()[i],out=[],x=0;
- for(var j=0;j<q.n[i];j++){x+=q.d[start+j];var c=q.ctx[x];out.push([c[0],c[1],c[2],c[3],OUT[q.outcomes[q.o[start+j]]]])}return out}
+ for(var j=0;j<q.n[i];j++){x+=q.d[start+j];var c=q.ctx[x];out.push([c[0],c[1],c[2],c[3],OUT[q.outcomes[q.o.charCodeAt(start+j)-48]]])}return out}
 function miniTable(head,rows){var t=el("table"),h=el("tr");head.forEach(function(x){h.appendChild(el("th",null,x))});var th=el("thead");th.appendChild(h);t.appendChild(th);
  var tb=el("tbody");rows.forEach(function(r){var tr=el("tr");r.forEach(function(v){var td=el("td",null,v==null?"":String(v));tr.appendChild(td)});tb.appendChild(tr)});t.appendChild(tb);return t}
 function rowsNaming(id){var out=[];for(var key in D.tables){var s=D.tables[key],pc=[];s.cols.forEach(function(c,j){if(c[2]==="person"||c[2]==="persons")pc.push(j)});

@@ -22,7 +22,7 @@ in seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import MATCHES_COLUMNS, shape_matches
+from inquiry.exports import shape_matches
 from inquiry.settings import Settings
 from inquiry.step import Context, StepResult, console
 from inquiry.store import Store
@@ -117,7 +117,6 @@ class Report:
     persons: pl.DataFrame  # detail of every person named in the rows
     inquiries: pl.DataFrame  # person_id, bank_code, provider, sent_on, answered_on, answer of those persons
     institutions: pl.DataFrame
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -307,43 +306,53 @@ def _yen_label(v: int) -> str:
     return f"{v // 10_000:,}万" if v >= 10_000 else f"{v:,}"
 
 
-def build_report(store: Store, settings: Settings, now: datetime, step: Callable[[str], None] = lambda _: None) -> Report:
-    """Compute every table, chart and person detail of the report."""
-    today = now.date()
-    step("口座・名寄せ結果 (accounts)")
-    acc = accounts_frame(store)
-    inst = _institutions(store)
-    step("照会・回答 (inquiries)")
-    inq = _inquiries(store, acc)
-    inq = inq.join(inst.select("bank_code", "type", "type_label", pl.col("name").alias("bank_name")), on="bank_code", how="left").with_columns(
-        type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
-    )
-    step("集計 (tables)")
-    persons = fast_frame(
-        store,
-        "SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
-        {"person_id": pl.Utf8, "name_kanji": pl.Utf8, "name_kana": pl.Utf8, "birth_date": pl.Utf8, "address": pl.Utf8,
-         "address_history": pl.Utf8, "arrears_yen": pl.Int64, "as_of": pl.Utf8, "cleared_on": pl.Utf8},
-        text=("name_kanji", "name_kana", "address", "address_history"),
-    )  # fmt: skip
-    names = persons.select("person_id", pl.col("name_kanji").alias("name"))
+def _inquiry_tables(inq: pl.DataFrame, today: date, od: int) -> tuple[list[Table], pl.DataFrame]:
+    """Inquiries sent/answered/pending per service and institution; answers per service and type."""
     tables: list[Table] = []
-    od = settings.overdue_days
     prov = pl.col("provider").replace(PROVIDER_LABELS).alias("service")
 
     by_service = _counts(inq, ["provider"], today, od).sort("provider").with_columns(prov)
-    tables.append(Table("inq_service", "照会の状況 (サービス別)", [Col("service", "サービス"), *_INQ_COLS], _with_total(by_service.select("service", *[c.name for c in _INQ_COLS]), "service"), f"未回答のうち送信から{od}日を超えたものを期限超過としています。", row_id="service", total=True))
+    tables.append(
+        Table(
+            "inq_service", "照会の状況 (サービス別)", [Col("service", "サービス"), *_INQ_COLS],
+            _with_total(by_service.select("service", *[c.name for c in _INQ_COLS]), "service"),
+            f"未回答のうち送信から{od}日を超えたものを期限超過としています。", row_id="service", total=True,
+        )
+    )  # fmt: skip
     by_inst = (
         _counts(inq, ["provider", "bank_code", "bank_name", "type_label"], today, od)
         .with_columns(prov)
         .sort("created", "bank_code", descending=[True, False])
     )
-    tables.append(Table("inq_institution", "照会の状況 (金融機関別)", [Col("bank_code", "金融機関コード", "key"), Col("bank_name", "金融機関"), Col("type_label", "業態"), Col("service", "サービス"), *_INQ_COLS, *_ANS_COLS[1:]], by_inst, row_id="bank_code"))
+    tables.append(
+        Table(
+            "inq_institution", "照会の状況 (金融機関別)",
+            [Col("bank_code", "金融機関コード", "key"), Col("bank_name", "金融機関"), Col("type_label", "業態"), Col("service", "サービス"), *_INQ_COLS, *_ANS_COLS[1:]],
+            by_inst, row_id="bank_code",
+        )
+    )  # fmt: skip
     ans_service = by_service.select("service", *[c.name for c in _ANS_COLS])
-    tables.append(Table("ans_service", "回答の内訳 (サービス別)", [Col("service", "サービス"), *_ANS_COLS], _with_total(ans_service, "service"), "該当あり = 本人・本人の可能性高と判定した口座 (確認で承認したものを含む) が1件以上ある回答。該当率 = 該当あり ÷ 回答済。", row_id="service", total=True))
+    tables.append(
+        Table(
+            "ans_service", "回答の内訳 (サービス別)", [Col("service", "サービス"), *_ANS_COLS], _with_total(ans_service, "service"),
+            "該当あり = 本人・本人の可能性高と判定した口座 (確認で承認したものを含む) が1件以上ある回答。該当率 = 該当あり ÷ 回答済。",
+            row_id="service", total=True,
+        )
+    )  # fmt: skip
     by_type = _counts(inq, ["type", "type_label"], today, od).sort("type")
-    tables.append(Table("ans_type", "回答の内訳 (業態別)", [Col("type_label", "業態"), *_ANS_COLS], _with_total(by_type.select("type_label", *[c.name for c in _ANS_COLS]), "type_label"), row_id="type_label", total=True))
+    tables.append(
+        Table(
+            "ans_type", "回答の内訳 (業態別)", [Col("type_label", "業態"), *_ANS_COLS],
+            _with_total(by_type.select("type_label", *[c.name for c in _ANS_COLS]), "type_label"), row_id="type_label", total=True,
+        )
+    )  # fmt: skip
 
+    return tables, by_type
+
+
+def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, today: date) -> list[Table]:
+    """Classes, the hits, the review backlog, the decisions and the homonyms."""
+    tables: list[Table] = []
     # classes and the review backlog
     class_rows = (
         pl.DataFrame({"class": list(CLASSES), "class_label": [CLASS_LABELS[c] for c in CLASSES]})
@@ -357,9 +366,24 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
             on="class",
             how="left",
         )
-        .with_columns(pl.col("accounts", "balance_yen", "decided").fill_null(0), persons=pl.when(pl.col("class").is_in(("HOMONYM", "UNMATCHED"))).then(None).otherwise(pl.col("persons").fill_null(0)))
+        .with_columns(
+            pl.col("accounts", "balance_yen", "decided").fill_null(0),
+            persons=pl.when(pl.col("class").is_in(("HOMONYM", "UNMATCHED"))).then(None).otherwise(pl.col("persons").fill_null(0)),
+        )
     )
-    tables.append(Table("classes", "名寄せの分類", [Col("class", "分類"), Col("class_label", "意味"), Col("accounts", "口座数", "int"), Col("balance_yen", "残高合計 (円)", "yen"), Col("persons", "人数", "int"), Col("decided", "うち確認で判定", "int")], _with_total(class_rows.drop("persons"), "class").join(class_rows.select("class", "persons"), on="class", how="left").select("class", "class_label", "accounts", "balance_yen", "persons", "decided"), "確認 (review import) で承認した口座は本人、否認した口座は不一致として数えています。", row_id="class", total=True))
+    with_total = (
+        _with_total(class_rows.drop("persons"), "class")
+        .join(class_rows.select("class", "persons"), on="class", how="left")
+        .select("class", "class_label", "accounts", "balance_yen", "persons", "decided")
+    )
+    tables.append(
+        Table(
+            "classes", "名寄せの分類",
+            [Col("class", "分類"), Col("class_label", "意味"), Col("accounts", "口座数", "int"), Col("balance_yen", "残高合計 (円)", "yen"),
+             Col("persons", "人数", "int"), Col("decided", "うち確認で判定", "int")],
+            with_total, "確認 (review import) で承認した口座は本人、否認した口座は不一致として数えています。", row_id="class", total=True,
+        )
+    )  # fmt: skip
 
     hits = (
         acc.filter(pl.col("class").is_in(HIT_CLASSES))
@@ -421,8 +445,13 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
         Col("candidates", "候補者", "persons"), Col("bank_name", "金融機関"), Col("account_number", "口座番号", "key"), Col("balance_yen", "残高 (円)", "yen"),
     ], decided))  # fmt: skip
 
+    return tables
+
+
+def _followup_tables(store: Store, acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, persons: pl.DataFrame, inq: pl.DataFrame) -> list[Table]:
+    """Follow-ups by status, the regular income found, and the persons cleared by payment."""
+    tables: list[Table] = []
     # follow-ups
-    step("追跡照会・完納 (follow-ups, payments)")
     fu = fast_frame(
         store,
         "SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
@@ -436,7 +465,14 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
         .join(fu.group_by("status").agg(pl.len().alias("followups"), income.sum().alias("with_income")), on="status", how="left")
         .with_columns(pl.col("followups", "with_income").fill_null(0).cast(pl.Int64))
     )
-    tables.append(Table("followups", "追跡照会 (取引履歴照会) の状況", [Col("status", "状態"), Col("status_label", "意味"), Col("followups", "件数", "int"), Col("with_income", "うち定期収入あり", "int")], _with_total(fu_status, "status"), "定期収入 = 給与・年金などの定期的な入金 (年金は国税徴収法第77条により一部差押禁止)。", row_id="status", total=True))  # fmt: skip
+    tables.append(
+        Table(
+            "followups", "追跡照会 (取引履歴照会) の状況",
+            [Col("status", "状態"), Col("status_label", "意味"), Col("followups", "件数", "int"), Col("with_income", "うち定期収入あり", "int")],
+            _with_total(fu_status, "status"), "定期収入 = 給与・年金などの定期的な入金 (年金は国税徴収法第77条により一部差押禁止)。",
+            row_id="status", total=True,
+        )
+    )  # fmt: skip
     fu_income = (
         fu.filter(income)
         .join(names, on="person_id", how="left")
@@ -472,32 +508,68 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
         Col("hit_balance_yen", "該当残高 (円)", "yen"), Col("skipped", "中止した追跡照会", "int"),
     ], cleared, "照会後の納付で滞納額を完納した者。新たな照会・追跡照会は行いません。"))  # fmt: skip
 
-    # charts
+    return tables
+
+
+def _charts(inq: pl.DataFrame, by_type: pl.DataFrame, hits: pl.DataFrame) -> list[Chart]:
+    """Hit rate per institution type, answer delay, balance of the hits."""
     answered = inq.filter(pl.col("answer").is_not_null() & pl.col("sent_on").is_not_null())
     delays = (answered["answered_on"] - answered["sent_on"]).dt.total_days()
     type_rates = by_type.filter(pl.col("answered") > 0)
-    charts = [
+    return [
         Chart("hit_rate_type", "業態別の該当率", type_rates["type_label"].to_list(), type_rates["hit_rate"].to_list(), "hbar", "%"),
         Chart("delay", "回答までの日数 (送信日から)", [f"{lo}〜{hi}日" if hi is not None else f"{lo}日以上" for lo, hi in DELAY_BINS], _bins(delays, DELAY_BINS), "bar", "件"),
         Chart("balance", "該当口座の残高分布", [f"{_yen_label(lo)}〜{_yen_label(hi)}円" if hi is not None else f"{_yen_label(lo)}円以上" for lo, hi in BALANCE_BINS], _bins(hits["balance_yen"].fill_null(0), BALANCE_BINS), "bar", "口座"),
     ]  # fmt: skip
 
-    # headline numbers
+
+def _kpis(inq: pl.DataFrame, tables: dict[str, Table], today: date, od: int) -> list[tuple[str, str, int, str]]:
+    """The headline numbers at the top of the page."""
     pending = inq.filter(pl.col("sent_on").is_not_null() & pl.col("answer").is_null())
     overdue = int(((pl.Series([today] * pending.height, dtype=pl.Date) - pending["sent_on"]).dt.total_days() > od).sum()) if pending.height else 0
-    kpis = [
+    return [
         ("inquiries", "照会件数", inq.height, "int"),
         ("answered", "回答済", int(inq["answer"].is_not_null().sum()), "int"),
         ("pending", "未回答", pending.height, "int"),
         ("overdue", f"うち{od}日超過", overdue, "int"),
         ("hit_inquiries", "該当ありの回答", int((inq["outcome"] == "HIT").sum()), "int"),
-        ("hits", "該当口座", hits.height, "int"),
-        ("hit_balance", "該当口座の残高合計 (円)", int(hits["balance_yen"].fill_null(0).sum()), "yen"),
-        ("review", "要確認 (未判定)", review.height, "int"),
-        ("homonyms", "同名異人", homonyms.height, "int"),
-        ("income", "定期収入あり", fu_income.height, "int"),
-        ("cleared", "完納者", cleared.height, "int"),
+        ("hits", "該当口座", tables["hits"].frame.height, "int"),
+        ("hit_balance", "該当口座の残高合計 (円)", int(tables["hits"].frame["balance_yen"].fill_null(0).sum()), "yen"),
+        ("review", "要確認 (未判定)", tables["review"].frame.height, "int"),
+        ("homonyms", "同名異人", tables["homonyms"].frame.height, "int"),
+        ("income", "定期収入あり", tables["income"].frame.height, "int"),
+        ("cleared", "完納者", tables["cleared"].frame.height, "int"),
     ]
+
+
+def build_report(store: Store, settings: Settings, now: datetime, step: Callable[[str], None] = lambda _: None) -> Report:
+    """Compute every table, chart and person detail of the report."""
+    today = now.date()
+    step("口座・名寄せ結果 (accounts)")
+    acc = accounts_frame(store)
+    inst = _institutions(store)
+    step("照会・回答 (inquiries)")
+    inq = _inquiries(store, acc)
+    inq = inq.join(inst.select("bank_code", "type", "type_label", pl.col("name").alias("bank_name")), on="bank_code", how="left").with_columns(
+        type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
+    )
+    step("集計 (tables)")
+    persons = fast_frame(
+        store,
+        "SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
+        {"person_id": pl.Utf8, "name_kanji": pl.Utf8, "name_kana": pl.Utf8, "birth_date": pl.Utf8, "address": pl.Utf8,
+         "address_history": pl.Utf8, "arrears_yen": pl.Int64, "as_of": pl.Utf8, "cleared_on": pl.Utf8},
+        text=("name_kanji", "name_kana", "address", "address_history"),
+    )  # fmt: skip
+    names = persons.select("person_id", pl.col("name_kanji").alias("name"))
+    od = settings.overdue_days
+    tables, by_type = _inquiry_tables(inq, today, od)
+    tables += _account_tables(acc, inst, names, today)
+    step("追跡照会・完納 (follow-ups, payments)")
+    tables += _followup_tables(store, acc, inst, names, persons, inq)
+    by_key = {t.key: t for t in tables}
+    charts = _charts(inq, by_type, by_key["hits"].frame)
+    kpis = _kpis(inq, by_key, today, od)
 
     step("個人の詳細 (person detail)")
     named: set[str] = set()
