@@ -6,8 +6,8 @@ never undoes the stages before it, and running the job again simply finishes
 what is left: ingest skips files already ingested, match links only unlinked
 accounts, purge deletes only what is due. A failed stage does not stop the
 later ones — above all the purge, which must run every night whatever else
-goes wrong. The exit code is the worst of the stages (0 / 1 / 2,
-outputs.md).
+goes wrong; only Ctrl-C stops the job (the stage it hits rolls back). The
+exit code is the worst of the stages (0 / 1 / 2, outputs.md).
 
 ``followups`` and ``report`` are run when their modules
 (``inquiry.followups``, ``inquiry.report``) are installed; a missing one is
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import signal
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -67,30 +68,74 @@ def run_nightly(home: Path, *, as_of: date | None = None, operator: str | None =
     """Run every stage as its own step; return the worst exit code."""
     try:
         Workspace.open(home)
-    except NotAWorkspace as exc:
+    except (NotAWorkspace, ValueError) as exc:  # ValueError: invalid settings
         console.print(f"[red]エラー (error): {exc}[/red]")
         return 2
     outcome: list[tuple[str, str]] = []
     worst = 0
-    for stage, make in _bodies(as_of):
+    with _StopOnInterrupt() as interrupt:
+        for stage, make in _bodies(as_of):
+            if interrupt.seen:  # Ctrl-C stops the job; the stage it hit committed nothing
+                outcome.append((stage, "– 中断のため未実行 (not run: interrupted)"))
+                continue
+            try:
+                code = _run_stage(home, stage, make, as_of, operator)
+            except KeyboardInterrupt:  # between two stages: nothing of the next one began
+                interrupt.seen, code = True, 2
+            worst = max(worst, code if code is not None else 0)
+            outcome.append((stage, _OUTCOME[code]))
+    _print_outcome(outcome)
+    return 2 if interrupt.seen else worst
+
+
+_OUTCOME = {
+    None: "– 未導入 (module not installed, skipped)",
+    0: "0 完了 (done)",
+    1: "1 不備あり (some input rejected)",
+    2: "2 失敗 (failed, nothing committed)",
+}
+
+
+class _StopOnInterrupt:
+    """Notes a Ctrl-C (still raised as KeyboardInterrupt, so the running stage rolls back) to stop the job."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "_StopOnInterrupt":
         try:
-            body = make()
-        except Exception as exc:  # a stage that cannot even be built is a failed stage, not a crash
-            console.print(f"[red]{stage}: 内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
-            outcome.append((stage, "2 失敗 (failed)"))
-            worst = 2
-            continue
-        if body is None:
-            outcome.append((stage, "– 未導入 (module not installed, skipped)"))
-            continue
-        options: dict[str, Any] = {"as_of": as_of.isoformat()} if stage == "purge" and as_of else {}
-        code = run_step(home, f"nightly {stage}", options, body, operator=operator)
-        worst = max(worst, code)
-        outcome.append((stage, {0: "0 完了 (done)", 1: "1 不備あり (some input rejected)", 2: "2 失敗 (failed, nothing committed)"}[code]))
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: leave signals alone
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _run_stage(home: Path, stage: str, make: Callable[[], Body | None], as_of: date | None, operator: str | None) -> int | None:
+    """Run one stage as its own step; None when its module is not installed."""
+    try:
+        body = make()
+    except Exception as exc:  # a stage that cannot even be built is a failed stage, not a crash
+        console.print(f"[red]{stage}: 内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
+        return 2
+    if body is None:
+        return None
+    options: dict[str, Any] = {"as_of": as_of.isoformat()} if stage == "purge" and as_of else {}
+    return run_step(home, f"nightly {stage}", options, body, operator=operator)
+
+
+def _print_outcome(outcome: list[tuple[str, str]]) -> None:
     table = Table(title="夜間処理 (nightly)", show_header=True, header_style="bold")
     table.add_column("工程 (stage)")
     table.add_column("結果 (exit)")
     for stage, text in outcome:
         table.add_row(stage, text)
     console.print(table)
-    return worst

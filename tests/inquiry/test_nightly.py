@@ -103,3 +103,25 @@ def test_not_a_workspace(tmp_path: Path) -> None:
 
 def test_a_stage_whose_module_is_not_installed_is_skipped() -> None:
     assert _optional_body("no_such_stage_module", "body") is None
+
+
+def test_ctrl_c_stops_the_job_and_rolls_back_the_stage_it_hit(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from inquiry.match import match
+
+    def interrupted(ctx):  # noqa: ANN001, ANN202
+        ctx.store.conn.execute("DELETE FROM persons")  # work that must be rolled back
+        os.kill(os.getpid(), signal.SIGINT)
+        return StepResult()
+
+    monkeypatch.setattr(
+        inquiry.nightly, "_bodies", lambda as_of: [("ingest", lambda: interrupted), ("match", match), ("purge", lambda: pytest.fail("purge ran"))]
+    )
+    code, out = cli("nightly", "--home", home)
+    assert code == 2 and "interrupted" in out
+    assert [c for c in _commands(home) if c.startswith("nightly")] == []
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM persons").fetchone()[0] == 4
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler given back
