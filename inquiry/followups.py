@@ -39,9 +39,9 @@ from datetime import date, timedelta
 
 import polars as pl
 
-import formats
 from inquiry import history
 from inquiry.payments import cleared_persons
+from inquiry.requests import assign_ids, write_request_files
 from inquiry.step import Context, StepFailed, StepResult
 from matching.income import format_yen
 from matching.kana import to_fullwidth, to_zengin
@@ -254,9 +254,7 @@ def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns
 
         new = accounts.filter(pl.col("decision").is_in(["queue", "skip_cleared"]))
         created = ctx.now.isoformat(timespec="seconds")
-        first = ctx.store.next_sequence("followup", new.height) if new.height else 1
-        new = new.with_columns(
-            followup_id=pl.format("H{}-{}", pl.lit(ctx.today.strftime("%Y%m%d")), (pl.int_range(pl.len()) + first).cast(pl.Utf8).str.zfill(8)),
+        new = assign_ids(ctx, new, prefix="H", sequence="followup", column="followup_id").with_columns(
             priority=pl.int_range(1, pl.len() + 1),
             period_from=pl.lit(period_from),
             period_to=pl.lit(period_to),
@@ -271,33 +269,10 @@ def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns
         )
 
         queued = new.filter(pl.col("status") == "QUEUED")
-        max_rows = s.max_inquiries_per_file
         for provider in PROVIDERS:
             rows = queued.filter(pl.col("provider") == provider).sort("priority")
             result.counts[f"queued_{provider}"] = rows.height
-            for start in range(0, rows.height, max_rows):
-                batch = rows.slice(start, max_rows)
-                seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
-                name = formats.request_file_name(provider, s.municipality_code, ctx.today, seq)
-                final = ctx.ws.outbox / name
-                written = formats.write_request(
-                    provider,
-                    "history",
-                    _request_frame(provider, batch),
-                    ctx.ws.part_path(final),
-                    municipality_code=s.municipality_code,
-                    municipality_kana=s.municipality_kana,
-                    created_on=ctx.today,
-                    seq=seq,
-                )
-                for t in written.truncations.iter_rows(named=True) if written.truncations.height else []:
-                    result.notes.append(f"[yellow]切り詰め (truncated) {name}: {t}[/yellow]")
-                result.parts.append(ctx.ws.part_path(final))
-                result.files[name] = written.sha256
-                ctx.store.conn.execute(
-                    "INSERT INTO request_files (file_name, provider, kind, sha256, rows, created_at) VALUES (?,?,?,?,?,?)",
-                    (name, provider, "history", written.sha256, batch.height, created),
-                )
+            for name, batch in write_request_files(ctx, result, provider, "history", rows, lambda b, p=provider: _request_frame(p, b)):
                 ctx.store.conn.executemany(
                     "UPDATE followups SET status = 'WRITTEN', request_file = ? WHERE followup_id = ? AND status = 'QUEUED'",
                     [(name, fid) for fid in batch["followup_id"]],

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import polars as pl
 
-import formats
 from formats.inputs import InputTable, read_institutions, read_master, read_payments
 from formats.refdata import banks
 from inquiry import payments as payments_mod
-from inquiry.step import Context, StepResult
+from inquiry.csvout import write_csv
 from inquiry.persons import with_kana
+from inquiry.requests import assign_ids, write_request_files
+from inquiry.step import Context, StepResult
 from matching._variants import fold_variants
 from matching.kana import to_fullwidth, to_zengin
 
@@ -234,39 +235,12 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
             .sort("provider", "bank_code", "person_id")
         )
         created = ctx.now.isoformat(timespec="seconds")
-        max_rows = ctx.settings.max_inquiries_per_file
         for provider in PROVIDERS:
             rows = detail.filter(pl.col("provider") == provider)
             result.counts[f"inquiries_{provider}"] = rows.height
-            if rows.height == 0:
-                continue
-            first = ctx.store.next_sequence("inquiry", rows.height)
-            rows = rows.with_columns(
-                inquiry_id=pl.format("B{}-{}", pl.lit(ctx.today.strftime("%Y%m%d")), (pl.int_range(pl.len()) + first).cast(pl.Utf8).str.zfill(8))
-            )
-            for start in range(0, rows.height, max_rows):
-                batch = rows.slice(start, max_rows)
-                seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
-                name = formats.request_file_name(provider, ctx.settings.municipality_code, ctx.today, seq)
-                final = ctx.ws.outbox / name
-                written = formats.write_request(
-                    provider,
-                    "basic",
-                    _request_frame(provider, batch, as_of),
-                    ctx.ws.part_path(final),
-                    municipality_code=ctx.settings.municipality_code,
-                    municipality_kana=ctx.settings.municipality_kana,
-                    created_on=ctx.today,
-                    seq=seq,
-                )
-                for t in written.truncations.iter_rows(named=True) if written.truncations.height else []:
-                    result.notes.append(f"[yellow]切り詰め (truncated) {name}: {t}[/yellow]")
-                result.parts.append(ctx.ws.part_path(final))
-                result.files[name] = written.sha256
-                ctx.store.conn.execute(
-                    "INSERT INTO request_files (file_name, provider, kind, sha256, rows, created_at) VALUES (?,?,?,?,?,?)",
-                    (name, provider, "basic", written.sha256, batch.height, created),
-                )
+            rows = assign_ids(ctx, rows, prefix="B", sequence="inquiry", column="inquiry_id")
+            files = write_request_files(ctx, result, provider, "basic", rows, lambda b, p=provider: _request_frame(p, b, as_of))
+            for name, batch in files:
                 ctx.store.insert(
                     "inquiries",
                     batch.select(
@@ -284,8 +258,6 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
             paper_out = paper.join(persons.select("person_id", "name_kanji", "name_kana"), on="person_id", how="left").select(
                 "person_id", "name_kanji", "name_kana", "bank_code", "bank_name", pl.col("_paper").alias("reason")
             )
-            from inquiry.csvout import write_csv
-
             path = ctx.ws.reports / f"paper-inquiries-{ctx.now:%Y%m%d-%H%M%S}.csv"
             write_csv(paper_out, path)
             result.notes.append(f"書面照会の一覧 (paper inquiries): {path}")
