@@ -2,8 +2,10 @@
 
 Each entry's hash covers its content and the previous entry's hash, so an
 edited, removed or reordered entry breaks the chain at that point and
-:func:`verify` names it. Entries hold counts, option names and file hashes,
-never personal data, so they survive every purge.
+:func:`verify` names it; the last entry's hash is also kept in ``meta``, so
+entries cut from the end of the trail are noticed as well. Entries hold
+counts, option names and file hashes, never personal data, so they survive
+every purge.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from inquiry.store import Store
 __all__ = ["append", "verify", "AuditProblem", "current_operator"]
 
 GENESIS = "0" * 64
+#: the last entry's ``seq:hash``, so that entries cut from the end are noticed too
+HEAD_KEY = "audit_head"
 
 
 def current_operator(explicit: str | None = None) -> str:
@@ -58,6 +62,7 @@ def append(
         "INSERT INTO audit (seq, at, operator, command, options, counts, files, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
         (seq, at, operator, command, o, c, f, prev, h),
     )
+    store.set_meta(HEAD_KEY, f"{seq}:{h}")
     return h
 
 
@@ -87,4 +92,10 @@ def verify(store: Store) -> tuple[int, AuditProblem | None]:
             return n, AuditProblem(seq, "content does not match its hash: changed")
         prev = h
         expected_seq += 1
+    head = store.get_meta(HEAD_KEY)
+    if head is not None and head != f"{expected_seq - 1}:{prev}":
+        last = int(head.split(":", 1)[0])
+        if last >= expected_seq:
+            return n, AuditProblem(expected_seq, f"missing: the trail ended at entry {last}: removed")
+        return n, AuditProblem(last, "the last entry is not the one recorded: changed or reordered")
     return n, None

@@ -143,3 +143,21 @@ def test_every_person_level_view_is_logged_with_its_count(home: Path, command: l
     seq, logged, counts = _entries(home)[-1]
     assert logged == " ".join(a for a in command if not a.startswith("-") and "{home}" not in a)
     assert json.loads(counts)["persons_shown"] == persons
+
+
+def test_entries_cut_from_the_end_are_noticed(home: Path) -> None:
+    _tamper(home, ("DELETE FROM audit WHERE seq >= 4", ()))
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2
+    assert "audit entry 4" in out and "removed" in out
+
+
+def test_last_entry_rewritten_with_a_fresh_hash_is_noticed(home: Path) -> None:
+    with Store(home / "store.sqlite3") as store:
+        seq, at, op, cmd, o, c, f, prev = store.conn.execute(
+            "SELECT seq, at, operator, command, options, counts, files, prev_hash FROM audit ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        forged = audit._digest(prev, seq, at, op, cmd, o, c.replace("8", "9"), f)
+    _tamper(home, ("UPDATE audit SET counts = replace(counts, '8', '9'), hash = ? WHERE seq = ?", (forged, seq)))
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and f"audit entry {seq}" in out
