@@ -36,7 +36,7 @@ from inquiry.step import Context, StepResult, console
 from inquiry.store import Store
 
 __all__ = [
-    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "fast_frame", "accounts_frame",
+    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "fast_frame", "accounts_frame", "found_answers",
     "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
@@ -162,16 +162,34 @@ _LINKED_SQL = """
            class AS class_at_match, reason, matched_at, decision, decided_person_id, decided_by, decided_at
     FROM matches
 """
-_FIRST_SQL = """
-    SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.branch_name, a.account_type, a.account_number,
-           a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
+_FOUND_SQL = """
+    SELECT a.rowid AS answer_row, i.rowid AS inquiry_row, a.account_key, i.provider, a.bank_code, a.branch_code,
+           a.branch_name, a.account_type, a.account_number, a.holder_kana, a.holder_birth_date, a.holder_address,
+           a.balance_yen, a.account_status, a.last_activity
     FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE account_key IS NOT NULL AND answer = 'found' GROUP BY account_key)
+    WHERE a.account_key IS NOT NULL AND a.answer = 'found'
 """
 
 
-def accounts_frame(store: Store) -> pl.DataFrame:
-    """``matches.csv`` rows (same columns and values) plus reason, decision and branch name."""
+def found_answers(store: Store) -> pl.DataFrame:
+    """Every 'found' answer row (an account returned for an inquiry), in store order."""
+    s = pl.Utf8
+    return fast_frame(
+        store,
+        _FOUND_SQL,
+        {"answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": s, "provider": s, "bank_code": s, "branch_code": s,
+         "branch_name": s, "account_type": pl.Int64, "account_number": s, "holder_kana": s, "holder_birth_date": s,
+         "holder_address": s, "balance_yen": pl.Int64, "account_status": s, "last_activity": s},
+        text=("branch_name", "holder_kana", "holder_birth_date", "holder_address"),
+    ).sort("answer_row")  # fmt: skip
+
+
+def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``matches.csv`` rows (same columns and values) plus reason, decision and branch name.
+
+    As :func:`inquiry.exports.matches_frame`: a reviewer's decision overrides
+    the class, and each account's data is its first answer row.
+    """
     s = pl.Utf8
     linked = fast_frame(
         store,
@@ -181,14 +199,8 @@ def accounts_frame(store: Store) -> pl.DataFrame:
          "matched_at": s, "decision": s, "decided_person_id": s, "decided_by": s, "decided_at": s},
         text=("reason", "decided_by"),
     )  # fmt: skip
-    first = fast_frame(
-        store,
-        _FIRST_SQL,
-        {"account_key": s, "provider": s, "bank_code": s, "branch_code": s, "branch_name": s, "account_type": pl.Int64,
-         "account_number": s, "holder_kana": s, "holder_birth_date": s, "holder_address": s, "balance_yen": pl.Int64,
-         "account_status": s, "last_activity": s},
-        text=("bank_name", "branch_name", "holder_kana", "holder_birth_date", "holder_address"),
-    )  # fmt: skip
+    found = found_answers(store) if found is None else found
+    first = found.unique("account_key", keep="first", maintain_order=True).drop("answer_row", "inquiry_row")
     extras = linked.select("account_key", "class_at_match", "reason", "matched_at", "decision", "decided_person_id", "decided_by", "decided_at")
     shaped = shape_matches(linked.select(c for c in linked.columns if c not in extras.columns or c == "account_key"), first.drop("branch_name"))
     if shaped.height == 0:
@@ -211,7 +223,7 @@ def _institutions(store: Store) -> pl.DataFrame:
     )
 
 
-def _inquiries(store: Store, accounts: pl.DataFrame) -> pl.DataFrame:
+def _inquiries(store: Store, accounts: pl.DataFrame, found_rows: pl.DataFrame) -> pl.DataFrame:
     """Every basic inquiry with its answer as in ``outcomes.csv``."""
     s = pl.Utf8
     inq = fast_frame(
@@ -219,13 +231,7 @@ def _inquiries(store: Store, accounts: pl.DataFrame) -> pl.DataFrame:
         "SELECT rowid AS inquiry_row, person_id, provider, bank_code, sent_on, answered_on, answer FROM inquiries",
         {"inquiry_row": pl.Int64, "person_id": s, "provider": s, "bank_code": s, "sent_on": pl.Date, "answered_on": pl.Date, "answer": s},
     )
-    found = fast_frame(
-        store,
-        """SELECT DISTINCT i.rowid AS inquiry_row, a.account_key, a.balance_yen
-           FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-           WHERE a.account_key IS NOT NULL AND a.answer = 'found'""",
-        {"inquiry_row": pl.Int64, "account_key": s, "balance_yen": pl.Int64},
-    )
+    found = found_rows.select("inquiry_row", "account_key", "balance_yen").unique()
     hit_person = accounts.select("account_key", pl.when(pl.col("class").is_in(HIT_CLASSES)).then(pl.col("person_id")).alias("hit_person"))
     per = (
         found.join(hit_person, on="account_key", how="left")
@@ -546,10 +552,11 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
     """Compute every table, chart and person detail of the report."""
     today = now.date()
     step("口座・名寄せ結果 (accounts)")
-    acc = accounts_frame(store)
+    found = found_answers(store)
+    acc = accounts_frame(store, found)
     inst = _institutions(store)
     step("照会・回答 (inquiries)")
-    inq = _inquiries(store, acc)
+    inq = _inquiries(store, acc, found)
     inq = inq.join(inst.select("bank_code", "type", "type_label", pl.col("name").alias("bank_name")), on="bank_code", how="left").with_columns(
         type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
     )
