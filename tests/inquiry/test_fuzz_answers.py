@@ -15,7 +15,6 @@ rejected ones moved to ``inbox/rejected/``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 import shutil
@@ -123,25 +122,11 @@ def damaged(draw: st.DrawFn, files: dict[str, bytes]) -> tuple[str, bytes]:
     return name, data
 
 
-#: a bare CR in the first line makes ``formats._csv.header_labels`` raise ``_csv.Error`` (reported to the
-#: formats owner); tolerated as an expected failure until fixed, so that the fuzz run is not flaky
-BARE_CR_BUG = "formats._csv.header_labels: csv.Error on a bare CR in the first line (known, reported)"
-
-
-def _first_line_has_bare_cr(data: bytes) -> bool:
-    first = data.split(b"\n", 1)[0]
-    return b"\r" in first.rstrip(b"\r")
-
-
 def test_bare_cr_in_the_first_line_is_a_rejected_file(tmp_path: Path) -> None:
     path = tmp_path / "x.dat"
     path.write_bytes(b"161131041202611010001   \rO4   \r\n9\r\n")
-    try:
+    with pytest.raises(FileRejected):  # found by this fuzzing; fixed in formats._csv
         formats.read_file(path)
-    except FileRejected:
-        return
-    except csv.Error:
-        pytest.xfail(BARE_CR_BUG)
 
 
 def _data_lines(data: bytes) -> int:
@@ -160,10 +145,6 @@ def test_reader_raises_only_file_rejected_and_accounts_for_every_row(sources: di
         except FileRejected as exc:
             assert exc.reason and exc.line >= 0 and name in str(exc)
             return
-        except csv.Error:
-            if _first_line_has_bare_cr(raw):
-                return  # BARE_CR_BUG, pinned by test_bare_cr_in_the_first_line_is_a_rejected_file
-            raise
     assert parsed.rows_read == parsed.rows.height + parsed.rejects.height
     assert parsed.rows["line"].n_unique() == parsed.rows.height
     assert all(1 <= ln <= _data_lines(raw) for ln in parsed.rows["line"].to_list() + parsed.rejects["line"].to_list())
@@ -181,8 +162,6 @@ def test_ingest_never_crashes_and_counts_add_up(sources: dict[str, object], data
         home = Path(shutil.copytree(sources["home"], Path(d) / "ws"))  # type: ignore[arg-type]
         (home / "inbox" / name).write_bytes(raw)
         code, out = cli("ingest", "--home", home)
-        if code == 2 and "new-line character seen" in out and _first_line_has_bare_cr(raw):
-            return  # BARE_CR_BUG
         assert code in (0, 1), out
         assert "Traceback" not in out and "内部エラー" not in out
         assert list((home / "logs").iterdir()) == []
