@@ -98,6 +98,9 @@ PAIR_RULES: tuple[ClassRule, ...] = (
               "block (a neighbour with the same name and birth date is possible)"),
     ClassRule("probable_variant", _n("variant") & _d("exact") & _a(*BLOCK), "PROBABLE",
               "birth date and address agree; the name differs by a kana variant"),
+    ClassRule("other_room_no_dob", _d("missing", "near") & _a(*BLOCK) & pl.col("room_conflict"), "REVIEW",
+              "name and building agree but the room differs, and the birth date is unknown or off by a "
+              "digit: possibly a neighbour with the same name"),
     ClassRule("probable_no_dob", _n(*STRONG) & _d("missing") & _a(*BLOCK), "PROBABLE",
               "name and address agree; the birth date is unknown"),
     ClassRule("probable_near_dob", _n(*STRONG) & _d("near") & _a(*BLOCK), "PROBABLE",
@@ -137,14 +140,24 @@ def _apply(rules: tuple[ClassRule, ...]) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _decision_table() -> pl.DataFrame:
-    """The rules evaluated once on every combination of evidence values (240 rows).
+    """The rules evaluated once on every combination of evidence values (480 rows).
 
     Pairs then look their class up by combination instead of running the
     when/then chains on millions of rows.
     """
     combos = pl.DataFrame(
-        list(itertools.product(range(len(NAME.levels)), range(len(DOB.levels)), range(len(ADDRESS.levels)), (False, True))),
-        schema={"name_idx": pl.UInt8, "dob_idx": pl.UInt8, "address_idx": pl.UInt8, "estimated": pl.Boolean},
+        list(
+            itertools.product(
+                range(len(NAME.levels)), range(len(DOB.levels)), range(len(ADDRESS.levels)), (False, True), (False, True)
+            )
+        ),
+        schema={
+            "name_idx": pl.UInt8,
+            "dob_idx": pl.UInt8,
+            "address_idx": pl.UInt8,
+            "estimated": pl.Boolean,
+            "room_conflict": pl.Boolean,
+        },
         orient="row",
     ).with_columns(
         name_evidence=NAME.label_of(pl.col("name_idx")),
@@ -180,8 +193,9 @@ CLASS_DTYPE = pl.Enum(CLASSES)
 def _combo() -> pl.Expr:
     nd, na = len(DOB.levels), len(ADDRESS.levels)
     return (
-        ((pl.col("name_idx").cast(pl.UInt32) * nd + pl.col("dob_idx")) * na + pl.col("address_idx")) * 2
-        + pl.col("estimated").fill_null(False).cast(pl.UInt32)
+        (((pl.col("name_idx").cast(pl.UInt32) * nd + pl.col("dob_idx")) * na + pl.col("address_idx")) * 2
+         + pl.col("estimated").fill_null(False).cast(pl.UInt32)) * 2
+        + pl.col("room_conflict").fill_null(False).cast(pl.UInt32)
     ).alias("combo")
 
 
@@ -189,7 +203,7 @@ _DECISIONS: pl.DataFrame | None = None
 
 
 def decision_table() -> pl.DataFrame:
-    """Class, rule and reason for every (name, dob, address, estimated) combination."""
+    """Class, rule and reason for every (name, dob, address, estimated, room conflict) combination."""
     global _DECISIONS
     if _DECISIONS is None:
         _DECISIONS = _decision_table()
@@ -201,10 +215,11 @@ def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
 
     Needs the evidence as level indices (``name_idx``, ``dob_idx``,
     ``address_idx``) or as labels (``name_evidence``, ...), and optionally
-    ``estimated``.
+    ``estimated`` and ``room_conflict``.
     """
-    if "estimated" not in pairs.columns:
-        pairs = pairs.with_columns(estimated=pl.lit(False))
+    for flag in ("estimated", "room_conflict"):
+        if flag not in pairs.columns:
+            pairs = pairs.with_columns(pl.lit(False).alias(flag))
     idx = {"name_idx": NAME, "dob_idx": DOB, "address_idx": ADDRESS}
     missing = {c: cmp for c, cmp in idx.items() if c not in pairs.columns}
     if missing:

@@ -120,7 +120,10 @@ def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.
     if "_name_parts" in parsed.columns:
         parsed = parsed.unnest("_name_parts")
     if "_address_parts" in parsed.columns:
-        parsed = parsed.unnest("_address_parts").drop("building")
+        parsed = parsed.unnest("_address_parts").with_columns(
+            # the room: the last number of the building part (方書), e.g. 703 in レジデンス緑ヶ丘703号
+            room=pl.col("building").str.extract(r"([0-9]+)[^0-9]*$", 1).str.strip_chars_start("0")
+        ).drop("building")
     return frame.join(parsed, left_on=raw, right_on="_raw", how="left", maintain_order="left")
 
 
@@ -144,7 +147,7 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """Distinct accounts (first occurrence wins) with name and address parts.
 
     Returns the input's columns plus ``acct_idx, key, family, given, dob,
-    has_address, pref, city, town, block``.
+    has_address, pref, city, town, block, room``.
     """
     _check(accounts, ACCOUNT_COLUMNS, "accounts")
     distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
@@ -152,7 +155,7 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     return distinct.with_columns(
         dob=pl.col("holder_birth_date").cast(pl.Date),
         has_address=_nonempty("holder_address"),
-    ).with_columns(_null_if_empty("key", "head", "family", "given", "city", "town", "block", "pref"))
+    ).with_columns(_null_if_empty("key", "head", "family", "given", "city", "town", "block", "pref", "room"))
 
 
 def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -203,7 +206,7 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         ]
     ).filter(_nonempty("raw"))
     addresses = _parsed(addr_raw, "raw", _address_columns).with_columns(
-        _null_if_empty("pref", "city", "town", "block")
+        _null_if_empty("pref", "city", "town", "block", "room")
     ).drop("raw")
     return table, forms, addresses
 
@@ -257,7 +260,7 @@ def build_frames(
     """Encode normalised tables into the integer-keyed :class:`LinkFrames`.
 
     ``accounts``: ``acct_idx, key, family, given, dob, has_address, pref,
-    city, town, block``, ``inquired_person_id`` and optionally ``head``; ``persons``:
+    city, town, block``, ``inquired_person_id`` and optionally ``head``, ``room``; ``persons``:
     ``person_idx, person_id, estimated, dob``; ``forms``: ``person_idx,
     kind_other, key, family, given, dob``; ``addresses``: ``person_idx,
     is_current, pref, city, town, block`` - all strings already normalised.
@@ -270,12 +273,16 @@ def build_frames(
             key_len=pl.col("key").str.len_chars().cast(pl.Int32),
         )
 
-    if "head" not in accounts.columns:
-        accounts = accounts.with_columns(head=pl.lit(None, dtype=pl.Utf8))
+    accounts = accounts.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias(c) for c in ("head", "room") if c not in accounts.columns
+    )
+    addresses = addresses.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias(c) for c in ("room",) if c not in addresses.columns
+    )
     acc = name_derived(
         accounts.select(
             "acct_idx", "key", "head", "family", "given", "dob", "has_address", "pref", "city", "town", "block",
-            pl.col("inquired_person_id").cast(pl.Utf8),
+            "room", pl.col("inquired_person_id").cast(pl.Utf8),
         )
     )
     acc = acc.join(
@@ -288,7 +295,7 @@ def build_frames(
     (acc, frm), vocabulary = _encode([acc, frm], ("key", "head"))
     acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town"))
     frm = frm.with_columns(_hashed("key2", "family", "given", "prefix"))
-    adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block")).with_columns(
+    adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block", "room")).with_columns(
         _hashed("town")
     )
     return LinkFrames(

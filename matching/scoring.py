@@ -198,6 +198,7 @@ def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
         pl.col("city").alias("a_city"),
         pl.col("town").alias("a_town"),
         pl.col("block").alias("a_block_code"),
+        pl.col("room").alias("a_room"),
     )
     addr = frames.addresses.select(
         "person_idx",
@@ -206,6 +207,7 @@ def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
         pl.col("city").alias("p_city"),
         pl.col("town").alias("p_town"),
         pl.col("block").alias("p_block"),
+        pl.col("room").alias("p_room"),
     )
     pref_ok = pl.col("a_pref").is_null() | pl.col("p_pref").is_null() | (pl.col("a_pref") == pl.col("p_pref"))
     # An address written without its municipality is compared on town and block alone.
@@ -220,8 +222,17 @@ def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
             a_town=city_ok & (pl.col("a_town") == pl.col("p_town")),
             a_city=pref_ok & (pl.col("a_city") == pl.col("p_city")),
         )
+        .with_columns(
+            # Same block, but both sides name a room and the rooms differ: another flat of the building.
+            _conflict=(pl.col("a_room") != pl.col("p_room")).fill_null(False).cast(pl.UInt8),
+        )
         .group_by("pair_idx")
-        .agg(address_idx=ADDRESS.level_index().min())
+        .agg(_best=(ADDRESS.level_index().cast(pl.UInt8) * 2 + pl.col("_conflict")).min())
+        .select(
+            "pair_idx",
+            address_idx=(pl.col("_best") // 2).cast(pl.UInt8),
+            room_conflict=(pl.col("_best") % 2) == 1,
+        )
     )
 
 
@@ -235,8 +246,10 @@ def score_pairs(
     """Evidence levels, similarity and score for every candidate pair.
 
     Returns ``acct_idx, person_idx, estimated, name_idx, dob_idx,
-    address_idx, name_similarity, score, name_evidence, dob_evidence,
-    address_evidence`` (evidence columns as ``pl.Enum`` of the level labels).
+    address_idx, room_conflict, name_similarity, score, name_evidence,
+    dob_evidence, address_evidence`` (evidence columns as ``pl.Enum`` of the
+    level labels). ``room_conflict``: the best address agrees at block level
+    but both sides name a room number and they differ.
     """
     options = options or ScoringOptions()
     pairs = pairs.select("acct_idx", "person_idx").with_row_index("pair_idx")

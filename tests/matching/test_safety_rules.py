@@ -41,6 +41,21 @@ def test_bank_holding_no_address_is_review_even_with_the_birth_date() -> None:
     assert row(run([account("A", "ｻﾄｳ ﾊﾅｺ", BIRTH, None)], [HANAKO]), "A")["class"] == "REVIEW"
 
 
+def test_no_birth_date_and_another_flat_of_the_same_building_is_review() -> None:
+    flat = person("P1", "サトウ ハナコ", BIRTH, "東京都新宿区西新宿二丁目8番1号 コーポ西新宿703号")
+    out = run(
+        [
+            account("A", "ｻﾄｳ ﾊﾅｺ", None, "新宿区西新宿2-8-1 コーポ西新宿204"),
+            account("B", "ｻﾄｳ ﾊﾅｺ", None, "新宿区西新宿2-8-1 ｺｰﾎﾟ西新宿703号室"),
+            account("C", "ｻﾄｳ ﾊﾅｺ", None, "新宿区西新宿2-8-1"),
+        ],
+        [flat],
+    )
+    assert (row(out, "A")["class"], row(out, "A")["address_evidence"]) == ("REVIEW", "current")
+    assert row(out, "B")["class"] == "PROBABLE"
+    assert row(out, "C")["class"] == "PROBABLE"  # no room at the bank: nothing against
+
+
 # Rule 2: ties go to a person ----------------------------------------------------
 
 
