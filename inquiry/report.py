@@ -135,18 +135,24 @@ def fast_frame(store: Store, sql: str, schema: dict[str, Any], *, text: tuple[st
     faster than a million Python tuples. ``schema`` names every column of
     ``sql`` in order, with its type. Columns of free text (names, addresses
     typed by people: anything may be in them) are listed in ``text`` and
-    SQL-quoted (printf ``%Q``: ``'`` doubled, NULL bare); the others — ids,
+    SQL-quoted (``quote()``: ``'`` doubled; a quoted empty text stays empty,
+    NULL is an empty field); the others — ids,
     codes, numbers, dates, this program's own words — go as they are
     (they hold no control character), empty meaning null.
     """
     cols = list(schema)
-    pattern = "\x1f".join("%Q" if c in text else "%s" for c in cols)  # %Q = quote(), %s of NULL = ''
-    data = store.scalar(f"SELECT group_concat(printf('{pattern}', {', '.join(cols)}), char(10)) FROM ({sql})")
-    if not data:
+    pattern = "\x1f".join("%s" for _ in cols)  # %s of NULL is '': an empty field, read as null
+    args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in text else c for c in cols)
+    n, data = store.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
+    if n == 0:
         return pl.DataFrame(schema=schema)
     raw = pl.read_csv(
-        data.encode("utf-8"), has_header=False, new_columns=cols, infer_schema=False, separator="\x1f", quote_char="'", null_values="NULL"
-    )
+        data.encode("utf-8"), has_header=False, new_columns=cols, infer_schema=False, separator="\x1f", quote_char="'"
+    ) if data else pl.DataFrame()
+    if raw.height != n:  # rows with every field empty: the row way
+        return store.frame(sql, schema={c: (pl.Utf8 if t == pl.Date else t) for c, t in schema.items()}).with_columns(
+            [pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date]
+        )
     return raw.with_columns(
         [pl.col(c).str.to_date() if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items() if t != pl.Utf8]
     )
