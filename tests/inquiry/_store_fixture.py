@@ -6,9 +6,9 @@ persons, institutions, inquiries, answers, matches, follow-ups and payments
 directly with :meth:`Store.insert`, in the proportions of a real office
 (most inquiries answered "no account", ~1 in 7 with accounts, a few
 pending and overdue, homonyms, a review backlog, people cleared by
-payment). Everything is vectorised (numpy), so the M-size store of the
-benchmark (52,668 persons, ~1 M inquiries, ~150 k accounts) is built in
-seconds.
+payment). Everything is vectorised (numpy); the M-size store of the
+benchmark (52,668 persons, ~1 M inquiries, ~150 k accounts) takes about a
+minute, mostly SQLite inserting two million rows.
 
 >>> from pathlib import Path; import tempfile
 >>> home = make_workspace(Path(tempfile.mkdtemp()) / "ws", persons=50)
