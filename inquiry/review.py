@@ -68,13 +68,14 @@ _FINGERPRINT_FIELDS = ("account_key", "class", "person_id", "candidates", "name_
 
 
 def fingerprint(frame: pl.DataFrame) -> pl.Series:
-    """16 hex digits of SHA-256 over the match row's deciding fields (one per row).
+    """``fp`` + 16 hex digits of SHA-256 over the match row's deciding fields (one per row).
 
     Any change to the account's link — class, candidates, evidence, a
     decision already recorded — changes it, so an old sheet is detected.
     """
     joined = frame.select(pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in _FINGERPRINT_FIELDS], separator="\x1f")).to_series()
-    return pl.Series("fingerprint", [hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in joined.to_list()], dtype=pl.Utf8)
+    # "fp" first, so that a spreadsheet never reads it as a number (12e34...)
+    return pl.Series("fingerprint", ["fp" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in joined.to_list()], dtype=pl.Utf8)
 
 
 def parse_decision(text: str | None) -> tuple[str | None, str | None]:
