@@ -237,6 +237,17 @@ def confusion(linked: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
 
 
 def _peak_rss_mb() -> float:
+    """Peak RSS of this process in MB.
+
+    ``VmHWM`` from /proc where available: Linux keeps ``ru_maxrss`` across
+    ``exec``, so a subprocess started from a big pytest process would report
+    its parent's peak.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

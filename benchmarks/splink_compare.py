@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,9 @@ THREADS = 2
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    from benchmarks.quality import _peak_rss_mb
+
+    return _peak_rss_mb()
 
 
 def run_ours(folder: Path) -> dict[str, object]:

@@ -7,8 +7,9 @@ Sizes (``BENCH_SIZE``, default ``S``, which runs in CI):
 - ``L``: 1,000,000 persons, asked at ~30 % of them (~3 M account records).
 
 Targets: ``M`` end-to-end ``link()`` <= 10 s; ``L`` <= 120 s with peak RSS
-<= 8 GB. Peak memory is the ``ru_maxrss`` of a subprocess that only reads the
-inputs and links them (tracemalloc does not see polars' allocations). The
+<= 8 GB. Peak memory is the peak RSS (``VmHWM``) of a subprocess that only
+reads the inputs and links them (tracemalloc does not see polars'
+allocations, and ``ru_maxrss`` survives ``exec`` on Linux). The
 synthetic case is built once and cached as parquet under ``BENCH_CACHE``
 (default: the system temp folder). Run::
 
