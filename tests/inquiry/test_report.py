@@ -227,3 +227,40 @@ def test_store_reads_rows_of_nothing(tmp_path: Path) -> None:
         s.conn.executemany("INSERT INTO t VALUES (?)", [(None,), (None,)])
         assert fast_frame(s, "SELECT v FROM t", {"v": pl.Utf8})["v"].to_list() == [None, None]
         assert fast_frame(s, "SELECT v FROM t WHERE 0", {"v": pl.Utf8}).height == 0
+
+
+@needs_chromium
+def test_tables_sort_filter_and_open_a_person(made: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """Click the balance header twice, type a person's id in the filter, click their link."""
+    home, html, _ = made
+    with _store(home) as s:
+        person, n_hits = s.conn.execute(
+            f"SELECT person_id, count(*) FROM matches WHERE {EFFECTIVE_CLASS} IN ('CONFIRMED', 'PROBABLE') "
+            "GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT 1"
+        ).fetchone()
+        lowest = s.scalar(
+            f"""SELECT min(a.balance_yen) FROM matches m JOIN answers a ON a.rowid =
+                  (SELECT min(rowid) FROM answers x WHERE x.account_key = m.account_key AND x.answer = 'found')
+                WHERE {EFFECTIVE_CLASS} IN ('CONFIRMED', 'PROBABLE')"""
+        )
+    driver = """<script>(function wait(){
+      if (document.body.getAttribute("data-ready") !== "1") { setTimeout(wait, 50); return; }
+      var t = document.querySelector('table[data-table="hits"]'), th = t.querySelectorAll("th")[6];
+      th.click(); th.click();
+      var first = t.tBodies[0].rows[0].cells[6].getAttribute("data-v");
+      var q = document.querySelector('.ctl[data-for="hits"] input');
+      q.value = "PERSON"; q.dispatchEvent(new Event("input"));
+      setTimeout(function () {
+        var rows = t.tBodies[0].rows.length;
+        t.querySelector("a.pl").click();
+        document.body.setAttribute("data-test", first + "|" + rows + "|" + document.getElementById("person").open);
+      }, 600);
+    })();</script></body>""".replace("PERSON", person)
+    page = tmp_path / "driven.html"
+    page.write_text(html.read_text(encoding="utf-8").replace("</body>", driver), encoding="utf-8")
+    dom = _chromium("--dump-dom", page.as_uri(), tmp=tmp_path).stdout
+    m = re.search(r'data-test="(\d+)\|(\d+)\|(\w+)"', dom)
+    assert m, "the driver did not run"
+    assert int(m.group(1)) == lowest  # second click: smallest balance first
+    assert int(m.group(2)) == n_hits  # the filter keeps that person's hits only
+    assert m.group(3) == "true" and f"宛名番号 {person}" in dom
