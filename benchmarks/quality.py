@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--request-fraction", type=float, default=1.0, help="share of inquiries sent (default all)")
     parser.add_argument("--save", type=Path, help="keep the link inputs and truth as parquet in this folder")
+    parser.add_argument("--case", type=Path, help="measure a case saved with --save instead of building one")
     parser.add_argument("--link-only", type=Path, help="run link() on saved inputs; print time and peak RSS as JSON")
     args = parser.parse_args(argv)
 
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from matching import link
 
-    case = build_case(args.persons, args.seed, request_fraction=args.request_fraction)
+    case = load_case(args.case) if args.case else build_case(args.persons, args.seed, request_fraction=args.request_fraction)
     if args.save:
         save_case(case, args.save)
     started = time.perf_counter()
@@ -293,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     m = measure(linked, case.truth, case.accounts.height, accounts=case.accounts, persons=case.persons)
     with pl.Config(tbl_rows=40, tbl_cols=12, tbl_width_chars=160, tbl_hide_dataframe_shape=True):
-        print(f"office: {args.persons:,} persons (seed {args.seed}), {case.persons.height:,} read from the master; "
+        print(f"office: {case.persons_generated:,} persons (seed {args.seed}), {case.persons.height:,} read from the master; "
               f"{m.account_records:,} account records, {m.accounts:,} distinct accounts "
               f"({m.owned:,} owned by delinquents, {m.strangers:,} strangers); built in {case.seconds_to_build:.1f} s")
         print(f"link(): {seconds:.2f} s, peak RSS {_peak_rss_mb():.0f} MB (whole process)")
