@@ -83,30 +83,41 @@ def matches_frame(store: Store) -> pl.DataFrame:
     return shape_matches(linked, first)
 
 
+_LINKED_PERSON_SQL = """
+    SELECT account_key,
+           CASE WHEN decision = 'accept' THEN decided_person_id
+                WHEN decision = 'reject' THEN NULL
+                WHEN class IN ('CONFIRMED', 'PROBABLE') THEN person_id END AS hit_person
+    FROM matches
+"""
+
+
 def outcomes_frame(store: Store) -> pl.DataFrame:
-    """One row per basic inquiry: HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING."""
-    raw = store.frame(
-        """
-        WITH acc AS (
-            SELECT DISTINCT a.inquiry_id, a.account_key, a.balance_yen FROM answers a WHERE a.answer = 'found'
-        ), linked AS (
-            SELECT acc.inquiry_id, acc.account_key, acc.balance_yen,
-                   CASE WHEN m.decision = 'accept' THEN m.decided_person_id
-                        WHEN m.decision = 'reject' THEN NULL
-                        WHEN m.class IN ('CONFIRMED', 'PROBABLE') THEN m.person_id END AS hit_person
-            FROM acc LEFT JOIN matches m ON m.account_key = acc.account_key
-        )
-        SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.sent_on, i.answered_on, i.answer AS raw_answer,
-               count(l.account_key) AS accounts,
-               sum(CASE WHEN l.hit_person = i.person_id THEN 1 ELSE 0 END) AS hits,
-               sum(CASE WHEN l.hit_person = i.person_id THEN l.balance_yen ELSE 0 END) AS hit_balance_yen
-        FROM inquiries i LEFT JOIN linked l ON l.inquiry_id = i.inquiry_id
-        GROUP BY i.inquiry_id ORDER BY i.inquiry_id
-        """,
-        schema={"accounts": pl.Int64, "hits": pl.Int64, "hit_balance_yen": pl.Int64},
+    """One row per basic inquiry: HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING.
+
+    A hit counts for an inquiry only when the account is linked to the
+    person that inquiry asked about (one account, one owner).
+    """
+    inquiries = store.fast_frame(
+        "SELECT inquiry_id, person_id, provider, bank_code, sent_on, answered_on, answer AS raw_answer FROM inquiries",
+        {c: pl.Utf8 for c in ("inquiry_id", "person_id", "provider", "bank_code", "sent_on", "answered_on", "raw_answer")},
     )
-    if raw.height == 0:
+    if inquiries.height == 0:
         return pl.DataFrame(schema={c: pl.Utf8 for c in OUTCOMES_COLUMNS})
+    accounts = store.fast_frame(
+        "SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'",
+        {"inquiry_id": pl.Utf8, "account_key": pl.Utf8, "balance_yen": pl.Int64},
+    ).join(store.fast_frame(_LINKED_PERSON_SQL, {"account_key": pl.Utf8, "hit_person": pl.Utf8}), on="account_key", how="left")
+    per_inquiry = (
+        accounts.join(inquiries.select("inquiry_id", "person_id"), on="inquiry_id", how="inner")
+        .with_columns(is_hit=(pl.col("hit_person") == pl.col("person_id")).fill_null(False))
+        .group_by("inquiry_id")
+        .agg(
+            pl.col("account_key").n_unique().alias("accounts"),
+            pl.col("is_hit").sum().cast(pl.Int64).alias("hits"),
+            pl.col("balance_yen").filter(pl.col("is_hit")).sum().alias("hit_balance_yen"),
+        )
+    )
     answer = (
         pl.when(pl.col("raw_answer").is_null())
         .then(pl.lit("PENDING"))
@@ -118,7 +129,13 @@ def outcomes_frame(store: Store) -> pl.DataFrame:
         .then(pl.lit("UNABLE"))
         .otherwise(pl.lit("NO_ACCOUNT"))
     )
-    return raw.with_columns(answer=answer, hits=pl.col("hits").fill_null(0), hit_balance_yen=pl.col("hit_balance_yen").fill_null(0)).select(OUTCOMES_COLUMNS)
+    return (
+        inquiries.join(per_inquiry, on="inquiry_id", how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in ("accounts", "hits", "hit_balance_yen"))
+        .with_columns(answer=answer)
+        .select(OUTCOMES_COLUMNS)
+        .sort("inquiry_id")
+    )
 
 
 def followups_frame(store: Store) -> pl.DataFrame:

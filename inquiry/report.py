@@ -36,7 +36,7 @@ from inquiry.step import Context, StepResult, console
 from inquiry.store import Store
 
 __all__ = [
-    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "fast_frame", "accounts_frame", "found_answers",
+    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "accounts_frame", "found_answers",
     "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
@@ -127,37 +127,6 @@ class Report:
 
 
 # -- reading the store fast --------------------------------------------------
-def fast_frame(store: Store, sql: str, schema: dict[str, Any], *, text: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Rows of ``sql`` as a frame, built from one CSV text that SQLite assembles.
-
-    ``group_concat(printf(...))`` makes SQLite write the rows as one string
-    (fields separated by ``\\x1f``), which polars parses in parallel — several times
-    faster than a million Python tuples. ``schema`` names every column of
-    ``sql`` in order, with its type. Columns of free text (names, addresses
-    typed by people: anything may be in them) are listed in ``text`` and
-    SQL-quoted (``quote()``: ``'`` doubled; a quoted empty text stays empty,
-    NULL is an empty field); the others — ids,
-    codes, numbers, dates, this program's own words — go as they are
-    (they hold no control character), empty meaning null.
-    """
-    cols = list(schema)
-    pattern = "\x1f".join("%s" for _ in cols)  # %s of NULL is '': an empty field, read as null
-    args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in text else c for c in cols)
-    n, data = store.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
-    if n == 0:
-        return pl.DataFrame(schema=schema)
-    raw = pl.read_csv(
-        data.encode("utf-8"), has_header=False, new_columns=cols, infer_schema=False, separator="\x1f", quote_char="'"
-    ) if data else pl.DataFrame()
-    if raw.height != n:  # rows with every field empty: the row way
-        return store.frame(sql, schema={c: (pl.Utf8 if t == pl.Date else t) for c, t in schema.items()}).with_columns(
-            [pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date]
-        )
-    return raw.with_columns(
-        [pl.col(c).str.to_date() if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items() if t != pl.Utf8]
-    )
-
-
 _LINKED_SQL = """
     SELECT account_key, inquiry_id, inquired_person_id,
            CASE WHEN decision = 'accept' THEN decided_person_id
@@ -180,8 +149,7 @@ _FOUND_SQL = """
 def found_answers(store: Store) -> pl.DataFrame:
     """Every 'found' answer row (an account returned for an inquiry), in store order."""
     s = pl.Utf8
-    return fast_frame(
-        store,
+    return store.fast_frame(
         _FOUND_SQL,
         {"answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": s, "provider": s, "bank_code": s, "branch_code": s,
          "branch_name": s, "account_type": pl.Int64, "account_number": s, "holder_kana": s, "holder_birth_date": s,
@@ -197,8 +165,7 @@ def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFr
     the class, and each account's data is its first answer row.
     """
     s = pl.Utf8
-    linked = fast_frame(
-        store,
+    linked = store.fast_frame(
         _LINKED_SQL,
         {"account_key": s, "inquiry_id": s, "inquired_person_id": s, "person_id": s, "class": s, "score": pl.Float64,
          "name_evidence": s, "dob_evidence": s, "address_evidence": s, "candidates": s, "class_at_match": s, "reason": s,
@@ -232,8 +199,7 @@ def _institutions(store: Store) -> pl.DataFrame:
 def _inquiries(store: Store, accounts: pl.DataFrame, found_rows: pl.DataFrame) -> pl.DataFrame:
     """Every basic inquiry with its answer as in ``outcomes.csv``."""
     s = pl.Utf8
-    inq = fast_frame(
-        store,
+    inq = store.fast_frame(
         "SELECT rowid AS inquiry_row, person_id, provider, bank_code, sent_on, answered_on, answer FROM inquiries",
         {"inquiry_row": pl.Int64, "person_id": s, "provider": s, "bank_code": s, "sent_on": pl.Date, "answered_on": pl.Date, "answer": s},
     )
@@ -464,8 +430,7 @@ def _followup_tables(store: Store, acc: pl.DataFrame, inst: pl.DataFrame, names:
     """Follow-ups by status, the regular income found, and the persons cleared by payment."""
     tables: list[Table] = []
     # follow-ups
-    fu = fast_frame(
-        store,
+    fu = store.fast_frame(
         "SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
         {"followup_id": pl.Utf8, "person_id": pl.Utf8, "account_key": pl.Utf8, "provider": pl.Utf8, "status": pl.Utf8,
          "sent_on": pl.Utf8, "answered_on": pl.Utf8, "transactions": pl.Int64, "regular_income": pl.Utf8},
@@ -567,8 +532,7 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
         type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
     )
     step("集計 (tables)")
-    persons = fast_frame(
-        store,
+    persons = store.fast_frame(
         "SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
         {"person_id": pl.Utf8, "name_kanji": pl.Utf8, "name_kana": pl.Utf8, "birth_date": pl.Utf8, "address": pl.Utf8,
          "address_history": pl.Utf8, "arrears_yen": pl.Int64, "as_of": pl.Utf8, "cleared_on": pl.Utf8},

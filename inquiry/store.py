@@ -142,6 +142,36 @@ class Store:
             )
         return pl.DataFrame(schema={n: (t or pl.Utf8) for n, t in full.items()})
 
+    def fast_frame(self, sql: str, schema: dict[str, Any], *, text: tuple[str, ...] = ()) -> pl.DataFrame:
+        """Rows of ``sql`` as a frame, built from one CSV text that SQLite assembles.
+
+        ``group_concat(printf(...))`` makes SQLite write the rows as one string
+        (fields separated by ``\\x1f``), which polars parses in parallel — several times
+        faster than a million Python tuples. ``schema`` names every column of
+        ``sql`` in order, with its type. Columns of free text (names, addresses
+        typed by people: anything may be in them) are listed in ``text`` and
+        SQL-quoted (``quote()``: ``'`` doubled; a quoted empty text stays empty,
+        NULL is an empty field); the others — ids,
+        codes, numbers, dates, this program's own words — go as they are
+        (they hold no control character), empty meaning null.
+        """
+        cols = list(schema)
+        pattern = "\x1f".join("%s" for _ in cols)  # %s of NULL is '': an empty field, read as null
+        args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in text else c for c in cols)
+        n, data = self.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
+        if n == 0:
+            return pl.DataFrame(schema=schema)
+        raw = pl.read_csv(
+            data.encode("utf-8"), has_header=False, new_columns=cols, infer_schema=False, separator="\x1f", quote_char="'"
+        ) if data else pl.DataFrame()
+        if raw.height != n:  # rows with every field empty: the row way
+            return self.frame(sql, schema={c: (pl.Utf8 if t == pl.Date else t) for c, t in schema.items()}).with_columns(
+                [pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date]
+            )
+        return raw.with_columns(
+            [pl.col(c).str.to_date() if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items() if t != pl.Utf8]
+        )
+
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None

@@ -207,26 +207,24 @@ def test_audit_logs_the_persons_shown(made: tuple[Path, Path, Path]) -> None:
 
 def test_store_reads_keep_any_text(tmp_path: Path) -> None:
     """Free text with quotes, separators, newlines and NULL-looking words comes back unchanged."""
-    from inquiry.report import fast_frame
 
     odd = ["O'Brien 'quoted'", "改行\nあり", "区切り\x1fあり", "NULL", "", "=1+2", None]
     with Store(tmp_path / "s.sqlite3") as s, s.transaction():
         s.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [(f"k{i}", v or "") for i, v in enumerate(odd)])
         s.conn.execute("CREATE TEMP TABLE t (i INTEGER, v TEXT)")
         s.conn.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(odd)))
-        got = fast_frame(s, "SELECT i, v FROM t ORDER BY i", {"i": pl.Int64, "v": pl.Utf8}, text=("v",))
+        got = s.fast_frame("SELECT i, v FROM t ORDER BY i", {"i": pl.Int64, "v": pl.Utf8}, text=("v",))
     assert got["v"].to_list() == odd
     assert got["i"].to_list() == list(range(len(odd)))
 
 
 def test_store_reads_rows_of_nothing(tmp_path: Path) -> None:
-    from inquiry.report import fast_frame
 
     with Store(tmp_path / "s.sqlite3") as s:
         s.conn.execute("CREATE TEMP TABLE t (v TEXT)")
         s.conn.executemany("INSERT INTO t VALUES (?)", [(None,), (None,)])
-        assert fast_frame(s, "SELECT v FROM t", {"v": pl.Utf8})["v"].to_list() == [None, None]
-        assert fast_frame(s, "SELECT v FROM t WHERE 0", {"v": pl.Utf8}).height == 0
+        assert s.fast_frame("SELECT v FROM t", {"v": pl.Utf8})["v"].to_list() == [None, None]
+        assert s.fast_frame("SELECT v FROM t WHERE 0", {"v": pl.Utf8}).height == 0
 
 
 @needs_chromium
