@@ -131,6 +131,21 @@ def test_empty_accounts_give_an_empty_result() -> None:
     assert tuple(out.columns[: len(RESULT_COLUMNS)]) == RESULT_COLUMNS
 
 
+def test_empty_master_leaves_every_account_unmatched() -> None:
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12))], [])
+    assert (row(out, "A")["class"], row(out, "A")["person_id"], row(out, "A")["candidates"]) == ("UNMATCHED", None, None)
+
+
+def test_lists_may_come_as_joined_text() -> None:
+    persons = pl.DataFrame(
+        {"person_id": ["P1"], "name_kana": ["タナカ ハナコ"], "other_names_kana": ["ヤマダ ハナコ;サトウ ハナコ"],
+         "birth_date": [D(1970, 3, 12)], "address": [HOME], "address_history": [f"{ELSEWHERE}|{OLD}"]}
+    )
+    accounts = pl.DataFrame([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), OLD)], schema=ACCOUNT_SCHEMA)
+    r = link(accounts, persons).row(0, named=True)
+    assert (r["class"], r["name_evidence"], r["address_evidence"]) == ("CONFIRMED", "other_name", "history")
+
+
 @pytest.mark.parametrize(
     ("holder", "persons", "expected"),
     [
