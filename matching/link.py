@@ -25,7 +25,7 @@ date, but lives elsewhere)::
     ...     "holder_kana": ["ｻﾄｳ ﾊﾅｺ"] * 3,
     ...     "holder_birth_date": [dt.date(1970, 3, 12), dt.date(1970, 3, 12), dt.date(1981, 7, 1)],
     ...     "holder_address": ["世田谷区太子堂1-2-3", "大阪市北区梅田1-1-1", "大阪市北区梅田2-2-2"]})
-    >>> link(accounts, persons).select("account_key", "class").rows()  # doctest: +SKIP
+    >>> link(accounts, persons).select("account_key", "class").rows()
     [('A', 'CONFIRMED'), ('B', 'REVIEW'), ('C', 'HOMONYM')]
 """
 
