@@ -13,7 +13,6 @@ unexpected error is summarised on screen and written in full to ``logs/``.
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from rich.table import Table
 from formats._text import REJECT_SCHEMA
 from formats.errors import FileRejected
 from inquiry import audit
+from inquiry._crypto import configured_key
 from inquiry._lock import WorkspaceBusy
 from inquiry.settings import Settings
 from inquiry.store import Store
@@ -108,7 +108,7 @@ def run_step(
     """Run ``body`` as one committed-or-nothing command; return the exit code."""
     try:
         ws = Workspace.open(home)
-        if not os.environ.get("INQUIRY_KEY") and not quiet:
+        if configured_key(home) is None and not quiet:
             console.print(
                 "[dim]注意: 暗号化キーが設定されていません (no encryption key set: the store is protected by file "
                 "permissions only)[/dim]"
