@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from inquiry.cli import app
 from inquiry.store import Store
 
 
-def test_demo_runs_the_cycle_and_accounts_for_every_row(tmp_path: Path) -> None:
-    home = tmp_path / "demo-home"
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("demo") / "demo-home"
     result = CliRunner().invoke(app, ["demo", "--home", str(home)])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+    return home
+
+
+def test_demo_runs_the_cycle_and_accounts_for_every_row(demo_home: Path) -> None:
+    home = demo_home
     with Store(home / "store.sqlite3") as store:
         providers = {r[0] for r in store.conn.execute("SELECT provider FROM request_files WHERE kind = 'basic'")}
         assert providers == {"dais", "pipitlinq"}
@@ -38,3 +48,24 @@ def test_demo_refuses_to_wipe_a_real_workspace(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--home", str(home)])
     assert result.exit_code == 2
     assert (home / "store.sqlite3").read_bytes() == b"precious"
+
+
+def test_purge_certificate_of_the_demo_office_matches_the_store(demo_home: Path, tmp_path: Path) -> None:
+    home = Path(shutil.copytree(demo_home, tmp_path / "ws"))
+    with Store(home / "store.sqlite3") as store:
+        before = {
+            table: store.scalar(f"SELECT count(*) FROM {table}")
+            for table in ("inquiries", "answers", "matches", "followups", "transactions", "persons", "payments")
+        }
+    later = (dt.date.today() + dt.timedelta(days=61)).isoformat()
+    result = CliRunner().invoke(app, ["purge", "--home", str(home), "--as-of", later])
+    assert result.exit_code == 0, result.output
+    cert = json.loads(next((home / "reports").glob("purge-*.json")).read_text(encoding="utf-8"))
+    assert before["inquiries"] > 0 and before["answers"] > 0 and before["transactions"] > 0
+    for table in ("inquiries", "answers", "matches", "followups", "transactions", "persons", "payments"):
+        assert cert["counts"][table] == before[table], table
+    text = next((home / "reports").glob("purge-*.txt")).read_text(encoding="utf-8")
+    assert "消去記録" in text
+    with Store(home / "store.sqlite3") as store:
+        assert store.scalar("SELECT count(*) FROM answers") == 0
+        assert store.scalar("SELECT sum(count) FROM stats WHERE kind = 'class'") == before["matches"]
