@@ -115,6 +115,12 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name+town", ("key", "town"), ("key", "town"),
                  "same name in a town the person lived in; the birth date may be badly wrong",
                  right="form_addresses", max_block=MAX_BLOCK),
+    BlockingRule("family+block, bank dob missing", ("family", "block"), ("family", "block"),
+                 "no birth date at the bank and a slip in the given name (or a wrong estimated reading)",
+                 accounts_filter=pl.col("dob").is_null(), right="form_addresses", max_block=MAX_BLOCK),
+    BlockingRule("given+block, bank dob missing", ("given", "block"), ("given", "block"),
+                 "no birth date at the bank and another family name (旧姓 unknown, a slip)",
+                 accounts_filter=pl.col("dob").is_null(), right="form_addresses", max_block=MAX_BLOCK),
 )
 
 
@@ -162,7 +168,8 @@ def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyF
     right = frames.forms.lazy() if rule.right == "forms" else form_addresses
     if rule.forms_filter is not None:
         right = right.filter(rule.forms_filter)
-    lcols, rcols = frames.accounts.columns, (frames.forms.columns if rule.right == "forms" else ["town_h"])
+    lcols = frames.accounts.columns
+    rcols = frames.forms.columns if rule.right == "forms" else ["town_h", "block_h", "family_h", "given_h"]
 
     def col(c: str, present: list[str], i: int) -> pl.Expr:
         return pl.col(f"{c}_h" if f"{c}_h" in present else c).alias(f"_k{i}")
@@ -185,8 +192,8 @@ def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKI
     """
     form_addresses = (
         frames.forms.lazy()
-        .select("person_idx", "key")
-        .join(frames.addresses.lazy().select("person_idx", "town_h"), on="person_idx")
+        .select("person_idx", "key", "family_h", "given_h")
+        .join(frames.addresses.lazy().select("person_idx", "town_h", "block_h"), on="person_idx")
         .unique()
     )
     parts = [_rule_pairs(frames, rule, form_addresses) for rule in rules]

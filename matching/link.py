@@ -293,10 +293,10 @@ def build_frames(
     ).drop("inquired_person_id")
     frm = name_derived(forms.select("person_idx", "kind_other", "key", "family", "given", "dob"))
     (acc, frm), vocabulary = _encode([acc, frm], ("key", "head"))
-    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town"))
+    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town", "block"))
     frm = frm.with_columns(_hashed("key2", "family", "given", "prefix"))
     adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block", "room")).with_columns(
-        _hashed("town")
+        _hashed("town", "block")
     )
     return LinkFrames(
         accounts=acc.sort("acct_idx"),

@@ -77,6 +77,25 @@ def test_plausible_person_is_a_candidate(account: tuple, expected: str) -> None:
     assert expected in found(account)
 
 
+def test_no_birth_date_and_a_slip_in_the_name_still_meets_the_person_of_that_town() -> None:
+    acc = pl.DataFrame(
+        [(0, "サトウハナゴ", "サトウ", "ハナゴ", None, True, None, "新宿区", "西新宿", "2-8-1", None)],
+        schema={"acct_idx": pl.UInt32, "key": pl.Utf8, "family": pl.Utf8, "given": pl.Utf8, "dob": pl.Date,
+                "has_address": pl.Boolean, "pref": pl.Utf8, "city": pl.Utf8, "town": pl.Utf8, "block": pl.Utf8,
+                "inquired_person_id": pl.Utf8},
+        orient="row",
+    )
+    per = pl.DataFrame([(0, "P1", False, BIRTH)], schema={"person_idx": pl.UInt32, "person_id": pl.Utf8,
+                                                           "estimated": pl.Boolean, "dob": pl.Date}, orient="row")
+    forms = pl.DataFrame([(0, False, "サトウハナコ", "サトウ", "ハナコ", BIRTH)],
+                         schema={"person_idx": pl.UInt32, "kind_other": pl.Boolean, "key": pl.Utf8,
+                                 "family": pl.Utf8, "given": pl.Utf8, "dob": pl.Date}, orient="row")
+    addr = pl.DataFrame([(0, False, None, "新宿区", "西新宿", "2-8-1")],
+                        schema={"person_idx": pl.UInt32, "is_current": pl.Boolean, "pref": pl.Utf8, "city": pl.Utf8,
+                                "town": pl.Utf8, "block": pl.Utf8}, orient="row")
+    assert candidate_pairs(build_frames(acc, per, forms, addr)).height == 1
+
+
 def test_every_plausible_person_not_only_the_inquired_one() -> None:
     # Inquired for P2, but P1 (same name, same birth date) is in the master too.
     assert {"P1", "P2"} <= found(("サトウハナコ", "サトウ", "ハナコ", BIRTH), inquired="P2")
