@@ -200,4 +200,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX transactions_followup ON transactions (followup_id);
     CREATE INDEX followups_status ON followups (status);
     """,
+    # 3: `sent` and `purge` find inquiries and follow-ups by their request file
+    """
+    CREATE INDEX inquiries_request_file ON inquiries (request_file);
+    CREATE INDEX followups_request_file ON followups (request_file);
+    """,
 ]

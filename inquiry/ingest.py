@@ -13,6 +13,7 @@ rows read = rows recorded + rows rejected.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -41,14 +42,19 @@ def _move_rejected(path: Path, inbox: Path) -> None:
     path.replace(target / path.name)
 
 
-_SENT_BASIC = "SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_provider FROM inquiries"
-_SENT_HISTORY = "SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider FROM followups"
+# only the ids of the file at hand are looked up (a year holds about a million inquiries)
+_SENT_BASIC = """SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_provider FROM inquiries
+                 WHERE inquiry_id IN (SELECT value FROM json_each(?))"""
+_SENT_HISTORY = """SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider
+                   FROM followups WHERE followup_id IN (SELECT value FROM json_each(?))"""
 
 
 def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split rows into (known, rejected): unknown ids and answers from the wrong institution."""
+    ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().to_list())
     known = ctx.store.frame(
         sent_sql,
+        (ids,),
         schema={"inquiry_id": pl.Utf8, "_sent_bank": pl.Utf8, "_sent_provider": pl.Utf8},
     )
     rows = parsed.rows.join(known, on="inquiry_id", how="left")
