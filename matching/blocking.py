@@ -66,10 +66,10 @@ class BlockingRule:
     ``left_on`` columns of ``accounts`` are joined to ``right_on`` columns of
     ``forms`` (``right="forms"``) or of forms joined with their person's
     known addresses (``right="form_addresses"``). Null keys never join.
-    ``max_block`` skips keys shared by more persons than that (a guard for
-    the rules without the birth date: a very common name in a big city must
-    not multiply the pairs; such accounts still meet their inquired person
-    and, through the birth-date rules, every person who could be a hit).
+    ``max_block`` skips keys shared by more persons than that (a guard: a
+    very common name in a big city must not multiply the pairs; such
+    accounts still meet their inquired person and, through name+dob, every
+    person with their name and birth date).
     """
 
     name: str
@@ -88,30 +88,33 @@ MAX_BLOCK = 200
 #: Namesakes paired with an account that no rule found (its nearest persons).
 FALLBACK_NAMESAKES = 5
 
-#: The blocking rules, each with the difficulty it catches. Same name key and
-#: same birth date is contained in each of the first three rules.
+#: The blocking rules, each with the difficulty it catches. Every rule but
+#: name+dob skips keys shared by more than ``MAX_BLOCK`` persons, so that no
+#: name, however common, multiplies the pairs.
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("name+dob", ("key", "dob"), ("key", "dob"),
+                 "same name and birth date (never capped)"),
     BlockingRule("name+year+month", ("key", "y", "m"), ("key", "y", "m"),
-                 "same name; the day may be mistyped"),
+                 "same name; the day may be mistyped", max_block=MAX_BLOCK),
     BlockingRule("name+year+day", ("key", "y", "d"), ("key", "y", "d"),
-                 "same name; the month may be mistyped"),
+                 "same name; the month may be mistyped", max_block=MAX_BLOCK),
     BlockingRule("name+month+day", ("key", "m", "d"), ("key", "m", "d"),
-                 "same name; the year may be mistyped"),
+                 "same name; the year may be mistyped", max_block=MAX_BLOCK),
     BlockingRule("name+swapped dob", ("key", "y", "d", "m"), ("key", "y", "m", "d"),
-                 "same name; day and month swapped"),
+                 "same name; day and month swapped", max_block=MAX_BLOCK),
     BlockingRule("name, bank dob missing", ("key",), ("key",),
                  "the bank holds no birth date (00000000)", accounts_filter=pl.col("dob").is_null(),
                  max_block=MAX_BLOCK),
     BlockingRule("name, person dob missing", ("key",), ("key",),
                  "the master holds no birth date", forms_filter=pl.col("dob").is_null(), max_block=MAX_BLOCK),
     BlockingRule("secondary key+dob", ("key2", "dob"), ("key2", "dob"),
-                 "long vowels written -/ウ/オ, a dropped dakuten (kana.md rule 12)"),
+                 "long vowels written -/ウ/オ, a dropped dakuten (kana.md rule 12)", max_block=MAX_BLOCK),
     BlockingRule("family+dob", ("family", "dob"), ("family", "dob"),
-                 "typing error in the given name; a new given name (通称)"),
+                 "typing error in the given name; a new given name (通称)", max_block=MAX_BLOCK),
     BlockingRule("given+dob", ("given", "dob"), ("given", "dob"),
-                 "typing error in the family name; 旧姓 unknown to the master"),
+                 "typing error in the family name; 旧姓 unknown to the master", max_block=MAX_BLOCK),
     BlockingRule("prefix+dob", ("prefix", "dob"), ("prefix", "dob"),
-                 "a truncated bank name; a typing error late in the name"),
+                 "a truncated bank name; a typing error late in the name", max_block=MAX_BLOCK),
     BlockingRule("name+town", ("key", "town"), ("key", "town"),
                  "same name in a town the person lived in; the birth date may be badly wrong",
                  right="form_addresses", max_block=MAX_BLOCK),
