@@ -11,10 +11,12 @@ Two steps, both tables of rules rather than code paths:
    between persons into ``REVIEW`` (safety rule 2), lists candidates, and
    writes the reason in plain words (safety rule 5).
 
-Safety rule 1 (name and birth date are not identity) is the pair rule
-``address_not_town``/``no_address``/``nothing_but_name``: nothing reaches a hit
-without the address agreeing at town level or better, or, with the birth
-date missing, at block level.
+Safety rule 1 (name and birth date are not identity) is the pair rules
+``address_not_town``/``town_other_block``/``no_address``/``nothing_but_name``:
+nothing reaches a hit without the bank's address agreeing with the current
+or a former address at block level (丁目-番-号). The evidence values may
+come as labels or as level indices; the rules are evaluated once on every
+combination (:func:`decision_table`) and pairs look their class up.
 
 >>> [r.name for r in PAIR_RULES][:3]
 ['name_mismatch', 'partial_with_dob_and_address', 'partial_only']
