@@ -15,7 +15,7 @@ from inquiry.step import Context, StepResult, StepFailed
 from inquiry.store import Store
 from matching.names import name_key
 
-__all__ = ["shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
+__all__ = ["outcome", "shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
 
 MATCHES_COLUMNS = [
     "account_key", "provider", "bank_code", "branch_code", "account_type", "account_number", "inquiry_id",
@@ -83,6 +83,26 @@ def matches_frame(store: Store) -> pl.DataFrame:
     return shape_matches(linked, first)
 
 
+def outcome(raw_answer: pl.Expr, hits: pl.Expr, accounts: pl.Expr) -> pl.Expr:
+    """The ``answer`` of outcomes.csv from the service's answer and the linked accounts.
+
+    ``raw_answer`` is the stored answer (``found``/``none``/``unable``, null
+    while pending); ``hits`` counts the accounts linked as hits to the
+    inquired person, ``accounts`` every account the inquiry returned.
+    """
+    return (
+        pl.when(raw_answer.is_null())
+        .then(pl.lit("PENDING"))
+        .when(hits > 0)
+        .then(pl.lit("HIT"))
+        .when(accounts > 0)
+        .then(pl.lit("ACCOUNTS"))
+        .when(raw_answer == "unable")
+        .then(pl.lit("UNABLE"))
+        .otherwise(pl.lit("NO_ACCOUNT"))
+    )
+
+
 _LINKED_PERSON_SQL = """
     SELECT account_key,
            CASE WHEN decision = 'accept' THEN decided_person_id
@@ -118,21 +138,10 @@ def outcomes_frame(store: Store) -> pl.DataFrame:
             pl.col("balance_yen").filter(pl.col("is_hit")).sum().alias("hit_balance_yen"),
         )
     )
-    answer = (
-        pl.when(pl.col("raw_answer").is_null())
-        .then(pl.lit("PENDING"))
-        .when(pl.col("hits") > 0)
-        .then(pl.lit("HIT"))
-        .when(pl.col("accounts") > 0)
-        .then(pl.lit("ACCOUNTS"))
-        .when(pl.col("raw_answer") == "unable")
-        .then(pl.lit("UNABLE"))
-        .otherwise(pl.lit("NO_ACCOUNT"))
-    )
     return (
         inquiries.join(per_inquiry, on="inquiry_id", how="left")
         .with_columns(pl.col(c).fill_null(0) for c in ("accounts", "hits", "hit_balance_yen"))
-        .with_columns(answer=answer)
+        .with_columns(answer=outcome(pl.col("raw_answer"), pl.col("hits"), pl.col("accounts")))
         .select(OUTCOMES_COLUMNS)
         .sort("inquiry_id")
     )
