@@ -16,7 +16,6 @@ inserted with ``textContent`` by the script, never as markup.
 
 from __future__ import annotations
 
-import base64
 import gzip
 import json
 import re
@@ -24,6 +23,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from inquiry._charts import bar_chart, hbar_chart
@@ -79,7 +79,7 @@ def _label(c: Col) -> str:
 
 
 def _table_html(t: Table) -> str:
-    frame = t.frame
+    frame = t.html_frame
     whole = frame.height <= SMALL
     rows = frame if whole else frame.head(FIRST_PAGE)
     head = "".join(f'<th class="{"n" if c.kind in ("int", "yen", "pct", "score") else ""}">{escape(_label(c))}</th>' for c in t.columns)
@@ -93,6 +93,8 @@ def _table_html(t: Table) -> str:
         body.append(f"<tr{rid}{cls}>" + "".join(_cell(v, c) for v, c in zip(values, t.columns)) + "</tr>")
     shown = f"{frame.height:,} 件" if whole else f"{frame.height:,} 件中 先頭 {rows.height:,} 件 (すべての行は画面で表示・並べ替えできます)"
     note = f'<p class="note">{escape(t.note)}</p>' if t.note else ""
+    if t.html_note:
+        note += f'<p class="note capped">{escape(t.html_note)}</p>'
     return (
         f'<section class="tbl" id="t-{t.key}"><h3>{escape(t.title)}</h3>{note}'
         f'<div class="ctl" data-for="{t.key}"></div>'
@@ -122,10 +124,16 @@ def _packed(s: pl.Series) -> Any:
     return s.to_list()
 
 
-def _columnar(frame: pl.DataFrame, cols: list[Col]) -> list[Any]:
+def _columnar(frame: pl.DataFrame, cols: list[Col], people: pl.DataFrame) -> list[Any]:
     out = []
     for c in cols:
         s = frame[c.name]
+        if c.kind == "person" and frame.height > 64:
+            # an index into the persons' detail, which the page carries anyway
+            idx = pl.DataFrame({"person_id": s}).join(people, on="person_id", how="left", maintain_order="left")["pi"]
+            if idx.null_count() == s.null_count():
+                out.append({"p": idx.to_list()})
+                continue
         if c.kind == "key" and c.name == "account_number":
             s = s.str.slice(-4)
         if s.dtype == pl.Date:
@@ -140,12 +148,13 @@ def _columnar(frame: pl.DataFrame, cols: list[Col]) -> list[Any]:
 
 def payload(rep: Report) -> dict[str, Any]:
     """Everything the script needs: every table's rows and the persons' detail."""
+    p = rep.persons
+    people = p.select("person_id").with_row_index("pi")
     tables = {
-        t.key: {"cols": [[c.name, _label(c), c.kind] for c in t.columns], "data": _columnar(t.frame, t.columns), "total": t.total,
+        t.key: {"cols": [[c.name, _label(c), c.kind] for c in t.columns], "data": _columnar(t.html_frame, t.columns, people), "total": t.total,
                   "rowid": [c.name for c in t.columns].index(t.row_id) if t.row_id else None}
         for t in rep.tables
     }
-    p = rep.persons
     inq = rep.inquiries.join(rep.institutions.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
     # an inquiry is (institution, service, sent, answered) — few distinct per office — plus its answer
     ctx_cols = ["sent_on", "answered_on", "provider", "bank_code", "bank_name"]
@@ -183,13 +192,24 @@ def payload(rep: Report) -> dict[str, Any]:
 #: base85 digits: printable ASCII without the nine characters that mean something in HTML or JS
 #: text (< > & " ' \\ / ` -), so the embedded data can never end its element or start a comment
 B85 = bytes(c for c in range(33, 127) if chr(c) not in "<>&\"'\\/`-")
-_TO_B85 = bytes.maketrans(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~", B85)
+
+
+def _b85(data: bytes) -> bytes:
+    """Base85 (big-endian groups of four bytes as five digits of :data:`B85`; the last group
+    zero-padded and cut), with numpy: ``base64.b85encode`` is pure Python, a second for the year."""
+    pad = -len(data) % 4
+    words = np.frombuffer(data + b"\0" * pad, dtype=">u4").astype(np.uint64)
+    digits = np.empty((words.size, 5), dtype=np.uint8)
+    for i in range(4, -1, -1):
+        words, digits[:, i] = np.divmod(words, 85)
+    out = np.frombuffer(B85, dtype=np.uint8)[digits].tobytes()
+    return out[: len(out) - pad] if pad else out
 
 
 def _encoded(data: dict[str, Any]) -> str:
     """JSON → gzip → base85 (25 % larger than the bytes, where base64 is 33 %)."""
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
-    return base64.b85encode(gzip.compress(raw, compresslevel=6, mtime=0)).translate(_TO_B85).decode("ascii")
+    return _b85(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
 
 def _kpis(rep: Report) -> str:
@@ -207,7 +227,7 @@ def _chart(c: Any) -> str:
 _SECTIONS = (
     ("照会と回答", ("inq_service", "inq_institution", "ans_service", "ans_type"), ("hit_rate_type", "delay")),
     ("名寄せの結果", ("classes", "hits"), ("balance",)),
-    ("確認が必要なもの・除外したもの", ("review", "decisions", "homonyms"), ()),
+    ("確認が必要なもの・除外したもの", ("review", "decisions", "homonym_why", "homonyms"), ()),
     ("追跡照会と完納", ("followups", "income", "cleared"), ()),
 )
 
@@ -232,6 +252,7 @@ def render_html(rep: Report) -> str:
         "generated": escape(rep.generated_at.strftime("%Y-%m-%d %H:%M")),
         "overdue": str(rep.overdue_days),
         "persons": f"{rep.persons_shown:,}",
+        "detailed": f"{rep.persons_detailed:,}",
         "nav": nav,
         "kpis": _kpis(rep),
         "sections": "".join(sections),
@@ -363,7 +384,7 @@ function showPerson(id){var dlg=document.getElementById("person"),body=dlg.query
   body.appendChild(miniTable(keep.map(function(j){return s.cols[j][1]}),byTable[key].map(function(r){return keep.map(function(j){return fmt(s.data[j][r],s.cols[j][2])})})))}
  if(dlg.showModal){if(!dlg.open)dlg.showModal()}else dlg.setAttribute("open","")}
 document.addEventListener("click",function(ev){var a=ev.target.closest?ev.target.closest("a.pl"):null;if(!a)return;ev.preventDefault();if(D)showPerson(a.getAttribute("data-p"))});
-function unpack(col){if(Array.isArray(col))return col;var out=new Array((col.i||col.z).length);
+function unpack(col){if(Array.isArray(col))return col;if(col.p)return col.p.map(function(x){return x===null?null:D.persons.id[x]});var out=new Array((col.i||col.z).length);
  if(col.d){for(var i=0;i<out.length;i++){var x=col.i[i];out[i]=x===null?null:col.d[x]}}else{var a=0;for(var j=0;j<out.length;j++){a+=col.z[j];out[j]=a}}return out}
 function fromHash(){var h=decodeURIComponent(location.hash||"");if(h.indexOf("#p-")===0&&D)showPerson(h.slice(3))}
 window.addEventListener("hashchange",fromHash);
@@ -392,7 +413,7 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <header>
 <h1>預貯金等照会 該当状況報告</h1>
-<p class="meta">@@municipality@@ ／ 対象期間: @@period@@ ／ 作成: @@generated@@ ／ 期限超過の基準: 送信後 @@overdue@@ 日 ／ 掲載人数: @@persons@@ 人</p>
+<p class="meta">@@municipality@@ ／ 対象期間: @@period@@ ／ 作成: @@generated@@ ／ 期限超過の基準: 送信後 @@overdue@@ 日 ／ 掲載人数: @@persons@@ 人 (うちこの画面で詳細を表示できる者 @@detailed@@ 人)</p>
 <p class="purpose">利用目的: @@purpose@@。この報告書は個人情報を含みます。目的外の利用・複製・持出しをしないでください。</p>
 <p class="nojs" id="nojs">表の並べ替え・絞り込み・個人の詳細には JavaScript が必要です。</p>
 </header>

@@ -23,6 +23,7 @@ Text that a spreadsheet would read as a formula is written as text anyway
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,57 +71,98 @@ def _xml_text(e: pl.Expr) -> pl.Expr:
     )
 
 
-def _cell(name: str, dtype: pl.DataType, kind: str, letter: str) -> pl.Expr:
+class _SharedStrings:
+    """The workbook's shared-string table: a text repeated down a column (an institution, a
+    branch, a reason) is written once and referred to by number, which makes the sheets a
+    fraction of the size (and the writing as much faster) for the long tables."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def codes(self, s: pl.Series) -> pl.Series | None:
+        """``s`` as indexes into the table, or None when its values are mostly distinct."""
+        n = s.len() - s.null_count()
+        if n < 64:
+            return None
+        uniq = s.drop_nulls().unique().sort()
+        if uniq.len() > n * 0.3:
+            return None
+        # the distinct values get their numbers here (a loop over a small set); each row its
+        # value's rank among them
+        codes = pl.Series([self.index.setdefault(v, len(self.index)) for v in uniq.to_list()], dtype=pl.UInt32)
+        return codes.gather((s.rank("dense") - 1).cast(pl.UInt32))
+
+    def xml(self) -> bytes:
+        n = len(self.index)
+        items = (
+            pl.Series("t", list(self.index), dtype=pl.Utf8)
+            .to_frame()
+            .select(pl.lit('<si><t xml:space="preserve">') + _xml_text(pl.col("t")) + pl.lit("</t></si>"))
+            .to_series()
+            .str.join("")
+            .item()
+            if n
+            else ""
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">{items}</sst>'
+        ).encode("utf-8")
+
+
+def _cell(name: str, dtype: pl.DataType, kind: str, letter: str, shared: bool = False) -> pl.Expr:
     """The XML of one column's cells ('' where null)."""
     ref = pl.lit(f'<c r="{letter}') + pl.col("_r")
     col = pl.col(name)
-    if dtype == pl.Date:
+    if shared:
+        xml = ref + pl.lit('" t="s"><v>') + col.cast(pl.Utf8) + pl.lit("</v></c>")
+    elif dtype == pl.Date:
         value = (col - pl.lit(_EPOCH)).dt.total_days().cast(pl.Utf8)
         xml = ref + pl.lit(f'" s="{_STYLE["date"]}"><v>') + value + pl.lit("</v></c>")
     elif dtype.is_numeric():
         style = f' s="{_STYLE[kind]}"' if kind in _STYLE else ""
         xml = ref + pl.lit(f'"{style}><v>') + col.cast(pl.Utf8) + pl.lit("</v></c>")
     else:
-        xml = ref + pl.lit('" t="inlineStr"><is><t xml:space="preserve">') + _xml_text(col) + pl.lit("</t></is></c>")
+        # keep leading and trailing spaces only where there are any
+        space = pl.when(col.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
+        xml = ref + pl.lit('" t="inlineStr"><is><t') + space + pl.lit(">") + _xml_text(col) + pl.lit("</t></is></c>")
     return pl.when(col.is_null()).then(pl.lit("")).otherwise(xml)
 
 
-def _sheet_xml(sheet: Sheet) -> str:
+def _sheet_xml(sheet: Sheet, sst: _SharedStrings) -> bytes:
     frame = sheet.frame
+    coded = {c: sst.codes(frame[c]) for c, t in frame.schema.items() if t == pl.Utf8}
+    coded = {c: v for c, v in coded.items() if v is not None}
+    if coded:
+        frame = frame.with_columns([v.alias(c) for c, v in coded.items()])
     letters = [_letters(i) for i in range(max(frame.width, 1))]
     head = "".join(
         f'<c r="{letters[i]}1" t="inlineStr" s="{_HEADER_STYLE}"><is><t>{escape(c)}</t></is></c>' for i, c in enumerate(frame.columns)
     )
+    body = io.BytesIO()
     if frame.height:
-        body = (
-            frame.with_columns(_r=(pl.int_range(pl.len()) + 2).cast(pl.Utf8))
-            .select(
-                pl.concat_str(
-                    [pl.lit('<row r="'), pl.col("_r"), pl.lit('">')]
-                    + [_cell(c, frame.schema[c], sheet.kinds.get(c, "text"), letters[i]) for i, c in enumerate(frame.columns)]
-                    + [pl.lit("</row>")]
-                )
-            )
-            .to_series()
-            .str.join("")
-            .item()
-        )
-    else:
-        body = ""
+        # one line of XML per row, written by polars straight to bytes (no Python string of the sheet)
+        frame.with_columns(_r=(pl.int_range(pl.len()) + 2).cast(pl.Utf8)).select(
+            pl.concat_str(
+                [pl.lit('<row r="'), pl.col("_r"), pl.lit('">')]
+                + [_cell(c, frame.schema[c], sheet.kinds.get(c, "text"), letters[i], c in coded) for i, c in enumerate(frame.columns)]
+                + [pl.lit("</row>")]
+            ).alias("x")
+        ).write_csv(body, include_header=False, quote_style="never")
     cols = "".join(
         f'<col min="{i + 1}" max="{i + 1}" width="{sheet.widths.get(c, 16)}" customWidth="1"/>' for i, c in enumerate(frame.columns)
     )
     last = f"{letters[frame.width - 1]}{frame.height + 1}" if frame.width else "A1"
     autofilter = f'<autoFilter ref="A1:{last}"/>' if frame.width and frame.height else ""
-    return (
+    start = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-        f'{f"<cols>{cols}</cols>" if cols else ""}<sheetData><row r="1">{head}</row>{body}</sheetData>'
-        f"{autofilter}</worksheet>"
+        f'{f"<cols>{cols}</cols>" if cols else ""}<sheetData><row r="1">{head}</row>\n'
     )
+    return start.encode("utf-8") + body.getvalue() + f"</sheetData>{autofilter}</worksheet>".encode("utf-8")
 
 
 def _pairs_xml(rows: list[tuple[str, str | int]]) -> str:
@@ -173,6 +215,7 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
         + "".join(
             f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             for i in range(n)
@@ -205,6 +248,7 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
             for i in range(n)
         )
         + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        + f'<Relationship Id="rId{n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
         + "</Relationships>"
     )
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
@@ -213,6 +257,8 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
         z.writestr("xl/styles.xml", _STYLES)
+        sst = _SharedStrings()
         for i, s in enumerate(sheets):
-            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", _pairs_xml(s.rows) if s.rows is not None else _sheet_xml(s))
+            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", _pairs_xml(s.rows) if s.rows is not None else _sheet_xml(s, sst))
+        z.writestr("xl/sharedStrings.xml", sst.xml())
     return path

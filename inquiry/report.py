@@ -55,6 +55,8 @@ EVIDENCE_LABELS = {
 FOLLOWUP_STATUSES = ("QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED")
 FOLLOWUP_LABELS = {"QUEUED": "作成待ち", "WRITTEN": "作成済", "SENT": "送信済", "ANSWERED": "回答済", "SKIPPED_CLEARED": "完納により中止"}
 DELAY_BINS = ((0, 7), (8, 14), (15, 21), (22, 30), (31, 45), (46, 60), (61, 90), (91, None))
+#: homonyms listed in the HTML page (the nearest to the person first); the workbook lists them all
+HOMONYMS_SHOWN = 2_000
 BALANCE_BINS = ((0, 9_999), (10_000, 99_999), (100_000, 499_999), (500_000, 999_999), (1_000_000, 4_999_999), (5_000_000, None))
 
 
@@ -79,18 +81,31 @@ class Table:
     #: rows of small summary tables are given this column's value as an id (for tests and links)
     row_id: str | None = None
     total: bool = False
+    #: the HTML page shows at most this many rows (the first ones: the frame is sorted by
+    #: importance); the workbook always has every row
+    html_limit: int | None = None
+    #: what the HTML shows instead of the rest (said on the page under the table)
+    html_note: str = ""
+
+    @property
+    def html_frame(self) -> pl.DataFrame:
+        """The rows the HTML page carries."""
+        return self.frame if self.html_limit is None else self.frame.head(self.html_limit)
+
+    def named(self, frame: pl.DataFrame | None = None) -> pl.Series:
+        """Every person id named in the rows of ``frame`` (default: all rows), once."""
+        frame = self.frame if frame is None else frame
+        parts = [frame[c.name].drop_nulls() for c in self.columns if c.kind == "person"]
+        parts += [frame[c.name].drop_nulls().str.split(";").explode() for c in self.columns if c.kind == "persons"]
+        if not parts:
+            return pl.Series("person_id", [], pl.Utf8)
+        ids = pl.concat([x.rename("person_id") for x in parts])
+        return ids.filter(ids.is_not_null() & (ids != "")).unique()
 
     @property
     def persons(self) -> set[str]:
         """Every person id named in the table's rows."""
-        named: set[str] = set()
-        for c in self.columns:
-            if c.kind == "person":
-                named.update(self.frame[c.name].drop_nulls().to_list())
-            elif c.kind == "persons":
-                named.update(self.frame[c.name].drop_nulls().str.split(";").explode().drop_nulls().to_list())
-        named.discard("")
-        return named
+        return set(self.named().to_list())
 
 
 @dataclass
@@ -114,15 +129,23 @@ class Report:
     kpis: list[tuple[str, str, int, str]]  # id, label, value, kind
     tables: list[Table]
     charts: list[Chart]
-    persons: pl.DataFrame  # detail of every person named in the rows
+    persons: pl.DataFrame  # detail of every person named in the rows the HTML shows
     inquiries: pl.DataFrame  # person_id, bank_code, provider, sent_on, answered_on, answer of those persons
     institutions: pl.DataFrame
+    #: persons named anywhere in the report (the workbook has every row, so this counts them all)
+    persons_named: int = 0
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
     @property
     def persons_shown(self) -> int:
+        """Persons whose personal data is in the report files (for the audit trail)."""
+        return max(self.persons_named, self.persons.height)
+
+    @property
+    def persons_detailed(self) -> int:
+        """Persons whose detail the HTML page carries (those named in the rows it shows)."""
         return self.persons.height
 
 
@@ -276,6 +299,17 @@ def _ev(prefix: str = "") -> pl.Expr:
     )
 
 
+def _closeness() -> pl.Expr:
+    """How near a homonym is to the person (0 = nearest): a near or unknown birth date before a
+    different one, then an address in the same town, city, none, another city; an exact name first."""
+    dob = pl.col("dob_evidence").replace_strict({"exact": 0, "near": 0, "missing": 1}, default=2, return_dtype=pl.Int32)
+    addr = pl.col("address_evidence").replace_strict(
+        {"current": 0, "history": 0, "town": 1, "city": 2, "missing": 3}, default=4, return_dtype=pl.Int32
+    )
+    name = pl.col("name_evidence").replace_strict({"exact": 0, "other_name": 0}, default=1, return_dtype=pl.Int32)
+    return (dob * 10 + addr) * 2 + name
+
+
 def _bins(values: pl.Series, bins: tuple[tuple[int, int | None], ...]) -> list[int]:
     return [int(((values >= lo) & (values <= hi)).sum() if hi is not None else (values >= lo).sum()) for lo, hi in bins]
 
@@ -396,18 +430,36 @@ def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, 
         Col("holder_address", "名義住所"), Col("balance_yen", "残高 (円)", "yen"), Col("candidates", "候補者", "persons"), Col("reason", "理由"),
     ], review, "inquiry review export で確認シートを出力し、判定を記入して inquiry review import で取り込みます。"))  # fmt: skip
 
+    # the homonyms: why (counts per evidence), then the accounts, nearest misses first
     homonyms = (
         acc.filter(pl.col("class") == "HOMONYM")
         .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
         .join(names.rename({"person_id": "candidates", "name": "nearest_name"}), on="candidates", how="left")
-        .with_columns(evidence=_ev())
-        .sort("bank_code", "account_key")
+        .with_columns(evidence=_ev(), closeness=_closeness())
+        .sort("closeness", "score", "account_key", descending=[False, True, False], nulls_last=True)
     )
-    tables.append(Table("homonyms", "同名異人として除外した口座", [
+    shown = min(homonyms.height, HOMONYMS_SHOWN)
+    why = (
+        homonyms.with_row_index("_i")
+        .group_by("closeness", "evidence", "reason")
+        .agg(pl.len().alias("accounts"), pl.col("balance_yen").sum().alias("balance_yen"), (pl.col("_i") < shown).sum().alias("in_page"))
+        .sort("closeness", "accounts", "evidence", descending=[False, True, False])
+        .drop("closeness")
+        .with_columns(pl.col("accounts", "balance_yen", "in_page").cast(pl.Int64))
+    )
+    tables.append(Table("homonym_why", "同名異人の内訳 (根拠別、本人に近いものから)", [
+        Col("evidence", "根拠"), Col("reason", "理由"), Col("accounts", "口座数", "int"), Col("balance_yen", "残高合計 (円)", "yen"),
+        Col("in_page", "うち下の表に掲載", "int"),
+    ], _with_total(why, "evidence"), "氏名は一致するが生年月日または住所が本人と矛盾するため、本人の口座ではないと判定したもの (追跡照会の対象外)。"
+       "生年月日が近い・不明なもの、住所が町名・市区町村まで一致するものほど本人に近く、誤判定の危険が大きいものです。", total=True))  # fmt: skip
+    tables.append(Table("homonyms", "同名異人として除外した口座 (本人に近いものから)", [
         Col("candidates", "近い滞納者", "person"), Col("nearest_name", "氏名", "pname"), Col("bank_name", "金融機関"), Col("branch_name", "支店"),
         Col("account_number", "口座番号", "key"), Col("holder_kana", "名義カナ"), Col("holder_birth_date", "名義生年月日", "date"),
         Col("holder_address", "名義住所"), Col("evidence", "根拠"), Col("reason", "理由"),
-    ], homonyms, "氏名は一致するが生年月日または住所が本人と矛盾するため、本人の口座ではないと判定したもの (追跡照会の対象外)。"))  # fmt: skip
+    ], homonyms.drop("closeness"), "生年月日が近い・不明、住所が近いなど、本人との違いが小さいものから並べています。",
+        html_limit=HOMONYMS_SHOWN,
+        html_note=f"この画面には本人に近いもの {shown:,} 件だけを載せています。全 {homonyms.height:,} 件は xlsx の「同名異人」シートを参照してください。"
+        if homonyms.height > shown else ""))  # fmt: skip
 
     decided = (
         acc.filter(pl.col("decision").is_not_null())
@@ -549,11 +601,10 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
     kpis = _kpis(inq, by_key, today, od)
 
     step("個人の詳細 (person detail)")
-    named: set[str] = set()
-    for t in tables:
-        named |= t.persons
-    shown = persons.filter(pl.col("person_id").is_in(list(named))).sort("person_id")
-    detail_inq = inq.filter(pl.col("person_id").is_in(list(named))).select("person_id", "bank_code", "provider", "sent_on", "answered_on", "outcome")
+    in_page = pl.concat([t.named(t.html_frame) for t in tables]).unique()
+    in_files = pl.concat([t.named() for t in tables]).unique()
+    shown = persons.filter(pl.col("person_id").is_in(in_page.implode())).sort("person_id")
+    detail_inq = inq.filter(pl.col("person_id").is_in(in_page.implode())).select("person_id", "bank_code", "provider", "sent_on", "answered_on", "outcome")
     sent = inq["sent_on"].drop_nulls()
     return Report(
         municipality=settings.municipality_name,
@@ -568,6 +619,7 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
         persons=shown,
         inquiries=detail_inq,
         institutions=inst,
+        persons_named=in_files.len(),
     )
 
 
@@ -575,7 +627,7 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
 SHEET_NAMES = {
     "inq_service": "照会_サービス別", "inq_institution": "照会_金融機関別", "ans_service": "回答_サービス別",
     "ans_type": "回答_業態別", "classes": "分類", "hits": "該当口座", "review": "要確認", "decisions": "判定",
-    "homonyms": "同名異人", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
+    "homonym_why": "同名異人_内訳", "homonyms": "同名異人", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
 }  # fmt: skip
 _WIDTHS = {"int": 11, "yen": 14, "pct": 9, "score": 8, "date": 12, "key": 16, "person": 12, "persons": 24}
 
