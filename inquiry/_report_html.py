@@ -184,7 +184,7 @@ def payload(rep: Report) -> dict[str, Any]:
             "outcomes": list(OUTCOME_CODES),
             "n": counts.to_list(),
             "d": deltas.to_list(),
-            "o": "".join(map(str, coded["o"].to_list())) if coded.height else "",  # one digit per inquiry
+            "o": coded["o"].cast(pl.Utf8).str.join("").item() if coded.height else "",  # one digit per inquiry
         },
     }
 
@@ -207,9 +207,11 @@ def _b85(data: bytes) -> bytes:
 
 
 def _encoded(data: dict[str, Any]) -> str:
-    """JSON → gzip → base85 (25 % larger than the bytes, where base64 is 33 %)."""
+    """JSON → gzip → base85 (25 % larger than the bytes, where base64 is 33 %).
+
+    Level 5: level 6 makes the year's page 5 % smaller in twice the time."""
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
-    return _b85(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+    return _b85(gzip.compress(raw, compresslevel=5, mtime=0)).decode("ascii")
 
 
 def _kpis(rep: Report) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -258,7 +259,13 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
         z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
         z.writestr("xl/styles.xml", _STYLES)
         sst = _SharedStrings()
-        for i, s in enumerate(sheets):
-            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", _pairs_xml(s.rows) if s.rows is not None else _sheet_xml(s, sst))
-        z.writestr("xl/sharedStrings.xml", sst.xml())
+        # one thread deflates and writes each sheet (zlib lets go of the GIL) while polars builds the next
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            done = [
+                writer.submit(z.writestr, f"xl/worksheets/sheet{i + 1}.xml", _pairs_xml(s.rows) if s.rows is not None else _sheet_xml(s, sst))
+                for i, s in enumerate(sheets)
+            ]
+            done.append(writer.submit(z.writestr, "xl/sharedStrings.xml", sst.xml()))
+            for f in done:
+                f.result()
     return path

@@ -22,6 +22,7 @@ in seconds.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -169,16 +170,58 @@ _FOUND_SQL = """
 """
 
 
-def found_answers(store: Store) -> pl.DataFrame:
-    """Every 'found' answer row (an account returned for an inquiry), in store order."""
-    s = pl.Utf8
-    return store.fast_frame(
-        _FOUND_SQL,
-        {"answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": s, "provider": s, "bank_code": s, "branch_code": s,
-         "branch_name": s, "account_type": pl.Int64, "account_number": s, "holder_kana": s, "holder_birth_date": s,
-         "holder_address": s, "balance_yen": pl.Int64, "account_status": s, "last_activity": s},
-        text=("branch_name", "holder_kana", "holder_birth_date", "holder_address"),
-    ).sort("answer_row")  # fmt: skip
+def _read(store: Store, sql: str, schema: dict[str, Any], *, text: tuple[str, ...] = ()) -> pl.DataFrame:
+    """:meth:`Store.fast_frame`, a little faster for the report's big reads.
+
+    The same one CSV text from SQLite (``text`` columns SQL-quoted), but taken
+    as bytes (no decoding to a Python string and encoding back: half a second
+    on a year of answers) and parsed straight into the final types.
+    """
+    cols = list(schema)
+    pattern = "\x1f".join("%s" for _ in cols)
+    args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in text else c for c in cols)
+    factory = store.conn.text_factory
+    store.conn.text_factory = bytes
+    try:
+        n, data = store.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
+    finally:
+        store.conn.text_factory = factory
+    if n == 0:
+        return pl.DataFrame(schema=schema)
+    if data:
+        raw = pl.read_csv(data, has_header=False, new_columns=cols, schema=schema, separator="\x1f", quote_char="'")
+        if raw.height == n:
+            return raw
+    return store.fast_frame(sql, schema, text=text)  # rows with every field empty: its way handles them
+
+
+_FOUND_SCHEMA = {
+    "answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": pl.Utf8, "provider": pl.Utf8, "bank_code": pl.Utf8,
+    "branch_code": pl.Utf8, "branch_name": pl.Utf8, "account_type": pl.Int64, "account_number": pl.Utf8, "holder_kana": pl.Utf8,
+    "holder_birth_date": pl.Utf8, "holder_address": pl.Utf8, "balance_yen": pl.Int64, "account_status": pl.Utf8, "last_activity": pl.Utf8,
+}  # fmt: skip
+_INQUIRIES_SQL = "SELECT rowid AS inquiry_row, person_id, provider, bank_code, sent_on, answered_on, answer FROM inquiries"
+_INQUIRIES_SCHEMA = {
+    "inquiry_row": pl.Int64, "person_id": pl.Utf8, "provider": pl.Utf8, "bank_code": pl.Utf8,
+    "sent_on": pl.Date, "answered_on": pl.Date, "answer": pl.Utf8,
+}  # fmt: skip
+
+
+def found_answers(store: Store, inquiries: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Every 'found' answer row (an account returned for an inquiry), in store order.
+
+    Given the inquiries already read (``inquiry_row``, ``provider``), each row's
+    service is taken from them rather than from SQLite, which would look up the
+    inquiry's table row for each of half a million answers.
+    """
+    text = ("branch_name", "holder_kana", "holder_birth_date", "holder_address")
+    if inquiries is None:
+        return _read(store, _FOUND_SQL, _FOUND_SCHEMA, text=text).sort("answer_row")
+    schema = {c: t for c, t in _FOUND_SCHEMA.items() if c != "provider"}
+    rows = _read(store, _FOUND_SQL.replace("i.provider, ", ""), schema, text=text).sort("answer_row")
+    return rows.join(inquiries.select("inquiry_row", "provider"), on="inquiry_row", how="left", maintain_order="left").select(
+        list(_FOUND_SCHEMA)
+    )
 
 
 def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -188,7 +231,8 @@ def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFr
     the class, and each account's data is its first answer row.
     """
     s = pl.Utf8
-    linked = store.fast_frame(
+    linked = _read(
+        store,
         _LINKED_SQL,
         {"account_key": s, "inquiry_id": s, "inquired_person_id": s, "person_id": s, "class": s, "score": pl.Float64,
          "name_evidence": s, "dob_evidence": s, "address_evidence": s, "candidates": s, "class_at_match": s, "reason": s,
@@ -219,13 +263,8 @@ def _institutions(store: Store) -> pl.DataFrame:
     )
 
 
-def _inquiries(store: Store, accounts: pl.DataFrame, found_rows: pl.DataFrame) -> pl.DataFrame:
-    """Every basic inquiry with its answer as in ``outcomes.csv``."""
-    s = pl.Utf8
-    inq = store.fast_frame(
-        "SELECT rowid AS inquiry_row, person_id, provider, bank_code, sent_on, answered_on, answer FROM inquiries",
-        {"inquiry_row": pl.Int64, "person_id": s, "provider": s, "bank_code": s, "sent_on": pl.Date, "answered_on": pl.Date, "answer": s},
-    )
+def _inquiries(inq: pl.DataFrame, accounts: pl.DataFrame, found_rows: pl.DataFrame) -> pl.DataFrame:
+    """Every basic inquiry (as read by :data:`_INQUIRIES_SQL`) with its answer as in ``outcomes.csv``."""
     found = found_rows.select("inquiry_row", "account_key", "balance_yen").unique()
     hit_person = accounts.select("account_key", pl.when(pl.col("class").is_in(HIT_CLASSES)).then(pl.col("person_id")).alias("hit_person"))
     per = (
@@ -482,7 +521,8 @@ def _followup_tables(store: Store, acc: pl.DataFrame, inst: pl.DataFrame, names:
     """Follow-ups by status, the regular income found, and the persons cleared by payment."""
     tables: list[Table] = []
     # follow-ups
-    fu = store.fast_frame(
+    fu = _read(
+        store,
         "SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
         {"followup_id": pl.Utf8, "person_id": pl.Utf8, "account_key": pl.Utf8, "provider": pl.Utf8, "status": pl.Utf8,
          "sent_on": pl.Utf8, "answered_on": pl.Utf8, "transactions": pl.Int64, "regular_income": pl.Utf8},
@@ -575,16 +615,18 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
     """Compute every table, chart and person detail of the report."""
     today = now.date()
     step("口座・名寄せ結果 (accounts)")
-    found = found_answers(store)
+    raw_inq = _read(store, _INQUIRIES_SQL, _INQUIRIES_SCHEMA)
+    found = found_answers(store, raw_inq)
     acc = accounts_frame(store, found)
     inst = _institutions(store)
     step("照会・回答 (inquiries)")
-    inq = _inquiries(store, acc, found)
+    inq = _inquiries(raw_inq, acc, found)
     inq = inq.join(inst.select("bank_code", "type", "type_label", pl.col("name").alias("bank_name")), on="bank_code", how="left").with_columns(
         type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
     )
     step("集計 (tables)")
-    persons = store.fast_frame(
+    persons = _read(
+        store,
         "SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
         {"person_id": pl.Utf8, "name_kanji": pl.Utf8, "name_kana": pl.Utf8, "birth_date": pl.Utf8, "address": pl.Utf8,
          "address_history": pl.Utf8, "arrears_yen": pl.Int64, "as_of": pl.Utf8, "cleared_on": pl.Utf8},
@@ -689,15 +731,19 @@ def report(out: Path | None = None):  # noqa: ANN201 - returns the step body
                 progress.update(task, description=f"報告書: {label}", advance=1)
 
             rep = build_report(ctx.store, ctx.settings, ctx.now, step)
-            step("HTML")
-            html = render_html(rep)
-            part = ctx.ws.part_path(html_path)
-            part.write_bytes(html.encode("utf-8"))
-            part.chmod(0o600)
-            step("Excel")
+            step("HTML・Excel")
             xpart = ctx.ws.part_path(xlsx_path)
-            write_xlsx(rep, xpart)
+            # the two files are made at the same time: both spend their time in polars and zlib,
+            # which let the other thread run, so the second core is used (no SQLite in either)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                workbook = pool.submit(write_xlsx, rep, xpart)
+                html = render_html(rep)
+                part = ctx.ws.part_path(html_path)
+                part.write_bytes(html.encode("utf-8"))
+                part.chmod(0o600)
+                workbook.result()
             xpart.chmod(0o600)
+            step("")
         result = StepResult(title="報告書 (report)", parts=[part, xpart], persons_shown=rep.persons_shown)
         kp = {k: v for k, _, v, _ in rep.kpis}
         result.counts = {
