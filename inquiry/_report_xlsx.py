@@ -112,7 +112,7 @@ class _SharedStrings:
 
 
 def _cell(name: str, dtype: pl.DataType, kind: str, letter: str, shared: bool = False) -> pl.Expr:
-    """The XML of one column's cells ('' where null)."""
+    """The XML of one column's cells (null where the value is null: the row leaves the cell out)."""
     ref = pl.lit(f'<c r="{letter}') + pl.col("_r")
     col = pl.col(name)
     if shared:
@@ -127,7 +127,7 @@ def _cell(name: str, dtype: pl.DataType, kind: str, letter: str, shared: bool = 
         # keep leading and trailing spaces only where there are any
         space = pl.when(col.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
         xml = ref + pl.lit('" t="inlineStr"><is><t') + space + pl.lit(">") + _xml_text(col) + pl.lit("</t></is></c>")
-    return pl.when(col.is_null()).then(pl.lit("")).otherwise(xml)
+    return xml
 
 
 def _sheet_xml(sheet: Sheet, sst: _SharedStrings) -> bytes:
@@ -147,7 +147,8 @@ def _sheet_xml(sheet: Sheet, sst: _SharedStrings) -> bytes:
             pl.concat_str(
                 [pl.lit('<row r="'), pl.col("_r"), pl.lit('">')]
                 + [_cell(c, frame.schema[c], sheet.kinds.get(c, "text"), letters[i], c in coded) for i, c in enumerate(frame.columns)]
-                + [pl.lit("</row>")]
+                + [pl.lit("</row>")],
+                ignore_nulls=True,
             ).alias("x")
         ).write_csv(body, include_header=False, quote_style="never")
     cols = "".join(

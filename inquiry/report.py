@@ -32,6 +32,7 @@ import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
 from inquiry.exports import shape_matches
+from matching.names import name_key
 from inquiry.settings import Settings
 from inquiry.step import Context, StepResult, console
 from inquiry.store import Store
@@ -207,21 +208,10 @@ _INQUIRIES_SCHEMA = {
 }  # fmt: skip
 
 
-def found_answers(store: Store, inquiries: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Every 'found' answer row (an account returned for an inquiry), in store order.
-
-    Given the inquiries already read (``inquiry_row``, ``provider``), each row's
-    service is taken from them rather than from SQLite, which would look up the
-    inquiry's table row for each of half a million answers.
-    """
+def found_answers(store: Store) -> pl.DataFrame:
+    """Every 'found' answer row (an account returned for an inquiry), in store order."""
     text = ("branch_name", "holder_kana", "holder_birth_date", "holder_address")
-    if inquiries is None:
-        return _read(store, _FOUND_SQL, _FOUND_SCHEMA, text=text).sort("answer_row")
-    schema = {c: t for c, t in _FOUND_SCHEMA.items() if c != "provider"}
-    rows = _read(store, _FOUND_SQL.replace("i.provider, ", ""), schema, text=text).sort("answer_row")
-    return rows.join(inquiries.select("inquiry_row", "provider"), on="inquiry_row", how="left", maintain_order="left").select(
-        list(_FOUND_SCHEMA)
-    )
+    return _read(store, _FOUND_SQL, _FOUND_SCHEMA, text=text).sort("answer_row")
 
 
 def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -246,6 +236,52 @@ def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFr
     if shaped.height == 0:
         shaped = shaped.cast({"account_type": pl.Int64, "balance_yen": pl.Int64, "score": pl.Float64})
     return shaped.join(extras, on="account_key", how="left").join(first.select("account_key", "branch_name"), on="account_key", how="left")
+
+
+#: what the report's tables use of the match results and the answers (fewer columns than
+#: :func:`accounts_frame`: a year is 300 k accounts and 460 k answer rows, read cell by cell)
+_REPORT_LINKED_SQL = """
+    SELECT account_key,
+           CASE WHEN decision = 'accept' THEN decided_person_id
+                WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
+           CASE WHEN decision = 'accept' THEN 'CONFIRMED'
+                WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
+           score, name_evidence, dob_evidence, address_evidence, candidates,
+           CASE WHEN class IN ('REVIEW', 'HOMONYM', 'UNMATCHED') OR decision IS NOT NULL THEN reason END AS reason,
+           CASE WHEN class = 'REVIEW' THEN matched_at END AS matched_at, decision, decided_person_id, decided_by, decided_at
+    FROM matches
+"""
+_REPORT_FOUND_SQL = """
+    SELECT a.rowid AS answer_row, i.rowid AS inquiry_row, a.account_key, a.bank_code, a.branch_name, a.account_type,
+           a.account_number, a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
+    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+    WHERE a.account_key IS NOT NULL AND a.answer = 'found'
+"""
+
+
+def _report_accounts(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The found answer rows and the accounts, as :func:`found_answers` and :func:`accounts_frame`
+    give them, but only the columns the report shows (a test checks they agree)."""
+    text = ("branch_name", "holder_kana", "holder_birth_date", "holder_address")
+    found = _read(store, _REPORT_FOUND_SQL, {c: t for c, t in _FOUND_SCHEMA.items() if c not in ("provider", "branch_code")}, text=text)
+    s = pl.Utf8
+    linked = _read(
+        store,
+        _REPORT_LINKED_SQL,
+        {"account_key": s, "person_id": s, "class": s, "score": pl.Float64, "name_evidence": s, "dob_evidence": s,
+         "address_evidence": s, "candidates": s, "reason": s, "matched_at": s, "decision": s, "decided_person_id": s,
+         "decided_by": s, "decided_at": s},
+        text=("reason", "decided_by"),
+    )  # fmt: skip
+    first = found.sort("answer_row").unique("account_key", keep="first").drop("answer_row", "inquiry_row")
+    time_deposit = pl.col("account_type") == 6  # as shape_matches: 定期 has a maturity, not a last activity
+    acc = linked.join(first, on="account_key", how="left").with_columns(
+        holder_kana=name_key(pl.col("holder_kana")),
+        maturity_date=pl.when(time_deposit).then(pl.col("last_activity")),
+        last_activity=pl.when(~time_deposit).then(pl.col("last_activity")),
+        score=pl.col("score").round(4),
+    )
+    return found, acc
 
 
 # -- computing the tables ----------------------------------------------------
@@ -615,9 +651,8 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
     """Compute every table, chart and person detail of the report."""
     today = now.date()
     step("口座・名寄せ結果 (accounts)")
+    found, acc = _report_accounts(store)
     raw_inq = _read(store, _INQUIRIES_SQL, _INQUIRIES_SCHEMA)
-    found = found_answers(store, raw_inq)
-    acc = accounts_frame(store, found)
     inst = _institutions(store)
     step("照会・回答 (inquiries)")
     inq = _inquiries(raw_inq, acc, found)
