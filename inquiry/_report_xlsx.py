@@ -83,15 +83,13 @@ class _SharedStrings:
     def codes(self, s: pl.Series) -> pl.Series | None:
         """``s`` as indexes into the table, or None when its values are mostly distinct."""
         n = s.len() - s.null_count()
-        if n < 64:
+        if n < 64 or s.approx_n_unique() > n * 0.3:
             return None
-        uniq = s.drop_nulls().unique().sort()
-        if uniq.len() > n * 0.3:
-            return None
-        # the distinct values get their numbers here (a loop over a small set); each row its
-        # value's rank among them
-        codes = pl.Series([self.index.setdefault(v, len(self.index)) for v in uniq.to_list()], dtype=pl.UInt32)
-        return codes.gather((s.rank("dense") - 1).cast(pl.UInt32))
+        uniq = s.drop_nulls().unique(maintain_order=True)
+        # the distinct values get their numbers here (a loop over a small set); the rows by a join
+        codes = pl.Series("code", [self.index.setdefault(v, len(self.index)) for v in uniq.to_list()], dtype=pl.UInt32)
+        table = pl.DataFrame({"v": uniq, "code": codes})
+        return pl.DataFrame({"v": s}).join(table, on="v", how="left", maintain_order="left")["code"]
 
     def xml(self) -> bytes:
         n = len(self.index)

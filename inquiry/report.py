@@ -651,8 +651,15 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
     """Compute every table, chart and person detail of the report."""
     today = now.date()
     step("口座・名寄せ結果 (accounts)")
-    found, acc = _report_accounts(store)
-    raw_inq = _read(store, _INQUIRIES_SQL, _INQUIRIES_SCHEMA)
+    # each table is read once, from start to end: a small page cache serves that as well as the
+    # store's big one (kept for inserts), without touching fresh memory for every page (~0.5 s)
+    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    store.conn.execute("PRAGMA cache_size = -16384")
+    try:
+        found, acc = _report_accounts(store)
+        raw_inq = _read(store, _INQUIRIES_SQL, _INQUIRIES_SCHEMA)
+    finally:
+        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
     inst = _institutions(store)
     step("照会・回答 (inquiries)")
     inq = _inquiries(raw_inq, acc, found)
