@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -23,10 +24,14 @@ from typer.testing import CliRunner
 
 from inquiry.cli import app
 from inquiry.exports import MATCHES_COLUMNS, matches_frame, outcomes_frame
-from inquiry.report import accounts_frame
+from inquiry import report as report_module
+from inquiry._report_html import payload, render_html
+from inquiry.report import _read, _report_accounts, accounts_frame, build_report
+from inquiry.workspace import Workspace
 from inquiry.store import Store
-from tests.inquiry._store_fixture import make_workspace
+from tests.inquiry._store_fixture import TODAY, make_workspace
 
+NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 18, 0)
 CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed (Debian package 'chromium'): cannot render the report")
 
@@ -171,7 +176,7 @@ def test_workbook_holds_the_same_numbers(made: tuple[Path, Path, Path]) -> None:
         names = z.namelist()
         hits_xml = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
         every_sheet = "".join(z.read(n).decode("utf-8") for n in names if n.startswith("xl/worksheets/"))
-    assert "xl/worksheets/sheet13.xml" in names  # overview + 12 tables
+    assert "xl/worksheets/sheet14.xml" in names and "xl/worksheets/sheet15.xml" not in names  # overview + 13 tables
     assert 'ySplit="1"' in hits_xml and 'state="frozen"' in hits_xml  # header row frozen
     assert "<autoFilter " in hits_xml
     assert "'=HYPERLINK" in every_sheet  # neutralised, and an inline string: never a live formula
@@ -214,8 +219,9 @@ def test_store_reads_keep_any_text(tmp_path: Path) -> None:
         s.conn.execute("CREATE TEMP TABLE t (i INTEGER, v TEXT)")
         s.conn.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(odd)))
         got = s.fast_frame("SELECT i, v FROM t ORDER BY i", {"i": pl.Int64, "v": pl.Utf8}, text=("v",))
-    assert got["v"].to_list() == odd
-    assert got["i"].to_list() == list(range(len(odd)))
+        mine = _read(s, "SELECT i, v FROM t ORDER BY i", {"i": pl.Int64, "v": pl.Utf8}, text=("v",))
+    assert got["v"].to_list() == odd == mine["v"].to_list()
+    assert got["i"].to_list() == list(range(len(odd))) == mine["i"].to_list()
 
 
 def test_store_reads_rows_of_nothing(tmp_path: Path) -> None:
@@ -262,3 +268,52 @@ def test_tables_sort_filter_and_open_a_person(made: tuple[Path, Path, Path], tmp
     assert int(m.group(1)) == lowest  # second click: smallest balance first
     assert int(m.group(2)) == n_hits  # the filter keeps that person's hits only
     assert m.group(3) == "true" and f"宛名番号 {person}" in dom
+
+
+def test_report_reads_the_accounts_as_the_export_does(made: tuple[Path, Path, Path]) -> None:
+    """The report's own narrow read of the accounts gives the same values as matches.csv."""
+    home = made[0]
+    with _store(home) as s:
+        _, mine = _report_accounts(s)
+        full = accounts_frame(s)
+    cols = [c for c in mine.columns if c not in ("reason", "matched_at")]
+    assert mine.height == full.height > 0
+    assert mine.select(cols).sort("account_key").equals(full.select(cols).sort("account_key"))
+    shown = pl.col("class").is_in(("REVIEW", "HOMONYM"))
+    assert mine.filter(shown).sort("account_key")["reason"].equals(full.filter(shown).sort("account_key")["reason"])
+
+
+def test_homonyms_are_summarised_and_the_nearest_listed(made: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A year has hundreds of thousands of homonyms: the page lists the nearest few and says where
+    the rest are; the summary counts them all, the workbook lists them all."""
+    home = tmp_path / "ws"
+    shutil.copytree(made[0], home)
+    ws = Workspace.open(home)
+    with _store(home) as s, s.transaction():
+        n = s.scalar(f"SELECT count(*) FROM matches WHERE {EFFECTIVE_CLASS} = 'HOMONYM'")
+        # two near misses (birth date unknown, same town), last in key order
+        near = [r[0] for r in s.conn.execute(
+            f"SELECT account_key FROM matches WHERE {EFFECTIVE_CLASS} = 'HOMONYM' ORDER BY account_key DESC LIMIT 2"
+        ).fetchall()]  # fmt: skip
+        s.conn.executemany("UPDATE matches SET dob_evidence = 'missing', address_evidence = 'town' WHERE account_key = ?", [(k,) for k in near])
+    assert n > 5, "the fixture should have homonyms"
+    monkeypatch.setattr(report_module, "HOMONYMS_SHOWN", 5)
+    with ws.store() as s:
+        rep = build_report(s, ws.settings, NOW)
+    homonyms, why = rep.table("homonyms"), rep.table("homonym_why")
+    assert homonyms.frame.height == n and homonyms.html_frame.height == 5
+    assert why.frame.filter(pl.col("evidence") == "合計")["accounts"].item() == n
+    assert why.frame.filter(pl.col("evidence") == "合計")["in_page"].item() == 5
+    # nearest first: the near misses lead the list, and the summary says why
+    assert set(homonyms.html_frame["account_key"].head(2).to_list()) == set(near)
+    assert why.frame["evidence"][0] == "氏名:一致 生年月日:不明 住所:町名まで" and why.frame["accounts"][0] == 2
+    page = render_html(rep)
+    assert f"全 {n:,} 件は xlsx の「同名異人」シートを参照" in page
+    data = payload(rep)["tables"]["homonyms"]["data"]
+    assert all(len(col["p"] if isinstance(col, dict) and "p" in col else col) == 5 for col in data if col is not None)
+    # the detail of every person the page names, and of nobody else
+    named = set().union(*(set(t.named(t.html_frame).to_list()) for t in rep.tables))
+    assert set(rep.persons["person_id"].to_list()) == named
+    assert rep.persons_shown >= rep.persons_detailed
+    path = report_module.write_xlsx(rep, tmp_path / "r.xlsx")
+    assert pl.read_excel(path, sheet_name="同名異人").height == n
