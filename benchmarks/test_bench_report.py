@@ -3,8 +3,14 @@
 Run: ``pytest benchmarks/test_bench_report.py --benchmark-enable``
 (``BENCH_REPORT_PERSONS=5000`` for a quick look). Building the synthetic
 store takes a minute or two and is done once per session. Targets
-(outputs.md, the brief): the HTML report at most 5 MB, made in at most 10 s;
-the xlsx workbook is timed apart.
+(outputs.md, the brief): the whole ``inquiry report`` (HTML and xlsx) in at
+most 10 s, the HTML at most 5 MB; the HTML and the xlsx are also timed apart.
+
+Measured on a workspace made by the real pipeline (prepare → simulated banks
+→ sent → ingest → match → followups; 52,668 persons, 928 k inquiries, 323 k
+accounts of which 218 k homonyms), 2 cores: the command in 8.4–8.9 s, the
+HTML 3.8 MB (the 2,000 nearest homonyms listed, all in the xlsx), the xlsx
+26 MB in about 2 s.
 """
 
 from __future__ import annotations
@@ -39,6 +45,21 @@ def test_bench_report_html(benchmark, office: Workspace) -> None:  # noqa: ANN00
     size = len(html.encode("utf-8"))
     benchmark.extra_info["html_bytes"] = size
     assert size <= 5_000_000 or PERSONS < 52_668, f"report is {size:,} bytes"
+
+
+def test_bench_report_command(benchmark, office: Workspace) -> None:  # noqa: ANN001
+    """The whole step as an operator runs it: store reads, both files side by side, the audit."""
+    from typer.testing import CliRunner
+
+    from inquiry.cli import app
+
+    def run() -> int:
+        return CliRunner().invoke(app, ["report", "--home", str(office.home)]).exit_code
+
+    assert benchmark.pedantic(run, rounds=1, iterations=1) == 0
+    html = max((office.home / "reports").glob("report-*.html"), key=lambda p: p.stat().st_mtime)
+    benchmark.extra_info["html_bytes"] = html.stat().st_size
+    assert html.stat().st_size <= 5_000_000
 
 
 def test_bench_report_xlsx(benchmark, office: Workspace, tmp_path: Path) -> None:  # noqa: ANN001

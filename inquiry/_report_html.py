@@ -4,8 +4,11 @@ LGWAN terminals have no network, so the file references nothing outside
 itself (no font, no script, no image; a test checks there is no ``http``
 or ``//`` reference). The summary tables, the charts and the first page of
 every long table are plain HTML, so the report prints (A4, print CSS) and
-reads without JavaScript. All table rows and the detail of every person
-the rows name are embedded once as gzip-compressed JSON (base85), which the
+reads without JavaScript. All table rows (of the homonyms, the nearest
+ones: :attr:`Table.html_limit`; the page says the rest are in the xlsx) and
+the detail of every person those rows name are embedded once as
+gzip-compressed JSON (base85; a person column as indexes into the persons'
+detail), which the
 browser unpacks with its own ``DecompressionStream``; the small script then
 makes every table sortable, filterable and paged, and opens a person's
 detail (inquiries, answers, accounts, decisions) from any link naming them.

@@ -7,11 +7,24 @@ HTML file (inline CSS, JS and SVG charts; no address outside the file, since
 LGWAN terminals have no network) and as an xlsx workbook, one sheet per
 table. Files go to ``reports/report-<date>.html`` / ``.xlsx``.
 
+What the page shows and what the workbook shows: every table and chart is
+in both, and every row is in both, except the homonyms. A year has hundreds
+of thousands of them (a common name at a big bank); the page gives their
+summary by evidence (同名異人の内訳: how many, why, how many listed) and lists
+the :data:`HOMONYMS_SHOWN` nearest to the person (birth date near or
+unknown, address in the same town or city: the near misses a supervisor
+should look at), saying that the complete list is in the workbook. The page
+carries the detail of every person named in the rows it shows, so a
+person's detail is one click from every row; the workbook names the rest.
+An M-size year (52,668 persons, 928 k inquiries, 323 k accounts) makes a
+3.8 MB page and a 26 MB workbook in about 9 s.
+
 Classes and answers mean exactly what the exports say: a reviewer's decision
 overrides the class (:func:`inquiry.exports.shape_matches`), and an inquiry's
 answer is HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING as in
 ``outcomes.csv`` (a test checks both against :mod:`inquiry.exports`). The
-store is read with one ``group_concat`` per query rather than row tuples,
+store is read once per table, with one ``group_concat`` per query rather
+than row tuples (:func:`_read`), and only the columns the report shows,
 because a year of inquiries is a million rows and the report must be made
 in seconds.
 
