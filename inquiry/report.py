@@ -44,6 +44,7 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
+from inquiry.exports import outcome as outcome_of
 from inquiry.exports import shape_matches
 from matching.names import name_key
 from inquiry.settings import Settings
@@ -327,17 +328,7 @@ def _inquiries(inq: pl.DataFrame, accounts: pl.DataFrame, found_rows: pl.DataFra
         )
     )
     inq = inq.join(per, on="inquiry_row", how="left")
-    outcome = (
-        pl.when(pl.col("answer").is_null())
-        .then(pl.lit("PENDING"))
-        .when(pl.col("hits") > 0)
-        .then(pl.lit("HIT"))
-        .when(pl.col("accounts") > 0)
-        .then(pl.lit("ACCOUNTS"))
-        .when(pl.col("answer") == "unable")
-        .then(pl.lit("UNABLE"))
-        .otherwise(pl.lit("NO_ACCOUNT"))
-    )
+    outcome = outcome_of(pl.col("answer"), pl.col("hits"), pl.col("accounts"))
     return inq.with_columns(outcome=outcome, hits=pl.col("hits").fill_null(0), accounts=pl.col("accounts").fill_null(0))
 
 
