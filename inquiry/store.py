@@ -146,7 +146,8 @@ class Store:
         """Rows of ``sql`` as a frame, built from one CSV text that SQLite assembles.
 
         ``group_concat(printf(...))`` makes SQLite write the rows as one string
-        (fields separated by ``\\x1f``), which polars parses in parallel — several times
+        (fields separated by ``\\x1f``), taken as bytes and parsed by polars straight into
+        the final types, in parallel — several times
         faster than a million Python tuples. ``schema`` names every column of
         ``sql`` in order, with its type. Columns of free text (names, addresses
         typed by people: anything may be in them) are listed in ``text`` and
@@ -158,18 +159,21 @@ class Store:
         cols = list(schema)
         pattern = "\x1f".join("%s" for _ in cols)  # %s of NULL is '': an empty field, read as null
         args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in text else c for c in cols)
-        n, data = self.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
+        factory = self.conn.text_factory
+        self.conn.text_factory = bytes  # the text stays bytes: no decode to str and encode back
+        try:
+            n, data = self.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
+        finally:
+            self.conn.text_factory = factory
         if n == 0:
             return pl.DataFrame(schema=schema)
-        raw = pl.read_csv(
-            data.encode("utf-8"), has_header=False, new_columns=cols, infer_schema=False, separator="\x1f", quote_char="'"
-        ) if data else pl.DataFrame()
-        if raw.height != n:  # rows with every field empty: the row way
-            return self.frame(sql, schema={c: (pl.Utf8 if t == pl.Date else t) for c, t in schema.items()}).with_columns(
-                [pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date]
-            )
-        return raw.with_columns(
-            [pl.col(c).str.to_date() if t == pl.Date else pl.col(c).cast(t) for c, t in schema.items() if t != pl.Utf8]
+        if data:
+            raw = pl.read_csv(data, has_header=False, new_columns=cols, schema=schema, separator="\x1f", quote_char="'")
+            if raw.height == n:
+                return raw
+        # rows with every field empty vanish from the text: the row way
+        return self.frame(sql, schema={c: (pl.Utf8 if t == pl.Date else t) for c, t in schema.items()}).with_columns(
+            [pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date]
         )
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
