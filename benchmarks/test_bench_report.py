@@ -7,10 +7,11 @@ store takes a minute or two and is done once per session. Targets
 most 10 s, the HTML at most 5 MB; the HTML and the xlsx are also timed apart.
 
 Measured on a workspace made by the real pipeline (prepare → simulated banks
-→ sent → ingest → match → followups; 52,668 persons, 928 k inquiries, 323 k
-accounts of which 218 k homonyms), 2 cores: the command in 8.4–8.9 s, the
-HTML 3.8 MB (the 2,000 nearest homonyms listed, all in the xlsx), the xlsx
-26 MB in about 2 s.
+→ sent → ingest → match → followups; 52,668 persons, 928 k inquiries, 305 k
+accounts of which 218 k homonyms), 2 cores, otherwise idle: the command in
+6.6–8.5 s (median 7.5 s), the HTML 3.8 MB (the 2,000 nearest homonyms listed,
+all in the xlsx), the xlsx 26 MB. On the synthetic store of this file (fewer
+accounts) the command takes about 3.6 s. See docs/performance.md.
 """
 
 from __future__ import annotations

@@ -16,17 +16,20 @@ unknown, address in the same town or city: the near misses a supervisor
 should look at), saying that the complete list is in the workbook. The page
 carries the detail of every person named in the rows it shows, so a
 person's detail is one click from every row; the workbook names the rest.
-An M-size year (52,668 persons, 928 k inquiries, 323 k accounts) makes a
-3.8 MB page and a 26 MB workbook in about 9 s.
+An M-size year (52,668 persons, 928 k inquiries, 305 k accounts) makes a
+3.8 MB page and a 26 MB workbook in 7-8 s on two cores.
 
 Classes and answers mean exactly what the exports say: a reviewer's decision
 overrides the class (:func:`inquiry.exports.shape_matches`), and an inquiry's
 answer is HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING as in
-``outcomes.csv`` (a test checks both against :mod:`inquiry.exports`). The
-store is read once per table, with one ``group_concat`` per query rather
-than row tuples (:func:`_read`), and only the columns the report shows,
-because a year of inquiries is a million rows and the report must be made
-in seconds.
+``outcomes.csv`` (a test checks both against :mod:`inquiry.exports`).
+
+Where the time goes, and why the code is shaped so: the store's big tables
+are read as text by two child processes side by side
+(:meth:`inquiry.store.Store.fast_frames`), only the columns the report shows;
+the accounts' tables are made first and handed to the workbook writer, which
+builds their sheets on a second thread while the year's inquiries are still
+being read; the page is rendered while the workbook's last sheets are written.
 
 >>> CLASS_LABELS["REVIEW"]
 '要確認'
