@@ -55,7 +55,7 @@ from inquiry.step import Context, StepResult, console
 from inquiry.store import FastQuery, Store
 
 __all__ = [
-    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report", "accounts_frame", "found_answers",
+    "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report",
     "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
@@ -169,25 +169,6 @@ class Report:
 
 
 # -- reading the store fast --------------------------------------------------
-_LINKED_SQL = """
-    SELECT account_key, inquiry_id, inquired_person_id,
-           CASE WHEN decision = 'accept' THEN decided_person_id
-                WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
-           CASE WHEN decision = 'accept' THEN 'CONFIRMED'
-                WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
-           score, name_evidence, dob_evidence, address_evidence, candidates,
-           class AS class_at_match, reason, matched_at, decision, decided_person_id, decided_by, decided_at
-    FROM matches
-"""
-_FOUND_SQL = """
-    SELECT a.rowid AS answer_row, i.rowid AS inquiry_row, a.account_key, i.provider, a.bank_code, a.branch_code,
-           a.branch_name, a.account_type, a.account_number, a.holder_kana, a.holder_birth_date, a.holder_address,
-           a.balance_yen, a.account_status, a.last_activity
-    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-    WHERE a.account_key IS NOT NULL AND a.answer = 'found'
-"""
-
-
 _FOUND_SCHEMA = {
     "answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": pl.Utf8, "provider": pl.Utf8, "bank_code": pl.Utf8,
     "branch_code": pl.Utf8, "branch_name": pl.Utf8, "account_type": pl.Int64, "account_number": pl.Utf8, "holder_kana": pl.Utf8,
@@ -200,36 +181,8 @@ _INQUIRIES_SCHEMA = {
 }  # fmt: skip
 
 
-def found_answers(store: Store) -> pl.DataFrame:
-    """Every 'found' answer row (an account returned for an inquiry), in store order."""
-    text = ("branch_name", "holder_kana", "holder_birth_date", "holder_address")
-    return store.fast_frame(_FOUND_SQL, _FOUND_SCHEMA, text=text).sort("answer_row")
-
-
-def accounts_frame(store: Store, found: pl.DataFrame | None = None) -> pl.DataFrame:
-    """``matches.csv`` rows (same columns and values) plus reason, decision and branch name.
-
-    As :func:`inquiry.exports.matches_frame`: a reviewer's decision overrides
-    the class, and each account's data is its first answer row.
-    """
-    s = pl.Utf8
-    linked = store.fast_frame(_LINKED_SQL,
-        {"account_key": s, "inquiry_id": s, "inquired_person_id": s, "person_id": s, "class": s, "score": pl.Float64,
-         "name_evidence": s, "dob_evidence": s, "address_evidence": s, "candidates": s, "class_at_match": s, "reason": s,
-         "matched_at": s, "decision": s, "decided_person_id": s, "decided_by": s, "decided_at": s},
-        text=("reason", "decided_by"),
-    )  # fmt: skip
-    found = found_answers(store) if found is None else found
-    first = found.unique("account_key", keep="first", maintain_order=True).drop("answer_row", "inquiry_row")
-    extras = linked.select("account_key", "class_at_match", "reason", "matched_at", "decision", "decided_person_id", "decided_by", "decided_at")
-    shaped = shape_matches(linked.select(c for c in linked.columns if c not in extras.columns or c == "account_key"), first.drop("branch_name"))
-    if shaped.height == 0:
-        shaped = shaped.cast({"account_type": pl.Int64, "balance_yen": pl.Int64, "score": pl.Float64})
-    return shaped.join(extras, on="account_key", how="left").join(first.select("account_key", "branch_name"), on="account_key", how="left")
-
-
-#: what the report's tables use of the match results and the answers (fewer columns than
-#: :func:`accounts_frame`: a year is 300 k accounts and 460 k answer rows, read cell by cell)
+#: what the report's tables use of the match results and the answers: only the columns shown
+#: (a year is 300 k accounts and 460 k answer rows, read cell by cell)
 _REPORT_LINKED_SQL = """
     SELECT account_key,
            CASE WHEN decision = 'accept' THEN decided_person_id
@@ -282,8 +235,8 @@ _REPORT_READS = {
 
 
 def _report_accounts(found: pl.DataFrame, linked: pl.DataFrame) -> pl.DataFrame:
-    """The accounts as :func:`accounts_frame` gives them, from the narrower reads of
-    :data:`_REPORT_READS` (only the columns the report shows; a test checks they agree)."""
+    """One row per account: its match result (a reviewer's decision overriding the class, as
+    ``matches.csv``) and its first answer row; a test checks the values against the export."""
     first = found.sort("answer_row").unique("account_key", keep="first").drop("answer_row", "inquiry_row")
     time_deposit = pl.col("account_type") == 6  # as shape_matches: 定期 has a maturity, not a last activity
     return linked.join(first, on="account_key", how="left").with_columns(
