@@ -1,6 +1,6 @@
 """A child process that runs one read query on the store and writes its text to stdout.
 
-Used by :meth:`inquiry.store.Store.read_side_by_side`. SQLite's own
+Used by :meth:`inquiry.store.Store.fast_frames`. SQLite's own
 allocator takes a process-wide lock on every allocation, so two threads of
 one process that format rows at the same time run slower together than
 one after the other; two processes do not share that lock. The child is
