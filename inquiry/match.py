@@ -21,11 +21,12 @@ CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
 
 def persons_frame(store: Store) -> pl.DataFrame:
     """Persons as :func:`matching.link` expects them (lists split, dates typed)."""
-    raw = store.frame(
-        "SELECT person_id, name_kanji, name_kana, kana_estimated, kana_candidates, other_names_kana, birth_date, sex, address, address_history FROM persons"
+    text = ("name_kanji", "name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
+    raw = store.fast_frame(
+        f"SELECT person_id, {', '.join(text)}, kana_estimated, birth_date, sex FROM persons",
+        {"person_id": pl.Utf8, **dict.fromkeys(text, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date, "sex": pl.Utf8},
+        text=text,
     )
-    if raw.height == 0:
-        raw = pl.DataFrame(schema={c: pl.Utf8 for c in raw.columns})
 
     def split(col: str, sep: str) -> pl.Expr:
         return pl.col(col).fill_null("").str.split(sep).list.eval(pl.element().filter(pl.element() != ""))
@@ -35,22 +36,26 @@ def persons_frame(store: Store) -> pl.DataFrame:
         split("kana_candidates", ";"),
         split("other_names_kana", ";"),
         split("address_history", "|"),
-        pl.col("birth_date").str.to_date(),
     )
 
 
 def accounts_to_link(store: Store) -> pl.DataFrame:
-    """Found accounts with no link yet, first returning inquiry first."""
-    return store.frame(
-        """
-        SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
-               a.holder_birth_date, a.holder_address
-        FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-        WHERE a.answer = 'found' AND a.account_key NOT IN (SELECT account_key FROM matches)
-        ORDER BY a.answered_on, a.response_sha, a.line
-        """,
-        schema={c: pl.Utf8 for c in ("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")},
-    ).with_columns(pl.col("holder_birth_date").str.to_date())
+    """Found accounts with no link yet, first returning inquiry first (by answer date, file, line)."""
+    return (
+        store.fast_frame(
+            """
+            SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
+                   a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
+            FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+            WHERE a.answer = 'found' AND a.account_key NOT IN (SELECT account_key FROM matches)
+            """,
+            {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
+             "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
+            text=("holder_kana", "holder_address"),
+        )  # fmt: skip
+        .sort("answered_on", "response_sha", "line")
+        .drop("answered_on", "response_sha", "line")
+    )
 
 
 def match():  # noqa: ANN201 - returns the step body
