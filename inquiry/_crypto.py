@@ -9,7 +9,10 @@ from the passphrase with its own salted KDF; every page, the journal and
 the free pages are encrypted.
 
 With a key configured but the optional ``sqlcipher3`` package missing, the
-command refuses to run rather than write personal data in the clear.
+command refuses to run rather than write personal data in the clear. A store
+made without a key is converted once with ``inquiry encrypt``
+(inquiry/encrypt.py, :func:`export_encrypted`); until then a key set on it is
+refused with a message that says so.
 
 >>> configured_key(Path("/nonexistent-home"), {"INQUIRY_KEY": "correct horse"})
 'correct horse'
@@ -24,10 +27,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KEY_ENV", "KEY_FILE_ENV", "configured_key", "connect_encrypted", "available"]
+__all__ = ["KEY_ENV", "KEY_FILE_ENV", "configured_key", "connect_encrypted", "available", "is_plain", "export_encrypted"]
 
 KEY_ENV = "INQUIRY_KEY"
 KEY_FILE_ENV = "INQUIRY_KEY_FILE"
+#: the first 16 bytes of every unencrypted SQLite file; a SQLCipher file starts with its random salt
+PLAIN_HEADER = b"SQLite format 3\x00"
 
 
 def configured_key(home: Path, environ: Mapping[str, str] | None = None) -> str | None:
@@ -80,8 +85,52 @@ def connect_encrypted(path: Path, key: str, *, timeout: float) -> Any:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except dbapi2.DatabaseError:
         conn.close()
+        if is_plain(path):
+            raise ValueError(
+                f"ストアは暗号化されていません (the store {path} is not encrypted): to encrypt it run "
+                f"`inquiry encrypt --home {path.parent}` with the key set; to use it as it is, unset {KEY_ENV}/{KEY_FILE_ENV}"
+            ) from None
         raise ValueError(
             f"ストアを開けません: 暗号化キーが違うか、暗号化されていないストアです (cannot open {path}: wrong key, "
             "or the store was created without encryption)"
         ) from None
     return conn
+
+
+def is_plain(path: Path) -> bool:
+    """Whether ``path`` is an unencrypted SQLite file: it begins with SQLite's header, readable by anyone."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(PLAIN_HEADER)) == PLAIN_HEADER
+    except FileNotFoundError:
+        return False
+
+
+def export_encrypted(plain: Path, target: Path, key: str) -> None:
+    """Copy the unencrypted store ``plain`` into the new SQLCipher file ``target``, keyed with ``key``.
+
+    SQLCipher's documented conversion: open the plain file with SQLCipher and
+    no key, ``ATTACH DATABASE target AS encrypted KEY key``, ``SELECT
+    sqlcipher_export('encrypted')`` (schema, rows, indexes, triggers,
+    ``sqlite_sequence``), copy ``PRAGMA user_version`` (which the export leaves
+    out), ``DETACH``. The path and key are bound parameters, so no quoting can
+    go wrong. Only live rows are copied: free pages holding earlier deleted
+    data stay behind in the old file. ``target`` is created owner-only before
+    SQLCipher writes to it, and sorting for the indexes stays in memory rather
+    than spilling the plain rows into a temporary file. ``target`` must not
+    exist.
+    """
+    from sqlcipher3 import dbapi2
+
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    conn = dbapi2.connect(str(plain), isolation_level=None, timeout=5.0)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), key))
+        conn.execute("SELECT sqlcipher_export('encrypted')").fetchall()
+        version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
+        conn.execute(f"PRAGMA encrypted.user_version = {version}")
+        conn.execute("DETACH DATABASE encrypted")
+    finally:
+        conn.close()

@@ -264,6 +264,14 @@ def audit_verify(home: Home = None) -> None:
     _done(2)
 
 
+@app.command()
+def encrypt(home: Home = None, operator: Operator = None) -> None:
+    """ストアを暗号化 (convert the unencrypted store to SQLCipher with the key of INQUIRY_KEY / INQUIRY_KEY_FILE)."""
+    from inquiry.encrypt import run_encrypt
+
+    _done(run_encrypt(default_home(home), operator=operator))
+
+
 @payments_app.command("load")
 def payments_load(
     file: Annotated[Path, typer.Argument(help="payments feed CSV (収納情報: person_id, paid_on, amount_yen)")],

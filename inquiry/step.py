@@ -1,9 +1,10 @@
 """How every workspace command runs: one mechanism, so every command behaves alike.
 
 ``run_step`` opens the workspace, takes the lock, finishes what a killed
-command left (:meth:`Workspace.recover`), runs the step's body inside ONE
-store transaction, appends the audit entry in that same transaction, and
-only after the commit publishes the files the step staged (``.part`` →
+command left (:meth:`Workspace.discard_conversion`,
+:meth:`Workspace.recover`), runs the step's body inside ONE store
+transaction, appends the audit entry in that same transaction, and only
+after the commit publishes the files the step staged (``.part`` →
 final name) and runs its clean-ups (deleting sent request files, ingested
 answer files). Then it prints the summary and returns the exit code of
 outputs.md: 0 all went through, 1 some input rejected (see the rejects
@@ -114,6 +115,8 @@ def run_step(
                 "permissions only)[/dim]"
             )
         with ws.lock():
+            for line in ws.discard_conversion():  # a killed `inquiry encrypt`: before the store is opened
+                console.print(f"[dim]{line}[/dim]")
             store = ws.store()
             try:
                 for line in ws.recover(store):

@@ -4,7 +4,9 @@ Everything a command writes to ``outbox/`` is first written as ``NAME.part``
 and renamed only after the store has committed the record of it; at the
 start of every command :meth:`Workspace.recover` finishes or discards what a
 killed command left, so a ``.part`` never lingers and a request file never
-exists without its record (or the reverse).
+exists without its record (or the reverse). Before that, with the lock held
+and before the store is opened, :meth:`Workspace.discard_conversion` finishes
+what a killed ``inquiry encrypt`` left next to the store.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -23,9 +26,13 @@ from inquiry.csvout import write_csv
 from inquiry.settings import Settings
 from inquiry.store import Store
 
-__all__ = ["Workspace", "NotAWorkspace", "default_home", "owner_only"]
+__all__ = ["Workspace", "NotAWorkspace", "default_home", "owner_only", "wipe", "zero"]
 
 PART = ".part"
+#: ``inquiry encrypt``: the encrypted copy before it takes the store's name
+ENCRYPTING = ".encrypting"
+#: ``inquiry encrypt``: a second name of the unencrypted store, kept to overwrite its bytes after the switch
+UNENCRYPTED = ".unencrypted"
 
 
 class NotAWorkspace(RuntimeError):
@@ -40,6 +47,30 @@ def owner_only() -> None:
     """
     if os.name != "nt":
         os.umask(0o077)
+
+
+def zero(handle: BinaryIO) -> None:
+    """Overwrite the whole open file with zeros and flush it to the disk."""
+    size = os.fstat(handle.fileno()).st_size
+    block = bytes(1 << 20)
+    handle.seek(0)
+    for start in range(0, size, len(block)):
+        handle.write(block[: min(len(block), size - start)])
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def wipe(path: Path) -> None:
+    """Overwrite ``path`` with zeros, then delete it: its bytes do not stay readable in free blocks.
+
+    Best effort: a journaling or copy-on-write file system, or an SSD's wear
+    levelling, may keep earlier copies of the blocks where no program can
+    reach them; full-disk encryption (BitLocker etc.) is the office's layer
+    for that.
+    """
+    with path.open("r+b") as handle:
+        zero(handle)
+    path.unlink()
 
 
 def default_home(home: Path | None) -> Path:
@@ -58,6 +89,14 @@ class Workspace:
     @property
     def store_path(self) -> Path:
         return self.home / "store.sqlite3"
+
+    @property
+    def encrypting_path(self) -> Path:
+        return self.home / ("store.sqlite3" + ENCRYPTING)
+
+    @property
+    def unencrypted_path(self) -> Path:
+        return self.home / ("store.sqlite3" + UNENCRYPTED)
 
     @property
     def outbox(self) -> Path:
@@ -123,6 +162,34 @@ class Workspace:
         """After the commit: give every ``.part`` file its final name."""
         for part in parts:
             part.replace(part.with_name(part.name[: -len(PART)]))
+
+    def discard_conversion(self) -> list[str]:
+        """Finish or discard what a killed ``inquiry encrypt`` left next to the store (inquiry/encrypt.py).
+
+        ``store.sqlite3.encrypting`` is an encrypted copy that never took the
+        store's name: the store is still the unencrypted one, the copy is
+        deleted. ``store.sqlite3.unencrypted`` is a second name of the
+        unencrypted file: while it is the same file as the store, the switch
+        did not happen and only the name goes; once the store is the new
+        file, it is the old unencrypted store, overwritten and deleted.
+        Needs no store (so no key): run with the lock held, before the store is
+        opened, since a command without the key cannot open the new store but
+        must still not leave the old bytes lying there.
+        """
+        done: list[str] = []
+        copy = self.encrypting_path
+        for path in (copy, copy.with_name(copy.name + "-journal")):
+            if path.exists():
+                path.unlink()
+                done.append(f"discarded unfinished {path.name}")
+        old = self.unencrypted_path
+        if old.exists():
+            if os.path.samefile(old, self.store_path):  # a missing store raises: never wipe what may be the only copy
+                old.unlink()
+            else:
+                wipe(old)
+                done.append(f"overwrote and deleted {old.name}")
+        return done
 
     def recover(self, store: Store) -> list[str]:
         """Finish or discard what a killed command left in ``outbox/`` and ``inbox/``."""

@@ -159,3 +159,188 @@ def test_a_key_without_sqlcipher_refuses_rather_than_writing_in_the_clear(tmp_pa
     code, out = cli("init", "--home", home)
     assert code == 2 and "sqlcipher3" in out
     assert not (home / "store.sqlite3").exists()
+
+
+# -- inquiry encrypt: a plain store converted in place ---------------------------------
+KEY = "correct horse battery staple"
+
+
+def _plain_answered_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from tests.inquiry._fixtures import answered_workspace
+
+    monkeypatch.delenv("INQUIRY_KEY", raising=False)
+    monkeypatch.delenv("INQUIRY_KEY_FILE", raising=False)
+    home = answered_workspace(tmp_path)
+    assert (home / "store.sqlite3").read_bytes().startswith(b"SQLite format 3")
+    return home
+
+
+def _last_audit_commands(home: Path, key: str) -> list[str]:
+    from inquiry.store import Store
+
+    with Store(home / "store.sqlite3", key=key) as store:
+        return [r[0] for r in store.conn.execute("SELECT command FROM audit ORDER BY seq")]
+
+
+def _leftovers(home: Path) -> list[str]:
+    return sorted(p.name for p in home.glob("store.sqlite3*") if p.name != "store.sqlite3")
+
+
+def test_encrypt_converts_a_plain_store_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sqlcipher3")
+    home = _plain_answered_workspace(tmp_path, monkeypatch)
+    store = home / "store.sqlite3"
+    peek = tmp_path / "peek"  # a second name of the plain file: shows what becomes of its bytes
+    os.link(store, peek)
+    size = peek.stat().st_size
+    assert any(t in peek.read_bytes() for t in _tokens())
+
+    monkeypatch.setenv("INQUIRY_KEY", KEY)
+    code, out = cli("match", "--home", home)  # a key on a plain store is refused, and the way out is named
+    assert code == 2 and "inquiry encrypt" in out and "Traceback" not in out, out
+    code, out = cli("encrypt", "--home", home)
+    assert code == 0, out
+    data = store.read_bytes()
+    assert not data.startswith(b"SQLite format 3")
+    assert [t.decode() for t in _tokens() if t in data] == []
+    assert peek.read_bytes() == bytes(size)  # the old file was overwritten with zeros before it went
+    peek.unlink()
+    assert _leftovers(home) == []
+    _check(home)  # the new store is owner-only like the old one
+
+    for command in (["match"], ["audit", "verify"], ["report"]):
+        code, out = cli(*command, "--home", home)
+        assert code == 0, (command, out)
+    assert "encrypt" in _last_audit_commands(home, KEY)
+    code, out = cli("encrypt", "--home", home)
+    assert code == 2 and "already encrypted" in out and "Traceback" not in out, out
+
+    monkeypatch.delenv("INQUIRY_KEY")
+    for command in (["match"], ["audit", "verify"], ["report"]):
+        code, out = cli(*command, "--home", home)
+        assert code == 2 and "encrypted" in out and "Traceback" not in out, (command, out)
+
+
+def test_encrypt_refuses_without_a_key_or_without_sqlcipher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.delenv("INQUIRY_KEY", raising=False)
+    monkeypatch.delenv("INQUIRY_KEY_FILE", raising=False)
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home)[0] == 0
+    before = (home / "store.sqlite3").read_bytes()
+    code, out = cli("encrypt", "--home", home)
+    assert code == 2 and "no encryption key" in out and "INQUIRY_KEY" in out and "Traceback" not in out, out
+    inside = home / "key.txt"
+    inside.write_text("s3cret\n", encoding="utf-8")
+    monkeypatch.setenv("INQUIRY_KEY_FILE", str(inside))
+    code, out = cli("encrypt", "--home", home)
+    assert code == 2 and "inside the workspace" in out, out
+    monkeypatch.delenv("INQUIRY_KEY_FILE")
+    monkeypatch.setenv("INQUIRY_KEY", "s3cret")
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)  # as if the optional package were not installed
+    code, out = cli("encrypt", "--home", home)
+    assert code == 2 and "sqlcipher3" in out and "Traceback" not in out, out
+    assert (home / "store.sqlite3").read_bytes() == before and _leftovers(home) == []
+
+
+def test_encrypt_with_a_key_file_and_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sqlcipher3")
+    home = _plain_answered_workspace(tmp_path, monkeypatch)
+    peek = tmp_path / "peek"
+    os.link(home / "store.sqlite3", peek)
+    key_file = tmp_path / "usb" / "key.txt"
+    key_file.parent.mkdir()
+    key_file.write_text("s3cret from a file\n", encoding="utf-8")
+    monkeypatch.setenv("INQUIRY_KEY_FILE", str(key_file))
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise OSError("operation not permitted")  # FAT, some network shares
+
+    monkeypatch.setattr(os, "link", no_links)
+    code, out = cli("encrypt", "--home", home)
+    assert code == 0, out
+    assert not any(peek.read_bytes()) and _leftovers(home) == []
+    assert cli("audit", "verify", "--home", home)[0] == 0
+    assert _last_audit_commands(home, "s3cret from a file")[-1] == "encrypt"
+
+
+def test_an_encrypted_copy_that_differs_is_not_put_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sqlcipher3")
+    import inquiry.encrypt
+    from inquiry._crypto import connect_encrypted, export_encrypted
+
+    home = tmp_path / "ws"
+    monkeypatch.delenv("INQUIRY_KEY", raising=False)
+    monkeypatch.delenv("INQUIRY_KEY_FILE", raising=False)
+    assert cli("init", "--home", home)[0] == 0
+    before = (home / "store.sqlite3").read_bytes()
+
+    def lossy(plain: Path, target: Path, key: str) -> None:
+        export_encrypted(plain, target, key)
+        conn = connect_encrypted(target, key, timeout=1.0)
+        conn.execute("DELETE FROM audit")
+        conn.close()
+
+    monkeypatch.setattr(inquiry.encrypt, "export_encrypted", lossy)
+    monkeypatch.setenv("INQUIRY_KEY", KEY)
+    code, out = cli("encrypt", "--home", home)
+    assert code == 2 and "audit" in out and "still unencrypted" in out, out
+    assert (home / "store.sqlite3").read_bytes() == before and _leftovers(home) == []
+
+
+_KILLED_ENCRYPT = """
+import os, sys
+import inquiry.encrypt as encrypt
+from inquiry.cli import app
+
+def killed(*args, **kwargs):
+    os._exit(137)
+
+point = sys.argv.pop(1)
+if point == "copy":  # the encrypted copy written, not yet verified
+    encrypt._finish_copy = killed
+elif point == "rename":  # verified and audited, the plain file linked, not yet renamed
+    os.replace = killed
+elif point == "wipe":  # renamed: the store is encrypted, the old plain file not yet overwritten
+    encrypt.wipe = killed
+sys.argv = ["inquiry", *sys.argv[1:]]
+app()
+"""
+
+
+@pytest.mark.parametrize("point", ["copy", "rename", "wipe"])
+def test_a_killed_encrypt_leaves_the_plain_store_or_the_encrypted_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, point: str
+) -> None:
+    pytest.importorskip("sqlcipher3")
+    import subprocess
+    import sys
+
+    home = _plain_answered_workspace(tmp_path, monkeypatch)
+    peek = tmp_path / "peek"
+    os.link(home / "store.sqlite3", peek)
+    env = {**os.environ, "INQUIRY_KEY": KEY}
+    killed = subprocess.run([sys.executable, "-c", _KILLED_ENCRYPT, point, "encrypt", "--home", str(home)], env=env, capture_output=True)
+    assert killed.returncode == 137, killed.stderr.decode()
+    left = {"copy": [".encrypting"], "rename": [".encrypting", ".unencrypted"], "wipe": [".unencrypted"]}[point]
+    assert _leftovers(home) == ["store.sqlite3" + s for s in left]
+
+    code, out = cli("match", "--home", home)  # the next command, without the key
+    assert _leftovers(home) == [], out
+    if point == "wipe":  # the switch happened: the store is encrypted, the old bytes are zeros
+        assert code == 2 and "encrypted" in out
+        assert not any(peek.read_bytes())
+        monkeypatch.setenv("INQUIRY_KEY", KEY)
+        assert cli("audit", "verify", "--home", home)[0] == 0
+        assert _last_audit_commands(home, KEY)[-1] == "encrypt"
+        assert cli("match", "--home", home)[0] == 0
+        return
+    assert code == 0, out  # the plain store works as before, without a trace of the conversion
+    assert (home / "store.sqlite3").read_bytes().startswith(b"SQLite format 3")
+    assert cli("audit", "verify", "--home", home)[0] == 0
+    monkeypatch.setenv("INQUIRY_KEY", KEY)
+    code, out = cli("encrypt", "--home", home)
+    assert code == 0, out
+    assert _last_audit_commands(home, KEY).count("encrypt") == 1
+    assert not any(peek.read_bytes()) and _leftovers(home) == []
