@@ -47,8 +47,9 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     from sample_data.simulator import BankWorld
 
     from inquiry.settings import Settings
-    from inquiry.workspace import Workspace
+    from inquiry.workspace import Workspace, owner_only
 
+    owner_only()  # the generated office's files are personal data in form: owner-only like the workspace
     if not _fresh_home(home):
         return 2
     bundled = Path(__file__).resolve().parents[1] / "sample_data" / "office"

@@ -83,6 +83,15 @@ def test_init_makes_an_existing_folder_owner_only(tmp_path: Path) -> None:
     _check(home)
 
 
+def test_the_demo_office_and_workspace_are_owner_only(tmp_path: Path) -> None:
+    """The demo writes a generated office (names, addresses) next to its workspace: owner-only too."""
+    home = tmp_path / "demo"
+    code, out = cli("demo", "--home", home, "--persons", "30")
+    assert code == 0, out
+    assert (home / "office").is_dir() and (home / ".demo-workspace").exists()
+    _check(home)
+
+
 def test_each_start_says_when_no_encryption_key_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INQUIRY_KEY", raising=False)
     home = tmp_path / "ws"
