@@ -38,10 +38,9 @@ from typing import Any
 
 from inquiry import audit
 from inquiry._crypto import KEY_ENV, KEY_FILE_ENV, available, configured_key, export_encrypted, is_plain
-from inquiry._lock import WorkspaceBusy
-from inquiry.step import StepFailed, StepResult, _log_failure, _summary, console
+from inquiry.step import StepFailed, StepResult, _summary, console, failed
 from inquiry.store import Store
-from inquiry.workspace import NotAWorkspace, Workspace, wipe, zero
+from inquiry.workspace import Workspace, wipe, zero
 
 __all__ = ["run_encrypt"]
 
@@ -59,20 +58,8 @@ def run_encrypt(home: Path, *, operator: str | None = None) -> int:
             if ws.store_path.exists() and not is_plain(ws.store_path):
                 raise StepFailed(f"ストアは既に暗号化されています (the store {ws.store_path} is already encrypted): nothing to do")
             result = _convert(ws, key, audit.current_operator(operator))
-    except (StepFailed, NotAWorkspace, WorkspaceBusy, ValueError) as exc:
-        console.print(f"[red]エラー (error): {exc}[/red]")
-        console.print(f"[red]{_state(home)}[/red]")
-        return 2
-    except KeyboardInterrupt:
-        console.print(f"[red]中断されました (interrupted): {_state(home)}[/red]")
-        return 2
-    except Exception as exc:  # last line of defence: no traceback on an operator's screen
-        log = _log_failure(home, COMMAND)
-        console.print(f"[red]内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
-        if log:
-            console.print(f"[red]詳細 (details): {log}[/red]")
-        console.print(f"[red]{_state(home)}[/red]")
-        return 2
+    except (Exception, KeyboardInterrupt) as exc:
+        return failed(home, COMMAND, exc, _state(home))
     _summary(COMMAND, result, None)
     return 0
 

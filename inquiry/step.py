@@ -34,7 +34,7 @@ from inquiry.settings import Settings
 from inquiry.store import Store
 from inquiry.workspace import NotAWorkspace, Workspace
 
-__all__ = ["Context", "StepResult", "StepFailed", "run_step", "console"]
+__all__ = ["Context", "StepResult", "StepFailed", "run_step", "failed", "console"]
 
 console = Console(stderr=False, highlight=False)
 
@@ -97,6 +97,27 @@ def _log_failure(home: Path, command: str) -> Path | None:
     return path
 
 
+def failed(home: Path, command: str, exc: BaseException, state: str) -> int:
+    """Tell the operator why a command stopped and what it left (``state``); return exit code 2.
+
+    Never a traceback on screen: an error this program foresaw is said as it
+    is; anything else is an internal error, whose traceback goes to
+    ``logs/`` (:func:`_log_failure`).
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        console.print(f"[red]中断されました (interrupted): {state}[/red]")
+        return 2
+    if isinstance(exc, (StepFailed, FileRejected, NotAWorkspace, WorkspaceBusy, ValueError)):
+        console.print(f"[red]エラー (error): {exc}[/red]")
+    else:
+        log = _log_failure(home, command)
+        console.print(f"[red]内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
+        if log:
+            console.print(f"[red]詳細 (details): {log}[/red]")
+    console.print(f"[red]{state}[/red]")
+    return 2
+
+
 def run_step(
     home: Path,
     command: str,
@@ -136,20 +157,8 @@ def run_step(
                     action()
             finally:
                 store.close()
-    except (StepFailed, FileRejected, NotAWorkspace, WorkspaceBusy, ValueError) as exc:
-        console.print(f"[red]エラー (error): {exc}[/red]")
-        console.print("[red]何も記録されていません (nothing was committed)[/red]")
-        return 2
-    except KeyboardInterrupt:
-        console.print("[red]中断されました (interrupted): nothing was committed[/red]")
-        return 2
-    except Exception as exc:  # last line of defence: no traceback on an operator's screen
-        log = _log_failure(home, command)
-        console.print(f"[red]内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
-        if log:
-            console.print(f"[red]詳細 (details): {log}[/red]")
-        console.print("[red]何も記録されていません (nothing was committed)[/red]")
-        return 2
+    except (Exception, KeyboardInterrupt) as exc:
+        return failed(home, command, exc, "何も記録されていません (nothing was committed)")
     if not quiet:
         _summary(command, result, rejects_path)
     return 1 if result.rejects.height else 0
