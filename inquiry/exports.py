@@ -31,8 +31,14 @@ FOLLOWUPS_COLUMNS = [
     "status", "sent_on", "answered_on", "transactions", "regular_income",
 ]  # fmt: skip
 
-#: a reviewer's decision overrides the class for what follows (follow-ups, hits)
+#: the classes that are hits (follow-ups, the report's 該当)
 HIT_CLASSES = ("CONFIRMED", "PROBABLE")
+#: A reviewer's decision overrides the match: accepted → CONFIRMED for the decided person,
+#: rejected → UNMATCHED with nobody. SQL over ``matches``, the one definition every reader uses.
+EFFECTIVE_PERSON_SQL = (
+    "CASE WHEN decision = 'accept' THEN decided_person_id WHEN decision = 'reject' THEN NULL ELSE person_id END"
+)
+EFFECTIVE_CLASS_SQL = "CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END"
 
 
 def shape_matches(linked: pl.DataFrame, first_answers: pl.DataFrame) -> pl.DataFrame:
@@ -60,13 +66,9 @@ def shape_matches(linked: pl.DataFrame, first_answers: pl.DataFrame) -> pl.DataF
 def matches_frame(store: Store) -> pl.DataFrame:
     """One row per linked account; a reviewer's decision overrides the class."""
     linked = store.frame(
-        """
-        SELECT account_key, inquiry_id, inquired_person_id,
-               CASE WHEN decision = 'accept' THEN decided_person_id
-                    WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
-               CASE WHEN decision = 'accept' THEN 'CONFIRMED'
-                    WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
-               score, name_evidence, dob_evidence, address_evidence, candidates
+        f"""
+        SELECT account_key, inquiry_id, inquired_person_id, {EFFECTIVE_PERSON_SQL} AS person_id,
+               {EFFECTIVE_CLASS_SQL} AS class, score, name_evidence, dob_evidence, address_evidence, candidates
         FROM matches
         """,
         schema={"score": pl.Float64},
@@ -103,11 +105,8 @@ def outcome(raw_answer: pl.Expr, hits: pl.Expr, accounts: pl.Expr) -> pl.Expr:
     )
 
 
-_LINKED_PERSON_SQL = """
-    SELECT account_key,
-           CASE WHEN decision = 'accept' THEN decided_person_id
-                WHEN decision = 'reject' THEN NULL
-                WHEN class IN ('CONFIRMED', 'PROBABLE') THEN person_id END AS hit_person
+_LINKED_PERSON_SQL = f"""
+    SELECT account_key, CASE WHEN {EFFECTIVE_CLASS_SQL} IN {HIT_CLASSES} THEN {EFFECTIVE_PERSON_SQL} END AS hit_person
     FROM matches
 """
 

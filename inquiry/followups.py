@@ -40,6 +40,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from inquiry import history
+from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
 from inquiry.payments import cleared_persons
 from inquiry.requests import assign_ids, write_request_files
 from inquiry.step import Context, StepFailed, StepResult
@@ -71,13 +72,10 @@ def months_before(day: date, months: int) -> date:
 
 _S, _I = pl.Utf8, pl.Int64
 
-_HITS_SQL = """
-    SELECT m.account_key, m.class, m.decision,
-           CASE WHEN m.decision = 'accept' THEN m.decided_person_id ELSE m.person_id END AS person_id
-    FROM matches m
-    WHERE (m.decision = 'accept' AND m.decided_person_id IS NOT NULL)
-       OR (COALESCE(m.decision, '') NOT IN ('accept', 'reject')
-           AND m.class IN ('CONFIRMED', 'PROBABLE') AND m.person_id IS NOT NULL)
+_HITS_SQL = f"""
+    SELECT account_key, class, decision, {EFFECTIVE_PERSON_SQL} AS person_id
+    FROM matches
+    WHERE {EFFECTIVE_CLASS_SQL} IN {HIT_CLASSES} AND {EFFECTIVE_PERSON_SQL} IS NOT NULL
 """
 _ANSWERS_SQL = """
     SELECT a.rowid AS _row, a.account_key, a.inquiry_id AS origin_inquiry_id, i.provider AS answered_via,

@@ -13,11 +13,9 @@ import polars as pl
 from inquiry.step import Context, StepResult
 from inquiry.store import Store
 from matching import link
+from matching.classify import CLASSES
 
 __all__ = ["match", "persons_frame", "accounts_to_link"]
-
-CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
-
 
 def persons_frame(store: Store) -> pl.DataFrame:
     """Persons as :func:`matching.link` expects them (lists split, dates typed)."""

@@ -50,6 +50,7 @@ from typing import Any
 
 import polars as pl
 
+from inquiry.exports import EFFECTIVE_CLASS_SQL
 from inquiry.step import Context, StepResult
 from inquiry.store import Store
 
@@ -100,9 +101,8 @@ def _due_answers(store: Store, cutoff: str) -> pl.DataFrame:
 def _orphan_matches(store: Store) -> pl.DataFrame:
     """Links of accounts that no remaining answer row names (run after deleting answers)."""
     return store.frame(
-        """
-        SELECT account_key, inquiry_id, substr(matched_at, 1, 10) AS matched_on,
-               CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class
+        f"""
+        SELECT account_key, inquiry_id, substr(matched_at, 1, 10) AS matched_on, {EFFECTIVE_CLASS_SQL} AS class
         FROM matches
         WHERE account_key NOT IN (SELECT account_key FROM answers WHERE account_key IS NOT NULL)
         """,

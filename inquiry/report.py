@@ -47,8 +47,10 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
+from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
 from inquiry.exports import outcome as outcome_of
 from inquiry.exports import shape_matches
+from matching.classify import CLASSES
 from matching.names import name_key
 from inquiry.settings import Settings
 from inquiry.step import Context, StepResult, console
@@ -59,8 +61,6 @@ __all__ = [
     "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
-CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
-HIT_CLASSES = ("CONFIRMED", "PROBABLE")
 CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REVIEW": "要確認", "HOMONYM": "同名異人", "UNMATCHED": "不一致"}
 ANSWERS = ("HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
 ANSWER_LABELS = {"HIT": "該当あり", "ACCOUNTS": "口座あり・該当なし", "NO_ACCOUNT": "口座なし", "UNABLE": "照会不能", "PENDING": "未回答"}
@@ -183,13 +183,8 @@ _INQUIRIES_SCHEMA = {
 
 #: what the report's tables use of the match results and the answers: only the columns shown
 #: (a year is 300 k accounts and 460 k answer rows, read cell by cell)
-_REPORT_LINKED_SQL = """
-    SELECT account_key,
-           CASE WHEN decision = 'accept' THEN decided_person_id
-                WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
-           CASE WHEN decision = 'accept' THEN 'CONFIRMED'
-                WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
-           score, name_evidence, dob_evidence, address_evidence, candidates,
+_REPORT_LINKED_SQL = f"""
+    SELECT account_key, {EFFECTIVE_PERSON_SQL} AS person_id, {EFFECTIVE_CLASS_SQL} AS class, score, name_evidence, dob_evidence, address_evidence, candidates,
            CASE WHEN class IN ('REVIEW', 'HOMONYM', 'UNMATCHED') OR decision IS NOT NULL THEN reason END AS reason,
            CASE WHEN class = 'REVIEW' THEN matched_at END AS matched_at, decision, decided_person_id, decided_by, decided_at
     FROM matches
