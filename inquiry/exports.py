@@ -31,6 +31,8 @@ FOLLOWUPS_COLUMNS = [
     "status", "sent_on", "answered_on", "transactions", "regular_income",
 ]  # fmt: skip
 
+#: 預金種目 定期: its 最終取引日 is the maturity date
+TIME_DEPOSIT = 6
 #: the classes that are hits (follow-ups, the report's 該当)
 HIT_CLASSES = ("CONFIRMED", "PROBABLE")
 #: A reviewer's decision overrides the match: accepted → CONFIRMED for the decided person,
@@ -49,18 +51,19 @@ def shape_matches(linked: pl.DataFrame, first_answers: pl.DataFrame) -> pl.DataF
     """
     if linked.height == 0:
         return pl.DataFrame(schema={c: pl.Utf8 for c in MATCHES_COLUMNS})
-    is_time_deposit = pl.col("account_type") == 6
-    return (
-        linked.join(first_answers, on="account_key", how="left")
-        .with_columns(
-            holder_kana=name_key(pl.col("holder_kana")),
-            maturity_date=pl.when(is_time_deposit).then(pl.col("last_activity")),
-            last_activity=pl.when(~is_time_deposit).then(pl.col("last_activity")),
-            score=pl.col("score").round(4),
-        )
-        .select(MATCHES_COLUMNS)
-        .sort("account_key")
-    )
+    return linked.join(first_answers, on="account_key", how="left").with_columns(account_columns()).select(MATCHES_COLUMNS).sort("account_key")
+
+
+def account_columns() -> list[pl.Expr]:
+    """How an account's answer is shown (matches.csv, the report): the holder's kana as its
+    name key, 定期's 最終取引日 as the maturity date rather than activity, the score to 4 places."""
+    time_deposit = pl.col("account_type") == TIME_DEPOSIT
+    return [
+        name_key(pl.col("holder_kana")).alias("holder_kana"),
+        pl.when(time_deposit).then(pl.col("last_activity")).alias("maturity_date"),
+        pl.when(~time_deposit).then(pl.col("last_activity")).alias("last_activity"),
+        pl.col("score").round(4),
+    ]
 
 
 def matches_frame(store: Store) -> pl.DataFrame:

@@ -40,17 +40,16 @@ from datetime import date, timedelta
 import polars as pl
 
 from inquiry import history
-from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
+from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
 from inquiry.payments import cleared_persons
 from inquiry.requests import assign_ids, write_request_files
 from inquiry.step import Context, StepFailed, StepResult
 from matching.income import format_yen
 from matching.kana import to_fullwidth, to_zengin
 
-__all__ = ["FollowupOptions", "followups", "select_accounts", "months_before", "PROVIDERS", "TIME_DEPOSIT"]
+__all__ = ["FollowupOptions", "followups", "select_accounts", "months_before", "PROVIDERS"]
 
 PROVIDERS = ("dais", "pipitlinq")
-TIME_DEPOSIT = 6  # 預金種目 定期: 最終取引日 is the maturity date
 OPEN_STATUSES = ("通常", "休眠")
 PAPER = "paper"
 
@@ -142,7 +141,6 @@ def select_accounts(ctx: Context) -> pl.DataFrame:
         .join(shown, on=["account_key", "person_id"], how="left")
         .with_columns(
             pl.when(pl.col("account_type") != TIME_DEPOSIT).then(pl.col("last_activity")).alias("activity"),
-            pl.when(pl.col("account_type") == TIME_DEPOSIT).then(pl.col("last_activity")).alias("maturity_date"),
             pl.col("provider").fill_null(PAPER),
             *[pl.col(c).fill_null(False) for c in ("cleared", "pending", "recent", "shown")],
         )

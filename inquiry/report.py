@@ -20,7 +20,7 @@ An M-size year (52,668 persons, 928 k inquiries, 305 k accounts) makes a
 3.8 MB page and a 26 MB workbook in 7-8 s on two cores.
 
 Classes and answers mean exactly what the exports say: a reviewer's decision
-overrides the class (:func:`inquiry.exports.shape_matches`), and an inquiry's
+overrides the class (:data:`inquiry.exports.EFFECTIVE_CLASS_SQL`), and an inquiry's
 answer is HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING as in
 ``outcomes.csv`` (a test checks both against :mod:`inquiry.exports`).
 
@@ -47,11 +47,9 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
+from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
 from inquiry.exports import outcome as outcome_of
-from inquiry.exports import shape_matches
 from matching.classify import CLASSES
-from matching.names import name_key
 from inquiry.settings import Settings
 from inquiry.step import Context, StepResult, console
 from inquiry.store import FastQuery, Store
@@ -233,13 +231,7 @@ def _report_accounts(found: pl.DataFrame, linked: pl.DataFrame) -> pl.DataFrame:
     """One row per account: its match result (a reviewer's decision overriding the class, as
     ``matches.csv``) and its first answer row; a test checks the values against the export."""
     first = found.sort("answer_row").unique("account_key", keep="first").drop("answer_row", "inquiry_row")
-    time_deposit = pl.col("account_type") == 6  # as shape_matches: 定期 has a maturity, not a last activity
-    return linked.join(first, on="account_key", how="left").with_columns(
-        holder_kana=name_key(pl.col("holder_kana")),
-        maturity_date=pl.when(time_deposit).then(pl.col("last_activity")),
-        last_activity=pl.when(~time_deposit).then(pl.col("last_activity")),
-        score=pl.col("score").round(4),
-    )
+    return linked.join(first, on="account_key", how="left").with_columns(account_columns())
 
 
 # -- computing the tables ----------------------------------------------------

@@ -435,7 +435,6 @@ class BankWorld:
         if st.height == 0:
             return pl.DataFrame()
         ident = [pl.col("bank_code"), pl.col("_key"), pl.col("_i"), pl.col("_same_dob")]
-        n = st.height
         # birth date: same as inquired (planted), else a random adult; name_dob banks only return those with none on file
         base = st.select(pl.struct(ident).hash(seed=s + 100)).to_series().to_numpy()
         uu = {k: _mix_u(base, k) for k in range(14)}
@@ -476,7 +475,6 @@ class BankWorld:
             how="left",
         )
         st = pl.concat([st.filter(pl.col("kind") != "stranger_same_name_dob_town"), hard], how="diagonal_relaxed")
-        n = st.height
         st = st.with_columns(
             pl.when(pl.col("town").is_not_null()).then(pl.col("pref")).otherwise(pl.col("_pref")).alias("_pref"),
             pl.when(pl.col("town").is_not_null()).then(pl.col("city")).otherwise(pl.col("_city")).alias("_city"),
