@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 from inquiry._charts import bar_chart, hbar_chart
-from inquiry.report import PROVIDER_LABELS, Col, Report, Table
+from inquiry.report import ANSWER_LABELS, ANSWERS, PROVIDER_LABELS, Col, Report, Table
 
 __all__ = ["render_html", "payload", "FIRST_PAGE"]
 
@@ -38,7 +38,7 @@ __all__ = ["render_html", "payload", "FIRST_PAGE"]
 FIRST_PAGE = 50
 #: a table with at most this many rows is written whole
 SMALL = 300
-OUTCOME_CODES = ("PENDING", "HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
+OUTCOME_CODES = ("PENDING", *ANSWERS)
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -158,13 +158,13 @@ def payload(rep: Report) -> dict[str, Any]:
                   "rowid": [c.name for c in t.columns].index(t.row_id) if t.row_id else None}
         for t in rep.tables
     }
-    inq = rep.inquiries.join(rep.institutions.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+    inq = rep.inquiries
     # an inquiry is (institution, service, sent, answered) — few distinct per office — plus its answer
     ctx_cols = ["sent_on", "answered_on", "provider", "bank_code", "bank_name"]
     ctx = inq.select(ctx_cols).unique().sort(ctx_cols, nulls_last=True).with_row_index("ctx")
     coded = (
         inq.join(ctx, on=ctx_cols, how="left", nulls_equal=True)
-        .join(p.select("person_id").with_row_index("pi"), on="person_id", how="inner")
+        .join(people, on="person_id", how="inner")
         .with_columns(o=pl.col("outcome").replace_strict(OUTCOME_CODES, list(range(len(OUTCOME_CODES))), return_dtype=pl.Int8))
         .sort("pi", "ctx")
     )
@@ -184,7 +184,7 @@ def payload(rep: Report) -> dict[str, Any]:
         },
         "inq": {
             "ctx": [[r[4] or r[3], PROVIDER_LABELS.get(r[2], r[2]), _fmt(r[0], "date"), _fmt(r[1], "date")] for r in ctx.select(ctx_cols).iter_rows()],
-            "outcomes": list(OUTCOME_CODES),
+            "outcomes": [ANSWER_LABELS[c] for c in OUTCOME_CODES],
             "n": counts.to_list(),
             "d": deltas.to_list(),
             "o": coded["o"].cast(pl.Utf8).str.join("").item() if coded.height else "",  # one digit per inquiry
@@ -326,7 +326,7 @@ dl.pd dt{color:var(--mute)}
 _JS = r"""
 (function(){
 "use strict";
-var D=null,OUT={PENDING:"未回答",HIT:"該当あり",ACCOUNTS:"口座あり・該当なし",NO_ACCOUNT:"口座なし",UNABLE:"照会不能"};
+var D=null;
 function el(t,a,txt){var e=document.createElement(t);if(a)for(var k in a)e.setAttribute(k,a[k]);if(txt!=null)e.textContent=txt;return e}
 function fmt(v,k){if(v===null||v===undefined)return"";if(k==="int"||k==="yen")return Number(v).toLocaleString("ja-JP");
  if(k==="pct")return(v*100).toFixed(1)+"%";if(k==="score")return Number(v).toFixed(2);return String(v)}
@@ -370,7 +370,7 @@ function personIndex(){if(P)return P;P={};D.persons.id.forEach(function(id,i){P[
 var OFFS=null;
 function offsets(){if(OFFS)return OFFS;OFFS=[];var s=0;D.inq.n.forEach(function(n){OFFS.push(s);s+=n});return OFFS}
 function personInq(i){var q=D.inq,start=offsets()[i],out=[],x=0;
- for(var j=0;j<q.n[i];j++){x+=q.d[start+j];var c=q.ctx[x];out.push([c[0],c[1],c[2],c[3],OUT[q.outcomes[q.o.charCodeAt(start+j)-48]]])}return out}
+ for(var j=0;j<q.n[i];j++){x+=q.d[start+j];var c=q.ctx[x];out.push([c[0],c[1],c[2],c[3],q.outcomes[q.o.charCodeAt(start+j)-48]])}return out}
 function miniTable(head,rows){var t=el("table"),h=el("tr");head.forEach(function(x){h.appendChild(el("th",null,x))});var th=el("thead");th.appendChild(h);t.appendChild(th);
  var tb=el("tbody");rows.forEach(function(r){var tr=el("tr");r.forEach(function(v){var td=el("td",null,v==null?"":String(v));tr.appendChild(td)});tb.appendChild(tr)});t.appendChild(tb);return t}
 function rowsNaming(id){var out=[];for(var key in D.tables){var s=D.tables[key],pc=[];s.cols.forEach(function(c,j){if(c[2]==="person"||c[2]==="persons")pc.push(j)});

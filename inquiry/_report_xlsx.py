@@ -16,7 +16,9 @@ Text that a spreadsheet would read as a formula is written as text anyway
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
 >>> f = pl.DataFrame({"名前": ["a&b", None], "円": [1200, 5]})
->>> _ = write_workbook(p, [Sheet("表", f, {"円": "yen"})])
+>>> book = WorkbookWriter(p)
+>>> book.add(0, Sheet("表", f, {"円": "yen"}))
+>>> _ = book.close()
 >>> pl.read_excel(p, sheet_name="表")["円"].to_list()
 [1200, 5]
 """
@@ -32,7 +34,7 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
-__all__ = ["Sheet", "WorkbookWriter", "write_workbook"]
+__all__ = ["Sheet", "WorkbookWriter"]
 
 #: cell styles (index into cellXfs below) by column kind
 _STYLE = {"yen": 1, "int": 1, "date": 2, "pct": 3, "score": 4}
@@ -289,15 +291,3 @@ class WorkbookWriter:
     def abandon(self) -> None:
         """Close the unfinished file (the caller removes it)."""
         self._zip.close()
-
-
-def write_workbook(path: Path, sheets: list[Sheet]) -> Path:
-    """Write ``sheets`` as one xlsx file at ``path``, in that order."""
-    book = WorkbookWriter(path)
-    try:
-        for i, sheet in enumerate(sheets):
-            book.add(i, sheet)
-    except BaseException:
-        book.abandon()
-        raise
-    return book.close()

@@ -119,11 +119,6 @@ class Table:
         ids = pl.concat([x.rename("person_id") for x in parts])
         return ids.filter(ids.is_not_null() & (ids != "")).unique()
 
-    @property
-    def persons(self) -> set[str]:
-        """Every person id named in the table's rows."""
-        return set(self.named().to_list())
-
 
 @dataclass
 class Chart:
@@ -147,8 +142,7 @@ class Report:
     tables: list[Table]
     charts: list[Chart]
     persons: pl.DataFrame  # detail of every person named in the rows the HTML shows
-    inquiries: pl.DataFrame  # person_id, bank_code, provider, sent_on, answered_on, answer of those persons
-    institutions: pl.DataFrame
+    inquiries: pl.DataFrame  # person_id, bank_code, bank_name, provider, sent_on, answered_on, outcome of those persons
     #: persons named anywhere in the report (the workbook has every row, so this counts them all)
     persons_named: int = 0
 
@@ -157,8 +151,9 @@ class Report:
 
     @property
     def persons_shown(self) -> int:
-        """Persons whose personal data is in the report files (for the audit trail)."""
-        return max(self.persons_named, self.persons.height)
+        """Persons whose personal data is in the report files (for the audit trail): those the page
+        details are named in its rows, so this is everyone named."""
+        return self.persons_named
 
     @property
     def persons_detailed(self) -> int:
@@ -168,8 +163,7 @@ class Report:
 
 # -- reading the store fast --------------------------------------------------
 _FOUND_SCHEMA = {
-    "answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": pl.Utf8, "provider": pl.Utf8, "bank_code": pl.Utf8,
-    "branch_code": pl.Utf8, "branch_name": pl.Utf8, "account_type": pl.Int64, "account_number": pl.Utf8, "holder_kana": pl.Utf8,
+    "answer_row": pl.Int64, "inquiry_row": pl.Int64, "account_key": pl.Utf8, "bank_code": pl.Utf8, "branch_name": pl.Utf8, "account_type": pl.Int64, "account_number": pl.Utf8, "holder_kana": pl.Utf8,
     "holder_birth_date": pl.Utf8, "holder_address": pl.Utf8, "balance_yen": pl.Int64, "account_status": pl.Utf8, "last_activity": pl.Utf8,
 }  # fmt: skip
 _INQUIRIES_SQL = "SELECT rowid AS inquiry_row, person_id, provider, bank_code, sent_on, answered_on, answer FROM inquiries"
@@ -201,7 +195,7 @@ _TEXT = pl.Utf8
 _REPORT_READS = {
     "found": FastQuery(
         _REPORT_FOUND_SQL,
-        {c: t for c, t in _FOUND_SCHEMA.items() if c not in ("provider", "branch_code")},
+        _FOUND_SCHEMA,
         ("branch_name", "holder_kana", "holder_birth_date", "holder_address"),
     ),
     "linked": FastQuery(
@@ -565,7 +559,7 @@ def _charts(inq: pl.DataFrame, by_type: pl.DataFrame, hits: pl.DataFrame) -> lis
 def _kpis(inq: pl.DataFrame, tables: dict[str, Table], today: date, od: int) -> list[tuple[str, str, int, str]]:
     """The headline numbers at the top of the page."""
     pending = inq.filter(pl.col("sent_on").is_not_null() & pl.col("answer").is_null())
-    overdue = int(((pl.Series([today] * pending.height, dtype=pl.Date) - pending["sent_on"]).dt.total_days() > od).sum()) if pending.height else 0
+    overdue = pending.select(((pl.lit(today) - pl.col("sent_on")).dt.total_days() > od).sum()).item()
     return [
         ("inquiries", "照会件数", inq.height, "int"),
         ("answered", "回答済", int(inq["answer"].is_not_null().sum()), "int"),
@@ -629,7 +623,7 @@ def build_report(
     in_page = pl.concat([t.named(t.html_frame) for t in tables]).unique()
     in_files = pl.concat([t.named() for t in tables]).unique()
     shown = persons.filter(pl.col("person_id").is_in(in_page.implode())).sort("person_id")
-    detail_inq = inq.filter(pl.col("person_id").is_in(in_page.implode())).select("person_id", "bank_code", "provider", "sent_on", "answered_on", "outcome")
+    detail_inq = inq.filter(pl.col("person_id").is_in(in_page.implode())).select("person_id", "bank_code", "bank_name", "provider", "sent_on", "answered_on", "outcome")
     sent = inq["sent_on"].drop_nulls()
     return Report(
         municipality=settings.municipality_name,
@@ -643,7 +637,6 @@ def build_report(
         charts=charts,
         persons=shown,
         inquiries=detail_inq,
-        institutions=inst,
         persons_named=in_files.len(),
     )
 
