@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from formats import refdata
+from formats.yucho import account_key
 from sample_data import _render as R
 
 __all__ = [
@@ -47,7 +49,6 @@ __all__ = [
 ]
 
 NAMES_DIR = Path(__file__).with_name("names")
-REFDATA_DIR = Path(__file__).resolve().parent.parent / "formats" / "refdata"
 
 MASTER_COLUMNS = [
     "person_id",
@@ -265,11 +266,6 @@ def load_name_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
 @functools.cache
 def _towns() -> pl.DataFrame:
     return pl.read_csv(NAMES_DIR / "towns.csv", schema_overrides={"postal": pl.Utf8})
-
-
-@functools.cache
-def _banks() -> pl.DataFrame:
-    return pl.read_csv(REFDATA_DIR / "banks.csv", schema_overrides={"bank_code": pl.Utf8})
 
 
 # --- helpers -----------------------------------------------------------------
@@ -598,7 +594,7 @@ def _spoil(rng: np.random.Generator, master: pl.DataFrame, people: pl.DataFrame,
 
 
 def _institutions() -> pl.DataFrame:
-    banks = _banks().select("bank_code", "name")
+    banks = refdata.banks().select("bank_code", "name")
     plan = pl.DataFrame(
         {
             "bank_code": list(INSTITUTION_PLAN),
@@ -628,11 +624,6 @@ _TYPE_P = [0.74, 0.12, 0.05, 0.03, 0.03, 0.01, 0.01, 0.01]
 _STATUS = ["通常", "休眠", "解約済", "支払停止"]
 
 
-@functools.cache
-def _branches() -> pl.DataFrame:
-    return pl.read_csv(REFDATA_DIR / "branches.csv", schema_overrides={"bank_code": pl.Utf8, "branch_code": pl.Utf8})
-
-
 def _accounts(rng: np.random.Generator, people: pl.DataFrame, addr: pl.DataFrame, institutions: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Accounts truly held by the delinquents, a few each, at popular institutions."""
     n = people.height
@@ -646,7 +637,7 @@ def _accounts(rng: np.random.Generator, people: pl.DataFrame, addr: pl.DataFrame
     acct_type = np.array(_TYPES)[_cat(rng, _TYPE_P, m)]
     acct_type = np.where(is_yucho, np.where(rng.random(m) < 0.93, 1, 2), acct_type)
 
-    branches = _branches().filter(pl.col("bank_code").is_in(list(INSTITUTION_PLAN)))
+    branches = refdata.branches().filter(pl.col("bank_code").is_in(list(INSTITUTION_PLAN)))
     # ゆうちょ: 総合口座 live in branches ending 8, 振替口座 in branches ending 9
     branches = branches.with_columns(
         pl.when(pl.col("bank_code") == "9900")
@@ -738,9 +729,7 @@ def _accounts(rng: np.random.Generator, people: pl.DataFrame, addr: pl.DataFrame
     symbol = pl.concat_str([symbol.str.slice(0, 3), (pl.col("account_number").str.slice(6, 1)), pl.lit("0")])
     passbook_number = pl.when(pl.col("account_type") == 1).then(pl.concat_str([pl.col("account_number"), pl.lit("1")])).otherwise(pl.concat_str([pl.lit("0"), pl.col("account_number")]))
     return frame.select(
-        pl.concat_str(
-            [pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type").cast(pl.Utf8), pl.col("account_number")], separator="-"
-        ).alias("account_key"),
+        account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")),
         "person_id",
         "bank_code",
         "branch_code",

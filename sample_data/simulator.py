@@ -37,8 +37,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from formats import refdata
+from formats.yucho import account_key
 from sample_data import _render as R
-from sample_data.generator import REFDATA_DIR, Office, _branches
+from sample_data.generator import Office
 
 __all__ = ["BankWorld", "BANK_ADDRESS_NOTATION", "TRUTH_KINDS", "sample_requests"]
 
@@ -123,13 +125,13 @@ def _split_name(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 @functools.cache
 def _bank_names() -> pl.DataFrame:
-    return pl.read_csv(REFDATA_DIR / "banks.csv", schema_overrides={"bank_code": pl.Utf8}).select("bank_code", pl.col("name").alias("bank_name"))
+    return refdata.banks().select("bank_code", pl.col("name").alias("bank_name"))
 
 
 @functools.cache
 def _branch_lists() -> pl.DataFrame:
     """Branches a stranger's account may live at, numbered 0.. per bank (ゆうちょ: 総合口座 branches)."""
-    b = _branches()
+    b = refdata.branches()
     yucho = b.filter((pl.col("bank_code") == "9900") & pl.col("branch_code").str.ends_with("8"))
     other = b.filter(pl.col("bank_code") != "9900")
     both = pl.concat([yucho, other]).select("bank_code", "branch_code")
@@ -202,7 +204,7 @@ class BankWorld:
         400 for the commonest names at the banks that do not check the birth date).
         """
         rng = np.random.default_rng([seed, 7])
-        refbanks = pl.read_csv(REFDATA_DIR / "banks.csv", schema_overrides={"bank_code": pl.Utf8})
+        refbanks = refdata.banks()
         kinds = dict(zip(refbanks["bank_code"], refbanks["type"]))
         banks = pl.DataFrame(
             [_profile(c, kinds.get(c, "bank"), p, rng) for c, p in office.institutions.select("bank_code", "provider").iter_rows()]
@@ -357,7 +359,7 @@ class BankWorld:
         )
         out = pl.concat([hits, rest], how="diagonal_relaxed")
         out = out.join(_bank_names(), on="bank_code", how="left").join(
-            _branches().select("bank_code", "branch_code", pl.col("name").alias("branch_name")), on=["bank_code", "branch_code"], how="left"
+            refdata.branches().select("bank_code", "branch_code", pl.col("name").alias("branch_name")), on=["bank_code", "branch_code"], how="left"
         )
         order = req.select("inquiry_id").with_row_index("_o")
         out = out.join(order, on="inquiry_id", how="left").sort("_o", "detail_no").select(_BASIC_RESPONSE_COLUMNS)
@@ -519,7 +521,7 @@ class BankWorld:
         st = st.with_columns(acct_type.alias("account_type"), number.alias("account_number"), pl.col("_branch").alias("branch_code_acc"))
         branch_ok = pl.col("branch_code").is_null() | (pl.col("branch_code") == "000") | (pl.col("branch_code") == pl.col("branch_code_acc"))
         st = st.filter(branch_ok).drop("branch_code").rename({"branch_code_acc": "branch_code"})
-        st = st.with_columns(pl.concat_str([pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type").cast(pl.Utf8), pl.col("account_number")], separator="-").alias("account_key"))
+        st = st.with_columns(account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")))
         clash = st.join(self.accounts.select("account_key"), on="account_key", how="semi").height
         if clash:
             st = st.join(self.accounts.select("account_key"), on="account_key", how="anti")
@@ -578,7 +580,7 @@ class BankWorld:
             pl.when(is_pb).then(passbook_account_type(pl.col("branch_code"))).otherwise(pl.col("account_type").cast(pl.Int8)).alias("_type"),
             pl.when(is_pb).then(passbook_account_number(pl.col("branch_code"), pl.col("account_number"))).otherwise(pl.col("account_number").str.zfill(7)).alias("_number"),
         ).with_columns(
-            pl.concat_str([pl.col("bank_code"), pl.col("_branch"), pl.col("_type").cast(pl.Utf8), pl.col("_number")], separator="-").alias("account_key")
+            account_key(pl.col("bank_code"), pl.col("_branch"), pl.col("_type"), pl.col("_number"))
         )
         registry = self.truth.select(
             "account_key", "balance_yen", "account_status", "salary_yen", "salary_day", "employer", "pension_yen", "welfare_yen", "child_allowance"

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pytest
 
+from formats import refdata
 from formats.inputs import read_institutions, read_master, read_payments
 from formats.yucho import passbook_account_number, passbook_branch
 from sample_data.generator import MASTER_COLUMNS, generate_office
 
-REFDATA = Path(__file__).resolve().parents[2] / "formats" / "refdata" / "banks.csv"
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +117,7 @@ def test_surname_variants_and_alternative_readings_are_drawn():
 
 def test_institutions_split_between_services_without_overlap(office):
     inst = office.institutions
-    banks = pl.read_csv(REFDATA, schema_overrides={"bank_code": pl.Utf8})
+    banks = refdata.banks()
     assert inst["bank_code"].n_unique() == inst.height
     assert set(inst["bank_code"]) <= set(banks["bank_code"])
     assert inst.filter(pl.col("bank_code") == "9900")["provider"].item() == "pipitlinq"

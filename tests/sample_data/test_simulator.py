@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import formats
-from formats.yucho import passbook_account_number, passbook_branch
+from formats.yucho import account_key, passbook_account_number, passbook_branch
 from sample_data.generator import generate_office
 from sample_data.simulator import BankWorld, sample_requests
 
@@ -83,7 +83,7 @@ def test_strangers_with_the_same_name_are_returned(world, answers):
     assert per_inquiry["n"].median() <= 1
     # a stranger's name is spelled like anyone's with that name (small kana too), not like the folded inquiry
     pipit = answers["pipitlinq"][1].with_columns(
-        pl.concat_str(["bank_code", "branch_code", pl.col("account_type").cast(pl.Utf8), "account_number"], separator="-").alias("account_key")
+        account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
     ).join(strangers.select("account_key"), on="account_key", how="semi")
     assert pipit["holder_kana"].str.contains("[ャュョッ]").any()
 
@@ -92,7 +92,7 @@ def test_same_dob_strangers_share_the_inquired_birth_date(world, answers):
     requests, frame = answers["pipitlinq"]
     hard = world.truth.filter(pl.col("kind").is_in(["stranger_same_name_dob", "stranger_same_name_dob_town"]))
     keyed = frame.with_columns(
-        pl.concat_str(["bank_code", "branch_code", pl.col("account_type").cast(pl.Utf8), "account_number"], separator="-").alias("account_key")
+        account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
     ).join(hard.select("account_key"), on="account_key", how="semi")
     assert keyed.height >= 1
     with_dob = keyed.join(requests.select("inquiry_id", "birth_date"), on="inquiry_id")
@@ -142,7 +142,7 @@ def test_yucho_answers_in_pipitlinq_carry_consistent_passbook_numbers(answers):
 def test_history_answers_plant_salary_and_pension(world, answers, tmp_path, provider):
     _, frame = answers[provider]
     found = frame.filter(pl.col("answer") == "found").with_columns(
-        pl.concat_str(["bank_code", "branch_code", pl.col("account_type").cast(pl.Utf8), "account_number"], separator="-").alias("account_key")
+        account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
     )
     truth = world.truth.select("account_key", "salary_yen", "pension_yen", "account_status")
     found = found.join(truth, on="account_key").filter(pl.col("account_status") == "通常")
@@ -177,6 +177,6 @@ def test_history_answers_plant_salary_and_pension(world, answers, tmp_path, prov
     # the planted salary is found in the history of exactly the accounts that have one
     planted = world.truth.filter(pl.col("salary_yen") > 0)["account_key"]
     with_salary = rows.filter(pl.col("description").str.starts_with("ｷﾕｳﾖ")).select(
-        pl.concat_str(["bank_code", "branch_code", pl.col("account_type").cast(pl.Utf8), "account_number"], separator="-")
+        account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
     ).to_series()
     assert with_salary.is_in(planted.implode()).all()
