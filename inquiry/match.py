@@ -19,10 +19,10 @@ __all__ = ["match", "persons_frame", "accounts_to_link"]
 
 def persons_frame(store: Store) -> pl.DataFrame:
     """Persons as :func:`matching.link` expects them (lists split, dates typed)."""
-    text = ("name_kanji", "name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
+    text = ("name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
     raw = store.fast_frame(
-        f"SELECT person_id, {', '.join(text)}, kana_estimated, birth_date, sex FROM persons",
-        {"person_id": pl.Utf8, **dict.fromkeys(text, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date, "sex": pl.Utf8},
+        f"SELECT person_id, {', '.join(text)}, kana_estimated, birth_date FROM persons",
+        {"person_id": pl.Utf8, **dict.fromkeys(text, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
         text=text,
     )
 
