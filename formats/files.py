@@ -55,6 +55,8 @@ __all__ = [
     "write_request",
     "write_response",
     "request_file_name",
+    "sha256_of",
+    "write_atomically",
 ]
 
 MAX_INQUIRIES_PER_FILE = 10_000
@@ -166,10 +168,15 @@ def _layout_of(provider: str) -> Any:
     raise ValueError(f"unknown provider '{provider}' (dais or pipitlinq)")
 
 
-def _write_atomically(path: Path, data: bytes) -> str:
+def write_atomically(path: Path, data: bytes) -> str:
+    """Write ``data`` at ``path`` whole or not at all, readable by the owner only; return its SHA-256.
+
+    A temporary name beside it (``.<name>.<pid>.tmp``: hidden, and removed by the
+    workspace's recovery if the process is killed), fsync, then an atomic rename.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600), "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -178,6 +185,11 @@ def _write_atomically(path: Path, data: bytes) -> str:
         tmp.unlink(missing_ok=True)
         raise
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as the audit trail and the file records keep it."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def _conform(frame: pl.DataFrame, direction: str, kind: str) -> pl.DataFrame:
@@ -205,7 +217,7 @@ def _write(
         data, truncations = write_fixed(layout, fd, frame, header)
     else:
         data, truncations = write_csv(layout, fd, frame), pl.DataFrame(schema=TRUNCATION_SCHEMA)
-    digest = _write_atomically(path, data)
+    digest = write_atomically(path, data)
     return WriteResult(path=path, rows=frame.height, sha256=digest, truncations=truncations)
 
 

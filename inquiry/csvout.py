@@ -8,10 +8,11 @@ at all (temporary name, then rename).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import polars as pl
+
+from formats.files import write_atomically
 
 __all__ = ["write_csv", "neutralise"]
 
@@ -29,15 +30,9 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """Write ``frame`` for Excel: BOM, CRLF, RFC 4180 quoting, dates ``YYYY-MM-DD``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     flat = frame.with_columns(
         [pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List)]
     )
     body = neutralise(flat).write_csv(line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
-    with open(tmp, "wb") as fh:
-        fh.write(b"\xef\xbb\xbf" + body.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    write_atomically(path, b"\xef\xbb\xbf" + body.encode("utf-8"))
     return path

@@ -8,21 +8,19 @@ counts it once.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from formats.files import sha256_of
 from formats.inputs import InputTable, read_payments
 from inquiry.step import Context, StepResult
 
 __all__ = ["record", "mark_cleared", "cleared_persons", "load"]
 
 
-def record(ctx: Context, table: InputTable, path: Path) -> int:
-    """Store the accepted payment rows; return how many were new."""
-    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def record(ctx: Context, table: InputTable, sha: str) -> int:
+    """Store the accepted payment rows of the feed whose SHA-256 is ``sha``; return how many were new."""
     before = ctx.store.scalar("SELECT count(*) FROM payments")
     ctx.store.insert(
         "payments",
@@ -45,7 +43,7 @@ def cleared_persons(ctx: Context) -> pl.DataFrame:
     )
 
 
-def mark_cleared(ctx: Context, as_of: date | None = None) -> list[str]:
+def mark_cleared(ctx: Context) -> list[str]:
     """Set ``cleared_on`` for newly cleared persons; return every cleared person id."""
     ids = cleared_persons(ctx)["person_id"].to_list()
     ctx.store.conn.executemany(
@@ -67,18 +65,19 @@ def load(path: Path, encoding: str | None = None):  # noqa: ANN201 - returns the
         result.add_rejects(table.rejects)
         if table.unknown_columns:
             result.notes.append(f"[dim]{Path(path).name}: 使わない列 (ignored columns): {', '.join(table.unknown_columns)}[/dim]")
-        new = record(ctx, table, path)
-        known = set(ctx.store.frame("SELECT person_id FROM persons", schema={"person_id": pl.Utf8})["person_id"])
+        sha = sha256_of(Path(path))
+        new = record(ctx, table, sha)
+        known = ctx.store.frame("SELECT person_id FROM persons", schema={"person_id": pl.Utf8})["person_id"]
         cleared = mark_cleared(ctx)
         result.counts = {
             "rows_read": table.rows_read,
             "payments_recorded": new,
             "payments_already_recorded": table.rows.height - new,
-            "payments_unknown_person": int((~table.rows["person_id"].is_in(list(known))).sum()),
+            "payments_unknown_person": int((~table.rows["person_id"].is_in(known.implode())).sum()),
             "persons_cleared": len(cleared),
         }
         result.persons_shown = len(cleared)
-        result.files[Path(path).name] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        result.files[Path(path).name] = sha
         return result
 
     return body

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from formats.files import sha256_of
 from formats.inputs import InputTable, read_institutions, read_master, read_payments
 from formats.refdata import banks
 from inquiry import payments as payments_mod
@@ -199,8 +200,8 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
             pays = read_payments(options.payments, encoding=options.encoding)
             result.add_rejects(pays.rejects)
             result.counts["payments_read"] = pays.rows_read
-            payments_mod.record(ctx, pays, options.payments)
-        cleared = payments_mod.mark_cleared(ctx, as_of)
+            payments_mod.record(ctx, pays, sha256_of(Path(options.payments)))
+        cleared = payments_mod.mark_cleared(ctx)
 
         targets = _targets(persons.filter(~pl.col("person_id").is_in(cleared)), inst.rows)
         paper_reason = (

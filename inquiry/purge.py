@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -50,6 +49,7 @@ from typing import Any
 
 import polars as pl
 
+from formats.files import write_atomically
 from inquiry.exports import EFFECTIVE_CLASS_SQL
 from inquiry.step import Context, StepResult
 from inquiry.store import Store
@@ -240,16 +240,6 @@ def _certificate_files(cert: dict[str, Any]) -> dict[str, bytes]:
     }
 
 
-def _write_owner_only(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-
-
 def write_missing_certificates(store: Store, reports: Path) -> list[Path]:
     """Write every certificate the store holds whose file is missing (a purge killed after its commit)."""
     written: list[Path] = []
@@ -257,7 +247,7 @@ def write_missing_certificates(store: Store, reports: Path) -> list[Path]:
         for fname, data in _certificate_files(json.loads(value)).items():
             path = reports / fname
             if not path.exists():
-                _write_owner_only(path, data)
+                write_atomically(path, data)
                 written.append(path)
     return written
 

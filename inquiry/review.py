@@ -29,6 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
+from formats.files import sha256_of
 from formats._text import rejects_frame
 from inquiry.csvout import neutralise, write_csv
 from inquiry.step import Context, StepFailed, StepResult
@@ -334,7 +335,7 @@ def review_import(path: Path):  # noqa: ANN201 - returns the step body
             "UPDATE matches SET decision = ?, decided_person_id = ?, decided_by = ?, decided_at = ? WHERE account_key = ? AND decision IS NULL",
             [(d, c, ctx.operator, at, k) for d, c, k in fresh.select("decision", "chosen", "account_key").iter_rows()],
         )
-        result.files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        result.files[path.name] = sha256_of(path)
         result.counts = {
             "rows_read": sheet.height,
             "decisions_accept": int((fresh["decision"] == "accept").sum()),

@@ -7,9 +7,9 @@ file edited after writing is refused), and the file is deleted from
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
+from formats.files import sha256_of
 from formats._text import rejects_frame
 from inquiry.step import Context, StepResult
 
@@ -34,7 +34,7 @@ def sent(files: list[Path]):  # noqa: ANN201 - returns the step body
                 result.notes.append(f"送信済み (already recorded as sent on {sent_at}): {path.name}")
                 continue
             if path.exists():
-                if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+                if sha256_of(path) != sha:
                     result.add_rejects(rejects_frame(path, [0], ["作成後に変更されています (file changed after it was written): not recorded"]))
                     continue
                 result.after_commit.append(path.unlink)

@@ -11,7 +11,6 @@ what a killed ``inquiry encrypt`` left next to the store.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import BinaryIO
 
 import polars as pl
 
+from formats.files import sha256_of
 from inquiry._crypto import configured_key
 from inquiry._lock import WorkspaceLock
 from inquiry.csvout import write_csv
@@ -212,7 +212,7 @@ class Workspace:
                 path.unlink()
                 done.append(f"deleted {path.name}: already recorded as sent")
         for path in sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
-            if store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (hashlib.sha256(path.read_bytes()).hexdigest(),)):
+            if store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha256_of(path),)):
                 path.unlink()
                 done.append(f"deleted {path.name}: already ingested")
         return done
