@@ -86,9 +86,11 @@ def _check(frame: pl.DataFrame, required: tuple[str, ...], what: str) -> None:
 
 
 def _name_columns(raw: pl.Expr) -> list[pl.Expr]:
-    from matching.names import name_key, name_parts
+    """The name's family and given parts; :func:`_parsed` makes the key from them (the key is
+    the two parts joined, and keying the name twice would run NFKC and the key table twice)."""
+    from matching.names import name_parts
 
-    return [name_key(raw).alias("key"), name_parts(raw).alias("_name_parts")]
+    return [name_parts(raw).alias("_name_parts")]
 
 
 def _holder_columns(raw: pl.Expr) -> list[pl.Expr]:
@@ -120,7 +122,9 @@ def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.
     # Struct results are computed once and spread into columns here (an
     # expression per field would run the parser once per field).
     if "_name_parts" in parsed.columns:
-        parsed = parsed.unnest("_name_parts")
+        parsed = parsed.unnest("_name_parts").with_columns(
+            key=pl.concat_str(["family", "given"], ignore_nulls=True).replace("", None)
+        )
     if "_address_parts" in parsed.columns:
         parsed = parsed.unnest("_address_parts").with_columns(
             # the room: the last number of the building part (方書), e.g. 703 in レジデンス緑ヶ丘703号

@@ -143,3 +143,14 @@ _ANY = st.text(
 def test_key_is_idempotent(texts: list[str]) -> None:
     once = keys(texts)
     assert keys(once) == once
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_ANY, min_size=1, max_size=40))
+def test_key_is_the_parts_joined(texts: list[str]) -> None:
+    """matching.link keys a name once, as its parts joined: that must be the name key."""
+    df = pl.DataFrame({"n": texts}, schema={"n": pl.Utf8})
+    got = df.select(name_parts(pl.col("n")).alias("p")).unnest("p").select(
+        pl.concat_str(["family", "given"], ignore_nulls=True).replace("", None)
+    )
+    assert got.to_series().to_list() == keys(texts)
