@@ -128,8 +128,9 @@ def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.
     if "_address_parts" in parsed.columns:
         parsed = parsed.unnest("_address_parts").with_columns(
             # the room: the last number of the building part (方書), e.g. 703 in レジデンス緑ヶ丘703号
-            room=pl.col("building").str.extract(r"([0-9]+)[^0-9]*$", 1).str.strip_chars_start("0")
+            room=pl.col("building").str.extract(r"([0-9]+)[^0-9]*$", 1).str.strip_chars_start("0").replace("", None)
         ).drop("building")
+    # every part is null when absent, never empty (names.name_parts, addresses.address_parts, the room above)
     return frame.join(parsed, left_on=raw, right_on="_raw", how="left", maintain_order="left")
 
 
@@ -145,10 +146,6 @@ def _as_list(frame: pl.DataFrame, col: str, sep: str) -> pl.Expr:
     return pl.col(col).cast(pl.List(pl.Utf8))
 
 
-def _null_if_empty(*cols: str) -> list[pl.Expr]:
-    return [pl.when(pl.col(c).str.len_chars() > 0).then(pl.col(c)).alias(c) for c in cols]
-
-
 def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """Distinct accounts (first occurrence wins) with name and address parts.
 
@@ -161,7 +158,7 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     return distinct.with_columns(
         dob=pl.col("holder_birth_date").cast(pl.Date),
         has_address=_nonempty("holder_address"),
-    ).with_columns(_null_if_empty("key", "head", "family", "given", "city", "town", "block", "pref", "room"))
+    )
 
 
 def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -185,7 +182,7 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
             .explode("raw"),
         ]
     ).filter(_nonempty("raw"))
-    named = _parsed(raw, "raw", _name_columns).with_columns(_null_if_empty("key", "family", "given"))
+    named = _parsed(raw, "raw", _name_columns)
     current_given = named.filter(pl.col("main")).select("person_idx", cur_given=pl.col("given"))
     maiden = (
         named.filter(pl.col("kind_other") & pl.col("family").is_not_null())
@@ -211,9 +208,7 @@ def normalise_persons(persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
             base.select("person_idx", is_current=pl.lit(False), raw=pl.col("address_history")).explode("raw"),
         ]
     ).filter(_nonempty("raw"))
-    addresses = _parsed(addr_raw, "raw", _address_columns).with_columns(
-        _null_if_empty("pref", "city", "town", "block", "room")
-    ).drop("raw")
+    addresses = _parsed(addr_raw, "raw", _address_columns).drop("raw")
     return table, forms, addresses
 
 
