@@ -168,12 +168,9 @@ def _decision_table() -> pl.DataFrame:
     )
     base_class, base_why = _apply(PAIR_RULES)
     cap_class, cap_why = _apply(ESTIMATED_RULES)
-    base_rule = pl.col("_why").struct.field("rule")
-    capped = pl.col("estimated") & (
-        pl.col("class").is_in(HITS)
-        | (base_rule == "partial_with_dob_and_address")
-        | ((base_rule == "name_mismatch") & _d("exact") & _a(*BLOCK))
-    )
+    # rule 3 decides for an estimated reading whenever the pair would be a hit, or has the evidence
+    # (birth date exact, address at block level) with which it may become PROBABLE at most
+    capped = pl.col("estimated") & (pl.col("class").is_in(HITS) | (_d("exact") & _a(*BLOCK)))
     table = combos.with_columns(base_class.alias("class"), base_why.alias("_why")).with_columns(
         pl.when(capped).then(cap_class).otherwise(pl.col("class")).alias("class"),
         pl.when(capped).then(cap_why).otherwise(pl.col("_why")).alias("_why"),
@@ -257,21 +254,17 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
         _first=first,
         _best_rank=pl.when(first).then(pl.col("class_rank")).forward_fill(),
     )
-    same_acct_next = pl.col("acct_idx").shift(-1) == pl.col("acct_idx")
-    best = ranked.filter(pl.col("_first")).select(
-        "acct_idx", *cols
+    # the best pair's class is shared by the next pair of the same account: a tie (in rank order)
+    next_same = (pl.col("acct_idx").shift(-1) == pl.col("acct_idx")) & (pl.col("class_rank").shift(-1) == pl.col("class_rank"))
+    best = (
+        ranked.with_columns(_next_same=next_same.fill_null(False))
+        .filter(pl.col("_first"))
+        .select("acct_idx", *cols, _tie=pl.col("class").cast(pl.Utf8).is_in(HITS) & pl.col("_next_same"))
     )
-    second = ranked.with_columns(
-        _tie=(same_acct_next & (pl.col("class_rank").shift(-1) == pl.col("class_rank"))).fill_null(False)
-    ).filter(pl.col("_first")).select("acct_idx", "_tie")
-    best = best.join(second, on="acct_idx", maintain_order="left")
-    tie = pl.col("class").cast(pl.Utf8).is_in(HITS) & pl.col("_tie")
-    best = best.with_columns(_tie=tie)
     # Candidate lists only for the (few) accounts that end in REVIEW.
     needs_list = best.filter(pl.col("_tie") | (pl.col("class") == "REVIEW")).select("acct_idx", "_tie")
     listed = (
-        ranked.join(needs_list, on="acct_idx", how="semi")
-        .join(needs_list, on="acct_idx")
+        ranked.join(needs_list, on="acct_idx", how="inner", maintain_order="left")
         .filter(pl.when(pl.col("_tie")).then(pl.col("class_rank") == pl.col("_best_rank")).otherwise(pl.col("class_rank") >= review))
         .group_by("acct_idx", maintain_order=True)
         .agg(
