@@ -18,9 +18,8 @@ joined.
 
 from __future__ import annotations
 
-import polars as pl
 
-__all__ = ["VARIANTS", "fold_variants", "fold_variants_expr"]
+__all__ = ["VARIANTS", "fold_variants"]
 
 # variant -> everyday form; groups by theme, one line per target.
 _TABLE = """
@@ -110,8 +109,3 @@ _TRANSLATE = str.maketrans(VARIANTS)
 def fold_variants(text: str) -> str:
     """Fold the variants of :data:`VARIANTS` in one Python string."""
     return text.translate(_TRANSLATE)
-
-
-def fold_variants_expr(e: pl.Expr) -> pl.Expr:
-    """Fold the variants of :data:`VARIANTS` in a string column."""
-    return e.str.replace_many(VARIANTS)

@@ -172,7 +172,7 @@ def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyF
     if rule.forms_filter is not None:
         right = right.filter(rule.forms_filter)
     lcols = frames.accounts.columns
-    rcols = frames.forms.columns if rule.right == "forms" else ["town_h", "block_h", "family_h", "given_h"]
+    rcols = frames.forms.columns if rule.right == "forms" else form_addresses.collect_schema().names()
 
     def col(c: str, present: list[str], i: int) -> pl.Expr:
         return pl.col(f"{c}_h" if f"{c}_h" in present else c).alias(f"_k{i}")

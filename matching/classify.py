@@ -73,7 +73,6 @@ def _a(*v: str) -> pl.Expr:
 
 
 STRONG = ("exact", "other_name")
-NAME_FITS = ("exact", "other_name", "variant")
 BLOCK = ("current", "history")
 
 PAIR_RULES: tuple[ClassRule, ...] = (

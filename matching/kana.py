@@ -36,7 +36,7 @@ import unicodedata
 
 import polars as pl
 
-from matching.names import _SMALL_TO_LARGE, _char_map, _early, _hira_to_kata, _kana_letters
+from matching.names import _DASHES, _KEY_FOLDS, _SMALL_TO_LARGE, _char_map, _early, _hira_to_kata, _kana_letters
 
 __all__ = ["kana_problem", "to_fullwidth", "to_zengin"]
 
@@ -46,17 +46,9 @@ __all__ = ["kana_problem", "to_fullwidth", "to_zengin"]
 # upper-case letters, digits and symbols. Both output forms are one table
 # away from it, and the allowed-character check runs on it.
 
-_FORM_FOLDS: dict[str, str] = {
-    "ヲ": "オ",
-    "ヰ": "イ",
-    "ヱ": "エ",
-    # ヸヹヺ (ヰヱヲ + dakuten) have no Zengin spelling; written as the name
-    # key reads them, so the bank's ﾋﾞ and the office's ヸ meet.
-    "ヸ": "ビ",
-    "ヹ": "ベ",
-    "ヺ": "ボ",
-}
-_FORM_DASHES: str = "ー-‐‑‒–—―−─━〜~⁓〰﹘﹣⸺⸻˗⁃"
+# ヲヰヱ, and ヸヹヺ (no Zengin spelling), fold as in the name key, so that the bank's ﾋﾞ and
+# the office's ヸ meet; the other folds of the key (ヂ, ヅ, ヴ, ヷ) stay, Zengin has them
+_FORM_FOLDS: dict[str, str] = {k: _KEY_FOLDS[k] for k in "ヲヰヱヸヹヺ"}
 _FORM_SPACES: str = "\u3000\t・·,、="
 
 
@@ -68,7 +60,7 @@ def _form_per_char() -> dict[str, str]:
         table[letter] = _FORM_FOLDS.get(k, k)
     for small, large in _SMALL_TO_LARGE.items():
         table[small] = large
-    for d in _FORM_DASHES:
+    for d in _DASHES:
         table[d] = "-"
     for sp in _FORM_SPACES:
         table[sp] = " "

@@ -43,6 +43,7 @@ from typing import Any
 import polars as pl
 
 from matching._variants import fold_variants
+from matching.names import _hira_to_kata
 
 __all__ = ["MAX_CANDIDATES", "MAX_PART_CANDIDATES", "estimate_readings"]
 
@@ -79,10 +80,6 @@ def _kanwa() -> Any | None:
         return None
 
 
-def _to_katakana(hira: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in hira)
-
-
 def _dictionary_readings(word: str) -> list[str]:
     """All unconditional readings of ``word`` in pykakasi's dictionary."""
     kanwa = _kanwa()
@@ -91,7 +88,7 @@ def _dictionary_readings(word: str) -> list[str]:
     try:
         table = kanwa.load(word[0])
         entries = table.get(word) if table else None
-        return [_to_katakana(yomi) for yomi, cond in entries or [] if cond is None and isinstance(yomi, str)]
+        return ["".join(map(_hira_to_kata, yomi)) for yomi, cond in entries or [] if cond is None and isinstance(yomi, str)]
     except Exception:  # internal API changed shape: single reading only
         return []
 
