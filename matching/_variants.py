@@ -18,7 +18,6 @@ joined.
 
 from __future__ import annotations
 
-
 __all__ = ["VARIANTS", "fold_variants"]
 
 # variant -> everyday form; groups by theme, one line per target.
