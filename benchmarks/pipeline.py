@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.quality import _peak_rss_mb
 from inquiry.exports import export
 from inquiry.followups import followups
 from inquiry.ingest import ingest
@@ -57,12 +58,7 @@ def main(persons: int, seed: int) -> None:
     step("report", report(None))
     step("export outcomes", export("outcomes", None))
     step("export matches", export("matches", None))
-    try:
-        import resource
-
-        print("peak RSS MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-    except ImportError:  # Windows
-        pass
+    print(f"peak RSS MB {_peak_rss_mb():.0f}")
     print(f"workspace: {home}")
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -30,10 +29,10 @@ from pathlib import Path
 
 import polars as pl
 
+from matching.classify import CLASSES, HITS
+
 __all__ = ["Case", "Measures", "build_case", "confusion", "load_case", "main", "measure", "save_case"]
 
-HITS = ("CONFIRMED", "PROBABLE")
-CLASSES = ("CONFIRMED", "PROBABLE", "REVIEW", "HOMONYM", "UNMATCHED")
 TARGETS = {"wrongful_hits": 0, "hit_recall": 0.98, "review_rate": 0.03, "homonym_catch": 0.9}
 
 
@@ -70,9 +69,9 @@ class Measures:
     hit_recall: float
     review_rate: float
     homonym_catch: float
-    owned_reachable: int = 0
-    hit_recall_reachable: float = 1.0
-    review_rate_unforced: float = 0.0
+    owned_reachable: int
+    hit_recall_reachable: float
+    review_rate_unforced: float
 
     def meets_targets(self) -> bool:
         return (
@@ -161,35 +160,25 @@ def _joined(linked: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
     return linked.select("account_key", "person_id", "class", *extra).join(truth, on="account_key", how="left")
 
 
-def measure(
-    linked: pl.DataFrame,
-    truth: pl.DataFrame,
-    account_records: int | None = None,
-    *,
-    accounts: pl.DataFrame | None = None,
-    persons: pl.DataFrame | None = None,
-) -> Measures:
+def measure(linked: pl.DataFrame, truth: pl.DataFrame, accounts: pl.DataFrame, persons: pl.DataFrame) -> Measures:
     """The measures of matching.md over the distinct accounts of ``linked``.
 
-    With ``accounts`` and ``persons`` (the link inputs) the reachable recall
-    is computed too.
+    ``accounts`` and ``persons`` are the link inputs: the records are counted
+    from them, and they say which owned accounts a hit is allowed for.
     """
     from matching.classify import ESTIMATED_RULES, PAIR_RULES
 
     forced = [r.reason for r in PAIR_RULES + ESTIMATED_RULES if r.name in FORCED_REVIEW_RULES]
     j = _joined(linked.with_columns(_forced=pl.col("reason").is_in(forced)), truth)
-    if accounts is not None and persons is not None:
-        bank = accounts.unique("account_key", keep="first").select(
-            "account_key", _bank_addr=pl.col("holder_address").fill_null("").str.strip_chars() != ""
-        )
-        known = persons.select(
-            pl.col("person_id").alias("owner"),
-            _known=(pl.col("address").fill_null("").str.strip_chars() != "")
-            | (pl.col("address_history").list.len().fill_null(0) > 0),
-        )
-        j = j.join(bank, on="account_key", how="left").join(known, on="owner", how="left")
-    else:
-        j = j.with_columns(_bank_addr=pl.lit(True), _known=pl.lit(True))
+    bank = accounts.unique("account_key", keep="first").select(
+        "account_key", _bank_addr=pl.col("holder_address").fill_null("").str.strip_chars() != ""
+    )
+    known = persons.select(
+        pl.col("person_id").alias("owner"),
+        _known=(pl.col("address").fill_null("").str.strip_chars() != "")
+        | (pl.col("address_history").list.len().fill_null(0) > 0),
+    )
+    j = j.join(bank, on="account_key", how="left").join(known, on="owner", how="left")
     hit = pl.col("class").is_in(HITS)
     owned = pl.col("owner").is_not_null()
     reachable = owned & pl.col("_bank_addr").fill_null(True) & pl.col("_known").fill_null(False)
@@ -210,7 +199,7 @@ def measure(
     n = row["accounts"]
     return Measures(
         accounts=n,
-        account_records=account_records if account_records is not None else n,
+        account_records=accounts.height,
         owned=row["owned"],
         strangers=row["strangers"],
         wrongful_hits=row["wrongful"],
@@ -248,6 +237,8 @@ def _peak_rss_mb() -> float:
         for line in status.read_text(encoding="ascii", errors="replace").splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024.0
+    import resource  # not on Windows, where /proc is not either
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
@@ -292,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     linked = link(case.accounts, case.persons)
     seconds = time.perf_counter() - started
-    m = measure(linked, case.truth, case.accounts.height, accounts=case.accounts, persons=case.persons)
+    m = measure(linked, case.truth, case.accounts, case.persons)
     with pl.Config(tbl_rows=40, tbl_cols=12, tbl_width_chars=160, tbl_hide_dataframe_shape=True):
         print(f"office: {case.persons_generated:,} persons (seed {args.seed}), {case.persons.height:,} read from the master; "
               f"{m.account_records:,} account records, {m.accounts:,} distinct accounts "

@@ -38,17 +38,11 @@ from pathlib import Path
 
 import polars as pl
 
-from benchmarks.quality import build_case, measure, save_case
+from benchmarks.quality import _peak_rss_mb, build_case, load_case, measure, save_case
 
 __all__ = ["main", "run_ours", "run_splink"]
 
 THREADS = 2
-
-
-def _peak_mb() -> float:
-    from benchmarks.quality import _peak_rss_mb
-
-    return _peak_rss_mb()
 
 
 def run_ours(folder: Path) -> dict[str, object]:
@@ -60,7 +54,7 @@ def run_ours(folder: Path) -> dict[str, object]:
     linked = link(accounts, persons, timings=phases)
     linked.select("account_key", "person_id", "class", "reason").write_parquet(folder / "linked_ours.parquet")
     prep = phases.pop("normalise")
-    return {"engine": "ours", "prep_seconds": prep, "seconds": sum(phases.values()), "train_seconds": 0.0, "peak_rss_mb": _peak_mb()}
+    return {"engine": "ours", "prep_seconds": prep, "seconds": sum(phases.values()), "train_seconds": 0.0, "peak_rss_mb": _peak_rss_mb()}
 
 
 def _splink_tables(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -206,7 +200,7 @@ def run_splink(folder: Path) -> dict[str, object]:
         "predict_seconds": predicted - trained,
         "train_seconds": trained - started,
         "pairs": pairs.height,
-        "peak_rss_mb": _peak_mb(),
+        "peak_rss_mb": _peak_rss_mb(),
     }
 
 
@@ -321,9 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="splink-compare-"))
         save_case(build_case(args.persons, args.seed), folder)
-    accounts = pl.read_parquet(folder / "accounts.parquet")
-    persons = pl.read_parquet(folder / "persons.parquet")
-    truth = pl.read_parquet(folder / "truth.parquet")
+    case = load_case(folder)
+    accounts, persons, truth = case.accounts, case.persons, case.truth
     rows = []
     runs = {engine: _subprocess(engine, folder) for engine in ("ours", "splink")}
     products = (
@@ -334,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     for engine, file, label in products:
         run = runs[engine]
         linked = pl.read_parquet(folder / f"{file}.parquet")
-        m = measure(linked, truth, accounts.height, accounts=accounts, persons=persons)
+        m = measure(linked, truth, accounts, persons)
         prep, train, link_s = (float(run.get(k, 0.0)) for k in ("prep_seconds", "train_seconds", "seconds"))  # type: ignore[arg-type]
         rows.append(
             {

@@ -30,7 +30,7 @@ def linked(case: Case) -> pl.DataFrame:
 
 @pytest.fixture(scope="module")
 def measures(case: Case, linked: pl.DataFrame) -> Measures:
-    return measure(linked, case.truth, case.accounts.height, accounts=case.accounts, persons=case.persons)
+    return measure(linked, case.truth, case.accounts, case.persons)
 
 
 def test_the_office_has_every_difficulty(case: Case) -> None:
