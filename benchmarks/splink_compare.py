@@ -248,7 +248,7 @@ def _classes(pairs: pl.DataFrame, response: pl.DataFrame) -> pl.DataFrame:
 
 
 def _gated(linked: pl.DataFrame, estimated: pl.DataFrame) -> pl.DataFrame:
-    """Splink's classes where matching.md's class table and safety rules 1 and 3 allow them, else REVIEW.
+    """Splink's classes where the spec's class table and safety rules 1 and 3 allow them, else REVIEW.
 
     The best pair's evidence is read from Splink's gamma levels (name 4 exact,
     3 other name, 2 Jaro-Winkler ≥ 0.95; birth date 2 exact, 1 one edit, 0

@@ -54,7 +54,7 @@ def test_the_spec_rules_gate_splinks_classes() -> None:
     assert got == {
         "a-same-dob-elsewhere": "REVIEW",  # rule 1: name and birth date are not identity
         "a-owner": "CONFIRMED",
-        "a-town": "PROBABLE",  # name and birth date exact, same town: PROBABLE in the class table
+        "a-town": "PROBABLE",  # name and birth date exact, same town: PROBABLE in the spec's class table (ours is stricter)
         "a-stranger-same-dob": "REVIEW",  # not a HOMONYM in the class table: the birth date agrees
         "a-stranger-other-dob": "HOMONYM",
         "a-estimated": "REVIEW",  # rule 3: an estimated reading needs the birth date
