@@ -25,14 +25,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from formats._layout import REJECT_SCHEMA, CsvColumn, CsvFile, CsvLayout, frame_schema
+from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
+from formats._text import BOM, rejects_frame
 from formats.dates import date_to_wareki7, wareki7_to_date
 from formats.errors import FileRejected, WriteError
 from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
 
-__all__ = ["BOM", "CsvRead", "CsvRecords", "header_labels", "read_csv", "split_records", "write_csv"]
+__all__ = ["CsvRead", "CsvRecords", "header_labels", "read_csv", "split_records", "write_csv"]
 
-BOM = b"\xef\xbb\xbf"
 _SEP = "\x00"  # joins a column's values for one decode; records holding NUL are rejected first
 
 
@@ -291,10 +291,7 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> C
     rows = frame.filter(ok).drop("_reason")
     bad_rows = frame.filter(~ok)
     rejects = pl.concat(
-        [
-            pl.DataFrame({"file": [str(path)] * bad_rows.height, "line": bad_rows["line"], "reason": bad_rows["_reason"]}, schema=REJECT_SCHEMA),
-            pl.DataFrame({"file": [str(path)] * len(recs.bad_lines), "line": recs.bad_lines, "reason": recs.bad_reasons}, schema=REJECT_SCHEMA),
-        ]
+        [rejects_frame(path, bad_rows["line"], bad_rows["_reason"]), rejects_frame(path, recs.bad_lines, recs.bad_reasons)]
     ).sort("line", maintain_order=True)
     return CsvRead(header={"columns": labels}, rows=rows, rejects=rejects, rows_read=rows.height + rejects.height)
 

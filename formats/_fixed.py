@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from formats._layout import REJECT_SCHEMA, FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
+from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
+from formats._text import rejects_frame
 from formats.dates import date_to_yyyymmdd, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
@@ -336,9 +337,7 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
     frame = pl.DataFrame([lines, *[cols[c] if c in cols else pl.Series(c, [None] * n_data, dtype=t) for c, t in schema.items() if c != "line"]])
     ok = reason == ""
     rows = frame.filter(ok)
-    rejects = pl.DataFrame(
-        {"file": [str(path)] * int((~ok).sum()), "line": lines.filter(~ok), "reason": reason.filter(~ok)}, schema=REJECT_SCHEMA
-    )
+    rejects = rejects_frame(path, lines.filter(~ok), reason.filter(~ok))
     return FixedRead(header=header, trailer=trailer, rows=rows, rejects=rejects, rows_read=n_data)
 
 

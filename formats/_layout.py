@@ -30,7 +30,6 @@ __all__ = [
     "Direction",
     "Kind",
     "FRAME_SCHEMAS",
-    "REJECT_SCHEMA",
     "frame_schema",
     "FixedField",
     "FixedRecord",
@@ -79,10 +78,6 @@ FRAME_SCHEMAS: dict[tuple[str, str], dict[str, pl.DataType]] = {
         "balance_yen": I64, "passbook_symbol": S, "passbook_number": S,
     },
 }  # fmt: skip
-
-#: Every rejected row, whatever the file: ``file, line, reason``.
-REJECT_SCHEMA: dict[str, pl.DataType] = {"file": pl.Utf8, "line": pl.Int64, "reason": pl.Utf8}
-
 
 def frame_schema(direction: str, kind: str) -> dict[str, pl.DataType]:
     """Schema of the frame a reader returns: ``line`` then the architecture columns."""

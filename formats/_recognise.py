@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from formats._csv import BOM, header_labels
+from formats._csv import header_labels
+from formats._text import BOM
 from formats._layout import load_dais, load_pipitlinq
 from formats.errors import FileRejected
 

@@ -16,15 +16,16 @@ from formats.errors import FileRejected
 
 __all__ = ["decode_bytes", "REJECT_SCHEMA", "rejects_frame"]
 
-REJECT_SCHEMA = {"file": pl.Utf8, "line": pl.Int64, "reason": pl.Utf8}
+#: Every rejected row, whatever the file: ``file, line, reason``.
+REJECT_SCHEMA: dict[str, pl.DataType] = {"file": pl.Utf8, "line": pl.Int64, "reason": pl.Utf8}
 
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
 
 
 def rejects_frame(file: str | Path, lines: list[int] | pl.Series, reasons: list[str] | pl.Series) -> pl.DataFrame:
     """The one shape every rejected row takes: ``file, line, reason``."""
     return pl.DataFrame(
-        {"file": [str(file)] * len(lines), "line": list(lines), "reason": list(reasons)},
+        {"file": pl.repeat(str(file), len(lines), dtype=pl.Utf8, eager=True), "line": lines, "reason": reasons},
         schema=REJECT_SCHEMA,
     )
 
@@ -40,7 +41,7 @@ def decode_bytes(data: bytes, path: str | Path, encoding: str | None = None) -> 
     else strict UTF-8 is tried, then cp932. A file valid in neither raises
     :class:`FileRejected` naming the line of the first bad byte.
     """
-    candidates = [encoding] if encoding else (["utf-8-sig"] if data.startswith(_BOM) else ["utf-8", "cp932"])
+    candidates = [encoding] if encoding else (["utf-8-sig"] if data.startswith(BOM) else ["utf-8", "cp932"])
     first_error: UnicodeDecodeError | None = None
     for name in candidates:
         try:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,7 +40,7 @@ import polars as pl
 
 from formats._csv import read_csv, write_csv
 from formats._fixed import TRUNCATION_SCHEMA, read_fixed, write_fixed
-from formats._layout import FRAME_SCHEMAS, REJECT_SCHEMA, load_dais, load_pipitlinq
+from formats._layout import FRAME_SCHEMAS, load_dais, load_pipitlinq
 from formats._recognise import recognise
 from formats.errors import FileRejected, WriteError
 
@@ -80,9 +80,9 @@ class ParsedFile:
     kind: str
     header: dict[str, Any]
     rows: pl.DataFrame
-    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
-    rows_read: int = 0
-    sha256: str = ""
+    rejects: pl.DataFrame
+    rows_read: int
+    sha256: str
 
 
 #: The name docs/architecture.md uses for a parsed response.
