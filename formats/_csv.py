@@ -219,7 +219,7 @@ class CsvRecords:
     bad_reasons: list[str]
 
 
-def split_records(data: bytes, path: str | Path, ncols: int | None = None, names: list[str] | None = None) -> CsvRecords:
+def split_records(data: bytes, path: str | Path, names: list[str] | None = None) -> CsvRecords:
     """Split UTF-8 CSV bytes (header row first) into unquoted cells; the one CSV splitter.
 
     Used by the provider codec below and by the office's input files
@@ -230,7 +230,7 @@ def split_records(data: bytes, path: str | Path, ncols: int | None = None, names
     labels = header_labels(data)
     if not labels:
         raise FileRejected(path, 1, "ヘッダ行を読めません (no readable header row)")
-    ncols = ncols or len(labels)
+    ncols = len(labels)
     names = names or labels
     first_nl = data.find(b"\n", start)
     line_of = np.cumsum(buf == 0x0A) - (buf == 0x0A) + 1 if buf.size else np.zeros(0, dtype=np.int64)
@@ -265,11 +265,10 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> C
     labels = header_labels(data)
     if labels != fd.labels:
         raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
-    recs = split_records(data, path, len(fd.columns), [f"{c.label} ({c.name})" for c in fd.columns])
-    lines = recs.cells["line"]
+    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns])
     schema = frame_schema(fd.direction, fd.kind)
     checks: list[pl.Expr] = [pl.col("_reason").replace("", None)]
-    text = _wareki_columns(recs.cells.drop("line"), fd)
+    text = _wareki_columns(recs.cells, fd)
     values: list[pl.Expr] = []
     for j, c in enumerate(fd.columns):
         value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
@@ -278,7 +277,7 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> C
             checks.append(pl.when(bad).then(pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
         if c.value != "const":
             values.append(value.alias(c.name))
-    typed = text.with_columns(pl.Series("line", lines, dtype=pl.Int64)).select(
+    typed = text.select(
         pl.col("line"), *values, pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason")
     )
     if fd.passbook_columns:
@@ -308,7 +307,7 @@ def _passbooks(typed: pl.DataFrame, bank: str) -> pl.DataFrame:
         pl.when(is_yucho & valid).then(passbook_account_type(sym)).otherwise(pl.col("account_type")).alias("account_type"),
         pl.when(is_yucho & valid).then(passbook_account_number(sym, num)).otherwise(num).alias("account_number"),
         pl.when(is_yucho & ~valid)
-        .then(pl.concat_str([pl.col("_reason"), pl.format("ゆうちょ記号番号として読めない / not a ゆうちょ 記号番号 '{}' '{}'", sym, num.fill_null(""))], separator="; ", ignore_nulls=True).str.strip_chars_start("; "))
+        .then(pl.concat_str([pl.col("_reason").replace("", None), pl.format("ゆうちょ記号番号として読めない / not a ゆうちょ 記号番号 '{}' '{}'", sym, num.fill_null(""))], separator="; ", ignore_nulls=True))
         .otherwise(pl.col("_reason"))
         .alias("_reason"),
     )

@@ -54,6 +54,8 @@ for _b in b" ()-./,0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _C_BYTE[_b] = True
 _C_BYTE[0xA1:0xE0] = True  # JIS X 0201 katakana in cp932
 _SPACE = 0x20
+#: every DAIS record ends with CR LF
+LINE_END = b"\r\n"
 
 
 # ----------------------------------------------------------------- bytes
@@ -172,10 +174,6 @@ def _cp932_len(e: pl.Expr) -> pl.Expr:
 # ----------------------------------------------------------------- reading
 
 
-def _nullify_empty(s: pl.Series) -> pl.Series:
-    return s.to_frame("v").select(pl.when(pl.col("v") == "").then(None).otherwise(pl.col("v")).alias(s.name)).to_series()
-
-
 def _reason(mask: np.ndarray, prefix: str, raw: pl.Series) -> pl.Series:
     """``prefix 'raw'`` on masked rows, null elsewhere."""
     return pl.DataFrame({"m": mask, "r": raw}).select(
@@ -185,16 +183,15 @@ def _reason(mask: np.ndarray, prefix: str, raw: pl.Series) -> pl.Series:
 
 def _decode_record(
     record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType] | None
-) -> tuple[dict[str, pl.Series], pl.Series, dict[str, pl.Series]]:
+) -> tuple[dict[str, pl.Series], pl.Series]:
     """Decode every field of ``arr`` (records of one type).
 
-    Returns ``(columns, reasons, raw)``: typed columns by name, one reason per
-    row (empty string when the row is sound) and the raw text of N fields.
+    Returns ``(columns, reasons)``: typed columns by name and one reason per
+    row (empty string when the row is sound).
     """
     n = arr.shape[0]
     enc = layout.encoding
     cols: dict[str, pl.Series] = {}
-    raws: dict[str, pl.Series] = {}
     reasons: list[pl.Series] = []
     signs: list[tuple[FixedField, pl.Series]] = []
     for off, f in zip(record.offsets, record.fields):
@@ -206,7 +203,6 @@ def _decode_record(
         if f.type == "N":
             text, _ = decode_column(sub, enc)
             text = text.alias(f.name)
-            raws[f.name] = text
             digits = _DIGIT[sub].all(axis=1)
             zero = (sub == 0x30).all(axis=1)
             if f.value == "date":
@@ -236,7 +232,7 @@ def _decode_record(
                 reasons.append(_reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
             elif f.type == "K":
                 reasons.append(_reason(undecodable, f"{where}: cp932 として読めない / undecodable bytes", text))
-            value = _nullify_empty(text.str.strip_chars_end(" "))
+            value = text.str.strip_chars_end(" ").replace("", None)
             if f.sign_for is not None:
                 sign_bad = ~np.isin(sub[:, 0], (0x20, 0x2D))
                 reasons.append(_reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", text))
@@ -256,12 +252,12 @@ def _decode_record(
         ).to_series()
     else:
         reason = pl.Series([""] * n, dtype=pl.Utf8)
-    return cols, reason, raws
+    return cols, reason
 
 
 def _single(record: FixedRecord, row: np.ndarray, layout: FixedLayout, path: str | Path, line: int) -> dict[str, Any]:
     """Decode a header or trailer record; any problem in it rejects the file."""
-    cols, reason, _ = _decode_record(record, row[None, :], layout, None)
+    cols, reason = _decode_record(record, row[None, :], layout, None)
     if reason[0]:
         raise FileRejected(path, line, reason[0])
     return {name: s[0] for name, s in cols.items()}
@@ -314,13 +310,11 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
         )
     schema = frame_schema(fd.direction, fd.kind)
     record = layout.records[fd.data]
-    cols, reason, raws = _decode_record(record, data_arr, layout, schema)
+    cols, reason = _decode_record(record, data_arr, layout, schema)
     lines = pl.Series("line", np.arange(2, n_data + 2), dtype=pl.Int64)
 
     if fd.trailer_hits is not None and fd.hit_field is not None:
-        _, hit_f = record.field(fd.hit_field)
-        hit_code = {v: k for k, v in layout.codes[hit_f.codes or ""].items()}.get(fd.hit_value or "", fd.hit_value)
-        hits = (raws[fd.hit_field] == hit_code).fill_null(False)
+        hits = (cols[fd.hit_field] == fd.hit_value).fill_null(False)  # the code tables are one-to-one
         if trailer[fd.trailer_hits] != int(hits.sum()):
             raise FileRejected(
                 path, n - 1, f"該当件数不一致: トレーラ {trailer[fd.trailer_hits]} 件, データ {int(hits.sum())} 件 (hit count does not match); file rejected whole"
@@ -431,10 +425,10 @@ def _field_values(
     return fitted.alias(f.name)
 
 
-def _encode_record(record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame], line_end: bytes) -> np.ndarray:
+def _encode_record(record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame]) -> np.ndarray:
     L = layout.record_length
-    out = np.full((frame.height, L + len(line_end)), _SPACE, dtype=np.uint8)
-    for i, b in enumerate(line_end):
+    out = np.full((frame.height, L + len(LINE_END)), _SPACE, dtype=np.uint8)
+    for i, b in enumerate(LINE_END):
         out[:, L + i] = b
     for off, f in zip(record.offsets, record.fields):
         if f.is_filler:
@@ -445,7 +439,7 @@ def _encode_record(record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout
 
 
 def write_fixed(
-    layout: FixedLayout, fd: FixedFile, frame: pl.DataFrame, header_values: dict[str, Any], line_end: bytes = b"\r\n"
+    layout: FixedLayout, fd: FixedFile, frame: pl.DataFrame, header_values: dict[str, Any]
 ) -> tuple[bytes, pl.DataFrame]:
     """Encode a whole file (header, data, trailer, end); return bytes and truncations.
 
@@ -455,8 +449,8 @@ def write_fixed(
     """
     truncations: list[pl.DataFrame] = []
     header = pl.DataFrame([{**header_values, "kind_code": fd.kind_code}])
-    head_b = _encode_record(layout.records[fd.header], header, layout, [], line_end)
-    body_b = _encode_record(layout.records[fd.data], frame, layout, truncations, line_end)
+    head_b = _encode_record(layout.records[fd.header], header, layout, [])
+    body_b = _encode_record(layout.records[fd.data], frame, layout, truncations)
     trailer: dict[str, Any] = {fd.trailer_count: frame.height}
     if fd.trailer_hits is not None and fd.hit_field is not None:
         hits = (frame.get_column(fd.hit_field) == fd.hit_value).fill_null(False)
@@ -466,8 +460,8 @@ def write_fixed(
     for f in layout.records[fd.trailer].fields:
         if f.type == "N" and f.const is None and f.name not in trailer:
             trailer[f.name] = 0
-    tail_b = _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [], line_end)
-    end_b = _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [], line_end)
+    tail_b = _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [])
+    end_b = _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [])
     data = head_b.tobytes() + body_b.tobytes() + tail_b.tobytes() + end_b.tobytes()
     trunc = pl.concat(truncations) if truncations else pl.DataFrame(schema=TRUNCATION_SCHEMA)
     return data, trunc.sort("row", maintain_order=True)

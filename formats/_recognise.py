@@ -6,7 +6,6 @@ whose 種別 names the kind (51/52/61/62 in the shipped layout) and has
 300-byte records; a pipitLINQ file starts (after its BOM) with a header row
 whose labels are exactly one of the four layouts' column lists.
 
->>> from formats._layout import load_dais
 >>> head = b"161131041202611230001".ljust(300) + b"\\r\\n"
 >>> recognise(head, "x").provider, recognise(head, "x").direction, recognise(head, "x").kind
 ('dais', 'response', 'basic')

@@ -40,7 +40,7 @@ import polars as pl
 
 from formats._csv import read_csv, write_csv
 from formats._fixed import TRUNCATION_SCHEMA, read_fixed, write_fixed
-from formats._layout import FRAME_SCHEMAS, load_dais, load_pipitlinq
+from formats._layout import FRAME_SCHEMAS, Kind, load_dais, load_pipitlinq
 from formats._recognise import recognise
 from formats.errors import FileRejected, WriteError
 
@@ -62,7 +62,6 @@ __all__ = [
 MAX_INQUIRIES_PER_FILE = 10_000
 
 Provider = Literal["dais", "pipitlinq"]
-Kind = Literal["basic", "history"]
 
 
 @dataclass(frozen=True)
@@ -194,16 +193,13 @@ def sha256_of(path: Path) -> str:
 
 def _conform(frame: pl.DataFrame, direction: str, kind: str) -> pl.DataFrame:
     """Cast the frame's architecture columns to their types (a column of all None arrives untyped)."""
-    schema = FRAME_SCHEMAS[(direction, kind)]
-    casts = []
-    for name, dtype in schema.items():
+    for name, dtype in FRAME_SCHEMAS[(direction, kind)].items():
         if name in frame.columns and frame.schema[name] != dtype:
             try:
-                frame.select(pl.col(name).cast(dtype))
+                frame = frame.with_columns(pl.col(name).cast(dtype))
             except pl.exceptions.PolarsError:
                 raise WriteError(f"column {name} ({frame.schema[name]}) cannot be read as {dtype}", field=name) from None
-            casts.append(pl.col(name).cast(dtype))
-    return frame.with_columns(casts) if casts else frame
+    return frame
 
 
 def _write(

@@ -25,15 +25,12 @@ from __future__ import annotations
 import polars as pl
 
 __all__ = [
-    "YUCHO_BANK_CODE",
     "passbook_valid",
     "passbook_branch",
     "passbook_account_type",
     "passbook_account_number",
     "account_key",
 ]
-
-YUCHO_BANK_CODE = "9900"
 
 _SYMBOL = r"^[01][0-9]{4}$"
 _NUMBER = r"^[0-9]{1,8}$"
