@@ -14,7 +14,7 @@ import polars as pl
 
 from formats.files import write_atomically
 
-__all__ = ["write_csv", "neutralise"]
+__all__ = ["write_csv", "neutralise", "unneutralise"]
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -25,6 +25,11 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         [pl.when(pl.col(c).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text_cols]
     )
+
+
+def unneutralise(e: pl.Expr) -> pl.Expr:
+    """Undo :func:`neutralise` on a text column read back (a sheet a person filled in)."""
+    return pl.when(e.str.contains("^'" + _FORMULA_START[1:])).then(e.str.slice(1)).otherwise(e)
 
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:

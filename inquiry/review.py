@@ -31,7 +31,7 @@ import polars as pl
 
 from formats.files import sha256_of
 from formats._text import rejects_frame
-from inquiry.csvout import neutralise, write_csv
+from inquiry.csvout import neutralise, unneutralise, write_csv
 from inquiry.step import Context, StepFailed, StepResult
 from inquiry.store import Store
 from matching.addresses import address_parts
@@ -162,8 +162,6 @@ def review_sheet(store: Store) -> pl.DataFrame:
             "matched_at", "decision", "decided_person_id", "bank_code", "bank_name", "branch_code", "branch_name", "account_number",
             "holder_kana", "holder_birth_date", "holder_address")  # fmt: skip
     rows = store.frame(_REVIEW_SQL, schema={**dict.fromkeys(text, pl.Utf8), "score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
-    if rows.height == 0:
-        rows = pl.DataFrame(schema={c: pl.Utf8 for c in rows.columns}).cast({"score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
     rows = rows.with_columns(fingerprint(rows), pl.col("candidates").fill_null(pl.col("person_id")).fill_null(""))
     pairs = (
         rows.select("account_key", "holder_kana", "holder_birth_date", "holder_address", pl.col("candidates").str.split(";").alias("person_id"))
@@ -232,13 +230,13 @@ def review_export(out: Path):  # noqa: ANN201 - returns the step body
         suffix = out.suffix.lower()
         if suffix not in (".xlsx", ".csv"):
             raise StepFailed(f"{out}: 確認シートは .xlsx か .csv です (sheet must be .xlsx or .csv)")
-        sheet = neutralise(review_sheet(ctx.store))
+        sheet = review_sheet(ctx.store)
         out.parent.mkdir(parents=True, exist_ok=True)
         part = ctx.ws.part_path(out)
         if suffix == ".csv":
-            write_csv(sheet, part)
+            write_csv(sheet, part)  # neutralises the cells itself
         else:
-            _write_xlsx(sheet, part)
+            _write_xlsx(neutralise(sheet), part)
         part.chmod(0o600)
         cand_cols = [c for c in sheet.columns if c.endswith(" 宛名番号")]
         persons = pl.concat([sheet[c] for c in cand_cols]).drop_nulls().n_unique() if cand_cols and sheet.height else 0
@@ -274,11 +272,6 @@ def _read_sheet(path: Path) -> pl.DataFrame:
     return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
 
 
-def _unquote(e: pl.Expr) -> pl.Expr:
-    """Undo :func:`inquiry.csvout.neutralise` (a leading ``'`` before a formula character)."""
-    return pl.when(e.str.contains(r"^'[=+\-@\t\r]")).then(e.str.slice(1)).otherwise(e).str.strip_chars()
-
-
 def review_import(path: Path):  # noqa: ANN201 - returns the step body
     """The step body: apply the sheet's decisions to ``matches``."""
 
@@ -287,7 +280,7 @@ def review_import(path: Path):  # noqa: ANN201 - returns the step body
         missing = [c for c in (KEY, DECISION, FINGERPRINT) if c not in sheet.columns]
         if missing:
             raise StepFailed(f"{path}: 確認シートの列がありません (missing columns): {', '.join(missing)} — inquiry review export で出力したシートを使ってください")
-        sheet = sheet.select("line", _unquote(pl.col(KEY)).alias("account_key"), pl.col(DECISION).alias("text"), _unquote(pl.col(FINGERPRINT)).alias("fp"))
+        sheet = sheet.select("line", unneutralise(pl.col(KEY)).str.strip_chars().alias("account_key"), pl.col(DECISION).alias("text"), unneutralise(pl.col(FINGERPRINT)).str.strip_chars().alias("fp"))
         problems: list[str] = []
         parsed: list[tuple[str | None, str | None]] = []
         for line, text in zip(sheet["line"].to_list(), sheet["text"].to_list()):
