@@ -75,9 +75,11 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
         worst = max(worst, code)
         return code
 
+    from inquiry.followups import followups
     from inquiry.ingest import ingest
     from inquiry.match import match
     from inquiry.prepare import PrepareOptions, prepare
+    from inquiry.report import report
     from inquiry.sent import sent
 
     opts = PrepareOptions(master=inputs["master"], institutions=inputs["institutions"], payments=inputs["payments"], as_of=office.as_of)
@@ -89,24 +91,14 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     step("ingest", ingest())
     step("match", match())
 
-    try:
-        from inquiry.followups import followups
-    except ImportError:
-        followups = None
-    if followups is not None:
-        step("followups", followups())
-        history = _answer_outbox(world, home)
-        if history:
-            console.print("[cyan]模擬金融機関が取引履歴照会に回答します (the simulated banks answer the history inquiries)[/cyan]")
-            step("sent", sent(history))
-            step("ingest", ingest())
-            step("followups", followups())  # summarises the answered histories
-    try:
-        from inquiry.report import report
-    except ImportError:
-        report = None
-    if report is not None:
-        step("report", report(None))
+    step("followups", followups())
+    history = _answer_outbox(world, home)
+    if history:
+        console.print("[cyan]模擬金融機関が取引履歴照会に回答します (the simulated banks answer the history inquiries)[/cyan]")
+        step("sent", sent(history))
+        step("ingest", ingest())
+        step("followups", followups())  # summarises the answered histories
+    step("report", report(None))
 
     console.rule("デモ完了 (demo finished)")
     console.print(f"ワークスペース (workspace): {home.resolve()}")
