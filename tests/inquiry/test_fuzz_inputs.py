@@ -198,5 +198,5 @@ def test_formula_names_never_start_a_cell(tmp_path: Path) -> None:
         cells = _cells(path)
         assert _live_formulas(cells) == [], f"{path.name}: formula cells {_live_formulas(cells)}"
         seen += [c for c in cells if "HYPERLINK" in c]
-    assert seen and all(c.startswith("'=") or not c.startswith("=") for c in seen)
+    assert seen
     assert any(c.startswith("'=HYPERLINK") for c in seen)  # the paper list and matches.csv did carry them

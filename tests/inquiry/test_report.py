@@ -155,7 +155,7 @@ def test_purpose_and_untrusted_text(made: tuple[Path, Path, Path]) -> None:
     page = made[1].read_text(encoding="utf-8")
     assert "滞納整理" in page and "利用目的" in page
     assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page or "alert(1)" not in page.split("<script>")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the tampered holder address, shown as text
 
 
 def test_workbook_holds_the_same_numbers(made: tuple[Path, Path, Path]) -> None:
