@@ -200,14 +200,17 @@ def fill_store(store: Store, *, persons: int = 300, banks_n: int = 24, inquiries
     m = rows.size
     acc_type = np.where(rng.random(m) < 0.8, 1, np.where(rng.random(m) < 0.7, 6, 4))
     branch_tbl = branches().filter(pl.col("bank_code").is_in(list(bank_codes))).group_by("bank_code").agg("branch_code", "name")
-    bmap = {b: (c, nm) for b, c, nm in branch_tbl.iter_rows()}
     pick = rng.random(m)
-    br_code, br_name = [], []
-    for bc, p in zip(bank_codes[where[rows]].tolist(), pick.tolist()):
-        codes, names = bmap.get(bc, (["001"], ["本店"]))
-        i = int(p * len(codes))
-        br_code.append(codes[i])
-        br_name.append(names[i])
+    # a branch of each account's bank, picked column-wise (本店 001 for a bank with no branch list)
+    chosen = (
+        pl.DataFrame({"bank_code": bank_codes[where[rows]].astype(str), "p": pick})
+        .join(branch_tbl, on="bank_code", how="left", maintain_order="left")
+        .select(
+            pl.col("branch_code").list.get((pl.col("p") * pl.col("branch_code").list.len()).floor().cast(pl.Int64), null_on_oob=True).fill_null("001"),
+            pl.col("name").list.get((pl.col("p") * pl.col("name").list.len()).floor().cast(pl.Int64), null_on_oob=True).fill_null("本店"),
+        )
+    )
+    br_code, br_name = chosen["branch_code"].to_list(), chosen["name"].to_list()
     numbers = np.char.zfill(rng.integers(1, 9_999_999, m).astype(str), 7)
     key = np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(bank_codes[where[rows]].astype(str), "-"), np.array(br_code, dtype=str)), "-"), np.char.add(acc_type.astype(str), "-")), numbers)
     balance = np.where(rng.random(m) < 0.3, rng.integers(0, 9_000, m), np.exp(rng.normal(11.5, 1.6, m)).astype(np.int64))
