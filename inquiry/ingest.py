@@ -125,7 +125,7 @@ def ingest(paths: list[Path] | None = None):  # noqa: ANN201 - returns the step 
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="回答取込 (ingest)")
         inbox = ctx.ws.inbox
-        files = paths or sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+        files = paths or ctx.ws.inbox_files()
         kinds: list[str] = []
         c = {"files": 0, "files_skipped (already ingested)": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
         for path in files:

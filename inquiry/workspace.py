@@ -211,11 +211,15 @@ class Workspace:
             if store.scalar("SELECT 1 FROM request_files WHERE file_name = ? AND sent_at IS NOT NULL", (path.name,)):
                 path.unlink()
                 done.append(f"deleted {path.name}: already recorded as sent")
-        for path in sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith(".")):
+        for path in self.inbox_files():
             if store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha256_of(path),)):
                 path.unlink()
                 done.append(f"deleted {path.name}: already ingested")
         return done
+
+    def inbox_files(self) -> list[Path]:
+        """The answer files waiting in ``inbox/``, by name (hidden files are writers' temporaries)."""
+        return sorted(p for p in self.inbox.iterdir() if p.is_file() and not p.name.startswith("."))
 
     def write_rejects(self, rejects: pl.DataFrame, stamp: datetime) -> Path | None:
         """``reports/rejects-<timestamp>.csv`` with ``file, line, reason``."""
