@@ -98,13 +98,17 @@ def _due_answers(store: Store, cutoff: str) -> pl.DataFrame:
     )
 
 
+#: an account no remaining answer row names (its answers were purged)
+_ACCOUNT_GONE = "account_key NOT IN (SELECT account_key FROM answers WHERE account_key IS NOT NULL)"
+
+
 def _orphan_matches(store: Store) -> pl.DataFrame:
     """Links of accounts that no remaining answer row names (run after deleting answers)."""
     return store.frame(
         f"""
         SELECT account_key, inquiry_id, substr(matched_at, 1, 10) AS matched_on, {EFFECTIVE_CLASS_SQL} AS class
         FROM matches
-        WHERE account_key NOT IN (SELECT account_key FROM answers WHERE account_key IS NOT NULL)
+        WHERE {_ACCOUNT_GONE}
         """,
         schema={"account_key": _TEXT, "inquiry_id": _TEXT, "matched_on": _TEXT, "class": _TEXT},
     )
@@ -113,13 +117,12 @@ def _orphan_matches(store: Store) -> pl.DataFrame:
 def _due_followups(store: Store, cutoff: str) -> pl.DataFrame:
     """Answered history inquiries past retention; unsent ones whose account is gone."""
     return store.frame(
-        """
+        f"""
         SELECT followup_id, person_id, provider, substr(account_key, 1, 4) AS bank_code, status,
                COALESCE(answered_on, substr(created_at, 1, 10)) AS day
         FROM followups
         WHERE (status = 'ANSWERED' AND answered_on <= :cutoff)
-           OR (status IN ('QUEUED', 'SKIPPED_CLEARED')
-               AND account_key NOT IN (SELECT account_key FROM answers WHERE account_key IS NOT NULL))
+           OR (status IN ('QUEUED', 'SKIPPED_CLEARED') AND {_ACCOUNT_GONE})
         """,
         {"cutoff": cutoff},
         schema={c: _TEXT for c in ("followup_id", "person_id", "provider", "bank_code", "status", "day")},
