@@ -7,7 +7,6 @@ run the real ``inquiry audit verify``: exit 2 and the first bad entry named.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,17 +16,7 @@ import pytest
 
 from inquiry import audit
 from inquiry.store import Store
-from tests.inquiry._fixtures import OFFICE, answered_workspace, cli
-
-
-@pytest.fixture(scope="module")
-def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return answered_workspace(tmp_path_factory.mktemp("answered"))
-
-
-@pytest.fixture()
-def home(answered: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(answered, tmp_path / "ws"))
+from tests.inquiry._fixtures import OFFICE, cli
 
 
 def _entries(home: Path) -> list[tuple]:

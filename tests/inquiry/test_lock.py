@@ -19,14 +19,9 @@ import pytest
 
 import inquiry.workspace
 from inquiry._lock import WorkspaceLock
-from tests.inquiry._fixtures import answered_workspace, cli
+from tests.inquiry._fixtures import cli
 
 WAIT = 0.6
-
-
-@pytest.fixture(scope="module")
-def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return answered_workspace(tmp_path_factory.mktemp("answered"))
 
 
 @pytest.fixture()

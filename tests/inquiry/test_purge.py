@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from inquiry.store import Store
-from tests.inquiry._fixtures import OFFICE, age_answers, answered_workspace, cli
+from tests.inquiry._fixtures import OFFICE, age_answers, cli
 
 OLD, NEW = ["P001", "P002"], ["P003", "P004"]
 
@@ -48,17 +47,6 @@ def _store_bytes(home: Path) -> bytes:
         if (home / name).exists():
             data += (home / name).read_bytes()
     return data
-
-
-@pytest.fixture(scope="module")
-def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace where all four persons were asked, answered and matched today (built once)."""
-    return answered_workspace(tmp_path_factory.mktemp("answered"))
-
-
-@pytest.fixture()
-def home(answered: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(answered, tmp_path / "ws"))
 
 
 def _count(home: Path, sql: str, params: tuple = ()) -> int:
