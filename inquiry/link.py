@@ -89,7 +89,7 @@ def link_files(master: Path, responses: list[Path], requests: list[Path], encodi
         "account_records": found.height,
         "accounts": linked.height,
     }
-    return shape_matches(linked.drop("reason", strict=False), first), counts
+    return shape_matches(linked, first), counts
 
 
 def run_link(master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None) -> int:

@@ -23,6 +23,8 @@ import unicodedata
 import jaconv
 import polars as pl
 
+from formats.dates import ERAS
+
 __all__ = [
     "KANA_NOTATIONS",
     "DATE_NOTATIONS",
@@ -161,15 +163,6 @@ def pick(index: pl.Expr | int, options: list[pl.Expr]) -> pl.Expr:
 
 # --- dates -------------------------------------------------------------------
 
-# (era digit, kanji, letter, first day)
-_ERAS = (
-    (5, "令和", "R", (2019, 5, 1)),
-    (4, "平成", "H", (1989, 1, 8)),
-    (3, "昭和", "S", (1926, 12, 25)),
-    (2, "大正", "T", (1912, 7, 30)),
-    (1, "明治", "M", (1868, 1, 25)),
-)
-
 
 def render_date(date: pl.Expr, notation: pl.Expr) -> pl.Expr:
     """Write a date in one of ``DATE_NOTATIONS`` (index per row); 元年 for an era's first year.
@@ -184,12 +177,12 @@ def render_date(date: pl.Expr, notation: pl.Expr) -> pl.Expr:
     kanji = pl.lit(None, pl.Utf8)
     letter = pl.lit(None, pl.Utf8)
     start_year = pl.lit(None, pl.Int64)
-    for e_digit, e_kanji, e_letter, first in reversed(_ERAS):
-        cond = date >= pl.date(*first)
+    for e_digit, e_letter, e_kanji, first in ERAS:  # oldest first: a later era overrides
+        cond = date >= pl.lit(first)
         digit = pl.when(cond).then(pl.lit(e_digit, pl.Int64)).otherwise(digit)
         kanji = pl.when(cond).then(pl.lit(e_kanji)).otherwise(kanji)
         letter = pl.when(cond).then(pl.lit(e_letter)).otherwise(letter)
-        start_year = pl.when(cond).then(pl.lit(first[0], pl.Int64)).otherwise(start_year)
+        start_year = pl.when(cond).then(pl.lit(first.year, pl.Int64)).otherwise(start_year)
     ey = y.cast(pl.Int64) - start_year + 1
     ey_text = pl.when(ey == 1).then(pl.lit("元")).otherwise(ey.cast(pl.Utf8))
     mm, dd = m.cast(pl.Utf8).str.zfill(2), d.cast(pl.Utf8).str.zfill(2)

@@ -654,7 +654,7 @@ def _accounts(rng: np.random.Generator, people: pl.DataFrame, addr: pl.DataFrame
             branch[mask] = choices[rng.integers(0, len(choices), k)]
     # unique account keys: redraw the few collisions (a numeric composite key, numpy only)
     bank_idx = np.searchsorted(np.sort(codes), bank)
-    branch_int = np.array([int(b) for b in branch]) if m < 1000 else pl.Series(branch.astype(str)).cast(pl.Int64).to_numpy()
+    branch_int = pl.Series(branch.astype(str)).cast(pl.Int64).to_numpy()
     base_key = ((bank_idx.astype(np.int64) * 1000 + branch_int) * 10 + acct_type) * 10_000_000
     number = rng.integers(0, 10_000_000, m)
     for _ in range(20):
