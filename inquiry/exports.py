@@ -33,6 +33,8 @@ FOLLOWUPS_COLUMNS = [
 
 #: 預金種目 定期: its 最終取引日 is the maturity date
 TIME_DEPOSIT = 6
+#: 預金種目 codes as people read them (the report, the review sheet)
+ACCOUNT_TYPE_LABELS = {1: "普通", 2: "当座", 4: "貯蓄", 5: "通知", 6: "定期", 7: "積立", 8: "納税準備", 9: "その他"}
 #: the classes that are hits (follow-ups, the report's 該当)
 HIT_CLASSES = ("CONFIRMED", "PROBABLE")
 #: A reviewer's decision overrides the match: accepted → CONFIRMED for the decided person,

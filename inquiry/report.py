@@ -47,7 +47,7 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
+from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
 from inquiry.exports import outcome as outcome_of
 from matching.classify import CLASSES
 from inquiry.settings import Settings
@@ -63,7 +63,6 @@ CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REV
 ANSWERS = ("HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
 ANSWER_LABELS = {"HIT": "該当あり", "ACCOUNTS": "口座あり・該当なし", "NO_ACCOUNT": "口座なし", "UNABLE": "照会不能", "PENDING": "未回答"}
 PROVIDER_LABELS = {"dais": "DAIS", "pipitlinq": "pipitLINQ", "paper": "書面"}
-ACCOUNT_TYPE_LABELS = {1: "普通", 2: "当座", 4: "貯蓄", 5: "通知", 6: "定期", 7: "積立", 8: "納税準備", 9: "その他"}
 EVIDENCE_LABELS = {
     "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
     "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},

@@ -32,6 +32,7 @@ import polars as pl
 from formats.files import sha256_of
 from formats._text import rejects_frame
 from inquiry.csvout import neutralise, unneutralise, write_csv
+from inquiry.exports import ACCOUNT_TYPE_LABELS
 from inquiry.step import Context, StepFailed, StepResult
 from inquiry.store import Store
 from matching.addresses import address_parts
@@ -176,8 +177,6 @@ def review_sheet(store: Store) -> pl.DataFrame:
         dob_fit=_fit(pl.col("holder_birth_date"), pl.col("birth_date")),
     )
     pairs = pairs.with_columns(address_fit=_address_fit(pairs))
-    from inquiry.report import ACCOUNT_TYPE_LABELS
-
     rows = rows.with_columns(pl.col("account_type").replace_strict(ACCOUNT_TYPE_LABELS, default=pl.col("account_type").cast(pl.Utf8), return_dtype=pl.Utf8))
     wide = rows.select(list(_ACCOUNT_COLS)).rename(_ACCOUNT_COLS)
     n_max = int(pairs["n"].max() or 0) + 1 if pairs.height else 1
