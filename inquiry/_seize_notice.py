@@ -228,7 +228,8 @@ def notice_columns(frame: pl.DataFrame, cfg: SeizureConfig) -> pl.DataFrame:
         .then(branch)
         .otherwise(pl.concat_str([branch, pl.lit("支店")]))
     )
-    fee = pl.col("bank_code").replace_strict(cfg.transfer_fee, default="", return_dtype=pl.Utf8)
+    fees = {k: v for k, v in cfg.transfer_fee.items() if v}
+    fee = pl.col("bank_code").replace_strict(fees, default=None, return_dtype=pl.Utf8)
     out = out.with_columns(type_label.alias("account_type_label"), branch_label.alias("branch_label"), fee.alias("wording2"))
     fields = {
         "bank": pl.col("bank_name").fill_null(pl.col("_ref_bank")).fill_null(pl.col("bank_code")),
@@ -236,7 +237,7 @@ def notice_columns(frame: pl.DataFrame, cfg: SeizureConfig) -> pl.DataFrame:
         "account_type": pl.col("account_type_label"),
         "account_number": _wide(pl.col("account_number")),
         "min_balance": _wide(pl.lit(f"{cfg.min_balance_yen:,}")),
-        "fee_clause": pl.when(pl.col("wording2") != "").then(pl.lit(cfg.wording["fee_clause"])).otherwise(pl.lit("")),
+        "fee_clause": pl.when(pl.col("wording2").is_not_null()).then(pl.lit(cfg.wording["fee_clause"])).otherwise(pl.lit("")),
         "centre": pl.col("centre"),
         "symbol": _wide(symbol),
         "passbook_number": _wide(pl.col("passbook_number")),
