@@ -471,3 +471,31 @@ def test_a_malformed_sheet_is_refused_whole(home: Path) -> None:
     assert code == 2
     assert "たぶん" in out and "来週" in out and "sel.csv:3" in out
     assert seizures(home).height == 0
+
+
+# -- retention ------------------------------------------------------------------------------------
+
+
+def test_purge_takes_candidates_and_confirmations_the_case_file_stays(home: Path) -> None:
+    sql(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A3)
+    plan(home)
+    path, sheet = export_sheet(home)
+    fill(path, sheet, {A1: {SELECT: "○"}, A3: {CONFIRM: "○"}})
+    assert import_sheet(home, path)[0] == 0
+    assert sql(home, "SELECT count(*) FROM seizure_candidates")[0][0] > 0
+    assert sql(home, "SELECT count(*) FROM seizure_confirmations") == [(1,)]
+
+    later = (TODAY + dt.timedelta(days=61)).isoformat()
+    code, out = cli("purge", "--home", home, "--as-of", later)
+    assert code == 0, out
+    assert sql(home, "SELECT count(*) FROM matches") == [(0,)]
+    assert sql(home, "SELECT count(*) FROM seizure_candidates") == [(0,)]
+    assert sql(home, "SELECT count(*) FROM seizure_confirmations") == [(0,)]
+    kept = seizures(home)
+    assert kept["account_key"].to_list() == [A1] and kept["name"].item() == "勅使河原 蔵之介"
+    data = (home / "store.sqlite3").read_bytes()
+    assert b"8345672" not in data  # P003's account: a candidate and a confirmation, purged with its match
+    # the list is still exported from the case file; the checks say they cannot look any more
+    code, out, frame, _ = export_list(home)
+    assert code == 0, out
+    assert "照会データ消去済" in frame["処理済フラグ3"].item()
