@@ -107,6 +107,8 @@ EXECUTE_ON = "執行日"
 CONFIRM = "本人確認 (PROBABLEのみ)"
 OVERRIDE = "差押禁止額の確認済"
 FINGERPRINT = "照合値 (変更しないでください)"
+#: no history answer: the protected-income check could not look (said, not refused)
+NO_HISTORY = "取引履歴なし (差押禁止額は未確認)"
 NEEDS_CONFIRMATION = "要本人確認 (PROBABLE: 差押前に本人であることの確認が必要)"
 #: what a person may write in 選択 / 本人確認 / 差押禁止額の確認済 to say yes (NFKC, lower case)
 YES = frozenset({"○", "◯", "〇", "o", "1", "y", "yes", "x", "✓", "✔", "選択", "確認済", "済", "ok", "override"})
@@ -171,6 +173,7 @@ def _candidates(ctx: Context, cfg: SeizureConfig) -> pl.DataFrame:
         schema={"account_key": _S, "confirmed_person": _S, "confirmed_by": _S, "confirmed_at": _S},
     )
     prot = protected_income(ctx.store, hits["account_key"].to_list(), cfg)
+    answered = ctx.store.frame("SELECT DISTINCT account_key, 1 AS has_history FROM followups WHERE status = 'ANSWERED'", schema={"account_key": _S, "has_history": _I})
     after = payments_after(ctx.store, hits.select(pl.col("account_key").alias("key"), "person_id", "answered_on")).rename({"key": "account_key"})
     frame = (
         hits.join(arrears_left(ctx.store, persons).drop("arrears_yen"), on="person_id", how="left")
@@ -179,6 +182,7 @@ def _candidates(ctx: Context, cfg: SeizureConfig) -> pl.DataFrame:
         .join(confirmed, on="account_key", how="left")
         .join(prot, on="account_key", how="left")
         .join(after, on="account_key", how="left")
+        .join(answered, on="account_key", how="left")
         .with_columns(pl.col("planned_yen").fill_null(0), pl.col("protected").fill_null(False))
     )
     frame = notice_columns(frame.with_columns(pl.lit(None, _S).alias("bank_name"), pl.lit(None, _S).alias("branch_name")), cfg)
@@ -208,6 +212,7 @@ def _candidates(ctx: Context, cfg: SeizureConfig) -> pl.DataFrame:
             pl.when(probable & ~confirmed_ok).then(pl.lit(NEEDS_CONFIRMATION)),
             pl.when(probable & confirmed_ok).then(pl.format("本人確認済 {} {}", pl.col("confirmed_by"), pl.col("confirmed_at"))),
             pl.col("protected_note"),
+            pl.when(pl.col("has_history").is_null()).then(pl.lit(NO_HISTORY)),
             stale_note(pl.col("answered_on"), ctx.today, cfg),
             pl.when(pl.col("paid_after_yen") > 0).then(
                 pl.format("納付あり: 回答後の納付 {}円 (最終 {})、残滞納額 {}円", format_yen(pl.col("paid_after_yen")), pl.col("last_paid_on"), format_yen(left))

@@ -299,7 +299,9 @@ def test_protected_income_is_flagged_and_needs_an_explicit_override(home: Path) 
     path, sheet = export_sheet(home, "sel.xlsx")
     flags = sheet.filter(pl.col(KEY) == A3)["確認事項"].item()
     assert flags.startswith("差押禁止額の確認: 直近35日の差押禁止相当の入金 年金 110,000円")
-    assert "差押禁止額の確認" not in (sheet.filter(pl.col(KEY) == A2)["確認事項"].item() or "")
+    # an account with no history answer is not flagged, but says the check could not look
+    assert sheet.filter(pl.col(KEY) == A2)["確認事項"].item() == "取引履歴なし (差押禁止額は未確認)"
+    assert "取引履歴なし" not in flags
 
     fill(path, sheet, {A3: {SELECT: "○"}})
     code, out = import_sheet(home, path)
