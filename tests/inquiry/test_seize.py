@@ -501,3 +501,16 @@ def test_purge_takes_candidates_and_confirmations_the_case_file_stays(home: Path
     code, out, frame, _ = export_list(home)
     assert code == 0, out
     assert "照会データ消去済" in frame["処理済フラグ3"].item()
+
+
+def test_an_old_answer_is_flagged_but_may_still_be_chosen(home: Path) -> None:
+    age_answers(home, ["P001"], 40)
+    plan(home)
+    path, sheet = export_sheet(home)
+    flags = sheet.filter(pl.col(KEY) == A1)["確認事項"].item()
+    assert "回答が古い: 回答日 " in flags and "(40日経過、残高が変わっている可能性)" in flags
+    assert "回答が古い" not in (sheet.filter(pl.col(KEY) == A2)["確認事項"].item() or "")
+    fill(path, sheet, {A1: {SELECT: "○"}})
+    assert import_sheet(home, path)[0] == 0
+    _, _, frame, _ = export_list(home)
+    assert "回答が古い" in frame["処理済フラグ3"].item()
