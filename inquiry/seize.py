@@ -362,7 +362,8 @@ def _parse_sheet(path: Path) -> tuple[pl.DataFrame, list[str]]:
         unneutralise(pl.col(KEY)).str.strip_chars().alias("account_key"),
         unneutralise(pl.col(FINGERPRINT)).str.strip_chars().alias("fp"),
         unneutralise(pl.col(STAFF)).str.strip_chars().alias("staff"),
-        pl.col(EXECUTE_ON).str.strip_chars().alias("execute_text"),
+        # a date typed into Excel comes back as ``2026-12-19 00:00:00``
+        pl.col(EXECUTE_ON).str.strip_chars().str.replace(r"[ T]00:00(?::00)?(?:\.0+)?$", "").alias("execute_text"),
         *[pl.col(c).alias(n) for c, n in ((SELECT, "select_text"), (CONFIRM, "confirm_text"), (OVERRIDE, "override_text"))],
     )
     problems: list[str] = []
@@ -402,7 +403,7 @@ def sheet_import(path: Path):
             shown = "\n  ".join(problems[:20]) + (f"\n  … ほか {len(problems) - 20} 件" if len(problems) > 20 else "")
             raise StepFailed(f"選択シートに不備があるため取り込みません (sheet refused, nothing applied):\n  {shown}")
         current = ctx.store.frame(_CANDIDATE_SQL, schema=_CANDIDATE_SCHEMA)
-        current = current.with_columns(_fingerprint(current).alias("now_fp"))
+        current = current.with_columns(_fingerprint(current).alias("now_fp")).drop("execute_on")
         checked = marked.join(current, on="account_key", how="left")
         fresh_rows = pl.col("now_fp").is_not_null() & (pl.col("now_fp") == pl.col("fp").fill_null(""))
         stale, fresh = checked.filter(~fresh_rows), checked.filter(fresh_rows)

@@ -514,3 +514,18 @@ def test_an_old_answer_is_flagged_but_may_still_be_chosen(home: Path) -> None:
     assert import_sheet(home, path)[0] == 0
     _, _, frame, _ = export_list(home)
     assert "回答が古い" in frame["処理済フラグ3"].item()
+
+
+def test_a_date_typed_into_excel_is_read(home: Path) -> None:
+    plan(home)
+    path, sheet = export_sheet(home, "sel.xlsx")
+    day = TODAY + dt.timedelta(days=21)
+    sheet = sheet.with_columns(
+        pl.when(pl.col(KEY) == A1).then(pl.lit("○")).alias(SELECT),
+        pl.when(pl.col(KEY) == A1).then(pl.lit("S01")).alias(STAFF),
+        pl.when(pl.col(KEY) == A1).then(pl.lit(day)).alias(EXECUTE_ON),  # a real date cell, as Excel saves one
+    )
+    sheet.write_excel(path, worksheet="差押予定")
+    code, out = import_sheet(home, path)
+    assert code == 0, out
+    assert seizures(home)["execute_on"].to_list() == [day.isoformat()]
