@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["banks", "branches", "BANK_TYPE_LABELS"]
+__all__ = ["BANK_TYPE_LABELS", "banks", "branches", "yucho_centres"]
 
 _DIR = Path(__file__).with_name("refdata")
 
@@ -33,3 +33,13 @@ def banks() -> pl.DataFrame:
 def branches() -> pl.DataFrame:
     """``bank_code, branch_code, name, kana, kana_hankaku`` for 28,934 branches."""
     return pl.read_csv(_DIR / "branches.csv", infer_schema=False, encoding="utf8")
+
+
+@cache
+def yucho_centres() -> pl.DataFrame:
+    """``account_kind, symbol_digits, centre``: the ゆうちょ 貯金事務センター that receives a notice.
+
+    Keyed by the kind of account (``総合口座`` for 記号 ``1xxxx``, ``振替口座`` for
+    ``0xxxx``) and the 記号's 2nd–3rd digits (refdata/README.md names the source).
+    """
+    return pl.read_csv(_DIR / "yucho_centres.csv", infer_schema=False, encoding="utf8")

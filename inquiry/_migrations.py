@@ -205,4 +205,77 @@ MIGRATIONS: list[str] = [
     CREATE INDEX inquiries_request_file ON inquiries (request_file);
     CREATE INDEX followups_request_file ON followups (request_file);
     """,
+    # 4: the seizure plan (inquiry/seize.py). Candidates and PROBABLE confirmations hang on their
+    # match (ON DELETE CASCADE: purged with it); planned seizures are the office's case file and
+    # keep only what the notice needs; 文書番号 come from one counter per fiscal year.
+    """
+    CREATE TABLE seizure_candidates (
+        account_key TEXT PRIMARY KEY REFERENCES matches (account_key) ON DELETE CASCADE,
+        candidate_no INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        class TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        balance_yen INTEGER,
+        answered_on TEXT,
+        execute_on TEXT,
+        flags TEXT,
+        protected INTEGER NOT NULL DEFAULT 0,
+        planned_at TEXT NOT NULL
+    );
+
+    CREATE TABLE seizure_confirmations (
+        account_key TEXT PRIMARY KEY REFERENCES matches (account_key) ON DELETE CASCADE,
+        person_id TEXT NOT NULL,
+        confirmed_by TEXT NOT NULL,
+        confirmed_at TEXT NOT NULL,
+        staff TEXT
+    );
+
+    CREATE TABLE seizure_counters (
+        fiscal_year INTEGER PRIMARY KEY,
+        last_number INTEGER NOT NULL
+    );
+
+    CREATE TABLE seizures (
+        doc_no TEXT PRIMARY KEY,
+        fiscal_year INTEGER NOT NULL,
+        doc_number INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('PLANNED', 'CANCELLED')),
+        account_key TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        class TEXT NOT NULL,
+        balance_yen INTEGER,
+        answered_on TEXT,
+        registered_at TEXT NOT NULL,
+        selected_by TEXT NOT NULL,
+        staff TEXT,
+        execute_on TEXT NOT NULL,
+        confirmed_by TEXT,
+        confirmed_at TEXT,
+        override_by TEXT,
+        override_at TEXT,
+        name TEXT,
+        resident_address TEXT,
+        bank_address TEXT,
+        bank_code TEXT,
+        bank_name TEXT,
+        branch_name TEXT,
+        branch_code TEXT,
+        account_type_label TEXT,
+        account_number TEXT,
+        wording1 TEXT,
+        wording2 TEXT,
+        wording3 TEXT,
+        source_file TEXT,
+        flag1 TEXT,
+        flag2 TEXT,
+        flag3 TEXT,
+        cancelled_by TEXT,
+        cancelled_at TEXT,
+        cancel_reason TEXT,
+        UNIQUE (fiscal_year, doc_number)
+    );
+    CREATE UNIQUE INDEX seizures_live_account ON seizures (account_key) WHERE status = 'PLANNED';
+    CREATE INDEX seizures_person ON seizures (person_id, status);
+    """,
 ]

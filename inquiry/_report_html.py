@@ -234,6 +234,7 @@ _SECTIONS = (
     ("名寄せの結果", ("classes", "hits"), ("balance",)),
     ("確認が必要なもの・除外したもの", ("review", "decisions", "homonym_why", "homonyms"), ()),
     ("追跡照会と完納", ("followups", "income", "cleared"), ()),
+    ("差押予定", ("seize_status", "seize_bank", "seize_staff", "seizures"), ()),
 )
 
 

@@ -31,6 +31,8 @@ app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 payments_app = typer.Typer(help="収納情報 (payments feed)", no_args_is_help=True)
 app.add_typer(payments_app, name="payments")
+seize_app = typer.Typer(help="差押予定 (seizure plan, 差押予定一覧)", no_args_is_help=True)
+app.add_typer(seize_app, name="seize")
 
 Home = Annotated[Optional[Path], typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
 Operator = Annotated[Optional[str], typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
@@ -158,14 +160,18 @@ def followups(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="matches | outcomes | followups")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="output CSV (default reports/<what>.csv)")] = None,
+    what: Annotated[str, typer.Argument(help="matches | outcomes | followups | seizures")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="output CSV (default reports/<what>.csv; seizures: reports/預金差押予定一覧.csv)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """CSV 出力 (matches.csv / outcomes.csv / followups.csv, UTF-8 with BOM)."""
+    """CSV 出力 (matches.csv / outcomes.csv / followups.csv / 預金差押予定一覧.csv, UTF-8 with BOM)."""
     from inquiry.exports import export as step
 
+    if what == "seizures":
+        from inquiry.seize import export_seizures
+
+        _done(run_step(default_home(home), "export seizures", {"what": what}, export_seizures(out), operator=operator))
     _done(run_step(default_home(home), f"export {what}", {"what": what}, step(what, out), operator=operator))
 
 
@@ -283,6 +289,55 @@ def payments_load(
     from inquiry.payments import load as step
 
     _done(run_step(default_home(home), "payments load", {"file": file.name}, step(file, encoding), operator=operator))
+
+
+@seize_app.command("plan")
+def seize_plan(
+    execute_on: Annotated[Optional[str], typer.Option("--execute-on", help="執行日 proposed for every candidate (editable on the sheet)")] = None,
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """差押予定の候補を作成 (list the hits a seizure may rest on, with the last checks; nothing is seized)."""
+    from inquiry.seize import plan
+
+    _done(run_step(default_home(home), "seize plan", {"execute_on": execute_on}, plan(_parse_date(execute_on)), operator=operator))
+
+
+@seize_app.command("export")
+def seize_export(
+    out: Annotated[Path, typer.Option("--out", help="selection sheet to write: .xlsx or .csv")],
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """差押予定の選択シートを出力 (the candidates, with 選択 / 職員 / 執行日 columns to fill in)."""
+    from inquiry.seize import sheet_export
+
+    _done(run_step(default_home(home), "seize export", {"out": out.name}, sheet_export(out), operator=operator))
+
+
+@seize_app.command("import")
+def seize_import(
+    sheet: Annotated[Path, typer.Argument(help="the filled-in selection sheet (.xlsx or .csv)")],
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """選択シートを取込 (record 本人確認, plan the selected accounts with 文書番号)."""
+    from inquiry.seize import sheet_import
+
+    _done(run_step(default_home(home), "seize import", {"sheet": sheet.name}, sheet_import(sheet), operator=operator))
+
+
+@seize_app.command("cancel")
+def seize_cancel(
+    doc_no: Annotated[str, typer.Argument(help="文書番号 of the planned seizure")],
+    reason: Annotated[str, typer.Option("--reason", help="why it is pulled (引抜の理由)")],
+    home: Home = None,
+    operator: Operator = None,
+) -> None:
+    """差押予定の引抜 (cancel one planned seizure; its number is never reused)."""
+    from inquiry.seize import cancel
+
+    _done(run_step(default_home(home), "seize cancel", {"doc_no": doc_no, "reason": reason}, cancel(doc_no, reason), operator=operator))
 
 
 @app.command()

@@ -10,6 +10,7 @@ request files the way formats.md says, homonyms included). With no
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from inquiry.step import console, run_step
@@ -40,6 +41,40 @@ def _answer_outbox(world, home: Path) -> list[Path]:  # noqa: ANN001 - BankWorld
     for req in requests:
         world.answer_file(req, home / "inbox")
     return requests
+
+
+def _seize(home: Path, step: Callable[..., int]) -> None:
+    """The seizure plan on the sample office: candidates, a staff member's choice, the 差押予定一覧.
+
+    The demo plays the staff member: it selects every candidate the checks
+    raised nothing about (no 要本人確認, no 差押禁止額の確認, no other note) and
+    leaves the rest, as a person would, for a closer look.
+    """
+    from datetime import date, timedelta
+
+    import polars as pl
+
+    from inquiry.seize import (
+        SELECT,
+        STAFF,
+        export_seizures,
+        plan,
+        sheet_export,
+        sheet_import,
+    )
+
+    sheet = home / "reports" / "差押予定選択シート.csv"
+    step("seize plan", plan(date.today() + timedelta(days=14)))
+    if step("seize export", sheet_export(sheet)) == 2:
+        return
+    rows = pl.read_csv(sheet, infer_schema=False)
+    rows = rows.with_columns(
+        pl.when(pl.col("確認事項").is_null()).then(pl.lit("○")).alias(SELECT), pl.col(STAFF).fill_null("デモ職員")
+    )
+    sheet.write_bytes(b"\xef\xbb\xbf" + rows.write_csv(line_terminator="\r\n").encode("utf-8"))
+    console.print("[cyan]職員役のデモが確認事項のない候補を選択しました (the demo selects the candidates with no finding)[/cyan]")
+    step("seize import", sheet_import(sheet))
+    step("export seizures", export_seizures(None))
 
 
 def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
@@ -98,6 +133,7 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
         step("sent", sent(history))
         step("ingest", ingest())
         step("followups", followups())  # summarises the answered histories
+    _seize(home, step)
     step("report", report(None))
 
     console.rule("デモ完了 (demo finished)")

@@ -613,7 +613,13 @@ def build_report(
     followup_tables = _followup_tables(store, reads["followups"].result(), acc, inst, names, persons, inq)
     for t in followup_tables:
         on_table(t)
-    tables = inquiry_tables + account_tables + followup_tables
+    from inquiry.seize import report_tables as seizure_tables
+
+    step("差押予定 (seizure plan)")
+    seize_tables = seizure_tables(store)
+    for t in seize_tables:
+        on_table(t)
+    tables = inquiry_tables + account_tables + followup_tables + seize_tables
     by_key = {t.key: t for t in tables}
     charts = _charts(inq, by_type, by_key["hits"].frame)
     kpis = _kpis(inq, by_key, today, od)
@@ -646,6 +652,7 @@ SHEET_NAMES = {
     "inq_service": "照会_サービス別", "inq_institution": "照会_金融機関別", "ans_service": "回答_サービス別",
     "ans_type": "回答_業態別", "classes": "分類", "hits": "該当口座", "review": "要確認", "homonym_why": "同名異人_内訳",
     "homonyms": "同名異人", "decisions": "判定", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
+    "seize_status": "差押予定_状況", "seize_bank": "差押予定_金融機関別", "seize_staff": "差押予定_職員別", "seizures": "差押予定一覧",
 }  # fmt: skip
 _WIDTHS = {"int": 11, "yen": 14, "pct": 9, "score": 8, "date": 12, "key": 16, "person": 12, "persons": 24}
 
@@ -728,7 +735,7 @@ def report(out: Path | None = None):  # noqa: ANN201 - returns the step body
         folder.mkdir(parents=True, exist_ok=True)
         html_path = folder / f"report-{ctx.today:%Y%m%d}.html"
         xlsx_path = folder / f"report-{ctx.today:%Y%m%d}.xlsx"
-        stages = 7
+        stages = 8
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console, transient=True) as progress:
             task = progress.add_task("報告書 (report)", total=stages)
 

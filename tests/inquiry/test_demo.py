@@ -69,3 +69,17 @@ def test_purge_certificate_of_the_demo_office_matches_the_store(demo_home: Path,
     with Store(home / "store.sqlite3") as store:
         assert store.scalar("SELECT count(*) FROM answers") == 0
         assert store.scalar("SELECT sum(count) FROM stats WHERE kind = 'class'") == before["matches"]
+
+
+def test_demo_makes_a_seizure_plan_and_the_list(demo_home: Path) -> None:
+    from inquiry.seize import LIST_COLUMNS
+
+    listing = demo_home / "reports" / "預金差押予定一覧.csv"
+    raw = listing.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf" + ",".join(LIST_COLUMNS).encode("utf-8") + b"\r\n")
+    with Store(demo_home / "store.sqlite3") as store:
+        planned = store.scalar("SELECT count(*) FROM seizures WHERE status = 'PLANNED'")
+        assert planned > 0
+        assert store.scalar("SELECT count(*) FROM seizures WHERE class = 'PROBABLE'") == 0  # the demo never confirms an owner
+        assert store.scalar("SELECT max(doc_number) FROM seizures") == store.scalar("SELECT count(*) FROM seizures")
+    assert raw.count(b"\r\n") == planned + 1

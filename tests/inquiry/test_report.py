@@ -176,7 +176,7 @@ def test_workbook_holds_the_same_numbers(made: tuple[Path, Path, Path]) -> None:
         names = z.namelist()
         hits_xml = z.read("xl/worksheets/sheet7.xml").decode("utf-8")
         every_sheet = "".join(z.read(n).decode("utf-8") for n in names if n.startswith("xl/worksheets/"))
-    assert "xl/worksheets/sheet14.xml" in names and "xl/worksheets/sheet15.xml" not in names  # overview + 13 tables
+    assert "xl/worksheets/sheet18.xml" in names and "xl/worksheets/sheet19.xml" not in names  # overview + 13 tables + 4 of the seizure plan
     assert 'ySplit="1"' in hits_xml and 'state="frozen"' in hits_xml  # header row frozen
     assert "<autoFilter " in hits_xml
     assert "'=HYPERLINK" in every_sheet  # neutralised, and an inline string: never a live formula
