@@ -205,4 +205,9 @@ MIGRATIONS: list[str] = [
     CREATE INDEX inquiries_request_file ON inquiries (request_file);
     CREATE INDEX followups_request_file ON followups (request_file);
     """,
+    # 4: the audit trail is keyed (inquiry/audit.py): each entry says how its hash was made;
+    #    entries written before are the unkeyed 'sha256' ones
+    """
+    ALTER TABLE audit ADD COLUMN scheme TEXT NOT NULL DEFAULT 'sha256';
+    """,
 ]

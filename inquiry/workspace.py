@@ -132,6 +132,11 @@ class Workspace:
             os.chmod(ws.settings_path, 0o600)
         else:
             ws.settings = Settings.load(ws.settings_path)
+            if ws.settings.municipality_code != settings.municipality_code:
+                raise ValueError(
+                    f"{home} は別の団体のワークスペースです (already the workspace of {ws.settings.municipality_code} "
+                    f"{ws.settings.municipality_name}, not {settings.municipality_code})"
+                )
         try:
             ws.store().close()
         except ValueError:  # a key problem: the command's run_step says so and exits 2
