@@ -32,6 +32,14 @@ app.add_typer(audit_app, name="audit")
 payments_app = typer.Typer(help="収納情報 (payments feed)", no_args_is_help=True)
 app.add_typer(payments_app, name="payments")
 
+@app.callback()
+def _start() -> None:
+    """Every command, workspace or not (``link`` writes where ``--out`` says), creates owner-only files and folders."""
+    from inquiry.workspace import owner_only
+
+    owner_only()
+
+
 Home = Annotated[Optional[Path], typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
 Operator = Annotated[Optional[str], typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="force the input encoding (utf-8 / cp932)")]
@@ -261,6 +269,8 @@ def audit_verify(home: Home = None) -> None:
 
     try:
         ws = Workspace.open(default_home(home))
+        if ws.tightened_note():
+            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
         store = ws.store()
     except (NotAWorkspace, ValueError) as exc:  # not a workspace; a wrong or missing store key
         console.print(f"[red]{exc}[/red]")

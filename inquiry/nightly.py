@@ -78,6 +78,8 @@ def run_nightly(home: Path, *, as_of: date | None = None, operator: str | None =
     except (NotAWorkspace, ValueError) as exc:  # ValueError: invalid settings
         console.print(f"[red]エラー (error): {exc}[/red]")
         return 2
+    if ws.tightened_note():
+        console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
     outcome: list[tuple[str, str]] = []
     worst = 0
     with ExitStack() as held:

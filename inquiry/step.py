@@ -150,6 +150,8 @@ def run_step(
     after = ""  # what was being done after the commit, when something fails there
     try:
         ws = Workspace.open(home)
+        if ws.tightened_note():
+            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
         if configured_key(home) is None and not quiet:
             console.print(
                 "[dim]注意: 暗号化キーが設定されていません (no encryption key set: the store is protected by file "

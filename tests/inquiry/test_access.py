@@ -360,3 +360,49 @@ def test_a_killed_encrypt_leaves_the_plain_store_or_the_encrypted_one(
     assert code == 0, out
     assert _last_audit_commands(home, KEY).count("encrypt") == 1
     assert not any(peek.read_bytes()) and _leftovers(home) == []
+
+
+# -- folders any command creates; a loosened workspace (issue 14, point 9) ----------------
+def test_link_creates_its_output_folders_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    office = write_office(tmp_path / "office")
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
+    assert cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"])[0] == 0
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    responses = answer_outbox(home, into=answers)
+    os.umask(0o022)  # as a fresh shell would have it: link needs no workspace to be owner-only
+    out = tmp_path / "newdir" / "sub" / "m.csv"
+    args = ["link", "--master", office["master"], "--out", out]
+    for r in responses:
+        args += ["--responses", r]
+    code, output = cli(*args)
+    assert code in (0, 1), output
+    assert out.exists()
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in (out.parent.parent, out.parent, out)} == {
+        "newdir": "0o700", "sub": "0o700", "m.csv": "0o600"
+    }
+
+
+def test_an_export_to_a_new_folder_is_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
+    os.umask(0o022)
+    out = home / "reports" / "sub" / "deeper" / "m.csv"
+    code, output = cli("export", "matches", "--home", home, "--out", out)
+    assert code == 0, output
+    _check(home)
+
+
+def test_a_loosened_workspace_is_tightened_with_a_message(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
+    (home / "reports" / "old.csv").write_text("x\n", encoding="utf-8")
+    for path, mode in ((home, 0o755), (home / "store.sqlite3", 0o644), (home / "reports", 0o755), (home / "reports" / "old.csv", 0o644)):
+        os.chmod(path, mode)
+    code, out = cli("match", "--home", home)
+    assert code == 0, out
+    assert "owner-only" in out and "store.sqlite3 644" in out and "reports 755" in out
+    _check(home)
+    code, out = cli("match", "--home", home)  # tight now: nothing more to say
+    assert code == 0 and "readable by others" not in out, out
