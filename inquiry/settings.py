@@ -39,7 +39,10 @@ class Settings(BaseModel):
     followup_period_months: int = 6
     followup_repeat_days: int = 90
     retention_days: int = Field(60, ge=1)
-    retention_extended: bool = Field(False, description="must be true to set retention_days above 60")
+    unanswered_days: int = Field(
+        60, ge=1, description="an inquiry or follow-up still unanswered this many days after it was sent is closed as 未回答 and deleted"
+    )
+    retention_extended: bool = Field(False, description="must be true to set retention_days or unanswered_days above 60")
     overdue_days: int = 30
     max_inquiries_per_file: int = Field(10_000, ge=1, le=10_000)
 
@@ -62,8 +65,9 @@ class Settings(BaseModel):
         return v.strip()
 
     def model_post_init(self, __context: object) -> None:
-        if self.retention_days > 60 and not self.retention_extended:
-            raise ValueError("retention_days above 60 needs retention_extended = true (protection.md)")
+        for name in ("retention_days", "unanswered_days"):
+            if getattr(self, name) > 60 and not self.retention_extended:
+                raise ValueError(f"{name} above 60 needs retention_extended = true (protection.md)")
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
