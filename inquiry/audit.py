@@ -223,9 +223,10 @@ def recorded_heads(home: Path) -> list[tuple[int, str]]:
     if not path.exists():
         return []
     heads: list[tuple[int, str]] = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    lines = path.read_text(encoding="utf-8", errors="replace").split("\n")
+    for line in lines[:-1]:  # the last piece has no line end: empty, or a line a power cut left unfinished
         fields = dict(part.split("=", 1) for part in line.split("\t") if "=" in part)
-        if fields.get("seq", "").isdigit() and "hash" in fields:
+        if fields.get("seq", "").isdigit() and len(fields.get("hash", "")) == 64:
             heads.append((int(fields["seq"]), fields["hash"]))
     return heads
 
