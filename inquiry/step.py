@@ -174,8 +174,9 @@ def run_step(
                         counts["persons_shown"] = result.persons_shown
                     counts["rejected"] = result.rejects.height
                     audit.append(store, operator=ctx.operator, command=command, options=options, counts=counts, files=result.files)
-                after = "publishing its files (outbox/, reports/)"
+                after = f"recording the audit head in logs/{audit.HEAD_LOG}"
                 audit.record_head(ws, store)
+                after = "publishing its files (outbox/, reports/)"
                 ws.publish(result.parts)
                 after = "its clean-up (deleting sent / ingested files, old files, vacuum)"
                 for action in result.after_commit:

@@ -253,3 +253,20 @@ def test_an_old_unkeyed_trail_is_kept_and_sealed_by_the_first_keyed_entry(home: 
     _rechain_unkeyed(home, 3)  # rewriting an old entry now breaks the keyed one that sealed them
     code, out = cli("audit", "verify", "--home", home)
     assert code == 2 and "audit entry 6" in out, out
+
+
+def test_an_encrypted_store_keys_its_trail_with_the_store_key(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before `inquiry encrypt` the trail is keyed with audit.key; after it, with a key derived from the store key."""
+    pytest.importorskip("sqlcipher3")
+    monkeypatch.setenv("INQUIRY_KEY", "correct horse battery staple")
+    code, out = cli("encrypt", "--home", home)
+    assert code == 0, out
+    assert cli("match", "--home", home)[0] == 0
+    with Store(home / "store.sqlite3", key="correct horse battery staple") as store:
+        schemes = [r[0] for r in store.conn.execute("SELECT scheme FROM audit ORDER BY seq")]
+    assert schemes == ["hmac-file"] * 5 + ["hmac-store"] * 2
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 0 and "7 entries" in out, out
+    (home / "audit.key").unlink()  # the older entries need it still
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and "audit entry 1" in out and "missing" in out, out
