@@ -276,7 +276,7 @@ def audit_verify(home: Home = None) -> None:
         console.print(f"[red]{exc}[/red]")
         _done(2)
     with store:
-        n, problem = audit.verify(store)
+        _, problem = audit.verify(store)
         expected = audit.expected_entries(store)
         total = store.scalar("SELECT count(*) FROM audit")
     said = f"{total} entries; expected at least {expected} (the head recorded in the store and in logs/{audit.HEAD_LOG})"

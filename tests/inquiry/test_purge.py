@@ -27,8 +27,9 @@ OLD, NEW = ["P001", "P002"], ["P003", "P004"]
 
 
 def _zengin(kana: str) -> str:
-    from matching.kana import to_zengin
     import polars as pl
+
+    from matching.kana import to_zengin
 
     return pl.DataFrame({"k": [kana]}).select(to_zengin(pl.col("k"))).item()
 
@@ -266,7 +267,10 @@ def _personal_values(home: Path) -> dict[str, set[str]]:
         return {t for v in values if v for t in v.replace("\u3000", " ").replace("|", " ").replace(";", " ").split() if len(t) >= 2}
 
     with sqlite3.connect(home / "store.sqlite3") as con:
-        col = lambda sql: [r[0] for r in con.execute(sql)]  # noqa: E731
+
+        def col(sql: str) -> list:
+            return [r[0] for r in con.execute(sql)]
+
         kana = parts(col("SELECT name_kana FROM persons") + col("SELECT holder_kana FROM answers"))
         zengin = pl.DataFrame({"k": sorted(kana)}).select(to_zengin(pl.col("k")))["k"].to_list()
         births = set(col("SELECT birth_date FROM persons") + col("SELECT holder_birth_date FROM answers")) - {None}
@@ -295,7 +299,12 @@ def test_after_a_purge_no_personal_value_is_anywhere_in_the_workspace(tmp_path: 
     inquiries are sent and never answered; an export in a subfolder, a rejected answer file, an error log.
     A purge far in the future leaves not one name, kana, birth date, address or account number in any file."""
     from inquiry.step import run_step
-    from tests.inquiry._fixtures import answer_outbox, init_and_prepare, mark_sent, write_office
+    from tests.inquiry._fixtures import (
+        answer_outbox,
+        init_and_prepare,
+        mark_sent,
+        write_office,
+    )
 
     home = tmp_path / "ws"
     init_and_prepare(home, write_office(tmp_path / "office"))
@@ -316,7 +325,7 @@ def test_after_a_purge_no_personal_value_is_anywhere_in_the_workspace(tmp_path: 
     code, out = cli("export", "matches", "--home", home, "--out", home / "reports" / "sub" / "deeper" / "m.csv")
     assert code == 0, out
 
-    def leaks(ctx):  # noqa: ANN001, ANN202 - an internal error whose traceback names a person
+    def leaks(ctx: object) -> None:  # an internal error whose traceback names a person
         raise RuntimeError(f"unexpected: {OFFICE[0].name_kanji} {OFFICE[0].address}")
 
     assert run_step(home, "broken", {}, leaks) == 2
