@@ -37,7 +37,7 @@ def main(persons: int, seed: int) -> None:
     office = generate_office(persons, seed=seed)
     inputs = office.write(home / "office")
     print(f"generate {time.perf_counter() - started:.1f}s", flush=True)
-    Workspace.init(home, Settings())
+    Workspace.init(home, Settings(municipality_code=office.municipality_code, municipality_name=office.municipality_name))
     world = BankWorld.from_office(office, seed=seed)
 
     def step(name: str, body: Callable[..., StepResult]) -> None:

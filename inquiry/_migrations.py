@@ -278,4 +278,9 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX seizures_live_account ON seizures (account_key) WHERE status = 'PLANNED';
     CREATE INDEX seizures_person ON seizures (person_id, status);
     """,
+    # 5: the audit trail is keyed (inquiry/audit.py): each entry says how its hash was made;
+    #    entries written before are the unkeyed 'sha256' ones
+    """
+    ALTER TABLE audit ADD COLUMN scheme TEXT NOT NULL DEFAULT 'sha256';
+    """,
 ]

@@ -34,6 +34,14 @@ app.add_typer(payments_app, name="payments")
 seize_app = typer.Typer(help="差押予定 (seizure plan, 差押予定一覧)", no_args_is_help=True)
 app.add_typer(seize_app, name="seize")
 
+@app.callback()
+def _start() -> None:
+    """Every command, workspace or not (``link`` writes where ``--out`` says), creates owner-only files and folders."""
+    from inquiry.workspace import owner_only
+
+    owner_only()
+
+
 Home = Annotated[Optional[Path], typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
 Operator = Annotated[Optional[str], typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
 Encoding = Annotated[Optional[str], typer.Option("--encoding", help="force the input encoding (utf-8 / cp932)")]
@@ -60,8 +68,8 @@ def _done(code: int) -> None:
 @app.command()
 def init(
     home: Home = None,
-    municipality: Annotated[str, typer.Option(help="全国地方公共団体コード (6 digits)")] = "131041",
-    name: Annotated[str, typer.Option(help="municipality name")] = "新宿区",
+    municipality: Annotated[Optional[str], typer.Option(help="全国地方公共団体コード (6 digits with check digit), required")] = None,
+    name: Annotated[Optional[str], typer.Option(help="municipality name (団体名), required")] = None,
     kana: Annotated[Optional[str], typer.Option(help="name in Zengin kana for DAIS headers")] = None,
     operator: Operator = None,
 ) -> None:
@@ -72,12 +80,22 @@ def init(
     from inquiry.workspace import Workspace
 
     root = default_home(home)
+    if not municipality or not name:  # no default office (protection.md): every request file carries its code
+        console.print(
+            "[red]エラー (error): 団体を指定してください (name the office): "
+            "--municipality <全国地方公共団体コード 6桁> --name <団体名> are required[/red]"
+        )
+        _done(2)
     try:
         settings = Settings(municipality_code=municipality, municipality_name=name, **({"municipality_kana": kana} if kana else {}))
-    except (ValidationError, ValueError) as exc:
+    except ValidationError as exc:
+        console.print(f"[red]エラー (error): {'; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors())}[/red]")
+        _done(2)
+    try:
+        Workspace.init(root, settings)
+    except ValueError as exc:  # already the workspace of another office
         console.print(f"[red]エラー (error): {exc}[/red]")
         _done(2)
-    Workspace.init(root, settings)
 
     def body(ctx):  # noqa: ANN001, ANN202
         from inquiry.step import StepResult
@@ -257,16 +275,21 @@ def audit_verify(home: Home = None) -> None:
 
     try:
         ws = Workspace.open(default_home(home))
+        if ws.tightened_note():
+            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
         store = ws.store()
     except (NotAWorkspace, ValueError) as exc:  # not a workspace; a wrong or missing store key
         console.print(f"[red]{exc}[/red]")
         _done(2)
     with store:
-        n, problem = audit.verify(store)
+        _, problem = audit.verify(store)
+        expected = audit.expected_entries(store)
+        total = store.scalar("SELECT count(*) FROM audit")
+    said = f"{total} entries; expected at least {expected} (the head recorded in the store and in logs/{audit.HEAD_LOG})"
     if problem is None:
-        console.print(f"操作履歴は正常です (audit trail intact): {n} entries")
+        console.print(f"操作履歴は正常です (audit trail intact): {said}")
         _done(0)
-    console.print(f"[red]操作履歴の不整合 (audit trail broken): {problem}[/red]")
+    console.print(f"[red]操作履歴の不整合 (audit trail broken): {problem} — {said}[/red]")
     _done(2)
 
 

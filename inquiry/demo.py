@@ -15,23 +15,27 @@ from pathlib import Path
 
 from inquiry.step import console, run_step
 
-__all__ = ["run_demo", "SAMPLE_PERSONS", "SAMPLE_SEED"]
+__all__ = ["run_demo", "SAMPLE_PERSONS", "SAMPLE_SEED", "DEMO_MARKER", "DEMO_OFFICE"]
 
 #: the bundled office in sample_data/office/ is generate_office(SAMPLE_PERSONS, SAMPLE_SEED)
 SAMPLE_PERSONS = 300
 SAMPLE_SEED = 20261123
 
-_MARKER = ".demo-workspace"
+#: the file that marks a folder as a demo workspace (the next demo may delete it)
+DEMO_MARKER = ".demo-workspace"
+#: where a demo writes its generated office inside the workspace: personal data in form, so
+#: ``inquiry purge`` deletes it on the same clock as reports (inquiry/purge.py)
+DEMO_OFFICE = "office"
 
 
 def _fresh_home(home: Path) -> bool:
     if home.exists() and any(home.iterdir()):
-        if not (home / _MARKER).exists():
+        if not (home / DEMO_MARKER).exists():
             console.print(f"[red]{home} は空ではなく、デモ用ワークスペースでもありません (not empty and not a demo workspace): choose another --home[/red]")
             return False
         shutil.rmtree(home)
     home.mkdir(parents=True, exist_ok=True)
-    (home / _MARKER).write_text("created by inquiry demo; deleted and recreated by the next demo run\n", encoding="utf-8")
+    (home / DEMO_MARKER).write_text("created by inquiry demo; deleted and recreated by the next demo run\n", encoding="utf-8")
     return True
 
 
@@ -97,7 +101,7 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
         persons = persons if persons > 0 else SAMPLE_PERSONS
         console.rule(f"架空の自治体 (synthetic office): {persons:,} persons, seed {seed}")
         office = generate_office(persons, seed=seed)
-        inputs = office.write(home / "office")
+        inputs = office.write(home / DEMO_OFFICE)
     Workspace.init(home, Settings(municipality_code=office.municipality_code, municipality_name=office.municipality_name))
     world = BankWorld.from_office(office, seed=seed)
 

@@ -1,6 +1,11 @@
 """``inquiry nightly``: the scheduled job — ingest, match, followups, report, purge.
 
-Each stage is its own committed command (its own lock, transaction, audit
+The job takes the workspace lock once, before its first stage, and keeps it
+until its last has finished (protection.md): no other command can run
+between two stages and see, or change, a half-done night. A job that finds
+the workspace busy waits briefly, then refuses whole, like any command.
+
+Each stage is its own committed command (its own transaction, audit
 entry ``nightly <stage>``, rejects file), so a failure or a kill in one stage
 never undoes the stages before it, and running the job again simply finishes
 what is left: ingest skips files already ingested, match links only unlinked
@@ -20,12 +25,14 @@ import importlib
 import inspect
 import signal
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from inquiry._lock import WorkspaceBusy
 from inquiry.step import Context, StepResult, console, run_step
 from inquiry.workspace import NotAWorkspace, Workspace
 
@@ -67,13 +74,22 @@ def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], Body | None]]]:
 def run_nightly(home: Path, *, as_of: date | None = None, operator: str | None = None) -> int:
     """Run every stage as its own step; return the worst exit code."""
     try:
-        Workspace.open(home)
+        ws = Workspace.open(home)
     except (NotAWorkspace, ValueError) as exc:  # ValueError: invalid settings
         console.print(f"[red]エラー (error): {exc}[/red]")
         return 2
+    if ws.tightened_note():
+        console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
     outcome: list[tuple[str, str]] = []
     worst = 0
-    with _StopOnInterrupt() as interrupt:
+    with ExitStack() as held:
+        try:
+            held.enter_context(ws.lock())  # released when the last stage is done
+        except WorkspaceBusy as exc:
+            console.print(f"[red]エラー (error): {exc}[/red]")
+            console.print("[red]夜間処理は実行されていません (nightly did not run: nothing was committed)[/red]")
+            return 2
+        interrupt = held.enter_context(_StopOnInterrupt())
         for stage, make in _bodies(as_of):
             if interrupt.seen:  # Ctrl-C stops the job; the stage it hit committed nothing
                 outcome.append((stage, "– 中断のため未実行 (not run: interrupted)"))
@@ -120,7 +136,7 @@ class _StopOnInterrupt:
 
 
 def _run_stage(home: Path, stage: str, make: Callable[[], Body | None], as_of: date | None, operator: str | None) -> int | None:
-    """Run one stage as its own step; None when its module is not installed."""
+    """Run one stage as its own step, under the lock the job holds; None when its module is not installed."""
     try:
         body = make()
     except Exception as exc:  # a stage that cannot even be built is a failed stage, not a crash
@@ -129,7 +145,7 @@ def _run_stage(home: Path, stage: str, make: Callable[[], Body | None], as_of: d
     if body is None:
         return None
     options: dict[str, Any] = {"as_of": as_of.isoformat()} if stage == "purge" and as_of else {}
-    return run_step(home, f"nightly {stage}", options, body, operator=operator)
+    return run_step(home, f"nightly {stage}", options, body, operator=operator, locked=True)
 
 
 def _print_outcome(outcome: list[tuple[str, str]]) -> None:

@@ -3,18 +3,22 @@
 protection.md: names, birth dates, addresses, accounts, balances and
 transactions are kept ``settings.retention_days`` (60) days after the answer
 was received, then deleted — by ``inquiry purge`` and by every ``nightly``.
-What survives is anonymous counts in ``stats`` (per day, service,
-institution, kind, value) and the audit trail, which never held personal
-data.
+An inquiry or history inquiry that is never answered is closed as 未回答
+``settings.unanswered_days`` (60) days after it was sent (written, if it was
+never sent) and deleted then; the statistics count it as ``unanswered`` /
+``UNANSWERED``. What survives is anonymous counts in ``stats`` (per day,
+service, institution, kind, value) and the audit trail, which never held
+personal data.
 
 One purge, in one transaction:
 
 1. answered inquiries whose last answer is past retention, with their answer
-   rows; links (``matches``) of accounts no remaining answer names;
-   answered history inquiries (``followups``) past retention and unsent ones
-   whose account is gone, with their ``transactions``; ``persons`` loaded
-   before the cutoff that nothing references any more, and their
-   ``payments``;
+   rows, and unanswered ones past their deadline; links (``matches``) of
+   accounts no remaining answer names; answered history inquiries
+   (``followups``) past retention, unanswered ones past their deadline and
+   unsent ones whose account is gone, with their ``transactions``;
+   ``persons`` loaded before the cutoff that nothing (inquiry, link,
+   follow-up) references any more, and their ``payments``;
 2. the anonymous counts of all that into ``stats``, before it goes;
 3. a deletion certificate (消去記録) — when, by whom, what period, how many
    records of each kind, and a SHA-256 of the deleted records' ids — kept in
@@ -24,9 +28,13 @@ One purge, in one transaction:
 After the commit the store is ``VACUUM``-ed (``secure_delete`` already zeroes
 deleted cells; the vacuum leaves no free page behind), so a purged name,
 account number or address cannot be found in the store file's bytes. Report,
-rejects and export files in ``reports/`` (and rejected answer files in
-``inbox/rejected/``, error logs in ``logs/``) older than the cutoff are
-deleted too: they hold the same personal data.
+rejects and export files anywhere under ``reports/`` (and rejected answer
+files under ``inbox/rejected/``, error logs under ``logs/``, a demo
+workspace's generated ``office/``) last written on or before the cutoff are
+deleted too, with the subfolders they leave empty: they hold the same
+personal data. Request files still in ``outbox/`` at the unanswered deadline
+(never sent) go with their inquiries. Kept: the deletion certificates and
+``logs/audit.log`` (no personal data; the proof).
 
 A purge killed at any point leaves the store as before or after; a vacuum or
 certificate file that did not happen is done by the next purge (a flag and
@@ -50,14 +58,23 @@ from typing import Any
 import polars as pl
 
 from formats.files import write_atomically
+from inquiry.demo import DEMO_MARKER, DEMO_OFFICE
 from inquiry.exports import EFFECTIVE_CLASS_SQL
 from inquiry.step import Context, StepResult
 from inquiry.store import Store
 
 __all__ = ["purge", "cutoff_for", "vacuum_if_pending", "write_missing_certificates", "Deleted", "RECORD_KINDS"]
 
-#: kinds of records a purge deletes, in the order the certificate lists them
-RECORD_KINDS = ("inquiries", "answers", "matches", "followups", "transactions", "persons", "payments", "files")
+#: kinds of records a purge deletes, in the order the certificate lists them; ``*_unanswered`` are
+#: the part of the kind before them that was closed as 未回答 (never answered) rather than answered
+RECORD_KINDS = (
+    "inquiries", "inquiries_unanswered", "answers", "matches", "followups", "followups_unanswered", "transactions",
+    "persons", "payments", "files",
+)  # fmt: skip
+#: the ``stats`` value of an inquiry closed without an answer (``kind = 'answer'``) and of such a follow-up
+UNANSWERED, FOLLOWUP_UNANSWERED = "unanswered", "UNANSWERED"
+#: files a purge never deletes: they hold no personal data and prove what happened (certificates, audit heads)
+_KEPT_FILES = ("purge-*", "audit.log")
 
 _CERT_PREFIX = "purge_certificate:"
 _VACUUM_FLAG = "purge:vacuum_pending"
@@ -74,14 +91,25 @@ _DUE_INQUIRY = """
     i.answered_on IS NOT NULL AND i.answered_on <= :cutoff
     AND NOT EXISTS (SELECT 1 FROM answers a2 WHERE a2.inquiry_id = i.inquiry_id AND a2.answered_on > :cutoff)
 """
+#: never answered, and sent (or, never sent, written) on or before the deadline: closed as 未回答
+_UNANSWERED_INQUIRY = """
+    i.answered_on IS NULL AND COALESCE(i.sent_on, substr(i.created_at, 1, 10)) <= :unanswered
+    AND NOT EXISTS (SELECT 1 FROM answers a2 WHERE a2.inquiry_id = i.inquiry_id)
+"""
 _TEXT = pl.Utf8
 
 
-def _due_inquiries(store: Store, cutoff: str) -> pl.DataFrame:
+def _due_inquiries(store: Store, cutoff: str, unanswered: str) -> pl.DataFrame:
+    """Answered inquiries past retention, and unanswered ones past their deadline (``answer`` 'unanswered')."""
     return store.frame(
-        f"SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.answered_on, i.answer FROM inquiries i WHERE {_DUE_INQUIRY}",
-        {"cutoff": cutoff},
-        schema={c: _TEXT for c in ("inquiry_id", "person_id", "provider", "bank_code", "answered_on", "answer")},
+        f"""
+        SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.answered_on,
+               COALESCE(i.answer, '{UNANSWERED}') AS answer,
+               COALESCE(i.answered_on, i.sent_on, substr(i.created_at, 1, 10)) AS day
+        FROM inquiries i WHERE ({_DUE_INQUIRY}) OR ({_UNANSWERED_INQUIRY})
+        """,
+        {"cutoff": cutoff, "unanswered": unanswered},
+        schema={c: _TEXT for c in ("inquiry_id", "person_id", "provider", "bank_code", "answered_on", "answer", "day")},
     )
 
 
@@ -114,17 +142,23 @@ def _orphan_matches(store: Store) -> pl.DataFrame:
     )
 
 
-def _due_followups(store: Store, cutoff: str) -> pl.DataFrame:
-    """Answered history inquiries past retention; unsent ones whose account is gone."""
+def _due_followups(store: Store, cutoff: str, unanswered: str) -> pl.DataFrame:
+    """Answered history inquiries past retention; unanswered ones past their deadline; unsent ones whose account is gone.
+
+    ``status`` is what the statistics keep: a follow-up written or sent but
+    never answered is closed as ``UNANSWERED`` (未回答).
+    """
     return store.frame(
         f"""
-        SELECT followup_id, person_id, provider, substr(account_key, 1, 4) AS bank_code, status,
-               COALESCE(answered_on, substr(created_at, 1, 10)) AS day
+        SELECT followup_id, person_id, provider, substr(account_key, 1, 4) AS bank_code,
+               CASE WHEN status IN ('WRITTEN', 'SENT') THEN '{FOLLOWUP_UNANSWERED}' ELSE status END AS status,
+               COALESCE(answered_on, sent_on, substr(created_at, 1, 10)) AS day
         FROM followups
         WHERE (status = 'ANSWERED' AND answered_on <= :cutoff)
            OR (status IN ('QUEUED', 'SKIPPED_CLEARED') AND {_ACCOUNT_GONE})
+           OR (status <> 'ANSWERED' AND COALESCE(sent_on, substr(created_at, 1, 10)) <= :unanswered)
         """,
-        {"cutoff": cutoff},
+        {"cutoff": cutoff, "unanswered": unanswered},
         schema={c: _TEXT for c in ("followup_id", "person_id", "provider", "bank_code", "status", "day")},
     )
 
@@ -167,16 +201,34 @@ def _due_payments(store: Store, removed_persons: pl.Series, cutoff: str) -> pl.D
     return orphans.filter(pl.col("person_id").is_in(removed_persons.implode()) | (pl.col("paid_on") <= cutoff)).drop("paid_on")
 
 
-def _old_files(ctx: Context, cutoff: date) -> list[Path]:
-    """Files in reports/, logs/, inbox/rejected/ last written on or before the cutoff (certificates kept)."""
+def _file_folders(ctx: Context) -> list[Path]:
+    """Folders whose files hold personal data and follow the retention clock, walked to any depth.
+
+    ``reports/`` (reports, exports, rejects, review sheets — also in subfolders
+    an ``--out`` made), ``logs/``, ``inbox/rejected/``, and in a demo workspace
+    the generated office (``office/``: its master, institutions and payments).
+    """
+    folders = [ctx.ws.reports, ctx.ws.logs, ctx.ws.inbox / "rejected"]
+    if (ctx.ws.home / DEMO_MARKER).exists():
+        folders.append(ctx.ws.home / DEMO_OFFICE)
+    return folders
+
+
+def _old_files(ctx: Context, cutoff: date, unanswered: date) -> list[Path]:
+    """Files last written on or before their cutoff: see :func:`_file_folders`; request files never sent by the unanswered deadline.
+
+    Deletion certificates and ``logs/audit.log`` are kept: no personal data,
+    and they are the proof of what was done.
+    """
     found: list[Path] = []
-    for folder in (ctx.ws.reports, ctx.ws.logs, ctx.ws.inbox / "rejected"):
+    walks = [(folder, cutoff) for folder in _file_folders(ctx)] + [(ctx.ws.outbox, unanswered)]
+    for folder, day in walks:
         if not folder.is_dir():
             continue
-        for path in sorted(folder.iterdir()):
-            if not path.is_file() or (folder == ctx.ws.reports and path.name.startswith("purge-")):
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() or not path.is_file() or any(path.match(kept) for kept in _KEPT_FILES):
                 continue
-            if date.fromtimestamp(path.stat().st_mtime) <= cutoff:
+            if date.fromtimestamp(path.stat().st_mtime) <= day:
                 found.append(path)
     return found
 
@@ -213,7 +265,7 @@ def _ids_digest(ids: dict[str, pl.Series]) -> str:
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:
-    counts = "\n".join(f"  {k:<13} {cert['counts'][k]:>10,}" for k in RECORD_KINDS)
+    counts = "\n".join(f"  {k:<21} {cert['counts'][k]:>10,}" for k in RECORD_KINDS if k in cert["counts"])
     period = f"{cert['period_from']} 〜 {cert['period_to']}" if cert["period_from"] else "(なし / none)"
     return (
         "消去記録 (deletion certificate)\n"
@@ -225,6 +277,8 @@ def _certificate_text(cert: dict[str, Any]) -> str:
         f"基準日 (as of):              {cert['as_of']}\n"
         f"保存期間 (retention):        {cert['retention_days']} 日 (days) after the answer\n"
         f"消去対象 (answered on or before): {cert['cutoff']}\n"
+        f"未回答として終了 (closed unanswered: sent on or before): {cert.get('unanswered_cutoff', '-')} "
+        f"({cert.get('unanswered_days', '-')} 日 / days after sending)\n"
         f"回答受領日の範囲 (period of the deleted answers): {period}\n"
         "消去件数 (records deleted):\n"
         f"{counts}\n"
@@ -266,10 +320,18 @@ def vacuum_if_pending(store: Store) -> bool:
     return True
 
 
-def _unlink_all(paths: list[Path]) -> Callable[[], None]:
+def _unlink_all(paths: list[Path], roots: list[Path]) -> Callable[[], None]:
+    """Delete the files, then the subfolders of ``roots`` they leave empty (the roots stay)."""
+
     def run() -> None:
         for p in paths:
             p.unlink(missing_ok=True)
+        for root in roots:
+            if not root.is_dir():
+                continue
+            for folder in sorted((d for d in root.rglob("*") if d.is_dir() and not d.is_symlink()), key=lambda d: -len(d.parts)):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
 
     return run
 
@@ -288,8 +350,13 @@ class Deleted:
     files: list[Path]
 
     def counts(self) -> dict[str, int]:
-        heights = {k: getattr(self, k).height for k in RECORD_KINDS if k != "files"}
-        return {**heights, "files": len(self.files)}
+        heights = {k: getattr(self, k).height for k in RECORD_KINDS if k != "files" and not k.endswith("_unanswered")}
+        return {
+            **heights,
+            "inquiries_unanswered": self.inquiries.filter(pl.col("answer") == UNANSWERED).height,
+            "followups_unanswered": self.followups.filter(pl.col("status") == FOLLOWUP_UNANSWERED).height,
+            "files": len(self.files),
+        }
 
     def ids(self) -> dict[str, pl.Series]:
         def key(frame: pl.DataFrame, sha: str) -> pl.Series:
@@ -307,21 +374,23 @@ class Deleted:
         }
 
 
-def _delete_due(ctx: Context, cutoff_day: date) -> Deleted:
+def _delete_due(ctx: Context, cutoff_day: date, unanswered_day: date) -> Deleted:
     """Delete everything past retention, in dependency order; return what went.
 
-    Answers go with their inquiry; a link goes when no answer names its
-    account any more; transactions go with their history inquiry; a person
-    goes when nothing names them, and their payments with them.
+    Answers go with their inquiry; an inquiry never answered goes at its
+    deadline (``unanswered_day``: sent on or before it); a link goes when no
+    answer names its account any more; transactions go with their history
+    inquiry; a person goes when nothing names them, and their payments with
+    them.
     """
-    store, cutoff = ctx.store, cutoff_day.isoformat()
-    inquiries = _due_inquiries(store, cutoff)
+    store, cutoff, unanswered = ctx.store, cutoff_day.isoformat(), unanswered_day.isoformat()
+    inquiries = _due_inquiries(store, cutoff, unanswered)
     answers = _due_answers(store, cutoff)
     _delete(store, "DELETE FROM answers WHERE response_sha = ? AND line = ?", answers.select("response_sha", "line"))
     _delete(store, "DELETE FROM inquiries WHERE inquiry_id = ?", inquiries.select("inquiry_id"))
     matches = _orphan_matches(store)
     _delete(store, "DELETE FROM matches WHERE account_key = ?", matches.select("account_key"))
-    followups = _due_followups(store, cutoff)
+    followups = _due_followups(store, cutoff, unanswered)
     _delete(store, "DELETE FROM followups WHERE followup_id = ?", followups.select("followup_id"))
     transactions = _orphan_transactions(store)
     _delete(store, "DELETE FROM transactions WHERE response_sha = ? AND line = ?", transactions.select("response_sha", "line"))
@@ -329,12 +398,12 @@ def _delete_due(ctx: Context, cutoff_day: date) -> Deleted:
     _delete(store, "DELETE FROM persons WHERE person_id = ?", persons.select("person_id"))
     payments = _due_payments(store, persons["person_id"], cutoff)
     _delete(store, "DELETE FROM payments WHERE source_sha = ? AND line = ?", payments.select("source_sha", "line"))
-    return Deleted(inquiries, answers, matches, followups, transactions, persons, payments, _old_files(ctx, cutoff_day))
+    return Deleted(inquiries, answers, matches, followups, transactions, persons, payments, _old_files(ctx, cutoff_day, unanswered_day))
 
 
 def _anonymous_counts(d: Deleted) -> pl.DataFrame:
     """``stats`` rows for what goes: answers, classes, history inquiries and their transactions."""
-    answered = d.inquiries.rename({"answered_on": "day"})
+    answered = d.inquiries.drop("answered_on")  # ``day``: when answered, or sent when closed unanswered
     # where each purged link was answered: the latest deleted answer of its account
     where = (
         d.answers.filter(pl.col("account_key").is_not_null())
@@ -365,13 +434,13 @@ def _add_stats(store: Store, stats: pl.DataFrame) -> None:
     )
 
 
-def _certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date) -> dict[str, Any]:
+def _certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date) -> dict[str, Any]:
     name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
     k = 1
     while ctx.store.get_meta(_CERT_PREFIX + name) is not None or (ctx.ws.reports / f"{name}.txt").exists():
         k += 1
         name = f"purge-{ctx.now:%Y%m%d-%H%M%S}-{k}"
-    answered = d.inquiries["answered_on"]
+    answered = d.inquiries["answered_on"].drop_nulls()
     return {
         "name": name,
         "municipality": f"{ctx.settings.municipality_code} {ctx.settings.municipality_name}",
@@ -381,6 +450,8 @@ def _certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: d
         "as_of": day.isoformat(),
         "retention_days": ctx.settings.retention_days,
         "cutoff": cutoff.isoformat(),
+        "unanswered_days": ctx.settings.unanswered_days,
+        "unanswered_cutoff": unanswered.isoformat(),
         "period_from": answered.min() if answered.len() else None,
         "period_to": answered.max() if answered.len() else None,
         "counts": d.counts(),
@@ -396,16 +467,23 @@ def purge(as_of: date | None = None):  # noqa: ANN201 - returns the step body
         store = ctx.store
         day = as_of or ctx.today
         cutoff = cutoff_for(day, ctx.settings.retention_days)
+        unanswered = cutoff_for(day, ctx.settings.unanswered_days)
         result = StepResult(title="保存期間経過データの消去 (purge)")
 
-        deleted = _delete_due(ctx, cutoff)
+        deleted = _delete_due(ctx, cutoff, unanswered)
         stats = _anonymous_counts(deleted)
         _add_stats(store, stats)
         counts = deleted.counts()
-        result.counts = {"as_of": day.isoformat(), "cutoff": cutoff.isoformat(), **counts, "stats_rows": stats.height}  # type: ignore[dict-item]
+        result.counts = {  # type: ignore[assignment]
+            "as_of": day.isoformat(),
+            "cutoff": cutoff.isoformat(),
+            "unanswered_cutoff": unanswered.isoformat(),
+            **counts,
+            "stats_rows": stats.height,
+        }
 
         if any(counts.values()):
-            cert = _certificate(ctx, deleted, stats.height, day, cutoff)
+            cert = _certificate(ctx, deleted, stats.height, day, cutoff, unanswered)
             store.set_meta(_CERT_PREFIX + cert["name"], json.dumps(cert, ensure_ascii=False, sort_keys=True))
             for fname, data in _certificate_files(cert).items():
                 result.files[fname] = hashlib.sha256(data).hexdigest()
@@ -421,9 +499,11 @@ def purge(as_of: date | None = None):  # noqa: ANN201 - returns the step body
         def vacuum() -> None:
             vacuum_if_pending(store)
 
-        result.after_commit += [write_certificates, _unlink_all(deleted.files), vacuum]
+        result.after_commit += [write_certificates, _unlink_all(deleted.files, [*_file_folders(ctx), ctx.ws.outbox]), vacuum]
         result.notes.append(
-            f"回答受領日が {cutoff} 以前のデータが対象 (data answered on or before {cutoff}, retention {ctx.settings.retention_days} days)"
+            f"回答受領日が {cutoff} 以前のデータが対象 (data answered on or before {cutoff}, retention {ctx.settings.retention_days} days); "
+            f"{unanswered} 以前に送信し未回答の照会は未回答として終了 (inquiries sent on or before {unanswered} and never answered "
+            f"are closed as 未回答, {ctx.settings.unanswered_days} days after sending)"
         )
         return result
 

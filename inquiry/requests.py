@@ -8,7 +8,7 @@ after the commit), its SHA-256 in ``request_files`` and the audit entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import polars as pl
 
@@ -38,15 +38,19 @@ def write_request_files(
     kind: str,
     rows: pl.DataFrame,
     to_frame: Callable[[pl.DataFrame], pl.DataFrame],
-) -> Iterator[tuple[str, pl.DataFrame]]:
-    """Write ``rows`` as request files of ``provider``; yield ``(file name, rows in it)``.
+) -> list[tuple[str, pl.DataFrame]]:
+    """Write ``rows`` as request files of ``provider``; return ``(file name, rows in it)`` for each.
 
-    The caller records its own rows (inquiries, follow-ups) for each file
-    yielded, inside the same transaction.
+    Every file is written and recorded (``.part``, ``request_files``, the
+    audit hashes) before this returns — not lazily as a generator would,
+    where a caller that stopped iterating (or never began) would silently
+    leave files unwritten. The caller then records its own rows
+    (inquiries, follow-ups) for each file, inside the same transaction.
     """
     settings = ctx.settings
     max_rows = settings.max_inquiries_per_file
     created = ctx.now.isoformat(timespec="seconds")
+    written_files: list[tuple[str, pl.DataFrame]] = []
     for start in range(0, rows.height, max_rows):
         batch = rows.slice(start, max_rows)
         seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
@@ -70,4 +74,5 @@ def write_request_files(
             "INSERT INTO request_files (file_name, provider, kind, sha256, rows, created_at) VALUES (?,?,?,?,?,?)",
             (name, provider, kind, written.sha256, batch.height, created),
         )
-        yield name, batch
+        written_files.append((name, batch))
+    return written_files

@@ -26,29 +26,48 @@ def municipality_check_digit(first_five: str) -> int:
 
 
 class Settings(BaseModel):
-    municipality_code: str = Field("131041", description="全国地方公共団体コード with check digit")
-    municipality_name: str = "新宿区"
-    municipality_kana: str = Field("ｼﾝｼﾞﾕｸｸ", description="Zengin half-width kana for the DAIS header")
+    """One office's settings. The office itself has no default (protection.md): every request file
+    carries its 照会機関コード, so a workspace silently made for another municipality would send
+    this office's delinquents under that office's name."""
+
+    municipality_code: str = Field(description="全国地方公共団体コード with check digit")
+    municipality_name: str = Field(min_length=1, description="the office's municipality, as in its reports")
+    municipality_kana: str = Field("", description="Zengin half-width kana for the DAIS header (blank when not given)")
     purpose: str = "滞納整理 (国税徴収法第141条 等に基づく財産調査) 以外には使用しない"
     followup_threshold_yen: int = 10_000
     followup_active_months: int = 6
     followup_period_months: int = 6
     followup_repeat_days: int = 90
     retention_days: int = Field(60, ge=1)
-    retention_extended: bool = Field(False, description="must be true to set retention_days above 60")
+    unanswered_days: int = Field(
+        60, ge=1, description="an inquiry or follow-up still unanswered this many days after it was sent is closed as 未回答 and deleted"
+    )
+    retention_extended: bool = Field(False, description="must be true to set retention_days or unanswered_days above 60")
     overdue_days: int = 30
     max_inquiries_per_file: int = Field(10_000, ge=1, le=10_000)
 
     @field_validator("municipality_code")
     @classmethod
     def _check_code(cls, v: str) -> str:
-        if len(v) != 6 or not v.isdigit() or municipality_check_digit(v[:5]) != int(v[5]):
-            raise ValueError(f"not a valid 6-digit municipality code with check digit: {v!r}")
+        if len(v) != 6 or not v.isascii() or not v.isdigit():
+            raise ValueError(f"全国地方公共団体コードは6桁の数字です (the municipality code is 6 digits): {v!r}")
+        if municipality_check_digit(v[:5]) != int(v[5]):
+            raise ValueError(
+                f"全国地方公共団体コードの検査数字が違います (check digit of {v!r} should be {municipality_check_digit(v[:5])})"
+            )
         return v
 
+    @field_validator("municipality_name")
+    @classmethod
+    def _check_name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("団体名が空です (the municipality name is blank)")
+        return v.strip()
+
     def model_post_init(self, __context: object) -> None:
-        if self.retention_days > 60 and not self.retention_extended:
-            raise ValueError("retention_days above 60 needs retention_extended = true (protection.md)")
+        for name in ("retention_days", "unanswered_days"):
+            if getattr(self, name) > 60 and not self.retention_extended:
+                raise ValueError(f"{name} above 60 needs retention_extended = true (protection.md)")
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

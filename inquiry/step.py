@@ -8,7 +8,9 @@ after the commit publishes the files the step staged (``.part`` →
 final name) and runs its clean-ups (deleting sent request files, ingested
 answer files). Then it prints the summary and returns the exit code of
 outputs.md: 0 all went through, 1 some input rejected (see the rejects
-file), 2 failed and nothing committed. Operators never see a traceback: an
+file), 2 failed and nothing committed — or, when the failure came after the
+commit (publishing or clean-up), 2 with a message that says what was
+committed and that the next command finishes the rest. Operators never see a traceback: an
 unexpected error is summarised on screen and written in full to ``logs/``.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -118,6 +121,16 @@ def failed(home: Path, command: str, exc: BaseException, state: str) -> int:
     return 2
 
 
+def _committed_but(command: str, after: str) -> str:
+    """What a command left when it failed after its commit: the record is in, the files are not all done."""
+    return (
+        f"{command} の記録と操作履歴は保存済みです (committed: the store holds what {command} did, with its audit entry); "
+        f"その後の処理で失敗しました (failed while {after}). "
+        "次のコマンドの開始時に残りの処理を完了します; 同じコマンドの再実行でも二重には記録されません "
+        "(the next command finishes the file moves and deletions it left; running it again records nothing twice)"
+    )
+
+
 def run_step(
     home: Path,
     command: str,
@@ -126,16 +139,25 @@ def run_step(
     *,
     operator: str | None = None,
     quiet: bool = False,
+    locked: bool = False,
 ) -> int:
-    """Run ``body`` as one committed-or-nothing command; return the exit code."""
+    """Run ``body`` as one committed-or-nothing command; return the exit code.
+
+    ``locked``: the caller already holds the workspace lock (``nightly`` holds
+    it across all its stages); the step then runs under it, without taking it
+    again.
+    """
+    after = ""  # what was being done after the commit, when something fails there
     try:
         ws = Workspace.open(home)
+        if ws.tightened_note():
+            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
         if configured_key(home) is None and not quiet:
             console.print(
                 "[dim]注意: 暗号化キーが設定されていません (no encryption key set: the store is protected by file "
                 "permissions only)[/dim]"
             )
-        with ws.lock():
+        with nullcontext() if locked else ws.lock():
             for line in ws.discard_conversion():  # a killed `inquiry encrypt`: before the store is opened
                 console.print(f"[dim]{line}[/dim]")
             store = ws.store()
@@ -152,12 +174,18 @@ def run_step(
                         counts["persons_shown"] = result.persons_shown
                     counts["rejected"] = result.rejects.height
                     audit.append(store, operator=ctx.operator, command=command, options=options, counts=counts, files=result.files)
+                after = f"recording the audit head in logs/{audit.HEAD_LOG}"
+                audit.record_head(ws, store)
+                after = "publishing its files (outbox/, reports/)"
                 ws.publish(result.parts)
+                after = "its clean-up (deleting sent / ingested files, old files, vacuum)"
                 for action in result.after_commit:
                     action()
             finally:
                 store.close()
     except (Exception, KeyboardInterrupt) as exc:
+        if after:  # the transaction committed: saying "nothing was committed" would be false
+            return failed(home, command, exc, _committed_but(command, after))
         return failed(home, command, exc, "何も記録されていません (nothing was committed)")
     if not quiet:
         _summary(command, result, rejects_path)

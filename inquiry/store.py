@@ -10,6 +10,8 @@ the pipeline steps that own their tables.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import sqlite3
 import subprocess
@@ -71,6 +73,16 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    def derived_key(self, purpose: str) -> bytes | None:
+        """A secret for ``purpose`` derived from the store's encryption key; None when the store has none.
+
+        The key itself never leaves this object; what uses it (the audit
+        trail's HMAC) gets a key of its own, so the two cannot be confused.
+        """
+        if not self._key:
+            return None
+        return hmac.new(self._key.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).digest()
 
     def __enter__(self) -> "Store":
         return self
@@ -237,4 +249,27 @@ def _as_text(query: FastQuery) -> str:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The SQL statements of a migration script, each whole.
+
+    Not ``script.split(";")``: a ``;`` inside a string literal, a comment or
+    a trigger body (``BEGIN … ; … END``) would cut a statement in two. SQLite
+    itself says where a statement ends (:func:`sqlite3.complete_statement`).
+    Not ``executescript`` either: it commits whatever transaction is open, and
+    each migration must be applied inside the store's own transaction, with
+    its ``schema_version``, or not at all.
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):  # every ';' is a candidate end; SQLite says which ones are
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if _code(pending[:-1]):  # the split added a ';' after the last piece
+        raise ValueError(f"migration ends inside a statement: {pending.strip()[:80]!r}")
+    return [s for s in statements if _code(s).rstrip(";").strip()]
+
+
+def _code(sql: str) -> str:
+    """``sql`` without its whole-line ``--`` comments (what is left of a comment-only piece is empty)."""
+    return "\n".join(line for line in sql.splitlines() if not line.strip().startswith("--")).strip()

@@ -12,7 +12,8 @@ what a killed ``inquiry encrypt`` left next to the store.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -81,10 +82,50 @@ def default_home(home: Path | None) -> Path:
     return Path(env) if env else Path("inquiry-home")
 
 
+#: group or other may read, write or enter
+_LOOSE = stat.S_IRWXG | stat.S_IRWXO
+
+
+def tighten(home: Path) -> list[str]:
+    """Make a loosened workspace owner-only again (folders 0700, files 0600); say what was changed.
+
+    protection.md: a workspace found loosened (a store copied back as 0644, a
+    folder made 0755 by hand or by another tool) is tightened or refused with
+    a message at the start of every command. Tightened here, as the owner may;
+    where the owner may not (a file of another user), :class:`NotAWorkspace`
+    refuses the command. Symbolic links are not followed. On Windows the
+    folder's ACL is the office's to set: nothing is done.
+    """
+    if os.name == "nt":
+        return []
+    changed: list[str] = []
+    for folder, dirs, files in os.walk(home):
+        base = Path(folder)
+        for path, wanted in [(base, 0o700)] + [(base / f, 0o600) for f in files]:
+            try:
+                mode = path.lstat().st_mode
+            except FileNotFoundError:  # a writer's temporary file, gone meanwhile
+                continue
+            if stat.S_ISLNK(mode) or not mode & _LOOSE:
+                continue
+            try:
+                path.chmod(wanted)
+            except PermissionError:
+                raise NotAWorkspace(
+                    f"{path} は所有者以外も読めますが変更できません (readable by others and cannot be made owner-only): "
+                    "fix its owner or permissions, then run the command again"
+                ) from None
+            changed.append(f"{path.relative_to(home).as_posix() if path != home else '.'} {stat.S_IMODE(mode):o}")
+        dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
+    return changed
+
+
 @dataclass
 class Workspace:
     home: Path
     settings: Settings
+    #: what :meth:`open` found loosened and made owner-only again, for the command to say
+    tightened: list[str] = field(default_factory=list)
 
     @property
     def store_path(self) -> Path:
@@ -132,6 +173,11 @@ class Workspace:
             os.chmod(ws.settings_path, 0o600)
         else:
             ws.settings = Settings.load(ws.settings_path)
+            if ws.settings.municipality_code != settings.municipality_code:
+                raise ValueError(
+                    f"{home} は別の団体のワークスペースです (already the workspace of {ws.settings.municipality_code} "
+                    f"{ws.settings.municipality_name}, not {settings.municipality_code})"
+                )
         try:
             ws.store().close()
         except ValueError:  # a key problem: the command's run_step says so and exits 2
@@ -146,7 +192,18 @@ class Workspace:
             raise NotAWorkspace(
                 f"{home} はワークスペースではありません (not a workspace): run `inquiry init --home {home}` first"
             )
-        return cls(home, Settings.load(settings_path))
+        ws = cls(home, Settings.load(settings_path))
+        ws.tightened = tighten(home)
+        return ws
+
+    def tightened_note(self) -> str | None:
+        """The message for what :meth:`open` tightened, or None."""
+        if not self.tightened:
+            return None
+        return (
+            "注意: 所有者以外も読める状態だったため権限を修正しました (the workspace was readable by others; "
+            f"made owner-only again — file, mode it had): {', '.join(self.tightened)}"
+        )
 
     def lock(self) -> WorkspaceLock:
         return WorkspaceLock(self.home / ".lock")

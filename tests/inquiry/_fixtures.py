@@ -20,12 +20,17 @@ import formats
 from inquiry.cli import app
 
 __all__ = [
-    "Person", "OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
+    "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
     "age_answers",
     "snapshot", "TIMESTAMP_COLUMNS",
 ]  # fmt: skip
 
 runner = CliRunner()
+
+#: the office every test workspace is made for: `inquiry init` has no default office
+OFFICE_ARGS = ("--municipality", "131041", "--name", "新宿区")
+#: the same office as :class:`inquiry.settings.Settings` fields
+TEST_OFFICE = {"municipality_code": "131041", "municipality_name": "新宿区"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ def cli(*args: str) -> tuple[int, str]:
 
 
 def init_and_prepare(home: Path, office: dict[str, Path], *, as_of: str = "2026-10-01") -> None:
-    code, out = cli("init", "--home", home)
+    code, out = cli("init", "--home", home, *OFFICE_ARGS)
     assert code == 0, out
     code, out = cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"], "--as-of", as_of)
     assert code == 0, out

@@ -28,6 +28,7 @@ from formats.refdata import banks, branches
 from inquiry.settings import Settings
 from inquiry.store import Store
 from inquiry.workspace import Workspace
+from tests.inquiry._fixtures import TEST_OFFICE
 
 __all__ = ["fill_store", "make_workspace", "TODAY"]
 
@@ -327,7 +328,7 @@ def fill_store(store: Store, *, persons: int = 300, banks_n: int = 24, inquiries
 
 def make_workspace(home: Path, **kwargs: object) -> Path:
     """A new workspace at ``home`` whose store holds :func:`fill_store`'s year."""
-    ws = Workspace.init(home, Settings())
+    ws = Workspace.init(home, Settings(**TEST_OFFICE))
     with ws.store() as store, store.transaction():
         fill_store(store, **kwargs)  # type: ignore[arg-type]
     return home

@@ -16,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from inquiry.step import StepResult, run_step
-from tests.inquiry._fixtures import OFFICE, answer_outbox, cli, mark_sent, write_office
+from tests.inquiry._fixtures import (
+    OFFICE,
+    OFFICE_ARGS,
+    answer_outbox,
+    cli,
+    mark_sent,
+    write_office,
+)
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
@@ -53,7 +60,7 @@ def test_everything_the_cycle_writes_is_owner_only(tmp_path: Path) -> None:
         + "P10,佐藤 一,サトウ ハジメ,1970-01-01,,0009\r\n",  # a paper-only institution: paper list
         encoding="utf-8",
     )
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     code, out = cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"])
     assert code == 1, out  # P9's kana holds kanji: a rejects file
     assert list((home / "reports").glob("rejects-*.csv")) and list((home / "reports").glob("paper-inquiries-*.csv"))
@@ -79,7 +86,7 @@ def test_init_makes_an_existing_folder_owner_only(tmp_path: Path) -> None:
     home = tmp_path / "ws"
     home.mkdir(mode=0o755)
     os.chmod(home, 0o755)
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     _check(home)
 
 
@@ -95,7 +102,7 @@ def test_the_demo_office_and_workspace_are_owner_only(tmp_path: Path) -> None:
 def test_each_start_says_when_no_encryption_key_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INQUIRY_KEY", raising=False)
     home = tmp_path / "ws"
-    code, out = cli("init", "--home", home)
+    code, out = cli("init", "--home", home, *OFFICE_ARGS)
     assert code == 0 and "暗号化キー" in out and "no encryption key" in out
     assert run_step(home, "noop", {}, lambda ctx: StepResult()) == 0
 
@@ -142,7 +149,7 @@ def test_with_a_key_the_store_file_holds_no_readable_personal_data(tmp_path: Pat
 def test_a_key_file_must_live_outside_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("sqlcipher3")
     home = tmp_path / "ws"
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     inside = home / "key.txt"
     inside.write_text("s3cret\n", encoding="utf-8")
     monkeypatch.setenv("INQUIRY_KEY_FILE", str(inside))
@@ -153,7 +160,7 @@ def test_a_key_file_must_live_outside_the_workspace(tmp_path: Path, monkeypatch:
     outside.write_text("s3cret\n", encoding="utf-8")
     monkeypatch.setenv("INQUIRY_KEY_FILE", str(outside))
     other = tmp_path / "ws2"
-    assert cli("init", "--home", other)[0] == 0
+    assert cli("init", "--home", other, *OFFICE_ARGS)[0] == 0
     assert cli("match", "--home", other)[0] == 0
     assert not (other / "store.sqlite3").read_bytes().startswith(b"SQLite format 3")
 
@@ -165,7 +172,7 @@ def test_a_key_without_sqlcipher_refuses_rather_than_writing_in_the_clear(tmp_pa
     monkeypatch.setitem(sys.modules, "sqlcipher3.dbapi2", None)
     monkeypatch.setenv("INQUIRY_KEY", "s3cret")
     home = tmp_path / "ws"
-    code, out = cli("init", "--home", home)
+    code, out = cli("init", "--home", home, *OFFICE_ARGS)
     assert code == 2 and "sqlcipher3" in out
     assert not (home / "store.sqlite3").exists()
 
@@ -236,7 +243,7 @@ def test_encrypt_refuses_without_a_key_or_without_sqlcipher(tmp_path: Path, monk
     monkeypatch.delenv("INQUIRY_KEY", raising=False)
     monkeypatch.delenv("INQUIRY_KEY_FILE", raising=False)
     home = tmp_path / "ws"
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     before = (home / "store.sqlite3").read_bytes()
     code, out = cli("encrypt", "--home", home)
     assert code == 2 and "no encryption key" in out and "INQUIRY_KEY" in out and "Traceback" not in out, out
@@ -282,7 +289,7 @@ def test_an_encrypted_copy_that_differs_is_not_put_in_place(tmp_path: Path, monk
     home = tmp_path / "ws"
     monkeypatch.delenv("INQUIRY_KEY", raising=False)
     monkeypatch.delenv("INQUIRY_KEY_FILE", raising=False)
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     before = (home / "store.sqlite3").read_bytes()
 
     def lossy(plain: Path, target: Path, key: str) -> None:
@@ -353,3 +360,49 @@ def test_a_killed_encrypt_leaves_the_plain_store_or_the_encrypted_one(
     assert code == 0, out
     assert _last_audit_commands(home, KEY).count("encrypt") == 1
     assert not any(peek.read_bytes()) and _leftovers(home) == []
+
+
+# -- folders any command creates; a loosened workspace (issue 14, point 9) ----------------
+def test_link_creates_its_output_folders_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    office = write_office(tmp_path / "office")
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
+    assert cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"])[0] == 0
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    responses = answer_outbox(home, into=answers)
+    os.umask(0o022)  # as a fresh shell would have it: link needs no workspace to be owner-only
+    out = tmp_path / "newdir" / "sub" / "m.csv"
+    args = ["link", "--master", office["master"], "--out", out]
+    for r in responses:
+        args += ["--responses", r]
+    code, output = cli(*args)
+    assert code in (0, 1), output
+    assert out.exists()
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in (out.parent.parent, out.parent, out)} == {
+        "newdir": "0o700", "sub": "0o700", "m.csv": "0o600"
+    }
+
+
+def test_an_export_to_a_new_folder_is_owner_only(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
+    os.umask(0o022)
+    out = home / "reports" / "sub" / "deeper" / "m.csv"
+    code, output = cli("export", "matches", "--home", home, "--out", out)
+    assert code == 0, output
+    _check(home)
+
+
+def test_a_loosened_workspace_is_tightened_with_a_message(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
+    (home / "reports" / "old.csv").write_text("x\n", encoding="utf-8")
+    for path, mode in ((home, 0o755), (home / "store.sqlite3", 0o644), (home / "reports", 0o755), (home / "reports" / "old.csv", 0o644)):
+        os.chmod(path, mode)
+    code, out = cli("match", "--home", home)
+    assert code == 0, out
+    assert "owner-only" in out and "store.sqlite3 644" in out and "reports 755" in out
+    _check(home)
+    code, out = cli("match", "--home", home)  # tight now: nothing more to say
+    assert code == 0 and "readable by others" not in out, out

@@ -47,16 +47,16 @@ def test_edited_entry_is_named(home: Path) -> None:
     assert "audit entry 4" in out and "changed" in out
 
 
-def test_edited_entry_with_its_hash_recomputed_breaks_the_next_link(home: Path) -> None:
+def test_edited_entry_with_an_unkeyed_hash_recomputed_is_named(home: Path) -> None:
     with Store(home / "store.sqlite3") as store:
         seq, at, op, cmd, o, c, f, prev = store.conn.execute(
             "SELECT seq, at, operator, command, options, counts, files, prev_hash FROM audit WHERE seq = 2"
         ).fetchone()
-        forged = audit._digest(prev, seq, at, "someone-else", cmd, o, c, f)
+        forged = audit._digest(prev, seq, at, "someone-else", cmd, o, c, f)  # no key: what a forger can compute
     _tamper(home, ("UPDATE audit SET operator = 'someone-else', hash = ? WHERE seq = 2", (forged,)))
     code, out = cli("audit", "verify", "--home", home)
     assert code == 2
-    assert "audit entry 3" in out
+    assert "audit entry 2" in out and "changed" in out
 
 
 def test_deleted_entry_is_named(home: Path) -> None:
@@ -150,3 +150,123 @@ def test_last_entry_rewritten_with_a_fresh_hash_is_noticed(home: Path) -> None:
     _tamper(home, ("UPDATE audit SET counts = replace(counts, '8', '9'), hash = ? WHERE seq = ?", (forged, seq)))
     code, out = cli("audit", "verify", "--home", home)
     assert code == 2 and f"audit entry {seq}" in out
+
+
+# -- a keyed chain, its head kept outside the store (issue 14, point 6) ----------------
+def _rechain_unkeyed(home: Path, edit_seq: int, *, scheme: str | None = None) -> None:
+    """What someone with the store file alone can do: edit an entry, recompute every hash after it, fix the head."""
+    con = sqlite3.connect(home / "store.sqlite3")
+    with con:
+        rows = con.execute("SELECT seq, at, operator, command, options, counts, files, prev_hash FROM audit ORDER BY seq").fetchall()
+        prev = con.execute("SELECT hash FROM audit WHERE seq = ?", (edit_seq - 1,)).fetchone()[0] if edit_seq > 1 else audit.GENESIS
+        for seq, at, op, cmd, o, c, f, _ in rows[edit_seq - 1 :]:
+            op = "someone-else" if seq == edit_seq else op
+            h = audit._digest(prev, seq, at, op, cmd, o, c, f)
+            con.execute("UPDATE audit SET operator = ?, prev_hash = ?, hash = ? WHERE seq = ?", (op, prev, h, seq))
+            if scheme:
+                con.execute("UPDATE audit SET scheme = ? WHERE seq = ?", (scheme, seq))
+            prev = h
+        con.execute("UPDATE meta SET value = ? WHERE key = 'audit_head'", (f"{rows[-1][0]}:{prev}",))
+    con.close()
+
+
+def test_an_edited_trail_with_the_whole_chain_recomputed_is_found(home: Path) -> None:
+    _rechain_unkeyed(home, 2)
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2, out
+    assert "audit entry 2" in out and "changed" in out
+
+
+def test_a_keyed_trail_rewritten_as_an_old_unkeyed_one_is_found(home: Path) -> None:
+    (home / "logs" / "audit.log").unlink()  # the heads outside are gone too: only the key file still knows
+    _rechain_unkeyed(home, 1, scheme="sha256")
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2, out
+    assert "audit entry 1" in out and "unkeyed" in out
+
+
+def test_entries_cut_from_the_end_with_the_head_are_found_and_the_count_expected_said(home: Path) -> None:
+    _tamper(home, ("DELETE FROM audit WHERE seq >= 4", ()), ("UPDATE meta SET value = (SELECT seq || ':' || hash FROM audit WHERE seq = 3) WHERE key = 'audit_head'", ()))
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2, out
+    assert "audit entry 4" in out and "removed" in out
+    assert "3 entries; expected at least 5" in out
+
+
+def test_the_whole_trail_deleted_on_a_workspace_with_data_is_found(home: Path) -> None:
+    _tamper(home, ("DELETE FROM audit", ()), ("DELETE FROM meta WHERE key = 'audit_head'", ()))
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and "audit entry 1" in out and "removed" in out, out
+    (home / "logs" / "audit.log").unlink()  # also without the heads kept outside: the store's data says it was used
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and "audit entry 1" in out and "the store holds data" in out, out
+
+
+def test_verify_says_how_many_entries_it_expected(home: Path) -> None:
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 0, out
+    assert "5 entries; expected at least 5" in out
+    heads = [line.split("\t")[1] for line in (home / "logs" / "audit.log").read_text(encoding="utf-8").splitlines()]
+    assert heads == [f"seq={n}" for n in range(1, 6)]
+
+
+def test_a_missing_key_is_said_and_no_new_key_is_made(home: Path) -> None:
+    key = (home / "audit.key").read_bytes()
+    (home / "audit.key").unlink()
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and "audit.key" in out and "missing" in out, out
+    code, out = cli("match", "--home", home)
+    assert code == 2 and "audit.key" in out and "nothing was committed" in out, out
+    assert not (home / "audit.key").exists()
+    (home / "audit.key").write_bytes(key)  # restored from the backup
+    assert cli("match", "--home", home)[0] == 0
+    assert cli("audit", "verify", "--home", home)[0] == 0
+
+
+def test_the_key_file_is_owner_only_and_can_live_outside_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import stat
+
+    outside = tmp_path / "supervisor" / "audit.key"
+    monkeypatch.setenv(audit.KEY_FILE_ENV, str(outside))
+    home = tmp_path / "ws"
+    assert cli("init", "--home", home, "--municipality", "131041", "--name", "新宿区")[0] == 0
+    assert outside.exists() and not (home / "audit.key").exists()
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o600
+    assert cli("audit", "verify", "--home", home)[0] == 0
+    monkeypatch.delenv(audit.KEY_FILE_ENV)
+    code, out = cli("audit", "verify", "--home", home)  # without the key the chain cannot be checked
+    assert code == 2 and "missing" in out
+
+
+def test_an_old_unkeyed_trail_is_kept_and_sealed_by_the_first_keyed_entry(home: Path) -> None:
+    """A workspace from before the keyed trail: its entries verify as they were; the next command keys the trail."""
+    _rechain_unkeyed(home, 1, scheme="sha256")  # as the old version wrote them (operator of entry 1 aside)
+    (home / "audit.key").unlink()
+    (home / "logs" / "audit.log").unlink()
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 0, out
+    assert cli("match", "--home", home)[0] == 0
+    assert "legacy_entries=5" in (home / "audit.key").read_text(encoding="ascii")
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        assert [r[0] for r in con.execute("SELECT scheme FROM audit ORDER BY seq")] == ["sha256"] * 5 + ["hmac-file"]
+    assert cli("audit", "verify", "--home", home)[0] == 0
+    _rechain_unkeyed(home, 3)  # rewriting an old entry now breaks the keyed one that sealed them
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and "audit entry 6" in out, out
+
+
+def test_an_encrypted_store_keys_its_trail_with_the_store_key(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before `inquiry encrypt` the trail is keyed with audit.key; after it, with a key derived from the store key."""
+    pytest.importorskip("sqlcipher3")
+    monkeypatch.setenv("INQUIRY_KEY", "correct horse battery staple")
+    code, out = cli("encrypt", "--home", home)
+    assert code == 0, out
+    assert cli("match", "--home", home)[0] == 0
+    with Store(home / "store.sqlite3", key="correct horse battery staple") as store:
+        schemes = [r[0] for r in store.conn.execute("SELECT scheme FROM audit ORDER BY seq")]
+    assert schemes == ["hmac-file"] * 5 + ["hmac-store"] * 2
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 0 and "7 entries" in out, out
+    (home / "audit.key").unlink()  # the older entries need it still
+    code, out = cli("audit", "verify", "--home", home)
+    assert code == 2 and "audit entry 1" in out and "missing" in out, out

@@ -39,7 +39,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.inquiry._fixtures import age_answers, answer_outbox, cli, snapshot, write_office
+from tests.inquiry._fixtures import (
+    OFFICE_ARGS,
+    age_answers,
+    answer_outbox,
+    cli,
+    snapshot,
+    write_office,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_OFFICE = REPO / "sample_data" / "office"
@@ -152,7 +159,7 @@ def _scenario(office: dict[str, Path], answer: Callable[[Path, Path], None], age
 def _run_scenario(tmp: Path, office: dict[str, Path], answer: Callable[[Path, Path], None], aged: list[str], kills: int) -> KillLog:
     ref, victim = tmp / "ref", tmp / "victim"
     for home in (ref, victim):
-        code, out = cli("init", "--home", home)
+        code, out = cli("init", "--home", home, *OFFICE_ARGS)
         assert code == 0, out
     rng = random.Random(SEED)
     log = KillLog()

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 import formats
 from inquiry.cli import app
 from inquiry.store import Store
+from tests.inquiry._fixtures import OFFICE_ARGS
 
 runner = CliRunner()
 
@@ -45,7 +46,7 @@ def office(tmp_path: Path) -> Path:
 @pytest.fixture()
 def home(office: Path) -> Path:
     home = office / "ws"
-    code, out = cli("init", "--home", str(home))
+    code, out = cli("init", "--home", str(home), *OFFICE_ARGS)
     assert code == 0, out
     code, out = cli(
         "prepare", "--home", str(home), "--master", str(office / "master.csv"),
@@ -90,7 +91,7 @@ def test_prepare_again_asks_nobody_twice(home: Path, office: Path) -> None:
 
 def test_prepare_splits_files_at_the_limit(office: Path) -> None:
     home = office / "small"
-    cli("init", "--home", str(home))
+    cli("init", "--home", str(home), *OFFICE_ARGS)
     settings = (home / "settings.json").read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 2')
     (home / "settings.json").write_text(settings, encoding="utf-8")
     cli("prepare", "--home", str(home), "--master", str(office / "master.csv"), "--institutions", str(office / "institutions.csv"))
@@ -100,7 +101,7 @@ def test_prepare_splits_files_at_the_limit(office: Path) -> None:
 
 def test_institution_overlap_stops_prepare(office: Path) -> None:
     home = office / "ws2"
-    cli("init", "--home", str(home))
+    cli("init", "--home", str(home), *OFFICE_ARGS)
     (office / "dais.csv").write_text("bank_code\n0005\n", encoding="utf-8")
     code, out = cli("prepare", "--home", str(home), "--master", str(office / "master.csv"),
                     "--institutions", str(office / "institutions.csv"), "--dais-list", str(office / "dais.csv"))  # fmt: skip
@@ -241,7 +242,7 @@ def test_sent_refuses_a_file_changed_after_writing(home: Path) -> None:
 
 def test_bad_master_gives_file_and_line_never_a_traceback(office: Path) -> None:
     home = office / "ws3"
-    cli("init", "--home", str(home))
+    cli("init", "--home", str(home), *OFFICE_ARGS)
     master = office / "cp932.csv"
     master.write_bytes("宛名番号,氏名,カナ氏名,生年月日\r\nX1,山田 太郎,ヤマダ タロウ,昭和45年13月1日\r\nX2,山田 花子,ヤマダ ハナコ,S45.3.12\r\n".encode("cp932"))
     code, out = cli("prepare", "--home", str(home), "--master", str(master), "--institutions", str(office / "institutions.csv"))
@@ -257,7 +258,7 @@ def test_commands_refuse_a_missing_workspace(tmp_path: Path) -> None:
 
 def test_kanji_without_a_cp932_code_is_folded_or_written_as_geta(office: Path) -> None:
     home = office / "ws4"
-    cli("init", "--home", str(home))
+    cli("init", "--home", str(home), *OFFICE_ARGS)
     (office / "m.csv").write_text(
         "person_id,name_kanji,name_kana,birth_date,address\r\n"
         "G1,𠮷田 太郎,ヨシダ タロウ,1970-01-01,東京都新宿区西新宿2-8-1\r\n"

@@ -23,6 +23,7 @@ from inquiry.settings import Settings
 from inquiry.step import run_step
 from inquiry.store import Store
 from inquiry.workspace import Workspace
+from tests.inquiry._fixtures import TEST_OFFICE
 
 TODAY = dt.date.today()
 LONG_AGO = TODAY - dt.timedelta(days=400)
@@ -58,7 +59,7 @@ class Office:
     """A workspace whose store is filled directly, and the step run as the CLI runs it."""
 
     def __init__(self, home: Path, settings: Settings | None = None) -> None:
-        self.ws = Workspace.init(home, settings or Settings())
+        self.ws = Workspace.init(home, settings or Settings(**TEST_OFFICE))
         self.home = home
         with self.store() as st, st.transaction():
             st.insert(
@@ -340,7 +341,7 @@ def test_pipitlinq_history_file_addresses_yucho_by_kigo_bango(office: Office) ->
 
 
 def test_files_split_at_the_per_file_limit_and_are_recorded(tmp_path: Path) -> None:
-    office = Office(tmp_path / "ws", Settings(max_inquiries_per_file=2))
+    office = Office(tmp_path / "ws", Settings(**TEST_OFFICE, max_inquiries_per_file=2))
     office.accounts(*[account(i) for i in range(1, 6)])
     office.run()
     files = office.outbox()

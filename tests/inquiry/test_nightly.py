@@ -126,3 +126,76 @@ def test_ctrl_c_stops_the_job_and_rolls_back_the_stage_it_hit(home: Path, monkey
     with sqlite3.connect(home / "store.sqlite3") as con:
         assert con.execute("SELECT count(*) FROM persons").fetchone()[0] == 4
     assert signal.getsignal(signal.SIGINT) is before  # handler given back
+
+
+# -- one lock from the first stage to the last (issue 14, point 7) ------------------------
+_PAUSED_NIGHTLY = """
+import pathlib, sys, time
+import inquiry.nightly as nightly
+
+home, flags = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+run_stage = nightly._run_stage
+
+
+def pausing(*args, **kwargs):
+    code = run_stage(*args, **kwargs)
+    if args[1] == "ingest":  # between two stages: say so, and wait for the test to try its command
+        (flags / "between").touch()
+        deadline = time.monotonic() + 120
+        while not (flags / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return code
+
+
+nightly._run_stage = pausing
+sys.exit(nightly.run_nightly(home))
+"""
+
+
+def test_no_other_command_runs_between_the_stages_of_nightly(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+    import subprocess
+    import sys
+    import time
+
+    import inquiry.workspace
+    from inquiry._lock import WorkspaceLock
+
+    monkeypatch.setattr(inquiry.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=0.5))
+    flags = tmp_path / "flags"
+    flags.mkdir()
+    job = subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_NIGHTLY, str(home), str(flags)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (flags / "between").exists():
+            assert job.poll() is None and time.monotonic() < deadline, "nightly never reached the end of its ingest"
+            time.sleep(0.05)
+        code, out = cli("purge", "--home", home, "--as-of", LATER)  # a command between ingest and match
+        assert code == 2 and "another inquiry command is running" in out, out
+        code, out = cli("match", "--home", home)
+        assert code == 2 and "another inquiry command is running" in out, out
+    finally:
+        (flags / "go").touch()
+        output = job.communicate(timeout=300)[0]
+    assert job.returncode == 0, output
+    commands = _commands(home)
+    assert "purge" not in commands and "match" not in commands  # refused, not run later by someone else
+    assert commands[-1] == "nightly purge"
+    stages = [c for c in commands if c.startswith("nightly ")]
+    assert commands[-len(stages) :] == stages  # the stages one after the other, nothing in between
+
+
+def test_nightly_on_a_busy_workspace_refuses_whole(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import inquiry.workspace
+    from inquiry._lock import WorkspaceLock
+
+    monkeypatch.setattr(inquiry.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=0.3))
+    before = _commands(home)
+    with WorkspaceLock(home / ".lock"):
+        code, out = cli("nightly", "--home", home)
+    assert code == 2 and "another inquiry command is running" in out and "nightly did not run" in out, out
+    assert _commands(home) == before

@@ -10,6 +10,7 @@ be in ``reports/`` with its hashes in the audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -26,8 +27,9 @@ OLD, NEW = ["P001", "P002"], ["P003", "P004"]
 
 
 def _zengin(kana: str) -> str:
-    from matching.kana import to_zengin
     import polars as pl
+
+    from matching.kana import to_zengin
 
     return pl.DataFrame({"k": [kana]}).select(to_zengin(pl.col("k"))).item()
 
@@ -105,7 +107,10 @@ def test_deletion_certificate_in_reports_and_audit_trail(home: Path) -> None:
     assert [p.suffix for p in certs] == [".json", ".txt"]
     cert = json.loads(certs[0].read_text(encoding="utf-8"))
     assert cert["operator"] == "担当A"
-    assert cert["counts"] == {"inquiries": 4, "answers": 4, "matches": 4, "followups": 0, "transactions": 0, "persons": 2, "payments": 0, "files": 0}
+    assert cert["counts"] == {
+        "inquiries": 4, "inquiries_unanswered": 0, "answers": 4, "matches": 4, "followups": 0, "followups_unanswered": 0,
+        "transactions": 0, "persons": 2, "payments": 0, "files": 0,
+    }  # fmt: skip
     assert cert["retention_days"] == 60 and cert["period_to"] <= cert["cutoff"]
     lines = sorted(
         [f"inquiry\t{i}" for i in inquiry_ids] + [f"answer\t{a}" for a in answer_ids]
@@ -147,14 +152,26 @@ def test_second_purge_changes_nothing(home: Path) -> None:
     assert len(list((home / "reports").glob("purge-*.txt"))) == 1
 
 
-def test_unanswered_inquiries_and_their_persons_are_kept(home: Path) -> None:
+def test_unanswered_inquiries_and_their_persons_are_kept_until_the_deadline(home: Path) -> None:
     with sqlite3.connect(home / "store.sqlite3") as con:  # P001 at the pipitLINQ bank never answered
         con.execute("DELETE FROM answers WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id = 'P001' AND provider = 'pipitlinq')")
         con.execute("UPDATE inquiries SET answered_on = NULL, answer = NULL WHERE person_id = 'P001' AND provider = 'pipitlinq'")
+        sent_on = con.execute("SELECT sent_on FROM inquiries WHERE person_id = 'P001' AND provider = 'pipitlinq'").fetchone()[0]
     age_answers(home, OLD, 70)
-    assert cli("purge", "--home", home)[0] == 0
+    assert cli("purge", "--home", home)[0] == 0  # sent today: not due yet
     assert _count(home, "SELECT count(*) FROM inquiries WHERE person_id = 'P001'") == 1
     assert _count(home, "SELECT count(*) FROM persons WHERE person_id IN ('P001', 'P002')") == 1
+    day_59 = (dt.date.fromisoformat(sent_on) + dt.timedelta(days=59)).isoformat()
+    assert cli("purge", "--home", home, "--as-of", day_59)[0] == 0
+    assert _count(home, "SELECT count(*) FROM inquiries WHERE person_id = 'P001'") == 1
+    day_60 = (dt.date.fromisoformat(sent_on) + dt.timedelta(days=60)).isoformat()
+    code, out = cli("purge", "--home", home, "--as-of", day_60)  # 60 days after sending: closed as 未回答, deleted
+    assert code == 0, out
+    assert _count(home, "SELECT count(*) FROM inquiries WHERE person_id = 'P001'") == 0
+    assert _count(home, "SELECT count(*) FROM persons WHERE person_id IN ('P001', 'P002')") == 0
+    assert _count(home, "SELECT count FROM stats WHERE kind = 'answer' AND value = 'unanswered' AND provider = 'pipitlinq'") == 1
+    certs = [json.loads(c.read_text(encoding="utf-8"))["counts"] for c in (home / "reports").glob("purge-*.json")]
+    assert sorted(c["inquiries_unanswered"] for c in certs) == [0, 1]
 
 
 def test_followups_transactions_and_payments_of_purged_persons_go(home: Path) -> None:
@@ -164,7 +181,7 @@ def test_followups_transactions_and_payments_of_purged_persons_go(home: Path) ->
         con.executemany(
             "INSERT INTO followups (followup_id, person_id, account_key, provider, origin_inquiry_id, status, created_at, answered_on, transactions) VALUES (?,?,?,?,?,?,?,?,?)",
             [("F1", "P001", key, "dais", "x", "ANSWERED", "2026-01-01T00:00:00", "2026-01-02", 2),
-             ("F2", "P003", keep, "dais", "y", "QUEUED", "2026-01-01T00:00:00", None, None)],
+             ("F2", "P003", keep, "dais", "y", "QUEUED", f"{dt.date.today()}T00:00:00", None, None)],
         )  # fmt: skip
         con.executemany(
             "INSERT INTO transactions (followup_id, response_sha, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
@@ -232,3 +249,128 @@ def test_purged_values_are_gone_even_if_killed_before_the_vacuum(home: Path, mon
     assert cli("purge", "--home", home)[0] == 0  # the next purge does the vacuum that was left
     assert _count(home, "SELECT count(*) FROM meta WHERE key = 'purge:vacuum_pending'") == 0
     assert (home / "store.sqlite3").stat().st_size <= size
+
+
+# -- everything personal goes: unanswered work included, every table, every folder (issues 12.1, 14.8) ----
+def _workspace_bytes(home: Path) -> dict[str, bytes]:
+    """Every file of the workspace (store, its journal or WAL, reports/, logs/, inbox/, outbox/, anything else)."""
+    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*")) if p.is_file()}
+
+
+def _personal_values(home: Path) -> dict[str, set[str]]:
+    """Every personal value the store holds, by kind, from every table that holds one: what must not survive."""
+    import polars as pl
+
+    from matching.kana import to_zengin
+
+    def parts(values: list[str | None]) -> set[str]:
+        return {t for v in values if v for t in v.replace("\u3000", " ").replace("|", " ").replace(";", " ").split() if len(t) >= 2}
+
+    with sqlite3.connect(home / "store.sqlite3") as con:
+
+        def col(sql: str) -> list:
+            return [r[0] for r in con.execute(sql)]
+
+        kana = parts(col("SELECT name_kana FROM persons") + col("SELECT holder_kana FROM answers"))
+        zengin = pl.DataFrame({"k": sorted(kana)}).select(to_zengin(pl.col("k")))["k"].to_list()
+        births = set(col("SELECT birth_date FROM persons") + col("SELECT holder_birth_date FROM answers")) - {None}
+        keys = col("SELECT account_key FROM answers") + col("SELECT account_key FROM matches") + col("SELECT account_key FROM followups")
+        return {
+            "name": parts(col("SELECT name_kanji FROM persons")),
+            "kana": kana | parts(zengin),
+            "birth date": set(births),
+            "birth date written compactly": {b.replace("-", "") for b in births},  # as fixed-width files write it
+            "address": {a.replace("東京都新宿区", "") for a in col("SELECT address FROM persons") + col("SELECT holder_address FROM answers") if a},
+            "account number": set(col("SELECT account_number FROM answers")) | {k for k in keys if k},
+        }
+
+
+def _found(files: dict[str, bytes], values: dict[str, set[str]]) -> dict[str, list[str]]:
+    return {
+        f"{kind}: {v}": [name for name, data in files.items() if v.encode("utf-8") in data]
+        for kind, vs in values.items()
+        for v in sorted(vs)
+        if any(v.encode("utf-8") in data for data in files.values())
+    }
+
+
+def test_after_a_purge_no_personal_value_is_anywhere_in_the_workspace(tmp_path: Path) -> None:
+    """A small office through prepare, sent, ingest, match, followups: pipitLINQ never answers, the history
+    inquiries are sent and never answered; an export in a subfolder, a rejected answer file, an error log.
+    A purge far in the future leaves not one name, kana, birth date, address or account number in any file."""
+    from inquiry.step import run_step
+    from tests.inquiry._fixtures import (
+        answer_outbox,
+        init_and_prepare,
+        mark_sent,
+        write_office,
+    )
+
+    home = tmp_path / "ws"
+    init_and_prepare(home, write_office(tmp_path / "office"))
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for answer in answer_outbox(home, into=answers):
+        if answer.name.startswith("DAIS_"):
+            answer.replace(home / "inbox" / answer.name)
+        else:  # the pipitLINQ answers never come; a copy sits in inbox/rejected/ as a rejected file would
+            (home / "inbox" / "rejected").mkdir(exist_ok=True)
+            answer.replace(home / "inbox" / "rejected" / answer.name)
+    mark_sent(home)
+    for command in (("ingest",), ("match",), ("followups",)):
+        code, out = cli(*command, "--home", home)
+        assert code == 0, out
+    assert list((home / "outbox").glob("DAIS_*")), "history inquiries written"
+    mark_sent(home)  # the history inquiries are sent and never answered
+    code, out = cli("export", "matches", "--home", home, "--out", home / "reports" / "sub" / "deeper" / "m.csv")
+    assert code == 0, out
+
+    def leaks(ctx: object) -> None:  # an internal error whose traceback names a person
+        raise RuntimeError(f"unexpected: {OFFICE[0].name_kanji} {OFFICE[0].address}")
+
+    assert run_step(home, "broken", {}, leaks) == 2
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM inquiries WHERE answered_on IS NULL").fetchone()[0] == 4
+        assert con.execute("SELECT count(*) FROM followups WHERE status = 'SENT'").fetchone()[0] == 4
+    values = _personal_values(home)
+    assert all(values.values()), values
+    before = _found(_workspace_bytes(home), values)
+    missing = [f"{kind}: {v}" for kind, vs in values.items() for v in vs if f"{kind}: {v}" not in before and "compactly" not in kind]
+    assert missing == [], f"the search does not work: {missing}"
+    assert any(k.startswith("address") and any("logs/" in f for f in files) for k, files in before.items())
+    assert any("reports/sub/deeper/m.csv" in files for files in before.values())
+
+    code, out = cli("purge", "--home", home, "--as-of", "2099-01-01", "--operator", "担当C")
+    assert code == 0, out
+
+    assert _found(_workspace_bytes(home), values) == {}
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        for table in ("persons", "inquiries", "answers", "matches", "followups", "transactions", "payments"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+        stats = {(r[0], r[1], r[2]): r[3] for r in con.execute("SELECT provider, kind, value, sum(count) FROM stats GROUP BY 1, 2, 3")}
+    assert stats[("pipitlinq", "answer", "unanswered")] == 4 and stats[("dais", "answer", "found")] == 4
+    assert stats[("dais", "followup", "UNANSWERED")] == 4
+    cert = json.loads(next((home / "reports").glob("purge-*.json")).read_text(encoding="utf-8"))
+    assert cert["counts"] == {
+        "inquiries": 8, "inquiries_unanswered": 4, "answers": 4, "matches": 4, "followups": 4, "followups_unanswered": 4,
+        "transactions": 0, "persons": 4, "payments": 0, "files": 3,  # the export, the rejected answer file, the error log
+    }  # fmt: skip
+    assert not (home / "reports" / "sub").exists()  # the emptied subfolders go too
+    assert (home / "logs" / "audit.log").exists()  # heads of the audit trail: no personal data, kept
+    assert cli("audit", "verify", "--home", home)[0] == 0
+
+
+def test_a_demo_workspace_loses_its_generated_office_with_the_rest(tmp_path: Path) -> None:
+    import polars as pl
+
+    home = tmp_path / "demo"
+    code, out = cli("demo", "--home", home, "--persons", "20")
+    assert code == 0, out
+    master = pl.read_csv(home / "office" / "master.csv", infer_schema=False)
+    names = {t for v in master["name_kanji"].to_list() for t in v.replace("\u3000", " ").split() if len(t) >= 2}
+    addresses = {a for a in master["address"].drop_nulls().to_list()}
+    code, out = cli("purge", "--home", home, "--as-of", "2099-01-01")
+    assert code == 0, out
+    assert [p for p in (home / "office").rglob("*") if p.is_file()] == []
+    files = _workspace_bytes(home)
+    assert _found(files, {"name": names, "address": addresses}) == {}
