@@ -372,5 +372,13 @@ def test_a_demo_workspace_loses_its_generated_office_with_the_rest(tmp_path: Pat
     code, out = cli("purge", "--home", home, "--as-of", "2099-01-01")
     assert code == 0, out
     assert [p for p in (home / "office").rglob("*") if p.is_file()] == []
+    # The planned seizures are the office's case file and are kept (docs/decisions.md): their
+    # persons' values may stay, nobody else's.
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        kept = con.execute("SELECT name, resident_address FROM seizures").fetchall()
+    kept_names = {t for name, _ in kept for t in (name or "").replace("\u3000", " ").split()}
+    names -= kept_names
+    addresses -= {a for _, a in kept}
+    assert names and addresses
     files = _workspace_bytes(home)
     assert _found(files, {"name": names, "address": addresses}) == {}
