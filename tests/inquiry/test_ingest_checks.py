@@ -214,3 +214,23 @@ def test_nightly_survives_a_poison_file_and_the_next_night_is_clean(waiting, ws:
     assert [p for p in (ws / "inbox").iterdir() if p.is_file()] == []
     code, out = cli("nightly", "--home", ws)
     assert code == 0, out
+
+
+def test_a_file_the_store_refuses_is_rejected_alone_and_the_others_go_in(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An office's edited layout that forgot ``required`` lets a blank 回答区分 through to the store: the last safety net."""
+    import formats.files
+    from formats._layout import _packaged, parse_csv_layout
+
+    edited = parse_csv_layout(_packaged("pipitlinq.toml").replace(", required = true", ""), "edited pipitlinq.toml")
+    monkeypatch.setattr(formats.files, "load_pipitlinq", lambda: edited)
+    for name, data in waiting[1].items():
+        if name.lower().startswith("pipitlinq"):
+            data = _pipit_cell(data, 3, 4, b"")
+        (ws / "inbox" / name).write_bytes(data)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 1, out
+    assert "read 4 = recorded 4 + rejected 0" in out  # the DAIS file; the pipitLINQ one is rejected whole
+    name = next(n for n in waiting[1] if n.lower().startswith("pipitlinq"))
+    assert "cannot be stored" in _rejected_whole(ws, name)
+    assert _count(ws, "SELECT count(*) FROM answers") == 4
+    assert _count(ws, "SELECT count(*) FROM response_files") == 1
