@@ -1,13 +1,19 @@
 """``inquiry ingest``: answer files of both services into the store.
 
 Files are recognised by content. A file already ingested (same SHA-256) is
-skipped and said so. A file rejected whole (truncated transfer, count or
-balance mismatch) is moved to ``inbox/rejected/`` with its reason in the
-rejects file, and nothing of it is stored. Row by row, an answer whose
-照会番号 the workspace never sent, or whose institution is not the one the
-inquiry went to, is a rejected row. After the commit each ingested file is
-deleted from ``inbox/`` (送受信後直ちに削除). For every file:
-rows read = rows recorded + rows rejected.
+skipped and said so. A file rejected whole — unreadable, truncated, count or
+balance mismatch, another office's (DAIS 照会機関コード), a service or kind
+this workspace never asked, or one whose rows the store refuses — is moved
+after the commit to ``inbox/rejected/`` with ``<name>.reason.txt`` beside it
+and its reason in the rejects file, and nothing of it is stored. Row by
+row, an answer whose 照会番号 the workspace never sent, or sent through the
+other service, that names another person, that answers an inquiry already
+answered (never recorded twice: the reason names the earlier file and
+line), repeats an earlier row of the file, comes from an institution the
+inquiry did not go to, or says 該当あり without a whole account key is a
+rejected row. After the commit each ingested file is deleted from
+``inbox/`` (送受信後直ちに削除). For every file: rows read = rows recorded
++ rows rejected, checked. docs/decisions.md says why.
 """
 
 from __future__ import annotations
