@@ -123,6 +123,15 @@ def test_a_rejected_file_of_the_same_name_does_not_overwrite_the_first(waiting, 
     assert all("UTF-8" in p.read_text(encoding="utf-8") for p in (ws / "inbox" / "rejected").glob("*.reason.txt"))
 
 
+def test_a_pipitlinq_row_naming_another_person_is_rejected(waiting, ws: Path) -> None:
+    """pipitLINQ has no office in its header: the echoed 宛名番号 must be the inquiry's person."""
+    name, data = _answers(waiting, "pipitlinq")
+    (ws / "inbox" / name).write_bytes(_pipit_cell(data, 4, 1, b"X0042"))
+    code, out = cli("ingest", "--home", ws)
+    assert code == 1 and "read 4 = recorded 3 + rejected 1" in out, out
+    assert f"{name},4," in _rejects(ws) and "X0042" in _rejects(ws) and "another person" in _rejects(ws)
+
+
 # ---------------------------------------------------------------- answered twice (#12 point 3)
 
 
