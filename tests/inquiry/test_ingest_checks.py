@@ -112,6 +112,24 @@ def test_an_answer_file_of_a_kind_never_asked_is_rejected_whole(waiting, ws: Pat
     assert _count(ws, "SELECT count(*) FROM response_files") == 0
 
 
+def test_an_unreadable_answer_file_is_moved_aside(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file the OS will not let us read (locked by a virus scanner, no permission) must not wait in inbox/ every night."""
+    name, data = _answers(waiting, "dais")
+    (ws / "inbox" / name).write_bytes(data)
+    real = Path.read_bytes
+
+    def locked(self: Path) -> bytes:
+        if self.name == name:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", locked)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 1, out
+    assert "Permission denied" in _rejected_whole(ws, name)
+    assert f"{name},0," in _rejects(ws)
+
+
 def test_a_rejected_file_of_the_same_name_does_not_overwrite_the_first(waiting, ws: Path) -> None:
     name, data = _answers(waiting, "pipitlinq")
     for _ in range(2):
