@@ -323,7 +323,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 c["files_skipped (already ingested)"] += 1
                 result.notes.append(f"取込済みのためスキップ (already ingested): {path.name}")
                 if path.resolve().parent == inbox.resolve():
-                    result.after_commit.append(path.unlink)
+                    result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
                 continue
             try:
                 parsed = _read(path, ctx)
@@ -341,7 +341,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
             c["rows_rejected"] += rejects.height
             result.files[path.name] = sha
             if path.resolve().parent == inbox.resolve():
-                result.after_commit.append(path.unlink)
+                result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         if any(k == "history" for k in kinds):
             c["followups_summarised"] = history.summarise(ctx.store)
         result.counts = c

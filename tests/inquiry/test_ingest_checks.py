@@ -261,3 +261,13 @@ def test_a_file_the_store_refuses_is_rejected_alone_and_the_others_go_in(waiting
     assert "cannot be stored" in _rejected_whole(ws, name)
     assert _count(ws, "SELECT count(*) FROM answers") == 4
     assert _count(ws, "SELECT count(*) FROM response_files") == 1
+
+
+def test_the_same_file_named_twice_on_the_command_line_is_taken_once(waiting, ws: Path) -> None:
+    name, data = _answers(waiting, "dais")
+    path = ws / "inbox" / name
+    path.write_bytes(data)
+    code, out = cli("ingest", "--home", ws, path, path)
+    assert code == 0, out
+    assert "read 4 = recorded 4 + rejected 0" in out and "already ingested" in out
+    assert not path.exists()
