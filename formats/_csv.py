@@ -275,6 +275,8 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> C
         where = f"{c.label} ({c.name})"
         if c.value != "text":
             checks.append(pl.when(bad).then(pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
+        if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
+            checks.append(pl.when(pl.col(f"u{j}") == "").then(pl.lit(where + ": 空欄 / blank (required)")))
         if c.value != "const":
             values.append(value.alias(c.name))
     typed = text.select(

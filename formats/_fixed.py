@@ -238,6 +238,8 @@ def _decode_record(
                 reasons.append(_reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", text))
                 signs.append((f, pl.Series(sub[:, 0] == 0x2D)))
                 continue
+        if f.required:  # e.g. 照会番号: an answer without it cannot be stored
+            reasons.append(_reason((sub == _SPACE).all(axis=1), f"{where}: 空欄 / blank (required)", text))
         if dtype is not None and value.dtype != dtype:
             value = value.cast(dtype)
         cols[f.name] = value.alias(f.name)

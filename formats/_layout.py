@@ -106,6 +106,7 @@ class FixedField(_Model):
     sign_for: str | None = None
     overflow: Literal["truncate", "error"] = "truncate"
     first_of: str | None = None
+    required: bool = False
 
     @model_validator(mode="after")
     def _coherent(self) -> FixedField:
@@ -260,6 +261,7 @@ class CsvColumn(_Model):
     const: str | None = None
     width: PositiveInt | None = None
     empty_means: int | None = None
+    required: bool = False
 
     @model_validator(mode="after")
     def _coherent(self) -> CsvColumn:

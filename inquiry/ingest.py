@@ -1,20 +1,29 @@
 """``inquiry ingest``: answer files of both services into the store.
 
 Files are recognised by content. A file already ingested (same SHA-256) is
-skipped and said so. A file rejected whole (truncated transfer, count or
-balance mismatch) is moved to ``inbox/rejected/`` with its reason in the
-rejects file, and nothing of it is stored. Row by row, an answer whose
-照会番号 the workspace never sent, or whose institution is not the one the
-inquiry went to, is a rejected row. After the commit each ingested file is
-deleted from ``inbox/`` (送受信後直ちに削除). For every file:
-rows read = rows recorded + rows rejected.
+skipped and said so. A file rejected whole — unreadable, truncated, count or
+balance mismatch, another office's (DAIS 照会機関コード), a service or kind
+this workspace never asked, or one whose rows the store refuses — is moved
+after the commit to ``inbox/rejected/`` with ``<name>.reason.txt`` beside it
+and its reason in the rejects file, and nothing of it is stored. Row by
+row, an answer whose 照会番号 the workspace never sent, or sent through the
+other service, that names another person, that answers an inquiry already
+answered (never recorded twice: the reason names the earlier file and
+line), repeats an earlier row of the file, comes from an institution the
+inquiry did not go to, or says 該当あり without a whole account key is a
+rejected row. After the commit each ingested file is deleted from
+``inbox/`` (送受信後直ちに削除). For every file: rows read = rows recorded
++ rows rejected, checked. docs/decisions.md says why.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -25,9 +34,12 @@ from formats.yucho import account_key
 from inquiry import history
 from inquiry.step import Context, StepResult
 
-__all__ = ["ingest", "UNABLE"]
+__all__ = ["REASON_SUFFIX", "UNABLE", "ingest"]
 
 UNABLE = "照会不能 (the institution could not answer)"
+
+#: beside each file moved to ``inbox/rejected/``: why it was rejected
+REASON_SUFFIX = ".reason.txt"
 
 _ANSWER_COLUMNS = [
     "inquiry_id", "answer", "detail_no", "account_key", "bank_code", "bank_name", "branch_code", "branch_name",
@@ -36,39 +48,125 @@ _ANSWER_COLUMNS = [
 ]  # fmt: skip
 
 
-def _move_rejected(path: Path, inbox: Path) -> None:
-    target = inbox / "rejected"
-    target.mkdir(exist_ok=True, mode=0o700)
-    path.replace(target / path.name)
+def _free_name(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3``... when taken: a rejected file never overwrites another."""
+    target = folder / name
+    n = 1
+    while target.exists() or target.with_name(target.name + REASON_SUFFIX).exists():
+        n += 1
+        stem, dot, ext = name.rpartition(".")
+        target = folder / (f"{stem}-{n}.{ext}" if dot and stem else f"{name}-{n}")
+    return target
 
 
-# only the ids of the file at hand are looked up (a year holds about a million inquiries)
-_SENT_BASIC = """SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_provider FROM inquiries
-                 WHERE inquiry_id IN (SELECT value FROM json_each(?))"""
-_SENT_HISTORY = """SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider
-                   FROM followups WHERE followup_id IN (SELECT value FROM json_each(?))"""
+def _move_rejected(path: Path, inbox: Path, reason: str, notes: list[str]) -> None:
+    """Move a file rejected whole to ``inbox/rejected/``, its reason in ``<name>.reason.txt`` beside it.
+
+    Run after the commit, so that the next night does not read it again; the
+    reason is also in the rejects file. A move that fails is said, never raised:
+    the commit is done.
+    """
+    folder = inbox / "rejected"
+    try:
+        folder.mkdir(exist_ok=True, mode=0o700)
+        target = _free_name(folder, path.name)
+        path.replace(target)
+        reason_file = target.with_name(target.name + REASON_SUFFIX)
+        reason_file.write_text(f"{path.name}: {reason}\n", encoding="utf-8")
+        reason_file.chmod(0o600)
+    except OSError as exc:
+        notes.append(f"[red]{path.name} を inbox/rejected/ に移せません (cannot move the rejected file): {exc.strerror or exc}[/red]")
+
+
+class _Unstorable(Exception):
+    """A file whose rows could not be recorded: rolled back alone and rejected whole."""
+
+
+# only the ids of the file at hand are looked up (a year holds about a million inquiries);
+# _earlier: the file and line of the answer already recorded, if any (purged answers leave only the date)
+_SENT_BASIC = """SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_provider, person_id AS _sent_person,
+                        answered_on AS _answered_on,
+                        (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.sha256 = a.response_sha
+                         WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) AS _earlier
+                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each(?))"""
+_SENT_HISTORY = """SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider,
+                          person_id AS _sent_person, answered_on AS _answered_on,
+                          (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.sha256 = t.response_sha
+                           WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) AS _earlier
+                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each(?))"""
+_SENT_SCHEMA = {n: pl.Utf8 for n in ("inquiry_id", "_sent_bank", "_sent_provider", "_sent_person", "_answered_on", "_earlier")}
+
+#: what a 該当あり answer must carry to name its account (the account key of README.md)
+_KEY_PARTS = {"bank_code": "金融機関コード", "branch_code": "支店コード", "account_type": "預金種目", "account_number": "口座番号"}
+
+
+def _text(e: pl.Expr) -> pl.Expr:
+    """A value as it goes into a reason: never null, so that a blank field cannot make the reason null."""
+    return e.cast(pl.Utf8).fill_null("(空欄 blank)")
 
 
 def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split rows into (known, rejected): unknown ids and answers from the wrong institution."""
+    """Split rows into (recordable, rejected); every check null-safe, the first failing one named.
+
+    Rejected: an id the workspace never sent, or sent through the other
+    service; a 宛名番号 echo (pipitLINQ) that is not the inquiry's person; an
+    inquiry already answered by an earlier file (never doubled: the reason
+    names that file and line); a row repeating an earlier row of this file
+    (same 照会番号 and 明細番号); an answer from an institution the inquiry did
+    not go to; a 該当あり basic answer without a whole account key.
+    """
     ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().to_list())
-    known = ctx.store.frame(
-        sent_sql,
-        (ids,),
-        schema={"inquiry_id": pl.Utf8, "_sent_bank": pl.Utf8, "_sent_provider": pl.Utf8},
-    )
+    known = ctx.store.frame(sent_sql, (ids,), schema=_SENT_SCHEMA)
     rows = parsed.rows.join(known, on="inquiry_id", how="left")
-    reason = (
-        pl.when(pl.col("_sent_bank").is_null())
-        .then(pl.format("照会番号がありません (unknown inquiry id): {}", pl.col("inquiry_id")))
-        .when(pl.col("_sent_provider") != parsed.provider)
-        .then(pl.format("照会番号 {} は {} に送っていません (inquiry was not sent through this service)", pl.col("inquiry_id"), pl.col("_sent_provider")))
-        .when(pl.col("bank_code") != pl.col("_sent_bank"))
-        .then(pl.format("照会先 {} 以外の金融機関 {} からの回答です (answer from an institution the inquiry did not go to)", pl.col("_sent_bank"), pl.col("bank_code")))
-    )
+    iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
+    first_line = pl.col("line").min().over("inquiry_id", "detail_no")
+    checks: list[tuple[pl.Expr, pl.Expr]] = [
+        (pl.col("_sent_bank").is_null(), pl.format("照会番号がありません (unknown inquiry id): {}", iid)),
+        (
+            pl.col("_sent_provider") != parsed.provider,
+            pl.format("照会番号 {} は {} に送っていません (inquiry was not sent through this service)", iid, pl.col("_sent_provider")),
+        ),
+        (
+            pl.col("person_id").is_not_null() & (pl.col("person_id") != pl.col("_sent_person")),
+            pl.format("宛名番号 {} は照会 {} の宛名番号ではありません (the answer names another person: not this office's inquiry?)", pl.col("person_id"), iid),
+        ),
+        (
+            pl.col("_answered_on").is_not_null() | pl.col("_earlier").is_not_null(),
+            pl.format(
+                "照会番号 {} は回答済みです (already answered: {}, {}); 二重に記録しません",
+                iid,
+                _text(pl.col("_earlier")),
+                _text(pl.col("_answered_on")),
+            ),
+        ),
+        (pl.col("line") != first_line, pl.format("明細の重複 (repeats line {} of this file: same 照会番号 and 明細番号)", first_line)),
+        (
+            found & pl.col("bank_code").is_null(),
+            pl.lit("該当ありですが金融機関コードが空欄です (found, but 金融機関コード is blank)"),
+        ),
+        (
+            pl.col("bank_code").is_not_null() & (pl.col("bank_code") != pl.col("_sent_bank")),
+            pl.format("照会先 {} 以外の金融機関 {} からの回答です (answer from an institution the inquiry did not go to)", pl.col("_sent_bank"), pl.col("bank_code")),
+        ),
+    ]
+    if parsed.kind == "basic":
+        missing = [pl.when(pl.col(c).is_null() | (pl.col(c) == 0 if c == "account_type" else pl.lit(False))).then(pl.lit(label)) for c, label in _KEY_PARTS.items()]
+        checks.append(
+            (
+                found & pl.any_horizontal(m.is_not_null() for m in missing),
+                pl.concat_str(
+                    [pl.lit("該当ありですが口座を特定できません: "), pl.concat_str(missing, separator="・", ignore_nulls=True), pl.lit(" が空欄 (found, but the account key is incomplete)")]
+                ),
+            )
+        )
+    if "person_id" not in rows.columns:
+        rows = rows.with_columns(person_id=pl.lit(None, pl.Utf8))
+    reason: Any = pl.lit(None, pl.Utf8)
+    for condition, text in reversed(checks):
+        reason = pl.when(condition.fill_null(False)).then(text).otherwise(reason)
     rows = rows.with_columns(_reason=reason)
     bad = rows.filter(pl.col("_reason").is_not_null())
-    good = rows.filter(pl.col("_reason").is_null()).drop("_reason", "_sent_bank", "_sent_provider")
+    good = rows.filter(pl.col("_reason").is_null()).drop("_reason", *[c for c in _SENT_SCHEMA if c != "inquiry_id"])
     return good, rejects_frame(parsed.path, bad["line"], bad["_reason"])
 
 
@@ -121,52 +219,129 @@ def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple
     return rows.height, rejects
 
 
-def ingest(paths: list[Path] | None = None):  # noqa: ANN201 - returns the step body
+def _check_header(ctx: Context, parsed: formats.ParsedFile) -> None:
+    """Reject a file that is not this workspace's to take: another office's, or a service/kind never asked.
+
+    The DAIS header names the office (照会機関コード); the pipitLINQ header row
+    names no office, so its rows' 宛名番号 echo is checked row by row
+    (:func:`_check_rows`). Neither layout names the request file an answer
+    file answers: each row's 照会番号 is checked against what was sent instead.
+    """
+    ours = ctx.settings.municipality_code
+    theirs = parsed.header.get("municipality_code")
+    if parsed.provider == "dais" and theirs != ours:
+        raise FileRejected(
+            parsed.path,
+            1,
+            f"照会機関コード {theirs or '(空欄 blank)'} はこのワークスペース ({ours} {ctx.settings.municipality_name}) のものではありません"
+            " (answer file of another office)",
+        )
+    sent = ctx.store.scalar("SELECT 1 FROM request_files WHERE provider = ? AND kind = ? LIMIT 1", (parsed.provider, parsed.kind))
+    if not sent:
+        raise FileRejected(
+            parsed.path,
+            1,
+            f"このワークスペースは {parsed.provider} に {parsed.kind} の照会を送っていません"
+            f" (no {parsed.kind} inquiry was ever written for {parsed.provider}: another service's or office's file)",
+        )
+
+
+def _read(path: Path, ctx: Context) -> formats.ParsedFile:
+    """Read and recognise an answer file and check its header; :class:`FileRejected` for any whole-file problem.
+
+    An unexpected error of the reader (a bug, or a file no test foresaw) is a
+    whole-file rejection too — nothing has been recorded yet, and the night
+    must go on; the reason names the error so that it can be reported.
+    """
+    try:
+        parsed = formats.read_response(path)
+    except FileRejected:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # see the docstring
+        raise FileRejected(path, 0, f"内部エラーのため読めません (internal error while reading: {type(exc).__name__}: {exc})") from exc
+    _check_header(ctx, parsed)
+    return parsed
+
+
+def _record(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
+    """Record one file's rows inside a savepoint; a file whose rows cannot be stored is undone alone.
+
+    A row the store refuses (a constraint no check foresaw) or counts that do
+    not add up raise :class:`_Unstorable` after the savepoint is rolled back:
+    the file is then rejected whole and the others still go in. Errors of the
+    store itself (disk full, I/O) are not the file's fault and fail the step.
+    """
+    conn = ctx.store.conn
+    conn.execute("SAVEPOINT answer_file")
+    try:
+        recorded, rejects = (_record_basic if parsed.kind == "basic" else _record_history)(ctx, parsed, sha)
+        rejects = pl.concat([parsed.rejects, rejects])
+        if recorded + rejects.height != parsed.rows_read:
+            raise _Unstorable(
+                f"行数が合いません (rows read {parsed.rows_read} ≠ recorded {recorded} + rejected {rejects.height}): 内部エラー, nothing of the file recorded"
+            )
+        conn.execute(
+            "INSERT INTO response_files (sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) VALUES (?,?,?,?,?,?,?,?)",
+            (sha, parsed.path.name, parsed.provider, parsed.kind, parsed.rows_read, recorded, rejects.height, ctx.now.isoformat(timespec="seconds")),
+        )
+    except (_Unstorable, sqlite3.IntegrityError, pl.exceptions.PolarsError, ValueError) as exc:
+        conn.execute("ROLLBACK TO answer_file")
+        conn.execute("RELEASE answer_file")
+        reason = str(exc) if isinstance(exc, _Unstorable) else f"記録できません (cannot be stored: {type(exc).__name__}: {exc})"
+        raise _Unstorable(reason) from exc
+    conn.execute("RELEASE answer_file")
+    return recorded, rejects
+
+
+def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
+    """The step body of ``inquiry ingest`` (and of the ingest stage of ``nightly``) for ``paths`` or the inbox."""
+
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="回答取込 (ingest)")
         inbox = ctx.ws.inbox
         files = paths or ctx.ws.inbox_files()
         kinds: list[str] = []
         c = {"files": 0, "files_skipped (already ingested)": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
+
+        def reject_whole(path: Path, line: int, reason: str) -> None:
+            c["files_rejected"] += 1
+            result.add_rejects(rejects_frame(path, [line], [f"ファイル全体を不採用 (file rejected whole): {reason}"]))
+            if path.resolve().parent == inbox.resolve():
+                result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
+
         for path in files:
             c["files"] += 1
-            in_inbox = path.resolve().parent == inbox.resolve()
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                result.add_rejects(rejects_frame(path, [0], [f"ファイルを読めません: {exc.strerror}"]))
-                c["files_rejected"] += 1
+                reject_whole(path, 0, f"ファイルを読めません (cannot read the file: {exc.strerror or exc})")
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if ctx.store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha,)):
                 c["files_skipped (already ingested)"] += 1
                 result.notes.append(f"取込済みのためスキップ (already ingested): {path.name}")
-                if in_inbox:
-                    result.after_commit.append(path.unlink)
+                if path.resolve().parent == inbox.resolve():
+                    result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
                 continue
             try:
-                parsed = formats.read_response(path)
+                parsed = _read(path, ctx)
+                recorded, rejects = _record(ctx, parsed, sha)
             except FileRejected as exc:
-                c["files_rejected"] += 1
-                result.add_rejects(rejects_frame(path, [exc.line], [f"ファイル全体を不採用 (file rejected whole): {exc.reason}"]))
-                if in_inbox:
-                    result.after_commit.append(lambda p=path: _move_rejected(p, inbox))
+                reject_whole(path, exc.line, exc.reason)
+                continue
+            except _Unstorable as exc:
+                reject_whole(path, 0, str(exc))
                 continue
             kinds.append(parsed.kind)
-            recorded, rejects = (_record_basic if parsed.kind == "basic" else _record_history)(ctx, parsed, sha)
-            rejects = pl.concat([parsed.rejects, rejects])
             result.add_rejects(rejects)
-            assert recorded + rejects.height == parsed.rows_read, "rows read must equal recorded + rejected"
             c["rows_read"] += parsed.rows_read
             c["rows_recorded"] += recorded
             c["rows_rejected"] += rejects.height
-            ctx.store.conn.execute(
-                "INSERT INTO response_files (sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) VALUES (?,?,?,?,?,?,?,?)",
-                (sha, path.name, parsed.provider, parsed.kind, parsed.rows_read, recorded, rejects.height, ctx.now.isoformat(timespec="seconds")),
-            )
             result.files[path.name] = sha
-            if in_inbox:
-                result.after_commit.append(path.unlink)
+            if path.resolve().parent == inbox.resolve():
+                result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         if any(k == "history" for k in kinds):
             c["followups_summarised"] = history.summarise(ctx.store)
         result.counts = c

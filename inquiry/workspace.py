@@ -269,7 +269,11 @@ class Workspace:
                 path.unlink()
                 done.append(f"deleted {path.name}: already recorded as sent")
         for path in self.inbox_files():
-            if store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha256_of(path),)):
+            try:
+                digest = sha256_of(path)
+            except OSError:  # unreadable: `ingest` rejects it and moves it aside; no other command may fail on it
+                continue
+            if store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (digest,)):
                 path.unlink()
                 done.append(f"deleted {path.name}: already ingested")
         return done
