@@ -205,7 +205,11 @@ def test_dob_missing_in_the_master_is_missing() -> None:
     [
         ("世田谷区太子堂1-2-3", "current"),  # prefecture dropped, digits and dashes
         ("大阪市北区梅田２－５－８", "history"),  # a former address
-        ("東京都世田谷区太子堂一丁目9番9号", "town"),
+        ("東京都世田谷区太子堂一丁目9番9号", "other_block"),  # the bank names another block
+        ("東京都世田谷区太子堂", "town"),  # the bank holds the town only
+        ("世田谷区太子堂一丁目", "town"),  # ... or the town and the 丁目 of the address
+        ("世田谷区太子堂2丁目", "other_block"),  # ... another 丁目 is another block
+        ("世田谷区太子堂1-2", "town"),  # 丁目 and 番 without 号: nothing against it
         ("東京都世田谷区三軒茶屋二丁目1番1号", "city"),
         (None, "missing"),
         (ELSEWHERE, "mismatch"),
@@ -222,6 +226,9 @@ def test_address_evidence(bank_address: str | None, expected: str) -> None:
         (D(1970, 3, 12), HOME, "CONFIRMED"),
         (D(1970, 3, 12), OLD, "CONFIRMED"),  # a former address is evidence for
         (D(1970, 3, 12), "東京都世田谷区太子堂一丁目9番9号", "REVIEW"),  # same town, another block
+        (D(1970, 3, 12), "東京都世田谷区太子堂", "PROBABLE"),  # same town, the bank holds no block
+        (None, "東京都世田谷区太子堂", "REVIEW"),  # no block and no birth date: too little either way
+        (None, "東京都世田谷区太子堂一丁目9番9号", "HOMONYM"),  # no birth date, a block the person never lived at
         (None, "東京都世田谷区三軒茶屋二丁目1番1号", "HOMONYM"),  # no birth date, another town
         (None, HOME, "PROBABLE"),
         (D(1970, 3, 12), ELSEWHERE, "REVIEW"),
