@@ -276,3 +276,31 @@ def test_kana_similarity_is_character_based_not_bytes() -> None:
     assert got == pytest.approx(0.922, abs=1e-3)
     assert as_bytes > 0.97  # what a byte-based engine would report
     assert edit_distance(["ﾔﾏﾀﾞ ﾀﾛｳ"], ["ﾔﾏﾀﾞ ｼﾞﾛｳ"]).tolist() == [2]
+
+
+VALENTINA = person("P1", "ロッシ ヴァレンティーナ", D(1988, 6, 2), HOME)
+
+
+@pytest.mark.parametrize(
+    "bank_kana",
+    [
+        "ﾛﾂｼ ﾊﾞﾚﾝﾃｲﾅ",  # ヴァ written バ and the long vowel dropped (two characters off the key)
+        "ﾛﾂｼ ﾊﾞﾚﾝﾃｲ-ﾅ",  # ヴァ written バ
+        "ロッシ　バレンティーナ",  # the same in full width
+        "ﾛ-ﾂｼ ﾊﾞﾚﾝﾃｲﾅ",  # and a long vowel added in the family name
+    ],
+)
+def test_bank_spellings_of_v_and_long_vowels_are_a_variant_never_exact(bank_kana: str) -> None:
+    out = run([account("A", bank_kana, D(1988, 6, 2), inquired=None)], [VALENTINA])
+    r = row(out, "A")
+    assert (r["name_evidence"], r["class"], r["person_id"]) == ("variant", "PROBABLE", "P1")
+
+
+def test_bank_v_spelling_with_another_birth_date_is_a_homonym() -> None:
+    out = run([account("A", "ﾛﾂｼ ﾊﾞﾚﾝﾃｲﾅ", D(1990, 1, 20), ELSEWHERE)], [VALENTINA])
+    assert row(out, "A")["class"] == "HOMONYM"
+
+
+def test_v_written_as_u_with_dakuten_stays_exact() -> None:
+    out = run([account("A", "ﾛﾂｼ ｳﾞｱﾚﾝﾃｲ-ﾅ", D(1988, 6, 2))], [VALENTINA])
+    assert row(out, "A")["name_evidence"] == "exact"
