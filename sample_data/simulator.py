@@ -210,7 +210,8 @@ _V_AS_B = {"ヴァ": "バ", "ヴィ": "ビ", "ヴェ": "ベ", "ヴォ": "ボ", "
 
 def _bank_spelling(name: pl.Expr, v_as_b: pl.Expr, foreign: pl.Expr, u: pl.Expr) -> pl.Expr:
     """A full-width kana name as a bank that cannot hold ヴ, or drops or adds a ー, stores it."""
-    spelled = pl.when(v_as_b).then(name.str.replace_many(_V_AS_B)).otherwise(name)
+    # leftmost-first, longest pattern first: ヴァ → バ, not ブァ
+    spelled = pl.when(v_as_b).then(name.str.replace_many(list(_V_AS_B), list(_V_AS_B.values()), leftmost=True)).otherwise(name)
     has_long = spelled.str.contains("ー")
     return (
         pl.when(has_long & (u < LONG_VOWEL_DROPPED))
