@@ -181,7 +181,7 @@ def _profile(code: str, kind: str, provider: str, rng: np.random.Generator) -> d
 #: 1.0 % (it was 1.5 % until issue #15 added the town-level addresses below - part of what
 #: we counted as "no address" is "no full address"; the independent offices of #15, where a
 #: perfect follower of the rules reaches recall 0.982-0.983, bound all rule-imposed REVIEWs
-#: of owned accounts together to about 1.7 %). matching.md sends every such account to
+#: of owned accounts together to at most about 1.8 %). matching.md sends every such account to
 #: REVIEW, so this rate alone bounds hit recall (at 6 % recall cannot exceed about 0.94).
 EMPTY_ADDRESS_RATE = 0.010
 
@@ -191,7 +191,7 @@ EMPTY_ADDRESS_RATE = 0.010
 #: this case measured ~1.4 % of a real-size office's own accounts at town level (no block or another
 #: block); we split it 1.2 % without a block and 0.2 % with another block. Applied to strangers too,
 #: except to the planted hard case (same name, same birth date, same town), which is defined by its
-#: *other* block (docs/matching.md §5 says what a town-only address would do to it).
+#: *other* block (docs/decisions.md, issue #15 section, says what a town-only address would do to it).
 TOWN_ONLY_ADDRESS_RATE = 0.012
 #: share of the delinquents' own accounts whose bank names another block of the person's town: a
 #: block number mistyped at opening, or a 住居表示 renumbering the master's history does not record.
