@@ -304,3 +304,11 @@ def test_bank_v_spelling_with_another_birth_date_is_a_homonym() -> None:
 def test_v_written_as_u_with_dakuten_stays_exact() -> None:
     out = run([account("A", "ﾛﾂｼ ｳﾞｱﾚﾝﾃｲ-ﾅ", D(1988, 6, 2))], [VALENTINA])
     assert row(out, "A")["name_evidence"] == "exact"
+
+
+def test_town_only_address_with_an_estimated_reading_stays_review() -> None:
+    """Safety rule 3: an estimated reading needs the address at block level; the town alone is not enough."""
+    estimated = person("P1", "サトウ ハナコ", D(1970, 3, 12), HOME, estimated=True, candidates=["サトウ ハナコ"])
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), "東京都世田谷区太子堂")], [estimated])
+    r = row(out, "A")
+    assert (r["address_evidence"], r["class"]) == ("town", "REVIEW")
