@@ -66,7 +66,7 @@ PROVIDER_LABELS = {"dais": "DAIS", "pipitlinq": "pipitLINQ", "paper": "書面"}
 EVIDENCE_LABELS = {
     "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
     "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},
-    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
+    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "other_block": "同町名・別番地", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
 }
 FOLLOWUP_STATUSES = ("QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED")
 FOLLOWUP_LABELS = {"QUEUED": "作成待ち", "WRITTEN": "作成済", "SENT": "送信済", "ANSWERED": "回答済", "SKIPPED_CLEARED": "完納により中止"}
@@ -312,7 +312,7 @@ def _closeness() -> pl.Expr:
     different one, then an address in the same town, city, none, another city; an exact name first."""
     dob = pl.col("dob_evidence").replace_strict({"exact": 0, "near": 0, "missing": 1}, default=2, return_dtype=pl.Int32)
     addr = pl.col("address_evidence").replace_strict(
-        {"current": 0, "history": 0, "town": 1, "city": 2, "missing": 3}, default=4, return_dtype=pl.Int32
+        {"current": 0, "history": 0, "town": 1, "other_block": 1, "city": 2, "missing": 3}, default=4, return_dtype=pl.Int32
     )
     name = pl.col("name_evidence").replace_strict({"exact": 0, "other_name": 0}, default=1, return_dtype=pl.Int32)
     return (dob * 10 + addr) * 2 + name

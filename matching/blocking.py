@@ -108,7 +108,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name, person dob missing", ("key",), ("key",),
                  "the master holds no birth date", forms_filter=pl.col("dob").is_null(), max_block=MAX_BLOCK),
     BlockingRule("secondary key+dob", ("key2", "dob"), ("key2", "dob"),
-                 "long vowels written -/ウ/オ, a dropped dakuten (kana.md rule 12)", max_block=MAX_BLOCK),
+                 "a long vowel written -/ウ/オ/イ, dropped or added; ヴァ written バ; a dropped dakuten",
+                 max_block=MAX_BLOCK),
     BlockingRule("family+dob", ("family", "dob"), ("family", "dob"),
                  "typing error in the given name; a new given name (通称)", max_block=MAX_BLOCK),
     BlockingRule("given+dob", ("given", "dob"), ("given", "dob"),
@@ -127,20 +128,33 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
 )
 
 
+#: Bank-side spellings of ヴ (systems that cannot hold ヴ): ヴァ → バ, ヴィ → ビ, ヴェ → ベ, ヴォ → ボ.
+#: The name key has already made ヴ a ブ and enlarged the small vowel (ヴァ → ブア), so these
+#: fold the key's ブア/ブイ/ブエ/ブオ; ヴ → ブ itself is in the name key (an ``exact`` name).
+_BANK_V: dict[str, str] = {"ブア": "バ", "ブイ": "ビ", "ブエ": "ベ", "ブオ": "ボ"}
+
+
 def _secondary_table() -> dict[str, str]:
-    """One replace table (single Aho-Corasick pass, longest match first)."""
+    """One replace table (single Aho-Corasick pass, leftmost-first: the longer patterns come first)."""
     voiced = "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ"
     plain = "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ"
     unvoice = dict(zip(voiced, plain))
-    rows = {"オ": "オコソトノホモヨロ", "ウ": "ウクスツヌフムユル", "エ": "エケセテネヘメレ"}
-    marks = {"オ": "-ウ", "ウ": "-", "エ": "-イ"}
     table: dict[str, str] = {}
+    # ヴァ written バ ..., and a long vowel after it (ヴィー / ビー / ビ)
+    for pair, bank in _BANK_V.items():
+        for mark in ("-", ""):
+            table[pair + mark] = unvoice[bank]
+    # a long vowel in any spelling is dropped: after an O-row kana -, ウ or オ; after a U-row kana - or
+    # ウ; after an E-row kana -, イ or エ; after any other kana - (the bank dropped or added a ー)
+    rows = {"オ": "オコソトノホモヨロ", "ウ": "ウクスツヌフムユル", "エ": "エケセテネヘメレ"}
+    marks = {"オ": "-ウオ", "ウ": "-ウ", "エ": "-イエ"}
     for vowel, row in rows.items():
         kana = row + "".join(v for v, p in unvoice.items() if p in row)
         for k in kana:
             for mark in marks[vowel]:
-                table[k + mark] = unvoice.get(k, k) + vowel
+                table.setdefault(k + mark, unvoice.get(k, k))
     table.update(unvoice)
+    table["-"] = ""
     return table
 
 
@@ -148,18 +162,21 @@ _SECONDARY = _secondary_table()
 
 
 def secondary_key(key: pl.Expr) -> pl.Expr:
-    """Coarser name key for blocking only (kana.md rule 12), never for ``exact``.
+    """Coarser name key for blocking and the ``variant`` level, never for ``exact`` (kana.md rule 12).
 
-    Dakuten and handakuten dropped (a teller's most common slip), and a long
-    vowel written ``-``, ``ウ`` or ``オ`` after an O-row kana becomes ``オ``,
-    ``-`` after a U-row kana becomes ``ウ``, ``-``/``イ`` after an E-row kana
-    becomes ``エ``.
+    From the name key: the bank-side spellings of ヴ folded (ヴァ/ヴィ/ヴェ/ヴォ written
+    バ/ビ/ベ/ボ, whose keys ブア/ブイ/ブエ/ブオ differ from バ... by two characters), every long
+    vowel dropped whether written ``-`` or spelled (``ウ``/``オ`` after an O-row kana, ``ウ``
+    after a U-row kana, ``イ``/``エ`` after an E-row kana - so a dropped or an added ー is no
+    difference), and dakuten/handakuten dropped (a teller's most common slip).
 
     >>> import polars as pl
     >>> pl.select(secondary_key(pl.lit("サト-")).alias("k")).item()
-    'サトオ'
+    'サト'
     >>> pl.select(secondary_key(pl.lit("ヨウコ")).alias("k")).item()
-    'ヨオコ'
+    'ヨコ'
+    >>> pl.select(secondary_key(pl.lit("ブアレンテイ-ナ")).alias("k")).item()  # ヴァレンティーナ
+    'ハレンテナ'
     """
     return key.str.replace_many(list(_SECONDARY), list(_SECONDARY.values()), leftmost=True)
 

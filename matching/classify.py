@@ -14,7 +14,10 @@ Two steps, both tables of rules rather than code paths:
 Safety rule 1 (name and birth date are not identity) is the pair rules
 ``address_not_town``/``town_other_block``/``no_address``/``nothing_but_name``:
 nothing reaches a hit without the bank's address agreeing with the current
-or a former address at block level (丁目-番-号). The evidence values may
+or a former address at block level (丁目-番-号), or - ``probable_town``, as
+the spec's class table allows - lying in the town of one of them while the
+bank holds no block number at all (absence of information contradicts
+nothing; another block does, and stays REVIEW). The evidence values may
 come as labels or as level indices; the rules are evaluated once on every
 combination (:func:`decision_table`) and pairs look their class up.
 
@@ -89,14 +92,20 @@ PAIR_RULES: tuple[ClassRule, ...] = (
     ClassRule("homonym_address", _d("missing", "near") & _a("mismatch"), "HOMONYM",
               "birth date unknown or off by a digit, and the bank's address is in a municipality "
               "where the person never lived (同名異人)"),
-    ClassRule("homonym_other_town", _d("missing", "near") & _a("town", "city"), "HOMONYM",
+    ClassRule("homonym_other_town", _d("missing", "near") & _a("other_block", "city"), "HOMONYM",
               "birth date unknown or off by a digit, and the bank's address is another town or block "
               "than any the person lived at (同名異人)"),
     ClassRule("confirmed", _n(*STRONG) & _d("exact") & _a(*BLOCK), "CONFIRMED",
               "name, birth date and address agree"),
-    ClassRule("town_other_block", _d("exact") & _a("town"), "REVIEW",
+    ClassRule("town_other_block", _d("exact") & _a("other_block"), "REVIEW",
               "name and birth date agree and the bank's address is in the person's town, but at another "
               "block (a neighbour with the same name and birth date is possible)"),
+    ClassRule("probable_town", _n(*STRONG) & _d("exact") & _a("town"), "PROBABLE",
+              "name and birth date agree and the bank's address is in the person's town; the bank holds "
+              "no block number (nothing against it)"),
+    ClassRule("town_variant", _d("exact") & _a("town"), "REVIEW",
+              "birth date agrees and the bank's address is in the person's town without a block number, "
+              "but the name differs by a kana variant (two weaker signals)"),
     ClassRule("probable_variant", _n("variant") & _d("exact") & _a(*BLOCK), "PROBABLE",
               "birth date and address agree; the name differs by a kana variant"),
     ClassRule("other_room_no_dob", _d("missing", "near") & _a(*BLOCK) & pl.col("room_conflict"), "REVIEW",
@@ -141,7 +150,7 @@ def _apply(rules: tuple[ClassRule, ...]) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _decision_table() -> pl.DataFrame:
-    """The rules evaluated once on every combination of evidence values (480 rows).
+    """The rules evaluated once on every combination of evidence values (560 rows).
 
     Pairs then look their class up by combination instead of running the
     when/then chains on millions of rows.

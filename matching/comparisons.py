@@ -59,6 +59,7 @@ FEATURES: dict[str, str] = {
     "a_block": "same municipality, town and block (丁目-番-号)",
     "a_current": "the compared address is the person's current address",
     "a_town": "same municipality and town (町名/大字)",
+    "a_no_block": "the bank holds no block number, or only the first numbers of this address's block (丁目 without 番-号)",
     "a_city": "same municipality (市区町村)",
 }
 
@@ -136,7 +137,10 @@ ADDRESS_LEVELS: tuple[ComparisonLevel, ...] = (
     ComparisonLevel("missing", _c("a_missing"), 0.0, "the bank holds no address"),
     ComparisonLevel("current", _c("a_block") & _c("a_current"), 8.0, "block level equal to the current address"),
     ComparisonLevel("history", _c("a_block"), 6.0, "block level equal to a former address"),
-    ComparisonLevel("town", _c("a_town"), 4.0, "same town as a known address, block differs or absent"),
+    ComparisonLevel("town", _c("a_town") & _c("a_no_block"), 4.0,
+                    "same town as a known address; the bank holds no block (or only its first numbers)"),
+    ComparisonLevel("other_block", _c("a_town"), 3.0,
+                    "same town as a known address, but the bank names a block that is none of the person's"),
     ComparisonLevel("city", _c("a_city"), 1.5, "same municipality as a known address only"),
     ComparisonLevel("mismatch", pl.lit(True), -3.0, "a municipality where the person never lived"),
 )

@@ -22,7 +22,12 @@ vanish (𠮷田 → タ) and a trailing ideographic variation selector raises
    not ``ヵ``/``ヶ``, which pykakasi passes through from 三ヶ尻);
    otherwise the person gets **no** reading (``reading_failed``), never a
    partial one; any exception counts as a failure, and so does a private-use
-   character (外字), which pykakasi keeps in ``orig`` but reads as nothing.
+   character (外字), which pykakasi keeps in ``orig`` but reads as nothing;
+6. a part that fails and holds an iteration mark (``々``, or ``ゝゞヽヾ`` in a
+   kanji name: 菜々美, いすゞ) is read once more with the marks expanded
+   (菜菜美 → ナナミ). Only as a second try: pykakasi's dictionary knows many
+   names *with* 々 (佐々木, 野々村, 代々木 → ヨヨギ) and reads some of them
+   worse expanded (代代木 → ダイダイキ).
 
 ``kana_candidates`` lists alternative full readings from the dictionary
 entries of each part (中島 → ナカシマ/ナカジマ, 河野 → コウノ/カワノ), which covers
@@ -43,9 +48,9 @@ from typing import Any
 import polars as pl
 
 from matching._variants import fold_variants
-from matching.names import _hira_to_kata
+from matching.names import _hira_to_kata, _unvoiced, _voiced
 
-__all__ = ["MAX_CANDIDATES", "MAX_PART_CANDIDATES", "estimate_readings"]
+__all__ = ["MAX_CANDIDATES", "MAX_PART_CANDIDATES", "estimate_readings", "expand_iteration_marks"]
 
 #: Readings kept per name part (family or given) from the dictionary.
 MAX_PART_CANDIDATES = 8
@@ -59,6 +64,9 @@ _KANJI = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff々]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")
 
 PartReading = tuple[str, tuple[str, ...]] | None  # (main, candidates) or failed
+
+#: Iteration marks: 々 (and 〻) repeat the kanji before; ゝヽ the kana before, ゞヾ voiced.
+_ITERATION_MARKS = re.compile("[々〻ゝゞヽヾ]")
 
 
 @cache
@@ -93,8 +101,40 @@ def _dictionary_readings(word: str) -> list[str]:
         return []
 
 
+def expand_iteration_marks(text: str) -> str:
+    """``々``/``〻`` → the character before, ``ゝ``/``ヽ`` → the kana before (unvoiced), ``ゞ``/``ヾ`` → voiced.
+
+    A mark with nothing before it stays (the reading then fails, as it should).
+
+    >>> expand_iteration_marks("菜々美"), expand_iteration_marks("いすゞ"), expand_iteration_marks("こゝろ")
+    ('菜菜美', 'いすず', 'こころ')
+    """
+    out: list[str] = []
+    for ch in text:
+        if _ITERATION_MARKS.fullmatch(ch) and out:
+            prev = out[-1]
+            if ch in "々〻":
+                out.append(prev)
+            else:
+                base = _unvoiced(prev)
+                out.append(_voiced(base) if ch in "ゞヾ" else base)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _read_part(part: str) -> PartReading:
-    """Reading of one name part, or None when pykakasi cannot be trusted."""
+    """Reading of one name part, or None when pykakasi cannot be trusted (step 6: a second try)."""
+    reading = _read_part_as_written(part)
+    if reading is None and _ITERATION_MARKS.search(part):
+        expanded = expand_iteration_marks(part)
+        if expanded != part:
+            reading = _read_part_as_written(expanded)
+    return reading
+
+
+def _read_part_as_written(part: str) -> PartReading:
+    """Step 5: pykakasi's reading of the part, accepted only when it consumed it whole."""
     if _PRIVATE_USE.search(part):  # gaiji: pykakasi would drop it and go on
         return None
     try:

@@ -220,6 +220,9 @@ def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
             a_block=city_ok & (pl.col("a_block_code") == pl.col("p_block")),
             a_current=pl.col("is_current"),
             a_town=city_ok & (pl.col("a_town") == pl.col("p_town")),
+            # Absence is not contradiction: a bank that stores only 町名 (or 町名 + 丁目) names no other block.
+            a_no_block=pl.col("a_block_code").is_null()
+            | pl.col("p_block").str.starts_with(pl.col("a_block_code") + "-").fill_null(False),
             a_city=pref_ok & (pl.col("a_city") == pl.col("p_city")),
         )
         .with_columns(

@@ -26,8 +26,12 @@ def classify(name: str, dob: str, address: str, *, estimated: bool = False) -> s
         ("other_name", "exact", "current", "CONFIRMED"),
         ("variant", "exact", "current", "PROBABLE"),
         ("variant", "exact", "history", "PROBABLE"),
-        ("exact", "exact", "town", "REVIEW"),  # same town, another block: a neighbour namesake?
-        ("other_name", "exact", "town", "REVIEW"),
+        ("exact", "exact", "other_block", "REVIEW"),  # same town, another block: a neighbour namesake?
+        ("other_name", "exact", "other_block", "REVIEW"),
+        ("exact", "exact", "town", "PROBABLE"),  # same town, the bank holds no block: nothing against it
+        ("other_name", "exact", "town", "PROBABLE"),
+        ("exact", "missing", "town", "REVIEW"),  # no birth date, no block: too little for a hit or a homonym
+        ("exact", "near", "town", "REVIEW"),
         ("exact", "missing", "current", "PROBABLE"),
         ("other_name", "missing", "history", "PROBABLE"),
         ("exact", "exact", "city", "REVIEW"),  # safety rule 1
@@ -35,13 +39,15 @@ def classify(name: str, dob: str, address: str, *, estimated: bool = False) -> s
         ("exact", "exact", "missing", "REVIEW"),  # the bank holds no address
         ("exact", "missing", "missing", "REVIEW"),  # neither address nor birth date
         ("variant", "exact", "town", "REVIEW"),  # two weaker signals
+        ("variant", "exact", "other_block", "REVIEW"),
         ("exact", "mismatch", "city", "HOMONYM"),
         ("variant", "mismatch", "mismatch", "HOMONYM"),
         ("other_name", "mismatch", "town", "HOMONYM"),
+        ("other_name", "mismatch", "other_block", "HOMONYM"),
         ("exact", "missing", "mismatch", "HOMONYM"),
         ("exact", "near", "mismatch", "HOMONYM"),
         ("exact", "missing", "city", "HOMONYM"),  # another town of the municipality
-        ("exact", "missing", "town", "HOMONYM"),  # same town, a block the person never lived at
+        ("exact", "missing", "other_block", "HOMONYM"),  # same town, a block the person never lived at
         ("exact", "mismatch", "current", "REVIEW"),  # conflicting: same home, other birth date
         ("mismatch", "exact", "current", "UNMATCHED"),
         ("partial", "mismatch", "mismatch", "UNMATCHED"),
@@ -57,13 +63,20 @@ ALL_COMBOS = list(itertools.product(NAME.labels, DOB.labels, ADDRESS.labels))
 
 @pytest.mark.parametrize(("name", "dob", "address"), ALL_COMBOS)
 def test_no_hit_without_address_at_town_level_when_name_and_dob_match(name: str, dob: str, address: str) -> None:
-    """Safety rule 1 over every combination of evidence values."""
+    """Safety rule 1 over every combination of evidence values.
+
+    A hit needs the address at block level, or (PROBABLE only) in the person's town with no block
+    at the bank and both name and birth date agreeing exactly; another block is never a hit.
+    """
     klass = classify(name, dob, address)
     if klass in ("CONFIRMED", "PROBABLE"):
-        assert address in ("current", "history")
+        assert address in ("current", "history", "town")
         assert name != "mismatch" and dob != "mismatch"
         if klass == "CONFIRMED":
             assert (name, dob) in {("exact", "exact"), ("other_name", "exact")}
+            assert address in ("current", "history")
+        if address == "town":
+            assert klass == "PROBABLE" and name in ("exact", "other_name") and dob == "exact"
 
 
 @pytest.mark.parametrize(("name", "dob", "address"), ALL_COMBOS)

@@ -205,7 +205,11 @@ def test_dob_missing_in_the_master_is_missing() -> None:
     [
         ("世田谷区太子堂1-2-3", "current"),  # prefecture dropped, digits and dashes
         ("大阪市北区梅田２－５－８", "history"),  # a former address
-        ("東京都世田谷区太子堂一丁目9番9号", "town"),
+        ("東京都世田谷区太子堂一丁目9番9号", "other_block"),  # the bank names another block
+        ("東京都世田谷区太子堂", "town"),  # the bank holds the town only
+        ("世田谷区太子堂一丁目", "town"),  # ... or the town and the 丁目 of the address
+        ("世田谷区太子堂2丁目", "other_block"),  # ... another 丁目 is another block
+        ("世田谷区太子堂1-2", "town"),  # 丁目 and 番 without 号: nothing against it
         ("東京都世田谷区三軒茶屋二丁目1番1号", "city"),
         (None, "missing"),
         (ELSEWHERE, "mismatch"),
@@ -222,6 +226,9 @@ def test_address_evidence(bank_address: str | None, expected: str) -> None:
         (D(1970, 3, 12), HOME, "CONFIRMED"),
         (D(1970, 3, 12), OLD, "CONFIRMED"),  # a former address is evidence for
         (D(1970, 3, 12), "東京都世田谷区太子堂一丁目9番9号", "REVIEW"),  # same town, another block
+        (D(1970, 3, 12), "東京都世田谷区太子堂", "PROBABLE"),  # same town, the bank holds no block
+        (None, "東京都世田谷区太子堂", "REVIEW"),  # no block and no birth date: too little either way
+        (None, "東京都世田谷区太子堂一丁目9番9号", "HOMONYM"),  # no birth date, a block the person never lived at
         (None, "東京都世田谷区三軒茶屋二丁目1番1号", "HOMONYM"),  # no birth date, another town
         (None, HOME, "PROBABLE"),
         (D(1970, 3, 12), ELSEWHERE, "REVIEW"),
@@ -269,3 +276,39 @@ def test_kana_similarity_is_character_based_not_bytes() -> None:
     assert got == pytest.approx(0.922, abs=1e-3)
     assert as_bytes > 0.97  # what a byte-based engine would report
     assert edit_distance(["ﾔﾏﾀﾞ ﾀﾛｳ"], ["ﾔﾏﾀﾞ ｼﾞﾛｳ"]).tolist() == [2]
+
+
+VALENTINA = person("P1", "ロッシ ヴァレンティーナ", D(1988, 6, 2), HOME)
+
+
+@pytest.mark.parametrize(
+    "bank_kana",
+    [
+        "ﾛﾂｼ ﾊﾞﾚﾝﾃｲﾅ",  # ヴァ written バ and the long vowel dropped (two characters off the key)
+        "ﾛﾂｼ ﾊﾞﾚﾝﾃｲ-ﾅ",  # ヴァ written バ
+        "ロッシ　バレンティーナ",  # the same in full width
+        "ﾛ-ﾂｼ ﾊﾞﾚﾝﾃｲﾅ",  # and a long vowel added in the family name
+    ],
+)
+def test_bank_spellings_of_v_and_long_vowels_are_a_variant_never_exact(bank_kana: str) -> None:
+    out = run([account("A", bank_kana, D(1988, 6, 2), inquired=None)], [VALENTINA])
+    r = row(out, "A")
+    assert (r["name_evidence"], r["class"], r["person_id"]) == ("variant", "PROBABLE", "P1")
+
+
+def test_bank_v_spelling_with_another_birth_date_is_a_homonym() -> None:
+    out = run([account("A", "ﾛﾂｼ ﾊﾞﾚﾝﾃｲﾅ", D(1990, 1, 20), ELSEWHERE)], [VALENTINA])
+    assert row(out, "A")["class"] == "HOMONYM"
+
+
+def test_v_written_as_u_with_dakuten_stays_exact() -> None:
+    out = run([account("A", "ﾛﾂｼ ｳﾞｱﾚﾝﾃｲ-ﾅ", D(1988, 6, 2))], [VALENTINA])
+    assert row(out, "A")["name_evidence"] == "exact"
+
+
+def test_town_only_address_with_an_estimated_reading_stays_review() -> None:
+    """Safety rule 3: an estimated reading needs the address at block level; the town alone is not enough."""
+    estimated = person("P1", "サトウ ハナコ", D(1970, 3, 12), HOME, estimated=True, candidates=["サトウ ハナコ"])
+    out = run([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), "東京都世田谷区太子堂")], [estimated])
+    r = row(out, "A")
+    assert (r["address_evidence"], r["class"]) == ("town", "REVIEW")

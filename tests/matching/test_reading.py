@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
 import matching.reading as reading
+from formats.inputs import read_master
+from inquiry.persons import with_kana
 from matching.reading import MAX_CANDIDATES, estimate_readings
+from tests.inquiry._fixtures import Person, write_office
 
 
 def read(names: list[str | None]) -> list[tuple[str | None, list[str] | None, bool]]:
@@ -106,3 +111,27 @@ def test_rows_stay_aligned_and_each_part_is_converted_once(monkeypatch: pytest.M
         "タカハシ タロウ",
     ]
     assert sorted(calls) == sorted({"山田", "太郎", "高橋", "一郎", "花子"})
+
+
+@pytest.mark.parametrize(
+    ("kanji", "kana"),
+    [
+        ("山田 菜々美", "ヤマダ ナナミ"),  # 々 repeats the kanji before it: read as 菜菜美
+        ("佐藤 莉々", "サトウ リリ"),
+        ("鈴木 いすゞ", "スズキ イスズ"),  # ゞ: the kana before, voiced
+        ("田中 こゝろ", "タナカ ココロ"),  # ゝ: the kana before
+        ("佐々木 奈々", "ササキ ナナ"),  # pykakasi knows these with 々: read as written
+        ("代々木 花子", "ヨヨギ ハナコ"),  # expanded, 代代木 would read ダイダイキ: the mark is expanded only on failure
+    ],
+)
+def test_iteration_marks_are_expanded_when_the_name_cannot_be_read_as_written(kanji: str, kana: str) -> None:
+    assert read([kanji])[0][0] == kana
+
+
+def test_a_master_row_with_a_noma_name_gets_an_estimated_reading_not_a_reject(tmp_path: Path) -> None:
+    """The real path of ``prepare`` and ``link``: master CSV → read_master → with_kana."""
+    office = write_office(tmp_path, (Person("P001", "山田 菜々美", "", "1990-05-05", "東京都新宿区西新宿2-8-1", "8123457"),))
+    table = read_master(office["master"])
+    persons, rejects = with_kana(table.rows, office["master"])
+    assert rejects.height == 0, rejects.rows()
+    assert persons.select("person_id", "name_kana", "kana_estimated").rows() == [("P001", "ヤマダ\u3000ナナミ", True)]

@@ -180,3 +180,38 @@ def test_history_answers_plant_salary_and_pension(world, answers, tmp_path, prov
         account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
     ).to_series()
     assert with_salary.is_in(planted.implode()).all()
+
+
+def test_town_level_addresses_and_foreign_spellings_keep_the_truth(world, office):
+    """Issue #15's cases: the bank's view changes, the true owner does not."""
+    from matching.addresses import address_parts
+    from matching.names import name_key
+
+    own = world.accounts.with_columns(p=address_parts(pl.col("holder_address"))).unnest("p")
+    true_addr = office.addresses.select(
+        "person_id", pl.col("seq").alias("address_seq"), pl.col("town").alias("true_town"), "chome", "ban", "go"
+    )
+    truth = office.truth.select("account_key", "address_seq")
+    own = own.join(truth, on="account_key").join(true_addr, on=["person_id", "address_seq"])
+    town_only = own.filter(pl.col("address_variant") == "town_only")
+    other = own.filter(pl.col("address_variant") == "other_block")
+    assert town_only.height > 20 and other.height > 2  # 1.2 % and 0.2 % of about 4,000 accounts
+    assert (town_only["town"] == town_only["true_town"]).all()
+    # no block, or only the 丁目 of the true address
+    assert (town_only["block"].is_null() | (town_only["block"] == town_only["chome"].cast(pl.Utf8))).all()
+    assert town_only["block"].is_null().any() and town_only["block"].is_not_null().any()
+    # another block of the same town: same town, the block differs from the true one
+    true_block = pl.concat_str([pl.col("chome"), pl.col("ban"), pl.col("go")], separator="-").str.replace(r"^0-", "").str.replace(r"-0$", "")
+    assert (other["town"] == other["true_town"]).all()
+    assert (other["block"] != other.select(true_block).to_series()).all()
+    assert (other["person_id"].is_not_null()).all()
+    # ヴァ written バ, a ー dropped or added: the holder's key differs from the true name's, the owner is kept
+    spelled = world.accounts.filter(pl.col("name_variant") == "foreign_spelling").join(
+        office.people.select("person_id", "family_kana", "given_kana"), on="person_id"
+    )
+    assert spelled.height > 0
+    keys = spelled.select(
+        bank=name_key(pl.col("holder_kana")), true=name_key(pl.concat_str(["family_kana", "given_kana"]))
+    )
+    assert spelled["holder_kana"].str.contains("ﾊﾞ|バ|ﾘ$|ﾄ-|ー$").any()
+    assert (keys["bank"] != keys["true"]).sum() >= 1
