@@ -26,9 +26,10 @@ import numpy as np
 import polars as pl
 
 from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
-from formats._text import BOM, rejects_frame
+from formats._text import BOM, clean_text, control_problem, rejects_frame
 from formats.dates import date_to_wareki7, wareki7_to_date
 from formats.errors import FileRejected, WriteError
+from formats.limits import MAX_FIELD_BYTES
 from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
 
 __all__ = ["CsvRead", "CsvRecords", "header_labels", "read_csv", "split_records", "write_csv"]
@@ -210,13 +211,37 @@ class CsvRecords:
 
     ``cells`` has ``line``, ``u0`` … ``u{n-1}`` (``""`` for an empty cell) and
     ``_reason`` (``""`` when the record's text is sound: UTF-8, well quoted);
-    ``bad_lines``/``bad_reasons`` are records of the wrong shape.
+    ``bad_lines``/``bad_reasons`` are records of the wrong shape or with a cell
+    longer than :data:`~formats.limits.MAX_FIELD_BYTES`. Every cell has had
+    :func:`formats._text.clean_text` applied; a control character in it is a
+    ``_reason``.
     """
 
     labels: list[str]
     cells: pl.DataFrame
     bad_lines: list[int]
     bad_reasons: list[str]
+
+
+def _drop_long_fields(
+    fs: np.ndarray, fe: np.ndarray, lines: np.ndarray, names: list[str], recs: _Records
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reject records with a cell over :data:`~formats.limits.MAX_FIELD_BYTES`, before any is decoded.
+
+    Measured on the byte offsets, so a 100 KB "address" never becomes text.
+    """
+    over = (fe - fs) > MAX_FIELD_BYTES
+    bad = np.flatnonzero(over.any(axis=1))
+    if bad.size == 0:
+        return fs, fe, lines
+    column = over[bad].argmax(axis=1)
+    for i, j in zip(bad.tolist(), column.tolist()):  # rejected rows only
+        where = names[j] if j < len(names) else f"column {j + 1}"
+        recs.bad_lines.append(int(lines[i]))
+        recs.bad_reasons.append(f"{where}: 長すぎます ({int(fe[i, j] - fs[i, j]):,} bytes; a field holds at most {MAX_FIELD_BYTES:,})")
+    keep = np.ones(lines.size, dtype=bool)
+    keep[bad] = False
+    return fs[keep], fe[keep], lines[keep]
 
 
 def split_records(data: bytes, path: str | Path, names: list[str] | None = None) -> CsvRecords:
@@ -239,6 +264,7 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
     fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
     fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
     lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
+    fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
     raw = pl.DataFrame({f"c{j}": _gather(buf, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
     checks: list[pl.Expr] = []
     unquoted: list[pl.Expr] = []
@@ -251,7 +277,9 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
         # concat_str, not pl.format: the column name comes from the file and may hold braces
         checks.append(pl.when(bad_quote).then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")])))
         inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
-        unquoted.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
+        text = pl.when(quoted & ~bad_quote).then(inner).otherwise(v)
+        checks.append(control_problem(text, where))
+        unquoted.append(clean_text(text).fill_null("").alias(f"u{j}"))
     cells = raw.select(
         pl.Series("line", lines, dtype=pl.Int64),
         *unquoted,

@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
-from formats._text import rejects_frame
+from formats._text import clean_text, control_problem, rejects_frame
 from formats.dates import date_to_yyyymmdd, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
@@ -230,8 +230,10 @@ def _decode_record(
             if f.type == "C" and f.sign_for is None:
                 bad = ~_C_BYTE[sub].all(axis=1)
                 reasons.append(_reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
-            elif f.type == "K":
+            elif f.type == "K":  # free text: the one character rule of formats._text
                 reasons.append(_reason(undecodable, f"{where}: cp932 として読めない / undecodable bytes", text))
+                reasons.append(text.to_frame().select(control_problem(pl.col(f.name), where)).to_series())
+                text = text.to_frame().select(clean_text(pl.col(f.name))).to_series()
             value = text.str.strip_chars_end(" ").replace("", None)
             if f.sign_for is not None:
                 sign_bad = ~np.isin(sub[:, 0], (0x20, 0x2D))

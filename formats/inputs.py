@@ -22,6 +22,7 @@ from formats._csv import split_records
 from formats._text import decode_bytes, rejects_frame
 from formats.dates import parse_date
 from formats.errors import FileRejected
+from formats.limits import INSTITUTIONS, MASTER, PAYMENTS, Limit, read_limited
 
 __all__ = [
     "Column",
@@ -112,12 +113,14 @@ def _header_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def _load(path: Path, columns: tuple[Column, ...], encoding: str | None) -> tuple[pl.DataFrame, pl.DataFrame, int, str, list[str]]:
-    """Decode, split and map headers; return (text frame, rejects, rows_read, encoding, unknown)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileRejected(path, 0, f"ファイルを読めません: {exc.strerror}") from None
+def _load(
+    path: Path, columns: tuple[Column, ...], encoding: str | None, limit: Limit
+) -> tuple[pl.DataFrame, pl.DataFrame, int, str, list[str]]:
+    """Decode, split and map headers; return (text frame, rejects, rows_read, encoding, unknown).
+
+    The file's size and line count are checked against ``limit`` before it is parsed.
+    """
+    data = read_limited(path, limit)
     text, used = decode_bytes(data, path, encoding)
     if not text.strip():
         raise FileRejected(path, 1, "ヘッダ行がありません (empty file)")
@@ -184,7 +187,7 @@ def read_master(path: str | Path, *, encoding: str | None = None) -> InputTable:
     inquiry must not go out on a guess.
     """
     path = Path(path)
-    raw, rejects, rows_read, used, unknown = _load(path, MASTER_COLUMNS, encoding)
+    raw, rejects, rows_read, used, unknown = _load(path, MASTER_COLUMNS, encoding, MASTER)
     pid = pl.col("person_id")
     nfkc = lambda name: pl.col(name).str.normalize("NFKC")  # noqa: E731
     postal = nfkc("postal_code").str.replace("-", "")
@@ -250,7 +253,7 @@ def _flag(e: pl.Expr) -> pl.Expr:
 
 def _read_institution_file(path: Path, provider: str | None, encoding: str | None) -> InputTable:
     columns = INSTITUTION_COLUMNS if provider is None else PROVIDER_LIST_COLUMNS
-    raw, rejects, rows_read, used, unknown = _load(path, columns, encoding)
+    raw, rejects, rows_read, used, unknown = _load(path, columns, encoding, INSTITUTIONS)
     if provider is not None:
         raw = raw.with_columns(provider=pl.lit(provider))
     code = pl.col("bank_code").str.normalize("NFKC")
@@ -346,7 +349,7 @@ def read_institutions(
 def read_payments(path: str | Path, *, encoding: str | None = None) -> InputTable:
     """Read the payments feed (inputs.md §3)."""
     path = Path(path)
-    raw, rejects, rows_read, used, unknown = _load(path, PAYMENT_COLUMNS, encoding)
+    raw, rejects, rows_read, used, unknown = _load(path, PAYMENT_COLUMNS, encoding, PAYMENTS)
     typed = raw.with_columns(paid=parse_date(pl.col("paid_on")), amount=_int_yen(pl.col("amount_yen")))
     reason = _first_problem(
         [
