@@ -24,6 +24,7 @@ import formats
 from formats.limits import MASTER, SERVICE_FILE
 from tests.inquiry._fixtures import (
     INSTITUTIONS,
+    OFFICE,
     answer_outbox,
     cli,
     init_and_prepare,
@@ -210,3 +211,50 @@ def test_control_characters_in_answer_free_text(tmp_path: Path) -> None:
     assert list(rejects) == [2] and "U+001F" in rejects[2] and "holder_address" in rejects[2], rejects
     pipit = _stored(home, "SELECT DISTINCT holder_address, unable_reason FROM answers WHERE bank_code = '0005'")
     assert pipit == [("東京都新宿区 西新宿", "備考")]
+
+
+# -- CSV exports: formulas in full-width and after leading whitespace --------------------------
+
+def _live_formula(cell: str) -> bool:
+    """A cell a spreadsheet would evaluate: ``= + - @`` (half- or full-width), also after leading whitespace."""
+    text = cell.lstrip(" \t\u3000")
+    if text[:1] in ("=", "+", "@", "＝", "＋", "＠", "－"):
+        return True
+    if text[:1] == "-":
+        try:
+            float(text)
+            return text != cell  # a plain negative number is data, unless it hides behind whitespace
+        except ValueError:
+            return True
+    return cell[:1] in ("\t", "\r")
+
+
+def test_full_width_and_indented_formulas_are_neutralised_in_exports(tmp_path: Path) -> None:
+    office = write_office(tmp_path / "office")
+    master = "person_id,name_kanji,name_kana,birth_date,address,arrears_yen,target_banks\r\n"
+    master += "".join(f"{p.person_id},{p.name_kanji},{p.name_kana},{p.birth_date},{p.address},{p.arrears_yen},\r\n" for p in OFFICE)
+    master += '"Q1","＝HYPERLINK(""http://x"") 四郎",ヨシダ シロウ,1970-01-01,東京都新宿区3-3,0,0009\r\n'  # paper list
+    office["master"].write_text(master, encoding="utf-8")
+    home = tmp_path / "ws"
+    init_and_prepare(home, office)
+    staged = tmp_path / "answers"
+    staged.mkdir()
+    for path in answer_outbox(home, into=staged):
+        parsed = formats.read_file(path)
+        rows = parsed.rows.drop("line")
+        if parsed.provider == "pipitlinq":  # the bank echoes addresses with a leading space / full-width space
+            rows = rows.with_columns(
+                holder_address=pl.when(pl.int_range(pl.len()) % 2 == 0)
+                .then(pl.lit(' =HYPERLINK("http://x")'))
+                .otherwise(pl.lit("\u3000＋1+1")),
+            )
+        formats.write_response(parsed.provider, "basic", rows, home / "inbox" / path.name, municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1)  # type: ignore[arg-type]
+    mark_sent(home)
+    assert cli("ingest", "--home", home)[0] == 0
+    assert cli("match", "--home", home)[0] == 0
+    code, out = cli("export", "matches", "--home", home, "--out", home / "reports" / "matches.csv")
+    assert code == 0, out
+    cells = [c for p in sorted((home / "reports").glob("*.csv")) for row in csv.reader(io.StringIO(p.read_text(encoding="utf-8-sig"))) for c in row]
+    assert [c for c in cells if _live_formula(c)] == []
+    assert any(c.startswith("' =HYPERLINK") for c in cells) and any(c.startswith("'\u3000＋1+1") for c in cells)
+    assert any(c.startswith("'＝HYPERLINK") for c in cells)  # the paper list
