@@ -68,22 +68,31 @@ class _Records:
     bad_reasons: list[str]
 
 
-def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Records:
-    """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others."""
+def _tokenise(buf: np.ndarray, lo: int, ncols: int) -> _Records:
+    """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others.
+
+    Working arrays are one byte per input byte (quote parity by XOR, not a
+    count), and a record's physical line is found by searching the positions
+    of the LF bytes: peak memory stays a small multiple of the file.
+    """
     out = _Records([], [], [], [], [])
     physical_nl = np.flatnonzero(buf == 0x0A)
+
+    def line_of(pos: np.ndarray | int) -> np.ndarray:
+        return np.searchsorted(physical_nl, pos) + 1  # LF bytes before pos, plus one
+
     size = buf.size
     while lo < size:
         seg = buf[lo:]
         is_q = seg == 0x22
-        cq = np.cumsum(is_q, dtype=np.int64)
-        outside = ((cq - is_q) & 1) == 0
+        parity = np.bitwise_xor.accumulate(is_q.view(np.uint8))  # 1 inside quotes (and on an opening quote)
+        outside = (parity ^ is_q.view(np.uint8)) == 0
         nl = np.flatnonzero((seg == 0x0A) & outside)
         starts = np.concatenate(([0], nl + 1))
         ends = np.concatenate((nl, [seg.size]))
         if starts[-1] == seg.size:
             starts, ends = starts[:-1], ends[:-1]
-        unterminated = bool(cq[-1] & 1)
+        unterminated = bool(parity[-1])
         cr = (ends > starts) & (seg[np.maximum(ends - 1, 0)] == 0x0D)
         ends = ends - cr
         commas = np.flatnonzero((seg == 0x2C) & outside)
@@ -105,7 +114,7 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Rec
         take = take[~blank[take]]
         good = take[shape_ok[take] & ~has_nul[take]]
         for i in take[~shape_ok[take] | has_nul[take]]:  # rejected rows only
-            out.bad_lines.append(int(line_of[lo + starts[i]]))
+            out.bad_lines.append(int(line_of(lo + starts[i])))
             out.bad_reasons.append(
                 "NUL バイトを含む (NUL byte)" if has_nul[i] else f"列数が違います: {int(n_commas[i]) + 1} 列 (expected {ncols} columns)"
             )
@@ -114,11 +123,11 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Rec
             cpos = commas[cidx] if ncols > 1 else np.empty((good.size, 0), dtype=np.int64)
             out.field_starts.append(lo + np.hstack([starts[good][:, None], cpos + 1]))
             out.field_ends.append(lo + np.hstack([cpos, ends[good][:, None]]))
-            out.lines.append(line_of[lo + starts[good]])
+            out.lines.append(line_of(lo + starts[good]))
         if stop >= starts.size:
             break
         record_start = lo + int(starts[stop])
-        out.bad_lines.append(int(line_of[record_start]))
+        out.bad_lines.append(int(line_of(record_start)))
         out.bad_reasons.append(reason_at_stop)
         after = physical_nl[np.searchsorted(physical_nl, record_start) :]
         if after.size == 0:
@@ -127,15 +136,26 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Rec
     return out
 
 
-def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
-    """Decode the byte ranges ``[starts, ends)`` in one call; undecodable ranges give null."""
+def _gather(ext: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
+    """Decode the byte ranges ``[starts, ends)`` in one call; undecodable ranges give null.
+
+    ``ext`` is the file's bytes plus one spare byte (so that a range may end
+    at the end of the file). Each range is kept together with the byte after
+    it — a comma, CR, LF or the spare byte — which is then overwritten as the
+    separator; the mask is built from run lengths (gap, range + 1, gap, ...),
+    so the work space is one byte per byte of the file, never an index array
+    per byte. The ranges are in file order and never overlap.
+    """
     lengths = ends - starts
     m = lengths.size
-    total = int(lengths.sum())
-    out = np.zeros(total + m, dtype=np.uint8)
-    dst_starts = np.cumsum(lengths + 1) - (lengths + 1)
-    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    out[np.repeat(dst_starts, lengths) + within] = buf[np.repeat(starts, lengths) + within]
+    runs = np.empty(2 * m + 1, dtype=np.int64)
+    runs[0:-1:2] = starts - np.concatenate(([0], ends[:-1] + 1))
+    runs[1::2] = lengths + 1
+    runs[-1] = ext.size - (int(ends[-1]) + 1 if m else 0)
+    flags = np.zeros(2 * m + 1, dtype=bool)
+    flags[1::2] = True
+    out = ext[np.repeat(flags, runs)]
+    out[np.cumsum(lengths + 1) - 1] = 0
     raw = out.tobytes()
     try:
         parts = raw.decode("utf-8").split(_SEP)[:-1]
@@ -143,7 +163,7 @@ def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
         parts = []
         for s, e in zip(starts.tolist(), ends.tolist()):
             try:
-                parts.append(buf[s:e].tobytes().decode("utf-8"))
+                parts.append(ext[s:e].tobytes().decode("utf-8"))
             except UnicodeDecodeError:
                 parts.append(None)
     return pl.Series(parts, dtype=pl.Utf8)
@@ -258,14 +278,15 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
     ncols = len(labels)
     names = names or labels
     first_nl = data.find(b"\n", start)
-    line_of = np.cumsum(buf == 0x0A) - (buf == 0x0A) + 1 if buf.size else np.zeros(0, dtype=np.int64)
-    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols, line_of)
+    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols)
 
     fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
     fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
     lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
     fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
-    raw = pl.DataFrame({f"c{j}": _gather(buf, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    ext = np.append(buf, np.uint8(0))
+    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    del ext
     checks: list[pl.Expr] = []
     unquoted: list[pl.Expr] = []
     for j in range(ncols):
