@@ -14,6 +14,7 @@ widths. The values are stated in docs/decisions.md ("Size limits").
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,19 +50,21 @@ MAX_FIELD_BYTES = 3_000
 def read_limited(path: Path, limit: Limit) -> bytes:
     """The file's bytes, or :class:`FileRejected` when it is larger than ``limit`` allows.
 
-    Reads at most ``limit.max_bytes + 1`` bytes, so a file that grows while
-    it is read, or a device that never ends, cannot exhaust memory either.
+    A regular file over the limit is refused from its size, unread; otherwise
+    at most ``limit.max_bytes + 1`` bytes are read, so a file that grows while
+    it is read, or a pipe that never ends, cannot exhaust memory either.
     """
+    too_big = f"ファイルが大きすぎます (file larger than {limit.max_bytes // MB:,} MB, the limit for a {limit.kind} file); not loaded"
     try:
         with path.open("rb") as fh:
+            if os.fstat(fh.fileno()).st_size > limit.max_bytes:  # a regular file: refused without reading
+                raise FileRejected(path, 0, too_big)
             data = fh.read(limit.max_bytes + 1)
     except OSError as exc:
         raise FileRejected(path, 0, f"ファイルを読めません (cannot read the file: {exc.strerror or exc})") from None
     if len(data) > limit.max_bytes:
-        raise FileRejected(
-            path, 0, f"ファイルが大きすぎます (file larger than {limit.max_bytes // MB:,} MB, the limit for a {limit.kind} file); nothing was read"
-        )
+        raise FileRejected(path, 0, too_big)
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1  # the header row (or DAIS header) not counted
     if lines > limit.max_rows:
-        raise FileRejected(path, 0, f"行数が多すぎます ({lines:,} lines; a {limit.kind} file holds at most {limit.max_rows:,}); nothing was read")
+        raise FileRejected(path, 0, f"行数が多すぎます ({lines:,} lines; a {limit.kind} file holds at most {limit.max_rows:,}); not loaded")
     return data
