@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from formats._csv import split_records
-from formats._text import decode_bytes, rejects_frame
+from formats._text import clean_text, decode_bytes, rejects_frame
 from formats.dates import parse_date
 from formats.errors import FileRejected
 from formats.limits import INSTITUTIONS, MASTER, PAYMENTS, Limit, read_limited
@@ -125,13 +125,14 @@ def _load(
     if not text.strip():
         raise FileRejected(path, 1, "ヘッダ行がありません (empty file)")
     records = split_records(text.encode("utf-8"), path)
+    labels = pl.Series(records.labels, dtype=pl.Utf8).to_frame("h").select(clean_text(pl.col("h")))["h"].to_list()
     by_key: dict[str, str] = {}
     for col in columns:
         by_key[_header_key(col.name)] = col.name
         by_key[_header_key(col.label)] = col.name
     mapping: dict[str, str] = {}
     unknown: list[str] = []
-    for i, head in enumerate(records.labels):
+    for i, head in enumerate(labels):  # a BOM or zero-width space glued to a label (a file saved twice) is ignored
         name = by_key.get(_header_key(head))
         if name is None or name in mapping.values():
             unknown.append(head)

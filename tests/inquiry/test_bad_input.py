@@ -171,6 +171,14 @@ def test_control_characters_reject_the_row_invisible_ones_are_removed(tmp_path: 
     assert not any(ch in sent for ch in "\ufeff\u200b\u200d\u202e\u2028\u2029\x1f\x07")
 
 
+def test_invisible_characters_in_the_header_row_are_ignored(tmp_path: Path) -> None:
+    master = "\ufeff\ufeffperson_id,name\u200b_kanji,name_kana,birth_date,住所\u2060\r\nP001,山田 太郎,ヤマダ タロウ,1970-01-01,東京都新宿区1-1\r\n"
+    home, code, out = _prepare(tmp_path, master.encode("utf-8"))  # a file saved twice: two BOMs
+    assert code == 0, out
+    assert "ignored columns" not in out, out
+    assert _stored(home, "SELECT name_kanji, address FROM persons") == [("山田 太郎", "東京都新宿区1-1")]
+
+
 def test_control_characters_in_the_other_inputs(tmp_path: Path) -> None:
     office = write_office(tmp_path / "office")
     office["institutions"].write_text(
