@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 import formats
 from formats.limits import MASTER, SERVICE_FILE
@@ -133,6 +134,14 @@ def test_an_over_long_field_is_a_reject_with_its_line(tmp_path: Path) -> None:
     rejects = _rejects(home)
     assert list(rejects) == [3] and "address" in rejects[3] and "300,000 bytes" in rejects[3], rejects
     assert all(p.stat().st_size < 10_000 for p in (home / "outbox").iterdir())
+
+
+def test_an_answer_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "DAIS_RES_131041_20261101_0001.dat"
+    with big.open("wb") as fh:  # sparse: refused from its size, never read
+        fh.truncate(SERVICE_FILE.max_bytes + 1)
+    with pytest.raises(formats.FileRejected, match="256 MB"):
+        formats.read_response(big)
 
 
 def test_an_answer_file_over_the_row_limit_is_moved_to_rejected(tmp_path: Path) -> None:
