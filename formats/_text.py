@@ -29,7 +29,7 @@ import polars as pl
 
 from formats.errors import FileRejected
 
-__all__ = ["CONTROL_CHARS", "REJECT_SCHEMA", "clean_text", "control_problem", "decode_bytes", "rejects_frame"]
+__all__ = ["CONTROL_CHARS", "INVISIBLE", "LINE_LIKE", "REJECT_SCHEMA", "clean_text", "control_problem", "decode_bytes", "rejects_frame"]
 
 #: Every rejected row, whatever the file: ``file, line, reason``.
 REJECT_SCHEMA: dict[str, pl.DataType] = {"file": pl.Utf8, "line": pl.Int64, "reason": pl.Utf8}
@@ -54,7 +54,11 @@ def clean_text(e: pl.Expr) -> pl.Expr:
 
 
 def control_problem(e: pl.Expr, where: str) -> pl.Expr:
-    """``"<where>: 制御文字 … (control character 0xNN)"`` where the text holds one, else null."""
+    """``"<where>: 制御文字 U+001F を含む (control character)"`` where the text holds one, else null.
+
+    Names the first control character by its code point, so the office can
+    find it in the core system's export (it is invisible in Excel).
+    """
     found = e.str.extract("(" + CONTROL_CHARS + ")", 1)
     name = found.replace_strict(_CONTROL_NAMES, default="U+????", return_dtype=pl.Utf8)
     return pl.when(found.is_not_null()).then(pl.concat_str([pl.lit(f"{where}: 制御文字 "), name, pl.lit(" を含む (control character)")]))
