@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
-from formats._text import BOM, clean_text, control_problem, rejects_frame
+from formats._text import BOM, SPECIAL, clean_text, control_problem, rejects_frame
 from formats.dates import date_to_wareki7, wareki7_to_date
 from formats.errors import FileRejected, WriteError
 from formats.limits import MAX_FIELD_BYTES
@@ -287,6 +287,7 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
     ext = np.append(buf, np.uint8(0))
     raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
     del ext
+    special = raw.select(pl.all().str.contains(SPECIAL).any()).row(0) if raw.height else (False,) * ncols
     checks: list[pl.Expr] = []
     unquoted: list[pl.Expr] = []
     for j in range(ncols):
@@ -299,8 +300,10 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
         checks.append(pl.when(bad_quote).then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")])))
         inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
         text = pl.when(quoted & ~bad_quote).then(inner).otherwise(v)
-        checks.append(control_problem(text, where))
-        unquoted.append(clean_text(text).fill_null("").alias(f"u{j}"))
+        if special[j]:  # the character rule, only on columns that need it (one scan for the others)
+            checks.append(control_problem(text, where))
+            text = clean_text(text)
+        unquoted.append(text.fill_null("").alias(f"u{j}"))
     cells = raw.select(
         pl.Series("line", lines, dtype=pl.Int64),
         *unquoted,

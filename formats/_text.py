@@ -29,7 +29,7 @@ import polars as pl
 
 from formats.errors import FileRejected
 
-__all__ = ["CONTROL_CHARS", "INVISIBLE", "LINE_LIKE", "REJECT_SCHEMA", "clean_text", "control_problem", "decode_bytes", "rejects_frame"]
+__all__ = ["CONTROL_CHARS", "INVISIBLE", "LINE_LIKE", "REJECT_SCHEMA", "SPECIAL", "clean_text", "control_problem", "decode_bytes", "rejects_frame"]
 
 #: Every rejected row, whatever the file: ``file, line, reason``.
 REJECT_SCHEMA: dict[str, pl.DataType] = {"file": pl.Utf8, "line": pl.Int64, "reason": pl.Utf8}
@@ -42,6 +42,9 @@ LINE_LIKE = r"[\t\n\x0B\x0C\r\x{85}\x{2028}\x{2029}]+"
 INVISIBLE = r"[\x{AD}\x{180E}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2060}-\x{2064}\x{2066}-\x{206F}\x{FEFF}\x{FFF9}-\x{FFFB}]"
 #: every other control character: the row is rejected
 CONTROL_CHARS = r"[\x00-\x08\x0E-\x1F\x7F\x{80}-\x{84}\x{86}-\x{9F}]"
+
+#: any character the rule acts on: a column without one needs no cleaning
+SPECIAL = f"{CONTROL_CHARS}|{INVISIBLE}|{LINE_LIKE}"
 
 
 def clean_text(e: pl.Expr) -> pl.Expr:
