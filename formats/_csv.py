@@ -26,9 +26,10 @@ import numpy as np
 import polars as pl
 
 from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
-from formats._text import BOM, rejects_frame
+from formats._text import BOM, SPECIAL, clean_text, control_problem, rejects_frame
 from formats.dates import date_to_wareki7, wareki7_to_date
 from formats.errors import FileRejected, WriteError
+from formats.limits import MAX_FIELD_BYTES
 from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
 
 __all__ = ["CsvRead", "CsvRecords", "header_labels", "read_csv", "split_records", "write_csv"]
@@ -67,22 +68,31 @@ class _Records:
     bad_reasons: list[str]
 
 
-def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Records:
-    """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others."""
+def _tokenise(buf: np.ndarray, lo: int, ncols: int) -> _Records:
+    """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others.
+
+    Working arrays are one byte per input byte (quote parity by XOR, not a
+    count), and a record's physical line is found by searching the positions
+    of the LF bytes: peak memory stays a small multiple of the file.
+    """
     out = _Records([], [], [], [], [])
     physical_nl = np.flatnonzero(buf == 0x0A)
+
+    def line_of(pos: np.ndarray | int) -> np.ndarray:
+        return np.searchsorted(physical_nl, pos) + 1  # LF bytes before pos, plus one
+
     size = buf.size
     while lo < size:
         seg = buf[lo:]
         is_q = seg == 0x22
-        cq = np.cumsum(is_q, dtype=np.int64)
-        outside = ((cq - is_q) & 1) == 0
+        parity = np.bitwise_xor.accumulate(is_q.view(np.uint8))  # 1 inside quotes (and on an opening quote)
+        outside = (parity ^ is_q.view(np.uint8)) == 0
         nl = np.flatnonzero((seg == 0x0A) & outside)
         starts = np.concatenate(([0], nl + 1))
         ends = np.concatenate((nl, [seg.size]))
         if starts[-1] == seg.size:
             starts, ends = starts[:-1], ends[:-1]
-        unterminated = bool(cq[-1] & 1)
+        unterminated = bool(parity[-1])
         cr = (ends > starts) & (seg[np.maximum(ends - 1, 0)] == 0x0D)
         ends = ends - cr
         commas = np.flatnonzero((seg == 0x2C) & outside)
@@ -104,7 +114,7 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Rec
         take = take[~blank[take]]
         good = take[shape_ok[take] & ~has_nul[take]]
         for i in take[~shape_ok[take] | has_nul[take]]:  # rejected rows only
-            out.bad_lines.append(int(line_of[lo + starts[i]]))
+            out.bad_lines.append(int(line_of(lo + starts[i])))
             out.bad_reasons.append(
                 "NUL バイトを含む (NUL byte)" if has_nul[i] else f"列数が違います: {int(n_commas[i]) + 1} 列 (expected {ncols} columns)"
             )
@@ -113,11 +123,11 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Rec
             cpos = commas[cidx] if ncols > 1 else np.empty((good.size, 0), dtype=np.int64)
             out.field_starts.append(lo + np.hstack([starts[good][:, None], cpos + 1]))
             out.field_ends.append(lo + np.hstack([cpos, ends[good][:, None]]))
-            out.lines.append(line_of[lo + starts[good]])
+            out.lines.append(line_of(lo + starts[good]))
         if stop >= starts.size:
             break
         record_start = lo + int(starts[stop])
-        out.bad_lines.append(int(line_of[record_start]))
+        out.bad_lines.append(int(line_of(record_start)))
         out.bad_reasons.append(reason_at_stop)
         after = physical_nl[np.searchsorted(physical_nl, record_start) :]
         if after.size == 0:
@@ -126,15 +136,26 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int, line_of: np.ndarray) -> _Rec
     return out
 
 
-def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
-    """Decode the byte ranges ``[starts, ends)`` in one call; undecodable ranges give null."""
+def _gather(ext: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
+    """Decode the byte ranges ``[starts, ends)`` in one call; undecodable ranges give null.
+
+    ``ext`` is the file's bytes plus one spare byte (so that a range may end
+    at the end of the file). Each range is kept together with the byte after
+    it — a comma, CR, LF or the spare byte — which is then overwritten as the
+    separator; the mask is built from run lengths (gap, range + 1, gap, ...),
+    so the work space is one byte per byte of the file, never an index array
+    per byte. The ranges are in file order and never overlap.
+    """
     lengths = ends - starts
     m = lengths.size
-    total = int(lengths.sum())
-    out = np.zeros(total + m, dtype=np.uint8)
-    dst_starts = np.cumsum(lengths + 1) - (lengths + 1)
-    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    out[np.repeat(dst_starts, lengths) + within] = buf[np.repeat(starts, lengths) + within]
+    runs = np.empty(2 * m + 1, dtype=np.int64)
+    runs[0:-1:2] = starts - np.concatenate(([0], ends[:-1] + 1))
+    runs[1::2] = lengths + 1
+    runs[-1] = ext.size - (int(ends[-1]) + 1 if m else 0)
+    flags = np.zeros(2 * m + 1, dtype=bool)
+    flags[1::2] = True
+    out = ext[np.repeat(flags, runs)]
+    out[np.cumsum(lengths + 1) - 1] = 0
     raw = out.tobytes()
     try:
         parts = raw.decode("utf-8").split(_SEP)[:-1]
@@ -142,7 +163,7 @@ def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
         parts = []
         for s, e in zip(starts.tolist(), ends.tolist()):
             try:
-                parts.append(buf[s:e].tobytes().decode("utf-8"))
+                parts.append(ext[s:e].tobytes().decode("utf-8"))
             except UnicodeDecodeError:
                 parts.append(None)
     return pl.Series(parts, dtype=pl.Utf8)
@@ -210,13 +231,37 @@ class CsvRecords:
 
     ``cells`` has ``line``, ``u0`` … ``u{n-1}`` (``""`` for an empty cell) and
     ``_reason`` (``""`` when the record's text is sound: UTF-8, well quoted);
-    ``bad_lines``/``bad_reasons`` are records of the wrong shape.
+    ``bad_lines``/``bad_reasons`` are records of the wrong shape or with a cell
+    longer than :data:`~formats.limits.MAX_FIELD_BYTES`. Every cell has had
+    :func:`formats._text.clean_text` applied; a control character in it is a
+    ``_reason``.
     """
 
     labels: list[str]
     cells: pl.DataFrame
     bad_lines: list[int]
     bad_reasons: list[str]
+
+
+def _drop_long_fields(
+    fs: np.ndarray, fe: np.ndarray, lines: np.ndarray, names: list[str], recs: _Records
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reject records with a cell over :data:`~formats.limits.MAX_FIELD_BYTES`, before any is decoded.
+
+    Measured on the byte offsets, so a 100 KB "address" never becomes text.
+    """
+    over = (fe - fs) > MAX_FIELD_BYTES
+    bad = np.flatnonzero(over.any(axis=1))
+    if bad.size == 0:
+        return fs, fe, lines
+    column = over[bad].argmax(axis=1)
+    for i, j in zip(bad.tolist(), column.tolist()):  # rejected rows only
+        where = names[j] if j < len(names) else f"column {j + 1}"
+        recs.bad_lines.append(int(lines[i]))
+        recs.bad_reasons.append(f"{where}: 長すぎます ({int(fe[i, j] - fs[i, j]):,} bytes; a field holds at most {MAX_FIELD_BYTES:,})")
+    keep = np.ones(lines.size, dtype=bool)
+    keep[bad] = False
+    return fs[keep], fe[keep], lines[keep]
 
 
 def split_records(data: bytes, path: str | Path, names: list[str] | None = None) -> CsvRecords:
@@ -233,13 +278,16 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
     ncols = len(labels)
     names = names or labels
     first_nl = data.find(b"\n", start)
-    line_of = np.cumsum(buf == 0x0A) - (buf == 0x0A) + 1 if buf.size else np.zeros(0, dtype=np.int64)
-    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols, line_of)
+    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols)
 
     fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
     fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
     lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
-    raw = pl.DataFrame({f"c{j}": _gather(buf, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
+    ext = np.append(buf, np.uint8(0))
+    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    del ext
+    special = raw.select(pl.all().str.contains(SPECIAL).any()).row(0) if raw.height else (False,) * ncols
     checks: list[pl.Expr] = []
     unquoted: list[pl.Expr] = []
     for j in range(ncols):
@@ -251,7 +299,11 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
         # concat_str, not pl.format: the column name comes from the file and may hold braces
         checks.append(pl.when(bad_quote).then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")])))
         inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
-        unquoted.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
+        text = pl.when(quoted & ~bad_quote).then(inner).otherwise(v)
+        if special[j]:  # the character rule, only on columns that need it (one scan for the others)
+            checks.append(control_problem(text, where))
+            text = clean_text(text)
+        unquoted.append(text.fill_null("").alias(f"u{j}"))
     cells = raw.select(
         pl.Series("line", lines, dtype=pl.Int64),
         *unquoted,

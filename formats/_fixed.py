@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
-from formats._text import rejects_frame
+from formats._text import clean_text, control_problem, rejects_frame
 from formats.dates import date_to_yyyymmdd, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
@@ -91,6 +91,10 @@ def split_records(data: bytes, path: str | Path, length: int) -> np.ndarray:
             f"レコード長が {int(lengths[i])} バイトです (record of {int(lengths[i])} bytes, expected {length}"
             " + CRLF): truncated or damaged transfer, file rejected whole",
         )
+    n = starts.size
+    for stride in (length + 2, length + 1):  # every record ends alike (CRLF, or LF): a view, no copy
+        if buf.size >= n * stride and (starts == np.arange(n) * stride).all():
+            return buf[: n * stride].reshape(n, stride)[:, :length]
     return buf[starts[:, None] + np.arange(length)]
 
 
@@ -230,8 +234,10 @@ def _decode_record(
             if f.type == "C" and f.sign_for is None:
                 bad = ~_C_BYTE[sub].all(axis=1)
                 reasons.append(_reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
-            elif f.type == "K":
+            elif f.type == "K":  # free text: the one character rule of formats._text
                 reasons.append(_reason(undecodable, f"{where}: cp932 として読めない / undecodable bytes", text))
+                reasons.append(text.to_frame().select(control_problem(pl.col(f.name), where)).to_series())
+                text = text.to_frame().select(clean_text(pl.col(f.name))).to_series()
             value = text.str.strip_chars_end(" ").replace("", None)
             if f.sign_for is not None:
                 sign_bad = ~np.isin(sub[:, 0], (0x20, 0x2D))

@@ -43,6 +43,7 @@ from formats._fixed import TRUNCATION_SCHEMA, read_fixed, write_fixed
 from formats._layout import FRAME_SCHEMAS, Kind, load_dais, load_pipitlinq
 from formats._recognise import recognise
 from formats.errors import FileRejected, WriteError
+from formats.limits import SERVICE_FILE, read_limited
 
 __all__ = [
     "MAX_INQUIRIES_PER_FILE",
@@ -102,17 +103,10 @@ class WriteResult:
     truncations: pl.DataFrame
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise FileRejected(path, 0, f"読めません (cannot read the file: {exc.strerror or exc})") from None
-
-
 def read_file(path: str | Path) -> ParsedFile:
     """Read any DAIS or pipitLINQ request or response file, recognised by its content."""
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_limited(path, SERVICE_FILE)
     digest = hashlib.sha256(data).hexdigest()
     found = recognise(data, path)
     if found.provider == "dais":

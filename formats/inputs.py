@@ -19,9 +19,10 @@ from pathlib import Path
 import polars as pl
 
 from formats._csv import split_records
-from formats._text import decode_bytes, rejects_frame
+from formats._text import clean_text, decode_bytes, rejects_frame
 from formats.dates import parse_date
 from formats.errors import FileRejected
+from formats.limits import INSTITUTIONS, MASTER, PAYMENTS, Limit, read_limited
 
 __all__ = [
     "Column",
@@ -112,23 +113,26 @@ def _header_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def _load(path: Path, columns: tuple[Column, ...], encoding: str | None) -> tuple[pl.DataFrame, pl.DataFrame, int, str, list[str]]:
-    """Decode, split and map headers; return (text frame, rejects, rows_read, encoding, unknown)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FileRejected(path, 0, f"ファイルを読めません: {exc.strerror}") from None
+def _load(
+    path: Path, columns: tuple[Column, ...], encoding: str | None, limit: Limit
+) -> tuple[pl.DataFrame, pl.DataFrame, int, str, list[str]]:
+    """Decode, split and map headers; return (text frame, rejects, rows_read, encoding, unknown).
+
+    The file's size and line count are checked against ``limit`` before it is parsed.
+    """
+    data = read_limited(path, limit)
     text, used = decode_bytes(data, path, encoding)
     if not text.strip():
         raise FileRejected(path, 1, "ヘッダ行がありません (empty file)")
     records = split_records(text.encode("utf-8"), path)
+    labels = pl.Series(records.labels, dtype=pl.Utf8).to_frame("h").select(clean_text(pl.col("h")))["h"].to_list()
     by_key: dict[str, str] = {}
     for col in columns:
         by_key[_header_key(col.name)] = col.name
         by_key[_header_key(col.label)] = col.name
     mapping: dict[str, str] = {}
     unknown: list[str] = []
-    for i, head in enumerate(records.labels):
+    for i, head in enumerate(labels):  # a BOM or zero-width space glued to a label (a file saved twice) is ignored
         name = by_key.get(_header_key(head))
         if name is None or name in mapping.values():
             unknown.append(head)
@@ -184,7 +188,7 @@ def read_master(path: str | Path, *, encoding: str | None = None) -> InputTable:
     inquiry must not go out on a guess.
     """
     path = Path(path)
-    raw, rejects, rows_read, used, unknown = _load(path, MASTER_COLUMNS, encoding)
+    raw, rejects, rows_read, used, unknown = _load(path, MASTER_COLUMNS, encoding, MASTER)
     pid = pl.col("person_id")
     nfkc = lambda name: pl.col(name).str.normalize("NFKC")  # noqa: E731
     postal = nfkc("postal_code").str.replace("-", "")
@@ -250,7 +254,7 @@ def _flag(e: pl.Expr) -> pl.Expr:
 
 def _read_institution_file(path: Path, provider: str | None, encoding: str | None) -> InputTable:
     columns = INSTITUTION_COLUMNS if provider is None else PROVIDER_LIST_COLUMNS
-    raw, rejects, rows_read, used, unknown = _load(path, columns, encoding)
+    raw, rejects, rows_read, used, unknown = _load(path, columns, encoding, INSTITUTIONS)
     if provider is not None:
         raw = raw.with_columns(provider=pl.lit(provider))
     code = pl.col("bank_code").str.normalize("NFKC")
@@ -346,7 +350,7 @@ def read_institutions(
 def read_payments(path: str | Path, *, encoding: str | None = None) -> InputTable:
     """Read the payments feed (inputs.md §3)."""
     path = Path(path)
-    raw, rejects, rows_read, used, unknown = _load(path, PAYMENT_COLUMNS, encoding)
+    raw, rejects, rows_read, used, unknown = _load(path, PAYMENT_COLUMNS, encoding, PAYMENTS)
     typed = raw.with_columns(paid=parse_date(pl.col("paid_on")), amount=_int_yen(pl.col("amount_yen")))
     reason = _first_problem(
         [

@@ -1,7 +1,7 @@
 """Writing CSV files people open in Excel: UTF-8 with BOM, CRLF, no formulas.
 
 A value that Excel would run as a formula (``=HYPERLINK(...)`` in a name
-typed at a bank counter) is written with a leading apostrophe, so opening a
+typed at a bank counter, also ``＝HYPERLINK(`` or `` =1+2``) is written with a leading apostrophe, so opening a
 rejects or matches file never executes anything. Files appear whole or not
 at all (temporary name, then rename).
 """
@@ -16,7 +16,10 @@ from formats.files import write_atomically
 
 __all__ = ["write_csv", "neutralise", "unneutralise"]
 
-_FORMULA_START = r"^[=+\-@\t\r]"
+#: what a spreadsheet may run as a formula: ``= + - @`` (half- or full-width, as Excel
+#: reads ``＝`` typed with the IME), also after leading spaces, tabs or the
+#: full-width space, and a cell starting with a tab or CR
+_FORMULA_START = r"^(?:[\t\r]|[ \t\x{3000}]*[=+\-@＝＋－＠])"
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -28,7 +31,11 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def unneutralise(e: pl.Expr) -> pl.Expr:
-    """Undo :func:`neutralise` on a text column read back (a sheet a person filled in)."""
+    """Undo :func:`neutralise` on a text column read back (a sheet a person filled in).
+
+    Only an apostrophe that :func:`neutralise` would have added is removed (the
+    same pattern after it), so a value that really starts with ``'`` survives.
+    """
     return pl.when(e.str.contains("^'" + _FORMULA_START[1:])).then(e.str.slice(1)).otherwise(e)
 
 
