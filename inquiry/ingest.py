@@ -30,6 +30,7 @@ import polars as pl
 import formats
 from formats._text import rejects_frame
 from formats.errors import FileRejected
+from formats.limits import SERVICE_FILE, read_limited
 from formats.yucho import account_key
 from inquiry import history
 from inquiry.step import Context, StepResult
@@ -313,10 +314,10 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
 
         for path in files:
             c["files"] += 1
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                reject_whole(path, 0, f"ファイルを読めません (cannot read the file: {exc.strerror or exc})")
+            try:  # the size limit before anything is loaded (the reader applies it again)
+                data = read_limited(path, SERVICE_FILE)
+            except FileRejected as exc:
+                reject_whole(path, exc.line, exc.reason)
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if ctx.store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha,)):

@@ -26,6 +26,7 @@ from formats.limits import MASTER, SERVICE_FILE
 from tests.inquiry._fixtures import (
     INSTITUTIONS,
     OFFICE,
+    OFFICE_ARGS,
     answer_outbox,
     cli,
     init_and_prepare,
@@ -51,7 +52,7 @@ def _rejects(home: Path) -> dict[int, str]:
 
 def _prepare(tmp_path: Path, master: bytes) -> tuple[Path, int, str]:
     home = tmp_path / "ws"
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     (tmp_path / "master.csv").write_bytes(master)
     (tmp_path / "institutions.csv").write_text(INSTITUTIONS, encoding="utf-8")
     code, out = cli("prepare", "--home", home, "--master", tmp_path / "master.csv", "--institutions", tmp_path / "institutions.csv")
@@ -102,7 +103,7 @@ def test_quoted_line_break_in_the_master_is_read_as_data(tmp_path: Path) -> None
 
 def test_a_master_over_the_size_limit_is_refused_before_loading(tmp_path: Path) -> None:
     home = tmp_path / "ws"
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     big = tmp_path / "master.csv"
     with big.open("wb") as fh:  # 200 MB, sparse: no disk, and never read whole
         fh.write(HEADER.encode())
@@ -127,7 +128,7 @@ def test_an_over_long_field_is_a_reject_with_its_line(tmp_path: Path) -> None:
     lines.insert(2, "P900,山田 太郎,ヤマダ タロウ,1970-01-01," + "東" * 100_000 + ",0")  # line 3: a 300 KB address
     office["master"].write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     home = tmp_path / "ws"
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     code, out = cli("prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"])
     assert code == 1, out[-500:]
     assert "master 5 = accepted 4 + rejected 1" in out, out[-500:]
@@ -142,6 +143,19 @@ def test_an_answer_file_over_the_size_limit_is_refused_unread(tmp_path: Path) ->
         fh.truncate(SERVICE_FILE.max_bytes + 1)
     with pytest.raises(formats.FileRejected, match="256 MB"):
         formats.read_response(big)
+
+
+def test_ingest_refuses_an_answer_file_over_the_size_limit_unread(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    init_and_prepare(home, write_office(tmp_path / "office"))
+    mark_sent(home)
+    big = home / "inbox" / "DAIS_RES_131041_20261101_0001.dat"
+    with big.open("wb") as fh:  # sparse: ingest must refuse it from its size, before hashing it whole
+        fh.truncate(SERVICE_FILE.max_bytes + 1)
+    code, out = cli("ingest", "--home", home)
+    assert code == 1, out
+    assert not big.exists() and (home / "inbox" / "rejected" / big.name).exists()
+    assert "256 MB" in " ".join(_rejects(home).values())
 
 
 def test_an_answer_file_over_the_row_limit_is_moved_to_rejected(tmp_path: Path) -> None:
@@ -196,7 +210,7 @@ def test_control_characters_in_the_other_inputs(tmp_path: Path) -> None:
     payments = tmp_path / "office" / "payments.csv"
     payments.write_text("person_id,paid_on,amount_yen\nP001\x1f,2026-10-02,1000\n\u200bP002,2026-10-02,1000\n", encoding="utf-8")
     home = tmp_path / "ws"
-    assert cli("init", "--home", home)[0] == 0
+    assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     code, out = cli(
         "prepare", "--home", home, "--master", office["master"], "--institutions", office["institutions"], "--payments", payments, "--as-of", "2026-10-01"
     )
