@@ -1,12 +1,29 @@
-"""``inquiry match``: link every account not yet linked, with its evidence.
+"""``inquiry match``: link every account whose decision is not final, with its evidence.
 
 Reads the found accounts and the persons from the store, hands both to
 :func:`matching.link` (which knows nothing of the store) and records one
-row per account. Accounts already linked keep their link and any reviewer
-decision, so running it again changes nothing.
+row per account in ``matches`` and the evidence of every person it weighed
+in ``match_evidence``.
+
+An account is linked when it first comes back, and linked again, in every
+later cycle in which new answers or new or changed persons arrive, as long
+as its decision is not *final* (:data:`FINAL_SQL`): a person decided it on
+review, or a history inquiry was queued or sent on its strength. An
+account returned as ``HOMONYM`` for a namesake thus becomes its true
+owner's hit once that person is in the master. Nothing arrived since the
+last run: nothing is re-linked (a nightly run costs one query). A re-link
+that reaches the same result writes nothing, so running it again changes
+nothing and an exported review sheet stays valid.
+
+The summary counts each answer once (the classes are those of accounts
+linked for the first time) and says how many decisions changed, and from
+what to what (``HOMONYM→CONFIRMED``), without personal data.
 """
 
 from __future__ import annotations
+
+import json
+from collections import Counter
 
 import polars as pl
 
@@ -14,14 +31,37 @@ from inquiry.step import Context, StepResult
 from inquiry.store import Store
 from matching import link
 from matching.classify import CLASSES
+from matching.link import EVIDENCE_COLUMN
 
-__all__ = ["match", "persons_frame", "accounts_to_link"]
+__all__ = ["EVIDENCE_SCHEMA", "FINAL_SQL", "accounts_to_link", "match", "persons_frame"]
+
+#: a link no re-link may change: a reviewer decided it, or a history inquiry rests on it (any
+#: follow-up row: queued, written, sent, answered, or shown as skipped because the person paid)
+FINAL_SQL = "(decision IS NOT NULL OR account_key IN (SELECT account_key FROM followups))"
+#: what the re-link writes of a ``matches`` row (the rest - matched_at, the decision - it keeps)
+_LINK_COLUMNS = (
+    "inquiry_id", "inquired_person_id", "person_id", "class", "score",
+    "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason",
+)  # fmt: skip
+#: a change of these is a new decision: ``matched_at`` moves (the review backlog's age restarts)
+_DECISION_COLUMNS = ("class", "person_id", "candidates")
+EVIDENCE_SCHEMA = {
+    "account_key": pl.Utf8, "rank": pl.Int64, "person_id": pl.Utf8, "class": pl.Utf8, "score": pl.Float64,
+    "name_evidence": pl.Utf8, "dob_evidence": pl.Utf8, "address_evidence": pl.Utf8, "reason": pl.Utf8,
+}  # fmt: skip
+_INPUTS_KEY = "match:inputs"
+
 
 def persons_frame(store: Store) -> pl.DataFrame:
-    """Persons as :func:`matching.link` expects them (lists split, dates typed)."""
+    """Persons as :func:`matching.link` expects them (lists split, dates typed).
+
+    In person id order, whatever order they were loaded in: link() breaks an
+    exact tie between two persons by their position, and an office that
+    loads its master in two cycles must get the decisions of one load.
+    """
     text = ("name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
     raw = store.fast_frame(
-        f"SELECT person_id, {', '.join(text)}, kana_estimated, birth_date FROM persons",
+        f"SELECT person_id, {', '.join(text)}, kana_estimated, birth_date FROM persons ORDER BY person_id",
         {"person_id": pl.Utf8, **dict.fromkeys(text, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
         text=text,
     )
@@ -37,15 +77,21 @@ def persons_frame(store: Store) -> pl.DataFrame:
     )
 
 
-def accounts_to_link(store: Store) -> pl.DataFrame:
-    """Found accounts with no link yet, first returning inquiry first (by answer date, file, line)."""
+def accounts_to_link(store: Store, *, relink: bool = True) -> pl.DataFrame:
+    """Answer rows of the accounts to link, first returning inquiry first (by answer date, file, line).
+
+    The accounts never linked, and with ``relink`` also those linked before
+    whose decision is not final (:data:`FINAL_SQL`); every found answer of
+    each, so that the result is the one a single run over all answers gives.
+    """
+    skip = f"SELECT account_key FROM matches WHERE {FINAL_SQL}" if relink else "SELECT account_key FROM matches"
     return (
         store.fast_frame(
-            """
+            f"""
             SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
                    a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
             FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-            WHERE a.answer = 'found' AND a.account_key NOT IN (SELECT account_key FROM matches)
+            WHERE a.answer = 'found' AND a.account_key NOT IN ({skip})
             """,
             {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
              "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
@@ -56,26 +102,125 @@ def accounts_to_link(store: Store) -> pl.DataFrame:
     )
 
 
+def _inputs_state(store: Store) -> str:
+    """What link() reads, summarised: persons (count, last change) and found answers (count, last row).
+
+    ``prepare`` stamps every person it loads with ``updated_at``, ``ingest``
+    appends answer rows and ``purge`` deletes both, so any of them changes
+    this text; a run that finds it as the last one left it has nothing new
+    to weigh.
+    """
+    persons = store.conn.execute("SELECT count(*), max(updated_at) FROM persons").fetchone()
+    answers = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
+    return json.dumps([*persons, *answers])
+
+
+def _evidence_rows(linked: pl.DataFrame) -> pl.DataFrame:
+    """``match_evidence`` rows of ``linked`` (one per account and candidate, rank 0 = best)."""
+    return (
+        linked.select("account_key", EVIDENCE_COLUMN)
+        .explode(EVIDENCE_COLUMN)
+        .drop_nulls(EVIDENCE_COLUMN)
+        .with_columns(rank=pl.int_range(pl.len()).over("account_key").cast(pl.Int64))
+        .unnest(EVIDENCE_COLUMN)
+        .select(list(EVIDENCE_SCHEMA))
+        .cast(EVIDENCE_SCHEMA)
+    )
+
+
+def _previous(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The links and evidence a re-link may replace (those not final)."""
+    schema = {"account_key": pl.Utf8, **dict.fromkeys(_LINK_COLUMNS, pl.Utf8), "score": pl.Float64}
+    links = store.fast_frame(
+        f"SELECT account_key, {', '.join(_LINK_COLUMNS)} FROM matches WHERE NOT {FINAL_SQL}",
+        {c: schema[c] for c in ("account_key", *_LINK_COLUMNS)},
+        text=("reason",),
+    )
+    evidence = store.fast_frame(
+        f"SELECT {', '.join(EVIDENCE_SCHEMA)} FROM match_evidence "
+        f"WHERE account_key IN (SELECT account_key FROM matches WHERE NOT {FINAL_SQL})",
+        EVIDENCE_SCHEMA,
+        text=("reason",),
+    )
+    return links, evidence
+
+
+def _differs(columns: tuple[str, ...] | list[str]) -> pl.Expr:
+    """Any of ``columns`` differs from its ``_old`` copy (null-safe)."""
+    return pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in columns])
+
+
+def _changed_evidence(new: pl.DataFrame, old: pl.DataFrame) -> pl.Series:
+    """Account keys whose evidence rows differ in any field, or in number."""
+    fields = [c for c in EVIDENCE_SCHEMA if c not in ("account_key", "rank")]
+    both = new.join(old, on=["account_key", "rank"], how="full", suffix="_old", coalesce=False)
+    key = pl.coalesce("account_key", "account_key_old")
+    return both.filter(pl.col("account_key").is_null() | pl.col("account_key_old").is_null() | _differs(fields)).select(key)[
+        "account_key"
+    ].unique()
+
+
+def _transitions(changed: pl.DataFrame) -> dict[str, int]:
+    """``{"HOMONYM→CONFIRMED": 3, "CONFIRMED→CONFIRMED (別人 other person)": 1, ...}`` of the changed decisions."""
+    labels = [
+        f"{old}→{new}" + (" (別人 other person)" if old == new else "")
+        for old, new in changed.select("class_old", "class").iter_rows()
+    ]
+    return dict(sorted(Counter(labels).items()))
+
+
 def match():  # noqa: ANN201 - returns the step body
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="名寄せ (match)")
-        accounts = accounts_to_link(ctx.store)
+        store = ctx.store
+        state = _inputs_state(store)
+        relink = store.get_meta(_INPUTS_KEY) != state
+        accounts = accounts_to_link(store, relink=relink)
+        previous, previous_evidence = _previous(store) if relink else (pl.DataFrame(schema={"account_key": pl.Utf8}), None)
+        at = ctx.now.isoformat(timespec="seconds")
+        transitions: dict[str, int] = {}
+        by_class: dict[str, int] = {}
+        new_records = relinked = updated = decided_anew = 0
         if accounts.height:
-            linked = link(accounts, persons_frame(ctx.store))
-            ctx.store.insert(
-                "matches",
-                linked.select(
-                    "account_key", "inquiry_id", "inquired_person_id", "person_id", "class", "score",
-                    "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason",
-                    pl.lit(ctx.now.isoformat(timespec="seconds")).alias("matched_at"),
-                ),  # fmt: skip
-            )
-            counts = linked["class"].value_counts()
+            linked = link(accounts, persons_frame(store))
+            evidence = _evidence_rows(linked)
+            was_linked = pl.col("account_key").is_in(previous["account_key"].implode())
+            fresh = linked.filter(~was_linked)
+            store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, pl.lit(at).alias("matched_at")))
+            store.insert("match_evidence", evidence.filter(pl.col("account_key").is_in(fresh["account_key"].implode())))
+            counts = fresh["class"].value_counts()
             by_class = dict(zip(counts["class"], counts["count"]))
-        else:
-            by_class = {}
-        result.counts = {"account_records": accounts.height, "accounts_linked": sum(by_class.values())}
+            new_records = accounts.filter(pl.col("account_key").is_in(fresh["account_key"].implode())).height
+
+            again = linked.filter(was_linked).join(previous, on="account_key", suffix="_old")
+            relinked = again.height
+            if previous_evidence is not None and relinked:
+                moved_evidence = _changed_evidence(evidence.filter(was_linked), previous_evidence)
+                again = again.with_columns(
+                    _decision=_differs(_DECISION_COLUMNS),
+                    _changed=_differs(_LINK_COLUMNS) | pl.col("account_key").is_in(moved_evidence.implode()),
+                ).filter(pl.col("_changed"))
+                store.conn.executemany(
+                    f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, "
+                    "matched_at = CASE WHEN ? THEN ? ELSE matched_at END "
+                    f"WHERE account_key = ? AND decision IS NULL AND NOT {FINAL_SQL}",
+                    again.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
+                )
+                keys = again.select("account_key")
+                store.conn.executemany("DELETE FROM match_evidence WHERE account_key = ?", keys.iter_rows())
+                store.insert("match_evidence", evidence.join(keys, on="account_key", how="semi"))
+                moved = again.filter(_differs(("class", "person_id")))
+                transitions = _transitions(moved)
+                decided_anew, updated = moved.height, again.height - moved.height
+        store.set_meta(_INPUTS_KEY, state)
+        result.counts = {"account_records": new_records, "accounts_linked": sum(by_class.values())}
         result.counts.update({c: int(by_class.get(c, 0)) for c in CLASSES})
+        result.counts.update(
+            {"accounts_relinked": relinked, "decisions_changed": decided_anew, "links_updated (same decision)": updated}
+        )
+        result.counts.update(transitions)
+        if not relink:
+            result.notes.append("前回の名寄せ以降、新しい回答・対象者はありません (nothing new since the last match: nothing re-linked)")
         return result
 
     return body

@@ -157,7 +157,7 @@ TIMESTAMP_COLUMNS = {
     "followups": {"created_at"},
 }
 _SNAPSHOT_TABLES = (
-    "meta", "persons", "institutions", "request_files", "inquiries", "response_files", "answers", "matches",
+    "meta", "persons", "institutions", "request_files", "inquiries", "response_files", "answers", "matches", "match_evidence",
     "followups", "transactions", "payments", "stats",
 )  # fmt: skip
 
@@ -171,7 +171,8 @@ def snapshot(store_path: Path) -> dict[str, list[tuple]]:
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in TIMESTAMP_COLUMNS.get(table, set())]
             rows = con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall()
             if table == "meta":
-                rows = [r for r in rows if not str(r[0]).startswith("purge_certificate:") and r[0] != "audit_head"]
+                # match:inputs holds the time the persons were loaded (inquiry/match.py)
+                rows = [r for r in rows if not str(r[0]).startswith("purge_certificate:") and r[0] not in ("audit_head", "match:inputs")]
             out[table] = sorted(rows, key=repr)
     finally:
         con.close()
