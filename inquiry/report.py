@@ -47,7 +47,7 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
+from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EFFECTIVE_CLASS_SQL, EVIDENCE_LABELS, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
 from inquiry.exports import outcome as outcome_of
 from matching.classify import CLASSES
 from inquiry.settings import Settings
@@ -59,15 +59,9 @@ __all__ = [
     "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
-CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REVIEW": "要確認", "HOMONYM": "同名異人", "UNMATCHED": "不一致"}
 ANSWERS = ("HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
 ANSWER_LABELS = {"HIT": "該当あり", "ACCOUNTS": "口座あり・該当なし", "NO_ACCOUNT": "口座なし", "UNABLE": "照会不能", "PENDING": "未回答"}
 PROVIDER_LABELS = {"dais": "DAIS", "pipitlinq": "pipitLINQ", "paper": "書面"}
-EVIDENCE_LABELS = {
-    "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
-    "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},
-    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
-}
 FOLLOWUP_STATUSES = ("QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED")
 FOLLOWUP_LABELS = {"QUEUED": "作成待ち", "WRITTEN": "作成済", "SENT": "送信済", "ANSWERED": "回答済", "SKIPPED_CLEARED": "完納により中止"}
 DELAY_BINS = ((0, 7), (8, 14), (15, 21), (22, 30), (31, 45), (46, 60), (61, 90), (91, None))
