@@ -10,7 +10,8 @@ data.
 One purge, in one transaction:
 
 1. answered inquiries whose last answer is past retention, with their answer
-   rows; links (``matches``) of accounts no remaining answer names;
+   rows; links (``matches``) of accounts no remaining answer names, with
+   the evidence kept for them (``match_evidence``);
    answered history inquiries (``followups``) past retention and unsent ones
    whose account is gone, with their ``transactions``; ``persons`` loaded
    before the cutoff that nothing references any more, and their
@@ -321,6 +322,7 @@ def _delete_due(ctx: Context, cutoff_day: date) -> Deleted:
     _delete(store, "DELETE FROM inquiries WHERE inquiry_id = ?", inquiries.select("inquiry_id"))
     matches = _orphan_matches(store)
     _delete(store, "DELETE FROM matches WHERE account_key = ?", matches.select("account_key"))
+    _delete(store, "DELETE FROM match_evidence WHERE account_key = ?", matches.select("account_key"))  # the link's evidence goes with it
     followups = _due_followups(store, cutoff)
     _delete(store, "DELETE FROM followups WHERE followup_id = ?", followups.select("followup_id"))
     transactions = _orphan_transactions(store)
