@@ -118,10 +118,9 @@ def _inputs_state(store: Store) -> str:
 def _evidence_rows(linked: pl.DataFrame) -> pl.DataFrame:
     """``match_evidence`` rows of ``linked`` (one per account and candidate, rank 0 = best)."""
     return (
-        linked.select("account_key", EVIDENCE_COLUMN)
-        .explode(EVIDENCE_COLUMN)
+        linked.select("account_key", EVIDENCE_COLUMN, rank=pl.int_ranges(pl.col(EVIDENCE_COLUMN).list.len(), dtype=pl.Int64))
+        .explode(EVIDENCE_COLUMN, "rank")
         .drop_nulls(EVIDENCE_COLUMN)
-        .with_columns(rank=pl.int_range(pl.len()).over("account_key").cast(pl.Int64))
         .unnest(EVIDENCE_COLUMN)
         .select(list(EVIDENCE_SCHEMA))
         .cast(EVIDENCE_SCHEMA)

@@ -383,6 +383,10 @@ def candidate_evidence(
     )
     fields = [pl.col("person_id").cast(pl.Utf8), pl.col("class").cast(pl.Utf8), pl.col("score").cast(pl.Float64),
               *[pl.col(c).cast(pl.Utf8) for c in ("name_evidence", "dob_evidence", "address_evidence", "reason")]]  # fmt: skip
+    # the position of each pair within its account, on the sorted rows (a window per account costs more)
+    row = pl.int_range(pl.len(), dtype=pl.UInt32)
+    starts = (pl.col("acct_idx") != pl.col("acct_idx").shift(1)).fill_null(True)
+    position = row - pl.when(starts).then(row).forward_fill()
     return (
         classified.select("acct_idx", "person_idx", "class_rank", *EVIDENCE_FIELDS)
         .with_columns(pl.col("person_id").cast(pl.Utf8))
@@ -390,7 +394,7 @@ def candidate_evidence(
         .join(named, on=["acct_idx", "person_id"], how="left")
         .sort(["acct_idx", "class_rank", "score", "person_idx"], descending=[False, True, True, False])
         .filter(
-            (pl.int_range(pl.len()).over("acct_idx") < max_candidates)
+            (position < max_candidates)
             | (pl.col("person_idx") == pl.col("inquired_idx")).fill_null(False)
             | pl.col("_named").fill_null(False)
         )
