@@ -23,7 +23,6 @@ what to what (``HOMONYM→CONFIRMED``), without personal data.
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import polars as pl
 
@@ -145,8 +144,18 @@ def _previous(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _differs(columns: tuple[str, ...] | list[str]) -> pl.Expr:
-    """Any of ``columns`` differs from its ``_old`` copy (null-safe)."""
-    return pl.any_horizontal([~pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in columns])
+    """Any of ``columns`` differs from its ``_old`` copy (null-safe).
+
+    A score read back from the store has 15 significant digits (SQLite's
+    text of a REAL, :meth:`Store.fast_frame`): scores are equal within 1e-9.
+    """
+
+    def differs(c: str) -> pl.Expr:
+        if c == "score":
+            return (pl.col(c) - pl.col(f"{c}_old")).abs().fill_null(1.0) > 1e-9
+        return ~pl.col(c).eq_missing(pl.col(f"{c}_old"))
+
+    return pl.any_horizontal([differs(c) for c in columns])
 
 
 def _changed_evidence(new: pl.DataFrame, old: pl.DataFrame) -> pl.Series:
@@ -161,11 +170,12 @@ def _changed_evidence(new: pl.DataFrame, old: pl.DataFrame) -> pl.Series:
 
 def _transitions(changed: pl.DataFrame) -> dict[str, int]:
     """``{"HOMONYM→CONFIRMED": 3, "CONFIRMED→CONFIRMED (別人 other person)": 1, ...}`` of the changed decisions."""
-    labels = [
-        f"{old}→{new}" + (" (別人 other person)" if old == new else "")
-        for old, new in changed.select("class_old", "class").iter_rows()
-    ]
-    return dict(sorted(Counter(labels).items()))
+    label = pl.concat_str(
+        pl.col("class_old"), pl.lit("→"), pl.col("class"),
+        pl.when(pl.col("class_old") == pl.col("class")).then(pl.lit(" (別人 other person)")).otherwise(pl.lit("")),
+    )  # fmt: skip
+    counts = changed.group_by(label.alias("transition")).len().sort("transition")
+    return dict(zip(counts["transition"].to_list(), counts["len"].to_list()))
 
 
 def match():  # noqa: ANN201 - returns the step body
@@ -202,7 +212,7 @@ def match():  # noqa: ANN201 - returns the step body
                 store.conn.executemany(
                     f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, "
                     "matched_at = CASE WHEN ? THEN ? ELSE matched_at END "
-                    f"WHERE account_key = ? AND decision IS NULL AND NOT {FINAL_SQL}",
+                    f"WHERE account_key = ? AND NOT {FINAL_SQL}",
                     again.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
                 )
                 keys = again.select("account_key")

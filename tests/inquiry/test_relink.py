@@ -146,6 +146,14 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
     assert code == 0 and "nothing re-linked" in out, out
     assert _stored(home, "SELECT * FROM matches ORDER BY account_key") == before
     assert _last_counts(home)["accounts_relinked"] == 0
+    # the same master loaded again: every open account is weighed again, the same result writes nothing
+    evidence_before = _stored(home, evidence)
+    _prepare(home, full)
+    assert cli("match", "--home", home)[0] == 0
+    counts = _last_counts(home)
+    assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated (same decision)"]
+    assert _stored(home, "SELECT * FROM matches ORDER BY account_key") == before
+    assert _stored(home, evidence) == evidence_before
 
 
 def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -> None:
