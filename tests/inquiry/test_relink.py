@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 import formats
-from inquiry.exports import matches_frame
+from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame
 from inquiry.review import DECISION, KEY
 from inquiry.store import Store
 from tests.inquiry._fixtures import (
@@ -164,6 +164,13 @@ def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -
     assert code == 0, out
     sheet = pl.read_csv(sheet_path, infer_schema=False)
     assert sheet[KEY].to_list() == [NAMESAKE_KEYS["P006"]]
+    # the sheet shows what link() weighed for P002, as stored
+    (cls, name, dob, address, reason), = _stored(
+        home, f"SELECT class, name_evidence, dob_evidence, address_evidence, reason FROM match_evidence "
+              f"WHERE account_key = '{NAMESAKE_KEYS['P006']}' AND person_id = 'P002'")  # fmt: skip
+    shown = sheet.select("候補1 宛名番号", "候補1 照合の分類", "候補1 氏名の一致", "候補1 生年月日の一致", "候補1 住所の一致", "候補1 照合の理由").row(0)
+    assert shown == ("P002", CLASS_LABELS[cls], EVIDENCE_LABELS["name"][name], EVIDENCE_LABELS["dob"][dob], EVIDENCE_LABELS["address"][address], reason)
+    assert (cls, dob, address) == ("REVIEW", "exact", "city")  # same 新宿区, another town
     sheet = sheet.with_columns(pl.lit("reject").alias(DECISION))
     sheet_path.write_bytes(b"\xef\xbb\xbf" + sheet.write_csv().encode("utf-8"))
     code, out = cli("review", "import", sheet_path, "--home", home, "--operator", "審査 花子")
