@@ -7,7 +7,7 @@ in ``match_evidence``.
 
 An account is linked when it first comes back, and linked again, in every
 later cycle in which new answers or new or changed persons arrive, as long
-as its decision is not *final* (:data:`FINAL_SQL`): a person decided it on
+as its decision is not *final* (:data:`FINAL_KEYS_SQL`): a person decided it on
 review, or a history inquiry was queued or sent on its strength. An
 account returned as ``HOMONYM`` for a namesake thus becomes its true
 owner's hit once that person is in the master. Nothing arrived since the
@@ -32,11 +32,12 @@ from matching import link
 from matching.classify import CLASSES
 from matching.link import EVIDENCE_COLUMN
 
-__all__ = ["EVIDENCE_SCHEMA", "FINAL_SQL", "accounts_to_link", "match", "persons_frame"]
+__all__ = ["EVIDENCE_SCHEMA", "FINAL_KEYS_SQL", "accounts_to_link", "match", "persons_frame"]
 
-#: a link no re-link may change: a reviewer decided it, or a history inquiry rests on it (any
-#: follow-up row: queued, written, sent, answered, or shown as skipped because the person paid)
-FINAL_SQL = "(decision IS NOT NULL OR account_key IN (SELECT account_key FROM followups))"
+#: the accounts whose link no re-link may change: a reviewer decided it, or a history inquiry rests
+#: on it (any follow-up row: queued, written, sent, answered, or shown as skipped because the person
+#: paid). A UNION, not an OR: SQLite then builds the set once (a year: 1 s instead of 3 s).
+FINAL_KEYS_SQL = "SELECT account_key FROM matches WHERE decision IS NOT NULL UNION SELECT account_key FROM followups"
 #: what the re-link writes of a ``matches`` row (the rest - matched_at, the decision - it keeps)
 _LINK_COLUMNS = (
     "inquiry_id", "inquired_person_id", "person_id", "class", "score",
@@ -80,10 +81,10 @@ def accounts_to_link(store: Store, *, relink: bool = True) -> pl.DataFrame:
     """Answer rows of the accounts to link, first returning inquiry first (by answer date, file, line).
 
     The accounts never linked, and with ``relink`` also those linked before
-    whose decision is not final (:data:`FINAL_SQL`); every found answer of
+    whose decision is not final (:data:`FINAL_KEYS_SQL`); every found answer of
     each, so that the result is the one a single run over all answers gives.
     """
-    skip = f"SELECT account_key FROM matches WHERE {FINAL_SQL}" if relink else "SELECT account_key FROM matches"
+    skip = FINAL_KEYS_SQL if relink else "SELECT account_key FROM matches"
     return (
         store.fast_frame(
             f"""
@@ -130,13 +131,13 @@ def _previous(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The links and evidence a re-link may replace (those not final)."""
     schema = {"account_key": pl.Utf8, **dict.fromkeys(_LINK_COLUMNS, pl.Utf8), "score": pl.Float64}
     links = store.fast_frame(
-        f"SELECT account_key, {', '.join(_LINK_COLUMNS)} FROM matches WHERE NOT {FINAL_SQL}",
+        f"SELECT account_key, {', '.join(_LINK_COLUMNS)} FROM matches WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
         {c: schema[c] for c in ("account_key", *_LINK_COLUMNS)},
         text=("reason",),
     )
     evidence = store.fast_frame(
         f"SELECT {', '.join(EVIDENCE_SCHEMA)} FROM match_evidence "
-        f"WHERE account_key IN (SELECT account_key FROM matches WHERE NOT {FINAL_SQL})",
+        f"WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
         EVIDENCE_SCHEMA,
         text=("reason",),
     )
@@ -212,7 +213,9 @@ def match():  # noqa: ANN201 - returns the step body
                 store.conn.executemany(
                     f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, "
                     "matched_at = CASE WHEN ? THEN ? ELSE matched_at END "
-                    f"WHERE account_key = ? AND NOT {FINAL_SQL}",
+                    # never a final link (already left out above; a probe per row, not the set again)
+                    "WHERE account_key = ? AND decision IS NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.account_key = matches.account_key)",
                     again.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
                 )
                 keys = again.select("account_key")
