@@ -14,8 +14,8 @@ followed up like a ``CONFIRMED`` one (:func:`inquiry.exports.matches_frame`).
 
 Each row carries a fingerprint of the account's match row and evidence at
 export time. A row whose account changed since (decided by another sheet,
-re-linked to other evidence, purged) is *stale*: refused, listed in the rejects file, never applied. A
-sheet that is malformed — a missing column, a decision word that is neither
+re-linked to other evidence, purged) is *stale*: refused, listed in the
+rejects file, never applied. A sheet that is malformed — a missing column, a decision word that is neither
 ``accept`` nor ``reject``, a person who is not among the account's
 candidates, an account twice — is refused whole, with every bad row named.
 
@@ -36,6 +36,7 @@ from formats.files import sha256_of
 from formats._text import rejects_frame
 from inquiry.csvout import neutralise, unneutralise, write_csv
 from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EVIDENCE_LABELS
+from inquiry.match import EVIDENCE_SCHEMA
 from inquiry.step import Context, StepFailed, StepResult
 from inquiry.store import Store
 
@@ -56,14 +57,10 @@ _CAND_COLS = {
     "birth_date": "生年月日", "dob_fit": "生年月日の一致", "address": "現住所", "address_history": "旧住所",
     "address_fit": "住所の一致", "pair_class": "照合の分類", "score": "スコア", "pair_reason": "照合の理由",
 }  # fmt: skip
-_EVIDENCE_SQL = """
-    SELECT account_key, rank, person_id, class, score, name_evidence, dob_evidence, address_evidence, reason
+_EVIDENCE_SQL = f"""
+    SELECT {", ".join(EVIDENCE_SCHEMA)}
     FROM match_evidence WHERE account_key IN (SELECT value FROM json_each(?)) ORDER BY account_key, rank
 """
-_EVIDENCE_SCHEMA = {
-    "account_key": pl.Utf8, "rank": pl.Int64, "person_id": pl.Utf8, "class": pl.Utf8, "score": pl.Float64,
-    "name_evidence": pl.Utf8, "dob_evidence": pl.Utf8, "address_evidence": pl.Utf8, "reason": pl.Utf8,
-}  # fmt: skip
 
 _REVIEW_SQL = """
     SELECT m.account_key, m.inquiry_id, m.person_id, m.class, m.score, m.name_evidence, m.dob_evidence,
@@ -116,13 +113,13 @@ def parse_decision(text: str | None) -> tuple[str | None, str | None]:
 def _evidence(store: Store, keys: list[str]) -> pl.DataFrame:
     """The persisted per-candidate evidence of these accounts (``match_evidence``), best first."""
     if not keys:
-        return pl.DataFrame(schema=_EVIDENCE_SCHEMA)
-    return store.frame(_EVIDENCE_SQL, (json.dumps(keys),), schema=_EVIDENCE_SCHEMA)
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    return store.frame(_EVIDENCE_SQL, (json.dumps(keys),), schema=EVIDENCE_SCHEMA)
 
 
 def _with_evidence(rows: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
     """``rows`` plus ``evidence``: every candidate's evidence as one text (for the fingerprint)."""
-    fields = [pl.col(c).cast(pl.Utf8).fill_null("") for c in _EVIDENCE_SCHEMA if c != "account_key"]
+    fields = [pl.col(c).cast(pl.Utf8).fill_null("") for c in EVIDENCE_SCHEMA if c != "account_key"]
     text = evidence.group_by("account_key", maintain_order=True).agg(
         pl.concat_str(fields, separator="|").str.join("\x1e").alias("evidence")
     )
