@@ -203,3 +203,33 @@ def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -
     counts = _last_counts(home)
     assert {k: v for k, v in counts.items() if "→" in k} == {"HOMONYM→CONFIRMED": 1}
     assert counts["accounts_relinked"] == 1 and counts["decisions_changed"] == 1
+
+
+def test_nightly_relinks_when_the_newcomers_answers_arrive(tmp_path: Path) -> None:
+    """Cycle 2 as an office runs it: the full master is prepared, the newcomers' answers come in
+    (two of them for accounts already linked for a namesake) and ``nightly`` ingests and matches."""
+    home, full = _cycle_one(tmp_path / "two")
+    linked_in_cycle_one = set(_decisions(home))
+    _prepare(home, full)
+    _answer(home, NEWCOMERS)
+    mark_sent(home)
+    code, out = cli("nightly", "--home", home)
+    assert code == 0, out
+    two_cycles = _decisions(home)
+
+    one = tmp_path / "one" / "ws"
+    init_and_prepare(one, full)
+    _answer(one, OFFICE + NEWCOMERS)
+    mark_sent(one)
+    assert cli("ingest", "--home", one)[0] == 0
+    assert cli("match", "--home", one)[0] == 0
+    assert two_cycles == _decisions(one)
+    assert two_cycles[NAMESAKE_KEYS["P005"]][:2] == ("CONFIRMED", "P005")
+    assert two_cycles[NAMESAKE_KEYS["P006"]][:2] == ("CONFIRMED", "P006")
+
+    counts = _last_counts(home, "nightly match")
+    assert {k: v for k, v in counts.items() if "→" in k} == {"HOMONYM→CONFIRMED": 1, "REVIEW→CONFIRMED": 1, "CONFIRMED→REVIEW": 2}
+    # each answer counts once: the answers for the two accounts linked before are not counted again
+    new_accounts = set(two_cycles) - linked_in_cycle_one
+    assert counts["accounts_linked"] == len(new_accounts) == 4 and counts["account_records"] == 4
+    assert counts["accounts_relinked"] == 10
