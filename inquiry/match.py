@@ -11,7 +11,8 @@ as its decision is not *final* (:data:`FINAL_KEYS_SQL`): a person decided it on
 review, or a history inquiry was queued or sent on its strength. An
 account returned as ``HOMONYM`` for a namesake thus becomes its true
 owner's hit once that person is in the master. Nothing arrived since the
-last run: nothing is re-linked (a nightly run costs one query). A re-link
+last run: nothing is read or linked (a nightly run costs two small
+queries, :func:`_inputs_state`). A re-link
 that reaches the same result writes nothing, so running it again changes
 nothing and an exported review sheet stays valid.
 
@@ -77,21 +78,20 @@ def persons_frame(store: Store) -> pl.DataFrame:
     )
 
 
-def accounts_to_link(store: Store, *, relink: bool = True) -> pl.DataFrame:
+def accounts_to_link(store: Store) -> pl.DataFrame:
     """Answer rows of the accounts to link, first returning inquiry first (by answer date, file, line).
 
-    The accounts never linked, and with ``relink`` also those linked before
-    whose decision is not final (:data:`FINAL_KEYS_SQL`); every found answer of
-    each, so that the result is the one a single run over all answers gives.
+    The accounts never linked and those linked before whose decision is not
+    final (:data:`FINAL_KEYS_SQL`); every found answer of each, so that the
+    result is the one a single run over all answers gives.
     """
-    skip = FINAL_KEYS_SQL if relink else "SELECT account_key FROM matches"
     return (
         store.fast_frame(
             f"""
             SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
                    a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
             FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-            WHERE a.answer = 'found' AND a.account_key NOT IN ({skip})
+            WHERE a.answer = 'found' AND a.account_key NOT IN ({FINAL_KEYS_SQL})
             """,
             {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
              "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
@@ -179,51 +179,60 @@ def _transitions(changed: pl.DataFrame) -> dict[str, int]:
     return dict(zip(counts["transition"].to_list(), counts["len"].to_list()))
 
 
+def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, previous_evidence: pl.DataFrame, at: str) -> pl.DataFrame:
+    """Write the re-linked accounts (``again``: new result beside the ``_old`` one) whose link or evidence changed.
+
+    Returns the rows written, with ``_decision`` (class, person or
+    candidates changed: ``matched_at`` moves).
+    """
+    moved_evidence = _changed_evidence(evidence.join(again.select("account_key"), on="account_key", how="semi"), previous_evidence)
+    changed = again.with_columns(
+        _decision=_differs(_DECISION_COLUMNS),
+        _changed=_differs(_LINK_COLUMNS) | pl.col("account_key").is_in(moved_evidence.implode()),
+    ).filter(pl.col("_changed"))
+    store.conn.executemany(
+        f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, "
+        "matched_at = CASE WHEN ? THEN ? ELSE matched_at END "
+        # never a final link (already left out when read; a probe per row, not the set again)
+        "WHERE account_key = ? AND decision IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.account_key = matches.account_key)",
+        changed.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
+    )
+    keys = changed.select("account_key")
+    store.conn.executemany("DELETE FROM match_evidence WHERE account_key = ?", keys.iter_rows())
+    store.insert("match_evidence", evidence.join(keys, on="account_key", how="semi"))
+    return changed
+
+
 def match():  # noqa: ANN201 - returns the step body
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="名寄せ (match)")
         store = ctx.store
         state = _inputs_state(store)
         relink = store.get_meta(_INPUTS_KEY) != state
-        accounts = accounts_to_link(store, relink=relink)
-        previous, previous_evidence = _previous(store) if relink else (pl.DataFrame(schema={"account_key": pl.Utf8}), None)
         at = ctx.now.isoformat(timespec="seconds")
         transitions: dict[str, int] = {}
         by_class: dict[str, int] = {}
         new_records = relinked = updated = decided_anew = 0
+        # nothing new (same persons, same answers): no account can be new, none can change
+        accounts = accounts_to_link(store) if relink else pl.DataFrame()
         if accounts.height:
+            previous, previous_evidence = _previous(store)
             linked = link(accounts, persons_frame(store))
             evidence = _evidence_rows(linked)
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())
             fresh = linked.filter(~was_linked)
             store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, pl.lit(at).alias("matched_at")))
-            store.insert("match_evidence", evidence.filter(pl.col("account_key").is_in(fresh["account_key"].implode())))
+            store.insert("match_evidence", evidence.join(fresh.select("account_key"), on="account_key", how="semi"))
             counts = fresh["class"].value_counts()
             by_class = dict(zip(counts["class"], counts["count"]))
-            new_records = accounts.filter(pl.col("account_key").is_in(fresh["account_key"].implode())).height
+            new_records = accounts.join(fresh.select("account_key"), on="account_key", how="semi").height
 
             again = linked.filter(was_linked).join(previous, on="account_key", suffix="_old")
-            relinked = again.height
-            if previous_evidence is not None and relinked:
-                moved_evidence = _changed_evidence(evidence.filter(was_linked), previous_evidence)
-                again = again.with_columns(
-                    _decision=_differs(_DECISION_COLUMNS),
-                    _changed=_differs(_LINK_COLUMNS) | pl.col("account_key").is_in(moved_evidence.implode()),
-                ).filter(pl.col("_changed"))
-                store.conn.executemany(
-                    f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, "
-                    "matched_at = CASE WHEN ? THEN ? ELSE matched_at END "
-                    # never a final link (already left out above; a probe per row, not the set again)
-                    "WHERE account_key = ? AND decision IS NULL "
-                    "AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.account_key = matches.account_key)",
-                    again.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
-                )
-                keys = again.select("account_key")
-                store.conn.executemany("DELETE FROM match_evidence WHERE account_key = ?", keys.iter_rows())
-                store.insert("match_evidence", evidence.join(keys, on="account_key", how="semi"))
-                moved = again.filter(_differs(("class", "person_id")))
-                transitions = _transitions(moved)
-                decided_anew, updated = moved.height, again.height - moved.height
+            changed = _write_changed(store, again, evidence, previous_evidence, at)
+            moved = changed.filter(_differs(("class", "person_id")))
+            transitions = _transitions(moved)
+            relinked, decided_anew, updated = again.height, moved.height, changed.height - moved.height
         store.set_meta(_INPUTS_KEY, state)
         result.counts = {"account_records": new_records, "accounts_linked": sum(by_class.values())}
         result.counts.update({c: int(by_class.get(c, 0)) for c in CLASSES})
