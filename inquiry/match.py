@@ -11,8 +11,8 @@ as its decision is not *final* (:data:`FINAL_KEYS_SQL`): a person decided it on
 review, or a history inquiry was queued or sent on its strength. An
 account returned as ``HOMONYM`` for a namesake thus becomes its true
 owner's hit once that person is in the master. Nothing arrived since the
-last run: nothing is read or linked (a nightly run costs two small
-queries, :func:`_inputs_state`). A re-link
+last run: no answer is read and nothing linked (a nightly run reads the
+persons and two counts, :func:`_inputs_state`). A re-link
 that reaches the same result writes nothing, so running it again changes
 nothing and an exported review sheet stays valid.
 
@@ -23,6 +23,7 @@ what to what (``HOMONYM→CONFIRMED``), without personal data.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import polars as pl
@@ -102,17 +103,23 @@ def accounts_to_link(store: Store) -> pl.DataFrame:
     )
 
 
-def _inputs_state(store: Store) -> str:
-    """What link() reads, summarised: persons (count, last change) and found answers (count, last row).
+def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
+    """What link() weighs, summarised without timestamps: the persons' content and the answers.
 
-    ``prepare`` stamps every person it loads with ``updated_at``, ``ingest``
-    appends answer rows and ``purge`` deletes both, so any of them changes
-    this text; a run that finds it as the last one left it has nothing new
-    to weigh.
+    The persons as :func:`persons_frame` gives them, digested row by row
+    (any person added, changed or deleted changes it; a polars upgrade that
+    hashes differently costs one needless re-link); the basic answer files
+    ingested (every new answer comes in a new file, ``response_files``) and
+    the found answer rows (count, last row). The same text as the last run
+    left means nothing new can be linked or change.
     """
-    persons = store.conn.execute("SELECT count(*), max(updated_at) FROM persons").fetchone()
+    files = store.conn.execute(
+        "SELECT count(*), group_concat(sha256, ',') FROM (SELECT sha256 FROM response_files WHERE kind = 'basic' ORDER BY sha256)"
+    ).fetchone()
     answers = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
-    return json.dumps([*persons, *answers])
+    digest = hashlib.sha256(persons.hash_rows(seed=0).to_numpy().tobytes())
+    digest.update((files[1] or "").encode("ascii"))
+    return json.dumps([persons.height, files[0], *answers, digest.hexdigest()[:32]])
 
 
 def _evidence_rows(linked: pl.DataFrame) -> pl.DataFrame:
@@ -208,7 +215,8 @@ def match():  # noqa: ANN201 - returns the step body
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="名寄せ (match)")
         store = ctx.store
-        state = _inputs_state(store)
+        persons = persons_frame(store)
+        state = _inputs_state(store, persons)
         relink = store.get_meta(_INPUTS_KEY) != state
         at = ctx.now.isoformat(timespec="seconds")
         transitions: dict[str, int] = {}
@@ -218,7 +226,7 @@ def match():  # noqa: ANN201 - returns the step body
         accounts = accounts_to_link(store) if relink else pl.DataFrame()
         if accounts.height:
             previous, previous_evidence = _previous(store)
-            linked = link(accounts, persons_frame(store))
+            linked = link(accounts, persons)
             evidence = _evidence_rows(linked)
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())
             fresh = linked.filter(~was_linked)

@@ -171,8 +171,7 @@ def snapshot(store_path: Path) -> dict[str, list[tuple]]:
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in TIMESTAMP_COLUMNS.get(table, set())]
             rows = con.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall()
             if table == "meta":
-                # match:inputs holds the time the persons were loaded (inquiry/match.py)
-                rows = [r for r in rows if not str(r[0]).startswith("purge_certificate:") and r[0] not in ("audit_head", "match:inputs")]
+                rows = [r for r in rows if not str(r[0]).startswith("purge_certificate:") and r[0] != "audit_head"]
             out[table] = sorted(rows, key=repr)
     finally:
         con.close()

@@ -146,9 +146,14 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
     assert code == 0 and "nothing re-linked" in out, out
     assert _stored(home, "SELECT * FROM matches ORDER BY account_key") == before
     assert _last_counts(home)["accounts_relinked"] == 0
-    # the same master loaded again: every open account is weighed again, the same result writes nothing
-    evidence_before = _stored(home, evidence)
+    # the same master loaded again (within the same second, too): nothing new for match
     _prepare(home, full)
+    code, out = cli("match", "--home", home)
+    assert code == 0 and "nothing re-linked" in out, out
+    # an unrelated person arrives: every open account is weighed again, the same result writes nothing
+    evidence_before = _stored(home, evidence)
+    stranger = Person("P099", "東海林 芳郎", "ショウジ ヨシロウ", "1950-01-01", "東京都新宿区若葉町1-1-1", "8999999")
+    _prepare(home, write_office(tmp_path / "office3", OFFICE + NEWCOMERS + (stranger,)))
     assert cli("match", "--home", home)[0] == 0
     counts = _last_counts(home)
     assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated (same decision)"]
