@@ -283,4 +283,21 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE audit ADD COLUMN scheme TEXT NOT NULL DEFAULT 'sha256';
     """,
+    # 6: the evidence link() weighed for each candidate person of an account, best first (rank 0),
+    # as `inquiry match` last decided it; shown as it is by the review sheet and the report, and
+    # purged with the account's link (personal data: the account key holds the account number)
+    """
+    CREATE TABLE match_evidence (
+        account_key TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        class TEXT NOT NULL,
+        score REAL NOT NULL,
+        name_evidence TEXT NOT NULL,
+        dob_evidence TEXT NOT NULL,
+        address_evidence TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (account_key, rank)
+    );
+    """,
 ]

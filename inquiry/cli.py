@@ -155,7 +155,7 @@ def ingest(
 
 @app.command()
 def match(home: Home = None, operator: Operator = None) -> None:
-    """口座を滞納者に名寄せし分類 (link and classify every unlinked account)."""
+    """口座を滞納者に名寄せし分類 (link new accounts; re-link those not final when new answers or persons arrived)."""
     from inquiry.match import match as step
 
     _done(run_step(default_home(home), "match", {}, step(), operator=operator))

@@ -35,6 +35,13 @@ FOLLOWUPS_COLUMNS = [
 TIME_DEPOSIT = 6
 #: 預金種目 codes as people read them (the report, the review sheet)
 ACCOUNT_TYPE_LABELS = {1: "普通", 2: "当座", 4: "貯蓄", 5: "通知", 6: "定期", 7: "積立", 8: "納税準備", 9: "その他"}
+#: the classes and the evidence values as people read them (the report, the review sheet)
+CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REVIEW": "要確認", "HOMONYM": "同名異人", "UNMATCHED": "不一致"}
+EVIDENCE_LABELS = {
+    "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
+    "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},
+    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "other_block": "同町名・別番地", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
+}
 #: the classes that are hits (follow-ups, the report's 該当)
 HIT_CLASSES = ("CONFIRMED", "PROBABLE")
 #: A reviewer's decision overrides the match: accepted → CONFIRMED for the decided person,

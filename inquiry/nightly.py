@@ -8,8 +8,9 @@ the workspace busy waits briefly, then refuses whole, like any command.
 Each stage is its own committed command (its own transaction, audit
 entry ``nightly <stage>``, rejects file), so a failure or a kill in one stage
 never undoes the stages before it, and running the job again simply finishes
-what is left: ingest skips files already ingested, match links only unlinked
-accounts, purge deletes only what is due. A failed stage does not stop the
+what is left: ingest skips files already ingested, match links new accounts
+and re-links those not yet final only when new answers or persons arrived,
+purge deletes only what is due. A failed stage does not stop the
 later ones — above all the purge, which must run every night whatever else
 goes wrong; only Ctrl-C stops the job (the stage it hits rolls back). The
 exit code is the worst of the stages (0 / 1 / 2, outputs.md).

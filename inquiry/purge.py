@@ -14,11 +14,12 @@ One purge, in one transaction:
 
 1. answered inquiries whose last answer is past retention, with their answer
    rows, and unanswered ones past their deadline; links (``matches``) of
-   accounts no remaining answer names; answered history inquiries
-   (``followups``) past retention, unanswered ones past their deadline and
-   unsent ones whose account is gone, with their ``transactions``;
-   ``persons`` loaded before the cutoff that nothing (inquiry, link,
-   follow-up) references any more, and their ``payments``;
+   accounts no remaining answer names, with the evidence kept for them
+   (``match_evidence``); answered history inquiries (``followups``) past
+   retention, unanswered ones past their deadline and unsent ones whose
+   account is gone, with their ``transactions``; ``persons`` loaded before
+   the cutoff that nothing (inquiry, link, follow-up) references any more,
+   and their ``payments``;
 2. the anonymous counts of all that into ``stats``, before it goes;
 3. a deletion certificate (消去記録) — when, by whom, what period, how many
    records of each kind, and a SHA-256 of the deleted records' ids — kept in
@@ -390,6 +391,7 @@ def _delete_due(ctx: Context, cutoff_day: date, unanswered_day: date) -> Deleted
     _delete(store, "DELETE FROM inquiries WHERE inquiry_id = ?", inquiries.select("inquiry_id"))
     matches = _orphan_matches(store)
     _delete(store, "DELETE FROM matches WHERE account_key = ?", matches.select("account_key"))
+    _delete(store, "DELETE FROM match_evidence WHERE account_key = ?", matches.select("account_key"))  # the link's evidence goes with it
     followups = _due_followups(store, cutoff, unanswered)
     _delete(store, "DELETE FROM followups WHERE followup_id = ?", followups.select("followup_id"))
     transactions = _orphan_transactions(store)

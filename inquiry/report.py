@@ -16,6 +16,9 @@ unknown, address in the same town or city: the near misses a supervisor
 should look at), saying that the complete list is in the workbook. The page
 carries the detail of every person named in the rows it shows, so a
 person's detail is one click from every row; the workbook names the rest.
+The review backlog shows, for each candidate, the evidence link() weighed
+for that person when the account was last linked (``match_evidence``), as
+the review sheet does.
 An M-size year (52,668 persons, 928 k inquiries, 305 k accounts) makes a
 3.8 MB page and a 26 MB workbook in 7-8 s on two cores.
 
@@ -47,7 +50,7 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
+from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EFFECTIVE_CLASS_SQL, EVIDENCE_LABELS, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
 from inquiry.exports import outcome as outcome_of
 from matching.classify import CLASSES
 from inquiry.settings import Settings
@@ -59,15 +62,9 @@ __all__ = [
     "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
-CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REVIEW": "要確認", "HOMONYM": "同名異人", "UNMATCHED": "不一致"}
 ANSWERS = ("HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
 ANSWER_LABELS = {"HIT": "該当あり", "ACCOUNTS": "口座あり・該当なし", "NO_ACCOUNT": "口座なし", "UNABLE": "照会不能", "PENDING": "未回答"}
 PROVIDER_LABELS = {"dais": "DAIS", "pipitlinq": "pipitLINQ", "paper": "書面"}
-EVIDENCE_LABELS = {
-    "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
-    "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},
-    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "other_block": "同町名・別番地", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
-}
 FOLLOWUP_STATUSES = ("QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED")
 FOLLOWUP_LABELS = {"QUEUED": "作成待ち", "WRITTEN": "作成済", "SENT": "送信済", "ANSWERED": "回答済", "SKIPPED_CLEARED": "完納により中止"}
 DELAY_BINS = ((0, 7), (8, 14), (15, 21), (22, 30), (31, 45), (46, 60), (61, 90), (91, None))
@@ -211,6 +208,13 @@ _REPORT_READS = {
         ("name_kanji", "name_kana", "address", "address_history"),
     ),
     "inquiries": FastQuery(_INQUIRIES_SQL, _INQUIRIES_SCHEMA),
+    # what link() weighed for each candidate of the accounts waiting for review (inquiry/match.py)
+    "review_evidence": FastQuery(
+        "SELECT e.account_key, e.rank, e.person_id, e.class, e.score, e.name_evidence, e.dob_evidence, e.address_evidence "
+        "FROM match_evidence e JOIN matches m ON m.account_key = e.account_key WHERE m.class = 'REVIEW' AND m.decision IS NULL",
+        {"account_key": _TEXT, "rank": pl.Int64, "person_id": _TEXT, "class": _TEXT, "score": pl.Float64,
+         "name_evidence": _TEXT, "dob_evidence": _TEXT, "address_evidence": _TEXT},
+    ),
     "followups": FastQuery(
         "SELECT followup_id, person_id, account_key, provider, status, sent_on, answered_on, transactions, regular_income FROM followups",
         {"followup_id": _TEXT, "person_id": _TEXT, "account_key": _TEXT, "provider": _TEXT, "status": _TEXT,
@@ -307,6 +311,26 @@ def _ev(prefix: str = "") -> pl.Expr:
     )
 
 
+def _candidates_evidence(acc: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """``account_key, candidate_evidence``: each candidate's stored evidence (``match_evidence``) as one cell.
+
+    ``P0000012 要確認 0.50 (氏名:一致 生年月日:一致 住所:不一致) / P0000345 …``, in the
+    order of ``candidates``: the evidence link() weighed for that person, as
+    the review sheet shows it, not a recomputation.
+    """
+    listed = acc.select("account_key", person_id=pl.col("candidates").str.split(";")).explode("person_id").with_row_index("_order")
+    return (
+        listed.join(evidence.unique(["account_key", "person_id"], keep="first"), on=["account_key", "person_id"], how="inner")
+        .sort("_order")
+        .group_by("account_key", maintain_order=True)
+        .agg(
+            pl.format("{} {} {} ({})", "person_id", pl.col("class").replace(CLASS_LABELS), pl.col("score").round(2), _ev())
+            .str.join(" / ")
+            .alias("candidate_evidence")
+        )
+    )
+
+
 def _closeness() -> pl.Expr:
     """How near a homonym is to the person (0 = nearest): a near or unknown birth date before a
     different one, then an address in the same town, city, none, another city; an exact name first."""
@@ -370,8 +394,8 @@ def _inquiry_tables(inq: pl.DataFrame, today: date, od: int) -> tuple[list[Table
     return tables, by_type
 
 
-def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, today: date) -> list[Table]:
-    """Classes, the hits, the review backlog, the decisions and the homonyms."""
+def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, today: date, evidence: pl.DataFrame) -> list[Table]:
+    """Classes, the hits, the review backlog (each candidate with its ``evidence``), the decisions and the homonyms."""
     tables: list[Table] = []
     # classes and the review backlog
     class_rows = (
@@ -423,9 +447,10 @@ def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, 
         Col("class_label", "分類"), Col("evidence", "根拠"), Col("score", "スコア", "score"),
     ], hits, "本人・本人の可能性高 (差押え前に要確認) および確認で承認した口座。列名をクリックで並べ替え、宛名番号をクリックで個人の詳細を表示します。"))  # fmt: skip
 
+    waiting = acc.filter(pl.col("class") == "REVIEW")
     review = (
-        acc.filter(pl.col("class") == "REVIEW")
-        .join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        waiting.join(inst.select("bank_code", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .join(_candidates_evidence(waiting, evidence), on="account_key", how="left")
         .with_columns(
             matched_on=pl.col("matched_at").str.slice(0, 10).str.to_date(strict=False),
         )
@@ -436,6 +461,7 @@ def _account_tables(acc: pl.DataFrame, inst: pl.DataFrame, names: pl.DataFrame, 
         Col("matched_on", "名寄せ日", "date"), Col("age_days", "経過日数", "int"), Col("bank_name", "金融機関"), Col("branch_name", "支店"),
         Col("account_number", "口座番号", "key"), Col("holder_kana", "名義カナ"), Col("holder_birth_date", "名義生年月日", "date"),
         Col("holder_address", "名義住所"), Col("balance_yen", "残高 (円)", "yen"), Col("candidates", "候補者", "persons"), Col("reason", "理由"),
+        Col("candidate_evidence", "候補者ごとの根拠 (名寄せ時)"),
     ], review, "inquiry review export で確認シートを出力し、判定を記入して inquiry review import で取り込みます。"))  # fmt: skip
 
     # the homonyms: why (counts per evidence), then the accounts, nearest misses first
@@ -595,7 +621,7 @@ def build_report(
     acc = _report_accounts(found, reads["linked"].result())
     inst = _institutions(store)
     names = persons.select("person_id", pl.col("name_kanji").alias("name"))
-    account_tables = _account_tables(acc, inst, names, today)
+    account_tables = _account_tables(acc, inst, names, today, reads["review_evidence"].result())
     for t in account_tables:
         on_table(t)
     step("照会・回答 (inquiries)")

@@ -3,16 +3,19 @@
 A ``REVIEW`` account is one the program refuses to decide (matching.md):
 name and birth date fit but the address does not, or two persons fit
 equally. A person decides, on a sheet that puts the bank's holder data and
-every candidate's data side by side — kana, birth date, current address and
-which former address matched — and writes ``accept <person_id>`` or
+every candidate's data side by side — kana, birth date, current and former
+addresses — with the very evidence :func:`matching.link` weighed for that
+candidate (``match_evidence``: name, birth date and address evidence, the
+pair's class, score and reason; never a recomputation), and writes
+``accept <person_id>`` or
 ``reject`` in the ``判定`` column. Importing the sheet records each decision
 in ``matches`` (who, when); an accepted account then counts as a hit and is
 followed up like a ``CONFIRMED`` one (:func:`inquiry.exports.matches_frame`).
 
-Each row carries a fingerprint of the account's match row at export time.
-A row whose account changed since (decided by another sheet, re-linked,
-purged) is *stale*: refused, listed in the rejects file, never applied. A
-sheet that is malformed — a missing column, a decision word that is neither
+Each row carries a fingerprint of the account's match row and evidence at
+export time. A row whose account changed since (decided by another sheet,
+re-linked to other evidence, purged) is *stale*: refused, listed in the
+rejects file, never applied. A sheet that is malformed — a missing column, a decision word that is neither
 ``accept`` nor ``reject``, a person who is not among the account's
 candidates, an account twice — is refused whole, with every bad row named.
 
@@ -32,11 +35,10 @@ import polars as pl
 from formats.files import sha256_of
 from formats._text import rejects_frame
 from inquiry.csvout import neutralise, unneutralise, write_csv
-from inquiry.exports import ACCOUNT_TYPE_LABELS
+from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EVIDENCE_LABELS
+from inquiry.match import EVIDENCE_SCHEMA
 from inquiry.step import Context, StepFailed, StepResult
 from inquiry.store import Store
-from matching.addresses import address_parts
-from matching.names import name_key
 
 __all__ = ["review_export", "review_import", "review_sheet", "parse_decision", "fingerprint", "KEY", "DECISION", "FINGERPRINT"]
 
@@ -52,8 +54,13 @@ _ACCOUNT_COLS = {
 }  # fmt: skip
 _CAND_COLS = {
     "person_id": "宛名番号", "name_kanji": "氏名", "name_kana": "カナ", "name_fit": "氏名の一致",
-    "birth_date": "生年月日", "dob_fit": "生年月日の一致", "address": "現住所", "address_fit": "住所の一致",
+    "birth_date": "生年月日", "dob_fit": "生年月日の一致", "address": "現住所", "address_history": "旧住所",
+    "address_fit": "住所の一致", "pair_class": "照合の分類", "score": "スコア", "pair_reason": "照合の理由",
 }  # fmt: skip
+_EVIDENCE_SQL = f"""
+    SELECT {", ".join(EVIDENCE_SCHEMA)}
+    FROM match_evidence WHERE account_key IN (SELECT value FROM json_each(?)) ORDER BY account_key, rank
+"""
 
 _REVIEW_SQL = """
     SELECT m.account_key, m.inquiry_id, m.person_id, m.class, m.score, m.name_evidence, m.dob_evidence,
@@ -66,13 +73,17 @@ _REVIEW_SQL = """
     WHERE m.class = 'REVIEW' AND m.decision IS NULL
     ORDER BY m.matched_at, m.account_key
 """
-_FINGERPRINT_FIELDS = ("account_key", "class", "person_id", "candidates", "name_evidence", "dob_evidence", "address_evidence", "matched_at", "decision")
+_FINGERPRINT_FIELDS = (
+    "account_key", "class", "person_id", "candidates", "name_evidence", "dob_evidence", "address_evidence", "matched_at", "decision",
+    "evidence",
+)  # fmt: skip
 
 
 def fingerprint(frame: pl.DataFrame) -> pl.Series:
     """``fp`` + 16 hex digits of SHA-256 over the match row's deciding fields (one per row).
 
-    Any change to the account's link — class, candidates, evidence, a
+    Any change to the account's link — class, candidates, evidence (its
+    own and each candidate's: ``evidence``, see :func:`_with_evidence`), a
     decision already recorded — changes it, so an old sheet is detected.
     """
     joined = frame.select(pl.concat_str([pl.col(c).cast(pl.Utf8).fill_null("") for c in _FINGERPRINT_FIELDS], separator="\x1f")).to_series()
@@ -99,58 +110,20 @@ def parse_decision(text: str | None) -> tuple[str | None, str | None]:
     raise ValueError(f"判定は 'accept <宛名番号>' か 'reject' です (unknown decision {text!r})")
 
 
-def _fit(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    return pl.when(a.is_null() | b.is_null()).then(pl.lit("不明")).when(a == b).then(pl.lit("一致")).otherwise(pl.lit("不一致"))
+def _evidence(store: Store, keys: list[str]) -> pl.DataFrame:
+    """The persisted per-candidate evidence of these accounts (``match_evidence``), best first."""
+    if not keys:
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    return store.frame(_EVIDENCE_SQL, (json.dumps(keys),), schema=EVIDENCE_SCHEMA)
 
 
-def _address_fit(pairs: pl.DataFrame) -> pl.Series:
-    """Which of the candidate's addresses the bank's address matches, and how far.
-
-    ``現住所 (番地まで一致)``, ``旧住所 <address> (番地まで一致)``, ``… (町名まで一致)``,
-    ``不一致`` or ``名義住所なし`` — compared on the address parts of
-    matching (municipality, town, block), each distinct address parsed once.
-    """
-    addrs = (
-        pairs.select(pl.row_index("pair"), "holder_address", "address", pl.col("address_history").fill_null("").str.split("|").alias("hist"))
-        .with_columns(options=pl.concat_list(pl.col("address"), pl.col("hist")))
-        .explode("options")
-        .with_columns(pl.int_range(pl.len()).over("pair").alias("pos"))
-        .filter(pl.col("options").fill_null("") != "")
+def _with_evidence(rows: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` plus ``evidence``: every candidate's evidence as one text (for the fingerprint)."""
+    fields = [pl.col(c).cast(pl.Utf8).fill_null("") for c in EVIDENCE_SCHEMA if c != "account_key"]
+    text = evidence.group_by("account_key", maintain_order=True).agg(
+        pl.concat_str(fields, separator="|").str.join("\x1e").alias("evidence")
     )
-    distinct = pl.concat([addrs["options"], pairs["holder_address"]]).drop_nulls().unique().to_frame("a")
-    parts = distinct.with_columns(address_parts(pl.col("a")).alias("p")).unnest("p").select(
-        "a", pl.concat_str([pl.col("city").fill_null(""), pl.col("town").fill_null("")], separator="|").alias("town_key"), pl.col("block")
-    )
-    h = parts.rename({"a": "holder_address", "town_key": "h_town", "block": "h_block"})
-    o = parts.rename({"a": "options", "town_key": "o_town", "block": "o_block"})
-    level = (
-        addrs.join(h, on="holder_address", how="left")
-        .join(o, on="options", how="left")
-        .with_columns(
-            rank=pl.when((pl.col("h_town") == pl.col("o_town")) & (pl.col("h_block") == pl.col("o_block")) & pl.col("h_block").is_not_null())
-            .then(2)
-            .when(pl.col("h_town") == pl.col("o_town"))
-            .then(1)
-            .otherwise(0)
-        )
-        .filter(pl.col("rank") > 0)
-        .sort("pair", "rank", "pos", descending=[False, True, False])
-        .group_by("pair", maintain_order=True)
-        .first()
-        .with_columns(
-            fit=pl.concat_str(
-                [
-                    pl.when(pl.col("pos") == 0).then(pl.lit("現住所")).otherwise(pl.lit("旧住所 ") + pl.col("options")),
-                    pl.when(pl.col("rank") == 2).then(pl.lit(" (番地まで一致)")).otherwise(pl.lit(" (町名まで一致)")),
-                ]
-            )
-        )
-        .select("pair", "fit")
-    )
-    out = pairs.select(pl.row_index("pair"), "holder_address").join(level, on="pair", how="left")
-    return out.select(
-        pl.when(pl.col("holder_address").is_null()).then(pl.lit("名義住所なし")).otherwise(pl.col("fit").fill_null("不一致"))
-    ).to_series()
+    return rows.join(text, on="account_key", how="left", maintain_order="left")
 
 
 def review_sheet(store: Store) -> pl.DataFrame:
@@ -163,6 +136,8 @@ def review_sheet(store: Store) -> pl.DataFrame:
             "matched_at", "decision", "decided_person_id", "bank_code", "bank_name", "branch_code", "branch_name", "account_number",
             "holder_kana", "holder_birth_date", "holder_address")  # fmt: skip
     rows = store.frame(_REVIEW_SQL, schema={**dict.fromkeys(text, pl.Utf8), "score": pl.Float64, "balance_yen": pl.Int64, "account_type": pl.Int64})
+    evidence = _evidence(store, rows["account_key"].to_list())
+    rows = _with_evidence(rows, evidence)
     rows = rows.with_columns(fingerprint(rows), pl.col("candidates").fill_null(pl.col("person_id")).fill_null(""))
     pairs = (
         rows.select("account_key", "holder_kana", "holder_birth_date", "holder_address", pl.col("candidates").str.split(";").alias("person_id"))
@@ -172,11 +147,21 @@ def review_sheet(store: Store) -> pl.DataFrame:
         .filter(pl.col("n") < MAX_CANDIDATES)
     )
     persons = _persons(store, pairs["person_id"].unique().to_list())
-    pairs = pairs.join(persons, on="person_id", how="left").with_columns(
-        name_fit=_fit(name_key(pl.col("holder_kana")), name_key(pl.col("name_kana"))),
-        dob_fit=_fit(pl.col("holder_birth_date"), pl.col("birth_date")),
+    # what link() weighed for each candidate, as it was stored; "—" where none was stored
+    # (a link made before the evidence was kept, until the next match re-links it)
+    shown = evidence.select(
+        "account_key", "person_id", pl.col("score").round(3),
+        name_fit=pl.col("name_evidence").replace(EVIDENCE_LABELS["name"]),
+        dob_fit=pl.col("dob_evidence").replace(EVIDENCE_LABELS["dob"]),
+        address_fit=pl.col("address_evidence").replace(EVIDENCE_LABELS["address"]),
+        pair_class=pl.col("class").replace(CLASS_LABELS),
+        pair_reason=pl.col("reason"),
+    ).unique(["account_key", "person_id"], keep="first", maintain_order=True)
+    pairs = (
+        pairs.join(persons, on="person_id", how="left")
+        .join(shown, on=["account_key", "person_id"], how="left")
+        .with_columns(pl.col("name_fit", "dob_fit", "address_fit", "pair_class").fill_null("—"), pl.col("address_history").str.replace_all(r"\|", " / "))
     )
-    pairs = pairs.with_columns(address_fit=_address_fit(pairs))
     rows = rows.with_columns(pl.col("account_type").replace_strict(ACCOUNT_TYPE_LABELS, default=pl.col("account_type").cast(pl.Utf8), return_dtype=pl.Utf8))
     wide = rows.select(list(_ACCOUNT_COLS)).rename(_ACCOUNT_COLS)
     n_max = int(pairs["n"].max() or 0) + 1 if pairs.height else 1
@@ -209,7 +194,7 @@ def _write_xlsx(sheet: pl.DataFrame, path: Path) -> None:
             header_format={"bold": True, "bg_color": "#EEF2F7", "text_wrap": True},
             freeze_panes=(1, 1),
             autofit=False,
-            column_widths={c: (28 if c in (DECISION, "名義住所", "要確認の理由") or c.endswith("住所") or c.endswith("住所の一致") else 14) for c in sheet.columns},
+            column_widths={c: (28 if c in (DECISION, "名義住所", "要確認の理由") or c.endswith(("住所", "旧住所", "照合の理由")) else 14) for c in sheet.columns},
             hidden_columns=[FINGERPRINT],
             table_style="Table Style Light 1",
         )
@@ -297,11 +282,13 @@ def review_import(path: Path):  # noqa: ANN201 - returns the step body
         for line in decided.filter(pl.col("account_key").is_null())["line"].to_list():
             problems.append(f"{path.name}:{line}: 口座キーが空です (empty account key)")
 
+        keys = decided["account_key"].drop_nulls().to_list()
         current = ctx.store.frame(
             "SELECT account_key, class, person_id, candidates, name_evidence, dob_evidence, address_evidence, matched_at, decision FROM matches WHERE account_key IN (SELECT value FROM json_each(?))",
-            (json.dumps(decided["account_key"].drop_nulls().to_list()),),
+            (json.dumps(keys),),
             schema={c: pl.Utf8 for c in ("account_key", "class", "person_id", "candidates", "name_evidence", "dob_evidence", "address_evidence", "matched_at", "decision")},
         )
+        current = _with_evidence(current, _evidence(ctx.store, keys))
         current = current.with_columns(fingerprint(current).alias("now_fp"), pl.col("candidates").fill_null(pl.col("person_id")).fill_null("").alias("cands"))
         checked = decided.join(current.select("account_key", "now_fp", "cands"), on="account_key", how="left")
         stale = checked.filter(pl.col("now_fp").is_null() | (pl.col("now_fp") != pl.col("fp").fill_null("")))

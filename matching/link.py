@@ -46,11 +46,14 @@ from matching.scoring import ScoringOptions, score_pairs
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "EVIDENCE_COLUMN",
+    "EVIDENCE_FIELDS",
     "PERSON_COLUMNS",
     "RESULT_COLUMNS",
     "LinkConfig",
     "LinkInputError",
     "build_frames",
+    "candidate_evidence",
     "link",
     "normalise_accounts",
     "normalise_persons",
@@ -62,6 +65,10 @@ RESULT_COLUMNS = (
     "account_key", "inquiry_id", "inquired_person_id", "person_id", "class", "score",
     "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason",
 )
+#: the per-candidate evidence of an account (after :data:`RESULT_COLUMNS`): a list, best first, of
+#: structs with :data:`EVIDENCE_FIELDS` - what the engine saw of each person it weighed
+EVIDENCE_COLUMN = "candidate_evidence"
+EVIDENCE_FIELDS = ("person_id", "class", "score", "name_evidence", "dob_evidence", "address_evidence", "reason")
 
 
 class LinkInputError(ValueError):
@@ -340,12 +347,60 @@ def link(
         frames.persons.select("person_idx", "person_id"), on="person_idx"
     )
     clock("score")
-    resolved = resolve_accounts(classify_pairs(scored), frames.accounts, max_candidates=config.max_candidates)
-    passthrough = [c for c in accounts.columns if c not in RESULT_COLUMNS]
+    classified = classify_pairs(scored)
+    resolved = resolve_accounts(classified, frames.accounts, max_candidates=config.max_candidates)
+    evidence = candidate_evidence(classified, resolved, frames.accounts, max_candidates=config.max_candidates)
+    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
     head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
-    out = head.join(resolved, on="acct_idx", how="left", maintain_order="left").sort("acct_idx")
+    out = (
+        head.join(resolved, on="acct_idx", how="left", maintain_order="left")
+        .join(evidence, on="acct_idx", how="left", maintain_order="left")
+        .sort("acct_idx")
+        .with_columns(pl.col(EVIDENCE_COLUMN).fill_null(pl.lit([], dtype=evidence.schema[EVIDENCE_COLUMN])))
+    )
     clock("classify")
-    return out.select(*RESULT_COLUMNS, *passthrough)
+    return out.select(*RESULT_COLUMNS, EVIDENCE_COLUMN, *passthrough)
+
+
+def candidate_evidence(
+    classified: pl.DataFrame, resolved: pl.DataFrame, accounts: pl.DataFrame, *, max_candidates: int = 5
+) -> pl.DataFrame:
+    """``acct_idx, candidate_evidence``: the evidence of every person the account was weighed against.
+
+    Kept per account, best first (the order of :func:`resolve_accounts`:
+    class, score, person index): the ``max_candidates`` best pairs, the
+    inquired person, and every person the result names in ``candidates`` -
+    so the review sheet and the report show, for each person they name, the
+    very evidence that decided, never a recomputation. Built on whole
+    columns from the classified pairs; accounts without a pair are absent
+    (:func:`link` gives them an empty list).
+    """
+    named = (
+        resolved.select("acct_idx", person_id=pl.col("candidates").str.split(";"))
+        .explode("person_id")
+        .drop_nulls()
+        .with_columns(_named=pl.lit(True))
+    )
+    fields = [pl.col("person_id").cast(pl.Utf8), pl.col("class").cast(pl.Utf8), pl.col("score").cast(pl.Float64),
+              *[pl.col(c).cast(pl.Utf8) for c in ("name_evidence", "dob_evidence", "address_evidence", "reason")]]  # fmt: skip
+    # the position of each pair within its account, on the sorted rows (a window per account costs more)
+    row = pl.int_range(pl.len(), dtype=pl.UInt32)
+    starts = (pl.col("acct_idx") != pl.col("acct_idx").shift(1)).fill_null(True)
+    position = row - pl.when(starts).then(row).forward_fill()
+    return (
+        classified.select("acct_idx", "person_idx", "class_rank", *EVIDENCE_FIELDS)
+        .with_columns(pl.col("person_id").cast(pl.Utf8))
+        .join(accounts.select("acct_idx", "inquired_idx"), on="acct_idx", how="left")
+        .join(named, on=["acct_idx", "person_id"], how="left")
+        .sort(["acct_idx", "class_rank", "score", "person_idx"], descending=[False, True, True, False])
+        .filter(
+            (position < max_candidates)
+            | (pl.col("person_idx") == pl.col("inquired_idx")).fill_null(False)
+            | pl.col("_named").fill_null(False)
+        )
+        .group_by("acct_idx", maintain_order=True)
+        .agg(pl.struct(fields).alias(EVIDENCE_COLUMN))
+    )
 
 
 class _Clock:

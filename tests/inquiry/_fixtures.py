@@ -162,7 +162,7 @@ TIMESTAMP_COLUMNS = {
     "followups": {"created_at"},
 }
 _SNAPSHOT_TABLES = (
-    "meta", "persons", "institutions", "request_files", "inquiries", "response_files", "answers", "matches",
+    "meta", "persons", "institutions", "request_files", "inquiries", "response_files", "answers", "matches", "match_evidence",
     "followups", "transactions", "payments", "stats",
 )  # fmt: skip
 

@@ -256,9 +256,7 @@ def fill_store(store: Store, *, persons: int = 300, banks_n: int = 24, inquiries
     candidates = np.where(cls == "REVIEW", np.char.add(np.char.add(inquired.astype(str), ";"), other.astype(str)), np.where(is_hit, None, inquired))
     decided = (cls == "REVIEW") & (rng.random(acc_rows.size) < 0.2)
     accept = decided & (rng.random(acc_rows.size) < 0.6)
-    store.insert(
-        "matches",
-        pl.DataFrame(
+    links = pl.DataFrame(
             {
                 "account_key": key[acc_rows],
                 "inquiry_id": inquiry_ids[rows[acc_rows]],
@@ -278,9 +276,27 @@ def fill_store(store: Store, *, persons: int = 300, banks_n: int = 24, inquiries
                 "decided_at": np.where(decided, now, None),
             },
             strict=False,
-        ),
-        on_conflict="ON CONFLICT (account_key) DO NOTHING",
-    )
+        )
+    store.insert("matches", links, on_conflict="ON CONFLICT (account_key) DO NOTHING")
+    # the evidence link() would have kept: each candidate (else the nearest person), best first;
+    # a second candidate agrees only at the municipality
+    rank = pl.int_range(pl.len()).over("account_key")
+    evidence = (
+        store.frame(
+            "SELECT account_key, candidates, person_id, class, score, name_evidence, dob_evidence, address_evidence, reason FROM matches",
+            schema={"score": pl.Float64},
+        )
+        .select("account_key", pl.coalesce("candidates", "person_id").str.split(";").alias("person_id"), "class", "score",
+                "name_evidence", "dob_evidence", "address_evidence", "reason")
+        .explode("person_id")
+        .drop_nulls("person_id")
+        .with_columns(rank=rank)
+        .with_columns(
+            score=pl.col("score") - pl.col("rank") * 0.01,
+            address_evidence=pl.when(pl.col("rank") > 0).then(pl.lit("city")).otherwise(pl.col("address_evidence")),
+        )
+    )  # fmt: skip
+    store.insert("match_evidence", evidence)
 
     # the bank's holder data as each class implies
     for sql in (

@@ -38,9 +38,15 @@ def _tokens(person_id: str) -> list[bytes]:
     """What of a person could leak: name parts (kanji, kana, half-width kana), account numbers, address, birth date."""
     p = next(x for x in OFFICE if x.person_id == person_id)
     parts = p.name_kanji.split() + p.name_kana.split() + _zengin(p.name_kana).split()
-    numbers = [p.account_number, "9" + p.account_number[1:]]
+    numbers = _numbers(person_id)
     address = [p.address.replace("東京都新宿区", "")[:5]]
     return [t.encode("utf-8") for t in parts + numbers + address + [p.birth_date]]
+
+
+def _numbers(person_id: str) -> list[str]:
+    """The person's account numbers at the two banks (as in the answers, :func:`answer_outbox`)."""
+    p = next(x for x in OFFICE if x.person_id == person_id)
+    return [p.account_number, "9" + p.account_number[1:]]
 
 
 def _store_bytes(home: Path) -> bytes:
@@ -60,6 +66,8 @@ def test_purged_values_cannot_be_found_in_the_store_file(home: Path) -> None:
     before = _store_bytes(home)
     for pid in OLD + NEW:  # the search works: every value is there before the purge
         assert all(t in before for t in _tokens(pid)), pid
+    evidence = "SELECT count(*) FROM match_evidence WHERE account_key LIKE ?"
+    assert all(_count(home, evidence, (f"%{n}",)) for p in OFFICE for n in _numbers(p.person_id))  # the evidence is kept, by account
     age_answers(home, OLD, 70)
     code, out = cli("purge", "--home", home)
     assert code == 0, out
@@ -67,8 +75,10 @@ def test_purged_values_cannot_be_found_in_the_store_file(home: Path) -> None:
     for pid in OLD:
         found = [t.decode() for t in _tokens(pid) if t in after]
         assert found == [], f"{pid}: purged values still in the store file: {found}"
+        assert not any(_count(home, evidence, (f"%{n}",)) for n in _numbers(pid)), f"{pid}: evidence of a purged link kept"
     for pid in NEW:  # not yet due: still there
         assert all(t in after for t in _tokens(pid)), pid
+        assert all(_count(home, evidence, (f"%{n}",)) for n in _numbers(pid)), pid
     assert not (home / "store.sqlite3-journal").exists()
 
 

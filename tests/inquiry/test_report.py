@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from inquiry.cli import app
-from inquiry.exports import matches_frame, outcomes_frame
+from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame, outcomes_frame
 from inquiry import report as report_module
 from inquiry._report_html import payload, render_html
 from inquiry.report import _REPORT_READS, _report_accounts, build_report
@@ -182,6 +182,26 @@ def test_workbook_holds_the_same_numbers(made: tuple[Path, Path, Path]) -> None:
     assert "'=HYPERLINK" in every_sheet  # neutralised, and an inline string: never a live formula
     assert "<f>" not in every_sheet
     assert "&lt;script&gt;" in every_sheet
+
+
+def test_review_backlog_shows_each_candidates_stored_evidence(made: tuple[Path, Path, Path]) -> None:
+    """The 要確認 sheet shows, per candidate, the evidence link() kept (match_evidence), in candidate order."""
+    home, _, xlsx = made
+    with _store(home) as s:
+        rows = s.conn.execute(
+            "SELECT m.account_key, e.person_id, e.class, e.score, e.name_evidence, e.dob_evidence, e.address_evidence "
+            "FROM matches m JOIN match_evidence e ON e.account_key = m.account_key "
+            "WHERE m.class = 'REVIEW' AND m.decision IS NULL ORDER BY m.account_key, e.rank"
+        ).fetchall()
+    want: dict[str, list[str]] = {}
+    for key, pid, cls, score, n, d, a in rows:
+        ev = f"氏名:{EVIDENCE_LABELS['name'][n]} 生年月日:{EVIDENCE_LABELS['dob'][d]} 住所:{EVIDENCE_LABELS['address'][a]}"
+        want.setdefault(key, []).append(f"{pid} {CLASS_LABELS[cls]} {round(score, 2)} ({ev})")
+    sheet = pl.read_excel(xlsx, sheet_name="要確認", infer_schema_length=0)
+    cells = sheet["候補者ごとの根拠 (名寄せ時)"].to_list()
+    assert len(want) == sheet.height >= 3 and all(cells)
+    assert sorted(cells) == sorted(" / ".join(v) for v in want.values())
+    assert any("市区町村のみ" in c for c in cells)  # the second candidate's own evidence (the fixture's), not the account's
 
 
 def test_answers_match_outcomes_and_matches_export(made: tuple[Path, Path, Path]) -> None:

@@ -12,7 +12,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from matching import LinkInputError, link
-from matching.link import RESULT_COLUMNS
+from matching.link import EVIDENCE_COLUMN, EVIDENCE_FIELDS, RESULT_COLUMNS
 from matching.scoring import edit_distance, similarity
 
 D = dt.date
@@ -109,6 +109,30 @@ def test_result_has_the_contract_columns_and_one_row_per_account() -> None:
     assert out.get_column("account_key").to_list() == ["A", "B"]
     assert row(out, "A")["inquiry_id"] == "Q1"  # the first inquiry that returned it
     assert out.get_column("score").is_between(0.0, 1.0).all()
+
+
+def test_candidate_evidence_lists_each_person_weighed_with_the_evidence_that_decided() -> None:
+    twin = person("P2", "サトウ ハナコ", D(1970, 3, 12), "東京都世田谷区太子堂一丁目9番9号")
+    stranger = person("P3", "サトウ ハナコ", D(1985, 1, 1), ELSEWHERE)
+    accounts = [
+        account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12)),  # P1's own account; P2 a neighbour
+        account("B", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), "大阪市北区梅田1-1-1"),  # P1 and P2 fit alike: REVIEW
+        account("C", "ﾀﾅｶ ｼﾞﾛｳ", None, None),  # no name in the master
+    ]
+    out = run(accounts, [HANAKO, twin, stranger])
+    assert EVIDENCE_COLUMN in out.columns
+    ev = {k: v for k, v in zip(out["account_key"], out[EVIDENCE_COLUMN].to_list())}
+    assert all(tuple(c) == EVIDENCE_FIELDS for e in ev.values() for c in e)
+    a = row(out, "A")
+    assert [c["person_id"] for c in ev["A"]] == ["P1", "P2"]  # best first; P3 never a candidate pair (blocking)
+    best = ev["A"][0]  # the chosen person's entry is the result's own evidence
+    assert (best["class"], best["name_evidence"], best["dob_evidence"], best["address_evidence"], best["reason"]) == (
+        a["class"], a["name_evidence"], a["dob_evidence"], a["address_evidence"], a["reason"])
+    assert best["score"] == pytest.approx(a["score"])
+    assert (ev["A"][1]["class"], ev["A"][1]["address_evidence"]) == ("REVIEW", "town")
+    b = row(out, "B")  # every person named as a candidate has its evidence
+    assert set(b["candidates"].split(";")) <= {c["person_id"] for c in ev["B"]}
+    assert ev["C"] == [] or all(c["class"] == "UNMATCHED" for c in ev["C"])
 
 
 def test_extra_account_columns_are_passed_through() -> None:
