@@ -116,14 +116,14 @@ def test_an_unreadable_answer_file_is_moved_aside(waiting, ws: Path, monkeypatch
     """A file the OS will not let us read (locked by a virus scanner, no permission) must not wait in inbox/ every night."""
     name, data = _answers(waiting, "dais")
     (ws / "inbox" / name).write_bytes(data)
-    real = Path.read_bytes
+    real = Path.open
 
-    def locked(self: Path) -> bytes:
+    def locked(self: Path, *args: object, **kwargs: object) -> object:
         if self.name == name:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", locked)
+    monkeypatch.setattr(Path, "open", locked)
     code, out = cli("ingest", "--home", ws)
     assert code == 1, out
     assert "Permission denied" in _rejected_whole(ws, name)
