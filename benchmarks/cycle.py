@@ -9,7 +9,10 @@ reading and writing files on disk, the store, the audit entry. The steps::
     → (banks answer the history inquiries) → sent → ingest → followups
     → report → export matches / outcomes / followups → purge (a year on)
 
-then, on a copy of the same basic answer files, ``inquiry link`` as a whole
+The exports are written to ``WORKDIR/exports/`` (not ``reports/``, which
+the purge empties), so with ``--keep`` two runs of the same ``--persons`` and
+``--seed`` can be compared byte for byte before and after a change. Then, on
+a copy of the same basic answer files, ``inquiry link`` as a whole
 command and (``--splink``) a Splink 5 + DuckDB linker as a whole command
 (:mod:`benchmarks.splink_link`). The office comes from the project's own
 generator and the banks are :class:`sample_data.simulator.BankWorld`, both in
@@ -250,8 +253,8 @@ def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, e
             ok = step("sent (histories)", ["sent", *h, *map(str, history)]) and step("ingest (histories)", ["ingest", *h])
             ok = ok and step("followups (summaries)", ["followups", *h])
         ok = ok and step("report", ["report", *h])
-        for what in ("matches", "outcomes", "followups"):
-            ok = ok and step(f"export {what}", ["export", what, *h])
+        for what in ("matches", "outcomes", "followups"):  # kept out of reports/, which the purge empties
+            ok = ok and step(f"export {what}", ["export", what, *h, "--out", str(workdir / "exports" / f"{what}.csv")])
         a_year_on = dt.date.today() + dt.timedelta(days=RETENTION_DAYS + 1)  # everything answered today is past retention
         ok = ok and step("purge", ["purge", *h, "--as-of", a_year_on.isoformat()])
 
