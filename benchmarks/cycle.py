@@ -1,6 +1,7 @@
 """A year's cycle as users run it: every step a subprocess of the real ``inquiry`` CLI, timed.
 
 ``python -m benchmarks.cycle --persons N [--seed K] [--workdir DIR] [--keep] [--splink] [--json FILE]``
+``python -m benchmarks.cycle --relink --workdir DIR [--splink]`` (again on a kept run's files)
 
 What is measured is the command, not the function: start-up, imports,
 reading and writing files on disk, the store, the audit entry. The steps::
@@ -196,48 +197,62 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPUs{memory}, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
 
 
+class _Steps:
+    """The rows of one run, each step's output in ``logs/NN-step.log``."""
+
+    def __init__(self, logs: Path, echo: bool) -> None:
+        self.rows: list[Measure] = []
+        self.logs, self.echo = logs, echo
+
+    def add(self, row: Measure) -> None:
+        self.rows.append(row)
+        if self.echo:
+            print(f"  {row.step:<36} exit {row.exit_code}  {row.seconds:8.2f} s  {_mb(row.peak_rss_mb):>8} MB", flush=True)
+
+    def run(self, name: str, argv: list[str], *, product: bool = True) -> bool:
+        """Run one command; False when it failed (exit 2 or more)."""
+        log = self.logs / f"{len(self.rows):02d}-{name.replace(' ', '-').replace('(', '').replace(')', '')}.log"
+        row = run_child(name, argv, log, product=product)
+        self.add(row)
+        if row.exit_code >= 2:
+            tail = Path(row.log).read_text(encoding="utf-8", errors="replace")[-2000:]
+            print(f"{name} failed (exit {row.exit_code}); the end of {row.log}:\n{tail}", file=sys.stderr)
+        return row.exit_code < 2
+
+
+_INQUIRY = [sys.executable, "-m", "inquiry"]
+
+
 def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, echo: bool = True) -> list[Measure]:
     """Every step of the cycle as a subprocess, on files in ``workdir``; the rows of the table.
 
     Stops after a step that exits with 2 (a failed step leaves the rest
     meaningless); exit 1 (done, with rejects) goes on.
     """
-    home, logs, answers = workdir / "home", workdir / "logs", workdir / "basic-answers"
-    rows: list[Measure] = []
-    inquiry = [sys.executable, "-m", "inquiry"]
+    home, answers = workdir / "home", workdir / "basic-answers"
+    steps = _Steps(workdir / "logs", echo)
 
-    def say(row: Measure) -> None:
-        rows.append(row)
-        if echo:
-            print(f"  {row.step:<28} exit {row.exit_code}  {row.seconds:8.2f} s  {_mb(row.peak_rss_mb):>8} MB", flush=True)
-
-    def step(name: str, args: list[str], *, product: bool = True, argv: list[str] | None = None) -> bool:
-        log = logs / f"{len(rows):02d}-{name.replace(' ', '-').replace('(', '').replace(')', '')}.log"
-        row = run_child(name, (argv or inquiry) + args, log, product=product)
-        say(row)
-        if row.exit_code >= 2:
-            tail = Path(row.log).read_text(encoding="utf-8", errors="replace")[-2000:]
-            print(f"{name} failed (exit {row.exit_code}); the end of {row.log}:\n{tail}", file=sys.stderr)
-        return row.exit_code < 2
+    def step(name: str, args: list[str]) -> bool:
+        return steps.run(name, [*_INQUIRY, *args])
 
     started = time.perf_counter()
-    banks = _BankProcess(persons, seed, workdir / "office", logs / "banks.log")
+    banks = _BankProcess(persons, seed, workdir / "office", workdir / "logs" / "banks.log")
     try:
         office = banks.read()
-        say(Measure("(generate the office)", 0, time.perf_counter() - started, None, None, product=False))
+        steps.add(Measure("(generate the office)", 0, time.perf_counter() - started, None, None, product=False))
         inputs, h = office["inputs"], ["--home", str(home)]
 
         def answer(name: str) -> list[Path]:
             t = time.perf_counter()
             requests = banks.answer(home)
-            say(Measure(f"({name}: {len(requests)} files)", 0, time.perf_counter() - t, None, None, product=False))
+            steps.add(Measure(f"({name}: {len(requests)} files)", 0, time.perf_counter() - t, None, None, product=False))
             return requests
 
         ok = step("init", ["init", *h, "--municipality", office["municipality_code"], "--name", office["municipality_name"]])
         ok = ok and step("prepare", ["prepare", *h, "--master", inputs["master"], "--institutions", inputs["institutions"],
                                      "--payments", inputs["payments"], "--as-of", office["as_of"]])  # fmt: skip
         if not ok:
-            return rows
+            return steps.rows
         requests = answer("banks answer")
         answers.mkdir(parents=True, exist_ok=True)
         basic = sorted(p for p in (home / "inbox").iterdir() if p.is_file())
@@ -246,7 +261,7 @@ def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, e
         ok = step("sent", ["sent", *h, *map(str, requests)]) and step("ingest", ["ingest", *h])
         ok = ok and step("match", ["match", *h]) and step("followups", ["followups", *h])
         if not ok:
-            return rows
+            return steps.rows
         history = answer("banks answer histories")
         banks.close()  # its memory is not the product's
         if history:
@@ -257,17 +272,25 @@ def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, e
             ok = ok and step(f"export {what}", ["export", what, *h, "--out", str(workdir / "exports" / f"{what}.csv")])
         a_year_on = dt.date.today() + dt.timedelta(days=RETENTION_DAYS + 1)  # everything answered today is past retention
         ok = ok and step("purge", ["purge", *h, "--as-of", a_year_on.isoformat()])
-
-        files = sorted(answers.iterdir())
-        responses = [arg for p in files for arg in ("--responses", str(p))]
-        link_args = ["--master", inputs["master"], *responses]
-        step("inquiry link", ["link", *link_args, "--out", str(workdir / "link" / "matches.csv")], product=False)
-        if splink:
-            step("splink link", [*link_args, "--out", str(workdir / "link" / "splink.csv")], product=False,
-                 argv=[sys.executable, "-m", "benchmarks.splink_link"])  # fmt: skip
+        run_links(workdir, steps, splink=splink)
     finally:
         banks.close()
-    return rows
+    return steps.rows
+
+
+def run_links(workdir: Path, steps: _Steps, *, splink: bool) -> None:
+    """``inquiry link`` (and Splink) as whole commands on the run's master and basic answer files.
+
+    Also on its own (``--relink``) on a kept workdir: the same files timed
+    again, without generating the office anew.
+    """
+    files = sorted((workdir / "basic-answers").iterdir())
+    responses = [arg for p in files for arg in ("--responses", str(p))]
+    link_args = ["--master", str(workdir / "office" / "master.csv"), *responses]
+    steps.run("inquiry link", [*_INQUIRY, "link", *link_args, "--out", str(workdir / "link" / "matches.csv")], product=False)
+    if splink:
+        splink_link = [sys.executable, "-m", "benchmarks.splink_link"]
+        steps.run("splink link", [*splink_link, *link_args, "--out", str(workdir / "link" / "splink.csv")], product=False)
 
 
 def _mb(value: float | None) -> str:
@@ -285,8 +308,9 @@ def format_table(rows: list[Measure]) -> str:
     peaks = [r.peak_rss_mb for r in product if r.peak_rss_mb is not None]
     cpus = [r.cpu_seconds for r in product if r.cpu_seconds is not None]
     total_cpu = f"{sum(cpus):.1f}" if cpus else ""
-    lines.append(f"| **product total** ({len(product)} commands) | {max(r.exit_code for r in product)} | "
-                 f"**{sum(r.seconds for r in product):.2f}** | {total_cpu} | {_mb(max(peaks)) if peaks else 'n/a'} (max) |")  # fmt: skip
+    if product:
+        lines.append(f"| **product total** ({len(product)} commands) | {max(r.exit_code for r in product)} | "
+                     f"**{sum(r.seconds for r in product):.2f}** | {total_cpu} | {_mb(max(peaks)) if peaks else 'n/a'} (max) |")  # fmt: skip
     for r in rows:
         if r not in cycle:
             cpu = "" if r.cpu_seconds is None else f"{r.cpu_seconds:.1f}"
@@ -296,17 +320,29 @@ def format_table(rows: list[Measure]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.cycle", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--persons", type=int, required=True, help="persons in the synthetic office (M: 52668)")
+    parser.add_argument("--persons", type=int, help="persons in the synthetic office (M: 52668)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="an empty or new folder for the run (default: a new temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the workdir (workspace, answer files, logs) afterwards")
     parser.add_argument("--splink", action="store_true", help="also time a Splink linker as a whole command (needs the [splink] extra)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--relink", action="store_true", help="only time inquiry link (and --splink) again on a kept --workdir's files")
     parser.add_argument("--role", choices=["banks"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.role == "banks":
         return _banks(args.persons, args.seed, args.workdir)
 
+    if args.relink:
+        if args.workdir is None or not (args.workdir / "basic-answers").is_dir():
+            print("--relink needs the --workdir of a run kept with --keep", file=sys.stderr)
+            return 2
+        print(f"{_machine()}; the files of {args.workdir}\nbefore: {_load()}", flush=True)
+        steps = _Steps(args.workdir / "logs", echo=True)
+        run_links(args.workdir, steps, splink=args.splink)
+        print(f"after: {_load()}", flush=True)
+        return _finish(steps.rows, args.json)
+    if args.persons is None:
+        parser.error("--persons is required")
     if args.workdir is None:
         workdir = Path(tempfile.mkdtemp(prefix=f"inquiry-cycle-{args.persons}-"))
     else:
@@ -319,15 +355,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"before: {_load()}", flush=True)
     rows = run_cycle(args.persons, args.seed, workdir, splink=args.splink)
     print(f"after: {_load()}", flush=True)
-    print(format_table(rows))
-    if args.json:
-        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
-    worst = max((r.exit_code for r in rows), default=2)
+    worst = _finish(rows, args.json)
     if args.keep or worst >= 2:
         print(f"kept: {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
-    return 0 if worst == 0 else worst
+    return worst
+
+
+def _finish(rows: list[Measure], json_out: Path | None) -> int:
+    """Print the table, write the JSON; the worst exit code (2 when nothing ran)."""
+    print(format_table(rows))
+    if json_out:
+        json_out.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
+    return max((r.exit_code for r in rows), default=2)
 
 
 if __name__ == "__main__":

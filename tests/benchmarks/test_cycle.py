@@ -109,3 +109,14 @@ def test_each_childs_peak_is_its_own(tmp_path: Path) -> None:
     assert codes == ["0", "0"]
     assert float(big) >= 300
     assert float(small) < 100
+
+
+def test_relink_times_the_link_commands_again_on_the_kept_files(cycle) -> None:
+    _, _, workdir = cycle
+    before = (workdir / "link" / "matches.csv").read_bytes()
+    argv = [sys.executable, "-m", "benchmarks.cycle", "--relink", "--workdir", str(workdir)]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "| inquiry link (same answer files) | 0 |" in done.stdout
+    assert "product total" not in done.stdout and "splink link" not in done.stdout
+    assert (workdir / "link" / "matches.csv").read_bytes() == before  # the same files, the same answer
