@@ -95,12 +95,12 @@ def _windows_peak_mb(proc: subprocess.Popen) -> float | None:
         return None
 
 
-def run_child(step: str, argv: list[str], log: Path, *, product: bool = True, env: dict[str, str] | None = None) -> Measure:
+def run_child(step: str, argv: list[str], log: Path, *, product: bool = True) -> Measure:
     """Run ``argv`` to the end, output to ``log``; its wall time, CPU time and peak RSS."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         cpu = peak = None
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(proc.pid, 0)
@@ -120,9 +120,10 @@ def run_child(step: str, argv: list[str], log: Path, *, product: bool = True, en
 def _banks(persons: int, seed: int, office_dir: Path) -> int:
     """Helper process: generate the office, write its files, then answer outboxes on request.
 
-    Protocol on stdin/stdout, one JSON object a line: first ``{"inputs": ...,
-    "as_of", "municipality_code", "municipality_name"}``; then for each line
-    ``HOME`` read, every request file waiting in ``HOME/outbox`` is answered
+    Protocol on stdin/stdout, one JSON value a line, ASCII only (``\\u`` escapes:
+    no console encoding can garble a path or 新宿区): first ``{"inputs": ...,
+    "as_of", "municipality_code", "municipality_name"}``; then for each
+    ``"HOME"`` read, every request file waiting in ``HOME/outbox`` is answered
     into ``HOME/inbox`` and ``{"requests": [...]}`` is written back. Ends at
     end of input. The office is generated once and kept, as the banks' state
     (strangers already returned) must be.
@@ -140,11 +141,10 @@ def _banks(persons: int, seed: int, office_dir: Path) -> int:
         "municipality_code": office.municipality_code,
         "municipality_name": office.municipality_name,
     }
-    print(json.dumps(hello, ensure_ascii=False), flush=True)
+    print(json.dumps(hello), flush=True)
     for line in sys.stdin:
-        home = Path(line.strip())
-        requests = _answer_outbox(world, home)
-        print(json.dumps({"requests": [str(r) for r in requests]}, ensure_ascii=False), flush=True)
+        requests = _answer_outbox(world, Path(json.loads(line)))
+        print(json.dumps({"requests": [str(r) for r in requests]}), flush=True)
     return 0
 
 
@@ -156,7 +156,7 @@ class _BankProcess:
         self._log = log.open("wb")
         argv = [sys.executable, "-m", "benchmarks.cycle", "--role", "banks", "--persons", str(persons), "--seed", str(seed), "--workdir", str(office_dir)]
         self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, cwd=ROOT, text=True, encoding="utf-8"
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, cwd=ROOT, text=True, encoding="ascii"
         )
 
     def read(self) -> dict:
@@ -167,7 +167,7 @@ class _BankProcess:
 
     def answer(self, home: Path) -> list[Path]:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(f"{home}\n")
+        self.proc.stdin.write(json.dumps(str(home)) + "\n")
         self.proc.stdin.flush()
         return [Path(p) for p in self.read()["requests"]]
 
