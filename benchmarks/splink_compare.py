@@ -18,6 +18,11 @@ model and the engine:
   >= 0.99 PROBABLE, >= 0.5 REVIEW, two persons >= 0.99 REVIEW, else HOMONYM
   when the name agrees, else UNMATCHED).
 
+This compares the linkers on prepared frames; the same Splink model as a
+whole command on the files (reading included), timed against ``inquiry
+link``, is :mod:`benchmarks.splink_link`, run by ``python -m benchmarks.cycle
+--splink``.
+
 Each engine runs in its own subprocess (time and peak RSS are its own);
 DuckDB, polars and rapidfuzz all use 2 threads. Usage::
 
