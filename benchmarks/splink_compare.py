@@ -18,6 +18,11 @@ model and the engine:
   >= 0.99 PROBABLE, >= 0.5 REVIEW, two persons >= 0.99 REVIEW, else HOMONYM
   when the name agrees, else UNMATCHED).
 
+This compares the linkers on prepared frames; the same Splink model as a
+whole command on the files (reading included), timed against ``inquiry
+link``, is :mod:`benchmarks.splink_link`, run by ``python -m benchmarks.cycle
+--splink``.
+
 Each engine runs in its own subprocess (time and peak RSS are its own);
 DuckDB, polars and rapidfuzz all use 2 threads. Usage::
 
@@ -40,7 +45,7 @@ import polars as pl
 
 from benchmarks.quality import _peak_rss_mb, build_case, load_case, measure, save_case
 
-__all__ = ["main", "run_ours", "run_splink"]
+__all__ = ["main", "run_ours", "run_splink", "splink_pairs"]
 
 THREADS = 2
 
@@ -57,12 +62,13 @@ def run_ours(folder: Path) -> dict[str, object]:
     return {"engine": "ours", "prep_seconds": prep, "seconds": sum(phases.values()), "train_seconds": 0.0, "peak_rss_mb": _peak_rss_mb()}
 
 
-def _splink_tables(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Master and response tables with the same columns, normalised by the product's functions."""
+def _splink_tables(accounts: pl.DataFrame, persons: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Master and response tables with the same columns, normalised by the product's functions.
+
+    ``accounts`` and ``persons`` are what :func:`matching.link` takes.
+    """
     from matching.link import normalise_accounts, normalise_persons
 
-    accounts = pl.read_parquet(folder / "accounts.parquet")
-    persons = pl.read_parquet(folder / "persons.parquet")
     acc = normalise_accounts(accounts)
     per, forms, addresses = normalise_persons(persons)
     main = forms.filter(~pl.col("kind_other")).unique("person_idx", keep="first", maintain_order=True)
@@ -102,7 +108,7 @@ def _splink_tables(folder: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
     return master, response
 
 
-def _rf_jw(a, b):  # noqa: ANN001, ANN202 - Arrow UDF signature
+def _rf_jw(a, b):
     import pyarrow as pa
     from rapidfuzz import process
     from rapidfuzz.distance import JaroWinkler
@@ -113,14 +119,16 @@ def _rf_jw(a, b):  # noqa: ANN001, ANN202 - Arrow UDF signature
     return pa.array(scores, type=pa.float64())
 
 
-def run_splink(folder: Path) -> dict[str, object]:
+def splink_pairs(master: pl.DataFrame, response: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, float]]:
+    """Train the Splink model on the two tables of :func:`_splink_tables` and predict; (pairs, seconds by phase).
+
+    One place for the model, shared by the in-process comparison (:func:`run_splink`)
+    and the whole-command linker (:mod:`benchmarks.splink_link`).
+    """
     import duckdb
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    prepared = time.perf_counter()
-    master, response = _splink_tables(folder)
-    prep_seconds = time.perf_counter() - prepared
     con = duckdb.connect()
     con.execute(f"SET threads={THREADS}")
     con.create_function(
@@ -187,9 +195,17 @@ def run_splink(folder: Path) -> dict[str, object]:
         .select("unique_id_l, unique_id_r, source_dataset_l, match_probability, gamma_name, gamma_dob, gamma_address")
         .arrow()
     )
-    predicted = time.perf_counter()
+    return pairs, {"train_seconds": trained - started, "predict_seconds": time.perf_counter() - trained}
+
+
+def run_splink(folder: Path) -> dict[str, object]:
+    prepared = time.perf_counter()
+    master, response = _splink_tables(pl.read_parquet(folder / "accounts.parquet"), pl.read_parquet(folder / "persons.parquet"))
+    prep_seconds = time.perf_counter() - prepared
+    pairs, phases = splink_pairs(master, response)
+    classified = time.perf_counter()
     linked = _classes(pairs, response)
-    seconds = time.perf_counter() - trained
+    seconds = phases["predict_seconds"] + time.perf_counter() - classified
     linked.drop("gated").write_parquet(folder / "linked_splink.parquet")
     estimated = pl.read_parquet(folder / "persons.parquet").select("person_id", "kana_estimated")
     _gated(linked, estimated).write_parquet(folder / "linked_splink_gated.parquet")
@@ -197,8 +213,7 @@ def run_splink(folder: Path) -> dict[str, object]:
         "engine": "splink",
         "seconds": seconds,
         "prep_seconds": prep_seconds,
-        "predict_seconds": predicted - trained,
-        "train_seconds": trained - started,
+        **phases,
         "pairs": pairs.height,
         "peak_rss_mb": _peak_rss_mb(),
     }

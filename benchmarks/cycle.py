@@ -1,0 +1,375 @@
+"""A year's cycle as users run it: every step a subprocess of the real ``inquiry`` CLI, timed.
+
+``python -m benchmarks.cycle --persons N [--seed K] [--workdir DIR] [--keep] [--splink] [--json FILE]``
+``python -m benchmarks.cycle --relink --workdir DIR [--splink]`` (again on a kept run's files)
+
+What is measured is the command, not the function: start-up, imports,
+reading and writing files on disk, the store, the audit entry. The steps::
+
+    init → prepare → (banks answer) → sent → ingest → match → followups
+    → (banks answer the history inquiries) → sent → ingest → followups
+    → report → export matches / outcomes / followups → purge (a year on)
+
+The exports are written to ``WORKDIR/exports/`` (not ``reports/``, which
+the purge empties), so with ``--keep`` two runs of the same ``--persons`` and
+``--seed`` can be compared byte for byte before and after a change. Then, on
+a copy of the same basic answer files, ``inquiry link`` as a whole
+command and (``--splink``) a Splink 5 + DuckDB linker as a whole command
+(:mod:`benchmarks.splink_link`). The office comes from the project's own
+generator and the banks are :class:`sample_data.simulator.BankWorld`, both in
+one helper process; neither is the product, so neither counts in the
+product's total.
+
+Each child's wall time, CPU time and peak RSS are its own: ``os.wait4``
+gives the child's rusage on POSIX (``ru_maxrss``: KiB on Linux, bytes on
+macOS), ``GetProcessMemoryInfo`` its peak working set on Windows; where
+neither is there the column says ``n/a``. Linux carries the parent's
+high-water mark into a child across ``exec``, so this driver imports nothing
+big (no polars): its own few tens of MB are the floor of every peak shown.
+
+Load average is printed before and after: on a shared machine compare
+numbers only within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+__all__ = ["Measure", "format_table", "main", "run_child", "run_cycle"]
+
+ROOT = Path(__file__).resolve().parent.parent
+#: retention of the default settings (protection.md: 60 days after the answer)
+RETENTION_DAYS = 60
+
+
+@dataclass
+class Measure:
+    """One row of the table: a child process and what it cost."""
+
+    step: str
+    exit_code: int
+    seconds: float
+    cpu_seconds: float | None
+    peak_rss_mb: float | None
+    product: bool = True
+    log: str = ""
+
+
+# -- measuring a child ------------------------------------------------------------
+def _windows_peak_mb(proc: subprocess.Popen) -> float | None:
+    """Peak working set of a finished child on Windows (its handle is still open)."""
+    try:
+        import ctypes
+        from ctypes import wintypes
+
+        class Counters(ctypes.Structure):
+            _fields_ = [
+                ("cb", wintypes.DWORD),
+                ("PageFaultCount", wintypes.DWORD),
+                ("PeakWorkingSetSize", ctypes.c_size_t),
+                ("WorkingSetSize", ctypes.c_size_t),
+                ("QuotaPeakPagedPoolUsage", ctypes.c_size_t),
+                ("QuotaPagedPoolUsage", ctypes.c_size_t),
+                ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t),
+                ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
+                ("PagefileUsage", ctypes.c_size_t),
+                ("PeakPagefileUsage", ctypes.c_size_t),
+            ]
+
+        counters = Counters()
+        counters.cb = ctypes.sizeof(Counters)
+        ok = ctypes.windll.psapi.GetProcessMemoryInfo(int(proc._handle), ctypes.byref(counters), counters.cb)  # type: ignore[attr-defined]
+        return counters.PeakWorkingSetSize / 2**20 if ok else None
+    except Exception:  # noqa: BLE001 - a measure we cannot take is shown as n/a, never a failed run
+        return None
+
+
+def run_child(step: str, argv: list[str], log: Path, *, product: bool = True) -> Measure:
+    """Run ``argv`` to the end, output to ``log``; its wall time, CPU time and peak RSS."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        cpu = peak = None
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            cpu = usage.ru_utime + usage.ru_stime
+            peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
+        else:
+            proc.wait()
+            seconds = time.perf_counter() - started
+            if os.name == "nt":
+                peak = _windows_peak_mb(proc)
+    return Measure(step, proc.returncode, seconds, cpu, peak, product, str(log))
+
+
+# -- the office and the banks, in a helper process ---------------------------------
+def _banks(persons: int, seed: int, office_dir: Path) -> int:
+    """Helper process: generate the office, write its files, then answer outboxes on request.
+
+    Protocol on stdin/stdout, one JSON value a line, ASCII only (``\\u`` escapes:
+    no console encoding can garble a path or 新宿区): first ``{"inputs": ...,
+    "as_of", "municipality_code", "municipality_name"}``; then for each
+    ``"HOME"`` read, every request file waiting in ``HOME/outbox`` is answered
+    into ``HOME/inbox`` and ``{"requests": [...]}`` is written back. Ends at
+    end of input. The office is generated once and kept, as the banks' state
+    (strangers already returned) must be.
+    """
+    from inquiry.demo import _answer_outbox
+    from sample_data.generator import generate_office
+    from sample_data.simulator import BankWorld
+
+    office = generate_office(persons, seed=seed)
+    inputs = office.write(office_dir)
+    world = BankWorld.from_office(office, seed=seed)
+    hello = {
+        "inputs": {k: str(v) for k, v in inputs.items()},
+        "as_of": office.as_of.isoformat(),
+        "municipality_code": office.municipality_code,
+        "municipality_name": office.municipality_name,
+    }
+    print(json.dumps(hello), flush=True)
+    for line in sys.stdin:
+        requests = _answer_outbox(world, Path(json.loads(line)))
+        print(json.dumps({"requests": [str(r) for r in requests]}), flush=True)
+    return 0
+
+
+class _BankProcess:
+    """The helper process of :func:`_banks`, driven line by line."""
+
+    def __init__(self, persons: int, seed: int, office_dir: Path, log: Path) -> None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log.open("wb")
+        argv = [sys.executable, "-m", "benchmarks.cycle", "--role", "banks", "--persons", str(persons), "--seed", str(seed), "--workdir", str(office_dir)]
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, cwd=ROOT, text=True, encoding="ascii"
+        )
+
+    def read(self) -> dict:
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        if not line:
+            raise RuntimeError(f"the simulated office/banks process ended (exit {self.proc.wait()}); see {self._log.name}")
+        return json.loads(line)
+
+    def answer(self, home: Path) -> list[Path]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(str(home)) + "\n")
+        self.proc.stdin.flush()
+        return [Path(p) for p in self.read()["requests"]]
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self._log.close()
+
+
+# -- the cycle ------------------------------------------------------------------
+def _load() -> str:
+    if hasattr(os, "getloadavg"):
+        one, five, fifteen = os.getloadavg()
+        return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+    return "load average n/a"
+
+
+def _machine() -> str:
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text(encoding="ascii").split("\n", 1)[0].split()[1])
+        memory = f", {kib / 2**20:.0f} GiB RAM"
+    return f"{os.cpu_count()} CPUs{memory}, {platform.system()} {platform.machine()}, Python {platform.python_version()}"
+
+
+class _Steps:
+    """The rows of one run, each step's output in ``logs/NN-step.log``."""
+
+    def __init__(self, logs: Path, echo: bool) -> None:
+        self.rows: list[Measure] = []
+        self.logs, self.echo = logs, echo
+
+    def add(self, row: Measure) -> None:
+        self.rows.append(row)
+        if self.echo:
+            print(f"  {row.step:<36} exit {row.exit_code}  {row.seconds:8.2f} s  {_mb(row.peak_rss_mb):>8} MB", flush=True)
+
+    def run(self, name: str, argv: list[str], *, product: bool = True) -> bool:
+        """Run one command; False when it failed (exit 2 or more)."""
+        log = self.logs / f"{len(self.rows):02d}-{name.replace(' ', '-').replace('(', '').replace(')', '')}.log"
+        row = run_child(name, argv, log, product=product)
+        self.add(row)
+        if row.exit_code >= 2:
+            tail = Path(row.log).read_text(encoding="utf-8", errors="replace")[-2000:]
+            print(f"{name} failed (exit {row.exit_code}); the end of {row.log}:\n{tail}", file=sys.stderr)
+        return row.exit_code < 2
+
+
+_INQUIRY = [sys.executable, "-m", "inquiry"]
+
+
+def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, echo: bool = True) -> list[Measure]:
+    """Every step of the cycle as a subprocess, on files in ``workdir``; the rows of the table.
+
+    Stops after a step that exits with 2 (a failed step leaves the rest
+    meaningless); exit 1 (done, with rejects) goes on.
+    """
+    home, answers = workdir / "home", workdir / "basic-answers"
+    steps = _Steps(workdir / "logs", echo)
+
+    def step(name: str, args: list[str]) -> bool:
+        return steps.run(name, [*_INQUIRY, *args])
+
+    started = time.perf_counter()
+    banks = _BankProcess(persons, seed, workdir / "office", workdir / "logs" / "banks.log")
+    try:
+        office = banks.read()
+        steps.add(Measure("(generate the office)", 0, time.perf_counter() - started, None, None, product=False))
+        inputs, h = office["inputs"], ["--home", str(home)]
+
+        def answer(name: str) -> list[Path]:
+            t = time.perf_counter()
+            requests = banks.answer(home)
+            steps.add(Measure(f"({name}: {len(requests)} files)", 0, time.perf_counter() - t, None, None, product=False))
+            return requests
+
+        ok = step("init", ["init", *h, "--municipality", office["municipality_code"], "--name", office["municipality_name"]])
+        ok = ok and step("prepare", ["prepare", *h, "--master", inputs["master"], "--institutions", inputs["institutions"],
+                                     "--payments", inputs["payments"], "--as-of", office["as_of"]])  # fmt: skip
+        if not ok:
+            return steps.rows
+        requests = answer("banks answer")
+        answers.mkdir(parents=True, exist_ok=True)
+        basic = sorted(p for p in (home / "inbox").iterdir() if p.is_file())
+        for p in basic:  # ingest deletes what it took in; inquiry link reads the same files afterwards
+            shutil.copy2(p, answers / p.name)
+        ok = step("sent", ["sent", *h, *map(str, requests)]) and step("ingest", ["ingest", *h])
+        ok = ok and step("match", ["match", *h]) and step("followups", ["followups", *h])
+        if not ok:
+            return steps.rows
+        history = answer("banks answer histories")
+        banks.close()  # its memory is not the product's
+        if history:
+            ok = step("sent (histories)", ["sent", *h, *map(str, history)]) and step("ingest (histories)", ["ingest", *h])
+            ok = ok and step("followups (summaries)", ["followups", *h])
+        ok = ok and step("report", ["report", *h])
+        for what in ("matches", "outcomes", "followups"):  # kept out of reports/, which the purge empties
+            ok = ok and step(f"export {what}", ["export", what, *h, "--out", str(workdir / "exports" / f"{what}.csv")])
+        a_year_on = dt.date.today() + dt.timedelta(days=RETENTION_DAYS + 1)  # everything answered today is past retention
+        ok = ok and step("purge", ["purge", *h, "--as-of", a_year_on.isoformat()])
+        run_links(workdir, steps, splink=splink)
+    finally:
+        banks.close()
+    return steps.rows
+
+
+def run_links(workdir: Path, steps: _Steps, *, splink: bool) -> None:
+    """``inquiry link`` (and Splink) as whole commands on the run's master and basic answer files.
+
+    Also on its own (``--relink``) on a kept workdir: the same files timed
+    again, without generating the office anew.
+    """
+    files = sorted((workdir / "basic-answers").iterdir())
+    responses = [arg for p in files for arg in ("--responses", str(p))]
+    link_args = ["--master", str(workdir / "office" / "master.csv"), *responses]
+    steps.run("inquiry link", [*_INQUIRY, "link", *link_args, "--out", str(workdir / "link" / "matches.csv")], product=False)
+    if splink:
+        splink_link = [sys.executable, "-m", "benchmarks.splink_link"]
+        steps.run("splink link", [*splink_link, *link_args, "--out", str(workdir / "link" / "splink.csv")], product=False)
+
+
+def _mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
+
+
+def format_table(rows: list[Measure]) -> str:
+    """A Markdown table of the rows and the product's total (for the terminal and docs/performance.md)."""
+    lines = ["| step | exit | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|---:|"]
+    cycle = [r for r in rows if r.step not in ("inquiry link", "splink link")]
+    for r in cycle:
+        cpu = "" if r.cpu_seconds is None else f"{r.cpu_seconds:.1f}"
+        lines.append(f"| {r.step if r.product else f'*{r.step}*'} | {r.exit_code} | {r.seconds:.2f} | {cpu} | {_mb(r.peak_rss_mb) if r.product else ''} |")
+    product = [r for r in cycle if r.product]
+    peaks = [r.peak_rss_mb for r in product if r.peak_rss_mb is not None]
+    cpus = [r.cpu_seconds for r in product if r.cpu_seconds is not None]
+    total_cpu = f"{sum(cpus):.1f}" if cpus else ""
+    if product:
+        lines.append(f"| **product total** ({len(product)} commands) | {max(r.exit_code for r in product)} | "
+                     f"**{sum(r.seconds for r in product):.2f}** | {total_cpu} | {_mb(max(peaks)) if peaks else 'n/a'} (max) |")  # fmt: skip
+    for r in rows:
+        if r not in cycle:
+            cpu = "" if r.cpu_seconds is None else f"{r.cpu_seconds:.1f}"
+            lines.append(f"| {r.step} (same answer files) | {r.exit_code} | {r.seconds:.2f} | {cpu} | {_mb(r.peak_rss_mb)} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.cycle", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--persons", type=int, help="persons in the synthetic office (M: 52668)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, help="an empty or new folder for the run (default: a new temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the workdir (workspace, answer files, logs) afterwards")
+    parser.add_argument("--splink", action="store_true", help="also time a Splink linker as a whole command (needs the [splink] extra)")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--relink", action="store_true", help="only time inquiry link (and --splink) again on a kept --workdir's files")
+    parser.add_argument("--role", choices=["banks"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.role == "banks":
+        return _banks(args.persons, args.seed, args.workdir)
+
+    if args.relink:
+        if args.workdir is None or not (args.workdir / "basic-answers").is_dir():
+            print("--relink needs the --workdir of a run kept with --keep", file=sys.stderr)
+            return 2
+        print(f"{_machine()}; the files of {args.workdir}\nbefore: {_load()}", flush=True)
+        steps = _Steps(args.workdir / "logs", echo=True)
+        run_links(args.workdir, steps, splink=args.splink)
+        print(f"after: {_load()}", flush=True)
+        return _finish(steps.rows, args.json)
+    if args.persons is None:
+        parser.error("--persons is required")
+    if args.workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix=f"inquiry-cycle-{args.persons}-"))
+    else:
+        workdir = args.workdir
+        if workdir.exists() and any(workdir.iterdir()):
+            print(f"{workdir} is not empty: give a new or empty --workdir", file=sys.stderr)
+            return 2
+        workdir.mkdir(parents=True, exist_ok=True)
+    print(f"{_machine()}; {args.persons:,} persons, seed {args.seed}; workdir {workdir}", flush=True)
+    print(f"before: {_load()}", flush=True)
+    rows = run_cycle(args.persons, args.seed, workdir, splink=args.splink)
+    print(f"after: {_load()}", flush=True)
+    worst = _finish(rows, args.json)
+    if args.keep or worst >= 2:
+        print(f"kept: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return worst
+
+
+def _finish(rows: list[Measure], json_out: Path | None) -> int:
+    """Print the table, write the JSON; the worst exit code (2 when nothing ran)."""
+    print(format_table(rows))
+    if json_out:
+        json_out.write_text(json.dumps([asdict(r) for r in rows], indent=1), encoding="utf-8")
+    return max((r.exit_code for r in rows), default=2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
