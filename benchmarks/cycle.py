@@ -91,7 +91,7 @@ def _windows_peak_mb(proc: subprocess.Popen) -> float | None:
         counters.cb = ctypes.sizeof(Counters)
         ok = ctypes.windll.psapi.GetProcessMemoryInfo(int(proc._handle), ctypes.byref(counters), counters.cb)  # type: ignore[attr-defined]
         return counters.PeakWorkingSetSize / 2**20 if ok else None
-    except Exception:  # noqa: BLE001 - a measure we cannot take is shown as n/a, never a failed run
+    except Exception:
         return None
 
 

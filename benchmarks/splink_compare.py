@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -108,7 +109,7 @@ def _splink_tables(accounts: pl.DataFrame, persons: pl.DataFrame) -> tuple[pl.Da
     return master, response
 
 
-def _rf_jw(a, b):
+def _rf_jw(a: Any, b: Any) -> Any:  # a DuckDB Arrow UDF: Arrow arrays in, an Arrow array out
     import pyarrow as pa
     from rapidfuzz import process
     from rapidfuzz.distance import JaroWinkler

@@ -58,7 +58,7 @@ def answers(provider: str, n: int = N) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
-def test_write_read_10000_basic_answers(benchmark, tmp_path: Path, provider: str) -> None:  # noqa: ANN001
+def test_write_read_10000_basic_answers(benchmark, tmp_path: Path, provider: str) -> None:
     frame = answers(provider)
     path = tmp_path / f"answers.{provider}"
 
@@ -72,7 +72,7 @@ def test_write_read_10000_basic_answers(benchmark, tmp_path: Path, provider: str
 
 
 @pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
-def test_read_10000_basic_answers(benchmark, tmp_path: Path, provider: str) -> None:  # noqa: ANN001
+def test_read_10000_basic_answers(benchmark, tmp_path: Path, provider: str) -> None:
     path = tmp_path / f"answers.{provider}"
     write_response(provider, "basic", answers(provider), path, **COMMON)  # type: ignore[arg-type]
     parsed = benchmark(read_response, path)

@@ -37,7 +37,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return Workspace.open(home)
 
 
-def test_bench_report_html(benchmark, office: Workspace) -> None:  # noqa: ANN001
+def test_bench_report_html(benchmark, office: Workspace) -> None:
     def run() -> str:
         with office.store() as store:
             return render_html(build_report(store, office.settings, NOW))
@@ -48,7 +48,7 @@ def test_bench_report_html(benchmark, office: Workspace) -> None:  # noqa: ANN00
     assert size <= 5_000_000 or PERSONS < 52_668, f"report is {size:,} bytes"
 
 
-def test_bench_report_command(benchmark, office: Workspace) -> None:  # noqa: ANN001
+def test_bench_report_command(benchmark, office: Workspace) -> None:
     """The whole step as an operator runs it: store reads, both files side by side, the audit."""
     from typer.testing import CliRunner
 
@@ -63,7 +63,7 @@ def test_bench_report_command(benchmark, office: Workspace) -> None:  # noqa: AN
     assert html.stat().st_size <= 5_000_000
 
 
-def test_bench_report_xlsx(benchmark, office: Workspace, tmp_path: Path) -> None:  # noqa: ANN001
+def test_bench_report_xlsx(benchmark, office: Workspace, tmp_path: Path) -> None:
     with office.store() as store:
         rep = build_report(store, office.settings, NOW)
     path = benchmark.pedantic(write_xlsx, args=(rep, tmp_path / "report.xlsx"), rounds=1, iterations=1)

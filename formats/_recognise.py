@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formats._csv import header_labels
-from formats._text import BOM
 from formats._layout import load_dais, load_pipitlinq
+from formats._text import BOM
 from formats.errors import FileRejected
 
 __all__ = ["Recognised", "recognise"]

@@ -39,7 +39,7 @@ class WorkspaceLock:
         except OSError:
             return False
 
-    def __enter__(self) -> "WorkspaceLock":
+    def __enter__(self) -> WorkspaceLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.wait_seconds
         while not self._try(fd):

@@ -107,7 +107,7 @@ class _SharedStrings:
         return (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">{items}</sst>'
-        ).encode("utf-8")
+        ).encode()
 
 
 def _cell(name: str, dtype: pl.DataType, kind: str, letter: str, shared: bool = False) -> pl.Expr:
@@ -163,7 +163,7 @@ def _sheet_xml(sheet: Sheet, sst: _SharedStrings) -> bytes:
         '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
         f'{f"<cols>{cols}</cols>" if cols else ""}<sheetData><row r="1">{head}</row>\n'
     )
-    return start.encode("utf-8") + body.getvalue() + f"</sheetData>{autofilter}</worksheet>".encode("utf-8")
+    return start.encode("utf-8") + body.getvalue() + f"</sheetData>{autofilter}</worksheet>".encode()
 
 
 def _pairs_xml(rows: list[tuple[str, str | int]]) -> str:

@@ -50,7 +50,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -185,7 +185,7 @@ def append(
     row = store.conn.execute("SELECT seq, hash, scheme FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev, last_scheme = (row[0] + 1, row[1], row[2]) if row else (1, GENESIS, None)
     scheme, key = _scheme_for_append(store, last_scheme, seq - 1)
-    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    at = datetime.now(UTC).isoformat(timespec="seconds")
     o = json.dumps(options, ensure_ascii=False, sort_keys=True, default=str)
     c = json.dumps(counts, ensure_ascii=False, sort_keys=True, default=str)
     f = json.dumps(files or {}, ensure_ascii=False, sort_keys=True)
@@ -198,7 +198,7 @@ def append(
     return h
 
 
-def record_head(ws: "Workspace", store: Store) -> None:
+def record_head(ws: Workspace, store: Store) -> None:
     """After a commit: append the trail's head (``at``, ``seq``, ``hash``, command) to ``logs/audit.log``.
 
     Outside the store, so that entries cut from the store's trail are still

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -42,9 +42,9 @@ def _start() -> None:
     owner_only()
 
 
-Home = Annotated[Optional[Path], typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
-Operator = Annotated[Optional[str], typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
-Encoding = Annotated[Optional[str], typer.Option("--encoding", help="force the input encoding (utf-8 / cp932)")]
+Home = Annotated[Path | None, typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
+Operator = Annotated[str | None, typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
+Encoding = Annotated[str | None, typer.Option("--encoding", help="force the input encoding (utf-8 / cp932)")]
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -68,9 +68,9 @@ def _done(code: int) -> None:
 @app.command()
 def init(
     home: Home = None,
-    municipality: Annotated[Optional[str], typer.Option(help="全国地方公共団体コード (6 digits with check digit), required")] = None,
-    name: Annotated[Optional[str], typer.Option(help="municipality name (団体名), required")] = None,
-    kana: Annotated[Optional[str], typer.Option(help="name in Zengin kana for DAIS headers")] = None,
+    municipality: Annotated[str | None, typer.Option(help="全国地方公共団体コード (6 digits with check digit), required")] = None,
+    name: Annotated[str | None, typer.Option(help="municipality name (団体名), required")] = None,
+    kana: Annotated[str | None, typer.Option(help="name in Zengin kana for DAIS headers")] = None,
     operator: Operator = None,
 ) -> None:
     """ワークスペースを作成 (create the workspace)."""
@@ -108,11 +108,11 @@ def init(
 @app.command()
 def prepare(
     master: Annotated[Path, typer.Option(help="delinquent master CSV (滞納者一覧)")],
-    institutions: Annotated[Optional[Path], typer.Option(help="institutions master CSV")] = None,
-    dais_list: Annotated[Optional[Path], typer.Option("--dais-list", help="DAIS participating institutions")] = None,
-    pipitlinq_list: Annotated[Optional[Path], typer.Option("--pipitlinq-list", help="pipitLINQ participating institutions")] = None,
-    payments: Annotated[Optional[Path], typer.Option(help="payments feed CSV (収納情報)")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="master export date (default today)")] = None,
+    institutions: Annotated[Path | None, typer.Option(help="institutions master CSV")] = None,
+    dais_list: Annotated[Path | None, typer.Option("--dais-list", help="DAIS participating institutions")] = None,
+    pipitlinq_list: Annotated[Path | None, typer.Option("--pipitlinq-list", help="pipitLINQ participating institutions")] = None,
+    payments: Annotated[Path | None, typer.Option(help="payments feed CSV (収納情報)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="master export date (default today)")] = None,
     encoding: Encoding = None,
     home: Home = None,
     operator: Operator = None,
@@ -143,7 +143,7 @@ def sent(
 
 @app.command()
 def ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="answer files (default: everything in inbox/)")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help="answer files (default: everything in inbox/)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -163,8 +163,8 @@ def match(home: Home = None, operator: Operator = None) -> None:
 
 @app.command()
 def followups(
-    period_from: Annotated[Optional[str], typer.Option("--from", help="照会期間自 (default: followup_period_months before --to)")] = None,
-    period_to: Annotated[Optional[str], typer.Option("--to", help="照会期間至 (default today)")] = None,
+    period_from: Annotated[str | None, typer.Option("--from", help="照会期間自 (default: followup_period_months before --to)")] = None,
+    period_to: Annotated[str | None, typer.Option("--to", help="照会期間至 (default today)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -179,7 +179,7 @@ def followups(
 @app.command()
 def export(
     what: Annotated[str, typer.Argument(help="matches | outcomes | followups | seizures")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="output CSV (default reports/<what>.csv; seizures: reports/預金差押予定一覧.csv)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="output CSV (default reports/<what>.csv; seizures: reports/預金差押予定一覧.csv)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -195,7 +195,7 @@ def export(
 
 @app.command()
 def report(
-    out: Annotated[Optional[Path], typer.Option("--out", help="folder for report-<date>.html/.xlsx (default reports/)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="folder for report-<date>.html/.xlsx (default reports/)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -234,7 +234,7 @@ def link(
     master: Annotated[Path, typer.Option(help="delinquent master CSV")],
     responses: Annotated[list[Path], typer.Option("--responses", help="basic answer files (repeat)")],
     out: Annotated[Path, typer.Option("--out", help="matches.csv to write")],
-    requests: Annotated[Optional[list[Path]], typer.Option("--requests", help="request files, to know who was inquired")] = None,
+    requests: Annotated[list[Path] | None, typer.Option("--requests", help="request files, to know who was inquired")] = None,
     encoding: Encoding = None,
 ) -> None:
     """ワークスペースなしで名寄せ (stateless: answers + master → matches.csv)."""
@@ -245,7 +245,7 @@ def link(
 
 @app.command()
 def purge(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="day to apply retention on (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="day to apply retention on (default today)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -257,7 +257,7 @@ def purge(
 
 @app.command()
 def nightly(
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="day the purge applies retention on (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="day the purge applies retention on (default today)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -316,7 +316,7 @@ def payments_load(
 
 @seize_app.command("plan")
 def seize_plan(
-    execute_on: Annotated[Optional[str], typer.Option("--execute-on", help="執行日 proposed for every candidate (editable on the sheet)")] = None,
+    execute_on: Annotated[str | None, typer.Option("--execute-on", help="執行日 proposed for every candidate (editable on the sheet)")] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
@@ -367,7 +367,7 @@ def seize_cancel(
 def demo(
     home: Home = None,
     persons: Annotated[int, typer.Option(help="persons in the synthetic office")] = 0,
-    seed: Annotated[Optional[int], typer.Option(help="random seed of the synthetic office (default: the bundled office's)")] = None,
+    seed: Annotated[int | None, typer.Option(help="random seed of the synthetic office (default: the bundled office's)")] = None,
 ) -> None:
     """架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office)."""
     from inquiry.demo import SAMPLE_SEED, run_demo

@@ -82,11 +82,10 @@ def _seize(home: Path, step: Callable[..., int]) -> None:
 
 
 def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
-    from sample_data.generator import generate_office
-    from sample_data.simulator import BankWorld
-
     from inquiry.settings import Settings
     from inquiry.workspace import Workspace, owner_only
+    from sample_data.generator import generate_office
+    from sample_data.simulator import BankWorld
 
     owner_only()  # the generated office's files are personal data in form: owner-only like the workspace
     if not _fresh_home(home):

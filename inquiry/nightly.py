@@ -124,7 +124,7 @@ class _StopOnInterrupt:
         self.seen = True
         raise KeyboardInterrupt
 
-    def __enter__(self) -> "_StopOnInterrupt":
+    def __enter__(self) -> _StopOnInterrupt:
         try:
             self._previous = signal.signal(signal.SIGINT, self._handler)
         except ValueError:  # not the main thread: leave signals alone

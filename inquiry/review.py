@@ -32,8 +32,8 @@ from pathlib import Path
 
 import polars as pl
 
-from formats.files import sha256_of
 from formats._text import rejects_frame
+from formats.files import sha256_of
 from inquiry.csvout import neutralise, unneutralise, write_csv
 from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EVIDENCE_LABELS
 from inquiry.match import EVIDENCE_SCHEMA

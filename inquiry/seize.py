@@ -228,7 +228,7 @@ def _candidates(ctx: Context, cfg: SeizureConfig) -> pl.DataFrame:
     return frame.with_columns(pl.when(flags != "").then(flags).alias("flags"), (probable & ~confirmed_ok).alias("needs_confirmation"))
 
 
-def plan(execute_on: date | None = None):
+def plan(execute_on: date | None = None):  # noqa: ANN201 - returns the step body
     """``inquiry seize plan``: (re)build the candidates; nothing is seized."""
 
     def body(ctx: Context) -> StepResult:
@@ -328,7 +328,7 @@ def _write_xlsx(sheet: pl.DataFrame, path: Path) -> None:
             ws.data_validation(1, i, max(sheet.height, 1), i, {"validate": "list", "source": ["○"], "error_type": "warning"})
 
 
-def sheet_export(out: Path):
+def sheet_export(out: Path):  # noqa: ANN201 - returns the step body
     """``inquiry seize export --out F``: the candidates as a selection sheet (.xlsx or .csv)."""
 
     def body(ctx: Context) -> StepResult:
@@ -393,7 +393,7 @@ def _parse_sheet(path: Path) -> tuple[pl.DataFrame, list[str]]:
     return marked, problems
 
 
-def sheet_import(path: Path):
+def sheet_import(path: Path):  # noqa: ANN201 - returns the step body
     """``inquiry seize import F``: record confirmations, plan the selected rows with 文書番号."""
 
     def body(ctx: Context) -> StepResult:
@@ -595,7 +595,7 @@ def seizure_list(store: Store) -> pl.DataFrame:
     ).rename(dict(zip(text, LIST_COLUMNS, strict=True)))
 
 
-def export_seizures(out: Path | None):
+def export_seizures(out: Path | None):  # noqa: ANN201 - returns the step body
     """``inquiry export seizures``: the last checks again, then the 預金差押予定一覧 (UTF-8 BOM, Excel-safe)."""
 
     def body(ctx: Context) -> StepResult:
@@ -615,7 +615,7 @@ def export_seizures(out: Path | None):
 
 
 # -- 4. 引抜 --------------------------------------------------------------------
-def cancel(doc_no: str, reason: str):
+def cancel(doc_no: str, reason: str):  # noqa: ANN201 - returns the step body
     """``inquiry seize cancel <文書番号> --reason R``: pull one planned seizure; its number stays used."""
 
     def body(ctx: Context) -> StepResult:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from formats.files import sha256_of
 from formats._text import rejects_frame
+from formats.files import sha256_of
 from inquiry.step import Context, StepResult
 
 __all__ = ["sent"]

@@ -70,7 +70,7 @@ class Settings(BaseModel):
                 raise ValueError(f"{name} above 60 needs retention_extended = true (protection.md)")
 
     @classmethod
-    def load(cls, path: Path) -> "Settings":
+    def load(cls, path: Path) -> Settings:
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
 
     def save(self, path: Path) -> None:

@@ -3,9 +3,9 @@
 Knows nothing of the store or the command line: frames in, frames out.
 """
 
-from matching.link import LinkConfig, LinkInputError, link
 from matching.addresses import address_key, address_parts
 from matching.kana import kana_problem, to_fullwidth, to_zengin
+from matching.link import LinkConfig, LinkInputError, link
 from matching.names import name_key, name_parts
 from matching.reading import estimate_readings
 

@@ -32,7 +32,6 @@ date, but lives elsewhere)::
 from __future__ import annotations
 
 import time
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 

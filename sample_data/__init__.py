@@ -3,7 +3,7 @@
 __all__: list[str] = []
 
 # Synthetic offices (generator) and the simulated banks of both services (simulator).
-from sample_data.generator import Office, generate_office  # noqa: E402
-from sample_data.simulator import BankWorld, sample_requests  # noqa: E402
+from sample_data.generator import Office, generate_office
+from sample_data.simulator import BankWorld, sample_requests
 
 __all__ += ["Office", "generate_office", "BankWorld", "sample_requests"]

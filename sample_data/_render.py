@@ -19,6 +19,7 @@ project's normaliser, or a bug in it would be invisible in the measurements.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import jaconv
 import polars as pl
@@ -60,7 +61,7 @@ _SMALL = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオ�
 _ZENGIN_FOLD = str.maketrans({"ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ー": "-", "　": " "})
 
 
-def _map_distinct(expr: pl.Expr, fn) -> pl.Expr:  # type: ignore[no-untyped-def]
+def _map_distinct(expr: pl.Expr, fn: Callable[[str], str]) -> pl.Expr:
     """Apply a Python string function once per distinct value of a column."""
 
     def batch(s: pl.Series) -> pl.Series:

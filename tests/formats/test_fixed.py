@@ -169,7 +169,7 @@ def basic_request_frame(**over: list) -> pl.DataFrame:
     return pl.DataFrame(cols, schema_overrides={"branch_code": pl.Utf8, "postal_code": pl.Utf8, "other_names_kana": pl.Utf8})
 
 
-def write_basic(tmp_path: Path, frame: pl.DataFrame):  # noqa: ANN201
+def write_basic(tmp_path: Path, frame: pl.DataFrame):
     return write_request("dais", "basic", frame, tmp_path / "req.dat", municipality_kana="ｼﾝｼﾞﾕｸｸ", **COMMON)
 
 

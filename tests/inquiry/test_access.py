@@ -74,7 +74,7 @@ def test_everything_the_cycle_writes_is_owner_only(tmp_path: Path) -> None:
     assert cli("purge", "--home", home, "--as-of", "2099-01-01")[0] == 0
     assert list((home / "reports").glob("purge-*.txt"))
 
-    def broken(ctx):  # noqa: ANN001, ANN202
+    def broken(ctx):
         raise RuntimeError("simulated fault")
 
     assert run_step(home, "broken", {}, broken) == 2

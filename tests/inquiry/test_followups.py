@@ -90,7 +90,7 @@ class Office:
         provider = {b: p for b, _, p in INSTITUTIONS}
         now = dt.datetime.now().isoformat(timespec="seconds")
         inquiries, answers, matches = [], [], []
-        for i, a in enumerate(accounts):
+        for a in accounts:
             iid = f"B{a['n']:08d}"
             inquiries.append((iid, a["person"], provider.get(a["bank"], "dais"), a["bank"], (TODAY - dt.timedelta(days=30)).isoformat(), "REQ", now))
             sym, num = a["passbook"] or (None, None)

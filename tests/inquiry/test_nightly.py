@@ -70,10 +70,10 @@ def test_the_purge_of_nightly_applies_retention(home: Path) -> None:
 def test_worst_stage_decides_the_exit_code_and_the_purge_still_runs(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from inquiry.purge import purge
 
-    def failing(ctx):  # noqa: ANN001, ANN202
+    def failing(ctx):
         raise StepFailed("simulated: the inbox cannot be read")
 
-    def rejecting(ctx):  # noqa: ANN001, ANN202
+    def rejecting(ctx):
         return StepResult(rejects=pl.DataFrame({"file": ["x.csv"], "line": [3], "reason": ["bad row"]}))
 
     monkeypatch.setattr(
@@ -111,7 +111,7 @@ def test_ctrl_c_stops_the_job_and_rolls_back_the_stage_it_hit(home: Path, monkey
 
     from inquiry.match import match
 
-    def interrupted(ctx):  # noqa: ANN001, ANN202
+    def interrupted(ctx):
         ctx.store.conn.execute("DELETE FROM persons")  # work that must be rolled back
         os.kill(os.getpid(), signal.SIGINT)
         return StepResult()

@@ -22,13 +22,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from inquiry.cli import app
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame, outcomes_frame
 from inquiry import report as report_module
 from inquiry._report_html import payload, render_html
+from inquiry.cli import app
+from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame, outcomes_frame
 from inquiry.report import _REPORT_READS, _report_accounts, build_report
-from inquiry.workspace import Workspace
 from inquiry.store import Store
+from inquiry.workspace import Workspace
 from tests.inquiry._store_fixture import TODAY, make_workspace
 
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 18, 0)

@@ -152,7 +152,7 @@ def test_stale_sheet_is_refused_row_by_row(home: Path) -> None:
         (lambda f: pl.concat([_decide(f, {0: "reject"}), _decide(f, {0: "reject"}).head(1)]), "appears twice"),
     ],
 )
-def test_malformed_sheet_is_refused_whole(home: Path, change, message: str) -> None:  # noqa: ANN001
+def test_malformed_sheet_is_refused_whole(home: Path, change, message: str) -> None:
     out, sheet = _export(home, "review.csv")
     bad = change(_decide(sheet, {2: "reject"}))
     _save(bad, out)

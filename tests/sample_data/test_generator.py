@@ -13,7 +13,6 @@ from formats.yucho import passbook_account_number, passbook_branch
 from sample_data.generator import MASTER_COLUMNS, generate_office
 
 
-
 @pytest.fixture(scope="module")
 def office():
     return generate_office(3000, seed=11)
