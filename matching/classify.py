@@ -7,9 +7,10 @@ Two steps, both tables of rules rather than code paths:
    :data:`ESTIMATED_RULES` cap the pairs of persons whose kana was estimated
    from kanji (safety rule 3).
 2. :func:`resolve_accounts` keeps, per account, the best pair (class first,
-   then score) - whichever person was inquired (safety rule 4) - turns ties
-   between persons into ``REVIEW`` (safety rule 2), lists candidates, and
-   writes the reason in plain words (safety rule 5).
+   then score) - whichever person was inquired (safety rule 4) - turns a hit
+   that has a rival, another person fitting the account as well whatever
+   caps that person's class, into ``REVIEW`` (safety rule 2), lists
+   candidates, and writes the reason in plain words (safety rule 5).
 
 Safety rule 1 (name and birth date are not identity) is the pair rules
 ``address_not_town``/``town_other_block``/``no_address``/``nothing_but_name``:
