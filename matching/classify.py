@@ -234,9 +234,11 @@ def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-#: Name evidence with which another person is a rival (safety rule 2); for a person whose
-#: reading was estimated from kanji, any reading that is not a ``mismatch`` agrees as far as
-#: an estimate can tell (rule 3 lets such a person be ``PROBABLE`` on it).
+#: Name evidence with which another person is a rival (safety rule 2). An estimated reading
+#: "agrees" on the same terms as a known one - the reading or one of its alternatives
+#: (``kana_candidates``) is the bank's name or a variant of it; a reading that shares only the
+#: family or the given name (``partial``) does not: that is a household member, 伊藤 花子 beside
+#: 伊藤 健二, and counting it would send every hit of a family without bank birth dates to REVIEW.
 RIVAL_NAMES = ("exact", "other_name", "variant")
 
 
@@ -249,25 +251,23 @@ def _address_level() -> pl.Expr:
 
 
 def _fits() -> pl.Expr:
-    """Name fits (or an estimated reading agrees) and the birth date does not contradict."""
+    """Name fits (a known or an estimated reading alike) and the birth date does not contradict."""
     name = pl.col("name_evidence").cast(pl.Utf8)
-    agrees = name.is_in(RIVAL_NAMES) | (pl.col("_estimated") & (name != "mismatch"))
-    return agrees & (pl.col("dob_evidence").cast(pl.Utf8) != "mismatch")
+    return name.is_in(RIVAL_NAMES) & (pl.col("dob_evidence").cast(pl.Utf8) != "mismatch")
 
 
 def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candidates: int = 5) -> pl.DataFrame:
     """One row per account: the best person, the class, candidates and reason.
 
     ``pairs`` are classified pairs with ``acct_idx, person_idx, person_id,
-    class, class_rank, score, reason, *_evidence`` and optionally
-    ``estimated``; ``accounts`` has ``acct_idx, inquired_idx, has_address,
-    dob``. The best pair is the highest class, then the highest score (then
+    class, class_rank, score, reason, *_evidence``; ``accounts`` has
+    ``acct_idx, inquired_idx, has_address, dob``. The best pair is the highest class, then the highest score (then
     the smaller person index, so the result is reproducible).
 
     A hit must have no rival (safety rule 2): when the best pair is a hit and
-    another person fits the account as well - name fits (or an estimated
-    reading agrees), birth date not a ``mismatch``, address evidence at the
-    same level - whatever caps that person's class (an estimated reading, a
+    another person fits the account as well - name fits (an estimated
+    reading as well as a known one), birth date not a ``mismatch``, address
+    evidence at the same level - whatever caps that person's class (an estimated reading, a
     missing birth date, a room conflict), the account is ``REVIEW`` with all
     of them as candidates. A person who fits worse on the address (a
     namesake elsewhere in the municipality) is no rival. One sort and one
@@ -275,8 +275,7 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
     """
     review = CLASS_RANK["REVIEW"]
     cols = ["person_id", "class", "class_rank", "score", "name_evidence", "dob_evidence", "address_evidence", "reason"]
-    estimated = pl.col("estimated").fill_null(False) if "estimated" in pairs.columns else pl.lit(False)
-    ranked = pairs.select("acct_idx", "person_idx", *cols, _estimated=estimated).sort(
+    ranked = pairs.select("acct_idx", "person_idx", *cols).sort(
         ["acct_idx", "class_rank", "score", "person_idx"], descending=[False, True, True, False]
     )
     first = pl.col("acct_idx").is_first_distinct()

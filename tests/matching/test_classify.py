@@ -153,7 +153,9 @@ def test_a_person_capped_below_the_hit_but_fitting_as_well_is_a_rival() -> None:
         (("exact", "exact", "history"), False, True),  # a former address at the same block is the same level
         (("variant", "near", "current"), False, True),  # near is no contradiction
         (("exact", "missing", "current"), False, True),  # the master lacks the birth date
-        (("partial", "exact", "current"), True, True),  # an estimated reading half agreeing
+        (("exact", "missing", "current"), True, True),  # an estimated reading that agrees
+        (("variant", "exact", "history"), True, True),
+        (("partial", "missing", "current"), True, False),  # a household member: 伊藤 花子 beside 伊藤 健二
         (("partial", "exact", "current"), False, False),  # a known reading that differs
         (("exact", "mismatch", "current"), False, False),  # parent and child: the birth date contradicts
         (("exact", "exact", "city"), False, False),  # a namesake elsewhere in the municipality fits worse

@@ -119,7 +119,6 @@ def _all_pairs(accounts: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
         .select(
             "account_key",
             "person_id",
-            "estimated",
             *[pl.col(c).cast(pl.Utf8) for c in ("name_evidence", "dob_evidence", "address_evidence", "class")],
         )
     )
@@ -130,9 +129,9 @@ def _level(address: str) -> str:
 
 
 def _fits_as_well(pair: dict, level: str) -> bool:
-    name_fits = pair["name_evidence"] in ("exact", "other_name", "variant") or (
-        pair["estimated"] and pair["name_evidence"] != "mismatch"
-    )
+    """Name fits - an estimated reading as well as a known one - birth date not contradicting,
+    address at the same level (a reading sharing one part only is a household member, no rival)."""
+    name_fits = pair["name_evidence"] in ("exact", "other_name", "variant")
     return name_fits and pair["dob_evidence"] != "mismatch" and _level(pair["address_evidence"]) == level
 
 
