@@ -9,7 +9,13 @@ from pathlib import Path
 import polars as pl
 
 import formats
-from tests.inquiry._fixtures import cli
+from tests.inquiry._fixtures import (
+    Person,
+    cli,
+    init_and_prepare,
+    mark_sent,
+    write_office,
+)
 
 #: issue #16, verbatim: one name, one block (4-3), two buildings; person 1 has no kana (estimated reading)
 MASTER = (
@@ -89,3 +95,31 @@ def test_a_response_file_refused_whole_is_a_reject_and_the_other_files_are_still
     (rejects,) = tmp_path.glob("rejects-*.csv")
     r = pl.read_csv(rejects, infer_schema=False)
     assert r["file"].to_list() == [str(junk)] and "file rejected whole" in r["reason"][0]
+
+
+def test_the_workspace_path_decides_the_same_and_its_export_names_both(tmp_path: Path) -> None:
+    """The nightly path (prepare → sent → ingest → match) on the same two persons: the account the
+    bank returned for person 1's inquiry is a REVIEW with both candidates in the store's export."""
+    office = (
+        Person("0000000001", "伊藤 健二", "", "2003-03-19", "東京都新宿区弁天町4-3 シャトー弁天弐番館206号", "1234567"),
+        Person("0000000002", "伊藤 健二", "イトウ　ケンジ", "1931-10-02", "新宿区弁天町4番3号グランドール平和ハイム806", "7654321"),
+    )
+    home = tmp_path / "ws"
+    init_and_prepare(home, write_office(tmp_path / "office", office))
+    (req_path,) = [p for p in (home / "outbox").glob("PIPITLINQ_REQ_*") if not p.name.endswith(".part")]
+    req = formats.read_request(req_path)
+    (inquiry,) = req.rows.filter(pl.col("person_id") == "0000000001")["inquiry_id"].to_list()
+    answer = _answer(inquiry, "0000000001", "1234567", "イトウ　ケンジ", None, "新宿区 弁天町4番3号")
+    answer["bank_code"] = req.rows.filter(pl.col("inquiry_id") == inquiry)["bank_code"].item()
+    frame = pl.DataFrame([answer], infer_schema_length=None)
+    formats.write_response("pipitlinq", "basic", frame, home / "inbox" / req_path.name.replace("_REQ_", "_RES_"),  # type: ignore[arg-type]
+                           municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1)  # fmt: skip
+    mark_sent(home)
+    for command in ("ingest", "match"):
+        code, output = cli(command, "--home", home)
+        assert code == 0, output
+    code, output = cli("export", "matches", "--home", home, "--out", home / "m.csv")
+    assert code == 0, output
+    m = pl.read_csv(home / "m.csv", infer_schema=False).row(0, named=True)
+    assert m["class"] == "REVIEW"
+    assert set(m["candidates"].split(";")) == {"0000000001", "0000000002"}
