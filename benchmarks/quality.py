@@ -31,7 +31,7 @@ import polars as pl
 
 from matching.classify import CLASSES, HITS
 
-__all__ = ["Case", "Measures", "build_case", "confusion", "load_case", "main", "measure", "save_case"]
+__all__ = ["Case", "Measures", "build_case", "confusion", "load_case", "main", "measure", "save_case", "wrongful_hits"]
 
 #: matching.md's targets; issue #15 asks homonym catch >= 0.95 of the product (the spec's floor is 0.9)
 TARGETS = {"wrongful_hits": 0, "hit_recall": 0.98, "review_rate": 0.03, "homonym_catch": 0.95}
@@ -241,6 +241,31 @@ def confusion(linked: pl.DataFrame, truth: pl.DataFrame) -> pl.DataFrame:
     return counts.sort("total", descending=True)
 
 
+def wrongful_hits(linked: pl.DataFrame, case: Case) -> pl.DataFrame:
+    """Every wrongful hit with what explains it: the bank's holder, the linked person, the true
+    owner (null for a stranger), the evidence and the reason - to tell a stranger at a
+    delinquent's block from another delinquent of the same name (a rival, safety rule 2)."""
+    evidence = ["account_key", "person_id", "class", "name_evidence", "dob_evidence", "address_evidence", "candidates", "reason"]
+    wrong = (
+        linked.select(evidence)
+        .join(case.truth, on="account_key", how="left")
+        .filter(pl.col("class").is_in(HITS) & (pl.col("owner").is_null() | (pl.col("person_id") != pl.col("owner"))))
+    )
+    holder = case.accounts.unique("account_key", keep="first").select(
+        "account_key", "holder_kana", pl.col("holder_birth_date").cast(pl.Utf8), "holder_address"
+    )
+    people = case.persons.select(
+        "person_id", "name_kana", "kana_estimated", pl.col("birth_date").cast(pl.Utf8), "address",
+        pl.col("address_history").list.join(" | "),
+    )  # fmt: skip
+    owners = people.select(pl.col("person_id").alias("owner"), *[pl.col(c).alias(f"owner_{c}") for c in people.columns[1:]])
+    return (
+        wrong.join(holder, on="account_key", how="left")
+        .join(people, on="person_id", how="left")
+        .join(owners, on="owner", how="left")
+    )
+
+
 def _peak_rss_mb() -> float:
     """Peak RSS of this process in MB.
 
@@ -285,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="keep the link inputs and truth as parquet in this folder")
     parser.add_argument("--case", type=Path, help="measure a case saved with --save instead of building one")
     parser.add_argument("--link-only", type=Path, help="run link() on saved inputs; print time and peak RSS as JSON")
+    parser.add_argument("--wrongful", type=Path, help="write every wrongful hit, with its evidence and both persons, to this CSV")
     args = parser.parse_args(argv)
 
     if args.link_only:
@@ -318,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
               f"(imposed: {m.review_rate - m.review_rate_unforced:.4f})")
         print()
         print(confusion(linked, case.truth))
+    if args.wrongful:
+        wrongful_hits(linked, case).write_csv(args.wrongful)
+        print(f"wrongful hits written to {args.wrongful}")
     return 0 if m.meets_targets() else 1
 
 

@@ -8,13 +8,14 @@ at all (temporary name, then rename).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
 from formats.files import write_atomically
 
-__all__ = ["write_csv", "neutralise", "unneutralise"]
+__all__ = ["neutralise", "unneutralise", "write_csv", "write_rejects"]
 
 #: what a spreadsheet may run as a formula: ``= + - @`` (half- or full-width, as Excel
 #: reads ``＝`` typed with the IME), also after leading spaces, tabs or the
@@ -48,3 +49,19 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     body = neutralise(flat).write_csv(line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
     write_atomically(path, b"\xef\xbb\xbf" + body.encode("utf-8"))
     return path
+
+
+def write_rejects(rejects: pl.DataFrame, folder: Path, stamp: datetime) -> Path | None:
+    """``folder/rejects-<timestamp>.csv`` with ``file, line, reason``; nothing when none was rejected.
+
+    One writer for every rejects file (outputs.md): a workspace's ``reports/``,
+    and ``inquiry link``'s, which has no workspace, beside its ``--out``.
+    """
+    if rejects.height == 0:
+        return None
+    path = folder / f"rejects-{stamp:%Y%m%d-%H%M%S}.csv"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"rejects-{stamp:%Y%m%d-%H%M%S}-{n}.csv"
+    return write_csv(rejects.select("file", "line", "reason"), path)

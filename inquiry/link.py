@@ -4,26 +4,35 @@ For one-off checks and benchmarks: the same readers, the same
 :func:`matching.link` and the same ``matches.csv`` shape as the workspace
 path, with nothing stored. Without the request files, ``inquired_person_id``
 is known only where the answer echoes 宛名番号 (pipitLINQ).
+
+Rejected input is reported as ``ingest`` reports it (outputs.md): an answer
+row the reader refuses (an impossible 和暦 date such as 令和1年4月1日, a bad
+code), a response file refused whole, and a master row without a usable
+reading are counted in the summary and written to ``rejects-<timestamp>.csv``
+beside ``--out``, and the exit code is 1. Answer rows read = accepted +
+rejected, per file and in all.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
 import formats
+from formats._text import REJECT_SCHEMA, rejects_frame
 from formats.errors import FileRejected
 from formats.inputs import read_master
 from formats.yucho import account_key
-from inquiry.csvout import write_csv
+from inquiry.csvout import write_csv, write_rejects
 from inquiry.exports import shape_matches
 from inquiry.persons import with_kana
 from inquiry.step import console
 from matching import link
 
-__all__ = ["run_link", "link_files"]
+__all__ = ["link_files", "run_link"]
 
 _ANSWER_COLUMNS = [
     "account_key", "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address",
@@ -55,19 +64,54 @@ def _inquired_persons(requests: list[Path], persons: pl.DataFrame) -> pl.DataFra
     )
 
 
-def link_files(master: Path, responses: list[Path], requests: list[Path], encoding: str | None = None) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Link the found accounts of ``responses`` to ``master``; return (matches, counts)."""
-    table = read_master(master, encoding=encoding)
-    persons, kana_rejects = with_kana(table.rows, master)
+def _read_answers(responses: list[Path]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    """The found accounts of the basic answer files, their rejects, and the row counts.
+
+    A file refused whole is one reject (like ``ingest``, the others are still
+    read); a history file has no accounts to link and is skipped, counted.
+    """
     answers: list[pl.DataFrame] = []
+    rejects: list[pl.DataFrame] = [pl.DataFrame(schema=REJECT_SCHEMA)]
+    counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped (not basic)": 0}
     for path in responses:
-        parsed = formats.read_response(path)
-        if parsed.kind != "basic":
+        try:
+            parsed = formats.read_response(path)
+        except FileRejected as exc:
+            counts["files_rejected"] += 1
+            rejects.append(rejects_frame(path, [exc.line], [f"ファイル全体を不採用 (file rejected whole): {exc.reason}"]))
             continue
+        if parsed.kind != "basic":
+            counts["files_skipped (not basic)"] += 1
+            continue
+        assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
+        counts["answer_rows_read"] += parsed.rows_read
+        counts["answer_rows_rejected"] += parsed.rejects.height
+        rejects.append(parsed.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA))
         answers.append(parsed.rows.filter(pl.col("answer") == "found").with_columns(provider=pl.lit(parsed.provider)))
     found = pl.concat(answers, how="diagonal_relaxed") if answers else pl.DataFrame()
+    return found, pl.concat(rejects), counts
+
+
+def link_files(
+    master: Path, responses: list[Path], requests: list[Path], encoding: str | None = None
+) -> tuple[pl.DataFrame, dict[str, int], pl.DataFrame]:
+    """Link the found accounts of ``responses`` to ``master``; return (matches, counts, rejects).
+
+    ``rejects`` (``file, line, reason``) holds the master rows and answer rows
+    refused, and the answer files refused whole.
+    """
+    table = read_master(master, encoding=encoding)
+    persons, kana_rejects = with_kana(table.rows, master)
+    found, answer_rejects, answer_counts = _read_answers(responses)
+    rejects = pl.concat([table.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), kana_rejects, answer_rejects])
+    counts = {
+        "persons": persons.height,
+        "persons_rejected": table.rejects.height + kana_rejects.height,
+        **answer_counts,
+        "account_records": found.height,
+    }
     if found.height == 0:
-        return shape_matches(pl.DataFrame(), pl.DataFrame()), {"persons": persons.height, "account_records": 0}
+        return shape_matches(pl.DataFrame(), pl.DataFrame()), {**counts, "accounts": 0}, rejects
     found = found.with_columns(
         account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
     )
@@ -83,19 +127,15 @@ def link_files(master: Path, responses: list[Path], requests: list[Path], encodi
         "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
         "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
     )  # fmt: skip
-    counts = {
-        "persons": persons.height,
-        "persons_rejected": table.rejects.height + kana_rejects.height,
-        "account_records": found.height,
-        "accounts": linked.height,
-    }
-    return shape_matches(linked, first), counts
+    return shape_matches(linked, first), {**counts, "accounts": linked.height}, rejects
 
 
 def run_link(master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None) -> int:
-    started = time.perf_counter()
+    """``inquiry link``: 0 when every input row was taken, 1 when some were rejected
+    (listed in the rejects file beside ``out``), 2 when the master itself is refused."""
+    started, stamp = time.perf_counter(), datetime.now()
     try:
-        matches, counts = link_files(master, responses, requests, encoding)
+        matches, counts, rejects = link_files(master, responses, requests, encoding)
     except FileRejected as exc:
         console.print(f"[red]エラー (error): {exc}[/red]")
         return 2
@@ -104,4 +144,7 @@ def run_link(master: Path, responses: list[Path], requests: list[Path], out: Pat
     console.print(f"名寄せ (link): {counts} in {time.perf_counter() - started:.2f}s → {out}")
     for cls, n in by_class.iter_rows() if by_class.height else []:
         console.print(f"  {cls}: {n:,}")
-    return 1 if counts.get("persons_rejected") else 0
+    rejects_path = write_rejects(rejects, out.parent, stamp)
+    if rejects_path is not None:
+        console.print(f"[yellow]不備 {rejects.height:,} 件 (rejected) → {rejects_path}[/yellow]")
+    return 1 if rejects.height else 0

@@ -23,7 +23,7 @@ import polars as pl
 from formats.files import sha256_of
 from inquiry._crypto import configured_key
 from inquiry._lock import WorkspaceLock
-from inquiry.csvout import write_csv
+from inquiry.csvout import write_rejects
 from inquiry.settings import Settings
 from inquiry.store import Store
 
@@ -284,11 +284,4 @@ class Workspace:
 
     def write_rejects(self, rejects: pl.DataFrame, stamp: datetime) -> Path | None:
         """``reports/rejects-<timestamp>.csv`` with ``file, line, reason``."""
-        if rejects.height == 0:
-            return None
-        path = self.reports / f"rejects-{stamp:%Y%m%d-%H%M%S}.csv"
-        n = 1
-        while path.exists():
-            n += 1
-            path = self.reports / f"rejects-{stamp:%Y%m%d-%H%M%S}-{n}.csv"
-        return write_csv(rejects.select("file", "line", "reason"), path)
+        return write_rejects(rejects, self.reports, stamp)

@@ -119,12 +119,19 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name+town", ("key", "town"), ("key", "town"),
                  "same name in a town the person lived in; the birth date may be badly wrong",
                  right="form_addresses", max_block=MAX_BLOCK),
-    BlockingRule("family+block, bank dob missing", ("family", "block"), ("family", "block"),
-                 "no birth date at the bank and a slip in the given name (or a wrong estimated reading)",
-                 accounts_filter=pl.col("dob").is_null(), right="form_addresses", max_block=MAX_BLOCK),
-    BlockingRule("given+block, bank dob missing", ("given", "block"), ("given", "block"),
-                 "no birth date at the bank and another family name (旧姓 unknown, a slip)",
-                 accounts_filter=pl.col("dob").is_null(), right="form_addresses", max_block=MAX_BLOCK),
+    # Every person at the account's block whose name could fit it, whatever the birth dates: the
+    # rivals of safety rule 2 (a wrong estimated reading, a master without the birth date) must be
+    # scored to be seen, and the block is selective enough to join without a birth date.
+    BlockingRule("family+block", ("family", "block"), ("family", "block"),
+                 "a slip in the given name or a wrong estimated reading at a block the person lived at; "
+                 "the namesakes there that may rival a hit (safety rule 2)",
+                 right="form_addresses", max_block=MAX_BLOCK),
+    BlockingRule("given+block", ("given", "block"), ("given", "block"),
+                 "another family name (旧姓 unknown, a slip) at a block the person lived at",
+                 right="form_addresses", max_block=MAX_BLOCK),
+    BlockingRule("secondary key+block", ("key2", "block"), ("key2", "block"),
+                 "long vowels or a dakuten in both parts of the name, at a block the person lived at",
+                 right="form_addresses", max_block=MAX_BLOCK),
 )
 
 
@@ -212,7 +219,7 @@ def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKI
     """
     form_addresses = (
         frames.forms.lazy()
-        .select("person_idx", "key", "family_h", "given_h")
+        .select("person_idx", "key", "key2_h", "family_h", "given_h")
         .join(frames.addresses.lazy().select("person_idx", "town_h", "block_h"), on="person_idx")
         .unique()
     )

@@ -7,9 +7,10 @@ Two steps, both tables of rules rather than code paths:
    :data:`ESTIMATED_RULES` cap the pairs of persons whose kana was estimated
    from kanji (safety rule 3).
 2. :func:`resolve_accounts` keeps, per account, the best pair (class first,
-   then score) - whichever person was inquired (safety rule 4) - turns ties
-   between persons into ``REVIEW`` (safety rule 2), lists candidates, and
-   writes the reason in plain words (safety rule 5).
+   then score) - whichever person was inquired (safety rule 4) - turns a hit
+   that has a rival, another person fitting the account as well whatever
+   caps that person's class, into ``REVIEW`` (safety rule 2), lists
+   candidates, and writes the reason in plain words (safety rule 5).
 
 Safety rule 1 (name and birth date are not identity) is the pair rules
 ``address_not_town``/``town_other_block``/``no_address``/``nothing_but_name``:
@@ -242,15 +243,44 @@ def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Name evidence with which another person is a rival (safety rule 2). An estimated reading
+#: "agrees" on the same terms as a known one - the reading or one of its alternatives
+#: (``kana_candidates``) is the bank's name or a variant of it; a reading that shares only the
+#: family or the given name (``partial``) does not: that is a household member, 伊藤 花子 beside
+#: 伊藤 健二, and counting it would send every hit of a family without bank birth dates to REVIEW.
+RIVAL_NAMES = ("exact", "other_name", "variant")
+
+
+def _address_level() -> pl.Expr:
+    """The address evidence as a level of agreement: ``current`` and ``history`` are one
+    level (the bank's block is one the person lived at, now or before); every other value
+    is its own level, so new values (``town``, ``other_block``, ...) need no change here."""
+    label = pl.col("address_evidence").cast(pl.Utf8)
+    return pl.when(label.is_in(BLOCK)).then(pl.lit("block")).otherwise(label)
+
+
+def _fits() -> pl.Expr:
+    """Name fits (a known or an estimated reading alike) and the birth date does not contradict."""
+    name = pl.col("name_evidence").cast(pl.Utf8)
+    return name.is_in(RIVAL_NAMES) & (pl.col("dob_evidence").cast(pl.Utf8) != "mismatch")
+
+
 def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candidates: int = 5) -> pl.DataFrame:
     """One row per account: the best person, the class, candidates and reason.
 
     ``pairs`` are classified pairs with ``acct_idx, person_idx, person_id,
     class, class_rank, score, reason, *_evidence``; ``accounts`` has
-    ``acct_idx, inquired_idx, has_address, dob``. The best pair is the
-    highest class, then the highest score (then the smaller person index, so
-    the result is reproducible). Two or more persons at the best class when
-    it is a hit is a tie: ``REVIEW`` with all of them as candidates.
+    ``acct_idx, inquired_idx, has_address, dob``. The best pair is the highest class, then the highest score (then
+    the smaller person index, so the result is reproducible).
+
+    A hit must have no rival (safety rule 2): when the best pair is a hit and
+    another person fits the account as well - name fits (an estimated
+    reading as well as a known one), birth date not a ``mismatch``, address
+    evidence at the same level - whatever caps that person's class (an estimated reading, a
+    missing birth date, a room conflict), the account is ``REVIEW`` with all
+    of them as candidates. A person who fits worse on the address (a
+    namesake elsewhere in the municipality) is no rival. One sort and one
+    pass over the pair columns; no loop per account.
     """
     review = CLASS_RANK["REVIEW"]
     cols = ["person_id", "class", "class_rank", "score", "name_evidence", "dob_evidence", "address_evidence", "reason"]
@@ -261,23 +291,32 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
     ranked = ranked.with_columns(
         _first=first,
         _best_rank=pl.when(first).then(pl.col("class_rank")).forward_fill(),
+        _best_level=pl.when(first).then(_address_level()).forward_fill(),
+    ).with_columns(
+        # a rival: another person of an account whose best pair is a hit, fitting it as well
+        _rival=~pl.col("_first")
+        & (pl.col("_best_rank") > review)
+        & _fits()
+        & (_address_level() == pl.col("_best_level")),
     )
-    # the best pair's class is shared by the next pair of the same account: a tie (in rank order)
-    next_same = (pl.col("acct_idx").shift(-1) == pl.col("acct_idx")) & (pl.col("class_rank").shift(-1) == pl.col("class_rank"))
+    rivals = ranked.filter(pl.col("_rival")).group_by("acct_idx").agg(_n_rivals=pl.len())
     best = (
-        ranked.with_columns(_next_same=next_same.fill_null(False))
-        .filter(pl.col("_first"))
-        .select("acct_idx", *cols, _tie=pl.col("class").cast(pl.Utf8).is_in(HITS) & pl.col("_next_same"))
+        ranked.filter(pl.col("_first"))
+        .select("acct_idx", *cols)
+        .join(rivals, on="acct_idx", how="left", maintain_order="left")
+        .with_columns(_rivalled=pl.col("_n_rivals").is_not_null())
+        .drop("_n_rivals")
     )
     # Candidate lists only for the (few) accounts that end in REVIEW.
-    needs_list = best.filter(pl.col("_tie") | (pl.col("class") == "REVIEW")).select("acct_idx", "_tie")
+    needs_list = best.filter(pl.col("_rivalled") | (pl.col("class") == "REVIEW")).select("acct_idx", "_rivalled")
     listed = (
         ranked.join(needs_list, on="acct_idx", how="inner", maintain_order="left")
-        .filter(pl.when(pl.col("_tie")).then(pl.col("class_rank") == pl.col("_best_rank")).otherwise(pl.col("class_rank") >= review))
+        .filter(pl.when(pl.col("_rivalled")).then(pl.col("_first") | pl.col("_rival")).otherwise(pl.col("class_rank") >= review))
         .group_by("acct_idx", maintain_order=True)
         .agg(
             n_fit=pl.len(),
             fit_ids=pl.col("person_id").head(max_candidates).str.join(";"),
+            rival_ids=pl.col("person_id").filter(pl.col("_rival")).head(max_candidates).str.join(";"),
         )
     )
     inquired = (
@@ -290,9 +329,9 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
         .join(best, on="acct_idx", how="left", maintain_order="left")
         .join(listed, on="acct_idx", how="left", maintain_order="left")
         .join(inquired, on="acct_idx", how="left", maintain_order="left")
-        .with_columns(pl.col("class").cast(pl.Utf8), pl.col("q_class").cast(pl.Utf8), pl.col("_tie").fill_null(False))
+        .with_columns(pl.col("class").cast(pl.Utf8), pl.col("q_class").cast(pl.Utf8), pl.col("_rivalled").fill_null(False))
     )
-    tie = pl.col("_tie")
+    rivalled = pl.col("_rivalled")
     hit_or_review = pl.col("class").is_in(("CONFIRMED", "PROBABLE", "REVIEW"))
     # For HOMONYM/UNMATCHED the nearest person is the inquired one when it fits as well as the best.
     use_inquired = ~hit_or_review & pl.col("q_class_rank").is_not_null() & (pl.col("q_class_rank") == pl.col("class_rank"))
@@ -301,9 +340,9 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
         return pl.when(use_inquired).then(pl.col(f"q_{c}").cast(pl.Utf8)).otherwise(pl.col(c).cast(pl.Utf8))
 
     no_pair = pl.col("class").is_null()
-    final_class = pl.when(no_pair).then(pl.lit("UNMATCHED")).when(tie).then(pl.lit("REVIEW")).otherwise(pl.col("class"))
+    final_class = pl.when(no_pair).then(pl.lit("UNMATCHED")).when(rivalled).then(pl.lit("REVIEW")).otherwise(pl.col("class"))
     candidates = (
-        pl.when(tie | (pl.col("class") == "REVIEW"))
+        pl.when(rivalled | (pl.col("class") == "REVIEW"))
         .then(pl.col("fit_ids"))
         .when(~no_pair & ~hit_or_review)
         .then(pick("person_id"))
@@ -312,8 +351,14 @@ def resolve_accounts(pairs: pl.DataFrame, accounts: pl.DataFrame, *, max_candida
     reason = (
         pl.when(no_pair)
         .then(pl.lit("no person of the master has this name"))
-        .when(tie)
-        .then(pl.format("{} persons fit equally well ({}); a person must decide", pl.col("n_fit"), pl.col("fit_ids")))
+        .when(rivalled)
+        .then(
+            pl.format(
+                "{} persons fit equally well ({}): besides the best, {} also fits the name, does not contradict "
+                "the birth date and agrees on the address at the same level; a person must decide",
+                pl.col("n_fit"), pl.col("fit_ids"), pl.col("rival_ids"),
+            )
+        )
         .otherwise(pick("reason"))
     )
     missing_or_mismatch = pl.when(pl.col("has_address")).then(pl.lit("mismatch")).otherwise(pl.lit("missing"))

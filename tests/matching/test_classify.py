@@ -98,17 +98,23 @@ def test_every_rule_has_a_reason_in_plain_words() -> None:
     assert all(len(r.reason.split()) >= 4 for r in PAIR_RULES)
 
 
-def _pairs(rows: list[tuple[int, int, str, str, float]]) -> pl.DataFrame:
+EXACT_HOME = ("exact", "exact", "current")
+
+
+def _pairs(rows: list[tuple], *, estimated: list[bool] | None = None) -> pl.DataFrame:
+    """Pairs ``(acct_idx, person_idx, person_id, class, score[, (name, dob, address)])``;
+    the evidence defaults to name, birth date and current address all agreeing."""
+    full = [(*r[:5], *(r[5] if len(r) > 5 else EXACT_HOME)) for r in rows]
     frame = pl.DataFrame(
-        rows, schema=["acct_idx", "person_idx", "person_id", "class", "score"], orient="row"
+        full,
+        schema=["acct_idx", "person_idx", "person_id", "class", "score", "name_evidence", "dob_evidence", "address_evidence"],
+        orient="row",
     ).with_columns(
         pl.col("acct_idx").cast(pl.UInt32),
         pl.col("person_idx").cast(pl.UInt32),
         class_rank=pl.col("class").replace_strict(CLASS_RANK, return_dtype=pl.Int8),
-        name_evidence=pl.lit("exact"),
-        dob_evidence=pl.lit("exact"),
-        address_evidence=pl.lit("current"),
         reason=pl.lit("why"),
+        estimated=pl.Series(estimated or [False] * len(rows), dtype=pl.Boolean),
     )
     return frame
 
@@ -129,15 +135,52 @@ def test_two_persons_at_the_best_hit_class_is_a_review_with_both_candidates() ->
 
 
 def test_the_best_person_wins_over_the_inquired_one() -> None:
-    pairs = _pairs([(0, 0, "P1", "HOMONYM", 0.01), (0, 1, "P2", "CONFIRMED", 0.99)])
+    pairs = _pairs([(0, 0, "P1", "HOMONYM", 0.01, ("exact", "mismatch", "current")), (0, 1, "P2", "CONFIRMED", 0.99)])
     out = resolve_accounts(pairs, _accounts(1, [0])).row(0, named=True)
     assert (out["class"], out["person_id"]) == ("CONFIRMED", "P2")
 
 
 def test_a_hit_beats_a_weaker_second_person() -> None:
-    pairs = _pairs([(0, 0, "P1", "CONFIRMED", 0.99), (0, 1, "P2", "REVIEW", 0.6)])
+    # P2 has the name and the birth date but lived elsewhere: REVIEW on its own, yet no rival
+    pairs = _pairs([(0, 0, "P1", "CONFIRMED", 0.99), (0, 1, "P2", "REVIEW", 0.6, ("exact", "exact", "mismatch"))])
     out = resolve_accounts(pairs, _accounts(1, [1])).row(0, named=True)
     assert (out["class"], out["person_id"], out["candidates"]) == ("CONFIRMED", "P1", None)
+
+
+def test_a_person_capped_below_the_hit_but_fitting_as_well_is_a_rival() -> None:
+    """Safety rule 2 as amended (issue #16): P2 is PROBABLE (bank holds no birth date), P1 fits
+    the same block with an estimated reading - capped at REVIEW, but a rival all the same."""
+    pairs = _pairs(
+        [(0, 0, "P1", "REVIEW", 0.7, ("exact", "missing", "current")), (0, 1, "P2", "PROBABLE", 0.8, ("exact", "missing", "current"))],
+        estimated=[True, False],
+    )
+    out = resolve_accounts(pairs, _accounts(1, [0])).row(0, named=True)
+    assert (out["class"], out["person_id"]) == ("REVIEW", "P2")
+    assert out["candidates"] == "P2;P1"
+    assert "P1 also fits" in out["reason"]
+
+
+@pytest.mark.parametrize(
+    ("evidence", "estimated", "rival"),
+    [
+        (("exact", "exact", "history"), False, True),  # a former address at the same block is the same level
+        (("variant", "near", "current"), False, True),  # near is no contradiction
+        (("exact", "missing", "current"), False, True),  # the master lacks the birth date
+        (("exact", "missing", "current"), True, True),  # an estimated reading that agrees
+        (("variant", "exact", "history"), True, True),
+        (("partial", "missing", "current"), True, False),  # a household member: 伊藤 花子 beside 伊藤 健二
+        (("partial", "exact", "current"), False, False),  # a known reading that differs
+        (("exact", "mismatch", "current"), False, False),  # parent and child: the birth date contradicts
+        (("exact", "exact", "city"), False, False),  # a namesake elsewhere in the municipality fits worse
+        (("exact", "missing", "town"), False, False),
+    ],
+)
+def test_who_is_a_rival_of_a_confirmed_hit(evidence: tuple[str, str, str], estimated: bool, rival: bool) -> None:
+    second = classify(*evidence, estimated=estimated)
+    pairs = _pairs([(0, 0, "P1", "CONFIRMED", 0.99), (0, 1, "P2", second, 0.5, evidence)], estimated=[False, estimated])
+    out = resolve_accounts(pairs, _accounts(1, [0])).row(0, named=True)
+    assert out["class"] == ("REVIEW" if rival else "CONFIRMED")
+    assert out["candidates"] == ("P1;P2" if rival else None)
 
 
 def test_review_lists_every_person_that_fits() -> None:
