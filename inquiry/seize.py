@@ -66,7 +66,7 @@ from inquiry._seize_notice import (
     wareki,
 )
 from inquiry.csvout import neutralise, unneutralise, write_csv
-from inquiry.exports import ACCOUNT_TYPE_LABELS
+from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
 from inquiry.followups import OPEN_STATUSES, select_accounts
 from inquiry.review import _read_sheet
 from inquiry.step import Context, StepFailed, StepResult
@@ -528,17 +528,25 @@ def _plan_rows(ctx: Context, cfg: SeizureConfig, rows: pl.DataFrame) -> tuple[pl
 
 
 # -- 3. the last checks again, and the list -----------------------------------
-_LIVE_SQL = """
-    SELECT doc_no, account_key, person_id, class, answered_on, confirmed_by, confirmed_at, override_by, override_at
-    FROM seizures WHERE status = 'PLANNED'
+_LIVE_SQL = f"""
+    SELECT s.doc_no, s.account_key, s.person_id, s.class, s.answered_on, s.confirmed_by, s.confirmed_at, s.override_by, s.override_at,
+           m.account_key IS NOT NULL AS linked, m.link_class, m.link_person
+    FROM seizures s
+    LEFT JOIN (SELECT account_key, {EFFECTIVE_CLASS_SQL} AS link_class, {EFFECTIVE_PERSON_SQL} AS link_person FROM matches) m
+      ON m.account_key = s.account_key
+    WHERE s.status = 'PLANNED'
 """
+_LIVE_COLUMNS = ("doc_no", "account_key", "person_id", "class", "answered_on", "confirmed_by", "confirmed_at", "override_by", "override_at",
+                 "link_class", "link_person")
 
 
 def _recheck(ctx: Context, cfg: SeizureConfig) -> dict[str, int]:
-    """Re-run the last checks on every live seizure; pull (引抜) those whose arrears are paid."""
-    live = ctx.store.frame(_LIVE_SQL, schema=dict.fromkeys(("doc_no", "account_key", "person_id", "class", "answered_on", "confirmed_by", "confirmed_at", "override_by", "override_at"), _S))
+    """Re-run the last checks on every live seizure; pull (引抜) those whose arrears are paid, and those
+    whose link no longer names the person as a hit (a re-link found a rival, a reviewer rejected it):
+    a seizure never outlives the evidence it rested on. A link already purged is kept (the case file)."""
+    live = ctx.store.frame(_LIVE_SQL, schema={**dict.fromkeys(_LIVE_COLUMNS, _S), "linked": pl.Int64})
     if live.height == 0:
-        return {"live_checked": 0, "pulled (引抜: 完納)": 0, "reduced (納付あり)": 0, f"flagged {PROTECTED_FLAG}": 0}
+        return {"live_checked": 0, "pulled (引抜: 完納)": 0, "pulled (引抜: 名寄せ変更)": 0, "reduced (納付あり)": 0, f"flagged {PROTECTED_FLAG}": 0}
     left = arrears_left(ctx.store, live["person_id"].unique().to_list())
     after = payments_after(ctx.store, live.select(pl.col("doc_no").alias("key"), "person_id", "answered_on")).rename({"key": "doc_no"})
     prot = protected_income(ctx.store, live["account_key"].to_list(), cfg)
@@ -549,8 +557,16 @@ def _recheck(ctx: Context, cfg: SeizureConfig) -> dict[str, int]:
         .with_columns(pl.col("protected").fill_null(False))
     )
     today = ctx.today.isoformat()
-    pull = frame.filter(pl.col("left_yen").is_not_null() & (pl.col("left_yen") <= 0))
-    flag1 = pl.format("引抜 {} (自動): 完納 — 納付 {}円 ≥ 滞納額 {}円", pl.lit(today), format_yen(pl.col("paid_yen")), format_yen(pl.col("arrears_yen")))
+    relinked = (pl.col("linked") == 1) & (~pl.col("link_class").is_in(HIT_CLASSES) | (pl.col("link_person") != pl.col("person_id")).fill_null(True))
+    paid = pl.col("left_yen").is_not_null() & (pl.col("left_yen") <= 0)
+    frame = frame.with_columns(relinked.alias("relinked"))
+    pull = frame.filter(paid | pl.col("relinked"))
+    flag1 = (
+        pl.when(pl.col("relinked"))
+        .then(pl.format("引抜 {} (自動): 名寄せ変更 — 現在の判定 {} {}", pl.lit(today), pl.col("link_class"), pl.col("link_person").fill_null("-")))
+        .otherwise(pl.format("引抜 {} (自動): 完納 — 納付 {}円 ≥ 滞納額 {}円", pl.lit(today), format_yen(pl.col("paid_yen")), format_yen(pl.col("arrears_yen"))))
+    )
+    reason = pl.when(pl.col("relinked")).then(pl.lit("名寄せ変更 (the account's link no longer names this person as a hit)")).otherwise(pl.lit("完納 (arrears paid)"))
     flag2 = pl.when(pl.col("paid_after_yen") > 0).then(
         pl.format("減額: 回答後の納付 {}円 (最終 {})、残滞納額 {}円", format_yen(pl.col("paid_after_yen")), pl.col("last_paid_on"), format_yen(pl.col("left_yen")))
     )
@@ -565,18 +581,19 @@ def _recheck(ctx: Context, cfg: SeizureConfig) -> dict[str, int]:
         separator="; ",
         ignore_nulls=True,
     )
-    frame = frame.with_columns(flag1.alias("flag1"), flag2.alias("flag2"), pl.when(flag3 != "").then(flag3).alias("flag3"))
+    frame = frame.with_columns(flag1.alias("flag1"), reason.alias("reason"), flag2.alias("flag2"), pl.when(flag3 != "").then(flag3).alias("flag3"))
     ctx.store.conn.executemany(
         "UPDATE seizures SET flag2 = ?, flag3 = ? WHERE doc_no = ?", frame.select("flag2", "flag3", "doc_no").iter_rows()
     )
     at = ctx.now.isoformat(timespec="seconds")
     ctx.store.conn.executemany(
         "UPDATE seizures SET status = 'CANCELLED', flag1 = ?, cancelled_by = ?, cancelled_at = ?, cancel_reason = ? WHERE doc_no = ? AND status = 'PLANNED'",
-        [(f1, ctx.operator, at, "完納 (arrears paid)", d) for f1, d in frame.filter(pl.col("doc_no").is_in(pull["doc_no"].implode())).select("flag1", "doc_no").iter_rows()],
+        [(f1, ctx.operator, at, why, d) for f1, why, d in frame.filter(pl.col("doc_no").is_in(pull["doc_no"].implode())).select("flag1", "reason", "doc_no").iter_rows()],
     )
     return {
         "live_checked": live.height,
-        "pulled (引抜: 完納)": pull.height,
+        "pulled (引抜: 完納)": int((~pull["relinked"]).sum()),
+        "pulled (引抜: 名寄せ変更)": int(pull["relinked"].sum()),
         "reduced (納付あり)": int((frame["flag2"].is_not_null() & ~frame["doc_no"].is_in(pull["doc_no"].implode())).sum()),
         f"flagged {PROTECTED_FLAG}": int(frame["protected"].sum()),
     }

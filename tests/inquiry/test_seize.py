@@ -268,6 +268,25 @@ def test_a_payment_since_the_answer_pulls_or_reduces_the_plan(home: Path, tmp_pa
     assert "P001" not in sheet["宛名番号"].to_list()
 
 
+def test_a_seizure_whose_link_changed_is_pulled_at_export(home: Path) -> None:
+    """A re-link that finds a rival (or a reviewer's reject) after the plan: the seizure must not go ahead."""
+    plan(home)
+    path, sheet = export_sheet(home)
+    fill(path, sheet, {A1: {SELECT: "○"}, A2: {SELECT: "○"}})
+    assert import_sheet(home, path)[0] == 0
+    sql(home, "UPDATE matches SET class = 'REVIEW', candidates = 'P001;P009' WHERE account_key = ?", A1)  # as a re-link would
+    sql(home, "UPDATE matches SET decision = 'reject' WHERE account_key = ?", A2)  # as a reviewer would
+
+    code, out, frame, _ = export_list(home)
+    assert code == 0, out
+    flags = dict(zip(frame["口座番号"], frame["処理済フラグ1"]))
+    assert flags[A1[-7:]].startswith(f"引抜 {TODAY.isoformat()} (自動): 名寄せ変更 — 現在の判定 REVIEW P001"), flags
+    assert flags[A2[-7:]].startswith(f"引抜 {TODAY.isoformat()} (自動): 名寄せ変更 — 現在の判定 UNMATCHED -"), flags
+    rows = seizures(home)
+    assert set(rows["status"]) == {"CANCELLED"} and set(rows["cancel_reason"].str.slice(0, 5)) == {"名寄せ変更"}
+    assert "名寄せ変更" in out
+
+
 # -- protected income -----------------------------------------------------------------------------
 
 
