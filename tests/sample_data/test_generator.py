@@ -166,13 +166,9 @@ def test_written_files_read_back_with_every_row_accepted(office, tmp_path):
     assert master.rows["birth_date"].equals(office.people["birth_date"], check_names=False)
 
 
-def test_fifty_thousand_persons_in_seconds():
-    import time
-
-    start = time.perf_counter()
+def test_a_year_of_persons():  # its speed is a benchmark (benchmarks.cycle times the whole office), not a unit test
     office = generate_office(52_668, seed=0)
     assert office.master.height == 52_668
-    assert time.perf_counter() - start < 40  # ~2 s on an idle 2-core machine
     assert dt.date(1930, 1, 1) < office.people["birth_date"].min() < office.people["birth_date"].max() < office.as_of
 
 
