@@ -128,7 +128,6 @@ def _banks(persons: int, seed: int, office_dir: Path) -> int:
     end of input. The office is generated once and kept, as the banks' state
     (strangers already returned) must be.
     """
-    from inquiry.demo import _answer_outbox
     from sample_data.generator import generate_office
     from sample_data.simulator import BankWorld
 
@@ -143,7 +142,8 @@ def _banks(persons: int, seed: int, office_dir: Path) -> int:
     }
     print(json.dumps(hello), flush=True)
     for line in sys.stdin:
-        requests = _answer_outbox(world, Path(json.loads(line)))
+        home = Path(json.loads(line))
+        requests = world.answer_outbox(home / "outbox", home / "inbox")
         print(json.dumps({"requests": [str(r) for r in requests]}), flush=True)
     return 0
 

@@ -39,14 +39,6 @@ def _fresh_home(home: Path) -> bool:
     return True
 
 
-def _answer_outbox(world, home: Path) -> list[Path]:  # noqa: ANN001 - BankWorld
-    """The simulated services answer every request file waiting in outbox/."""
-    requests = sorted(p for p in (home / "outbox").iterdir() if p.is_file() and not p.name.endswith(".part"))
-    for req in requests:
-        world.answer_file(req, home / "inbox")
-    return requests
-
-
 def _seize(home: Path, step: Callable[..., int]) -> None:
     """The seizure plan on the sample office: candidates, a staff member's choice, the 差押予定一覧.
 
@@ -124,13 +116,13 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     if step("prepare", prepare(opts)) == 2:
         return 2
     console.print("[cyan]模擬金融機関が照会ファイルに回答します (the simulated banks answer the request files)[/cyan]")
-    requests = _answer_outbox(world, home)
+    requests = world.answer_outbox(home / "outbox", home / "inbox")
     step("sent", sent(requests))
     step("ingest", ingest())
     step("match", match())
 
     step("followups", followups())
-    history = _answer_outbox(world, home)
+    history = world.answer_outbox(home / "outbox", home / "inbox")
     if history:
         console.print("[cyan]模擬金融機関が取引履歴照会に回答します (the simulated banks answer the history inquiries)[/cyan]")
         step("sent", sent(history))

@@ -754,6 +754,13 @@ class BankWorld:
 
     # --- files ---------------------------------------------------------------
 
+    def answer_outbox(self, outbox: Path, inbox: Path) -> list[Path]:
+        """Answer every request file waiting in ``outbox`` (as the services do) into ``inbox``; the requests answered."""
+        requests = sorted(p for p in outbox.iterdir() if p.is_file() and not p.name.endswith(".part"))
+        for req in requests:
+            self.answer_file(req, inbox)
+        return requests
+
     def answer_file(self, request_path: str | Path, out_dir: str | Path) -> Path:
         """Read a request file (formats.read_request) and write the answer file next to ``out_dir``."""
         import formats
