@@ -92,13 +92,13 @@ _SENT_BASIC = """SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_p
                         CASE WHEN answered_on IS NOT NULL THEN
                         (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.sha256 = a.response_sha
                          WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) END AS _earlier
-                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each(?))"""
+                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each({ids}))"""
 _SENT_HISTORY = """SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider,
                           person_id AS _sent_person, answered_on AS _answered_on,
                           CASE WHEN answered_on IS NOT NULL THEN
                           (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.sha256 = t.response_sha
                            WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) END AS _earlier
-                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each(?))"""
+                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each({ids}))"""
 _SENT_SCHEMA = {n: pl.Utf8 for n in ("inquiry_id", "_sent_bank", "_sent_provider", "_sent_person", "_answered_on", "_earlier")}
 #: free text among them (a file name as the office saved it), quoted by Store.fast_frame
 _SENT_TEXT = ("_earlier",)
@@ -123,7 +123,7 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
     not go to; a 該当あり basic answer without a whole account key.
     """
     ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().to_list())
-    known = ctx.store.fast_frame(sent_sql.replace("?", _quoted(ids), 1), _SENT_SCHEMA, text=_SENT_TEXT)
+    known = ctx.store.fast_frame(sent_sql.format(ids=_quoted(ids)), _SENT_SCHEMA, text=_SENT_TEXT)
     rows = parsed.rows.join(known, on="inquiry_id", how="left")
     iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
     first_line = pl.col("line").min().over("inquiry_id", "detail_no")
