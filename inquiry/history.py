@@ -41,19 +41,20 @@ def summarise(store: Store) -> int:
 
     Call it inside the step's transaction (``ctx.store``).
     """
-    pending = store.frame(f"SELECT f.followup_id {_PENDING}", schema={"followup_id": pl.Utf8})
+    pending = store.fast_frame(f"SELECT f.followup_id {_PENDING}", {"followup_id": pl.Utf8})
     if pending.height == 0:
         return 0
-    tx = store.frame(
+    tx = store.fast_frame(
         f"""
         SELECT t.followup_id, t.detail_no, t.tx_date, t.description, t.withdrawal_yen, t.deposit_yen, t.balance_yen
         FROM transactions t WHERE t.followup_id IN (SELECT f.followup_id {_PENDING})
         ORDER BY t.followup_id, t.tx_date, t.detail_no, t.response_sha, t.line
         """,
-        schema={
+        {
             "followup_id": pl.Utf8, "detail_no": pl.Int64, "tx_date": pl.Utf8, "description": pl.Utf8,
             "withdrawal_yen": pl.Int64, "deposit_yen": pl.Int64, "balance_yen": pl.Int64,
         },  # fmt: skip
+        text=("description",),  # the bank's words: anything may be in them
     ).with_columns(pl.col("tx_date").str.to_date())
     summary = income.summarise(tx, by="followup_id")
     rows = (
@@ -67,8 +68,13 @@ def summarise(store: Store) -> int:
         )
         .select("regular_income", "summary", "transactions", pl.col("transactions").alias("summarised_tx"), "followup_id")
     )
-    store.conn.executemany(
-        "UPDATE followups SET regular_income = ?, summary = ?, transactions = ?, summarised_tx = ? WHERE followup_id = ?",
-        rows.iter_rows(),
+    # one statement from one JSON text, not an UPDATE per follow-up
+    store.conn.execute(
+        """
+        UPDATE followups SET regular_income = s.value ->> 'regular_income', summary = s.value ->> 'summary',
+                             transactions = s.value ->> 'transactions', summarised_tx = s.value ->> 'summarised_tx'
+        FROM json_each(?) AS s WHERE followups.followup_id = s.value ->> 'followup_id'
+        """,
+        (rows.write_json(),),
     )
     return rows.height

@@ -84,18 +84,24 @@ class _Unstorable(Exception):
 
 
 # only the ids of the file at hand are looked up (a year holds about a million inquiries);
-# _earlier: the file and line of the answer already recorded, if any (purged answers leave only the date)
+# _earlier: the file and line of the answer already recorded, if any (purged answers leave only the date);
+# looked up only for an inquiry already answered — every recorded answer sets answered_on in the same savepoint,
+# so the first night of a year's inquiries does not search the answers once per row
 _SENT_BASIC = """SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_provider, person_id AS _sent_person,
                         answered_on AS _answered_on,
+                        CASE WHEN answered_on IS NOT NULL THEN
                         (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.sha256 = a.response_sha
-                         WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) AS _earlier
-                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each(?))"""
+                         WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) END AS _earlier
+                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each({ids}))"""
 _SENT_HISTORY = """SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider,
                           person_id AS _sent_person, answered_on AS _answered_on,
+                          CASE WHEN answered_on IS NOT NULL THEN
                           (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.sha256 = t.response_sha
-                           WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) AS _earlier
-                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each(?))"""
+                           WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) END AS _earlier
+                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each({ids}))"""
 _SENT_SCHEMA = {n: pl.Utf8 for n in ("inquiry_id", "_sent_bank", "_sent_provider", "_sent_person", "_answered_on", "_earlier")}
+#: free text among them (a file name as the office saved it), quoted by Store.fast_frame
+_SENT_TEXT = ("_earlier",)
 
 #: what a 該当あり answer must carry to name its account (the account key of README.md)
 _KEY_PARTS = {"bank_code": "金融機関コード", "branch_code": "支店コード", "account_type": "預金種目", "account_number": "口座番号"}
@@ -117,7 +123,7 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
     not go to; a 該当あり basic answer without a whole account key.
     """
     ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().to_list())
-    known = ctx.store.frame(sent_sql, (ids,), schema=_SENT_SCHEMA)
+    known = ctx.store.fast_frame(sent_sql.format(ids=_quoted(ids)), _SENT_SCHEMA, text=_SENT_TEXT)
     rows = parsed.rows.join(known, on="inquiry_id", how="left")
     iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
     first_line = pl.col("line").min().over("inquiry_id", "detail_no")
@@ -171,6 +177,35 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
     return good, rejects_frame(parsed.path, bad["line"], bad["_reason"])
 
 
+def _quoted(text: str) -> str:
+    """``text`` as an SQL string literal (for :meth:`Store.fast_frame`, which takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# one statement per file, from the answers just inserted (no Python row per inquiry): an inquiry is
+# answered by its first answer file; 'found' wins over none/unable, else the answer of the file's first
+# line for the inquiry (SQLite: with exactly one min(), a bare column is taken from the row of that min)
+_ANSWERED = """
+UPDATE inquiries SET answered_on = COALESCE(inquiries.answered_on, :today),
+                     answer = CASE WHEN inquiries.answer = 'found' THEN inquiries.answer ELSE s.answer END
+FROM (SELECT inquiry_id, CASE WHEN sum(answer = 'found') > 0 THEN 'found' ELSE answer END AS answer, min(line)
+      FROM answers WHERE response_sha = :sha GROUP BY inquiry_id) AS s
+WHERE inquiries.inquiry_id = s.inquiry_id
+"""
+# the follow-ups a history file answered, from one JSON text of (id, found rows, all 照会不能);
+# 照会不能: nothing to summarise, and say so rather than "no transactions"
+_HISTORY_ANSWERED = """
+UPDATE followups SET status = 'ANSWERED', answered_on = COALESCE(followups.answered_on, :today),
+                     transactions = COALESCE(followups.transactions, 0) + s.n,
+                     regular_income = CASE WHEN s.unable AND COALESCE(followups.transactions, 0) + s.n = 0
+                                           THEN :unable ELSE followups.regular_income END,
+                     summarised_tx = CASE WHEN s.unable AND COALESCE(followups.transactions, 0) + s.n = 0
+                                          THEN 0 ELSE followups.summarised_tx END
+FROM (SELECT value ->> 'inquiry_id' AS followup_id, value ->> 'n' AS n, value ->> 'unable' AS unable FROM json_each(:counts)) AS s
+WHERE followups.followup_id = s.followup_id
+"""
+
+
 def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
     rows, rejects = _check_rows(ctx, parsed, _SENT_BASIC)
     today = ctx.today.isoformat()
@@ -183,14 +218,7 @@ def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[i
         "answers",
         rows.select(pl.lit(sha).alias("response_sha"), "line", *_ANSWER_COLUMNS, pl.lit(today).alias("answered_on")),
     )
-    # an inquiry is answered by its first answer file; 'found' wins over none/unable
-    summary = rows.group_by("inquiry_id").agg(
-        pl.when((pl.col("answer") == "found").any()).then(pl.lit("found")).otherwise(pl.col("answer").first()).alias("answer")
-    )
-    ctx.store.conn.executemany(
-        "UPDATE inquiries SET answered_on = COALESCE(answered_on, ?), answer = CASE WHEN answer = 'found' THEN answer ELSE ? END WHERE inquiry_id = ?",
-        [(today, a, i) for i, a in summary.iter_rows()],
-    )
+    ctx.store.conn.execute(_ANSWERED, {"today": today, "sha": sha})
     return rows.height, rejects
 
 
@@ -205,18 +233,11 @@ def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple
             "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen",
         ),  # fmt: skip
     )
+    # none/unable rows are not stored (no transaction to keep): what the follow-ups need of them comes as one JSON text
     counts = rows.group_by("inquiry_id").agg(
-        (pl.col("answer") == "found").sum().alias("n"), (pl.col("answer") == "unable").all().alias("unable")
+        (pl.col("answer") == "found").sum().alias("n"), (pl.col("answer") == "unable").all().cast(pl.Int8).alias("unable")
     )
-    ctx.store.conn.executemany(
-        "UPDATE followups SET status = 'ANSWERED', answered_on = COALESCE(answered_on, ?), transactions = COALESCE(transactions, 0) + ? WHERE followup_id = ?",
-        [(today, int(n), i) for i, n, _ in counts.iter_rows()],
-    )
-    # 照会不能: nothing to summarise, and say so rather than "no transactions"
-    ctx.store.conn.executemany(
-        "UPDATE followups SET regular_income = ?, summarised_tx = 0 WHERE followup_id = ? AND transactions = 0",
-        [(UNABLE, i) for i, _, unable in counts.iter_rows() if unable],
-    )
+    ctx.store.conn.execute(_HISTORY_ANSWERED, {"today": today, "unable": UNABLE, "counts": counts.write_json()})
     return rows.height, rejects
 
 

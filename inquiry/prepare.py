@@ -90,8 +90,43 @@ def _targets(persons: pl.DataFrame, inst: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+GETA = "〓"
+
+
+def _cp932_char(ch: str) -> str:
+    """``ch`` if cp932 has it, else its folded variant (𠮷→吉) if cp932 has that, else 〓."""
+    for candidate in (ch, fold_variants(ch)):
+        try:
+            candidate.encode("cp932")
+            return candidate
+        except UnicodeEncodeError:
+            continue
+    return GETA
+
+
+def _cp932_safe_text(values: pl.Series) -> pl.Series:
+    """Text a cp932 file can carry: variant kanji folded (𠮷→吉), anything else as 〓 (ゲタ).
+
+    DAIS files are cp932, which has no code for some kanji in names and
+    addresses. The bank matches by kana; the kanji is secondary, so the
+    office's usual practice (ゲタ文字) is kept rather than refusing the file.
+    Python looks only at each distinct character once (a few thousand in a
+    city's names and addresses); the values are then changed as a column,
+    and only those that hold a character cp932 lacks.
+    """
+    chars = values.drop_nulls().str.split("").explode().unique().drop_nulls().to_list()
+    replace = {ch: safe for ch in chars if (safe := _cp932_char(ch)) != ch}
+    if not replace:
+        return values
+    bad = list(replace)
+    return values.str.replace_many(bad, [replace[ch] for ch in bad])
+
+
 def _service_forms(persons: pl.DataFrame) -> pl.DataFrame:
-    """Each person's kana in both services' forms, computed once per person (not per inquiry)."""
+    """Each person's kana in both services' forms, and the kanji a cp932 (DAIS) file can carry.
+
+    Computed once per person, not per inquiry.
+    """
     def forms(form):  # noqa: ANN001, ANN202
         return (
             form(pl.col("name_kana")),
@@ -105,52 +140,15 @@ def _service_forms(persons: pl.DataFrame) -> pl.DataFrame:
         dais_other.alias("other_dais"),
         pipit_name.alias("kana_pipitlinq"),
         pipit_other.alias("other_pipitlinq"),
+        pl.col("name_kanji").alias("kanji_pipitlinq"),
+        pl.col("address").alias("address_pipitlinq"),
+    ).with_columns(
+        kanji_dais=_cp932_safe_text(persons["name_kanji"]),
+        address_dais=_cp932_safe_text(persons["address"]),
     )
 
 
-GETA = "〓"
-
-
-def _cp932_safe_text(values: pl.Series) -> pl.Series:
-    """Text a cp932 file can carry: variant kanji folded (𠮷→吉), anything else as 〓 (ゲタ).
-
-    DAIS files are cp932, which has no code for some kanji in names and
-    addresses. The bank matches by kana; the kanji is secondary, so the
-    office's usual practice (ゲタ文字) is kept rather than refusing the file.
-    Runs once per distinct value.
-    """
-
-    def safe(text: str | None) -> str | None:
-        if text is None:
-            return None
-        try:
-            text.encode("cp932")
-            return text
-        except UnicodeEncodeError:
-            out = []
-            for ch in text:
-                for candidate in (ch, fold_variants(ch)):
-                    try:
-                        candidate.encode("cp932")
-                        out.append(candidate)
-                        break
-                    except UnicodeEncodeError:
-                        continue
-                else:
-                    out.append(GETA)
-            return "".join(out)
-
-    distinct = values.unique()
-    mapping = dict(zip(distinct.to_list(), (safe(v) for v in distinct.to_list())))
-    return values.replace_strict(mapping, return_dtype=pl.Utf8)
-
-
 def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    if provider == "dais":
-        batch = batch.with_columns(
-            name_kanji=_cp932_safe_text(batch["name_kanji"]),
-            address=_cp932_safe_text(batch["address"]),
-        )
     return batch.select(
         "inquiry_id",
         "person_id",
@@ -159,11 +157,11 @@ def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFr
         "bank_code",
         pl.lit(None, dtype=pl.Utf8).alias("branch_code"),
         pl.col(f"kana_{provider}").alias("name_kana"),
-        "name_kanji",
+        pl.col(f"kanji_{provider}").alias("name_kanji"),
         "birth_date",
         pl.col("sex").cast(pl.Int8),
         "postal_code",
-        "address",
+        pl.col(f"address_{provider}").alias("address"),
         pl.col(f"other_{provider}").alias("other_names_kana"),
         pl.lit(as_of).alias("as_of"),
     )
@@ -230,10 +228,18 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
                 "paper_inquiries": paper.height,
             }
         )
+        # sorted while narrow (a million rows of three keys; (provider, bank, person) is unique), then
+        # widened with what the request files need, in that order
         detail = (
-            fresh.join(persons, on="person_id", how="left", suffix="_p")
-            .join(_service_forms(persons), on="person_id", how="left")
+            fresh.select("provider", "bank_code", "person_id")
             .sort("provider", "bank_code", "person_id")
+            .join(
+                persons.select("person_id", "staff_code", "fiscal_class", "birth_date", "sex", "postal_code"),
+                on="person_id",
+                how="left",
+                maintain_order="left",
+            )
+            .join(_service_forms(persons), on="person_id", how="left", maintain_order="left")
         )
         created = ctx.now.isoformat(timespec="seconds")
         for provider in PROVIDERS:
@@ -241,19 +247,23 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
             result.counts[f"inquiries_{provider}"] = rows.height
             rows = assign_ids(ctx, rows, prefix="B", sequence="inquiry", column="inquiry_id")
             files = write_request_files(ctx, result, provider, "basic", rows, lambda b, p=provider: _request_frame(p, b, as_of))
-            for name, batch in files:
-                ctx.store.insert(
-                    "inquiries",
-                    batch.select(
-                        "inquiry_id",
-                        "person_id",
-                        "provider",
-                        "bank_code",
-                        pl.lit(as_of).alias("as_of"),
-                        pl.lit(name).alias("request_file"),
-                        pl.lit(created).alias("created_at"),
-                    ),
-                )
+            if not files:
+                continue
+            # one insert of the provider's inquiries, each with the file it went in
+            ctx.store.insert(
+                "inquiries",
+                pl.concat(
+                    [batch.select("inquiry_id", "person_id", "provider", "bank_code", pl.lit(name).alias("request_file")) for name, batch in files]
+                ).select(
+                    "inquiry_id",
+                    "person_id",
+                    "provider",
+                    "bank_code",
+                    pl.lit(as_of).alias("as_of"),
+                    "request_file",
+                    pl.lit(created).alias("created_at"),
+                ),
+            )
         result.counts["request_files"] = len(result.files)
         if paper.height:
             paper_out = paper.join(persons.select("person_id", "name_kanji", "name_kana"), on="person_id", how="left").select(
