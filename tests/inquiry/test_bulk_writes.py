@@ -22,7 +22,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inquiry.demo import _answer_outbox
 from inquiry.prepare import GETA, _cp932_safe_text
 from inquiry.store import Store
 from matching._variants import fold_variants
@@ -59,7 +58,7 @@ def test_ingest_marks_what_a_file_answered_with_one_statement_per_file(tmp_path:
     home = tmp_path / "ws"
     _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
     _ok(*cli("prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()))
-    requests = _answer_outbox(world, home)
+    requests = world.answer_outbox(home / "outbox", home / "inbox")
     _ok(*cli("sent", "--home", home, *requests))
     basic_files = len([p for p in (home / "inbox").iterdir() if p.is_file()])
 
@@ -83,7 +82,7 @@ def test_ingest_marks_what_a_file_answered_with_one_statement_per_file(tmp_path:
 
     _ok(*cli("match", "--home", home))
     _ok(*cli("followups", "--home", home))
-    history = _answer_outbox(world, home)
+    history = world.answer_outbox(home / "outbox", home / "inbox")
     assert history, "no history inquiry was written"
     _ok(*cli("sent", "--home", home, *history))
     history_files = len([p for p in (home / "inbox").iterdir() if p.is_file()])
