@@ -264,11 +264,125 @@ def _drop_long_fields(
     return fs[keep], fe[keep], lines[keep]
 
 
-def split_records(data: bytes, path: str | Path, names: list[str] | None = None) -> CsvRecords:
+def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
+    """Line starts of ``body`` when every line is one well-formed record of ``ncols`` fields, else None.
+
+    Well-formed is what the careful tokeniser would accept without a reject
+    *and* what polars reads the same way: no NUL, every CR followed by LF,
+    no blank line, no line longer than :data:`~formats.limits.MAX_FIELD_BYTES`
+    (so no cell can be), quotes only around whole fields (an opening quote
+    after a comma or a line start, a closing one before a comma, a line end,
+    the end of the file or the second quote of ``""``), no line end inside
+    quotes (so that a record is one physical line) and ``ncols - 1`` commas
+    outside quotes on every line. The checks are a few passes of numpy over
+    the bytes; only the quote positions are ever indexed.
+    """
+    size = body.size
+    nl = np.flatnonzero(body == 0x0A)
+    ends = nl if (nl.size and nl[-1] == size - 1) else np.append(nl, size)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if (body == 0).any():
+        return None
+    cr = np.flatnonzero(body == 0x0D)
+    if cr.size and (cr[-1] == size - 1 or (body[cr + 1] != 0x0A).any()):
+        return None
+    lengths = ends - starts
+    if (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0).any() or (lengths > MAX_FIELD_BYTES).any():
+        return None
+    commas = np.flatnonzero(body == 0x2C)
+    q = np.flatnonzero(body == 0x22)
+    if q.size:
+        if q.size % 2:
+            return None  # a quote still open at the end
+        opening, closing = q[0::2], q[1::2]
+        before = np.where(opening > 0, body[np.maximum(opening - 1, 0)], 0x0A)
+        escaped = np.zeros(opening.size, dtype=bool)
+        escaped[1:] = opening[1:] - 1 == closing[:-1]  # the second quote of ""
+        if not (np.isin(before, (0x2C, 0x0A)) | escaped).all():
+            return None
+        after = np.where(closing + 1 < size, body[np.minimum(closing + 1, size - 1)], 0x0A)
+        if not np.isin(after, (0x2C, 0x0D, 0x0A, 0x22)).all():
+            return None
+        if (np.searchsorted(q, nl) % 2).any():  # a line end inside quotes: records span lines
+            return None
+        commas = commas[np.searchsorted(q, commas) % 2 == 0]
+    if ((np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1).any():
+        return None
+    return starts
+
+
+def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
+    """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read it.
+
+    The clean path: a file whose every line is one well-formed record
+    (:func:`_plain_lines`) is read by polars, multi-threaded, with RFC 4180
+    unquoting; the physical line of a record is then the line of ``lo`` plus
+    its index. Invalid UTF-8 makes polars refuse, and the careful path names
+    the cell.
+    """
+    body = buf[lo:]
+    names = [f"u{j}" for j in range(ncols)]
+    first_line = int(np.count_nonzero(buf[:lo] == 0x0A)) + 1
+    if body.size == 0:
+        return pl.DataFrame({"line": pl.Series([], dtype=pl.Int64), **{c: pl.Series([], dtype=pl.Utf8) for c in names}})
+    starts = _plain_lines(body, ncols)
+    if starts is None:
+        return None
+    try:
+        cells = pl.read_csv(
+            body.tobytes(), has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
+            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
+        )  # fmt: skip
+    except pl.exceptions.ComputeError:  # invalid UTF-8
+        return None
+    if cells.height != starts.size:  # pragma: no cover - _plain_lines admits only what polars reads line by line
+        return None
+    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+
+
+def _careful_cells(buf: np.ndarray, lo: int, ncols: int, names: list[str]) -> tuple[pl.DataFrame, list[int], list[str]]:
+    """``line, u0 …, q0 …`` of ``buf[lo:]`` by the line-exact tokeniser, with the rejected lines.
+
+    ``q<j>`` is column ``j``'s problem with encoding or quoting (null when
+    sound); a cell with bad quoting is kept as it was written.
+    """
+    recs = _tokenise(buf, lo, ncols)
+    fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
+    fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
+    lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
+    fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
+    ext = np.append(buf, np.uint8(0))
+    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    del ext
+    columns: list[pl.Expr] = []
+    for j in range(ncols):
+        v = pl.col(f"c{j}")
+        where = names[j] if j < len(names) else f"column {j + 1}"
+        quoted = v.str.starts_with('"')
+        bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
+        inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
+        columns.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
+        # concat_str, not pl.format: the column name comes from the file and may hold braces
+        columns.append(
+            pl.when(v.is_null())
+            .then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8"))
+            .when(bad_quote)
+            .then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")]))
+            .alias(f"q{j}")
+        )
+    cells = raw.select(pl.Series("line", lines, dtype=pl.Int64), *columns)
+    return cells, recs.bad_lines, recs.bad_reasons
+
+
+def split_records(data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False) -> CsvRecords:
     """Split UTF-8 CSV bytes (header row first) into unquoted cells; the one CSV splitter.
 
     Used by the provider codec below and by the office's input files
-    (``formats.inputs``, after decoding cp932 or UTF-8 to UTF-8).
+    (``formats.inputs``, after decoding cp932 or UTF-8 to UTF-8). A file
+    whose records are all well formed is read by polars (:func:`_fast_cells`);
+    any other file, or ``careful=True``, by the line-exact tokeniser, which
+    names every bad record's line. Both give the same cells for a well-formed
+    file (tests/formats/test_csv_paths.py).
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0
@@ -278,46 +392,39 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
     ncols = len(labels)
     names = names or labels
     first_nl = data.find(b"\n", start)
-    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols)
-
-    fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
-    fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
-    lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
-    fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
-    ext = np.append(buf, np.uint8(0))
-    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
-    del ext
-    special = raw.select(pl.all().str.contains(SPECIAL).any()).row(0) if raw.height else (False,) * ncols
+    lo = first_nl + 1 if first_nl >= 0 else buf.size
+    fast = None if careful else _fast_cells(buf, lo, ncols)
+    if fast is not None:
+        cells, bad_lines, bad_reasons = fast, [], []
+    else:
+        cells, bad_lines, bad_reasons = _careful_cells(buf, lo, ncols, names)
+    u = [f"u{j}" for j in range(ncols)]
+    special = cells.select(pl.col(u).str.contains(SPECIAL).any()).row(0) if cells.height else (False,) * ncols
     checks: list[pl.Expr] = []
-    unquoted: list[pl.Expr] = []
+    texts: list[pl.Expr] = []
     for j in range(ncols):
-        v = pl.col(f"c{j}")
         where = names[j] if j < len(names) else f"column {j + 1}"
-        checks.append(pl.when(v.is_null()).then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8")))
-        quoted = v.str.starts_with('"')
-        bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
-        # concat_str, not pl.format: the column name comes from the file and may hold braces
-        checks.append(pl.when(bad_quote).then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")])))
-        inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
-        text = pl.when(quoted & ~bad_quote).then(inner).otherwise(v)
+        if f"q{j}" in cells.columns:
+            checks.append(pl.col(f"q{j}"))
         if special[j]:  # the character rule, only on columns that need it (one scan for the others)
-            checks.append(control_problem(text, where))
-            text = clean_text(text)
-        unquoted.append(text.fill_null("").alias(f"u{j}"))
-    cells = raw.select(
-        pl.Series("line", lines, dtype=pl.Int64),
-        *unquoted,
-        pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason"),
-    )
-    return CsvRecords(labels, cells, recs.bad_lines, recs.bad_reasons)
+            checks.append(control_problem(pl.col(u[j]), where))
+            texts.append(clean_text(pl.col(u[j])).alias(u[j]))
+    reason = pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("") if checks else pl.lit("")
+    cells = cells.select(pl.col("line"), *[pl.col(c) for c in u], reason.alias("_reason"))
+    if texts:
+        cells = cells.with_columns(texts)
+    return CsvRecords(labels, cells, bad_lines, bad_reasons)
 
 
-def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> CsvRead:
-    """Read a whole CSV file of the given kind; row problems become rejects with their line."""
+def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, careful: bool = False) -> CsvRead:
+    """Read a whole CSV file of the given kind; row problems become rejects with their line.
+
+    ``careful=True`` forces the line-exact tokeniser (:func:`split_records`).
+    """
     labels = header_labels(data)
     if labels != fd.labels:
         raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
-    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns])
+    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful)
     schema = frame_schema(fd.direction, fd.kind)
     checks: list[pl.Expr] = [pl.col("_reason").replace("", None)]
     text = _wareki_columns(recs.cells, fd)
