@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
-from formats._text import clean_text, control_problem, rejects_frame
+from formats._text import CONTROL_CHARS, clean_text, control_problem, rejects_frame
 from formats.dates import date_to_yyyymmdd, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
@@ -54,6 +54,21 @@ for _b in b" ()-./,0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
     _C_BYTE[_b] = True
 _C_BYTE[0xA1:0xE0] = True  # JIS X 0201 katakana in cp932
 _SPACE = 0x20
+#: what Python's cp932 codec makes of the unassigned single bytes 0x80, 0xA0, 0xFD-0xFF
+_UNASSIGNED = "[\u0080\uf8f0-\uf8f3]"
+#: Byte classes, one bit each, looked up once for a whole record matrix and reduced per field
+#: (AND: every byte of the field is of the class; OR: one byte is).
+_IS_DIGIT, _IS_ZERO, _IS_SPACE, _IS_C, _IS_RULE, _IS_UNASSIGNED = 1, 2, 4, 8, 16, 32
+_CLASS = np.zeros(256, dtype=np.uint8)
+_CLASS[_DIGIT] |= _IS_DIGIT
+_CLASS[0x30] |= _IS_ZERO
+_CLASS[_SPACE] |= _IS_SPACE
+_CLASS[_C_BYTE] |= _IS_C
+#: the only cp932 bytes that decode to a character formats._text's rule acts on (C0, DEL, 0x80 → U+0080);
+#: checked over every single and double byte code: a K block without one needs no cleaning
+_CLASS[:0x20] |= _IS_RULE
+_CLASS[[0x7F, 0x80]] |= _IS_RULE
+_CLASS[[0x80, 0xA0, 0xFD, 0xFE, 0xFF]] |= _IS_UNASSIGNED  # also trail bytes: a superset, never a miss
 #: every DAIS record ends with CR LF
 LINE_END = b"\r\n"
 
@@ -120,7 +135,7 @@ def decode_column(sub: np.ndarray, encoding: str) -> tuple[pl.Series, np.ndarray
         bad = np.array(["\ufffd" in p for p in parts[:-1]], dtype=bool)
     texts = pl.Series(parts[:-1], dtype=pl.Utf8)
     if encoding == "cp932":  # Python maps the unassigned bytes 0x80, 0xA0, 0xFD-0xFF to U+0080, U+F8F0-F8F3
-        bad = bad | texts.str.contains("[\u0080\uf8f0-\uf8f3]").fill_null(False).to_numpy()
+        bad = bad | texts.str.contains(_UNASSIGNED).fill_null(False).to_numpy()
     return texts, bad
 
 
@@ -178,88 +193,146 @@ def _cp932_len(e: pl.Expr) -> pl.Expr:
 # ----------------------------------------------------------------- reading
 
 
-def _reason(mask: np.ndarray, prefix: str, raw: pl.Series) -> pl.Series:
-    """``prefix 'raw'`` on masked rows, null elsewhere."""
-    return pl.DataFrame({"m": mask, "r": raw}).select(
-        pl.when(pl.col("m")).then(pl.format(prefix + " '{}'", pl.col("r"))).otherwise(None).alias("reason")
-    ).to_series()
+def _decode_fields(
+    arr: np.ndarray, fields: list[tuple[int, FixedField]], encoding: str, careful: bool, unassigned: list[bool]
+) -> pl.DataFrame:
+    """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
+
+    Fast path: the fields' byte blocks are laid end to end, column after
+    column, each row followed by ``\\n`` (never a cp932 trail byte, and never
+    inside a record: :func:`split_records` splits on it), decoded in one call
+    and split by polars — one Python string per file, not one per cell. A
+    file with an undecodable byte anywhere (or ``careful=True``) is decoded
+    column by column with :func:`decode_column`, which marks the rows.
+    """
+    n = arr.shape[0]
+    cols: dict[str, Any] = {}
+    if not careful and n and fields:
+        widths = [f.width + 1 for _, f in fields]
+        blob = np.empty(n * sum(widths), dtype=np.uint8)
+        at = 0
+        for (off, f), w in zip(fields, widths):
+            block = blob[at : at + n * w].reshape(n, w)
+            block[:, :-1] = arr[:, off : off + f.width]
+            block[:, -1] = 0x0A
+            at += n * w
+        try:
+            text = blob.tobytes().decode(encoding)
+        except UnicodeDecodeError:
+            careful = True
+        else:
+            parts = pl.Series([text[:-1]]).str.split("\n").explode()
+            for i, (_, f) in enumerate(fields):
+                cols[f"t{i}"] = parts.slice(i * n, n)
+            frame = pl.DataFrame(cols, height=n)
+            marks = [  # as decode_column marks them, but only on blocks holding such a byte
+                (
+                    pl.col(f"t{i}").str.contains(_UNASSIGNED)
+                    if encoding == "cp932" and unassigned[i]
+                    else pl.lit(False)
+                ).alias(f"x{i}")
+                for i, (_, f) in enumerate(fields)
+                if f.type == "K"
+            ]
+            return frame.with_columns(marks) if marks else frame
+    for i, (off, f) in enumerate(fields):
+        text, undecodable = decode_column(arr[:, off : off + f.width], encoding)
+        cols[f"t{i}"] = text
+        if f.type == "K":
+            cols[f"x{i}"] = undecodable
+    return pl.DataFrame(cols, height=n)
 
 
 def _decode_record(
-    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType] | None
+    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType] | None, careful: bool = False
 ) -> tuple[dict[str, pl.Series], pl.Series]:
     """Decode every field of ``arr`` (records of one type).
 
     Returns ``(columns, reasons)``: typed columns by name and one reason per
-    row (empty string when the row is sound).
+    row (empty string when the row is sound). The byte-level checks (digits,
+    blanks, C characters, signs) are numpy masks over the record matrix; the
+    values and the reasons are one polars ``select`` over the decoded texts.
     """
     n = arr.shape[0]
-    enc = layout.encoding
-    cols: dict[str, pl.Series] = {}
-    reasons: list[pl.Series] = []
-    signs: list[tuple[FixedField, pl.Series]] = []
-    for off, f in zip(record.offsets, record.fields):
-        if f.is_filler or f.const is not None:
-            continue
+    cls = _CLASS[arr]
+    every = np.bitwise_and.reduceat(cls, record.offsets, axis=1)  # the offsets tile the record
+    some = np.bitwise_or.reduce(np.bitwise_or.reduceat(cls, record.offsets, axis=1), axis=0) if n else np.zeros(len(record.fields), np.uint8)
+    at = [j for j, f in enumerate(record.fields) if not f.is_filler and f.const is None]
+    fields = [(record.offsets[j], record.fields[j]) for j in at]
+    raw = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at])
+    masks: dict[str, np.ndarray] = {}
+
+    def mask(values: np.ndarray) -> pl.Expr:
+        name = f"m{len(masks)}"
+        masks[name] = values
+        return pl.col(name)
+
+    def reason(bad: pl.Expr, prefix: str, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        return bad, pl.format(prefix + " '{}'", text)
+
+    values: dict[str, pl.Expr] = {}
+    reasons: list[tuple[pl.Expr, pl.Expr]] = []  # (row is bad, message): messages only for bad rows
+    signs: list[tuple[FixedField, pl.Expr]] = []
+    for i, (j, (off, f)) in enumerate(zip(at, fields)):
         sub = arr[:, off : off + f.width]
         where = f"{f.label} ({f.name})"
         dtype = (schema or {}).get(f.name)
+        text = pl.col(f"t{i}")
+        blank_np = (every[:, j] & _IS_SPACE) != 0
         if f.type == "N":
-            text, _ = decode_column(sub, enc)
-            text = text.alias(f.name)
-            digits = _DIGIT[sub].all(axis=1)
-            zero = (sub == 0x30).all(axis=1)
+            digits_np = (every[:, j] & _IS_DIGIT) != 0
+            zero_np = (every[:, j] & _IS_ZERO) != 0
+            digits, zero = mask(digits_np), mask(zero_np)
             if f.value == "date":
-                blank = (sub == _SPACE).all(axis=1)
-                value = text.to_frame().select(yyyymmdd_to_date(pl.col(f.name))).to_series()
-                ok = blank | zero | (digits & value.is_not_null().to_numpy())
-                reasons.append(_reason(~ok, f"{where}: 日付ではない / not a date", text))
+                value = yyyymmdd_to_date(text)
+                ok = mask(blank_np) | zero | (digits & value.is_not_null())
+                reasons.append(reason(~ok, f"{where}: 日付ではない / not a date", text))
             elif f.value == "int":
                 weights = 10 ** np.arange(f.width - 1, -1, -1, dtype=np.int64)
                 ints = (sub.astype(np.int64) - 0x30) @ weights
-                null = ~digits | (zero if f.zero_is_null else False)
-                value = pl.Series(f.name, ints, dtype=pl.Int64).scatter(np.flatnonzero(null), None)
-                reasons.append(_reason(~digits, f"{where}: 数字ではない / not digits", text))
+                null = ~digits_np | (zero_np if f.zero_is_null else False)
+                value = pl.when(mask(null)).then(None).otherwise(mask(ints))
+                reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
             elif f.value == "code":
-                table = {k: v for k, v in layout.codes[f.codes or ""].items()}
-                value = text.replace_strict(table, default=None, return_dtype=dtype or pl.Utf8)
-                bad = value.is_null().to_numpy()
-                reasons.append(_reason(bad, f"{where}: 未定義のコード / unknown code", text))
+                value = text.replace_strict(layout.codes[f.codes or ""], default=None, return_dtype=dtype or pl.Utf8)
+                reasons.append(reason(value.is_null(), f"{where}: 未定義のコード / unknown code", text))
             else:  # text
-                value = text.clone().scatter(np.flatnonzero(~digits | (zero if f.zero_is_null else False)), None)
-                reasons.append(_reason(~digits, f"{where}: 数字ではない / not digits", text))
+                value = pl.when(~digits | (zero if f.zero_is_null else False)).then(None).otherwise(text)
+                reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
         else:
-            text, undecodable = decode_column(sub, enc)
-            text = text.alias(f.name)
             if f.type == "C" and f.sign_for is None:
-                bad = ~_C_BYTE[sub].all(axis=1)
-                reasons.append(_reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
+                bad = mask((every[:, j] & _IS_C) == 0)
+                reasons.append(reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
             elif f.type == "K":  # free text: the one character rule of formats._text
-                reasons.append(_reason(undecodable, f"{where}: cp932 として読めない / undecodable bytes", text))
-                reasons.append(text.to_frame().select(control_problem(pl.col(f.name), where)).to_series())
-                text = text.to_frame().select(clean_text(pl.col(f.name))).to_series()
-            value = text.str.strip_chars_end(" ").replace("", None)
+                reasons.append(reason(pl.col(f"x{i}"), f"{where}: cp932 として読めない / undecodable bytes", text))
+                if layout.encoding != "cp932" or some[j] & _IS_RULE:  # else no character the rule acts on
+                    reasons.append((text.str.contains(CONTROL_CHARS), control_problem(text, where)))
+                    text = clean_text(text)
+            stripped = text.str.strip_chars_end(" ")
+            value = pl.when(stripped == "").then(None).otherwise(stripped)
             if f.sign_for is not None:
-                sign_bad = ~np.isin(sub[:, 0], (0x20, 0x2D))
-                reasons.append(_reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", text))
-                signs.append((f, pl.Series(sub[:, 0] == 0x2D)))
+                sign_bad = mask(~np.isin(sub[:, 0], (0x20, 0x2D)))
+                reasons.append(reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", pl.col(f"t{i}")))
+                signs.append((f, mask(sub[:, 0] == 0x2D)))
                 continue
         if f.required:  # e.g. 照会番号: an answer without it cannot be stored
-            reasons.append(_reason((sub == _SPACE).all(axis=1), f"{where}: 空欄 / blank (required)", text))
-        if dtype is not None and value.dtype != dtype:
-            value = value.cast(dtype)
-        cols[f.name] = value.alias(f.name)
+            reasons.append(reason(mask(blank_np), f"{where}: 空欄 / blank (required)", text))
+        values[f.name] = value.cast(dtype) if dtype is not None else value
     for f, negative in signs:
-        target = cols[f.sign_for or ""]
-        cols[target.name] = target.to_frame().select(
-            pl.when(pl.Series(negative)).then(-pl.col(target.name)).otherwise(pl.col(target.name))
-        ).to_series()
-    if reasons:
-        reason = pl.DataFrame(reasons, schema=[f"r{i}" for i in range(len(reasons))]).select(
-            pl.concat_str(pl.all(), separator="; ", ignore_nulls=True).fill_null("")
-        ).to_series()
-    else:
-        reason = pl.Series([""] * n, dtype=pl.Utf8)
+        target = values[f.sign_for or ""]
+        values[f.sign_for or ""] = pl.when(negative).then(-target).otherwise(target)
+    frame = raw.with_columns(pl.Series(k, v) for k, v in masks.items()) if masks else raw
+    flags = [bad.fill_null(False).alias(f"b{k}") for k, (bad, _) in enumerate(reasons)]
+    out = frame.lazy().select(*[e.alias(k) for k, e in values.items()], *flags).collect()
+    cols = {k: out.get_column(k) for k in values}
+    reason = pl.repeat("", n, dtype=pl.Utf8, eager=True).alias("_reason")
+    if reasons and out.height == n:
+        flagged = frame.hstack(out.select(pl.col(r"^b\d+$")))
+        bad_rows = flagged.filter(pl.any_horizontal(pl.col(r"^b\d+$")))
+        if bad_rows.height:  # the messages, built for the bad rows only
+            messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
+            text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
+            reason = reason.scatter(flagged.select(pl.any_horizontal(pl.col(r"^b\d+$"))).to_series().arg_true(), text)
     return cols, reason
 
 
@@ -336,7 +409,7 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
                         path, n - 1, f"残高合計不一致: トレーラ {trailer[fd.trailer_total]}, データ {total} (balance total does not match); file rejected whole"
                     )
 
-    frame = pl.DataFrame([lines, *[cols[c] if c in cols else pl.Series(c, [None] * n_data, dtype=t) for c, t in schema.items() if c != "line"]])
+    frame = pl.DataFrame([lines, *[cols[c] if c in cols else pl.repeat(None, n_data, dtype=t, eager=True).alias(c) for c, t in schema.items() if c != "line"]])
     ok = reason == ""
     rows = frame.filter(ok)
     rejects = rejects_frame(path, lines.filter(~ok), reason.filter(~ok))
