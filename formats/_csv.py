@@ -205,14 +205,12 @@ def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
     Answer files repeat dates a lot (残高基準日 is one date per file, a holder's
     birth date recurs per account), and 和暦 conversion is the costliest step.
     """
-    added = []
-    for j, c in enumerate(fd.columns):
-        if c.value == "wareki":
-            u = text.get_column(f"u{j}")
-            distinct = u.unique()
-            dates = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
-            added.append(u.replace_strict(distinct, dates, default=None, return_dtype=pl.Date).alias(f"date_u{j}"))
-    return text.with_columns(added) if added else text
+    columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
+    if not columns:
+        return text
+    distinct = pl.concat([text.get_column(u) for u in columns]).unique()  # one conversion for every 和暦 column
+    dates = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+    return text.with_columns(pl.col(u).replace_strict(distinct, dates, default=None, return_dtype=pl.Date).alias(f"date_{u}") for u in columns)
 
 
 _PROBLEM = {
@@ -311,6 +309,42 @@ def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
     return starts
 
 
+#: bytes that are, or may begin, a character of the rule (CR and LF excepted: line ends here)
+_SPECIAL_LEAD = np.zeros(256, dtype=bool)
+_SPECIAL_LEAD[:0x20] = True
+_SPECIAL_LEAD[[0x0A, 0x0D]] = False
+_SPECIAL_LEAD[[0x7F, 0xC2, 0xE1, 0xE2, 0xEF]] = True
+_SPECIAL_BYTE = _SPECIAL_LEAD.copy()
+_SPECIAL_BYTE[[0xC2, 0xE1, 0xE2, 0xEF]] = False  # these need their next bytes looked at
+
+
+def _maybe_special(body: np.ndarray) -> bool:
+    """Whether UTF-8 bytes may hold a character :data:`~formats._text.SPECIAL` names, outside line ends.
+
+    A superset, on the bytes, of the character rule's characters: C0 controls
+    other than CR and LF, DEL, C2 80-9F / C2 AD (C1 controls, NEL, soft
+    hyphen), E1 A0 8E, E2 80 8B-8F / A8-AE, E2 81 A0-AF, EF BB BF, EF BF
+    B9-BB. Used only where CR and LF are line ends (:func:`_plain_lines`).
+    A file without any needs no per-column scan.
+    """
+    lead = np.flatnonzero(_SPECIAL_LEAD[body])
+    if lead.size == 0:
+        return False
+    if _SPECIAL_BYTE[body[lead]].any():
+        return True
+    ext = np.append(body, np.zeros(2, dtype=np.uint8))
+    b0, b1, b2 = ext[lead], ext[lead + 1], ext[lead + 2]
+    hit = (
+        ((b0 == 0xC2) & (((b1 >= 0x80) & (b1 <= 0x9F)) | (b1 == 0xAD)))
+        | ((b0 == 0xE1) & (b1 == 0xA0) & (b2 == 0x8E))
+        | ((b0 == 0xE2) & (b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8F)) | ((b2 >= 0xA8) & (b2 <= 0xAE))))
+        | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA0) & (b2 <= 0xAF))
+        | ((b0 == 0xEF) & (b1 == 0xBB) & (b2 == 0xBF))
+        | ((b0 == 0xEF) & (b1 == 0xBF) & (b2 >= 0xB9) & (b2 <= 0xBB))
+    )
+    return bool(hit.any())
+
+
 def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
     """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read it.
 
@@ -399,7 +433,10 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     else:
         cells, bad_lines, bad_reasons = _careful_cells(buf, lo, ncols, names)
     u = [f"u{j}" for j in range(ncols)]
-    special = cells.select(pl.col(u).str.contains(SPECIAL).any()).row(0) if cells.height else (False,) * ncols
+    if not cells.height or (fast is not None and not _maybe_special(buf[lo:])):
+        special: tuple[bool, ...] = (False,) * ncols
+    else:
+        special = cells.select(pl.col(u).str.contains(SPECIAL).any()).row(0)
     checks: list[pl.Expr] = []
     texts: list[pl.Expr] = []
     for j in range(ncols):
