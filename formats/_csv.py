@@ -575,9 +575,9 @@ def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
     cells = pl.DataFrame([_cell(c, frame, layout) for c in fd.columns], height=frame.height)
     end = layout.line_end
     header = ",".join(f'"{x}"' if any(ch in x for ch in '",\r\n') else x for x in fd.labels)
-    if cells.height:
-        body = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series().str.join(end).item()
-        text = header + end + body + end
-    else:
-        text = header + end
-    return (BOM if layout.bom else b"") + text.encode("utf-8")
+    head = (BOM if layout.bom else b"") + (header + end).encode("utf-8")
+    if not cells.height:
+        return head
+    # the body is built and joined by polars and taken out as UTF-8 bytes: never a Python str of the whole file
+    lines = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series()
+    return head + lines.str.join(end).cast(pl.Binary).item() + end.encode("utf-8")

@@ -160,23 +160,20 @@ def scatter_column(out: np.ndarray, offset: int, width: int, values: pl.Series, 
                 raise WriteError(f"'{bad}' has no {encoding} code ('{value}')", row=row, field=field) from None
         raise  # pragma: no cover - the loop always finds the row
     b = np.frombuffer(enc, dtype=np.uint8)
-    seps = np.flatnonzero(b == 0x0A)
+    is_sep = b == 0x0A
+    seps = np.flatnonzero(is_sep)
     if seps.size != n - 1:
         raise WriteError("a value holds a line break", field=field)
-    starts = np.concatenate(([0], seps + 1))
-    ends = np.concatenate((seps, [b.size]))
-    lengths = ends - starts
+    lengths = np.diff(np.concatenate(([-1], seps, [b.size]))) - 1
     over = np.flatnonzero(lengths > width)
     if over.size:
         row = int(over[0])
         raise WriteError(f"'{values[row]}' is {int(lengths[row])} bytes, the field holds {width}", row=row, field=field)
-    total = int(lengths.sum())
-    if total == 0:
+    if not lengths.any():
         return
-    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    flat = out.reshape(-1)
-    dst = np.repeat(np.arange(n) * out.shape[1] + offset, lengths) + within
-    flat[dst] = b[np.repeat(starts, lengths) + within]
+    # each row's bytes fill the first ``length`` cells of its slot, in row order: one boolean mask, no index per byte
+    block = out[:, offset : offset + width]
+    block[np.arange(width) < lengths[:, None]] = b[~is_sep]
 
 
 def truncate_bytes(e: pl.Expr, width: int) -> pl.Expr:
