@@ -416,7 +416,7 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     whose records are all well formed is read by polars (:func:`_fast_cells`);
     any other file, or ``careful=True``, by the line-exact tokeniser, which
     names every bad record's line. Both give the same cells for a well-formed
-    file (tests/formats/test_csv_paths.py).
+    file (tests/formats/test_fast_careful.py).
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0

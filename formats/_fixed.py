@@ -390,8 +390,8 @@ class FixedRead:
     rows_read: int
 
 
-def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path) -> FixedRead:
-    """Read a whole fixed-width file of the given kind.
+def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path, *, careful: bool = False) -> FixedRead:
+    """Read a whole fixed-width file of the given kind (``careful=True``: decode column by column).
 
     A structural problem (record length, record order, missing trailer or end
     record, header of another kind, trailer counts or total that disagree with
@@ -426,7 +426,7 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
         )
     schema = frame_schema(fd.direction, fd.kind)
     record = layout.records[fd.data]
-    cols, reason = _decode_record(record, data_arr, layout, schema)
+    cols, reason = _decode_record(record, data_arr, layout, schema, careful)
     lines = pl.Series("line", np.arange(2, n_data + 2), dtype=pl.Int64)
 
     if fd.trailer_hits is not None and fd.hit_field is not None:
