@@ -56,6 +56,7 @@ _C_BYTE[0xA1:0xE0] = True  # JIS X 0201 katakana in cp932
 _SPACE = 0x20
 #: what Python's cp932 codec makes of the unassigned single bytes 0x80, 0xA0, 0xFD-0xFF
 _UNASSIGNED = "[\u0080\uf8f0-\uf8f3]"
+_UNASSIGNED_CHARS = "\u0080\uf8f0\uf8f1\uf8f2\uf8f3"
 #: Byte classes, one bit each, looked up once for a whole record matrix and reduced per field
 #: (AND: every byte of the field is of the class; OR: one byte is).
 _IS_DIGIT, _IS_ZERO, _IS_SPACE, _IS_C, _IS_RULE, _IS_UNASSIGNED = 1, 2, 4, 8, 16, 32
@@ -246,12 +247,10 @@ def _decode_fields(
             for i, (_, f) in enumerate(fields):
                 cols[f"t{i}"] = parts.slice(i * n, n)
             frame = pl.DataFrame(cols, height=n)
+            if encoding != "cp932" or not any(ch in text for ch in _UNASSIGNED_CHARS):
+                return frame  # no x<i> column: nothing is marked (one scan of the text, not one per column)
             marks = [  # as decode_column marks them, but only on blocks holding such a byte
-                (
-                    pl.col(f"t{i}").str.contains(_UNASSIGNED)
-                    if encoding == "cp932" and unassigned[i]
-                    else pl.lit(False)
-                ).alias(f"x{i}")
+                (pl.col(f"t{i}").str.contains(_UNASSIGNED) if unassigned[i] else pl.lit(False)).alias(f"x{i}")
                 for i, (_, f) in enumerate(fields)
                 if f.type == "K"
             ]
@@ -339,8 +338,10 @@ def _decode_record(
                 bad = mask((every[:, j] & _IS_C) == 0)
                 reasons.append(reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
             elif f.type == "K":  # free text: the one character rule of formats._text
-                reasons.append(reason(pl.col(f"x{i}"), f"{where}: cp932 として読めない / undecodable bytes", text))
-                if layout.encoding != "cp932" or some[j] & _IS_RULE or raw.get_column(f"x{i}").any():  # else nothing to act on
+                marked = f"x{i}" in raw.columns and bool(raw.get_column(f"x{i}").any())
+                if marked:
+                    reasons.append(reason(pl.col(f"x{i}"), f"{where}: cp932 として読めない / undecodable bytes", text))
+                if layout.encoding != "cp932" or some[j] & _IS_RULE or marked:  # else nothing to act on
                     reasons.append((text.str.contains(CONTROL_CHARS), control_problem(text, where)))
                     text = clean_text(text)
             stripped = text.str.strip_chars_end(" ")
@@ -356,18 +357,18 @@ def _decode_record(
     for f, negative in signs:
         target = values[f.sign_for or ""]
         values[f.sign_for or ""] = pl.when(negative).then(-target).otherwise(target)
-    frame = raw.with_columns(pl.Series(k, v) for k, v in masks.items()) if masks else raw
+    frame = raw.hstack([pl.Series(k, v) for k, v in masks.items()]) if masks else raw
     flags = [bad.fill_null(False).alias(f"b{k}") for k, (bad, _) in enumerate(reasons)]
-    out = frame.lazy().select(*[e.alias(k) for k, e in values.items()], *flags).collect()
+    any_bad = [pl.any_horizontal(pl.col(f"b{k}") for k in range(len(reasons))).alias("_bad")] if reasons else []
+    out = frame.lazy().select(*[e.alias(k) for k, e in values.items()], *flags).with_columns(any_bad).collect()
     cols = {k: out.get_column(k) for k in values}
     reason = pl.repeat("", n, dtype=pl.Utf8, eager=True).alias("_reason")
-    if reasons and out.height == n:
-        flagged = frame.hstack(out.select(pl.col(r"^b\d+$")))
-        bad_rows = flagged.filter(pl.any_horizontal(pl.col(r"^b\d+$")))
-        if bad_rows.height:  # the messages, built for the bad rows only
-            messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
-            text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
-            reason = reason.scatter(flagged.select(pl.any_horizontal(pl.col(r"^b\d+$"))).to_series().arg_true(), text)
+    if reasons and out.height == n and out.get_column("_bad").any():  # the messages, built for the bad rows only
+        bad = out.get_column("_bad")
+        bad_rows = frame.filter(bad).hstack(out.filter(bad).select(f"b{k}" for k in range(len(reasons))))
+        messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
+        text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
+        reason = reason.scatter(bad.arg_true(), text)
     return cols, reason
 
 
@@ -446,6 +447,8 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
 
     frame = pl.DataFrame([lines, *[cols[c] if c in cols else pl.repeat(None, n_data, dtype=t, eager=True).alias(c) for c, t in schema.items() if c != "line"]])
     ok = reason == ""
+    if ok.all():  # the usual file: nothing to filter
+        return FixedRead(header=header, trailer=trailer, rows=frame, rejects=rejects_frame(path, [], []), rows_read=n_data)
     rows = frame.filter(ok)
     rejects = rejects_frame(path, lines.filter(~ok), reason.filter(~ok))
     return FixedRead(header=header, trailer=trailer, rows=rows, rejects=rejects, rows_read=n_data)
