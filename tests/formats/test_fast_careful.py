@@ -215,3 +215,22 @@ def test_dais_undecodable_address_is_rejected_with_its_line_on_both_paths(carefu
     got = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat", careful=careful)
     assert got.rejects["line"].to_list() == [3]
     assert "cp932" in got.rejects["reason"][0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))), st.one_of(st.none(), st.integers(-10**12 + 1, 10**12 - 1))), min_size=1, max_size=30)
+)
+def test_numbers_and_dates_written_from_numpy_are_the_text_writers_bytes(rows: list[tuple[dt.date | None, int | None]]) -> None:
+    """write_fixed's numpy digits (dates, signed amounts) equal the text path's bytes (formats._fixed._field_values)."""
+    from formats._fixed import _field_values, _number_digits, scatter_column
+
+    record = DAIS.records[DAIS_FILE.data]
+    frame = pl.DataFrame({"opened_on": [r[0] for r in rows], "balance_yen": [r[1] for r in rows]}, schema={"opened_on": pl.Date, "balance_yen": pl.Int64})
+    for name in ("opened_on", "balance_yen"):
+        f = next(g for g in record.fields if g.name == name)
+        fast = _number_digits(f, record, frame)
+        assert fast is not None
+        text = np.full((frame.height, f.width), 0x20, dtype=np.uint8)
+        scatter_column(text, 0, f.width, _field_values(f, record, frame, DAIS, []), "cp932", name)
+        assert (fast == text).all()
