@@ -238,16 +238,21 @@ def _decode_fields(
             block[:, :-1] = arr[:, off : off + f.width]
             block[:, -1] = 0x0A
             at += n * w
+        raw = blob.tobytes()
+        del blob
         try:
-            text = blob.tobytes().decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             careful = True
         else:
-            parts = pl.Series([text[:-1]]).str.split("\n").explode()
+            del raw
+            unassigned_seen = encoding == "cp932" and any(ch in text for ch in _UNASSIGNED_CHARS)
+            parts = pl.Series([text]).str.split("\n").explode()  # the last, empty part is never sliced
+            del text
             for i, (_, f) in enumerate(fields):
                 cols[f"t{i}"] = parts.slice(i * n, n)
             frame = pl.DataFrame(cols, height=n)
-            if encoding != "cp932" or not any(ch in text for ch in _UNASSIGNED_CHARS):
+            if not unassigned_seen:
                 return frame  # no x<i> column: nothing is marked (one scan of the text, not one per column)
             marks = [  # as decode_column marks them, but only on blocks holding such a byte
                 (pl.col(f"t{i}").str.contains(_UNASSIGNED) if unassigned[i] else pl.lit(False)).alias(f"x{i}")
@@ -277,6 +282,7 @@ def _decode_record(
     cls = _CLASS[arr]
     every = np.bitwise_and.reduceat(cls, record.offsets, axis=1)  # the offsets tile the record
     some = np.bitwise_or.reduce(np.bitwise_or.reduceat(cls, record.offsets, axis=1), axis=0) if n else np.zeros(len(record.fields), np.uint8)
+    del cls
     at = [j for j, f in enumerate(record.fields) if not f.is_filler and f.const is None]
     fields = [(record.offsets[j], record.fields[j]) for j in at]
     raw = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at])
@@ -372,6 +378,22 @@ def _decode_record(
     return cols, reason
 
 
+#: records decoded at a time: bounds the work space (texts, byte classes) of a large file to ~100 MB
+CHUNK_RECORDS = 50_000
+
+
+def _decode_chunked(
+    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType], careful: bool
+) -> tuple[dict[str, pl.Series], pl.Series]:
+    """:func:`_decode_record` over slices of :data:`CHUNK_RECORDS` records; a row's result depends on its row only."""
+    n = arr.shape[0]
+    if n <= CHUNK_RECORDS:
+        return _decode_record(record, arr, layout, schema, careful)
+    parts = [_decode_record(record, arr[lo : lo + CHUNK_RECORDS], layout, schema, careful) for lo in range(0, n, CHUNK_RECORDS)]
+    cols = {name: pl.concat([p[0][name] for p in parts]) for name in parts[0][0]}
+    return cols, pl.concat([p[1] for p in parts])
+
+
 def _single(record: FixedRecord, row: np.ndarray, layout: FixedLayout, path: str | Path, line: int) -> dict[str, Any]:
     """Decode a header or trailer record; any problem in it rejects the file."""
     cols, reason = _decode_record(record, row[None, :], layout, None)
@@ -427,7 +449,7 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
         )
     schema = frame_schema(fd.direction, fd.kind)
     record = layout.records[fd.data]
-    cols, reason = _decode_record(record, data_arr, layout, schema, careful)
+    cols, reason = _decode_chunked(record, data_arr, layout, schema, careful)
     lines = pl.Series("line", np.arange(2, n_data + 2), dtype=pl.Int64)
 
     if fd.trailer_hits is not None and fd.hit_field is not None:

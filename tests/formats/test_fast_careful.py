@@ -234,3 +234,16 @@ def test_numbers_and_dates_written_from_numpy_are_the_text_writers_bytes(rows: l
         text = np.full((frame.height, f.width), 0x20, dtype=np.uint8)
         scatter_column(text, 0, f.width, _field_values(f, record, frame, DAIS, []), "cp932", name)
         assert (fast == text).all()
+
+
+def test_a_large_dais_file_decoded_in_chunks_reads_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks bound the memory of a 90 MB file; rows, rejects and lines do not depend on them."""
+    import formats._fixed as fixed
+
+    data = bytearray(DAIS_BASE)
+    data[2 * RECORD + 30 : 2 * RECORD + 32] = b"\x00X"  # a reject in the second chunk
+    whole = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat")
+    monkeypatch.setattr(fixed, "CHUNK_RECORDS", 1)
+    chunked = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat")
+    assert whole.rejects.height == 1 and chunked.rejects.equals(whole.rejects)
+    assert chunked.rows.equals(whole.rows) and chunked.rows.schema == whole.rows.schema
