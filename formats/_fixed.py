@@ -220,37 +220,32 @@ def _decode_fields(
 ) -> pl.DataFrame:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
 
-    Fast path: the fields' byte blocks are laid end to end, column after
-    column, each row followed by ``\\n`` (never a cp932 trail byte, and never
-    inside a record: :func:`split_records` splits on it), decoded in one call
-    and split by polars — one Python string per file, not one per cell. A
-    file with an undecodable byte anywhere (or ``careful=True``) is decoded
+    Fast path: each field's byte block, every row followed by ``\\n`` (never a
+    cp932 trail byte, and never inside a record: :func:`split_records` splits
+    on it), is decoded in one call and split by polars — one Python string per
+    column, not one per cell, and each column in its own buffer. A file with
+    an undecodable byte anywhere (or ``careful=True``) is decoded
     column by column with :func:`decode_column`, which marks the rows.
     """
     n = arr.shape[0]
     cols: dict[str, Any] = {}
     if not careful and n and fields:
-        widths = [f.width + 1 for _, f in fields]
-        blob = np.empty(n * sum(widths), dtype=np.uint8)
-        at = 0
-        for (off, f), w in zip(fields, widths):
-            block = blob[at : at + n * w].reshape(n, w)
-            block[:, :-1] = arr[:, off : off + f.width]
-            block[:, -1] = 0x0A
-            at += n * w
-        raw = blob.tobytes()
-        del blob
+        block = np.empty((n, max(f.width for _, f in fields) + 1), dtype=np.uint8)
+        unassigned_seen = False
         try:
-            text = raw.decode(encoding)
+            for i, (off, f) in enumerate(fields):
+                # one decode and one split per column, each into its own buffer: the columns kept
+                # (a filtered frame's strings) never hold the other fields' text alive
+                part = block[:, : f.width + 1]
+                part[:, :-1] = arr[:, off : off + f.width]
+                part[:, -1] = 0x0A
+                text = part.tobytes().decode(encoding)
+                unassigned_seen = unassigned_seen or (encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS))
+                cols[f"t{i}"] = pl.Series([text]).str.split("\n").explode().slice(0, n)  # the last, empty part dropped
         except UnicodeDecodeError:
             careful = True
+            cols = {}
         else:
-            del raw
-            unassigned_seen = encoding == "cp932" and any(ch in text for ch in _UNASSIGNED_CHARS)
-            parts = pl.Series([text]).str.split("\n").explode()  # the last, empty part is never sliced
-            del text
-            for i, (_, f) in enumerate(fields):
-                cols[f"t{i}"] = parts.slice(i * n, n)
             frame = pl.DataFrame(cols, height=n)
             if not unassigned_seen:
                 return frame  # no x<i> column: nothing is marked (one scan of the text, not one per column)
