@@ -215,8 +215,13 @@ def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 
+def _frame_of(cols: dict[str, Any], n: int) -> pl.DataFrame:
+    """The decoded columns as a frame of ``n`` rows, even when no column needed decoding."""
+    return pl.DataFrame(cols, height=n) if cols else pl.DataFrame({"_row": np.zeros(n, dtype=bool)})
+
+
 def _decode_fields(
-    arr: np.ndarray, fields: list[tuple[int, FixedField]], encoding: str, careful: bool, unassigned: list[bool]
+    arr: np.ndarray, fields: list[tuple[int, FixedField]], encoding: str, careful: bool, unassigned: list[bool], skip: set[int]
 ) -> pl.DataFrame:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
 
@@ -234,6 +239,8 @@ def _decode_fields(
         unassigned_seen = False
         try:
             for i, (off, f) in enumerate(fields):
+                if i in skip:
+                    continue
                 # one decode and one split per column, each into its own buffer: the columns kept
                 # (a filtered frame's strings) never hold the other fields' text alive
                 part = block[:, : f.width + 1]
@@ -246,7 +253,7 @@ def _decode_fields(
             careful = True
             cols = {}
         else:
-            frame = pl.DataFrame(cols, height=n)
+            frame = _frame_of(cols, n)
             if not unassigned_seen:
                 return frame  # no x<i> column: nothing is marked (one scan of the text, not one per column)
             marks = [  # as decode_column marks them, but only on blocks holding such a byte
@@ -256,11 +263,13 @@ def _decode_fields(
             ]
             return frame.with_columns(marks) if marks else frame
     for i, (off, f) in enumerate(fields):
+        if i in skip:
+            continue
         text, undecodable = decode_column(arr[:, off : off + f.width], encoding)
         cols[f"t{i}"] = text
         if f.type == "K":
             cols[f"x{i}"] = undecodable
-    return pl.DataFrame(cols, height=n)
+    return _frame_of(cols, n)
 
 
 def _decode_record(
@@ -280,7 +289,13 @@ def _decode_record(
     del cls
     at = [j for j, f in enumerate(record.fields) if not f.is_filler and f.const is None]
     fields = [(record.offsets[j], record.fields[j]) for j in at]
-    raw = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at])
+    # numbers, 8-digit dates and one-digit codes are read from the bytes: their text only goes into messages
+    unread = {
+        i
+        for i, (_, f) in enumerate(fields)
+        if f.type == "N" and (f.value == "int" or (f.value == "date" and f.width == 8) or (f.value == "code" and f.width == 1))
+    }
+    raw = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], unread)
     masks: dict[str, np.ndarray] = {}
 
     def mask(values: np.ndarray) -> pl.Expr:
@@ -367,6 +382,10 @@ def _decode_record(
     if reasons and out.height == n and out.get_column("_bad").any():  # the messages, built for the bad rows only
         bad = out.get_column("_bad")
         bad_rows = frame.filter(bad).hstack(out.filter(bad).select(f"b{k}" for k in range(len(reasons))))
+        rows_np = bad.arg_true().to_numpy()
+        bad_rows = bad_rows.hstack(
+            [decode_column(arr[rows_np, off : off + f.width], layout.encoding)[0].alias(f"t{i}") for i, (off, f) in enumerate(fields) if i in unread]
+        )
         messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
         text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
         reason = reason.scatter(bad.arg_true(), text)
