@@ -18,6 +18,7 @@ only its first line is rejected and reading resumes on the next line.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ import polars as pl
 
 from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
 from formats._text import BOM, SPECIAL, clean_text, control_problem, rejects_frame
-from formats.dates import date_to_wareki7, wareki7_to_date
+from formats.dates import ERAS, date_to_wareki7, wareki7_to_date, ymd_days
 from formats.errors import FileRejected, WriteError
 from formats.limits import MAX_FIELD_BYTES
 from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
@@ -199,18 +200,49 @@ def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None)
     return pl.when(empty).then(fill.cast(dtype or pl.Utf8)).otherwise(parsed), ~empty & parsed.is_null()
 
 
-def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
-    """Add ``date_u<j>`` for each 和暦 column, converting each distinct text once.
+_ERA_TABLE = np.array([[0, 0, 0]] + [[start.year, start.toordinal(), 0] for _, _, _, start in ERAS], dtype=np.int64)
+_ERA_TABLE[1:-1, 2] = _ERA_TABLE[2:, 1]
+_ERA_TABLE[-1, 2] = dt.date(9999, 12, 31).toordinal()
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
-    Answer files repeat dates a lot (残高基準日 is one date per file, a holder's
-    birth date recurs per account), and 和暦 conversion is the costliest step.
+
+def _wareki7_days(values: np.ndarray) -> np.ndarray:
+    """和暦7桁 as integers (era digit 1-5 and YYMMDD) → days since 1970-01-01, or -10**9 where no such day.
+
+    The arithmetic of :func:`formats.dates.wareki7_to_date` (a real date, in
+    its era, year of era ≥ 1) on integers; tests/formats/test_fast_careful.py
+    compares the two on every era's edges and random values.
+    """
+    era, ey, m, d = values // 1_000_000, values // 10_000 % 100, values // 100 % 100, values % 100
+    first, start, end = _ERA_TABLE[era, 0], _ERA_TABLE[era, 1], _ERA_TABLE[era, 2]
+    days, real = ymd_days(first + ey - 1, m, d)
+    real &= ey >= 1
+    ordinal = days + _EPOCH
+    return np.where(real & (ordinal >= start) & (ordinal < end), days, -(10**9))
+
+
+def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
+    """Add ``date_u<j>`` for each 和暦 column.
+
+    The usual cell (seven ASCII digits, era 1-5) is converted with integer
+    arithmetic (:func:`_wareki7_days`); any other text by
+    :func:`formats.dates.wareki7_to_date`, once per distinct value.
     """
     columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
     if not columns:
         return text
-    distinct = pl.concat([text.get_column(u) for u in columns]).unique()  # one conversion for every 和暦 column
-    dates = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
-    return text.with_columns(pl.col(u).replace_strict(distinct, dates, default=None, return_dtype=pl.Date).alias(f"date_{u}") for u in columns)
+    seven = [text.get_column(u).str.contains(r"^[1-5][0-9]{6}$") for u in columns]
+    others = pl.concat([text.get_column(u).filter(~ok & (text.get_column(u) != "")) for u, ok in zip(columns, seven)]).unique()
+    other_dates = others.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+    added = []
+    for u, ok in zip(columns, seven):
+        col = text.get_column(u)
+        days = _wareki7_days(np.where(ok.to_numpy(), col.cast(pl.Int64, strict=False).fill_null(0).to_numpy(), 0))
+        fast = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
+        fast = fast.scatter(np.flatnonzero(days == -(10**9)), None)
+        slow = col.replace_strict(others, other_dates, default=None, return_dtype=pl.Date) if others.len() else pl.repeat(None, col.len(), dtype=pl.Date, eager=True)
+        added.append(pl.select(pl.when(ok).then(fast).otherwise(slow)).to_series().alias(f"date_{u}"))
+    return text.with_columns(added)
 
 
 _PROBLEM = {

@@ -24,7 +24,7 @@ import polars as pl
 
 from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
 from formats._text import CONTROL_CHARS, clean_text, control_problem, rejects_frame
-from formats.dates import date_to_yyyymmdd, yyyymmdd_to_date
+from formats.dates import date_to_yyyymmdd, ymd_days, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
 __all__ = [
@@ -191,9 +191,6 @@ def _cp932_len(e: pl.Expr) -> pl.Expr:
 
 # ----------------------------------------------------------------- reading
 
-_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-
-
 def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``YYYYMMDD`` byte rows → (days since 1970-01-01, is a real Gregorian date), in numpy.
 
@@ -204,15 +201,7 @@ def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     d = sub.astype(np.int64) - 0x30
     y = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
-    m = d[:, 4] * 10 + d[:, 5]
-    dd = d[:, 6] * 10 + d[:, 7]
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    mm = np.clip(m, 0, 12)
-    valid = (m >= 1) & (m <= 12) & (dd >= 1) & (dd <= _MONTH_DAYS[mm] + ((mm == 2) & leap))
-    months = (y - 1970).astype("datetime64[Y]").astype("datetime64[M]") + np.where(valid, m - 1, 0).astype("timedelta64[M]")
-    days = months.astype("datetime64[D]") + np.where(valid, dd - 1, 0).astype("timedelta64[D]")
-    return days.astype(np.int64), valid
-
+    return ymd_days(y, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7])
 
 
 def _frame_of(cols: dict[str, Any], n: int) -> pl.DataFrame:

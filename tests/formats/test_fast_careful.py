@@ -247,3 +247,19 @@ def test_a_large_dais_file_decoded_in_chunks_reads_as_in_one(monkeypatch: pytest
     chunked = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat")
     assert whole.rejects.height == 1 and chunked.rejects.equals(whole.rejects)
     assert chunked.rows.equals(whole.rows) and chunked.rows.schema == whole.rows.schema
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 9_999_999), min_size=1, max_size=50))
+def test_wareki_from_integers_is_wareki_from_text(values: list[int]) -> None:
+    """The 和暦7桁 integer arithmetic of the CSV reader gives wareki7_to_date's dates (era edges included)."""
+    from formats._csv import _wareki7_days
+    from formats.dates import wareki7_to_date
+
+    edges = [1010101, 1450729, 1450730, 2010729, 2010730, 2151224, 2151225, 3011224, 3011225, 3640107, 3640108, 4010107, 4010108, 4310430, 4310501, 5010430, 5010501, 5990229, 5960229, 4000101]
+    texts = [f"{v:07d}" for v in [*values, *edges] if 1_000_000 <= v < 6_000_000]
+    if not texts:
+        return
+    days = _wareki7_days(np.array([int(t) for t in texts], dtype=np.int64))
+    ours = [None if d == -(10**9) else dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in days]
+    assert ours == pl.DataFrame({"v": texts}).select(wareki7_to_date(pl.col("v"))).to_series().to_list()
