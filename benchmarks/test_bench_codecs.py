@@ -104,6 +104,8 @@ def year_files() -> dict[str, list[Path]]:
 
 def _mb_per_s(benchmark, files: list[Path], what: str) -> None:
     size = sum(f.stat().st_size for f in files)
+    if benchmark.stats is None:  # --benchmark-disable (the default): run once, nothing timed
+        return
     mean = benchmark.stats.stats.mean
     benchmark.extra_info.update({"files": len(files), "bytes": size, f"{what}_mb_per_s": round(size / 1e6 / mean, 1)})
 
