@@ -1,6 +1,7 @@
 """Codec throughput: write + read of a 10,000-record basic response, DAIS and pipitLINQ.
 
-Run: ``pytest benchmarks/test_bench_codecs.py --benchmark-enable``.
+Run: ``pytest benchmarks/test_bench_codecs.py --benchmark-enable`` (``BENCH_SIZE=M`` for a
+year's answer files of 52,668 persons, built once with :mod:`benchmarks.year_files`).
 A year of a large office is ~52,700 persons × a few institutions, so a few
 hundred thousand answer records; the codecs must handle 10,000 records in
 well under a second.
@@ -9,6 +10,8 @@ well under a second.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,8 @@ import polars as pl
 import pytest
 
 from formats import read_response, write_response
+from formats._csv import write_csv
+from formats._fixed import write_fixed
 from formats._layout import FRAME_SCHEMAS
 
 N = 10_000
@@ -77,3 +82,67 @@ def test_read_10000_basic_answers(benchmark, tmp_path: Path, provider: str) -> N
     write_response(provider, "basic", answers(provider), path, **COMMON)  # type: ignore[arg-type]
     parsed = benchmark(read_response, path)
     assert parsed.rows.height == N and parsed.rejects.height == 0
+
+
+# ----------------------------------------------------------------- a year's answer files
+
+#: persons of the office whose year of answer files is read and written (``BENCH_SIZE``: S 2,000, M 52,668)
+YEAR_PERSONS = {"S": 2_000, "M": 52_668, "L": 52_668}[os.environ.get("BENCH_SIZE", "S").upper()]
+
+
+@pytest.fixture(scope="module")
+def year_files() -> dict[str, list[Path]]:
+    """The generator's office, its request files and the simulated banks' answers, built once under ``BENCH_CACHE``."""
+    from benchmarks.year_files import build
+
+    home = Path(os.environ.get("BENCH_CACHE", tempfile.gettempdir())) / f"inquiry-bench-year-{YEAR_PERSONS}-seed7"
+    if not (home / "inbox").is_dir() or not any((home / "inbox").iterdir()):
+        build(YEAR_PERSONS, 7, home)
+    answers = sorted((home / "inbox").iterdir())
+    return {p: [f for f in answers if f.name.startswith(p.upper())] for p in ("dais", "pipitlinq")}
+
+
+def _mb_per_s(benchmark, files: list[Path], what: str) -> None:
+    size = sum(f.stat().st_size for f in files)
+    if benchmark.stats is None:  # --benchmark-disable (the default): run once, nothing timed
+        return
+    mean = benchmark.stats.stats.mean
+    benchmark.extra_info.update({"files": len(files), "bytes": size, f"{what}_mb_per_s": round(size / 1e6 / mean, 1)})
+
+
+@pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
+def test_read_a_years_answers(benchmark, year_files: dict[str, list[Path]], provider: str) -> None:
+    """formats.read_response over every answer file of one service: MB/s in extra_info (target ≥ 100 per core)."""
+    files = year_files[provider]
+
+    def read_all() -> int:
+        return sum(read_response(f).rows_read for f in files)
+
+    assert benchmark.pedantic(read_all, rounds=3, warmup_rounds=1) > 0
+    _mb_per_s(benchmark, files, "read")
+
+
+@pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
+def test_write_a_years_answers(benchmark, year_files: dict[str, list[Path]], provider: str) -> None:
+    """The codec's encoder over the frames of every answer file (bytes built, not written): MB/s in extra_info.
+
+    The frames re-encode to the very bytes the simulated banks wrote (asserted),
+    so this is also the writers' byte-for-byte check on a year of files.
+    """
+    from formats.files import _conform, _layout_of
+
+    layout = _layout_of(provider)
+    jobs = []
+    for f in year_files[provider]:
+        parsed = read_response(f)
+        fd = layout.file(parsed.direction, parsed.kind)
+        header = {k: parsed.header[k] for k in ("municipality_code", "created_on", "seq") if k in parsed.header}
+        jobs.append((fd, _conform(parsed.rows.drop("line"), parsed.direction, parsed.kind), header, f))
+
+    def encode(fd, frame: pl.DataFrame, header: dict) -> bytes:
+        return write_fixed(layout, fd, frame, header)[0] if provider == "dais" else write_csv(layout, fd, frame)
+
+    for fd, frame, header, f in jobs[:3]:
+        assert encode(fd, frame, header) == f.read_bytes()
+    benchmark.pedantic(lambda: [encode(fd, frame, header) for fd, frame, header, _ in jobs], rounds=3, warmup_rounds=1)
+    _mb_per_s(benchmark, year_files[provider], "write")

@@ -9,6 +9,12 @@ records and fields; each column is then gathered, decoded once and typed with
 polars. UTF-8 multi-byte characters never contain the bytes ``"``, ``,``,
 CR or LF, so tokenising bytes is exact.
 
+That tokeniser is the careful path. A file whose every line is one
+well-formed record — checked on the bytes first (:func:`_plain_lines`) — is
+read by polars' own CSV reader instead, several times faster; both paths give
+the same cells, lines and rejects (docs/decisions.md, "Codecs: a fast path
+and a careful path").
+
 Recovery rules: a record with the wrong number of columns is rejected at the
 line it starts on; when such a record spans several physical lines (a stray
 quote swallowed line ends), or a quote is still open at the end of the file,
@@ -18,6 +24,7 @@ only its first line is rejected and reading resumes on the next line.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +34,7 @@ import polars as pl
 
 from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
 from formats._text import BOM, SPECIAL, clean_text, control_problem, rejects_frame
-from formats.dates import date_to_wareki7, wareki7_to_date
+from formats.dates import ERAS, date_to_wareki7, wareki7_to_date, ymd_days
 from formats.errors import FileRejected, WriteError
 from formats.limits import MAX_FIELD_BYTES
 from formats.yucho import passbook_account_number, passbook_account_type, passbook_branch, passbook_valid
@@ -199,20 +206,49 @@ def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None)
     return pl.when(empty).then(fill.cast(dtype or pl.Utf8)).otherwise(parsed), ~empty & parsed.is_null()
 
 
-def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
-    """Add ``date_u<j>`` for each 和暦 column, converting each distinct text once.
+_ERA_TABLE = np.array([[0, 0, 0]] + [[start.year, start.toordinal(), 0] for _, _, _, start in ERAS], dtype=np.int64)
+_ERA_TABLE[1:-1, 2] = _ERA_TABLE[2:, 1]
+_ERA_TABLE[-1, 2] = dt.date(9999, 12, 31).toordinal()
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
-    Answer files repeat dates a lot (残高基準日 is one date per file, a holder's
-    birth date recurs per account), and 和暦 conversion is the costliest step.
+
+def _wareki7_days(values: np.ndarray) -> np.ndarray:
+    """和暦7桁 as integers (era digit 1-5 and YYMMDD) → days since 1970-01-01, or -10**9 where no such day.
+
+    The arithmetic of :func:`formats.dates.wareki7_to_date` (a real date, in
+    its era, year of era ≥ 1) on integers; tests/formats/test_fast_careful.py
+    compares the two on every era's edges and random values.
     """
+    era, ey, m, d = values // 1_000_000, values // 10_000 % 100, values // 100 % 100, values % 100
+    first, start, end = _ERA_TABLE[era, 0], _ERA_TABLE[era, 1], _ERA_TABLE[era, 2]
+    days, real = ymd_days(first + ey - 1, m, d)
+    real &= ey >= 1
+    ordinal = days + _EPOCH
+    return np.where(real & (ordinal >= start) & (ordinal < end), days, -(10**9))
+
+
+def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
+    """Add ``date_u<j>`` for each 和暦 column.
+
+    The usual cell (seven ASCII digits, era 1-5) is converted with integer
+    arithmetic (:func:`_wareki7_days`); any other text by
+    :func:`formats.dates.wareki7_to_date`, once per distinct value.
+    """
+    columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
+    if not columns:
+        return text
+    seven = [text.get_column(u).str.contains(r"^[1-5][0-9]{6}$") for u in columns]
+    others = pl.concat([text.get_column(u).filter(~ok & (text.get_column(u) != "")) for u, ok in zip(columns, seven)]).unique()
+    other_dates = others.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
     added = []
-    for j, c in enumerate(fd.columns):
-        if c.value == "wareki":
-            u = text.get_column(f"u{j}")
-            distinct = u.unique()
-            dates = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
-            added.append(u.replace_strict(distinct, dates, default=None, return_dtype=pl.Date).alias(f"date_u{j}"))
-    return text.with_columns(added) if added else text
+    for u, ok in zip(columns, seven):
+        col = text.get_column(u)
+        days = _wareki7_days(np.where(ok.to_numpy(), col.cast(pl.Int64, strict=False).fill_null(0).to_numpy(), 0))
+        fast = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
+        fast = fast.scatter(np.flatnonzero(days == -(10**9)), None)
+        slow = col.replace_strict(others, other_dates, default=None, return_dtype=pl.Date) if others.len() else pl.repeat(None, col.len(), dtype=pl.Date, eager=True)
+        added.append(pl.select(pl.when(ok).then(fast).otherwise(slow)).to_series().alias(f"date_{u}"))
+    return text.with_columns(added)
 
 
 _PROBLEM = {
@@ -264,11 +300,161 @@ def _drop_long_fields(
     return fs[keep], fe[keep], lines[keep]
 
 
-def split_records(data: bytes, path: str | Path, names: list[str] | None = None) -> CsvRecords:
+def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
+    """Line starts of ``body`` when every line is one well-formed record of ``ncols`` fields, else None.
+
+    Well-formed is what the careful tokeniser would accept without a reject
+    *and* what polars reads the same way: no NUL, every CR followed by LF,
+    no blank line, no line longer than :data:`~formats.limits.MAX_FIELD_BYTES`
+    (so no cell can be), quotes only around whole fields (an opening quote
+    after a comma or a line start, a closing one before a comma, a line end,
+    the end of the file or the second quote of ``""``), no line end inside
+    quotes (so that a record is one physical line) and ``ncols - 1`` commas
+    outside quotes on every line. The checks are a few passes of numpy over
+    the bytes; only the quote positions are ever indexed.
+    """
+    size = body.size
+    nl = np.flatnonzero(body == 0x0A)
+    ends = nl if (nl.size and nl[-1] == size - 1) else np.append(nl, size)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if (body == 0).any():
+        return None
+    cr = np.flatnonzero(body == 0x0D)
+    if cr.size and (cr[-1] == size - 1 or (body[cr + 1] != 0x0A).any()):
+        return None
+    lengths = ends - starts
+    if (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0).any() or (lengths > MAX_FIELD_BYTES).any():
+        return None
+    commas = np.flatnonzero(body == 0x2C)
+    q = np.flatnonzero(body == 0x22)
+    if q.size:
+        if q.size % 2:
+            return None  # a quote still open at the end
+        opening, closing = q[0::2], q[1::2]
+        before = np.where(opening > 0, body[np.maximum(opening - 1, 0)], 0x0A)
+        escaped = np.zeros(opening.size, dtype=bool)
+        escaped[1:] = opening[1:] - 1 == closing[:-1]  # the second quote of ""
+        if not (np.isin(before, (0x2C, 0x0A)) | escaped).all():
+            return None
+        after = np.where(closing + 1 < size, body[np.minimum(closing + 1, size - 1)], 0x0A)
+        if not np.isin(after, (0x2C, 0x0D, 0x0A, 0x22)).all():
+            return None
+        if (np.searchsorted(q, nl) % 2).any():  # a line end inside quotes: records span lines
+            return None
+        commas = commas[np.searchsorted(q, commas) % 2 == 0]
+    if ((np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1).any():
+        return None
+    return starts
+
+
+#: bytes that are, or may begin, a character of the rule (CR and LF excepted: line ends here)
+_SPECIAL_LEAD = np.zeros(256, dtype=bool)
+_SPECIAL_LEAD[:0x20] = True
+_SPECIAL_LEAD[[0x0A, 0x0D]] = False
+_SPECIAL_LEAD[[0x7F, 0xC2, 0xE1, 0xE2, 0xEF]] = True
+_SPECIAL_BYTE = _SPECIAL_LEAD.copy()
+_SPECIAL_BYTE[[0xC2, 0xE1, 0xE2, 0xEF]] = False  # these need their next bytes looked at
+
+
+def _maybe_special(body: np.ndarray) -> bool:
+    """Whether UTF-8 bytes may hold a character :data:`~formats._text.SPECIAL` names, outside line ends.
+
+    A superset, on the bytes, of the character rule's characters: C0 controls
+    other than CR and LF, DEL, C2 80-9F / C2 AD (C1 controls, NEL, soft
+    hyphen), E1 A0 8E, E2 80 8B-8F / A8-AE, E2 81 A0-AF, EF BB BF, EF BF
+    B9-BB. Used only where CR and LF are line ends (:func:`_plain_lines`).
+    A file without any needs no per-column scan.
+    """
+    lead = np.flatnonzero(_SPECIAL_LEAD[body])
+    if lead.size == 0:
+        return False
+    if _SPECIAL_BYTE[body[lead]].any():
+        return True
+    ext = np.append(body, np.zeros(2, dtype=np.uint8))
+    b0, b1, b2 = ext[lead], ext[lead + 1], ext[lead + 2]
+    hit = (
+        ((b0 == 0xC2) & (((b1 >= 0x80) & (b1 <= 0x9F)) | (b1 == 0xAD)))
+        | ((b0 == 0xE1) & (b1 == 0xA0) & (b2 == 0x8E))
+        | ((b0 == 0xE2) & (b1 == 0x80) & (((b2 >= 0x8B) & (b2 <= 0x8F)) | ((b2 >= 0xA8) & (b2 <= 0xAE))))
+        | ((b0 == 0xE2) & (b1 == 0x81) & (b2 >= 0xA0) & (b2 <= 0xAF))
+        | ((b0 == 0xEF) & (b1 == 0xBB) & (b2 == 0xBF))
+        | ((b0 == 0xEF) & (b1 == 0xBF) & (b2 >= 0xB9) & (b2 <= 0xBB))
+    )
+    return bool(hit.any())
+
+
+def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
+    """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read it.
+
+    The clean path: a file whose every line is one well-formed record
+    (:func:`_plain_lines`) is read by polars, multi-threaded, with RFC 4180
+    unquoting; the physical line of a record is then the line of ``lo`` plus
+    its index. Invalid UTF-8 makes polars refuse, and the careful path names
+    the cell.
+    """
+    body = buf[lo:]
+    names = [f"u{j}" for j in range(ncols)]
+    first_line = int(np.count_nonzero(buf[:lo] == 0x0A)) + 1
+    if body.size == 0:
+        return pl.DataFrame({"line": pl.Series([], dtype=pl.Int64), **{c: pl.Series([], dtype=pl.Utf8) for c in names}})
+    starts = _plain_lines(body, ncols)
+    if starts is None:
+        return None
+    try:
+        cells = pl.read_csv(
+            body.tobytes(), has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
+            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
+        )  # fmt: skip
+    except pl.exceptions.ComputeError:  # invalid UTF-8
+        return None
+    if cells.height != starts.size:  # pragma: no cover - _plain_lines admits only what polars reads line by line
+        return None
+    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+
+
+def _careful_cells(buf: np.ndarray, lo: int, ncols: int, names: list[str]) -> tuple[pl.DataFrame, list[int], list[str]]:
+    """``line, u0 …, q0 …`` of ``buf[lo:]`` by the line-exact tokeniser, with the rejected lines.
+
+    ``q<j>`` is column ``j``'s problem with encoding or quoting (null when
+    sound); a cell with bad quoting is kept as it was written.
+    """
+    recs = _tokenise(buf, lo, ncols)
+    fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
+    fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
+    lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
+    fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
+    ext = np.append(buf, np.uint8(0))
+    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    del ext
+    columns: list[pl.Expr] = []
+    for j in range(ncols):
+        v = pl.col(f"c{j}")
+        where = names[j] if j < len(names) else f"column {j + 1}"
+        quoted = v.str.starts_with('"')
+        bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
+        inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
+        columns.append(pl.when(quoted & ~bad_quote).then(inner).otherwise(v).fill_null("").alias(f"u{j}"))
+        # concat_str, not pl.format: the column name comes from the file and may hold braces
+        columns.append(
+            pl.when(v.is_null())
+            .then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8"))
+            .when(bad_quote)
+            .then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")]))
+            .alias(f"q{j}")
+        )
+    cells = raw.select(pl.Series("line", lines, dtype=pl.Int64), *columns)
+    return cells, recs.bad_lines, recs.bad_reasons
+
+
+def split_records(data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False) -> CsvRecords:
     """Split UTF-8 CSV bytes (header row first) into unquoted cells; the one CSV splitter.
 
     Used by the provider codec below and by the office's input files
-    (``formats.inputs``, after decoding cp932 or UTF-8 to UTF-8).
+    (``formats.inputs``, after decoding cp932 or UTF-8 to UTF-8). A file
+    whose records are all well formed is read by polars (:func:`_fast_cells`);
+    any other file, or ``careful=True``, by the line-exact tokeniser, which
+    names every bad record's line. Both give the same cells for a well-formed
+    file (tests/formats/test_fast_careful.py).
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0
@@ -278,46 +464,42 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None)
     ncols = len(labels)
     names = names or labels
     first_nl = data.find(b"\n", start)
-    recs = _tokenise(buf, first_nl + 1 if first_nl >= 0 else buf.size, ncols)
-
-    fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
-    fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
-    lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
-    fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
-    ext = np.append(buf, np.uint8(0))
-    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
-    del ext
-    special = raw.select(pl.all().str.contains(SPECIAL).any()).row(0) if raw.height else (False,) * ncols
+    lo = first_nl + 1 if first_nl >= 0 else buf.size
+    fast = None if careful else _fast_cells(buf, lo, ncols)
+    if fast is not None:
+        cells, bad_lines, bad_reasons = fast, [], []
+    else:
+        cells, bad_lines, bad_reasons = _careful_cells(buf, lo, ncols, names)
+    u = [f"u{j}" for j in range(ncols)]
+    if not cells.height or (fast is not None and not _maybe_special(buf[lo:])):
+        special: tuple[bool, ...] = (False,) * ncols
+    else:
+        special = cells.select(pl.col(u).str.contains(SPECIAL).any()).row(0)
     checks: list[pl.Expr] = []
-    unquoted: list[pl.Expr] = []
+    texts: list[pl.Expr] = []
     for j in range(ncols):
-        v = pl.col(f"c{j}")
         where = names[j] if j < len(names) else f"column {j + 1}"
-        checks.append(pl.when(v.is_null()).then(pl.lit(f"{where}: UTF-8 として読めない / not UTF-8")))
-        quoted = v.str.starts_with('"')
-        bad_quote = v.str.contains('"') & ~v.str.contains(r'^"(?:[^"]|"")*"$')
-        # concat_str, not pl.format: the column name comes from the file and may hold braces
-        checks.append(pl.when(bad_quote).then(pl.concat_str([pl.lit(where + ": 引用符の誤り / bad quoting '"), v, pl.lit("'")])))
-        inner = v.str.slice(1, v.str.len_chars() - 2).str.replace_all('""', '"', literal=True)
-        text = pl.when(quoted & ~bad_quote).then(inner).otherwise(v)
+        if f"q{j}" in cells.columns:
+            checks.append(pl.col(f"q{j}"))
         if special[j]:  # the character rule, only on columns that need it (one scan for the others)
-            checks.append(control_problem(text, where))
-            text = clean_text(text)
-        unquoted.append(text.fill_null("").alias(f"u{j}"))
-    cells = raw.select(
-        pl.Series("line", lines, dtype=pl.Int64),
-        *unquoted,
-        pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason"),
-    )
-    return CsvRecords(labels, cells, recs.bad_lines, recs.bad_reasons)
+            checks.append(control_problem(pl.col(u[j]), where))
+            texts.append(clean_text(pl.col(u[j])).alias(u[j]))
+    reason = pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("") if checks else pl.lit("")
+    cells = cells.select(pl.col("line"), *[pl.col(c) for c in u], reason.alias("_reason"))
+    if texts:
+        cells = cells.with_columns(texts)
+    return CsvRecords(labels, cells, bad_lines, bad_reasons)
 
 
-def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path) -> CsvRead:
-    """Read a whole CSV file of the given kind; row problems become rejects with their line."""
+def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, careful: bool = False) -> CsvRead:
+    """Read a whole CSV file of the given kind; row problems become rejects with their line.
+
+    ``careful=True`` forces the line-exact tokeniser (:func:`split_records`).
+    """
     labels = header_labels(data)
     if labels != fd.labels:
         raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
-    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns])
+    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful)
     schema = frame_schema(fd.direction, fd.kind)
     checks: list[pl.Expr] = [pl.col("_reason").replace("", None)]
     text = _wareki_columns(recs.cells, fd)
@@ -431,9 +613,9 @@ def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
     cells = pl.DataFrame([_cell(c, frame, layout) for c in fd.columns], height=frame.height)
     end = layout.line_end
     header = ",".join(f'"{x}"' if any(ch in x for ch in '",\r\n') else x for x in fd.labels)
-    if cells.height:
-        body = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series().str.join(end).item()
-        text = header + end + body + end
-    else:
-        text = header + end
-    return (BOM if layout.bom else b"") + text.encode("utf-8")
+    head = (BOM if layout.bom else b"") + (header + end).encode("utf-8")
+    if not cells.height:
+        return head
+    # the body is built and joined by polars and taken out as UTF-8 bytes: never a Python str of the whole file
+    lines = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series()
+    return head + lines.str.join(end).cast(pl.Binary).item() + end.encode("utf-8")

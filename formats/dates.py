@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import numpy as np
 import polars as pl
 
 __all__ = [
     "ERAS",
     "parse_date",
     "yyyymmdd_to_date",
+    "ymd_days",
     "date_to_yyyymmdd",
     "wareki7_to_date",
     "date_to_wareki7",
@@ -145,6 +147,23 @@ def parse_date(e: pl.Expr) -> pl.Expr:
     digits and surrounding spaces are tolerated (NFKC).
     """
     return e.map_batches(_parse_series, return_dtype=pl.Date)
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer year, month, day columns → (days since 1970-01-01, is a real Gregorian date).
+
+    For the codecs' byte paths (DAIS ``YYYYMMDD``, pipitLINQ 和暦7桁), which read
+    dates as integers instead of parsing text; where not real the days are 0.
+    """
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    mm = np.clip(m, 0, 12)
+    real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _MONTH_DAYS[mm] + ((mm == 2) & leap))
+    months = (np.where(real, y, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + np.where(real, m - 1, 0).astype("timedelta64[M]")
+    days = months.astype("datetime64[D]") + np.where(real, d - 1, 0).astype("timedelta64[D]")
+    return np.where(real, days.astype(np.int64), 0), real
 
 
 def yyyymmdd_to_date(e: pl.Expr) -> pl.Expr:

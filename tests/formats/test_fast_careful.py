@@ -1,0 +1,265 @@
+"""The fast paths of both codecs read every file exactly as the careful paths do.
+
+The fast paths (polars' CSV reader; one cp932 decode per DAIS file, byte
+classes, dates and codes from the bytes) exist for speed only: on any file
+they must give the same rows, the same rejects (file, line, reason) and the
+same whole-file rejection as the careful paths (the line-exact tokeniser;
+one decode per column), which are what the spec tests were written against.
+Hypothesis writes the files: well-formed CSV whose cells hold anything
+(quotes, commas, line breaks, control and invisible characters, values a
+column does not accept), and DAIS files whose fields hold any bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from formats import FileRejected
+from formats._csv import _fast_cells, _maybe_special, read_csv
+from formats._fixed import _yyyymmdd_days, read_fixed, write_fixed
+from formats._layout import FRAME_SCHEMAS, load_dais, load_pipitlinq
+from formats._text import SPECIAL
+from formats.dates import yyyymmdd_to_date
+
+CSV = load_pipitlinq()
+CSV_FILE = CSV.file("response", "basic")
+DAIS = load_dais()
+DAIS_FILE = DAIS.file("response", "basic")
+
+# ----------------------------------------------------------------- pipitLINQ
+
+#: values each column accepts, so that many generated rows are kept, not only rejected
+VALID = {
+    "answer": ["該当あり", "該当なし", "照会不能"],
+    "detail_no": ["1", "2", "12"],
+    "bank_code": ["0005", "9900", "0001"],
+    "branch_code": ["041", "10530", "001"],
+    "account_type": ["普通", "当座", "定期", ""],
+    "account_number": ["1234567", "12345671", "0000001"],
+    "holder_birth_date": ["3450312", "4010108", "5010501", "", "2010101"],
+    "balance_yen": ["0", "-5", "123456789", ""],
+    "balance_date": ["5081031", ""],
+    "opened_on": ["4100401", ""],
+    "last_activity": ["5081025", ""],
+    "account_status": ["通常", "休眠", ""],
+}
+#: cell text: what real files hold, and what they should not (quotes, commas, line breaks, controls, invisibles)
+PIECES = [*'aZ09 -,."', "山", "田", "ヤ", "ﾔ", "ー", "\u3000", "\r\n", "\n", "\t", "\x00", "\x1f", "\x7f", "\u200b", "\ufeff", "\u0085", "\u00ad"]
+TEXT = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+#: what the fast path reads itself (no line break, control or invisible character)
+PLAIN = st.lists(st.sampled_from(PIECES[:15]), max_size=8).map("".join)
+
+
+def _cell(draw: st.DrawFn, name: str, plain: bool) -> str:
+    pool = VALID.get(name)
+    if pool is not None and draw(st.integers(0, 3)):
+        return draw(st.sampled_from(pool))
+    return draw(PLAIN if plain else TEXT)
+
+
+def _quoted(text: str, always: bool) -> str:
+    if always or any(ch in text for ch in '",\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> bytes:
+    """A well-formed pipitLINQ basic answer: any cells, RFC 4180 quoting (some cells quoted without need)."""
+    end = draw(st.sampled_from(["\r\n", "\n"]))
+    plain = draw(st.booleans())  # half the files are ones the fast path reads, half anything
+    rows = []
+    for _ in range(draw(st.integers(0, 12))):
+        cells = [_quoted(_cell(draw, c.name, plain), draw(st.booleans()) and draw(st.booleans())) for c in CSV_FILE.columns]
+        rows.append(",".join(cells))
+    body = end.join([",".join(CSV_FILE.labels), *rows]) + (end if draw(st.booleans()) or not rows else "")
+    return b"\xef\xbb\xbf" + body.encode("utf-8")
+
+
+def _read_csv_both(data: bytes) -> tuple[object, object]:
+    out = []
+    for careful in (False, True):
+        try:
+            got = read_csv(CSV, CSV_FILE, data, "a.csv", careful=careful)
+            out.append((got.rows, got.rejects, got.rows_read))
+        except FileRejected as exc:
+            out.append(str(exc))
+    return out[0], out[1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(csv_files())
+def test_pipitlinq_fast_and_careful_paths_agree(data: bytes) -> None:
+    fast, careful = _read_csv_both(data)
+    if isinstance(careful, str):
+        assert fast == careful
+        return
+    assert not isinstance(fast, str)
+    assert fast[0].equals(careful[0]) and fast[0].schema == careful[0].schema
+    assert fast[1].equals(careful[1])
+    assert fast[2] == careful[2]
+
+
+def test_a_clean_file_takes_the_fast_path_and_a_damaged_one_does_not() -> None:
+    """Files without quoted line breaks, stray quotes or ragged rows are read by polars; others are not."""
+    good = "\r\n".join([",".join(CSV_FILE.labels), ",".join(["Q1", "P1", '"山田,太郎"'] + ["x"] * 18), ",".join(["Q2"] + [""] * 20)]) + "\r\n"
+    raw = good.encode("utf-8")
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    lo = raw.find(b"\n") + 1
+    cells = _fast_cells(buf, lo, len(CSV_FILE.labels))
+    assert cells is not None and cells["line"].to_list() == [2, 3] and cells["u2"][0] == "山田,太郎"
+    for bad in (good.replace('"山田,太郎"', '"山田\r\n太郎"'), good.replace('"山田,太郎"', '山"田'), good.replace("Q2,", "Q2")):
+        raw = bad.encode("utf-8")
+        assert _fast_cells(np.frombuffer(raw, dtype=np.uint8), raw.find(b"\n") + 1, len(CSV_FILE.labels)) is None
+
+
+def test_the_byte_check_finds_every_character_the_rule_acts_on() -> None:
+    """_maybe_special may say yes too often, never too rarely: checked on every code point."""
+    points = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and c not in (0x0A, 0x0D)]
+    special = pl.Series([chr(c) for c in points]).str.contains(SPECIAL).to_numpy()
+    hits = [c for c, s in zip(points, special) if s]
+    assert len(hits) > 90
+    assert all(_maybe_special(np.frombuffer(chr(c).encode("utf-8"), dtype=np.uint8)) for c in hits)
+    assert not _maybe_special(np.frombuffer("山田　太郎,ﾔﾏﾀﾞ,１－２—…".encode(), dtype=np.uint8))
+
+
+# ----------------------------------------------------------------- DAIS
+
+#: bytes a damaged or careless DAIS field may hold: digits, spaces, kana, a kanji's two bytes, controls, unassigned bytes
+BYTES = [b"0", b"9", b" ", b"-", b"A", b"\xb1", b"\xdf", "山".encode("cp932"), b"\x81", b"\x00", b"\x1f", b"\x7f", b"\x80", b"\xa0", b"\xfd"]
+
+
+def _dais_answers() -> bytes:
+    schema = FRAME_SCHEMAS[("response", "basic")]
+    frame = pl.DataFrame(
+        {
+            "inquiry_id": ["Q1", "Q2", "Q3", "Q4"],
+            "answer": ["found", "found", "none", "found"],
+            "detail_no": [1, 2, 0, 1],
+            "bank_code": ["0005"] * 4,
+            "branch_code": ["041", "041", None, "123"],
+            "account_type": [1, 2, 0, 6],
+            "account_number": ["1234567", "7654321", None, "0000001"],
+            "holder_kana": ["ﾔﾏﾀﾞ ﾀﾛｳ", "ﾔﾏﾀﾞ ﾀﾛｳ", None, "ｽｽﾞｷ ﾊﾅｺ"],
+            "holder_birth_date": [dt.date(1970, 3, 12), None, None, dt.date(2000, 2, 29)],
+            "holder_address": ["東京都新宿区西新宿二丁目８番１号", "", None, "大阪府"],
+            "balance_yen": [1000, -5, None, 0],
+            "balance_date": [dt.date(2026, 10, 31)] * 4,
+            "opened_on": [dt.date(1999, 1, 1), None, None, dt.date(2020, 12, 31)],
+            "last_activity": [dt.date(2026, 10, 1), None, None, None],
+            "account_status": ["通常", "休眠", None, "解約済"],
+        }
+    )
+    frame = frame.select([pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()])
+    data, _ = write_fixed(DAIS, DAIS_FILE, frame, {"municipality_code": "131041", "created_on": dt.date(2026, 11, 23), "seq": 1})
+    return data
+
+
+DAIS_BASE = _dais_answers()
+RECORD = DAIS.record_length + 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, DAIS.record_length - 1), st.sampled_from(BYTES)), max_size=6))
+def test_dais_fast_and_careful_paths_agree(edits: list[tuple[int, int, bytes]]) -> None:
+    data = bytearray(DAIS_BASE)
+    for record, at, new in edits:  # any bytes in the data records' fields; lengths kept
+        pos = record * RECORD + at
+        data[pos : pos + len(new)] = new[: DAIS.record_length - at]
+    out = []
+    for careful in (False, True):
+        try:
+            got = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat", careful=careful)
+            out.append((got.rows, got.rejects, got.rows_read, got.header, got.trailer))
+        except FileRejected as exc:
+            out.append(str(exc))
+    fast, slow = out
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert not isinstance(fast, str)
+    assert fast[0].equals(slow[0]) and fast[0].schema == slow[0].schema
+    assert fast[1].equals(slow[1])
+    assert fast[2:] == slow[2:]
+
+
+def test_dais_unchanged_file_reads_back_without_rejects() -> None:
+    got = read_fixed(DAIS, DAIS_FILE, DAIS_BASE, "a.dat")
+    assert got.rows.height == 4 and got.rejects.height == 0
+    assert got.rows["holder_birth_date"].to_list()[3] == dt.date(2000, 2, 29)
+    assert got.rows["balance_yen"].to_list()[:2] == [1000, -5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789", min_size=8, max_size=8), min_size=1, max_size=50))
+def test_dates_from_bytes_are_the_dates_from_text(values: list[str]) -> None:
+    values = [*values, "20000229", "19000229", "20240230", "00000000", "99991231", "00010101", "20261301"]
+    sub = np.frombuffer("".join(values).encode(), dtype=np.uint8).reshape(-1, 8)
+    days, valid = _yyyymmdd_days(sub)
+    ours = pl.Series(days).cast(pl.Int32).cast(pl.Date).scatter(np.flatnonzero(~valid), None)
+    text = pl.DataFrame({"t": values}).select(yyyymmdd_to_date(pl.col("t"))).to_series()
+    assert ours.to_list() == text.to_list()
+
+
+@pytest.mark.parametrize("careful", [False, True])
+def test_dais_undecodable_address_is_rejected_with_its_line_on_both_paths(careful: bool) -> None:
+    data = bytearray(DAIS_BASE)
+    at = 2 * RECORD + 1 + 20 + 1 + 3 + 4 + 3 + 1 + 7 + 40 + 8  # the second answer's 届出住所
+    data[at : at + 2] = b"\x81\x0d"  # a lead byte and a byte no cp932 character ends with
+    got = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat", careful=careful)
+    assert got.rejects["line"].to_list() == [3]
+    assert "cp932" in got.rejects["reason"][0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.one_of(st.none(), st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))), st.one_of(st.none(), st.integers(-10**12 + 1, 10**12 - 1))), min_size=1, max_size=30)
+)
+def test_numbers_and_dates_written_from_numpy_are_the_text_writers_bytes(rows: list[tuple[dt.date | None, int | None]]) -> None:
+    """write_fixed's numpy digits (dates, signed amounts) equal the text path's bytes (formats._fixed._field_values)."""
+    from formats._fixed import _field_values, _number_digits, scatter_column
+
+    record = DAIS.records[DAIS_FILE.data]
+    frame = pl.DataFrame({"opened_on": [r[0] for r in rows], "balance_yen": [r[1] for r in rows]}, schema={"opened_on": pl.Date, "balance_yen": pl.Int64})
+    for name in ("opened_on", "balance_yen"):
+        f = next(g for g in record.fields if g.name == name)
+        fast = _number_digits(f, record, frame)
+        assert fast is not None
+        text = np.full((frame.height, f.width), 0x20, dtype=np.uint8)
+        scatter_column(text, 0, f.width, _field_values(f, record, frame, DAIS, []), "cp932", name)
+        assert (fast == text).all()
+
+
+def test_a_large_dais_file_decoded_in_chunks_reads_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks bound the memory of a 90 MB file; rows, rejects and lines do not depend on them."""
+    import formats._fixed as fixed
+
+    data = bytearray(DAIS_BASE)
+    data[2 * RECORD + 30 : 2 * RECORD + 32] = b"\x00X"  # a reject in the second chunk
+    whole = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat")
+    monkeypatch.setattr(fixed, "CHUNK_RECORDS", 1)
+    chunked = read_fixed(DAIS, DAIS_FILE, bytes(data), "a.dat")
+    assert whole.rejects.height == 1 and chunked.rejects.equals(whole.rejects)
+    assert chunked.rows.equals(whole.rows) and chunked.rows.schema == whole.rows.schema
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 9_999_999), min_size=1, max_size=50))
+def test_wareki_from_integers_is_wareki_from_text(values: list[int]) -> None:
+    """The 和暦7桁 integer arithmetic of the CSV reader gives wareki7_to_date's dates (era edges included)."""
+    from formats._csv import _wareki7_days
+    from formats.dates import wareki7_to_date
+
+    edges = [1010101, 1450729, 1450730, 2010729, 2010730, 2151224, 2151225, 3011224, 3011225, 3640107, 3640108, 4010107, 4010108, 4310430, 4310501, 5010430, 5010501, 5990229, 5960229, 4000101]
+    texts = [f"{v:07d}" for v in [*values, *edges] if 1_000_000 <= v < 6_000_000]
+    if not texts:
+        return
+    days = _wareki7_days(np.array([int(t) for t in texts], dtype=np.int64))
+    ours = [None if d == -(10**9) else dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in days]
+    assert ours == pl.DataFrame({"v": texts}).select(wareki7_to_date(pl.col("v"))).to_series().to_list()
