@@ -426,7 +426,7 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
     """
     arr = split_records(data, path, layout.record_length)
     n = arr.shape[0]
-    const = {role: getattr(layout.records[getattr(fd, role)].fields[0], "const") for role in ("header", "data", "trailer", "end")}
+    const = {role: layout.records[getattr(fd, role)].fields[0].const for role in ("header", "data", "trailer", "end")}
     kinds = np.array([chr(b) for b in range(256)])[arr[:, 0]]
     if kinds[0] != const["header"]:
         raise FileRejected(path, 1, f"先頭がヘッダレコードではありません (first record has データ区分 '{kinds[0]}', expected '{const['header']}')")

@@ -160,7 +160,7 @@ class Workspace:
         return self.home / "settings.json"
 
     @classmethod
-    def init(cls, home: Path, settings: Settings) -> "Workspace":
+    def init(cls, home: Path, settings: Settings) -> Workspace:
         """Create the folders (owner-only) and the settings; an existing workspace is kept."""
         owner_only()
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -185,7 +185,7 @@ class Workspace:
         return ws
 
     @classmethod
-    def open(cls, home: Path) -> "Workspace":
+    def open(cls, home: Path) -> Workspace:
         owner_only()
         settings_path = home / "settings.json"
         if not settings_path.exists():
