@@ -31,6 +31,11 @@ FOLLOWUPS_COLUMNS = [
     "status", "sent_on", "answered_on", "transactions", "regular_income",
 ]  # fmt: skip
 
+#: columns of an answer row as the bank wrote them (text no program made): quoted in a fast read (:meth:`Store.fast_frame`)
+BANK_TEXT = (
+    "branch_code", "account_number", "passbook_symbol", "passbook_number", "holder_kana", "holder_birth_date", "holder_address",
+    "account_status", "last_activity",
+)  # fmt: skip
 #: 預金種目 定期: its 最終取引日 is the maturity date
 TIME_DEPOSIT = 6
 #: 預金種目 codes as people read them (the report, the review sheet)
@@ -77,23 +82,28 @@ def account_columns() -> list[pl.Expr]:
 
 def matches_frame(store: Store) -> pl.DataFrame:
     """One row per linked account; a reviewer's decision overrides the class."""
-    linked = store.frame(
+    linked = store.fast_frame(
         f"""
         SELECT account_key, inquiry_id, inquired_person_id, {EFFECTIVE_PERSON_SQL} AS person_id,
                {EFFECTIVE_CLASS_SQL} AS class, score, name_evidence, dob_evidence, address_evidence, candidates
         FROM matches
         """,
-        schema={"score": pl.Float64},
-    )
-    first = store.frame(
+        {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "person_id", "class"), pl.Utf8), "score": pl.Float64,
+         **dict.fromkeys(("name_evidence", "dob_evidence", "address_evidence", "candidates"), pl.Utf8)},
+        text=("candidates",),  # may be empty rather than null
+    )  # fmt: skip
+    first = store.fast_frame(
         """
         SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.account_type, a.account_number,
                a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
         FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
         WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key)
         """,
-        schema={"account_type": pl.Int64, "balance_yen": pl.Int64},
-    )
+        {**dict.fromkeys(("account_key", "provider", "bank_code", "branch_code"), pl.Utf8), "account_type": pl.Int64,
+         **dict.fromkeys(("account_number", "holder_kana", "holder_birth_date", "holder_address"), pl.Utf8),
+         "balance_yen": pl.Int64, "account_status": pl.Utf8, "last_activity": pl.Utf8},
+        text=BANK_TEXT,
+    )  # fmt: skip
     return shape_matches(linked, first)
 
 
@@ -159,7 +169,11 @@ def outcomes_frame(store: Store) -> pl.DataFrame:
 
 
 def followups_frame(store: Store) -> pl.DataFrame:
-    return store.frame(f"SELECT {', '.join(FOLLOWUPS_COLUMNS)} FROM followups ORDER BY followup_id")  # ids are handed out in priority order within each run
+    return store.fast_frame(  # ids are handed out in priority order within each run
+        f"SELECT {', '.join(FOLLOWUPS_COLUMNS)} FROM followups ORDER BY followup_id",
+        {c: pl.Int64 if c in ("priority", "transactions") else pl.Utf8 for c in FOLLOWUPS_COLUMNS},
+        text=("reason", "regular_income"),
+    )
 
 
 _FRAMES = {"matches": matches_frame, "outcomes": outcomes_frame, "followups": followups_frame}

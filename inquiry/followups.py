@@ -40,7 +40,7 @@ from datetime import date, timedelta
 import polars as pl
 
 from inquiry import history
-from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
+from inquiry.exports import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
 from inquiry.payments import cleared_persons
 from inquiry.requests import assign_ids, write_request_files
 from inquiry.step import Context, StepFailed, StepResult
@@ -93,7 +93,7 @@ _ANSWER_SCHEMA = {
 def _latest_answers(ctx: Context) -> pl.DataFrame:
     """The newest answer of every linked account (newest balance date, then newest ingest)."""
     return (
-        ctx.store.frame(_ANSWERS_SQL, schema=_ANSWER_SCHEMA)
+        ctx.store.fast_frame(_ANSWERS_SQL, _ANSWER_SCHEMA, text=BANK_TEXT)
         .sort("account_key", "balance_date", "answered_on", "_row", nulls_last=False)
         .group_by("account_key", maintain_order=True)
         .last()
@@ -112,15 +112,15 @@ def select_accounts(ctx: Context) -> pl.DataFrame:
     """
     s = ctx.settings
     today = ctx.today
-    hits = ctx.store.frame(_HITS_SQL, schema={"account_key": _S, "class": _S, "decision": _S, "person_id": _S}).rename(
+    hits = ctx.store.fast_frame(_HITS_SQL, {"account_key": _S, "class": _S, "decision": _S, "person_id": _S}).rename(
         {"decision": "review_decision"}
     )
-    persons = ctx.store.frame("SELECT person_id, arrears_yen FROM persons", schema={"person_id": _S, "arrears_yen": _I})
+    persons = ctx.store.fast_frame("SELECT person_id, arrears_yen FROM persons", {"person_id": _S, "arrears_yen": _I})
     inst = ctx.store.frame("SELECT bank_code, provider FROM institutions", schema={"bank_code": _S, "provider": _S})
     cleared = cleared_persons(ctx).select("person_id", "paid_yen", pl.lit(True).alias("cleared"))
-    earlier = ctx.store.frame(
+    earlier = ctx.store.fast_frame(
         "SELECT account_key, person_id, status, COALESCE(sent_on, substr(created_at, 1, 10)) AS sent_on FROM followups",
-        schema={"account_key": _S, "person_id": _S, "status": _S, "sent_on": _S},
+        {"account_key": _S, "person_id": _S, "status": _S, "sent_on": _S},
     ).with_columns(pl.col("sent_on").str.to_date())
     repeat_from = today - timedelta(days=s.followup_repeat_days - 1)  # the last N days, today included
     history_of = earlier.group_by("account_key").agg(

@@ -261,8 +261,23 @@ def _line(query: FastQuery) -> str:
     """The SQL expression of one row of ``query`` as a line of text (see :meth:`Store.fast_frame`)."""
     # %s of NULL is '': an empty field, read as null; the separator at the end keeps a row of NULLs a line
     pattern = "".join("%s\x1f" for _ in query.schema)
-    args = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE quote({c}) END" if c in query.text else c for c in query.schema)
-    return f"printf('{pattern}', {args})"
+    return f"printf('{pattern}', {', '.join(_field(c, t, query.text) for c, t in query.schema.items())})"
+
+
+def _field(column: str, dtype: Any, text: tuple[str, ...]) -> str:
+    """The SQL of one field of a row's line: free text quoted; a REAL with all 17 digits.
+
+    SQLite's own text of a REAL has 15 significant digits; ``%!.17g`` gives
+    the digits that read back as the very same double (SQLite 3.40 on
+    400,000 random values of 1e-12 … 1e12: all; not at the edges of the
+    double range, e.g. its largest value), so a score read through the text
+    is the score stored (an export rounds it as before).
+    """
+    if column in text:
+        return f"CASE WHEN {column} IS NULL THEN NULL ELSE quote({column}) END"
+    if dtype == pl.Float64:
+        return f"CASE WHEN {column} IS NULL THEN NULL ELSE printf('%!.17g', {column}) END"
+    return column
 
 
 def _as_text(query: FastQuery) -> str:

@@ -117,3 +117,13 @@ def test_frame_types_columns_from_all_rows(tmp_path: Path, monkeypatch: pytest.M
         assert got.schema == {"i": pl.Int64, "v": pl.Utf8}
         assert got.rows() == [(1, None), (2, None), (3, "x"), (None, "y"), (5, "z")]
         assert s.frame("SELECT i, v FROM t WHERE 0").schema == {"i": pl.Utf8, "v": pl.Utf8}
+
+
+def test_a_real_reads_back_as_the_same_double(tmp_path: Path) -> None:
+    """Scores go through text: all the digits that make the same double (SQLite's own text has 15), NULL stays null."""
+    values = [0.1 + 0.2, 1 / 3, 0.12345000000000001, 0.99999999999999989, 2.5e-9, 123456.789, 0.0, 12.0, None]
+    with Store(tmp_path / "s.sqlite3") as s:
+        s.conn.execute("CREATE TEMP TABLE t (x REAL)")
+        s.conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+        got = s.fast_frame("SELECT x FROM t ORDER BY rowid", {"x": pl.Float64})["x"].to_list()
+    assert got == values
