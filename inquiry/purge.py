@@ -122,8 +122,19 @@ def _take(store: Store, name: str, sql: str, params: dict[str, str], schema: dic
 
 
 def _delete_rows(store: Store, table: str, name: str) -> None:
-    """Delete the rows of ``table`` set aside as ``temp.purge_<name>`` (:func:`_take`), in one statement."""
-    store.conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM temp.purge_{name})")
+    """Delete the rows of ``table`` set aside as ``temp.purge_<name>`` (:func:`_take`), in one statement.
+
+    When every row of the table goes (a whole year past retention, an office
+    that stopped), ``DELETE`` without ``WHERE``: SQLite then frees the
+    table's and its indexes' pages whole instead of taking out one row and
+    its index entries at a time (a year's answers: seconds, not tens of
+    seconds); ``secure_delete`` zeroes freed pages all the same.
+    """
+    going = store.scalar(f"SELECT count(*) FROM temp.purge_{name}")
+    if going and going == store.scalar(f"SELECT count(*) FROM {table}"):
+        store.conn.execute(f"DELETE FROM {table}")
+    elif going:
+        store.conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM temp.purge_{name})")
 
 
 def _due_inquiries(store: Store, cutoff: str, unanswered: str) -> pl.DataFrame:
