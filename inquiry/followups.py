@@ -34,6 +34,7 @@ step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -44,6 +45,7 @@ from inquiry.exports import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL
 from inquiry.payments import cleared_persons
 from inquiry.requests import assign_ids, write_request_files
 from inquiry.step import Context, StepFailed, StepResult
+from inquiry.store import FastQuery, Store
 from matching.income import format_yen
 from matching.kana import to_fullwidth, to_zengin
 
@@ -90,19 +92,37 @@ _ANSWER_SCHEMA = {
 }  # fmt: skip
 
 
-def _latest_answers(ctx: Context) -> pl.DataFrame:
-    """The newest answer of every linked account (newest balance date, then newest ingest)."""
+#: the same rows as two halves (even and odd rowid) that two child processes read side by side
+_ANSWER_HALVES = {f"half{k}": FastQuery(f"{_ANSWERS_SQL} AND a.rowid % 2 = {k}", _ANSWER_SCHEMA, BANK_TEXT) for k in (0, 1)}
+
+
+def read_answers_aside(store: Store) -> Callable[[], pl.DataFrame]:
+    """Start reading :func:`select_accounts`' answer rows in two child processes; call the result to get them.
+
+    A year's found answers are the longest read of ``followups``: two
+    processes format half the rows each (:meth:`Store.fast_frames`) while
+    this one goes on (summarising the history answers). They read what is
+    committed: start it before the step writes answers, links or inquiries.
+    """
+    halves = store.fast_frames(_ANSWER_HALVES)
+    return lambda: pl.concat([f.result() for f in halves.values()])
+
+
+def _latest_answers(rows: pl.DataFrame) -> pl.DataFrame:
+    """The newest answer of every linked account (newest balance date, then newest ingest), of :data:`_ANSWERS_SQL`'s rows."""
     return (
-        ctx.store.fast_frame(_ANSWERS_SQL, _ANSWER_SCHEMA, text=BANK_TEXT)
-        .sort("account_key", "balance_date", "answered_on", "_row", nulls_last=False)
+        rows.sort("account_key", "balance_date", "answered_on", "_row", nulls_last=False)
         .group_by("account_key", maintain_order=True)
         .last()
         .with_columns(pl.col("last_activity").str.to_date(), pl.col("balance_date").str.to_date())
     )
 
 
-def select_accounts(ctx: Context) -> pl.DataFrame:
+def select_accounts(ctx: Context, answers: Callable[[], pl.DataFrame] | None = None) -> pl.DataFrame:
     """Every hit account with the facts the rules look at and one ``decision`` per account.
+
+    ``answers``: the found answer rows, read ahead (:func:`read_answers_aside`);
+    by default read here.
 
     ``decision`` is ``queue``, ``skip_cleared``, or why not: ``closed``
     (解約済/支払停止), ``small_inactive`` (below the threshold and no recent
@@ -133,7 +153,8 @@ def select_accounts(ctx: Context) -> pl.DataFrame:
 
     active_from = months_before(today, s.followup_active_months)
     frame = (
-        hits.join(_latest_answers(ctx), on="account_key", how="inner")
+        hits.join(_latest_answers(answers() if answers else ctx.store.fast_frame(_ANSWERS_SQL, _ANSWER_SCHEMA, text=BANK_TEXT)),
+                  on="account_key", how="inner")
         .join(persons, on="person_id", how="left")
         .join(inst, on="bank_code", how="left")
         .join(cleared, on="person_id", how="left")
@@ -236,13 +257,14 @@ def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="取引履歴照会 (followups)")
         s = ctx.settings
-        summarised = history.summarise(ctx.store)
         period_to = options.period_to or ctx.today
         period_from = options.period_from or months_before(period_to, s.followup_period_months)
         if period_from > period_to:
             raise StepFailed(f"照会期間が逆です (period from {period_from} is after period to {period_to})")
+        answers = read_answers_aside(ctx.store)  # before anything is written; summarising writes followups only
+        summarised = history.summarise(ctx.store)
 
-        accounts = select_accounts(ctx)
+        accounts = select_accounts(ctx, answers)
         decided = dict(accounts["decision"].value_counts().iter_rows())
         result.counts["hit_accounts"] = accounts.height
         for key, label in _COUNTS.items():
