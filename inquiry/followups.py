@@ -34,6 +34,7 @@ step.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -92,20 +93,17 @@ _ANSWER_SCHEMA = {
 }  # fmt: skip
 
 
-#: the same rows as two halves (even and odd rowid) that two child processes read side by side
-_ANSWER_HALVES = {f"half{k}": FastQuery(f"{_ANSWERS_SQL} AND a.rowid % 2 = {k}", _ANSWER_SCHEMA, BANK_TEXT) for k in (0, 1)}
-
-
 def read_answers_aside(store: Store) -> Callable[[], pl.DataFrame]:
-    """Start reading :func:`select_accounts`' answer rows in two child processes; call the result to get them.
+    """Start reading :func:`select_accounts`' answer rows in a child process; call the result to get them.
 
-    A year's found answers are the longest read of ``followups``: two
-    processes format half the rows each (:meth:`Store.fast_frames`) while
-    this one goes on (summarising the history answers). They read what is
+    A year's found answers are the longest read of ``followups``; a child
+    process formats them (:meth:`Store.fast_frames`) while this one goes on
+    summarising the history answers. (Two children reading half the rows
+    each were no faster: each does the whole join.) The child reads what is
     committed: start it before the step writes answers, links or inquiries.
     """
-    halves = store.fast_frames(_ANSWER_HALVES)
-    return lambda: pl.concat([f.result() for f in halves.values()])
+    read = store.fast_frames({"answers": FastQuery(_ANSWERS_SQL, _ANSWER_SCHEMA, BANK_TEXT)})["answers"]
+    return read.result
 
 
 def _latest_answers(rows: pl.DataFrame) -> pl.DataFrame:
@@ -291,9 +289,10 @@ def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns
             rows = queued.filter(pl.col("provider") == provider).sort("priority")
             result.counts[f"queued_{provider}"] = rows.height
             for name, batch in write_request_files(ctx, result, provider, "history", rows, lambda b, p=provider: _request_frame(p, b)):
-                ctx.store.conn.executemany(
-                    "UPDATE followups SET status = 'WRITTEN', request_file = ? WHERE followup_id = ? AND status = 'QUEUED'",
-                    [(name, fid) for fid in batch["followup_id"]],
+                ctx.store.conn.execute(  # one statement per file (its ids as one JSON array)
+                    "UPDATE followups SET status = 'WRITTEN', request_file = ? "
+                    "WHERE followup_id IN (SELECT value FROM json_each(?)) AND status = 'QUEUED'",
+                    (name, json.dumps(batch["followup_id"].to_list())),
                 )
         paper = queued.filter(pl.col("provider") == PAPER).height
         result.counts["queued_paper (書面照会)"] = paper
