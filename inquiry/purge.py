@@ -322,15 +322,20 @@ def _stats(frame: pl.DataFrame, kind: str, value: str | pl.Expr, weight: pl.Expr
 def _ids_digest(ids: dict[str, pl.Series]) -> str:
     """SHA-256 of ``kind<TAB>id`` lines, sorted: proves later which records were deleted.
 
-    Built and sorted column-wise (polars sorts text by its UTF-8 bytes, which
-    is the order of code points, as Python's ``sorted``), then hashed in
-    pieces: the value a Python sort of the lines joined by ``\\n`` gives.
+    The value of the Python formula (``sorted`` lines joined by ``\\n``),
+    built column-wise: the tab after a kind's name sorts before any letter,
+    so the sorted lines are the kinds in order, each kind's lines sorted (polars
+    sorts text by its UTF-8 bytes, the code point order of ``sorted``); one
+    kind at a time, hashed in pieces, so that a year's millions of ids are
+    never all in memory as text at once.
     """
-    lines = pl.concat([(f"{kind}\t" + series.cast(pl.Utf8).fill_null("None")).rename("line") for kind, series in ids.items()])
-    lines = lines.sort()
     digest = hashlib.sha256()
-    for k, piece in enumerate(lines.to_frame().iter_slices(_DIGEST_ROWS)):
-        digest.update((("\n" if k else "") + piece["line"].str.join("\n").item()).encode("utf-8"))
+    first = True
+    for kind in sorted(ids):
+        lines = (f"{kind}\t" + ids[kind].cast(pl.Utf8).fill_null("None")).rename("line").sort()
+        for piece in lines.to_frame().iter_slices(_DIGEST_ROWS):
+            digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
+            first = False
     return digest.hexdigest()
 
 

@@ -429,12 +429,14 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
 
     ids = {
         "inquiry": pl.Series(["b", "a", "ｱ", "é", "😀", "\uffff", None], dtype=pl.Utf8),
+        "files": pl.Series(["\x01", "a"]),  # a kind named as another and more: its lines come after all of the other's
         "answer": pl.Series(["f:10", "f:2", "f:1"]),
-        "file": pl.Series([], dtype=pl.Utf8),
+        "file": pl.Series(["z", "y"]),
+        "match": pl.Series([], dtype=pl.Utf8),
     }
     lines = sorted(f"{kind}\t{value}" for kind, series in ids.items() for value in series.to_list())
     expected = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     assert inquiry.purge._ids_digest(ids) == expected
     monkeypatch.setattr(inquiry.purge, "_DIGEST_ROWS", 3)
     assert inquiry.purge._ids_digest(ids) == expected
-    assert inquiry.purge._ids_digest({"file": ids["file"]}) == hashlib.sha256(b"").hexdigest()
+    assert inquiry.purge._ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()
