@@ -11,8 +11,8 @@ from pathlib import Path
 import polars as pl
 
 from inquiry.csvout import write_csv
-from inquiry.step import Context, StepResult, StepFailed
-from inquiry.store import Store
+from inquiry.step import Context, StepFailed, StepResult
+from inquiry.store import FastQuery, Store
 from matching.names import name_key
 
 __all__ = ["outcome", "shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
@@ -31,6 +31,11 @@ FOLLOWUPS_COLUMNS = [
     "status", "sent_on", "answered_on", "transactions", "regular_income",
 ]  # fmt: skip
 
+#: columns of an answer row as the bank wrote them (text no program made): quoted in a fast read (:meth:`Store.fast_frame`)
+BANK_TEXT = (
+    "branch_code", "account_number", "passbook_symbol", "passbook_number", "holder_kana", "holder_birth_date", "holder_address",
+    "account_status", "last_activity",
+)  # fmt: skip
 #: 預金種目 定期: its 最終取引日 is the maturity date
 TIME_DEPOSIT = 6
 #: 預金種目 codes as people read them (the report, the review sheet)
@@ -75,26 +80,40 @@ def account_columns() -> list[pl.Expr]:
     ]
 
 
+#: what ``matches.csv`` shows of the links (:func:`matches_frame`)
+_LINKED_READ = FastQuery(
+    f"""
+    SELECT account_key, inquiry_id, inquired_person_id, {EFFECTIVE_PERSON_SQL} AS person_id,
+           {EFFECTIVE_CLASS_SQL} AS class, score, name_evidence, dob_evidence, address_evidence, candidates
+    FROM matches
+    """,
+    {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "person_id", "class"), pl.Utf8), "score": pl.Float64,
+     **dict.fromkeys(("name_evidence", "dob_evidence", "address_evidence", "candidates"), pl.Utf8)},
+    ("candidates",),  # may be empty rather than null
+)  # fmt: skip
+#: the first found answer of every account
+_FIRST_ANSWERS_READ = FastQuery(
+    """
+    SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.account_type, a.account_number,
+           a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
+    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key)
+    """,
+    {**dict.fromkeys(("account_key", "provider", "bank_code", "branch_code"), pl.Utf8), "account_type": pl.Int64,
+     **dict.fromkeys(("account_number", "holder_kana", "holder_birth_date", "holder_address"), pl.Utf8),
+     "balance_yen": pl.Int64, "account_status": pl.Utf8, "last_activity": pl.Utf8},
+    BANK_TEXT,
+)  # fmt: skip
+
+
 def matches_frame(store: Store) -> pl.DataFrame:
-    """One row per linked account; a reviewer's decision overrides the class."""
-    linked = store.frame(
-        f"""
-        SELECT account_key, inquiry_id, inquired_person_id, {EFFECTIVE_PERSON_SQL} AS person_id,
-               {EFFECTIVE_CLASS_SQL} AS class, score, name_evidence, dob_evidence, address_evidence, candidates
-        FROM matches
-        """,
-        schema={"score": pl.Float64},
-    )
-    first = store.frame(
-        """
-        SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.account_type, a.account_number,
-               a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
-        FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-        WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key)
-        """,
-        schema={"account_type": pl.Int64, "balance_yen": pl.Int64},
-    )
-    return shape_matches(linked, first)
+    """One row per linked account; a reviewer's decision overrides the class.
+
+    The links and the first answers are read side by side (:meth:`Store.fast_frames`:
+    committed rows; an export writes nothing before).
+    """
+    reads = store.fast_frames({"linked": _LINKED_READ, "first": _FIRST_ANSWERS_READ})
+    return shape_matches(reads["linked"].result(), reads["first"].result())
 
 
 def outcome(raw_answer: pl.Expr, hits: pl.Expr, accounts: pl.Expr) -> pl.Expr:
@@ -129,16 +148,23 @@ def outcomes_frame(store: Store) -> pl.DataFrame:
     A hit counts for an inquiry only when the account is linked to the
     person that inquiry asked about (one account, one owner).
     """
-    inquiries = store.fast_frame(
-        "SELECT inquiry_id, person_id, provider, bank_code, sent_on, answered_on, answer AS raw_answer FROM inquiries",
-        {c: pl.Utf8 for c in ("inquiry_id", "person_id", "provider", "bank_code", "sent_on", "answered_on", "raw_answer")},
+    reads = store.fast_frames(  # side by side: committed rows (an export writes nothing before)
+        {
+            "inquiries": FastQuery(
+                "SELECT inquiry_id, person_id, provider, bank_code, sent_on, answered_on, answer AS raw_answer FROM inquiries",
+                {c: pl.Utf8 for c in ("inquiry_id", "person_id", "provider", "bank_code", "sent_on", "answered_on", "raw_answer")},
+            ),
+            "accounts": FastQuery(
+                "SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'",
+                {"inquiry_id": pl.Utf8, "account_key": pl.Utf8, "balance_yen": pl.Int64},
+            ),
+            "linked": FastQuery(_LINKED_PERSON_SQL, {"account_key": pl.Utf8, "hit_person": pl.Utf8}),
+        }
     )
+    inquiries = reads["inquiries"].result()
     if inquiries.height == 0:
         return pl.DataFrame(schema={c: pl.Utf8 for c in OUTCOMES_COLUMNS})
-    accounts = store.fast_frame(
-        "SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'",
-        {"inquiry_id": pl.Utf8, "account_key": pl.Utf8, "balance_yen": pl.Int64},
-    ).join(store.fast_frame(_LINKED_PERSON_SQL, {"account_key": pl.Utf8, "hit_person": pl.Utf8}), on="account_key", how="left")
+    accounts = reads["accounts"].result().join(reads["linked"].result(), on="account_key", how="left")
     per_inquiry = (
         accounts.join(inquiries.select("inquiry_id", "person_id"), on="inquiry_id", how="inner")
         .with_columns(is_hit=(pl.col("hit_person") == pl.col("person_id")).fill_null(False))
@@ -159,7 +185,11 @@ def outcomes_frame(store: Store) -> pl.DataFrame:
 
 
 def followups_frame(store: Store) -> pl.DataFrame:
-    return store.frame(f"SELECT {', '.join(FOLLOWUPS_COLUMNS)} FROM followups ORDER BY followup_id")  # ids are handed out in priority order within each run
+    return store.fast_frame(  # ids are handed out in priority order within each run
+        f"SELECT {', '.join(FOLLOWUPS_COLUMNS)} FROM followups ORDER BY followup_id",
+        {c: pl.Int64 if c in ("priority", "transactions") else pl.Utf8 for c in FOLLOWUPS_COLUMNS},
+        text=("reason", "regular_income"),
+    )
 
 
 _FRAMES = {"matches": matches_frame, "outcomes": outcomes_frame, "followups": followups_frame}

@@ -34,16 +34,19 @@ step.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import polars as pl
 
 from inquiry import history
-from inquiry.exports import EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
+from inquiry.exports import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
 from inquiry.payments import cleared_persons
 from inquiry.requests import assign_ids, write_request_files
 from inquiry.step import Context, StepFailed, StepResult
+from inquiry.store import FastQuery, Store
 from matching.income import format_yen
 from matching.kana import to_fullwidth, to_zengin
 
@@ -90,19 +93,34 @@ _ANSWER_SCHEMA = {
 }  # fmt: skip
 
 
-def _latest_answers(ctx: Context) -> pl.DataFrame:
-    """The newest answer of every linked account (newest balance date, then newest ingest)."""
+def read_answers_aside(store: Store) -> Callable[[], pl.DataFrame]:
+    """Start reading :func:`select_accounts`' answer rows in a child process; call the result to get them.
+
+    A year's found answers are the longest read of ``followups``; a child
+    process formats them (:meth:`Store.fast_frames`) while this one goes on
+    summarising the history answers. (Two children reading half the rows
+    each were no faster: each does the whole join.) The child reads what is
+    committed: start it before the step writes answers, links or inquiries.
+    """
+    read = store.fast_frames({"answers": FastQuery(_ANSWERS_SQL, _ANSWER_SCHEMA, BANK_TEXT)})["answers"]
+    return read.result
+
+
+def _latest_answers(rows: pl.DataFrame) -> pl.DataFrame:
+    """The newest answer of every linked account (newest balance date, then newest ingest), of :data:`_ANSWERS_SQL`'s rows."""
     return (
-        ctx.store.frame(_ANSWERS_SQL, schema=_ANSWER_SCHEMA)
-        .sort("account_key", "balance_date", "answered_on", "_row", nulls_last=False)
+        rows.sort("account_key", "balance_date", "answered_on", "_row", nulls_last=False)
         .group_by("account_key", maintain_order=True)
         .last()
         .with_columns(pl.col("last_activity").str.to_date(), pl.col("balance_date").str.to_date())
     )
 
 
-def select_accounts(ctx: Context) -> pl.DataFrame:
+def select_accounts(ctx: Context, answers: Callable[[], pl.DataFrame] | None = None) -> pl.DataFrame:
     """Every hit account with the facts the rules look at and one ``decision`` per account.
+
+    ``answers``: the found answer rows, read ahead (:func:`read_answers_aside`);
+    by default read here.
 
     ``decision`` is ``queue``, ``skip_cleared``, or why not: ``closed``
     (解約済/支払停止), ``small_inactive`` (below the threshold and no recent
@@ -112,15 +130,15 @@ def select_accounts(ctx: Context) -> pl.DataFrame:
     """
     s = ctx.settings
     today = ctx.today
-    hits = ctx.store.frame(_HITS_SQL, schema={"account_key": _S, "class": _S, "decision": _S, "person_id": _S}).rename(
+    hits = ctx.store.fast_frame(_HITS_SQL, {"account_key": _S, "class": _S, "decision": _S, "person_id": _S}).rename(
         {"decision": "review_decision"}
     )
-    persons = ctx.store.frame("SELECT person_id, arrears_yen FROM persons", schema={"person_id": _S, "arrears_yen": _I})
+    persons = ctx.store.fast_frame("SELECT person_id, arrears_yen FROM persons", {"person_id": _S, "arrears_yen": _I})
     inst = ctx.store.frame("SELECT bank_code, provider FROM institutions", schema={"bank_code": _S, "provider": _S})
     cleared = cleared_persons(ctx).select("person_id", "paid_yen", pl.lit(True).alias("cleared"))
-    earlier = ctx.store.frame(
+    earlier = ctx.store.fast_frame(
         "SELECT account_key, person_id, status, COALESCE(sent_on, substr(created_at, 1, 10)) AS sent_on FROM followups",
-        schema={"account_key": _S, "person_id": _S, "status": _S, "sent_on": _S},
+        {"account_key": _S, "person_id": _S, "status": _S, "sent_on": _S},
     ).with_columns(pl.col("sent_on").str.to_date())
     repeat_from = today - timedelta(days=s.followup_repeat_days - 1)  # the last N days, today included
     history_of = earlier.group_by("account_key").agg(
@@ -133,7 +151,8 @@ def select_accounts(ctx: Context) -> pl.DataFrame:
 
     active_from = months_before(today, s.followup_active_months)
     frame = (
-        hits.join(_latest_answers(ctx), on="account_key", how="inner")
+        hits.join(_latest_answers(answers() if answers else ctx.store.fast_frame(_ANSWERS_SQL, _ANSWER_SCHEMA, text=BANK_TEXT)),
+                  on="account_key", how="inner")
         .join(persons, on="person_id", how="left")
         .join(inst, on="bank_code", how="left")
         .join(cleared, on="person_id", how="left")
@@ -236,13 +255,14 @@ def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="取引履歴照会 (followups)")
         s = ctx.settings
-        summarised = history.summarise(ctx.store)
         period_to = options.period_to or ctx.today
         period_from = options.period_from or months_before(period_to, s.followup_period_months)
         if period_from > period_to:
             raise StepFailed(f"照会期間が逆です (period from {period_from} is after period to {period_to})")
+        answers = read_answers_aside(ctx.store)  # before anything is written; summarising writes followups only
+        summarised = history.summarise(ctx.store)
 
-        accounts = select_accounts(ctx)
+        accounts = select_accounts(ctx, answers)
         decided = dict(accounts["decision"].value_counts().iter_rows())
         result.counts["hit_accounts"] = accounts.height
         for key, label in _COUNTS.items():
@@ -269,9 +289,10 @@ def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns
             rows = queued.filter(pl.col("provider") == provider).sort("priority")
             result.counts[f"queued_{provider}"] = rows.height
             for name, batch in write_request_files(ctx, result, provider, "history", rows, lambda b, p=provider: _request_frame(p, b)):
-                ctx.store.conn.executemany(
-                    "UPDATE followups SET status = 'WRITTEN', request_file = ? WHERE followup_id = ? AND status = 'QUEUED'",
-                    [(name, fid) for fid in batch["followup_id"]],
+                ctx.store.conn.execute(  # one statement per file (its ids as one JSON array)
+                    "UPDATE followups SET status = 'WRITTEN', request_file = ? "
+                    "WHERE followup_id IN (SELECT value FROM json_each(?)) AND status = 'QUEUED'",
+                    (name, json.dumps(batch["followup_id"].to_list())),
                 )
         paper = queued.filter(pl.col("provider") == PAPER).height
         result.counts["queued_paper (書面照会)"] = paper

@@ -29,7 +29,7 @@ import json
 import polars as pl
 
 from inquiry.step import Context, StepResult
-from inquiry.store import Store
+from inquiry.store import FastQuery, Store
 from matching import link
 from matching.classify import CLASSES
 from matching.link import EVIDENCE_COLUMN
@@ -54,6 +54,38 @@ EVIDENCE_SCHEMA = {
 _INPUTS_KEY = "match:inputs"
 
 
+_PERSON_TEXT = ("name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
+#: the persons as stored, in person id order (:func:`persons_frame`)
+_PERSONS_READ = FastQuery(
+    f"SELECT person_id, {', '.join(_PERSON_TEXT)}, kana_estimated, birth_date FROM persons ORDER BY person_id",
+    {"person_id": pl.Utf8, **dict.fromkeys(_PERSON_TEXT, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
+    _PERSON_TEXT,
+)
+#: the found answer rows of the accounts to link (:func:`accounts_to_link`), in no order yet
+_ACCOUNTS_READ = FastQuery(
+    f"""
+    SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
+           a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
+    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+    WHERE a.answer = 'found' AND a.account_key NOT IN ({FINAL_KEYS_SQL})
+    """,
+    {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
+     "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
+    ("holder_kana", "holder_address"),
+)  # fmt: skip
+#: the links and the evidence a re-link may replace (those not final)
+_LINKS_READ = FastQuery(
+    f"SELECT account_key, {', '.join(_LINK_COLUMNS)} FROM matches WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
+    {"account_key": pl.Utf8, **{c: pl.Float64 if c == "score" else pl.Utf8 for c in _LINK_COLUMNS}},
+    ("reason",),
+)
+_EVIDENCE_READ = FastQuery(
+    f"SELECT {', '.join(EVIDENCE_SCHEMA)} FROM match_evidence WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
+    EVIDENCE_SCHEMA,
+    ("reason",),
+)
+
+
 def persons_frame(store: Store) -> pl.DataFrame:
     """Persons as :func:`matching.link` expects them (lists split, dates typed).
 
@@ -61,12 +93,7 @@ def persons_frame(store: Store) -> pl.DataFrame:
     exact tie between two persons by their position, and an office that
     loads its master in two cycles must get the decisions of one load.
     """
-    text = ("name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
-    raw = store.fast_frame(
-        f"SELECT person_id, {', '.join(text)}, kana_estimated, birth_date FROM persons ORDER BY person_id",
-        {"person_id": pl.Utf8, **dict.fromkeys(text, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
-        text=text,
-    )
+    raw = store.fast_frame(_PERSONS_READ.sql, _PERSONS_READ.schema, text=_PERSONS_READ.text)
 
     def split(col: str, sep: str) -> pl.Expr:
         return pl.col(col).fill_null("").str.split(sep).list.eval(pl.element().filter(pl.element() != ""))
@@ -86,21 +113,12 @@ def accounts_to_link(store: Store) -> pl.DataFrame:
     final (:data:`FINAL_KEYS_SQL`); every found answer of each, so that the
     result is the one a single run over all answers gives.
     """
-    return (
-        store.fast_frame(
-            f"""
-            SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
-                   a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
-            FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-            WHERE a.answer = 'found' AND a.account_key NOT IN ({FINAL_KEYS_SQL})
-            """,
-            {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
-             "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
-            text=("holder_kana", "holder_address"),
-        )  # fmt: skip
-        .sort("answered_on", "response_sha", "line")
-        .drop("answered_on", "response_sha", "line")
-    )
+    return _in_answer_order(store.fast_frame(_ACCOUNTS_READ.sql, _ACCOUNTS_READ.schema, text=_ACCOUNTS_READ.text))
+
+
+def _in_answer_order(rows: pl.DataFrame) -> pl.DataFrame:
+    """:data:`_ACCOUNTS_READ`'s rows as :func:`accounts_to_link` gives them."""
+    return rows.sort("answered_on", "response_sha", "line").drop("answered_on", "response_sha", "line")
 
 
 def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
@@ -134,28 +152,11 @@ def _evidence_rows(linked: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _previous(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The links and evidence a re-link may replace (those not final)."""
-    schema = {"account_key": pl.Utf8, **dict.fromkeys(_LINK_COLUMNS, pl.Utf8), "score": pl.Float64}
-    links = store.fast_frame(
-        f"SELECT account_key, {', '.join(_LINK_COLUMNS)} FROM matches WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
-        {c: schema[c] for c in ("account_key", *_LINK_COLUMNS)},
-        text=("reason",),
-    )
-    evidence = store.fast_frame(
-        f"SELECT {', '.join(EVIDENCE_SCHEMA)} FROM match_evidence "
-        f"WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
-        EVIDENCE_SCHEMA,
-        text=("reason",),
-    )
-    return links, evidence
-
-
 def _differs(columns: tuple[str, ...] | list[str]) -> pl.Expr:
     """Any of ``columns`` differs from its ``_old`` copy (null-safe).
 
-    A score read back from the store has 15 significant digits (SQLite's
-    text of a REAL, :meth:`Store.fast_frame`): scores are equal within 1e-9.
+    Scores are equal within 1e-9 (a score read back from the store is the
+    double stored, :meth:`Store.fast_frame`; the margin costs nothing).
     """
 
     def differs(c: str) -> pl.Expr:
@@ -206,7 +207,8 @@ def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, pr
         changed.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
     )
     keys = changed.select("account_key")
-    store.conn.executemany("DELETE FROM match_evidence WHERE account_key = ?", keys.iter_rows())
+    # one statement for any number of accounts (the keys as one JSON array)
+    store.conn.execute("DELETE FROM match_evidence WHERE account_key IN (SELECT value FROM json_each(?))", (json.dumps(keys["account_key"].to_list()),))
     store.insert("match_evidence", evidence.join(keys, on="account_key", how="semi"))
     return changed
 
@@ -222,10 +224,12 @@ def match():  # noqa: ANN201 - returns the step body
         transitions: dict[str, int] = {}
         by_class: dict[str, int] = {}
         new_records = relinked = updated = decided_anew = 0
-        # nothing new (same persons, same answers): no account can be new, none can change
-        accounts = accounts_to_link(store) if relink else pl.DataFrame()
+        # nothing new (same persons, same answers): no account can be new, none can change; else the
+        # accounts and what a re-link may replace are read side by side (nothing is written before)
+        reads = store.fast_frames({"accounts": _ACCOUNTS_READ, "links": _LINKS_READ, "evidence": _EVIDENCE_READ}) if relink else {}
+        accounts = _in_answer_order(reads["accounts"].result()) if relink else pl.DataFrame()
         if accounts.height:
-            previous, previous_evidence = _previous(store)
+            previous, previous_evidence = reads["links"].result(), reads["evidence"].result()
             linked = link(accounts, persons)
             evidence = _evidence_rows(linked)
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())

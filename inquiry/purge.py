@@ -79,6 +79,8 @@ _KEPT_FILES = ("purge-*", "audit.log")
 
 _CERT_PREFIX = "purge_certificate:"
 _VACUUM_FLAG = "purge:vacuum_pending"
+#: lines of the certificate's id digest hashed at once
+_DIGEST_ROWS = 500_000
 _STATS_SCHEMA = {"day": pl.Utf8, "provider": pl.Utf8, "bank_code": pl.Utf8, "kind": pl.Utf8, "value": pl.Utf8, "count": pl.Int64}
 
 
@@ -98,32 +100,77 @@ _UNANSWERED_INQUIRY = """
     AND NOT EXISTS (SELECT 1 FROM answers a2 WHERE a2.inquiry_id = i.inquiry_id)
 """
 _TEXT = pl.Utf8
+#: a file's SHA-256 in the rows read: a year's millions of rows name about a hundred files
+_FILE = pl.Categorical
+
+
+#: the column that names an answer's or a transaction's file: with ``line``, the row's id in the
+#: certificate (the one place the purge names it)
+_FILE_OF_ROW = "response_sha"
+
+
+def _take(store: Store, name: str, sql: str, params: dict[str, str], schema: dict[str, Any]) -> pl.DataFrame:
+    """Set aside what goes: ``sql``'s rows (``rid``: the rowid, then ``schema``'s columns) in ``temp.purge_<name>``.
+
+    The rows are read once, column-wise (:meth:`Store.fast_frame`), for the
+    statistics and the certificate; :func:`_delete_rows` then deletes them in
+    one statement by rowid. Temporary tables are in memory
+    (``temp_store``), part of the purge's transaction, and dropped before it
+    commits.
+    """
+    store.conn.execute(f"DROP TABLE IF EXISTS temp.purge_{name}")
+    store.conn.execute(f"CREATE TEMP TABLE purge_{name} AS {sql}", params)
+    return store.fast_frame(f"SELECT {', '.join(schema)} FROM temp.purge_{name}", schema)
+
+
+def _delete_rows(store: Store, table: str, name: str) -> None:
+    """Delete the rows of ``table`` set aside as ``temp.purge_<name>`` (:func:`_take`), in one statement.
+
+    When every row of the table goes (a whole year past retention, an office
+    that stopped), ``DELETE`` without ``WHERE``: SQLite then frees the
+    table's and its indexes' pages whole instead of taking out one row and
+    its index entries at a time (a year's answers: seconds, not tens of
+    seconds); ``secure_delete`` zeroes freed pages all the same.
+    """
+    going = store.scalar(f"SELECT count(*) FROM temp.purge_{name}")
+    if going and going == store.scalar(f"SELECT count(*) FROM {table}"):
+        store.conn.execute(f"DELETE FROM {table}")
+    elif going:
+        store.conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM temp.purge_{name})")
 
 
 def _due_inquiries(store: Store, cutoff: str, unanswered: str) -> pl.DataFrame:
     """Answered inquiries past retention, and unanswered ones past their deadline (``answer`` 'unanswered')."""
-    return store.frame(
+    return _take(
+        store,
+        "inquiries",
         f"""
-        SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.answered_on,
+        SELECT i.rowid AS rid, i.inquiry_id, i.person_id, i.provider, i.bank_code, i.answered_on,
                COALESCE(i.answer, '{UNANSWERED}') AS answer,
                COALESCE(i.answered_on, i.sent_on, substr(i.created_at, 1, 10)) AS day
         FROM inquiries i WHERE ({_DUE_INQUIRY}) OR ({_UNANSWERED_INQUIRY})
         """,
         {"cutoff": cutoff, "unanswered": unanswered},
-        schema={c: _TEXT for c in ("inquiry_id", "person_id", "provider", "bank_code", "answered_on", "answer", "day")},
+        {c: _TEXT for c in ("inquiry_id", "person_id", "provider", "bank_code", "answered_on", "answer", "day")},
     )
 
 
 def _due_answers(store: Store, cutoff: str) -> pl.DataFrame:
-    """Answer rows of due inquiries, and stray rows past retention whose inquiry is gone."""
-    return store.frame(
+    """Answer rows of due inquiries, and stray rows past retention whose inquiry is gone (after :func:`_due_inquiries`).
+
+    An inquiry closed unanswered has no answer row, so the answers of the
+    inquiries set aside are those of the answered ones past retention.
+    """
+    return _take(
+        store,
+        "answers",
         f"""
-        SELECT a.response_sha, a.line, a.inquiry_id, a.account_key, a.answered_on FROM answers a
-        WHERE a.inquiry_id IN (SELECT i.inquiry_id FROM inquiries i WHERE {_DUE_INQUIRY})
+        SELECT a.rowid AS rid, a.{_FILE_OF_ROW} AS file, a.line, a.inquiry_id, a.account_key, a.answered_on FROM answers a
+        WHERE a.inquiry_id IN (SELECT inquiry_id FROM temp.purge_inquiries)
            OR (a.answered_on <= :cutoff AND a.inquiry_id NOT IN (SELECT inquiry_id FROM inquiries))
         """,
         {"cutoff": cutoff},
-        schema={"response_sha": _TEXT, "line": pl.Int64, "inquiry_id": _TEXT, "account_key": _TEXT, "answered_on": _TEXT},
+        {"file": _FILE, "line": pl.Int64, "inquiry_id": _TEXT, "account_key": _TEXT, "answered_on": _TEXT},
     )
 
 
@@ -133,13 +180,16 @@ _ACCOUNT_GONE = "account_key NOT IN (SELECT account_key FROM answers WHERE accou
 
 def _orphan_matches(store: Store) -> pl.DataFrame:
     """Links of accounts that no remaining answer row names (run after deleting answers)."""
-    return store.frame(
+    return _take(
+        store,
+        "matches",
         f"""
-        SELECT account_key, inquiry_id, substr(matched_at, 1, 10) AS matched_on, {EFFECTIVE_CLASS_SQL} AS class
+        SELECT rowid AS rid, account_key, inquiry_id, substr(matched_at, 1, 10) AS matched_on, {EFFECTIVE_CLASS_SQL} AS class
         FROM matches
         WHERE {_ACCOUNT_GONE}
         """,
-        schema={"account_key": _TEXT, "inquiry_id": _TEXT, "matched_on": _TEXT, "class": _TEXT},
+        {},
+        {"account_key": _TEXT, "inquiry_id": _TEXT, "matched_on": _TEXT, "class": _TEXT},
     )
 
 
@@ -149,9 +199,11 @@ def _due_followups(store: Store, cutoff: str, unanswered: str) -> pl.DataFrame:
     ``status`` is what the statistics keep: a follow-up written or sent but
     never answered is closed as ``UNANSWERED`` (未回答).
     """
-    return store.frame(
+    return _take(
+        store,
+        "followups",
         f"""
-        SELECT followup_id, person_id, provider, substr(account_key, 1, 4) AS bank_code,
+        SELECT rowid AS rid, followup_id, person_id, provider, substr(account_key, 1, 4) AS bank_code,
                CASE WHEN status IN ('WRITTEN', 'SENT') THEN '{FOLLOWUP_UNANSWERED}' ELSE status END AS status,
                COALESCE(answered_on, sent_on, substr(created_at, 1, 10)) AS day
         FROM followups
@@ -160,46 +212,62 @@ def _due_followups(store: Store, cutoff: str, unanswered: str) -> pl.DataFrame:
            OR (status <> 'ANSWERED' AND COALESCE(sent_on, substr(created_at, 1, 10)) <= :unanswered)
         """,
         {"cutoff": cutoff, "unanswered": unanswered},
-        schema={c: _TEXT for c in ("followup_id", "person_id", "provider", "bank_code", "status", "day")},
+        {c: _TEXT for c in ("followup_id", "person_id", "provider", "bank_code", "status", "day")},
     )
 
 
 def _orphan_transactions(store: Store) -> pl.DataFrame:
     """Transactions of history inquiries that are gone (run after deleting followups)."""
-    return store.frame(
-        "SELECT response_sha, line, followup_id FROM transactions WHERE followup_id NOT IN (SELECT followup_id FROM followups)",
-        schema={"response_sha": _TEXT, "line": pl.Int64, "followup_id": _TEXT},
+    return _take(
+        store,
+        "transactions",
+        f"SELECT rowid AS rid, {_FILE_OF_ROW} AS file, line, followup_id FROM transactions "
+        "WHERE followup_id NOT IN (SELECT followup_id FROM followups)",
+        {},
+        {"file": _FILE, "line": pl.Int64, "followup_id": _TEXT},
     )
 
 
 def _referenced_persons(store: Store) -> pl.Series:
     """Every person id an inquiry, history inquiry or link still names (candidates included)."""
-    refs = store.frame(
+    refs = store.fast_frame(
         """
         SELECT person_id AS id FROM inquiries
         UNION SELECT person_id FROM followups
         UNION SELECT person_id FROM matches UNION SELECT inquired_person_id FROM matches
         UNION SELECT decided_person_id FROM matches UNION SELECT candidates FROM matches
         """,
-        schema={"id": _TEXT},
+        {"id": _TEXT},
     )
     return refs["id"].drop_nulls().str.split(";").explode().str.strip_chars().unique()
 
 
+def _set_aside(store: Store, name: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`_take` for rows chosen in polars (``rid`` first): their rowids go to ``temp.purge_<name>``."""
+    store.conn.execute(f"DROP TABLE IF EXISTS temp.purge_{name}")
+    store.conn.execute(f"CREATE TEMP TABLE purge_{name} (rid INTEGER PRIMARY KEY)")
+    store.conn.executemany(f"INSERT INTO temp.purge_{name} (rid) VALUES (?)", rows.select("rid").iter_rows())
+    return rows.drop("rid")
+
+
 def _unreferenced_persons(store: Store, cutoff: str) -> pl.DataFrame:
     loaded = store.frame(
-        "SELECT person_id FROM persons WHERE substr(updated_at, 1, 10) <= ?", (cutoff,), schema={"person_id": _TEXT}
+        "SELECT rowid AS rid, person_id FROM persons WHERE substr(updated_at, 1, 10) <= ?",
+        (cutoff,),
+        schema={"rid": pl.Int64, "person_id": _TEXT},
     )
-    return loaded.filter(~pl.col("person_id").is_in(_referenced_persons(store).implode()))
+    return _set_aside(store, "persons", loaded.filter(~pl.col("person_id").is_in(_referenced_persons(store).implode())))
 
 
 def _due_payments(store: Store, removed_persons: pl.Series, cutoff: str) -> pl.DataFrame:
     """Payments of persons just deleted, and of persons not stored once past retention."""
     orphans = store.frame(
-        "SELECT source_sha, line, person_id, paid_on FROM payments WHERE person_id NOT IN (SELECT person_id FROM persons)",
-        schema={"source_sha": _TEXT, "line": pl.Int64, "person_id": _TEXT, "paid_on": _TEXT},
+        "SELECT rowid AS rid, source_sha AS file, line, person_id, paid_on FROM payments "
+        "WHERE person_id NOT IN (SELECT person_id FROM persons)",
+        schema={"rid": pl.Int64, "file": _TEXT, "line": pl.Int64, "person_id": _TEXT, "paid_on": _TEXT},
     )
-    return orphans.filter(pl.col("person_id").is_in(removed_persons.implode()) | (pl.col("paid_on") <= cutoff)).drop("paid_on")
+    due = orphans.filter(pl.col("person_id").is_in(removed_persons.implode()) | (pl.col("paid_on") <= cutoff))
+    return _set_aside(store, "payments", due.drop("paid_on"))
 
 
 def _file_folders(ctx: Context) -> list[Path]:
@@ -235,12 +303,6 @@ def _old_files(ctx: Context, cutoff: date, unanswered: date) -> list[Path]:
 
 
 # -- deleting ----------------------------------------------------------------------
-def _delete(store: Store, sql: str, keys: pl.DataFrame) -> int:
-    if keys.height:
-        store.conn.executemany(sql, keys.iter_rows())
-    return keys.height
-
-
 def _stats(frame: pl.DataFrame, kind: str, value: str | pl.Expr, weight: pl.Expr | None = None) -> pl.DataFrame:
     """Anonymous counts: one row per (day, provider, bank_code, value)."""
     v = pl.lit(value) if isinstance(value, str) else value
@@ -260,9 +322,23 @@ def _stats(frame: pl.DataFrame, kind: str, value: str | pl.Expr, weight: pl.Expr
 
 
 def _ids_digest(ids: dict[str, pl.Series]) -> str:
-    """SHA-256 of ``kind<TAB>id`` lines, sorted: proves later which records were deleted."""
-    lines = sorted(f"{kind}\t{value}" for kind, series in ids.items() for value in series.cast(pl.Utf8).to_list())
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    """SHA-256 of ``kind<TAB>id`` lines, sorted: proves later which records were deleted.
+
+    The value of the Python formula (``sorted`` lines joined by ``\\n``),
+    built column-wise: the tab after a kind's name sorts before any letter,
+    so the sorted lines are the kinds in order, each kind's lines sorted (polars
+    sorts text by its UTF-8 bytes, the code point order of ``sorted``); one
+    kind at a time, hashed in pieces, so that a year's millions of ids are
+    never all in memory as text at once.
+    """
+    digest = hashlib.sha256()
+    first = True
+    for kind in sorted(ids):
+        lines = (f"{kind}\t" + ids[kind].cast(pl.Utf8).fill_null("None")).rename("line").sort()
+        for piece in lines.to_frame().iter_slices(_DIGEST_ROWS):
+            digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
+            first = False
+    return digest.hexdigest()
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:
@@ -360,17 +436,17 @@ class Deleted:
         }
 
     def ids(self) -> dict[str, pl.Series]:
-        def key(frame: pl.DataFrame, sha: str) -> pl.Series:
-            return frame[sha] + ":" + frame["line"].cast(pl.Utf8)
+        def key(frame: pl.DataFrame) -> pl.Series:  # a row of a file: the file's SHA-256 and the line
+            return frame["file"].cast(pl.Utf8) + ":" + frame["line"].cast(pl.Utf8)
 
         return {
             "inquiry": self.inquiries["inquiry_id"],
-            "answer": key(self.answers, "response_sha"),
+            "answer": key(self.answers),
             "match": self.matches["account_key"],
             "followup": self.followups["followup_id"],
-            "transaction": key(self.transactions, "response_sha"),
+            "transaction": key(self.transactions),
             "person": self.persons["person_id"],
-            "payment": key(self.payments, "source_sha"),
+            "payment": key(self.payments),
             "file": pl.Series([p.name for p in self.files], dtype=pl.Utf8),
         }
 
@@ -385,21 +461,25 @@ def _delete_due(ctx: Context, cutoff_day: date, unanswered_day: date) -> Deleted
     them.
     """
     store, cutoff, unanswered = ctx.store, cutoff_day.isoformat(), unanswered_day.isoformat()
+    store.conn.execute("PRAGMA temp_store = MEMORY")  # the ids set aside never touch a temporary file
     inquiries = _due_inquiries(store, cutoff, unanswered)
     answers = _due_answers(store, cutoff)
-    _delete(store, "DELETE FROM answers WHERE response_sha = ? AND line = ?", answers.select("response_sha", "line"))
-    _delete(store, "DELETE FROM inquiries WHERE inquiry_id = ?", inquiries.select("inquiry_id"))
+    _delete_rows(store, "answers", "answers")
+    _delete_rows(store, "inquiries", "inquiries")
     matches = _orphan_matches(store)
-    _delete(store, "DELETE FROM matches WHERE account_key = ?", matches.select("account_key"))
-    _delete(store, "DELETE FROM match_evidence WHERE account_key = ?", matches.select("account_key"))  # the link's evidence goes with it
+    _delete_rows(store, "matches", "matches")  # (seizure candidates and confirmations cascade)
+    # the link's evidence goes with it
+    store.conn.execute("DELETE FROM match_evidence WHERE account_key IN (SELECT account_key FROM temp.purge_matches)")
     followups = _due_followups(store, cutoff, unanswered)
-    _delete(store, "DELETE FROM followups WHERE followup_id = ?", followups.select("followup_id"))
+    _delete_rows(store, "followups", "followups")
     transactions = _orphan_transactions(store)
-    _delete(store, "DELETE FROM transactions WHERE response_sha = ? AND line = ?", transactions.select("response_sha", "line"))
+    _delete_rows(store, "transactions", "transactions")
     persons = _unreferenced_persons(store, cutoff)
-    _delete(store, "DELETE FROM persons WHERE person_id = ?", persons.select("person_id"))
+    _delete_rows(store, "persons", "persons")
     payments = _due_payments(store, persons["person_id"], cutoff)
-    _delete(store, "DELETE FROM payments WHERE source_sha = ? AND line = ?", payments.select("source_sha", "line"))
+    _delete_rows(store, "payments", "payments")
+    for name in ("inquiries", "answers", "matches", "followups", "transactions", "persons", "payments"):
+        store.conn.execute(f"DROP TABLE temp.purge_{name}")
     return Deleted(inquiries, answers, matches, followups, transactions, persons, payments, _old_files(ctx, cutoff_day, unanswered_day))
 
 

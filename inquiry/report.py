@@ -50,12 +50,12 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EFFECTIVE_CLASS_SQL, EVIDENCE_LABELS, EFFECTIVE_PERSON_SQL, HIT_CLASSES, account_columns
+from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, EVIDENCE_LABELS, HIT_CLASSES, account_columns
 from inquiry.exports import outcome as outcome_of
-from matching.classify import CLASSES
 from inquiry.settings import Settings
 from inquiry.step import Context, StepResult, console
 from inquiry.store import FastQuery, Store
+from matching.classify import CLASSES
 
 __all__ = [
     "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report",

@@ -392,3 +392,51 @@ def test_a_demo_workspace_loses_its_generated_office_with_the_rest(tmp_path: Pat
     assert names and addresses
     files = _workspace_bytes(home)
     assert _found(files, {"name": names, "address": addresses}) == {}
+
+
+def test_purge_deletes_each_kind_in_one_statement(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set-based: one DELETE per table whatever the number of rows (a year is millions), not one per row."""
+    import inquiry.purge
+
+    statements: list[str] = []
+    delete_due = inquiry.purge._delete_due
+
+    def traced(ctx, *args):  # wraps the real step part
+        ctx.store.conn.set_trace_callback(statements.append)
+        try:
+            return delete_due(ctx, *args)
+        finally:
+            ctx.store.conn.set_trace_callback(None)
+
+    monkeypatch.setattr(inquiry.purge, "_delete_due", traced)
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    # the trace gives each statement with its values; a foreign key's cascade traces its statement again, the same
+    deletes = [" ".join(s.split()[:3]) for s in set(statements) if s.lstrip().upper().startswith("DELETE")]
+    for table in ("answers", "inquiries", "matches", "match_evidence", "persons"):
+        assert deletes.count(f"DELETE FROM {table}") == 1, (table, deletes)
+    with Store(home / "store.sqlite3") as store:  # 4 answers, 4 inquiries, 4 links and their evidence, 2 persons went
+        assert store.scalar("SELECT count(*) FROM answers") == 4 and store.scalar("SELECT count(*) FROM inquiries") == 4
+        assert sorted(r[0] for r in store.conn.execute("SELECT person_id FROM persons")) == NEW
+
+
+def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ids' digest, built column-wise and hashed in pieces, is the SHA-256 of the Python-sorted lines (any text)."""
+    import polars as pl
+
+    import inquiry.purge
+
+    ids = {
+        "inquiry": pl.Series(["b", "a", "ｱ", "é", "😀", "\uffff", None], dtype=pl.Utf8),
+        "files": pl.Series(["\x01", "a"]),  # a kind named as another and more: its lines come after all of the other's
+        "answer": pl.Series(["f:10", "f:2", "f:1"]),
+        "file": pl.Series(["z", "y"]),
+        "match": pl.Series([], dtype=pl.Utf8),
+    }
+    lines = sorted(f"{kind}\t{value}" for kind, series in ids.items() for value in series.to_list())
+    expected = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    assert inquiry.purge._ids_digest(ids) == expected
+    monkeypatch.setattr(inquiry.purge, "_DIGEST_ROWS", 3)
+    assert inquiry.purge._ids_digest(ids) == expected
+    assert inquiry.purge._ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()

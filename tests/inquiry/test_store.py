@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+import inquiry.store as store_module
+from inquiry import _reader
 from inquiry.store import FastQuery, Store
 
 ODD = ["O'Brien 'quoted'", "改行\nあり", "区切り\x1fあり", "NULL", "", "=1+2", None, "\r\n", "'", "タブ\tあり"]
@@ -77,3 +80,50 @@ def test_reads_side_by_side_of_an_encrypted_store(tmp_path: Path) -> None:
     with _store_with_odd_text(tmp_path / "s.sqlite3", key=key) as s:
         assert s.fast_frames({"all": QUERY})["all"].result()["v"].to_list() == ODD
     assert not (tmp_path / "s.sqlite3").read_bytes().startswith(b"SQLite format 3")
+
+
+def _store_past_the_string_limit(path: Path) -> Store:
+    """A store whose connection allows SQLite strings of 200 bytes only: every read of ``t`` is longer than one string.
+
+    SQLite's default limit is 1 GB (about 4 M rows of answers); a lower one
+    makes the same situation with a few rows.
+    """
+    s = _store_with_odd_text(path)
+    s.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 200)
+    with pytest.raises(sqlite3.DataError):  # what a single group_concat of the rows meets
+        s.conn.execute("SELECT group_concat(printf('%s,%s,%s', i, v, d)) FROM t").fetchone()
+    return s
+
+
+def test_a_read_longer_than_one_sqlite_string_comes_in_pieces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ceiling at SQLite's string limit: the rows come a few at a time, the same frame as one read gives."""
+    with _store_with_odd_text(tmp_path / "whole.sqlite3") as s:
+        whole = s.fast_frame(QUERY.sql, QUERY.schema, text=QUERY.text)
+    monkeypatch.setattr(_reader, "STREAM_ROWS", 3)  # 10 rows: four pieces
+    with _store_past_the_string_limit(tmp_path / "s.sqlite3") as s:
+        assert s.fast_frame(QUERY.sql, QUERY.schema, text=QUERY.text).equals(whole)
+        assert s.fast_frames({"all": QUERY})["all"].result().equals(whole)  # the child reads as the parent would
+        assert s.frame("SELECT i, v FROM t ORDER BY i", schema={"i": pl.Int64, "v": pl.Utf8}).equals(whole.drop("d"))
+    assert whole["v"].to_list() == ODD
+
+
+def test_frame_types_columns_from_all_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain read in pieces: a column null in the first piece takes its type from a later one."""
+    monkeypatch.setattr(store_module, "STREAM_ROWS", 2)
+    with Store(tmp_path / "s.sqlite3") as s:
+        s.conn.execute("CREATE TEMP TABLE t (i INTEGER, v TEXT)")
+        s.conn.executemany("INSERT INTO t VALUES (?, ?)", [(1, None), (2, None), (3, "x"), (None, "y"), (5, "z")])
+        got = s.frame("SELECT i, v FROM t ORDER BY rowid")
+        assert got.schema == {"i": pl.Int64, "v": pl.Utf8}
+        assert got.rows() == [(1, None), (2, None), (3, "x"), (None, "y"), (5, "z")]
+        assert s.frame("SELECT i, v FROM t WHERE 0").schema == {"i": pl.Utf8, "v": pl.Utf8}
+
+
+def test_a_real_reads_back_as_the_same_double(tmp_path: Path) -> None:
+    """Scores go through text: all the digits that make the same double (SQLite's own text has 15), NULL stays null."""
+    values = [0.1 + 0.2, 1 / 3, 0.12345000000000001, 0.99999999999999989, 2.5e-9, 123456.789, 0.0, 12.0, None]
+    with Store(tmp_path / "s.sqlite3") as s:
+        s.conn.execute("CREATE TEMP TABLE t (x REAL)")
+        s.conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+        got = s.fast_frame("SELECT x FROM t ORDER BY rowid", {"x": pl.Float64})["x"].to_list()
+    assert got == values
