@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -40,7 +41,7 @@ from inquiry.match import EVIDENCE_SCHEMA
 from inquiry.step import Context, StepFailed, StepResult
 from inquiry.store import Store
 
-__all__ = ["review_export", "review_import", "review_sheet", "parse_decision", "fingerprint", "KEY", "DECISION", "FINGERPRINT"]
+__all__ = ["review_export", "review_import", "review_sheet", "read_sheet", "write_sheet", "parse_decision", "fingerprint", "KEY", "DECISION", "FINGERPRINT"]
 
 KEY = "口座キー"
 DECISION = "判定"
@@ -207,21 +208,31 @@ def _write_xlsx(sheet: pl.DataFrame, path: Path) -> None:
                                                 "input_title": "判定", "input_message": "accept <宛名番号> または reject"})  # fmt: skip
 
 
+def write_sheet(ctx: Context, out: Path, sheet: pl.DataFrame, write_xlsx: Callable[[pl.DataFrame, Path], None], label: str) -> Path:
+    """Write a sheet a person fills in (.csv, or .xlsx by ``write_xlsx``) to ``out``'s ``.part`` file, owner-only.
+
+    The review sheet and the seizure selection sheet share it: cells are
+    neutralised against formulas either way (``write_csv`` does it itself).
+    """
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise StepFailed(f"{out}: {label}は .xlsx か .csv です (sheet must be .xlsx or .csv)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = ctx.ws.part_path(out)
+    if suffix == ".csv":
+        write_csv(sheet, part)
+    else:
+        write_xlsx(neutralise(sheet), part)
+    part.chmod(0o600)
+    return part
+
+
 def review_export(out: Path):  # noqa: ANN201 - returns the step body
     """The step body: write the review sheet to ``out`` (.xlsx or .csv)."""
 
     def body(ctx: Context) -> StepResult:
-        suffix = out.suffix.lower()
-        if suffix not in (".xlsx", ".csv"):
-            raise StepFailed(f"{out}: 確認シートは .xlsx か .csv です (sheet must be .xlsx or .csv)")
         sheet = review_sheet(ctx.store)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        part = ctx.ws.part_path(out)
-        if suffix == ".csv":
-            write_csv(sheet, part)  # neutralises the cells itself
-        else:
-            _write_xlsx(neutralise(sheet), part)
-        part.chmod(0o600)
+        part = write_sheet(ctx, out, sheet, _write_xlsx, "確認シート")
         cand_cols = [c for c in sheet.columns if c.endswith(" 宛名番号")]
         persons = pl.concat([sheet[c] for c in cand_cols]).drop_nulls().n_unique() if cand_cols and sheet.height else 0
         result = StepResult(title="確認シート出力 (review export)", parts=[part], persons_shown=persons)
@@ -232,7 +243,7 @@ def review_export(out: Path):  # noqa: ANN201 - returns the step body
     return body
 
 
-def _read_sheet(path: Path) -> pl.DataFrame:
+def read_sheet(path: Path) -> pl.DataFrame:
     """The sheet as text columns, with the physical line of each row (header = line 1)."""
     if not path.exists():
         raise StepFailed(f"{path}: ファイルがありません (no such file)")
@@ -260,7 +271,7 @@ def review_import(path: Path):  # noqa: ANN201 - returns the step body
     """The step body: apply the sheet's decisions to ``matches``."""
 
     def body(ctx: Context) -> StepResult:
-        sheet = _read_sheet(path)
+        sheet = read_sheet(path)
         missing = [c for c in (KEY, DECISION, FINGERPRINT) if c not in sheet.columns]
         if missing:
             raise StepFailed(f"{path}: 確認シートの列がありません (missing columns): {', '.join(missing)} — inquiry review export で出力したシートを使ってください")

@@ -65,10 +65,10 @@ from inquiry._seize_notice import (
     reserve_numbers,
     wareki,
 )
-from inquiry.csvout import neutralise, unneutralise, write_csv
+from inquiry.csvout import unneutralise, write_csv
 from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
 from inquiry.followups import OPEN_STATUSES, select_accounts
-from inquiry.review import _read_sheet
+from inquiry.review import read_sheet, write_sheet
 from inquiry.step import Context, StepFailed, StepResult
 from inquiry.store import Store
 from matching.income import format_yen
@@ -332,17 +332,8 @@ def sheet_export(out: Path):  # noqa: ANN201 - returns the step body
     """``inquiry seize export --out F``: the candidates as a selection sheet (.xlsx or .csv)."""
 
     def body(ctx: Context) -> StepResult:
-        suffix = out.suffix.lower()
-        if suffix not in (".xlsx", ".csv"):
-            raise StepFailed(f"{out}: 選択シートは .xlsx か .csv です (sheet must be .xlsx or .csv)")
         sheet = selection_sheet(ctx.store)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        part = ctx.ws.part_path(out)
-        if suffix == ".csv":
-            write_csv(sheet, part)
-        else:
-            _write_xlsx(neutralise(sheet), part)
-        part.chmod(0o600)
+        part = write_sheet(ctx, out, sheet, _write_xlsx, "選択シート")
         result = StepResult(title="差押予定 選択シート出力 (seize export)", parts=[part], persons_shown=sheet["宛名番号"].n_unique() if sheet.height else 0)
         result.counts = {"candidates": sheet.height}
         result.notes.append(f"→ {out}  ({SELECT} 列に ○、{STAFF}・{EXECUTE_ON} を記入し inquiry seize import {out.name} で取り込みます)")
@@ -353,7 +344,7 @@ def sheet_export(out: Path):  # noqa: ANN201 - returns the step body
 
 def _parse_sheet(path: Path) -> tuple[pl.DataFrame, list[str]]:
     """The sheet's rows with parsed marks and dates; the problems that refuse it whole."""
-    sheet = _read_sheet(path)
+    sheet = read_sheet(path)
     missing = [c for c in (KEY, SELECT, STAFF, EXECUTE_ON, CONFIRM, OVERRIDE, FINGERPRINT) if c not in sheet.columns]
     if missing:
         raise StepFailed(f"{path}: 選択シートの列がありません (missing columns): {', '.join(missing)} — inquiry seize export で出力したシートを使ってください")
