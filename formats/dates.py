@@ -19,6 +19,7 @@ A 和暦 date is valid only inside its era: 平成31年5月1日 does not exist
 from __future__ import annotations
 
 import datetime as _dt
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -31,6 +32,9 @@ __all__ = [
     "date_to_yyyymmdd",
     "wareki7_to_date",
     "date_to_wareki7",
+    "date_to_wareki_text",
+    "era_parts",
+    "EraParts",
 ]
 
 #: (digit of 和暦7桁, letter, name, first day). An era ends the day before the next begins.
@@ -184,13 +188,47 @@ def wareki7_to_date(e: pl.Expr) -> pl.Expr:
     return e.map_batches(_wareki7_series, return_dtype=pl.Date)
 
 
+class EraParts(NamedTuple):
+    """The 和暦 of a date column, as expressions (null where the date is null or before 明治)."""
+
+    digit: pl.Expr  #: the era's digit of 和暦7桁 (Int64)
+    letter: pl.Expr  #: M T S H R
+    name: pl.Expr  #: 明治 … 令和
+    year: pl.Expr  #: the year within the era, 1 for 元年 (Int64)
+
+
+def era_parts(e: pl.Expr) -> EraParts:
+    """Which era a date falls in and its year there, from :data:`ERAS` (the one era table).
+
+    >>> import datetime as dt
+    >>> parts = era_parts(pl.col("d"))
+    >>> pl.DataFrame({"d": [dt.date(2019, 5, 1)]}).select(parts.name, parts.year).row(0)
+    ('令和', 1)
+    """
+    digit, letter, name, first = (pl.lit(None, dtype=t) for t in (pl.Int64, pl.Utf8, pl.Utf8, pl.Int64))
+    for e_digit, e_letter, e_name, start in ERAS:  # oldest first: a later era overrides
+        since = e >= pl.lit(start)
+        digit = pl.when(since).then(pl.lit(e_digit, pl.Int64)).otherwise(digit)
+        letter = pl.when(since).then(pl.lit(e_letter)).otherwise(letter)
+        name = pl.when(since).then(pl.lit(e_name)).otherwise(name)
+        first = pl.when(since).then(pl.lit(start.year, pl.Int64)).otherwise(first)
+    return EraParts(digit, letter, name, e.dt.year().cast(pl.Int64) - first + 1)
+
+
+def date_to_wareki_text(e: pl.Expr) -> pl.Expr:
+    """A date as documents write it: ``令和8年1月15日``, ``平成元年1月8日``; null stays null.
+
+    >>> import datetime as dt
+    >>> pl.DataFrame({"d": [dt.date(1989, 1, 8)]}).select(date_to_wareki_text(pl.col("d"))).item()
+    '平成元年1月8日'
+    """
+    era = era_parts(e)
+    year = pl.when(era.year == 1).then(pl.lit("元")).otherwise(era.year.cast(pl.Utf8))
+    return pl.concat_str([era.name, year, pl.lit("年"), e.dt.month().cast(pl.Utf8), pl.lit("月"), e.dt.day().cast(pl.Utf8), pl.lit("日")])
+
+
 def date_to_wareki7(e: pl.Expr) -> pl.Expr:
     """Gregorian date → 和暦7桁 (昭和45年3月12日 → ``3450312``); null → empty."""
-    era = pl.lit(None, dtype=pl.Int32)
-    first_year = pl.lit(None, dtype=pl.Int32)
-    for digit, _, _, start in ERAS:
-        era = pl.when(e >= pl.lit(start)).then(pl.lit(digit)).otherwise(era)
-        first_year = pl.when(e >= pl.lit(start)).then(pl.lit(start.year)).otherwise(first_year)
-    year_in_era = (e.dt.year() - first_year + 1).cast(pl.Utf8).str.zfill(2)
-    text = pl.concat_str([era.cast(pl.Utf8), year_in_era, e.dt.strftime("%m%d")])
+    era = era_parts(e)
+    text = pl.concat_str([era.digit.cast(pl.Utf8), era.year.cast(pl.Utf8).str.zfill(2), e.dt.strftime("%m%d")])
     return text.fill_null("")

@@ -48,7 +48,6 @@ __all__ = [
     "load_config",
     "notice_columns",
     "reserve_numbers",
-    "wareki",
 ]  # fmt: skip
 
 PACKAGED_CONFIG = Path(__file__).with_name("data") / "seizure.toml"
@@ -170,18 +169,6 @@ def _template(text: str, fields: dict[str, pl.Expr]) -> pl.Expr:
         if name:
             parts.append(fields[name].fill_null(""))
     return pl.concat_str(parts) if parts else pl.lit("")
-
-
-def wareki(e: pl.Expr) -> pl.Expr:
-    """A date as a notice writes it: ``令和8年1月15日`` (元年 for the first year)."""
-    name = pl.lit(None, dtype=pl.Utf8)
-    first = pl.lit(None, dtype=pl.Int32)
-    for _, _, era, start in ERAS:
-        name = pl.when(e >= pl.lit(start)).then(pl.lit(era)).otherwise(name)
-        first = pl.when(e >= pl.lit(start)).then(pl.lit(start.year)).otherwise(first)
-    year = e.dt.year() - first + 1
-    year_text = pl.when(year == 1).then(pl.lit("元")).otherwise(year.cast(pl.Utf8))
-    return pl.format("{}{}年{}月{}日", name, year_text, e.dt.month(), e.dt.day())
 
 
 def notice_columns(frame: pl.DataFrame, cfg: SeizureConfig) -> pl.DataFrame:

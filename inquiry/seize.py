@@ -47,7 +47,7 @@ from pathlib import Path
 import polars as pl
 
 from formats._text import rejects_frame
-from formats.dates import parse_date
+from formats.dates import date_to_wareki_text, parse_date
 from formats.files import sha256_of
 from inquiry._seize_checks import (
     PROTECTED_FLAG,
@@ -63,7 +63,6 @@ from inquiry._seize_notice import (
     load_config,
     notice_columns,
     reserve_numbers,
-    wareki,
 )
 from inquiry.csvout import unneutralise, write_csv
 from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
@@ -598,7 +597,7 @@ def seizure_list(store: Store) -> pl.DataFrame:
     return rows.select(
         pl.col("registered_at").str.to_datetime(strict=False).dt.strftime("%Y/%m/%d %H:%M:%S"),
         *[pl.col(c) for c in ("person_id", "name", "staff")],
-        wareki(pl.col("execute_on").str.to_date(strict=False)).alias("execute_on"),
+        date_to_wareki_text(pl.col("execute_on").str.to_date(strict=False)).alias("execute_on"),
         *[pl.col(c) for c in text[5:]],
     ).rename(dict(zip(text, LIST_COLUMNS, strict=True)))
 

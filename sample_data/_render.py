@@ -24,7 +24,7 @@ from collections.abc import Callable
 import jaconv
 import polars as pl
 
-from formats.dates import ERAS
+from formats.dates import date_to_wareki_text, era_parts
 
 __all__ = [
     "KANA_NOTATIONS",
@@ -174,17 +174,8 @@ def render_date(date: pl.Expr, notation: pl.Expr) -> pl.Expr:
     ['1970-03-12', '1970/03/12', '19700312', '昭和45年3月12日', 'S45.3.12', '3450312', '平成元年1月8日']
     """
     y, m, d = date.dt.year(), date.dt.month(), date.dt.day()
-    digit = pl.lit(None, pl.Int64)
-    kanji = pl.lit(None, pl.Utf8)
-    letter = pl.lit(None, pl.Utf8)
-    start_year = pl.lit(None, pl.Int64)
-    for e_digit, e_letter, e_kanji, first in ERAS:  # oldest first: a later era overrides
-        cond = date >= pl.lit(first)
-        digit = pl.when(cond).then(pl.lit(e_digit, pl.Int64)).otherwise(digit)
-        kanji = pl.when(cond).then(pl.lit(e_kanji)).otherwise(kanji)
-        letter = pl.when(cond).then(pl.lit(e_letter)).otherwise(letter)
-        start_year = pl.when(cond).then(pl.lit(first.year, pl.Int64)).otherwise(start_year)
-    ey = y.cast(pl.Int64) - start_year + 1
+    era = era_parts(date)
+    ey = era.year
     ey_text = pl.when(ey == 1).then(pl.lit("元")).otherwise(ey.cast(pl.Utf8))
     mm, dd = m.cast(pl.Utf8).str.zfill(2), d.cast(pl.Utf8).str.zfill(2)
     yyyy = y.cast(pl.Utf8)
@@ -192,9 +183,9 @@ def render_date(date: pl.Expr, notation: pl.Expr) -> pl.Expr:
         pl.concat_str([yyyy, mm, dd], separator="-"),
         pl.concat_str([yyyy, mm, dd], separator="/"),
         pl.concat_str([yyyy, mm, dd]),
-        pl.concat_str([kanji, ey_text, pl.lit("年"), m.cast(pl.Utf8), pl.lit("月"), d.cast(pl.Utf8), pl.lit("日")]),
-        pl.concat_str([letter, ey_text, pl.lit("."), m.cast(pl.Utf8), pl.lit("."), d.cast(pl.Utf8)]),
-        pl.concat_str([digit.cast(pl.Utf8), ey.cast(pl.Utf8).str.zfill(2), mm, dd]),
+        date_to_wareki_text(date),
+        pl.concat_str([era.letter, ey_text, pl.lit("."), m.cast(pl.Utf8), pl.lit("."), d.cast(pl.Utf8)]),
+        pl.concat_str([era.digit.cast(pl.Utf8), ey.cast(pl.Utf8).str.zfill(2), mm, dd]),
     ]
     return pick(notation, options)
 
