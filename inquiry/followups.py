@@ -75,7 +75,7 @@ def months_before(day: date, months: int) -> date:
 _S, _I = pl.Utf8, pl.Int64
 
 _HITS_SQL = f"""
-    SELECT account_key, class, decision, {EFFECTIVE_PERSON_SQL} AS person_id
+    SELECT account_key, class, {EFFECTIVE_CLASS_SQL} AS effective_class, decision, {EFFECTIVE_PERSON_SQL} AS person_id
     FROM matches
     WHERE {EFFECTIVE_CLASS_SQL} IN {HIT_CLASSES} AND {EFFECTIVE_PERSON_SQL} IS NOT NULL
 """
@@ -130,7 +130,7 @@ def select_accounts(ctx: Context, answers: Callable[[], pl.DataFrame] | None = N
     """
     s = ctx.settings
     today = ctx.today
-    hits = ctx.store.fast_frame(_HITS_SQL, {"account_key": _S, "class": _S, "decision": _S, "person_id": _S}).rename(
+    hits = ctx.store.fast_frame(_HITS_SQL, {"account_key": _S, "class": _S, "effective_class": _S, "decision": _S, "person_id": _S}).rename(
         {"decision": "review_decision"}
     )
     persons = ctx.store.fast_frame("SELECT person_id, arrears_yen FROM persons", {"person_id": _S, "arrears_yen": _I})

@@ -129,10 +129,6 @@ def _mark(text: str | None) -> bool:
     raise ValueError(f"{text!r} は読めません: ○ か空欄で記入してください (write ○ or leave blank)")
 
 
-def _effective_class() -> pl.Expr:
-    return pl.when(pl.col("review_decision") == "accept").then(pl.lit("CONFIRMED")).otherwise(pl.col("class")).alias("class")
-
-
 def _account_parts() -> list[pl.Expr]:
     """bank, branch, type and number from the account key ``bank-branch-type-number``."""
     parts = pl.col("account_key").str.split("-")
@@ -157,7 +153,7 @@ _WHY = {
 
 def _candidates(ctx: Context, cfg: SeizureConfig) -> pl.DataFrame:
     """Every hit with ``why`` (``candidate`` or the reason it is not one) and ``flags`` (the last checks)."""
-    hits = select_accounts(ctx).with_columns(_effective_class(), pl.int_range(1, pl.len() + 1).alias("priority"))
+    hits = select_accounts(ctx).with_columns(pl.col("effective_class").alias("class"), pl.int_range(1, pl.len() + 1).alias("priority"))
     if hits.height == 0:
         return hits.with_columns(pl.lit(None, _S).alias("why"), pl.lit(None, _S).alias("flags"), pl.lit(False).alias("protected"))
     persons = hits["person_id"].unique().to_list()
@@ -459,7 +455,7 @@ def _plan_rows(ctx: Context, cfg: SeizureConfig, rows: pl.DataFrame) -> tuple[pl
     empty_rejects = pl.DataFrame(schema={"line": _I, "reason": _S})
     if rows.height == 0:
         return pl.DataFrame(schema={"doc_no": _S}), empty_rejects
-    accounts = select_accounts(ctx).with_columns(_effective_class()).select(
+    accounts = select_accounts(ctx).with_columns(pl.col("effective_class").alias("class")).select(
         "account_key", "person_id", "class", "_row", "bank_code", "branch_code", "account_type", "account_number", "passbook_symbol",
         "passbook_number", "balance_yen", "answered_on",
     )  # fmt: skip
