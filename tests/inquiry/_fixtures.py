@@ -21,7 +21,7 @@ from inquiry.cli import app
 
 __all__ = [
     "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
-    "age_answers",
+    "age_answers", "stored",
     "snapshot", "TIMESTAMP_COLUMNS",
 ]  # fmt: skip
 
@@ -181,3 +181,13 @@ def snapshot(store_path: Path) -> dict[str, list[tuple]]:
     finally:
         con.close()
     return out
+
+
+def stored(home: Path, sql: str, *params: object) -> list[tuple]:
+    """Rows of ``sql`` on the workspace's store (a plain store), committed when it writes."""
+    con = sqlite3.connect(home / "store.sqlite3")
+    try:
+        with con:
+            return con.execute(sql, params).fetchall()
+    finally:
+        con.close()

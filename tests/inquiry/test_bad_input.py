@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import sqlite3
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +30,7 @@ from tests.inquiry._fixtures import (
     cli,
     init_and_prepare,
     mark_sent,
+    stored,
     write_office,
 )
 
@@ -66,14 +66,6 @@ def _request_texts(home: Path) -> str:
     return "\n".join(texts)
 
 
-def _stored(home: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(home / "store.sqlite3")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 # -- point 3: a quoted line break in the master ---------------------------------------
 
 
@@ -95,7 +87,7 @@ def test_quoted_line_break_in_the_master_is_read_as_data(tmp_path: Path) -> None
     sent = _request_texts(home)
     assert sent.count("東京都新宿区 紀尾井坂町1-2-3") == 2  # both services: the line break as one space
     assert sent.count("東京都 新宿区 神楽坂楓町9-9-9") == 2
-    assert _stored(home, "SELECT address FROM persons WHERE person_id = 'P004'") == [("東京都 新宿区 神楽坂楓町9-9-9",)]
+    assert stored(home, "SELECT address FROM persons WHERE person_id = 'P004'") == [("東京都 新宿区 神楽坂楓町9-9-9",)]
 
 
 # -- point 4: limits ----------------------------------------------------------------------
@@ -188,8 +180,8 @@ def test_control_characters_reject_the_row_invisible_ones_are_removed(tmp_path: 
     assert sorted(rejects) == [2, 4, 5], rejects
     assert "U+001F" in rejects[2] and "name_kanji" in rejects[2]
     assert "U+0007" in rejects[5] and "staff_code" in rejects[5]
-    stored = dict(_stored(home, "SELECT person_id, address || '|' || staff_code FROM persons"))
-    assert stored == {"P002": "東京都新宿区鶯谷山吹町4-5-6|S02", "P005": "東京都新宿区 神楽坂楓町9-9-9|S05"}
+    kept = dict(stored(home, "SELECT person_id, address || '|' || staff_code FROM persons"))
+    assert kept == {"P002": "東京都新宿区鶯谷山吹町4-5-6|S02", "P005": "東京都新宿区 神楽坂楓町9-9-9|S05"}
     sent = _request_texts(home)
     assert not any(ch in sent for ch in "\ufeff\u200b\u200d\u202e\u2028\u2029\x1f\x07")
 
@@ -199,7 +191,7 @@ def test_invisible_characters_in_the_header_row_are_ignored(tmp_path: Path) -> N
     home, code, out = _prepare(tmp_path, master.encode("utf-8"))  # a file saved twice: two BOMs
     assert code == 0, out
     assert "ignored columns" not in out, out
-    assert _stored(home, "SELECT name_kanji, address FROM persons") == [("山田 太郎", "東京都新宿区1-1")]
+    assert stored(home, "SELECT name_kanji, address FROM persons") == [("山田 太郎", "東京都新宿区1-1")]
 
 
 def test_control_characters_in_the_other_inputs(tmp_path: Path) -> None:
@@ -218,8 +210,8 @@ def test_control_characters_in_the_other_inputs(tmp_path: Path) -> None:
     rejects = {(f, line): reason for f, line, reason in _reject_rows(home)}
     assert set(rejects) == {("institutions.csv", 2), ("payments.csv", 2)}, rejects
     assert "U+001B" in rejects[("institutions.csv", 2)] and "U+001F" in rejects[("payments.csv", 2)]
-    assert _stored(home, "SELECT bank_code, name FROM institutions") == [("0005", "三菱ＵＦＪ")]
-    assert _stored(home, "SELECT person_id FROM payments") == [("P002",)]
+    assert stored(home, "SELECT bank_code, name FROM institutions") == [("0005", "三菱ＵＦＪ")]
+    assert stored(home, "SELECT person_id FROM payments") == [("P002",)]
 
 
 def test_control_characters_in_answer_free_text(tmp_path: Path) -> None:
@@ -240,7 +232,7 @@ def test_control_characters_in_answer_free_text(tmp_path: Path) -> None:
     assert code == 1, out
     rejects = _rejects(home)
     assert list(rejects) == [2] and "U+001F" in rejects[2] and "holder_address" in rejects[2], rejects
-    pipit = _stored(home, "SELECT DISTINCT holder_address, unable_reason FROM answers WHERE bank_code = '0005'")
+    pipit = stored(home, "SELECT DISTINCT holder_address, unable_reason FROM answers WHERE bank_code = '0005'")
     assert pipit == [("東京都新宿区 西新宿", "備考")]
 
 

@@ -13,7 +13,6 @@ rejected row with its physical line — never an error that stops the batch
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from tests.inquiry._fixtures import (
     init_and_prepare,
     mark_sent,
     snapshot,
+    stored,
     write_office,
 )
 
@@ -57,11 +57,7 @@ def _rejects(home: Path) -> str:
 
 
 def _count(home: Path, sql: str) -> int:
-    con = sqlite3.connect(home / "store.sqlite3")
-    try:
-        return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
+    return stored(home, sql)[0][0]
 
 
 def _dais_field(data: bytes, line: int, offset: int, value: bytes) -> bytes:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +30,7 @@ from tests.inquiry._fixtures import (
     cli,
     init_and_prepare,
     mark_sent,
+    stored,
     write_office,
 )
 
@@ -93,16 +93,8 @@ def _decisions(home: Path) -> dict[str, tuple]:
     return {k: (c, p, cand) for k, c, p, cand in frame.select("account_key", "class", "person_id", "candidates").iter_rows()}
 
 
-def _stored(home: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(home / "store.sqlite3")
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def _last_counts(home: Path, command: str = "match") -> dict:
-    rows = _stored(home, f"SELECT counts FROM audit WHERE command = '{command}' ORDER BY seq DESC LIMIT 1")
+    rows = stored(home, f"SELECT counts FROM audit WHERE command = '{command}' ORDER BY seq DESC LIMIT 1")
     return json.loads(rows[0][0])
 
 
@@ -130,7 +122,7 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
     assert [two_cycles[k][0] for k in p003] == ["REVIEW", "REVIEW"]  # P007 fits as well as P003
     # the same evidence, too
     evidence = "SELECT account_key, rank, person_id, class, score, name_evidence, dob_evidence, address_evidence, reason FROM match_evidence ORDER BY 1, 2"
-    assert _stored(home, evidence) == _stored(one, evidence)
+    assert stored(home, evidence) == stored(one, evidence)
 
     # the summary says what changed, from what to what; each answer counted once (none is new)
     counts = _last_counts(home)
@@ -141,24 +133,24 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
     assert not any(p.person_id in json.dumps(counts) or p.account_number in json.dumps(counts) for p in OFFICE + NEWCOMERS)
 
     # nothing new: nothing re-linked, nothing written
-    before = _stored(home, "SELECT * FROM matches ORDER BY account_key")
+    before = stored(home, "SELECT * FROM matches ORDER BY account_key")
     code, out = cli("match", "--home", home)
     assert code == 0 and "nothing re-linked" in out, out
-    assert _stored(home, "SELECT * FROM matches ORDER BY account_key") == before
+    assert stored(home, "SELECT * FROM matches ORDER BY account_key") == before
     assert _last_counts(home)["accounts_relinked"] == 0
     # the same master loaded again (within the same second, too): nothing new for match
     _prepare(home, full)
     code, out = cli("match", "--home", home)
     assert code == 0 and "nothing re-linked" in out, out
     # an unrelated person arrives: every open account is weighed again, the same result writes nothing
-    evidence_before = _stored(home, evidence)
+    evidence_before = stored(home, evidence)
     stranger = Person("P099", "東海林 芳郎", "ショウジ ヨシロウ", "1950-01-01", "東京都新宿区若葉町1-1-1", "8999999")
     _prepare(home, write_office(tmp_path / "office3", OFFICE + NEWCOMERS + (stranger,)))
     assert cli("match", "--home", home)[0] == 0
     counts = _last_counts(home)
     assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated (same decision)"]
-    assert _stored(home, "SELECT * FROM matches ORDER BY account_key") == before
-    assert _stored(home, evidence) == evidence_before
+    assert stored(home, "SELECT * FROM matches ORDER BY account_key") == before
+    assert stored(home, evidence) == evidence_before
 
 
 def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -> None:
@@ -170,7 +162,7 @@ def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -
     sheet = pl.read_csv(sheet_path, infer_schema=False)
     assert sheet[KEY].to_list() == [NAMESAKE_KEYS["P006"]]
     # the sheet shows what link() weighed for P002, as stored
-    (cls, name, dob, address, reason), = _stored(
+    (cls, name, dob, address, reason), = stored(
         home, f"SELECT class, name_evidence, dob_evidence, address_evidence, reason FROM match_evidence "
               f"WHERE account_key = '{NAMESAKE_KEYS['P006']}' AND person_id = 'P002'")  # fmt: skip
     shown = sheet.select("候補1 宛名番号", "候補1 照合の分類", "候補1 氏名の一致", "候補1 生年月日の一致", "候補1 住所の一致", "候補1 照合の理由").row(0)
@@ -183,12 +175,12 @@ def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -
     # ... and history inquiries are queued for the hits, P003's two accounts among them
     code, out = cli("followups", "--home", home)
     assert code == 0, out
-    followed = {k for (k,) in _stored(home, "SELECT account_key FROM followups")}
+    followed = {k for (k,) in stored(home, "SELECT account_key FROM followups")}
     p003 = {k for k in followed if k.endswith(("8345672", "9345672"))}
     assert len(p003) == 2
-    reviewed = _stored(home, f"SELECT * FROM matches WHERE account_key = '{NAMESAKE_KEYS['P006']}'")
-    hits = _stored(home, "SELECT * FROM matches WHERE account_key IN (SELECT account_key FROM followups) ORDER BY account_key")
-    evidence = _stored(home, "SELECT * FROM match_evidence WHERE account_key IN (SELECT account_key FROM followups) "
+    reviewed = stored(home, f"SELECT * FROM matches WHERE account_key = '{NAMESAKE_KEYS['P006']}'")
+    hits = stored(home, "SELECT * FROM matches WHERE account_key IN (SELECT account_key FROM followups) ORDER BY account_key")
+    evidence = stored(home, "SELECT * FROM match_evidence WHERE account_key IN (SELECT account_key FROM followups) "
                              f"OR account_key = '{NAMESAKE_KEYS['P006']}' ORDER BY 1, 2")  # fmt: skip
 
     _prepare(home, full)
@@ -196,12 +188,12 @@ def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -
     assert code == 0, out
     after = _decisions(home)
     # the reviewer's decision stands (a fresh link would make it P006's CONFIRMED)
-    assert _stored(home, f"SELECT * FROM matches WHERE account_key = '{NAMESAKE_KEYS['P006']}'") == reviewed
+    assert stored(home, f"SELECT * FROM matches WHERE account_key = '{NAMESAKE_KEYS['P006']}'") == reviewed
     assert after[NAMESAKE_KEYS["P006"]][:2] == ("UNMATCHED", None)
     # the followed-up hits are not re-decided (a fresh link would make P003's a tie with P007: REVIEW)
-    assert _stored(home, "SELECT * FROM matches WHERE account_key IN (SELECT account_key FROM followups) ORDER BY account_key") == hits
+    assert stored(home, "SELECT * FROM matches WHERE account_key IN (SELECT account_key FROM followups) ORDER BY account_key") == hits
     assert all(after[k][:2] == ("CONFIRMED", "P003") for k in p003)
-    assert _stored(home, "SELECT * FROM match_evidence WHERE account_key IN (SELECT account_key FROM followups) "
+    assert stored(home, "SELECT * FROM match_evidence WHERE account_key IN (SELECT account_key FROM followups) "
                          f"OR account_key = '{NAMESAKE_KEYS['P006']}' ORDER BY 1, 2") == evidence  # fmt: skip
     # the one account still open becomes its owner's
     assert after[NAMESAKE_KEYS["P005"]][:2] == ("CONFIRMED", "P005")

@@ -32,7 +32,7 @@ from inquiry.seize import (
     SELECT,
     STAFF,
 )
-from tests.inquiry._fixtures import age_answers, cli
+from tests.inquiry._fixtures import age_answers, cli, stored
 
 TODAY = dt.date.today()
 EXECUTE = (TODAY + dt.timedelta(days=14)).isoformat()
@@ -43,15 +43,6 @@ HEADER = (
     "登録日時,宛名番号,氏名,職員名,執行日,住民票住所,銀行届出住所,金融機関名,支店名,支店番号,口座種別,口座番号,"
     "差押文言1,差押文言2,差押文言3,文書番号,照会結果ファイル名,処理済フラグ1,処理済フラグ2,処理済フラグ3"
 )
-
-
-def sql(home: Path, query: str, *params: object) -> list[tuple]:
-    con = sqlite3.connect(home / "store.sqlite3")
-    try:
-        with con:
-            return con.execute(query, params).fetchall()
-    finally:
-        con.close()
 
 
 def plan(home: Path) -> None:
@@ -110,7 +101,7 @@ def rejects(home: Path) -> str:
 
 
 def test_probable_is_never_planned_without_a_recorded_confirmation(home: Path) -> None:
-    sql(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A1)
+    stored(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A1)
     plan(home)
     path, sheet = export_sheet(home)
     row = sheet.filter(pl.col(KEY) == A1)
@@ -122,7 +113,7 @@ def test_probable_is_never_planned_without_a_recorded_confirmation(home: Path) -
     planned = seizures(home)
     assert planned["account_key"].to_list() == [A2]
     assert "PROBABLE" in rejects(home) and A1 in rejects(home)
-    assert sql(home, "SELECT count(*) FROM seizure_confirmations") == [(0,)]
+    assert stored(home, "SELECT count(*) FROM seizure_confirmations") == [(0,)]
 
     # confirmed on the sheet, by whom and when: now it may be planned
     path, sheet = export_sheet(home, "sel2.xlsx")
@@ -130,7 +121,7 @@ def test_probable_is_never_planned_without_a_recorded_confirmation(home: Path) -
     fill(path, sheet, {A1: {SELECT: "○", CONFIRM: "確認済"}})
     code, out = import_sheet(home, path, operator="係長 花子")
     assert code == 0, out
-    (who, when), = sql(home, "SELECT confirmed_by, confirmed_at FROM seizure_confirmations WHERE account_key = ?", A1)
+    (who, when), = stored(home, "SELECT confirmed_by, confirmed_at FROM seizure_confirmations WHERE account_key = ?", A1)
     assert who == "係長 花子" and when.startswith(TODAY.isoformat())
     row = seizures(home).filter(pl.col("account_key") == A1)
     assert row["class"].item() == "PROBABLE" and row["confirmed_by"].item() == "係長 花子"
@@ -140,7 +131,7 @@ def test_probable_is_never_planned_without_a_recorded_confirmation(home: Path) -
 
 
 def test_a_confirmation_alone_is_recorded_and_carried_to_the_next_plan(home: Path) -> None:
-    sql(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A1)
+    stored(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A1)
     plan(home)
     path, sheet = export_sheet(home)
     fill(path, sheet, {A1: {CONFIRM: "○"}})
@@ -189,8 +180,8 @@ def _timed(args: list[str]) -> float:
 
 
 def _numbers(home: Path) -> tuple[list[int], int]:
-    numbers = [r[0] for r in sql(home, "SELECT doc_number FROM seizures ORDER BY doc_number")]
-    counter = sql(home, "SELECT coalesce(max(last_number), 0) FROM seizure_counters")[0][0]
+    numbers = [r[0] for r in stored(home, "SELECT doc_number FROM seizures ORDER BY doc_number")]
+    counter = stored(home, "SELECT coalesce(max(last_number), 0) FROM seizure_counters")[0][0]
     return numbers, counter
 
 
@@ -202,8 +193,8 @@ def test_document_numbers_have_no_gap_and_no_reuse_when_the_import_is_killed(hom
     duration = _timed(args)  # a reference run: the command's own duration
     assert _numbers(home) == (list(range(1, 9)), 8)
     # back to the state before the import (the reference only measured)
-    sql(home, "DELETE FROM seizures")
-    sql(home, "DELETE FROM seizure_counters")
+    stored(home, "DELETE FROM seizures")
+    stored(home, "DELETE FROM seizure_counters")
     plan(home)
     path, sheet = export_sheet(home)
     fill(path, sheet, {k: {SELECT: "○"} for k in sheet[KEY]})
@@ -221,7 +212,7 @@ def test_document_numbers_have_no_gap_and_no_reuse_when_the_import_is_killed(hom
     else:
         assert code == 0, out
     assert _numbers(home) == (list(range(1, 9)), 8)
-    assert sql(home, "PRAGMA integrity_check") == [("ok",)]
+    assert stored(home, "PRAGMA integrity_check") == [("ok",)]
     code, out = cli("audit", "verify", "--home", home)
     assert code == 0, out
 
@@ -274,8 +265,8 @@ def test_a_seizure_whose_link_changed_is_pulled_at_export(home: Path) -> None:
     path, sheet = export_sheet(home)
     fill(path, sheet, {A1: {SELECT: "○"}, A2: {SELECT: "○"}})
     assert import_sheet(home, path)[0] == 0
-    sql(home, "UPDATE matches SET class = 'REVIEW', candidates = 'P001;P009' WHERE account_key = ?", A1)  # as a re-link would
-    sql(home, "UPDATE matches SET decision = 'reject' WHERE account_key = ?", A2)  # as a reviewer would
+    stored(home, "UPDATE matches SET class = 'REVIEW', candidates = 'P001;P009' WHERE account_key = ?", A1)  # as a re-link would
+    stored(home, "UPDATE matches SET decision = 'reject' WHERE account_key = ?", A2)  # as a reviewer would
 
     code, out, frame, _ = export_list(home)
     assert code == 0, out
@@ -292,7 +283,7 @@ def test_a_seizure_whose_link_changed_is_pulled_at_export(home: Path) -> None:
 
 def _pension_history(home: Path, account_key: str, person_id: str) -> None:
     """An answered history inquiry: two even-month pension deposits, the last one making most of the balance."""
-    sql(
+    stored(
         home,
         "INSERT INTO followups (followup_id, person_id, account_key, provider, origin_inquiry_id, status, created_at) "
         "VALUES ('H-T1', ?, ?, 'dais', 'x', 'ANSWERED', ?)",
@@ -304,7 +295,7 @@ def _pension_history(home: Path, account_key: str, person_id: str) -> None:
         (TODAY - dt.timedelta(days=10), "ｺｳｾｲﾈﾝｷﾝ", 110_000, 123_456),
     ]
     for i, (day, desc, dep, bal) in enumerate(rows, start=1):
-        sql(
+        stored(
             home,
             "INSERT INTO transactions (followup_id, response_sha, line, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen) "
             "VALUES ('H-T1', 'sha-t', ?, ?, ?, ?, 0, ?, ?)",
@@ -356,7 +347,7 @@ def test_one_account_is_never_planned_twice_while_live(home: Path) -> None:
     assert A1 not in sheet[KEY].to_list()
     assert seizures(home).filter(pl.col("account_key") == A1).height == 1
     with pytest.raises(sqlite3.IntegrityError):
-        sql(
+        stored(
             home,
             "INSERT INTO seizures (doc_no, fiscal_year, doc_number, status, account_key, person_id, class, registered_at, selected_by, execute_on) "
             "VALUES ('x', 1, 1, 'PLANNED', ?, 'P001', 'CONFIRMED', 'now', 'me', ?)",
@@ -368,7 +359,7 @@ def test_one_account_is_never_planned_twice_while_live(home: Path) -> None:
 
 
 def test_the_list_has_the_header_byte_for_byte_and_is_excel_safe(home: Path) -> None:
-    sql(home, "UPDATE persons SET name_kanji = '=HYPERLINK(\"http://x\")' WHERE person_id = 'P002'")
+    stored(home, "UPDATE persons SET name_kanji = '=HYPERLINK(\"http://x\")' WHERE person_id = 'P002'")
     plan(home)
     path, sheet = export_sheet(home)
     fill(path, sheet, {A1: {SELECT: "○", STAFF: "S01"}, A2: {SELECT: "○", STAFF: "S02"}})
@@ -409,8 +400,8 @@ def test_the_office_edits_the_wording_in_its_own_copy(home: Path) -> None:
 def _yucho_accounts(home: Path) -> dict[str, str]:
     """Two ゆうちょ accounts of P004 answered through pipitLINQ: 総合 記号14010 and 振替 記号02440."""
     now = dt.datetime.now().isoformat(timespec="seconds")
-    sql(home, "INSERT INTO institutions (bank_code, name, provider) VALUES ('9900', 'ゆうちょ', 'pipitlinq')")
-    sql(
+    stored(home, "INSERT INTO institutions (bank_code, name, provider) VALUES ('9900', 'ゆうちょ', 'pipitlinq')")
+    stored(
         home,
         "INSERT INTO inquiries (inquiry_id, person_id, provider, bank_code, as_of, request_file, created_at, sent_on, answered_on, answer) "
         "VALUES ('Y1', 'P004', 'pipitlinq', '9900', '2026-10-01', 'REQ', ?, ?, ?, 'found')",
@@ -419,7 +410,7 @@ def _yucho_accounts(home: Path) -> dict[str, str]:
     keys = {"sogo": "9900-408-1-0123456", "furikae": "9900-249-2-0004567"}
     accounts = [(keys["sogo"], "408", 1, "0123456", "14010", "01234561"), (keys["furikae"], "249", 2, "0004567", "02440", "00004567")]
     for line, (key, branch, kind, number, symbol, passbook) in enumerate(accounts, start=1):
-        sql(
+        stored(
             home,
             "INSERT INTO answers (response_sha, line, inquiry_id, answer, detail_no, account_key, bank_code, branch_code, account_type, "
             "account_number, passbook_symbol, passbook_number, holder_kana, holder_birth_date, holder_address, balance_yen, balance_date, "
@@ -427,7 +418,7 @@ def _yucho_accounts(home: Path) -> dict[str, str]:
             "'1959-02-28', '東京都新宿区神楽坂楓町9-9-9', 300000, ?, ?, '通常', ?)",
             line, line, key, branch, kind, number, symbol, passbook, TODAY.isoformat(), TODAY.isoformat(), TODAY.isoformat(),
         )  # fmt: skip
-        sql(
+        stored(
             home,
             "INSERT INTO matches (account_key, inquiry_id, inquired_person_id, person_id, class, score, name_evidence, dob_evidence, "
             "address_evidence, matched_at) VALUES (?, 'Y1', 'P004', 'P004', 'CONFIRMED', 1.0, 'exact', 'exact', 'current', ?)",
@@ -465,7 +456,7 @@ def test_cancel_is_audited_and_shown_in_the_report(home: Path) -> None:
     doc = seizures(home)["doc_no"][0]
     code, out = cli("seize", "cancel", doc, "--reason", "分納誓約", "--home", home, "--operator", "係長 花子")
     assert code == 0, out
-    (options, operator), = sql(home, "SELECT options, operator FROM audit WHERE command = 'seize cancel'")
+    (options, operator), = stored(home, "SELECT options, operator FROM audit WHERE command = 'seize cancel'")
     assert json.loads(options) == {"doc_no": doc, "reason": "分納誓約"} and operator == "係長 花子"
     row = seizures(home).filter(pl.col("doc_no") == doc).row(0, named=True)
     assert row["status"] == "CANCELLED" and row["cancel_reason"] == "分納誓約" and row["flag1"].startswith(f"引抜 {TODAY.isoformat()} 係長 花子: 分納誓約")
@@ -498,20 +489,20 @@ def test_a_malformed_sheet_is_refused_whole(home: Path) -> None:
 
 
 def test_purge_takes_candidates_and_confirmations_the_case_file_stays(home: Path) -> None:
-    sql(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A3)
+    stored(home, "UPDATE matches SET class = 'PROBABLE' WHERE account_key = ?", A3)
     plan(home)
     path, sheet = export_sheet(home)
     fill(path, sheet, {A1: {SELECT: "○"}, A3: {CONFIRM: "○"}})
     assert import_sheet(home, path)[0] == 0
-    assert sql(home, "SELECT count(*) FROM seizure_candidates")[0][0] > 0
-    assert sql(home, "SELECT count(*) FROM seizure_confirmations") == [(1,)]
+    assert stored(home, "SELECT count(*) FROM seizure_candidates")[0][0] > 0
+    assert stored(home, "SELECT count(*) FROM seizure_confirmations") == [(1,)]
 
     later = (TODAY + dt.timedelta(days=61)).isoformat()
     code, out = cli("purge", "--home", home, "--as-of", later)
     assert code == 0, out
-    assert sql(home, "SELECT count(*) FROM matches") == [(0,)]
-    assert sql(home, "SELECT count(*) FROM seizure_candidates") == [(0,)]
-    assert sql(home, "SELECT count(*) FROM seizure_confirmations") == [(0,)]
+    assert stored(home, "SELECT count(*) FROM matches") == [(0,)]
+    assert stored(home, "SELECT count(*) FROM seizure_candidates") == [(0,)]
+    assert stored(home, "SELECT count(*) FROM seizure_confirmations") == [(0,)]
     kept = seizures(home)
     assert kept["account_key"].to_list() == [A1] and kept["name"].item() == "勅使河原 蔵之介"
     data = (home / "store.sqlite3").read_bytes()
