@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -115,18 +114,17 @@ YES = frozenset({"○", "◯", "〇", "o", "1", "y", "yes", "x", "✓", "✔", "
 _S, _I = pl.Utf8, pl.Int64
 
 
-def _mark(text: str | None) -> bool:
-    """A yes mark (``○``, ``1``, ``確認済`` …) → True; blank → False; anything else is a mistake.
+def _mark_word(column: str) -> pl.Expr:
+    """A sheet cell as a mark word: NFKC, trimmed, lower case (``" ○ "`` → ``○``); blank → ``""``.
 
-    >>> _mark(" ○ "), _mark(""), _mark("確認済")
-    (True, False, True)
+    The word is a yes mark when it is in :data:`YES` (``○``, ``1``, ``確認済`` …);
+    blank means no; anything else is a mistake the import refuses.
+
+    >>> df = pl.DataFrame({"c": [" ○ ", None, "確認済", "OK", "はい"]})
+    >>> df.select(_mark_word("c").is_in(YES)).to_series().to_list()
+    [True, False, True, True, False]
     """
-    word = unicodedata.normalize("NFKC", text or "").strip().lower()
-    if not word:
-        return False
-    if word in YES:
-        return True
-    raise ValueError(f"{text!r} は読めません: ○ か空欄で記入してください (write ○ or leave blank)")
+    return pl.col(column).fill_null("").str.normalize("NFKC").str.strip_chars().str.to_lowercase()
 
 
 def _account_parts() -> list[pl.Expr]:
@@ -353,16 +351,12 @@ def _parse_sheet(path: Path) -> tuple[pl.DataFrame, list[str]]:
         *[pl.col(c).alias(n) for c, n in ((SELECT, "select_text"), (CONFIRM, "confirm_text"), (OVERRIDE, "override_text"))],
     )
     problems: list[str] = []
-    marks: dict[str, list[bool]] = {"selected": [], "confirm": [], "override": []}
-    for row in sheet.select("line", "select_text", "confirm_text", "override_text").iter_rows():
-        line = row[0]
-        for name, text, label in zip(marks, row[1:], (SELECT, CONFIRM, OVERRIDE)):
-            try:
-                marks[name].append(_mark(text))
-            except ValueError as exc:
-                marks[name].append(False)
-                problems.append(f"{path.name}:{line}: {label}: {exc}")
-    sheet = sheet.with_columns(*[pl.Series(k, v, dtype=pl.Boolean) for k, v in marks.items()])
+    marks = (("selected", "select_text", SELECT), ("confirm", "confirm_text", CONFIRM), ("override", "override_text", OVERRIDE))
+    for _, text, label in marks:  # the mistakes only: one message per unreadable cell
+        bad = sheet.filter((_mark_word(text) != "") & ~_mark_word(text).is_in(YES))
+        problems += [f"{path.name}:{line}: {label}: {value!r} は読めません: ○ か空欄で記入してください (write ○ or leave blank)"
+                     for line, value in bad.select("line", text).iter_rows()]
+    sheet = sheet.with_columns(*[_mark_word(text).is_in(YES).alias(name) for name, text, _ in marks])
     sheet = sheet.with_columns(parse_date(pl.col("execute_text")).alias("execute_on"))
     selected = sheet.filter(pl.col("selected"))
     for line in selected.filter(pl.col("execute_text").fill_null("") == "")["line"].to_list():
