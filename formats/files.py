@@ -181,8 +181,15 @@ def write_atomically(path: Path, data: bytes) -> str:
 
 
 def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file's bytes, as the audit trail and the file records keep it."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The SHA-256 of a file's bytes, as the audit trail and the file records keep it.
+
+    Read in 1 MiB pieces: a file far over any size limit costs time, never memory.
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while piece := fh.read(1 << 20):
+            digest.update(piece)
+    return digest.hexdigest()
 
 
 def _conform(frame: pl.DataFrame, direction: str, kind: str) -> pl.DataFrame:

@@ -21,6 +21,7 @@ from typing import BinaryIO
 import polars as pl
 
 from formats.files import sha256_of
+from formats.limits import SERVICE_FILE
 from inquiry._crypto import configured_key
 from inquiry._lock import WorkspaceLock
 from inquiry.csvout import write_rejects
@@ -270,6 +271,8 @@ class Workspace:
                 done.append(f"deleted {path.name}: already recorded as sent")
         for path in self.inbox_files():
             try:
+                if path.stat().st_size > SERVICE_FILE.max_bytes:  # never ingested: `ingest` refuses it from its size
+                    continue
                 digest = sha256_of(path)
             except OSError:  # unreadable: `ingest` rejects it and moves it aside; no other command may fail on it
                 continue

@@ -137,13 +137,20 @@ def test_an_answer_file_over_the_size_limit_is_refused_unread(tmp_path: Path) ->
         formats.read_response(big)
 
 
-def test_ingest_refuses_an_answer_file_over_the_size_limit_unread(tmp_path: Path) -> None:
+def test_ingest_refuses_an_answer_file_over_the_size_limit_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "ws"
     init_and_prepare(home, write_office(tmp_path / "office"))
     mark_sent(home)
     big = home / "inbox" / "DAIS_RES_131041_20261101_0001.dat"
     with big.open("wb") as fh:  # sparse: ingest must refuse it from its size, before hashing it whole
         fh.truncate(SERVICE_FILE.max_bytes + 1)
+    read_whole = Path.read_bytes
+
+    def no_whole_read(self: Path) -> bytes:
+        assert self.name != big.name, "the oversized file was read whole"
+        return read_whole(self)
+
+    monkeypatch.setattr(Path, "read_bytes", no_whole_read)
     code, out = cli("ingest", "--home", home)
     assert code == 1, out
     assert not big.exists() and (home / "inbox" / "rejected" / big.name).exists()
