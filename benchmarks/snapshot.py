@@ -47,7 +47,7 @@ _MASKS = [
 
 
 def _mask(data: bytes, workdir: Path) -> bytes:
-    data = data.replace(str(workdir).encode(), b"<workdir>")
+    data = data.replace(str(workdir).encode(), b"<workdir>").replace(str(ROOT).encode(), b"<repo>")
     for pattern, repl in _MASKS:
         data = pattern.sub(repl, data)
     return data
