@@ -104,7 +104,7 @@ def build_case(persons: int, seed: int = 1, *, request_fraction: float = 1.0) ->
     """
     from formats.inputs import read_master
     from formats.yucho import account_key
-    from inquiry.persons import with_kana
+    from inquiry.steps.persons import with_kana
     from sample_data.generator import generate_office
     from sample_data.simulator import BankWorld, sample_requests
 

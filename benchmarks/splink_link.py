@@ -28,7 +28,7 @@ import formats
 from benchmarks.splink_compare import _classes, _splink_tables, splink_pairs
 from formats.inputs import read_master
 from formats.yucho import account_key
-from inquiry.persons import with_kana
+from inquiry.steps.persons import with_kana
 
 __all__ = ["main", "read_inputs"]
 

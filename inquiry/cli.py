@@ -1,6 +1,6 @@
 """The ``inquiry`` command line (outputs.md). Thin: parse options, run a step.
 
-Every workspace command goes through :func:`inquiry.step.run_step`, so every
+Every workspace command goes through :func:`inquiry.runtime.step.run_step`, so every
 command locks, commits or rolls back whole, writes its audit entry and its
 rejects, prints a summary and exits 0 / 1 / 2 the same way.
 """
@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from inquiry.step import console, run_step
-from inquiry.workspace import default_home
+from inquiry.runtime.step import console, run_step
+from inquiry.runtime.workspace import default_home
 
 __all__ = ["app", "main"]
 
@@ -37,7 +37,7 @@ app.add_typer(seize_app, name="seize")
 @app.callback()
 def _start() -> None:
     """Every command, workspace or not (``link`` writes where ``--out`` says), creates owner-only files and folders."""
-    from inquiry.workspace import owner_only
+    from inquiry.runtime.workspace import owner_only
 
     owner_only()
 
@@ -76,8 +76,8 @@ def init(
     """ワークスペースを作成 (create the workspace)."""
     from pydantic import ValidationError
 
-    from inquiry.settings import Settings
-    from inquiry.workspace import Workspace
+    from inquiry.runtime.settings import Settings
+    from inquiry.runtime.workspace import Workspace
 
     root = default_home(home)
     if not municipality or not name:  # no default office (protection.md): every request file carries its code
@@ -98,7 +98,7 @@ def init(
         _done(2)
 
     def body(ctx):  # noqa: ANN001, ANN202
-        from inquiry.step import StepResult
+        from inquiry.runtime.step import StepResult
 
         return StepResult(title="初期化 (init)", counts={"workspace": 1}, notes=[f"ワークスペース (workspace): {root.resolve()}"])
 
@@ -118,8 +118,8 @@ def prepare(
     operator: Operator = None,
 ) -> None:
     """入力を検証し照会ファイルを作成 (validate inputs, write request files)."""
-    from inquiry.prepare import PrepareOptions
-    from inquiry.prepare import prepare as step
+    from inquiry.steps.prepare import PrepareOptions
+    from inquiry.steps.prepare import prepare as step
 
     if institutions is None and dais_list is None and pipitlinq_list is None:
         console.print("[red]エラー: --institutions か --dais-list / --pipitlinq-list が必要です[/red]")
@@ -136,7 +136,7 @@ def sent(
     operator: Operator = None,
 ) -> None:
     """照会ファイルの送信を記録し削除 (record upload, delete from outbox)."""
-    from inquiry.sent import sent as step
+    from inquiry.steps.sent import sent as step
 
     _done(run_step(default_home(home), "sent", {"files": [f.name for f in files]}, step(files), operator=operator))
 
@@ -148,7 +148,7 @@ def ingest(
     operator: Operator = None,
 ) -> None:
     """回答ファイルを取込 (ingest answer files of both services)."""
-    from inquiry.ingest import ingest as step
+    from inquiry.steps.ingest import ingest as step
 
     _done(run_step(default_home(home), "ingest", {"files": [p.name for p in paths or []]}, step(paths or None), operator=operator))
 
@@ -156,7 +156,7 @@ def ingest(
 @app.command()
 def match(home: Home = None, operator: Operator = None) -> None:
     """口座を滞納者に名寄せし分類 (link new accounts; re-link those not final when new answers or persons arrived)."""
-    from inquiry.match import match as step
+    from inquiry.steps.match import match as step
 
     _done(run_step(default_home(home), "match", {}, step(), operator=operator))
 
@@ -169,8 +169,8 @@ def followups(
     operator: Operator = None,
 ) -> None:
     """取引履歴照会の対象を選びファイルを作成 (select accounts for history inquiries, write the requests)."""
-    from inquiry.followups import FollowupOptions
-    from inquiry.followups import followups as step
+    from inquiry.steps.followups import FollowupOptions
+    from inquiry.steps.followups import followups as step
 
     opts = FollowupOptions(_parse_date(period_from), _parse_date(period_to))
     _done(run_step(default_home(home), "followups", {"from": period_from, "to": period_to}, step(opts), operator=operator))
@@ -184,10 +184,10 @@ def export(
     operator: Operator = None,
 ) -> None:
     """CSV 出力 (matches.csv / outcomes.csv / followups.csv / 預金差押予定一覧.csv, UTF-8 with BOM)."""
-    from inquiry.exports import export as step
+    from inquiry.steps.exports import export as step
 
     if what == "seizures":
-        from inquiry.seize import export_seizures
+        from inquiry.steps.seize import export_seizures
 
         _done(run_step(default_home(home), "export seizures", {"what": what}, export_seizures(out), operator=operator))
     _done(run_step(default_home(home), f"export {what}", {"what": what}, step(what, out), operator=operator))
@@ -200,7 +200,7 @@ def report(
     operator: Operator = None,
 ) -> None:
     """該当状況報告 (the hit/no-hit report: one self-contained HTML file and an xlsx workbook)."""
-    from inquiry.report import report as step
+    from inquiry.report.step import report as step
 
     _done(run_step(default_home(home), "report", {"out": out and str(out)}, step(out), operator=operator))
 
@@ -212,7 +212,7 @@ def review_export(
     operator: Operator = None,
 ) -> None:
     """要確認の確認シートを出力 (the REVIEW accounts with candidates and evidence, side by side)."""
-    from inquiry.review import review_export as step
+    from inquiry.steps.review import review_export as step
 
     _done(run_step(default_home(home), "review export", {"out": out.name}, step(out), operator=operator))
 
@@ -224,7 +224,7 @@ def review_import(
     operator: Operator = None,
 ) -> None:
     """確認シートの判定を反映 (apply accept <person_id> / reject decisions)."""
-    from inquiry.review import review_import as step
+    from inquiry.steps.review import review_import as step
 
     _done(run_step(default_home(home), "review import", {"sheet": sheet.name}, step(sheet), operator=operator))
 
@@ -238,7 +238,7 @@ def link(
     encoding: Encoding = None,
 ) -> None:
     """ワークスペースなしで名寄せ (stateless: answers + master → matches.csv)."""
-    from inquiry.link import run_link
+    from inquiry.steps.link import run_link
 
     _done(run_link(master, responses, requests or [], out, encoding))
 
@@ -250,7 +250,7 @@ def purge(
     operator: Operator = None,
 ) -> None:
     """保存期間経過データの消去 (delete inquiry data 60 days after the answer; writes a deletion certificate)."""
-    from inquiry.purge import purge as step
+    from inquiry.steps.purge import purge as step
 
     _done(run_step(default_home(home), "purge", {"as_of": as_of}, step(_parse_date(as_of)), operator=operator))
 
@@ -262,7 +262,7 @@ def nightly(
     operator: Operator = None,
 ) -> None:
     """夜間処理 (ingest the inbox, match, followups, report, purge; safe to re-run)."""
-    from inquiry.nightly import run_nightly
+    from inquiry.steps.nightly import run_nightly
 
     _done(run_nightly(default_home(home), as_of=_parse_date(as_of), operator=operator))
 
@@ -270,8 +270,8 @@ def nightly(
 @audit_app.command("verify")
 def audit_verify(home: Home = None) -> None:
     """操作履歴の改ざん検査 (verify the hash chain)."""
-    from inquiry import audit
-    from inquiry.workspace import NotAWorkspace, Workspace
+    from inquiry.runtime import audit
+    from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
     try:
         ws = Workspace.open(default_home(home))
@@ -296,7 +296,7 @@ def audit_verify(home: Home = None) -> None:
 @app.command()
 def encrypt(home: Home = None, operator: Operator = None) -> None:
     """ストアを暗号化 (convert the unencrypted store to SQLCipher with the key of INQUIRY_KEY / INQUIRY_KEY_FILE)."""
-    from inquiry.encrypt import run_encrypt
+    from inquiry.steps.encrypt import run_encrypt
 
     _done(run_encrypt(default_home(home), operator=operator))
 
@@ -309,7 +309,7 @@ def payments_load(
     operator: Operator = None,
 ) -> None:
     """収納情報を取込 (record a payments feed; persons whose payments cover the arrears are cleared)."""
-    from inquiry.payments import load as step
+    from inquiry.steps.payments import load as step
 
     _done(run_step(default_home(home), "payments load", {"file": file.name}, step(file, encoding), operator=operator))
 
@@ -321,7 +321,7 @@ def seize_plan(
     operator: Operator = None,
 ) -> None:
     """差押予定の候補を作成 (list the hits a seizure may rest on, with the last checks; nothing is seized)."""
-    from inquiry.seize import plan
+    from inquiry.steps.seize import plan
 
     _done(run_step(default_home(home), "seize plan", {"execute_on": execute_on}, plan(_parse_date(execute_on)), operator=operator))
 
@@ -333,7 +333,7 @@ def seize_export(
     operator: Operator = None,
 ) -> None:
     """差押予定の選択シートを出力 (the candidates, with 選択 / 職員 / 執行日 columns to fill in)."""
-    from inquiry.seize import sheet_export
+    from inquiry.steps.seize import sheet_export
 
     _done(run_step(default_home(home), "seize export", {"out": out.name}, sheet_export(out), operator=operator))
 
@@ -345,7 +345,7 @@ def seize_import(
     operator: Operator = None,
 ) -> None:
     """選択シートを取込 (record 本人確認, plan the selected accounts with 文書番号)."""
-    from inquiry.seize import sheet_import
+    from inquiry.steps.seize import sheet_import
 
     _done(run_step(default_home(home), "seize import", {"sheet": sheet.name}, sheet_import(sheet), operator=operator))
 
@@ -358,7 +358,7 @@ def seize_cancel(
     operator: Operator = None,
 ) -> None:
     """差押予定の引抜 (cancel one planned seizure; its number is never reused)."""
-    from inquiry.seize import cancel
+    from inquiry.steps.seize import cancel
 
     _done(run_step(default_home(home), "seize cancel", {"doc_no": doc_no, "reason": reason}, cancel(doc_no, reason), operator=operator))
 
@@ -370,7 +370,7 @@ def demo(
     seed: Annotated[int | None, typer.Option(help="random seed of the synthetic office (default: the bundled office's)")] = None,
 ) -> None:
     """架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office)."""
-    from inquiry.demo import SAMPLE_SEED, run_demo
+    from inquiry.steps.demo import SAMPLE_SEED, run_demo
 
     _done(run_demo(home or Path("demo-home"), persons, SAMPLE_SEED if seed is None else seed))
 

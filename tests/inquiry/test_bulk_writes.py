@@ -22,8 +22,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inquiry.prepare import GETA, _cp932_safe_text
-from inquiry.store import Store
+from inquiry.runtime.store import Store
+from inquiry.steps.prepare import GETA, _cp932_safe_text
 from matching._variants import fold_variants
 from sample_data.generator import generate_office
 from sample_data.simulator import BankWorld

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
-from inquiry.exports import MATCHES_COLUMNS
+from inquiry.steps.exports import MATCHES_COLUMNS
 from sample_data.generator import generate_office
 from sample_data.simulator import BankWorld, sample_requests
 

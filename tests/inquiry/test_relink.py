@@ -20,9 +20,10 @@ from pathlib import Path
 import polars as pl
 
 import formats
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame
-from inquiry.review import DECISION, KEY
-from inquiry.store import Store
+from inquiry.runtime.store import Store
+from inquiry.steps.exports import matches_frame
+from inquiry.steps.review import DECISION, KEY
+from inquiry.vocabulary import CLASS_LABELS, EVIDENCE_LABELS
 from tests.inquiry._fixtures import (
     OFFICE,
     Person,

@@ -22,13 +22,14 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from inquiry import report as report_module
-from inquiry._report_html import payload, render_html
 from inquiry.cli import app
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame, outcomes_frame
-from inquiry.report import _REPORT_READS, _report_accounts, build_report
-from inquiry.store import Store
-from inquiry.workspace import Workspace
+from inquiry.report import step as report_module
+from inquiry.report.html import payload, render_html
+from inquiry.report.step import _REPORT_READS, _report_accounts, build_report
+from inquiry.runtime.store import Store
+from inquiry.runtime.workspace import Workspace
+from inquiry.steps.exports import matches_frame, outcomes_frame
+from inquiry.vocabulary import CLASS_LABELS, EVIDENCE_LABELS
 from tests.inquiry._store_fixture import TODAY, make_workspace
 
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 18, 0)
@@ -323,7 +324,7 @@ def test_a_failed_report_leaves_no_file_behind(made: tuple[Path, Path, Path], mo
     shutil.copytree(made[0], home)
     for old in (home / "reports").glob("report-*"):
         old.unlink()
-    import inquiry._report_html as html_module
+    import inquiry.report.html as html_module
 
     def broken(rep: object) -> str:
         raise RuntimeError("disk full")

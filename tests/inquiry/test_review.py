@@ -18,9 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from inquiry.cli import app
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame
-from inquiry.review import DECISION, FINGERPRINT, KEY
-from inquiry.store import Store
+from inquiry.runtime.store import Store
+from inquiry.steps.exports import matches_frame
+from inquiry.steps.review import DECISION, FINGERPRINT, KEY
+from inquiry.vocabulary import CLASS_LABELS, EVIDENCE_LABELS
 from tests.inquiry._store_fixture import make_workspace
 
 runner = CliRunner()

@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from inquiry.seize import (
+from inquiry.steps.seize import (
     CONFIRM,
     EXECUTE_ON,
     KEY,
@@ -150,7 +150,7 @@ def test_a_confirmation_alone_is_recorded_and_carried_to_the_next_plan(home: Pat
 _CHILD = """
 import sys
 from inquiry.cli import app
-import inquiry.seize, inquiry.step, polars, xlsxwriter
+import inquiry.steps.seize, inquiry.runtime.step, polars, xlsxwriter
 print("ready", flush=True)
 sys.argv = ["inquiry", *sys.argv[1:]]
 app()
@@ -379,7 +379,7 @@ def test_the_list_has_the_header_byte_for_byte_and_is_excel_safe(home: Path) -> 
 
 
 def test_the_office_edits_the_wording_in_its_own_copy(home: Path) -> None:
-    from inquiry._seize_notice import PACKAGED_CONFIG
+    from inquiry.steps.seize_notice import PACKAGED_CONFIG
 
     text = PACKAGED_CONFIG.read_text(encoding="utf-8").replace('"0001" = "振込手数料：２６０円"', '"0001" = "振込手数料：３３０円"')
     (home / "seizure.toml").write_text(text, encoding="utf-8")

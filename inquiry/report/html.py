@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from inquiry._charts import bar_chart, hbar_chart
-from inquiry.report import ANSWER_LABELS, ANSWERS, PROVIDER_LABELS, Col, Report, Table
+from inquiry.report.charts import bar_chart, hbar_chart
+from inquiry.report.step import Col, Report, Table
+from inquiry.vocabulary import ANSWER_LABELS, ANSWERS, PROVIDER_LABELS
 
 __all__ = ["render_html", "payload", "FIRST_PAGE"]
 

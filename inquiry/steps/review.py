@@ -10,7 +10,7 @@ pair's class, score and reason; never a recomputation), and writes
 ``accept <person_id>`` or
 ``reject`` in the ``判定`` column. Importing the sheet records each decision
 in ``matches`` (who, when); an accepted account then counts as a hit and is
-followed up like a ``CONFIRMED`` one (:func:`inquiry.exports.matches_frame`).
+followed up like a ``CONFIRMED`` one (:func:`inquiry.steps.exports.matches_frame`).
 
 Each row carries a fingerprint of the account's match row and evidence at
 export time. A row whose account changed since (decided by another sheet,
@@ -35,11 +35,11 @@ import polars as pl
 
 from formats._text import rejects_frame
 from formats.files import sha256_of
-from inquiry.csvout import neutralise, unneutralise, write_csv
-from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EVIDENCE_LABELS
-from inquiry.match import EVIDENCE_SCHEMA
-from inquiry.step import Context, StepFailed, StepResult
-from inquiry.store import Store
+from inquiry.runtime.csvout import neutralise, unneutralise, write_csv
+from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.store import Store
+from inquiry.steps.match import EVIDENCE_SCHEMA
+from inquiry.vocabulary import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EVIDENCE_LABELS
 
 __all__ = ["review_export", "review_import", "review_sheet", "read_sheet", "write_sheet", "parse_decision", "fingerprint", "KEY", "DECISION", "FINGERPRINT"]
 

@@ -28,8 +28,8 @@ import json
 
 import polars as pl
 
-from inquiry.step import Context, StepResult
-from inquiry.store import FastQuery, Store
+from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.store import FastQuery, Store
 from matching import link
 from matching.classify import CLASSES
 from matching.link import EVIDENCE_COLUMN

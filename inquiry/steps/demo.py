@@ -1,7 +1,7 @@
 """``inquiry demo``: the whole cycle on a synthetic office, in a new workspace.
 
 Runs exactly the steps an office runs — prepare, sent, ingest, match,
-followups, report — through the same :func:`inquiry.step.run_step`; only the
+followups, report — through the same :func:`inquiry.runtime.step.run_step`; only the
 banks are simulated (:class:`sample_data.simulator.BankWorld` answers the
 request files the way formats.md says, homonyms included). With no
 ``--persons`` it uses the office bundled in ``sample_data/office/``.
@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from inquiry.step import console, run_step
+from inquiry.runtime.step import console, run_step
 
 __all__ = ["run_demo", "SAMPLE_PERSONS", "SAMPLE_SEED", "DEMO_MARKER", "DEMO_OFFICE"]
 
@@ -50,7 +50,7 @@ def _seize(home: Path, step: Callable[..., int]) -> None:
 
     import polars as pl
 
-    from inquiry.seize import (
+    from inquiry.steps.seize import (
         SELECT,
         STAFF,
         export_seizures,
@@ -74,15 +74,15 @@ def _seize(home: Path, step: Callable[..., int]) -> None:
 
 
 def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
-    from inquiry.settings import Settings
-    from inquiry.workspace import Workspace, owner_only
+    from inquiry.runtime.settings import Settings
+    from inquiry.runtime.workspace import Workspace, owner_only
     from sample_data.generator import generate_office
     from sample_data.simulator import BankWorld
 
     owner_only()  # the generated office's files are personal data in form: owner-only like the workspace
     if not _fresh_home(home):
         return 2
-    bundled = Path(__file__).resolve().parents[1] / "sample_data" / "office"
+    bundled = Path(__file__).resolve().parents[2] / "sample_data" / "office"
     if persons <= 0 and (bundled / "master.csv").exists():
         persons, seed = SAMPLE_PERSONS, SAMPLE_SEED
         console.rule(f"架空の自治体 (synthetic office): bundled sample, {persons} persons")
@@ -105,12 +105,12 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
         worst = max(worst, code)
         return code
 
-    from inquiry.followups import followups
-    from inquiry.ingest import ingest
-    from inquiry.match import match
-    from inquiry.prepare import PrepareOptions, prepare
-    from inquiry.report import report
-    from inquiry.sent import sent
+    from inquiry.report.step import report
+    from inquiry.steps.followups import followups
+    from inquiry.steps.ingest import ingest
+    from inquiry.steps.match import match
+    from inquiry.steps.prepare import PrepareOptions, prepare
+    from inquiry.steps.sent import sent
 
     opts = PrepareOptions(master=inputs["master"], institutions=inputs["institutions"], payments=inputs["payments"], as_of=office.as_of)
     if step("prepare", prepare(opts)) == 2:

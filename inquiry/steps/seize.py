@@ -11,8 +11,8 @@ person cannot easily make by hand:
    status 通常/休眠, balance at least ``min_balance_yen``, the person's arrears
    not paid and not already covered by live planned seizures, the account not
    already planned — in the follow-up priority order
-   (:func:`inquiry.followups.select_accounts`). Each candidate carries the
-   last checks' findings (:mod:`inquiry._seize_checks`). Re-running replaces
+   (:func:`inquiry.steps.followups.select_accounts`). Each candidate carries the
+   last checks' findings (:mod:`inquiry.steps.seize_checks`). Re-running replaces
    the candidates; nothing is seized by it.
 2. ``seize export --out F`` writes them as a selection sheet (xlsx or CSV,
    like the review sheet); a person marks ``選択``, the staff member
@@ -48,14 +48,19 @@ import polars as pl
 from formats._text import rejects_frame
 from formats.dates import date_to_wareki_text, parse_date
 from formats.files import sha256_of
-from inquiry._seize_checks import (
+from inquiry.runtime.csvout import unneutralise, write_csv
+from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.store import Store
+from inquiry.steps.followups import select_accounts
+from inquiry.steps.review import read_sheet, write_sheet
+from inquiry.steps.seize_checks import (
     PROTECTED_FLAG,
     arrears_left,
     payments_after,
     protected_income,
     stale_note,
 )
-from inquiry._seize_notice import (
+from inquiry.steps.seize_notice import (
     SeizureConfig,
     fiscal_year,
     format_doc_no,
@@ -63,12 +68,7 @@ from inquiry._seize_notice import (
     notice_columns,
     reserve_numbers,
 )
-from inquiry.csvout import unneutralise, write_csv
-from inquiry.exports import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES
-from inquiry.followups import OPEN_STATUSES, select_accounts
-from inquiry.review import read_sheet, write_sheet
-from inquiry.step import Context, StepFailed, StepResult
-from inquiry.store import Store
+from inquiry.vocabulary import ACCOUNT_TYPE_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, OPEN_STATUSES
 from matching.income import format_yen
 
 __all__ = [
@@ -638,7 +638,7 @@ def cancel(doc_no: str, reason: str):  # noqa: ANN201 - returns the step body
 # -- the report's section -------------------------------------------------------
 def report_tables(store: Store) -> list:
     """The report's seizure section: by status, by bank and by staff, and the numbered seizures."""
-    from inquiry.report import Col, Table
+    from inquiry.report.step import Col, Table
 
     rows = store.frame(
         "SELECT doc_no, status, person_id, name, staff, execute_on, bank_name, branch_name, account_type_label, balance_yen, flag1, flag2, flag3 FROM seizures ORDER BY fiscal_year, doc_number",

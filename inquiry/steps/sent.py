@@ -11,7 +11,7 @@ from pathlib import Path
 
 from formats._text import rejects_frame
 from formats.files import sha256_of
-from inquiry.step import Context, StepResult
+from inquiry.runtime.step import Context, StepResult
 
 __all__ = ["sent"]
 

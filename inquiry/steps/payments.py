@@ -14,7 +14,7 @@ import polars as pl
 
 from formats.files import sha256_of
 from formats.inputs import InputTable, read_payments
-from inquiry.step import Context, StepResult
+from inquiry.runtime.step import Context, StepResult
 
 __all__ = ["record", "mark_cleared", "cleared_persons", "load"]
 

@@ -10,7 +10,7 @@ An account is followed up when every rule of matching.md holds:
    transaction is within ``followup_active_months`` (6) months of today —
    for 定期 (預金種目 6) the answer's 最終取引日 is the maturity date, so a
    定期 counts by its balance only;
-4. its person is not cleared by payments (:func:`inquiry.payments.cleared_persons`):
+4. its person is not cleared by payments (:func:`inquiry.steps.payments.cleared_persons`):
    such an account gets one ``SKIPPED_CLEARED`` row instead, so the report
    shows why it was not pursued;
 5. no history inquiry for it was sent in the last ``followup_repeat_days``
@@ -28,7 +28,7 @@ follow-up ``QUEUED`` for a paper inquiry. Requests cover the last
 
 Status: ``QUEUED`` → ``WRITTEN`` (its request file is in ``outbox/``) →
 ``SENT`` (``inquiry sent``) → ``ANSWERED`` (``inquiry ingest``); the answers
-are summarised by :func:`inquiry.history.summarise` at the start of this
+are summarised by :func:`inquiry.steps.history.summarise` at the start of this
 step.
 """
 
@@ -41,19 +41,17 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from inquiry import history
-from inquiry.exports import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
-from inquiry.payments import cleared_persons
-from inquiry.requests import assign_ids, write_request_files
-from inquiry.step import Context, StepFailed, StepResult
-from inquiry.store import FastQuery, Store
+from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.store import FastQuery, Store
+from inquiry.steps import history
+from inquiry.steps.payments import cleared_persons
+from inquiry.steps.requests import assign_ids, write_request_files
+from inquiry.vocabulary import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, OPEN_STATUSES, PROVIDERS, TIME_DEPOSIT, class_label
 from matching.income import format_yen
 from matching.kana import to_fullwidth, to_zengin
 
-__all__ = ["FollowupOptions", "followups", "select_accounts", "months_before", "PROVIDERS"]
+__all__ = ["FollowupOptions", "followups", "select_accounts", "months_before"]
 
-PROVIDERS = ("dais", "pipitlinq")
-OPEN_STATUSES = ("通常", "休眠")
 PAPER = "paper"
 
 
@@ -195,8 +193,8 @@ def _reason() -> pl.Expr:
         pl.when(pl.col("review_decision") == "accept")
         .then(pl.lit("確認で本人と判断 (accepted on review)"))
         .when(pl.col("class") == "CONFIRMED")
-        .then(pl.lit("本人 (CONFIRMED)"))
-        .otherwise(pl.lit("本人の可能性高 (PROBABLE)"))
+        .then(pl.lit(class_label("CONFIRMED")))
+        .otherwise(pl.lit(class_label("PROBABLE")))
     )
     rich = pl.when(pl.col("rich")).then(pl.format("残高 {}円", format_yen(pl.col("balance_yen"))))
     active = pl.when(pl.col("active")).then(pl.format("最終取引 {}", pl.col("activity")))
@@ -249,7 +247,7 @@ _COUNTS = {
 
 
 def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns the step body
-    """The step body for :func:`inquiry.step.run_step`."""
+    """The step body for :func:`inquiry.runtime.step.run_step`."""
     options = options or FollowupOptions()
 
     def body(ctx: Context) -> StepResult:

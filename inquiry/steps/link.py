@@ -26,10 +26,10 @@ from formats._text import REJECT_SCHEMA, rejects_frame
 from formats.errors import FileRejected
 from formats.inputs import read_master
 from formats.yucho import account_key
-from inquiry.csvout import write_csv, write_rejects
-from inquiry.exports import shape_matches
-from inquiry.persons import with_kana
-from inquiry.step import console
+from inquiry.runtime.csvout import write_csv, write_rejects
+from inquiry.runtime.step import console
+from inquiry.steps.exports import shape_matches
+from inquiry.steps.persons import with_kana
 from matching import link
 
 __all__ = ["link_files", "run_link"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from inquiry.store import Store
+from inquiry.runtime.store import Store
 from matching import income
 
 __all__ = ["summarise", "NO_TRANSACTIONS", "NO_REGULAR_INCOME"]

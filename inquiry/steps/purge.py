@@ -59,10 +59,10 @@ from typing import Any
 import polars as pl
 
 from formats.files import write_atomically
-from inquiry.demo import DEMO_MARKER, DEMO_OFFICE
-from inquiry.exports import EFFECTIVE_CLASS_SQL
-from inquiry.step import Context, StepResult
-from inquiry.store import Store
+from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.store import Store
+from inquiry.steps.demo import DEMO_MARKER, DEMO_OFFICE
+from inquiry.vocabulary import EFFECTIVE_CLASS_SQL
 
 __all__ = ["purge", "cutoff_for", "vacuum_if_pending", "write_missing_certificates", "Deleted", "RECORD_KINDS"]
 
@@ -543,7 +543,7 @@ def _certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: d
 
 
 def purge(as_of: date | None = None):  # noqa: ANN201 - returns the step body
-    """The step body for :func:`inquiry.step.run_step`: delete what is past retention."""
+    """The step body for :func:`inquiry.runtime.step.run_step`: delete what is past retention."""
 
     def body(ctx: Context) -> StepResult:
         store = ctx.store

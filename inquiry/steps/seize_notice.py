@@ -35,9 +35,9 @@ import polars as pl
 
 from formats.dates import ERAS
 from formats.refdata import banks, branches, yucho_centres
-from inquiry.exports import ACCOUNT_TYPE_LABELS
-from inquiry.step import StepFailed
-from inquiry.store import Store
+from inquiry.runtime.step import StepFailed
+from inquiry.runtime.store import Store
+from inquiry.vocabulary import ACCOUNT_TYPE_LABELS
 
 __all__ = [
     "PACKAGED_CONFIG",
@@ -50,7 +50,7 @@ __all__ = [
     "reserve_numbers",
 ]  # fmt: skip
 
-PACKAGED_CONFIG = Path(__file__).with_name("data") / "seizure.toml"
+PACKAGED_CONFIG = Path(__file__).resolve().parents[1] / "data" / "seizure.toml"
 WORKSPACE_CONFIG = "seizure.toml"
 YUCHO = "9900"
 _BRANCH_SUFFIXES = ("支店", "営業部", "出張所", "本店", "支所", "本所", "事務所", "センター")

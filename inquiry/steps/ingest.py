@@ -32,8 +32,8 @@ from formats._text import rejects_frame
 from formats.errors import FileRejected
 from formats.limits import SERVICE_FILE, read_limited
 from formats.yucho import account_key
-from inquiry import history
-from inquiry.step import Context, StepResult
+from inquiry.runtime.step import Context, StepResult
+from inquiry.steps import history
 
 __all__ = ["REASON_SUFFIX", "UNABLE", "ingest"]
 

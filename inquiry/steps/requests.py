@@ -13,7 +13,7 @@ from collections.abc import Callable
 import polars as pl
 
 import formats
-from inquiry.step import Context, StepResult
+from inquiry.runtime.step import Context, StepResult
 
 __all__ = ["assign_ids", "write_request_files"]
 

@@ -16,14 +16,12 @@ goes wrong; only Ctrl-C stops the job (the stage it hits rolls back). The
 exit code is the worst of the stages (0 / 1 / 2, outputs.md).
 
 ``followups`` and ``report`` are run when their modules
-(``inquiry.followups``, ``inquiry.report``) are installed; a missing one is
+(``inquiry.steps.followups``, ``inquiry.report.step``) are installed; a missing one is
 said in the summary.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import signal
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -33,9 +31,9 @@ from typing import Any
 
 from rich.table import Table
 
-from inquiry._lock import WorkspaceBusy
-from inquiry.step import Context, StepResult, console, run_step
-from inquiry.workspace import NotAWorkspace, Workspace
+from inquiry.runtime.lock import WorkspaceBusy
+from inquiry.runtime.step import Context, StepResult, console, run_step
+from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
 __all__ = ["run_nightly", "STAGES"]
 
@@ -45,29 +43,18 @@ STAGES = ("ingest", "match", "followups", "report", "purge")
 Body = Callable[[Context], StepResult]
 
 
-def _optional_body(module: str, factory: str, **kwargs: Any) -> Body | None:
-    """The step body of ``inquiry.<module>.<factory>``, or None when that module is not installed."""
-    try:
-        mod = importlib.import_module(f"inquiry.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"inquiry.{module}":
-            return None
-        raise
-    make = getattr(mod, factory)
-    accepted = inspect.signature(make).parameters
-    return make(**{k: v for k, v in kwargs.items() if k in accepted})
-
-
 def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], Body | None]]]:
-    from inquiry.ingest import ingest
-    from inquiry.match import match
-    from inquiry.purge import purge
+    from inquiry.report.step import report
+    from inquiry.steps.followups import followups
+    from inquiry.steps.ingest import ingest
+    from inquiry.steps.match import match
+    from inquiry.steps.purge import purge
 
     return [
         ("ingest", lambda: ingest(None)),
         ("match", match),
-        ("followups", lambda: _optional_body("followups", "followups")),
-        ("report", lambda: _optional_body("report", "report", out=None)),
+        ("followups", followups),
+        ("report", lambda: report(out=None)),
         ("purge", lambda: purge(as_of)),
     ]
 

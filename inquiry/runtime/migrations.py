@@ -300,4 +300,53 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (account_key, rank)
     );
     """,
+    # 7: the concepts every command reads, defined once as views (a view is SQL text, inlined by
+    # SQLite's planner: no copy, no cost until read). Their literals are the vocabulary's
+    # (inquiry/vocabulary.py: HIT_CLASSES); tests/inquiry/test_views.py checks they agree.
+    """
+    -- a link as it stands: a reviewer's decision over the matcher's (accept → CONFIRMED for the
+    -- decided person, reject → UNMATCHED with nobody); the matcher's own in linked_*
+    CREATE VIEW effective_matches AS
+    SELECT account_key, inquiry_id, inquired_person_id,
+           CASE WHEN decision = 'accept' THEN decided_person_id WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
+           CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
+           person_id AS linked_person_id, class AS linked_class, score, name_evidence, dob_evidence, address_evidence,
+           candidates, reason, matched_at, decision, decided_person_id, decided_by, decided_at
+    FROM matches;
+
+    -- an account's first answer: the first found row recorded (earlier ingests first, then file
+    -- and line order within one), the one its bank data is shown from
+    CREATE VIEW first_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key);
+
+    -- an account's latest answer: the newest balance date, then the newest answer day, then the
+    -- last recorded (what a follow-up and a seizure act on)
+    CREATE VIEW latest_answers AS
+    SELECT * FROM (
+        SELECT a.rowid AS answer_row, a.*,
+               row_number() OVER (PARTITION BY a.account_key ORDER BY a.balance_date DESC, a.answered_on DESC, a.rowid DESC) AS _newest
+        FROM answers a WHERE a.answer = 'found'
+    ) WHERE _newest = 1;
+
+    -- a basic inquiry's outcome (outcomes.csv): HIT when an account it returned is linked as a hit
+    -- to the person it asked about (one account, one owner), ACCOUNTS when it returned accounts
+    -- but none of them is that person's, else UNABLE / NO_ACCOUNT as answered, PENDING unanswered
+    CREATE VIEW inquiry_outcomes AS
+    WITH found AS (SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'),
+    per_inquiry AS (
+        SELECT f.inquiry_id, count(DISTINCT f.account_key) AS accounts,
+               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN 1 ELSE 0 END) AS hits,
+               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN f.balance_yen END) AS hit_balance_yen
+        FROM found f JOIN inquiries i ON i.inquiry_id = f.inquiry_id LEFT JOIN effective_matches e ON e.account_key = f.account_key
+        GROUP BY f.inquiry_id
+    )
+    SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.sent_on, i.answered_on,
+           CASE WHEN i.answer IS NULL THEN 'PENDING' WHEN coalesce(p.hits, 0) > 0 THEN 'HIT'
+                WHEN coalesce(p.accounts, 0) > 0 THEN 'ACCOUNTS' WHEN i.answer = 'unable' THEN 'UNABLE'
+                ELSE 'NO_ACCOUNT' END AS answer,
+           coalesce(p.accounts, 0) AS accounts, coalesce(p.hits, 0) AS hits, coalesce(p.hit_balance_yen, 0) AS hit_balance_yen,
+           i.answer AS raw_answer
+    FROM inquiries i LEFT JOIN per_inquiry p ON p.inquiry_id = i.inquiry_id;
+    """,
 ]

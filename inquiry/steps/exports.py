@@ -10,9 +10,10 @@ from pathlib import Path
 
 import polars as pl
 
-from inquiry.csvout import write_csv
-from inquiry.step import Context, StepFailed, StepResult
-from inquiry.store import FastQuery, Store
+from inquiry.runtime.csvout import write_csv
+from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.store import FastQuery, Store
+from inquiry.vocabulary import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
 from matching.names import name_key
 
 __all__ = ["outcome", "shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
@@ -30,32 +31,6 @@ FOLLOWUPS_COLUMNS = [
     "followup_id", "person_id", "account_key", "provider", "reason", "priority", "period_from", "period_to",
     "status", "sent_on", "answered_on", "transactions", "regular_income",
 ]  # fmt: skip
-
-#: columns of an answer row as the bank wrote them (text no program made): quoted in a fast read (:meth:`Store.fast_frame`)
-BANK_TEXT = (
-    "branch_code", "account_number", "passbook_symbol", "passbook_number", "holder_kana", "holder_birth_date", "holder_address",
-    "account_status", "last_activity",
-)  # fmt: skip
-#: 預金種目 定期: its 最終取引日 is the maturity date
-TIME_DEPOSIT = 6
-#: 預金種目 codes as people read them (the report, the review sheet)
-ACCOUNT_TYPE_LABELS = {1: "普通", 2: "当座", 4: "貯蓄", 5: "通知", 6: "定期", 7: "積立", 8: "納税準備", 9: "その他"}
-#: the classes and the evidence values as people read them (the report, the review sheet)
-CLASS_LABELS = {"CONFIRMED": "本人", "PROBABLE": "本人の可能性高", "REVIEW": "要確認", "HOMONYM": "同名異人", "UNMATCHED": "不一致"}
-EVIDENCE_LABELS = {
-    "name": {"exact": "一致", "other_name": "旧姓等一致", "variant": "近似", "partial": "一部一致", "mismatch": "不一致"},
-    "dob": {"exact": "一致", "near": "近似", "missing": "不明", "mismatch": "不一致"},
-    "address": {"current": "現住所", "history": "旧住所", "town": "町名まで", "other_block": "同町名・別番地", "city": "市区町村のみ", "missing": "なし", "mismatch": "不一致"},
-}
-#: the classes that are hits (follow-ups, the report's 該当)
-HIT_CLASSES = ("CONFIRMED", "PROBABLE")
-#: A reviewer's decision overrides the match: accepted → CONFIRMED for the decided person,
-#: rejected → UNMATCHED with nobody. SQL over ``matches``, the one definition every reader uses.
-EFFECTIVE_PERSON_SQL = (
-    "CASE WHEN decision = 'accept' THEN decided_person_id WHEN decision = 'reject' THEN NULL ELSE person_id END"
-)
-EFFECTIVE_CLASS_SQL = "CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END"
-
 
 def shape_matches(linked: pl.DataFrame, first_answers: pl.DataFrame) -> pl.DataFrame:
     """``matches.csv`` from link results and the first answer row of each account.

@@ -54,10 +54,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from inquiry.store import Store
+from inquiry.runtime.store import Store
 
 if TYPE_CHECKING:
-    from inquiry.workspace import Workspace
+    from inquiry.runtime.workspace import Workspace
 
 __all__ = [
     "KEY_FILE_ENV", "AuditKeyMissing", "AuditProblem", "append", "current_operator", "expected_entries", "head_log", "key_file",

@@ -23,13 +23,13 @@ An M-size year (52,668 persons, 928 k inquiries, 305 k accounts) makes a
 3.8 MB page and a 26 MB workbook in 7-8 s on two cores.
 
 Classes and answers mean exactly what the exports say: a reviewer's decision
-overrides the class (:data:`inquiry.exports.EFFECTIVE_CLASS_SQL`), and an inquiry's
+overrides the class (:data:`inquiry.steps.exports.EFFECTIVE_CLASS_SQL`), and an inquiry's
 answer is HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING as in
-``outcomes.csv`` (a test checks both against :mod:`inquiry.exports`).
+``outcomes.csv`` (a test checks both against :mod:`inquiry.steps.exports`).
 
 Where the time goes, and why the code is shaped so: the store's big tables
 are read as text by two child processes side by side
-(:meth:`inquiry.store.Store.fast_frames`), only the columns the report shows;
+(:meth:`inquiry.runtime.store.Store.fast_frames`), only the columns the report shows;
 the accounts' tables are made first and handed to the workbook writer, which
 builds their sheets on a second thread while the year's inquiries are still
 being read; the page is rendered while the workbook's last sheets are written.
@@ -50,23 +50,30 @@ from typing import Any
 import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
-from inquiry.exports import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, EVIDENCE_LABELS, HIT_CLASSES, account_columns
-from inquiry.exports import outcome as outcome_of
-from inquiry.settings import Settings
-from inquiry.step import Context, StepResult, console
-from inquiry.store import FastQuery, Store
-from matching.classify import CLASSES
+from inquiry.runtime.settings import Settings
+from inquiry.runtime.step import Context, StepResult, console
+from inquiry.runtime.store import FastQuery, Store
+from inquiry.steps.exports import account_columns
+from inquiry.steps.exports import outcome as outcome_of
+from inquiry.vocabulary import (
+    ACCOUNT_TYPE_LABELS,
+    ANSWER_LABELS,
+    ANSWERS,
+    CLASS_LABELS,
+    CLASSES,
+    EFFECTIVE_CLASS_SQL,
+    EFFECTIVE_PERSON_SQL,
+    EVIDENCE_LABELS,
+    FOLLOWUP_LABELS,
+    FOLLOWUP_STATUSES,
+    HIT_CLASSES,
+    PROVIDER_LABELS,
+)
 
 __all__ = [
     "Col", "Table", "Chart", "Report", "build_report", "write_xlsx", "report",
-    "CLASS_LABELS", "ANSWER_LABELS", "ACCOUNT_TYPE_LABELS", "EVIDENCE_LABELS", "FOLLOWUP_LABELS",
 ]  # fmt: skip
 
-ANSWERS = ("HIT", "ACCOUNTS", "NO_ACCOUNT", "UNABLE")
-ANSWER_LABELS = {"HIT": "該当あり", "ACCOUNTS": "口座あり・該当なし", "NO_ACCOUNT": "口座なし", "UNABLE": "照会不能", "PENDING": "未回答"}
-PROVIDER_LABELS = {"dais": "DAIS", "pipitlinq": "pipitLINQ", "paper": "書面"}
-FOLLOWUP_STATUSES = ("QUEUED", "WRITTEN", "SENT", "ANSWERED", "SKIPPED_CLEARED")
-FOLLOWUP_LABELS = {"QUEUED": "作成待ち", "WRITTEN": "作成済", "SENT": "送信済", "ANSWERED": "回答済", "SKIPPED_CLEARED": "完納により中止"}
 DELAY_BINS = ((0, 7), (8, 14), (15, 21), (22, 30), (31, 45), (46, 60), (61, 90), (91, None))
 #: homonyms listed in the HTML page (the nearest to the person first); the workbook lists them all
 HOMONYMS_SHOWN = 2_000
@@ -639,7 +646,7 @@ def build_report(
     followup_tables = _followup_tables(store, reads["followups"].result(), acc, inst, names, persons, inq)
     for t in followup_tables:
         on_table(t)
-    from inquiry.seize import report_tables as seizure_tables
+    from inquiry.steps.seize import report_tables as seizure_tables
 
     step("差押予定 (seizure plan)")
     seize_tables = seizure_tables(store)
@@ -695,7 +702,7 @@ class _Workbook:
     """
 
     def __init__(self, path: Path) -> None:
-        from inquiry._report_xlsx import WorkbookWriter
+        from inquiry.report.xlsx import WorkbookWriter
 
         self._writer = WorkbookWriter(path)
         self._pool = ThreadPoolExecutor(max_workers=1)
@@ -706,7 +713,7 @@ class _Workbook:
         self._pending.append(self._pool.submit(lambda: self._writer.add(position, _sheet(t))))
 
     def close(self, rep: Report) -> Path:
-        from inquiry._report_xlsx import Sheet
+        from inquiry.report.xlsx import Sheet
 
         lo, hi = rep.period
         overview: list[tuple[str, str | int]] = [
@@ -728,8 +735,8 @@ class _Workbook:
 
 
 def _sheet(t: Table) -> Any:
-    from inquiry._report_xlsx import Sheet
-    from inquiry.csvout import neutralise
+    from inquiry.report.xlsx import Sheet
+    from inquiry.runtime.csvout import neutralise
 
     frame = t.frame.select(
         [pl.col(c.name).str.to_date(strict=False) if c.kind == "date" and t.frame.schema[c.name] == pl.Utf8 else pl.col(c.name) for c in t.columns]
@@ -755,7 +762,7 @@ def report(out: Path | None = None):  # noqa: ANN201 - returns the step body
     def body(ctx: Context) -> StepResult:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from inquiry._report_html import render_html
+        from inquiry.report.html import render_html
 
         folder = out or ctx.ws.reports
         folder.mkdir(parents=True, exist_ok=True)

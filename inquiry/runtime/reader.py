@@ -1,10 +1,10 @@
 """A child process that runs one read query on the store and writes its text to stdout.
 
-Used by :meth:`inquiry.store.Store.fast_frames`. SQLite's own
+Used by :meth:`inquiry.runtime.store.Store.fast_frames`. SQLite's own
 allocator takes a process-wide lock on every allocation, so two threads of
 one process that format rows at the same time run slower together than
 one after the other; two processes do not share that lock. The child is
-started with ``python -m inquiry._reader`` (no fork, so it runs the same on
+started with ``python -m inquiry.runtime.reader`` (no fork, so it runs the same on
 Windows), imports nothing but the standard library (and SQLCipher when the
 store is encrypted), reads its job as JSON from stdin — the store's path,
 the key if any (never on the command line), the SQL, SQLite's string length
@@ -58,7 +58,7 @@ def run(job: dict[str, Any], out: object) -> None:
     path = Path(str(job["path"]))
     key = job.get("key")
     if key:
-        from inquiry._crypto import connect_encrypted
+        from inquiry.runtime.crypto import connect_encrypted
 
         conn = connect_encrypted(path, key, timeout=5.0)
         conn.execute("PRAGMA query_only = ON")

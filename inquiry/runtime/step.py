@@ -30,12 +30,12 @@ from rich.table import Table
 
 from formats._text import REJECT_SCHEMA
 from formats.errors import FileRejected
-from inquiry import audit
-from inquiry._crypto import configured_key
-from inquiry._lock import WorkspaceBusy
-from inquiry.settings import Settings
-from inquiry.store import Store
-from inquiry.workspace import NotAWorkspace, Workspace
+from inquiry.runtime import audit
+from inquiry.runtime.crypto import configured_key
+from inquiry.runtime.lock import WorkspaceBusy
+from inquiry.runtime.settings import Settings
+from inquiry.runtime.store import Store
+from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
 __all__ = ["Context", "StepResult", "StepFailed", "run_step", "failed", "console"]
 

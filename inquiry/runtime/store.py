@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from inquiry._migrations import MIGRATIONS
-from inquiry._reader import STREAM_ROWS, read_text
+from inquiry.runtime.migrations import MIGRATIONS
+from inquiry.runtime.reader import STREAM_ROWS, read_text
 
 __all__ = ["Store", "FastQuery", "SCHEMA_VERSION"]
 
@@ -51,7 +51,7 @@ class Store:
         self._key = key
         new = not path.exists()
         if key:  # encrypted at rest (inquiry/_crypto.py)
-            from inquiry._crypto import connect_encrypted
+            from inquiry.runtime.crypto import connect_encrypted
 
             self.conn = connect_encrypted(path, key, timeout=5.0)
         else:
@@ -171,7 +171,7 @@ class Store:
 
         For small reads with parameters and values of any type; a big read
         goes through :meth:`fast_frame`. The rows come in pieces of
-        :data:`~inquiry._reader.STREAM_ROWS`, each turned into columns at once
+        :data:`~inquiry.runtime.reader.STREAM_ROWS`, each turned into columns at once
         (never a frame built row by row, nor all rows held as tuples).
         """
         cur = self.conn.execute(sql, params)
@@ -193,7 +193,7 @@ class Store:
         the final types, in parallel — several times
         faster than a million Python tuples. A read longer than one SQLite
         string may be (1 GB) comes in pieces of rows instead
-        (:func:`inquiry._reader.read_text`), each parsed on its own: no size
+        (:func:`inquiry.runtime.reader.read_text`), each parsed on its own: no size
         ceiling. ``schema`` names every column of
         ``sql`` in order, with its type. Columns of free text (names, addresses
         typed by people: anything may be in them) are listed in ``text`` and
@@ -217,7 +217,7 @@ class Store:
     def fast_frames(self, queries: dict[str, FastQuery]) -> dict[str, Future[pl.DataFrame]]:
         """Start :meth:`fast_frame` reads side by side; each result comes as a future, in any order.
 
-        Each query runs in a child process of its own (:mod:`inquiry._reader`),
+        Each query runs in a child process of its own (:mod:`inquiry.runtime.reader`),
         at most :data:`READERS` at once, in the order given: SQLite formats
         rows on one core per process, while threads of one process would
         queue on its allocator's lock. The children see what is committed,
@@ -230,7 +230,7 @@ class Store:
 
         def read(query: FastQuery) -> pl.DataFrame:
             child = subprocess.run(
-                [sys.executable, "-m", "inquiry._reader"],
+                [sys.executable, "-m", "inquiry.runtime.reader"],
                 input=json.dumps({**job, "sql": _as_text(query), "lines_sql": _as_lines(query)}).encode("utf-8"),
                 capture_output=True,
                 check=False,

@@ -4,11 +4,11 @@ An office that began without a key cannot simply set one later: every
 command would open the plain file as an encrypted one and refuse. This
 command converts the store once, with the key every later command will use
 (``$INQUIRY_KEY`` or the file named by ``$INQUIRY_KEY_FILE``, read exactly as
-:func:`inquiry._crypto.configured_key` reads it).
+:func:`inquiry.runtime.crypto.configured_key` reads it).
 
 Committed or nothing, like every command: under the workspace lock, the
 plain store is copied by SQLCipher's own export into
-``store.sqlite3.encrypting`` (:func:`inquiry._crypto.export_encrypted`); the
+``store.sqlite3.encrypting`` (:func:`inquiry.runtime.crypto.export_encrypted`); the
 copy must open with the key, pass ``PRAGMA integrity_check`` and hold the same
 tables with the same row counts. The command's audit entry is then appended
 to the copy, continuing the chain copied from the plain store — so the entry
@@ -36,11 +36,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from inquiry import audit
-from inquiry._crypto import KEY_ENV, KEY_FILE_ENV, available, configured_key, export_encrypted, is_plain
-from inquiry.step import StepFailed, StepResult, _summary, console, failed
-from inquiry.store import Store
-from inquiry.workspace import Workspace, wipe, zero
+from inquiry.runtime import audit
+from inquiry.runtime.crypto import KEY_ENV, KEY_FILE_ENV, available, configured_key, export_encrypted, is_plain
+from inquiry.runtime.step import StepFailed, StepResult, _summary, console, failed
+from inquiry.runtime.store import Store
+from inquiry.runtime.workspace import Workspace, wipe, zero
 
 __all__ = ["run_encrypt"]
 

@@ -22,11 +22,11 @@ import polars as pl
 
 from formats.files import sha256_of
 from formats.limits import SERVICE_FILE
-from inquiry._crypto import configured_key
-from inquiry._lock import WorkspaceLock
-from inquiry.csvout import write_rejects
-from inquiry.settings import Settings
-from inquiry.store import Store
+from inquiry.runtime.crypto import configured_key
+from inquiry.runtime.csvout import write_rejects
+from inquiry.runtime.lock import WorkspaceLock
+from inquiry.runtime.settings import Settings
+from inquiry.runtime.store import Store
 
 __all__ = ["Workspace", "NotAWorkspace", "default_home", "owner_only", "wipe", "zero"]
 
