@@ -30,6 +30,7 @@ from rich.table import Table
 
 from formats._text import REJECT_SCHEMA
 from formats.errors import FileRejected
+from inquiry.messages import count_label, text
 from inquiry.runtime import audit
 from inquiry.runtime.crypto import configured_key
 from inquiry.runtime.lock import WorkspaceBusy
@@ -37,7 +38,7 @@ from inquiry.runtime.settings import Settings
 from inquiry.runtime.store import Store
 from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
-__all__ = ["Context", "StepResult", "StepFailed", "run_step", "failed", "console"]
+__all__ = ["Context", "StepBody", "StepResult", "StepFailed", "run_step", "failed", "console"]
 
 console = Console(stderr=False, highlight=False)
 
@@ -78,17 +79,21 @@ class StepResult:
             self.rejects = pl.concat([self.rejects, frame.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)])
 
 
+#: what a command's function returns and :func:`run_step` runs: the work of one transaction
+StepBody = Callable[[Context], StepResult]
+
+
 def _summary(command: str, result: StepResult, rejects_path: Path | None) -> None:
     table = Table(title=result.title or f"inquiry {command}", show_header=True, header_style="bold")
-    table.add_column("項目 (item)")
-    table.add_column("件数 (count)", justify="right")
+    table.add_column(text("summary_item"))
+    table.add_column(text("summary_count"), justify="right")
     for key, value in result.counts.items():
-        table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
+        table.add_row(count_label(key), f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
     for note in result.notes:
         console.print(note)
     if rejects_path is not None:
-        console.print(f"[yellow]不備 {result.rejects.height:,} 件 (rejected) → {rejects_path}[/yellow]")
+        console.print(f"[yellow]{text('rejected_rows', count=f'{result.rejects.height:,}', path=rejects_path)}[/yellow]")
 
 
 def _log_failure(home: Path, command: str) -> Path | None:
@@ -108,34 +113,29 @@ def failed(home: Path, command: str, exc: BaseException, state: str) -> int:
     ``logs/`` (:func:`_log_failure`).
     """
     if isinstance(exc, KeyboardInterrupt):
-        console.print(f"[red]中断されました (interrupted): {state}[/red]")
+        console.print(f"[red]{text('interrupted', state=state)}[/red]")
         return 2
     if isinstance(exc, (StepFailed, FileRejected, NotAWorkspace, WorkspaceBusy, ValueError)):
-        console.print(f"[red]エラー (error): {exc}[/red]")
+        console.print(f"[red]{text('error', error=exc)}[/red]")
     else:
         log = _log_failure(home, command)
-        console.print(f"[red]内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
+        console.print(f"[red]{text('internal_error', kind=type(exc).__name__, error=exc)}[/red]")
         if log:
-            console.print(f"[red]詳細 (details): {log}[/red]")
+            console.print(f"[red]{text('error_details', path=log)}[/red]")
     console.print(f"[red]{state}[/red]")
     return 2
 
 
 def _committed_but(command: str, after: str) -> str:
     """What a command left when it failed after its commit: the record is in, the files are not all done."""
-    return (
-        f"{command} の記録と操作履歴は保存済みです (committed: the store holds what {command} did, with its audit entry); "
-        f"その後の処理で失敗しました (failed while {after}). "
-        "次のコマンドの開始時に残りの処理を完了します; 同じコマンドの再実行でも二重には記録されません "
-        "(the next command finishes the file moves and deletions it left; running it again records nothing twice)"
-    )
+    return text("committed_but", command=command, after=after)
 
 
 def run_step(
     home: Path,
     command: str,
     options: dict[str, Any],
-    body: Callable[[Context], StepResult],
+    body: StepBody,
     *,
     operator: str | None = None,
     quiet: bool = False,
@@ -153,10 +153,7 @@ def run_step(
         if ws.tightened_note():
             console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
         if configured_key(home) is None and not quiet:
-            console.print(
-                "[dim]注意: 暗号化キーが設定されていません (no encryption key set: the store is protected by file "
-                "permissions only)[/dim]"
-            )
+            console.print(f"[dim]{text('no_key')}[/dim]")
         with nullcontext() if locked else ws.lock():
             for line in ws.discard_conversion():  # a killed `inquiry encrypt`: before the store is opened
                 console.print(f"[dim]{line}[/dim]")
@@ -186,7 +183,7 @@ def run_step(
     except (Exception, KeyboardInterrupt) as exc:
         if after:  # the transaction committed: saying "nothing was committed" would be false
             return failed(home, command, exc, _committed_but(command, after))
-        return failed(home, command, exc, "何も記録されていません (nothing was committed)")
+        return failed(home, command, exc, text("nothing_committed"))
     if not quiet:
         _summary(command, result, rejects_path)
     return 1 if result.rejects.height else 0
