@@ -18,8 +18,7 @@ from inquiry.prepare import PrepareOptions, prepare
 from inquiry.settings import Settings
 from inquiry.step import run_step
 from inquiry.workspace import Workspace
-from sample_data.generator import generate_office
-from sample_data.simulator import BankWorld
+from sample_data import BankWorld, generate_office
 
 
 def build(persons: int, seed: int, home: Path) -> Path:
