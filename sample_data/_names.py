@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-__all__ = ["NAMES_DIR", "FOREIGN", "load_name_tables", "towns", "name_frequencies"]
+__all__ = ["FOREIGN", "load_name_tables", "towns", "name_frequencies"]
 
 NAMES_DIR = Path(__file__).with_name("names")
 

@@ -10,7 +10,7 @@ share the birth date, and a few of those live in the same town at another
 block (the hard case). Hashing, rather than a generator, makes a stranger the
 same whichever file or order the inquiry comes in.
 
->>> branch_lists().filter(pl.col("bank_code") == "9900")["branch_code"].str.ends_with("8").all()
+>>> _branch_lists().filter(pl.col("bank_code") == "9900")["branch_code"].str.ends_with("8").all()
 True
 """
 
@@ -44,11 +44,11 @@ from sample_data._names import towns as all_towns
 if TYPE_CHECKING:
     from sample_data._banks import BankWorld
 
-__all__ = ["stranger_matches", "branch_lists"]
+__all__ = ["stranger_matches"]
 
 
 @functools.cache
-def branch_lists() -> pl.DataFrame:
+def _branch_lists() -> pl.DataFrame:
     """Branches a stranger's account may live at, numbered 0.. per bank (ゆうちょ: 総合口座 branches)."""
     b = refdata.branches()
     yucho = b.filter((pl.col("bank_code") == "9900") & pl.col("branch_code").str.ends_with("8"))
@@ -176,7 +176,7 @@ def stranger_matches(world: BankWorld, req: pl.DataFrame, provider: str) -> pl.D
         .alias("holder_address")
     )
     # the account
-    branches = branch_lists()
+    branches = _branch_lists()
     st = (
         st.join(branches.group_by("bank_code").agg(pl.len().alias("_nb")), on="bank_code", how="left")
         .with_columns((pl.col("_u12") * pl.col("_nb").fill_null(1)).floor().cast(pl.UInt32).alias("_bi"))
