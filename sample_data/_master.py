@@ -151,20 +151,19 @@ _SPOILERS = ("date_outside_era", "impossible_date", "empty_name", "duplicate_id"
 
 
 def _spoil(rng: np.random.Generator, master: pl.DataFrame, people: pl.DataFrame, k: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Spoil ``k`` master rows (never the first), the kinds of ``_SPOILERS`` in turn; the rows are named in ``people.bad_row``."""
     rows = np.sort(rng.choice(np.arange(1, master.height), size=k, replace=False))
-    kinds = [_SPOILERS[i % len(_SPOILERS)] for i in range(k)]
-    ids = master["person_id"].to_list()
-    birth = master["birth_date"].to_list()
-    names = master["name_kanji"].to_list()
-    for row, kind in zip(rows.tolist(), kinds):
-        if kind == "date_outside_era":
-            birth[row] = "平成31年5月1日"
-        elif kind == "impossible_date":
-            birth[row] = "1970-02-30"
-        elif kind == "empty_name":
-            names[row] = ""
-        else:
-            ids[row] = ids[row - 1]
-    spoilt = pl.Series([None] * master.height, dtype=pl.Utf8).scatter(rows, pl.Series(kinds))
-    master = master.with_columns(pl.Series("person_id", ids), pl.Series("birth_date", birth), pl.Series("name_kanji", names))
+    kinds = np.array(_SPOILERS)[np.arange(k) % len(_SPOILERS)]
+
+    def at(kind: str) -> np.ndarray:
+        return rows[kinds == kind]
+
+    # a duplicated 宛名番号 copies the row above, which is never a duplicate itself (rows of one kind are 4 or more apart)
+    dup = at("duplicate_id")
+    master = master.with_columns(
+        master["person_id"].clone().scatter(dup, master["person_id"].gather(dup - 1)),
+        master["birth_date"].clone().scatter(at("date_outside_era"), "平成31年5月1日").scatter(at("impossible_date"), "1970-02-30"),
+        master["name_kanji"].clone().scatter(at("empty_name"), ""),
+    )
+    spoilt = pl.Series([None] * master.height, dtype=pl.Utf8).scatter(rows, pl.Series(kinds.tolist()))
     return master, people.with_columns(spoilt.alias("bad_row"))

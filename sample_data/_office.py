@@ -95,6 +95,7 @@ def generate_office(
     """
     rng = np.random.default_rng(seed)
     n = int(persons)
+    # one generator, drawn from in this order: reordering these lines changes every office
     people, foreign, birth = draw_people(rng, n, as_of)
     people, addr = draw_addresses(rng, people, birth, as_of, municipality_name)
     master, people = master_frame(rng, people, addr, foreign, bad_rows)
