@@ -18,8 +18,7 @@ from inquiry.runtime.settings import Settings
 from inquiry.runtime.step import run_step
 from inquiry.runtime.workspace import Workspace
 from inquiry.steps.prepare import PrepareOptions, prepare
-from sample_data.generator import generate_office
-from sample_data.simulator import BankWorld
+from sample_data import BankWorld, generate_office
 
 
 def build(persons: int, seed: int, home: Path) -> Path:

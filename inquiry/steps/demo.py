@@ -2,7 +2,7 @@
 
 Runs exactly the steps an office runs — prepare, sent, ingest, match,
 followups, report — through the same :func:`inquiry.runtime.step.run_step`; only the
-banks are simulated (:class:`sample_data.simulator.BankWorld` answers the
+banks are simulated (:class:`sample_data.BankWorld` answers the
 request files the way formats.md says, homonyms included). With no
 ``--persons`` it uses the office bundled in ``sample_data/office/``.
 """
@@ -76,8 +76,7 @@ def _seize(home: Path, step: Callable[..., int]) -> None:
 def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     from inquiry.runtime.settings import Settings
     from inquiry.runtime.workspace import Workspace, owner_only
-    from sample_data.generator import generate_office
-    from sample_data.simulator import BankWorld
+    from sample_data import BankWorld, generate_office
 
     owner_only()  # the generated office's files are personal data in form: owner-only like the workspace
     if not _fresh_home(home):
