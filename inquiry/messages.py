@@ -7,7 +7,10 @@ keeps the two languages side by side, and keeps what the audit trail
 records (count keys: identifiers, :data:`COUNT_LABELS`) apart from how the
 screen names it: rewording a label never changes the audit trail's schema.
 
-A message is a template for :meth:`str.format` with named fields:
+A message is a template for :meth:`str.format` with named fields; a text
+written on many rows at once (a rejection reason) is built over whole columns
+by :func:`column_text` from the same template. tests/inquiry/test_messages.py
+checks every call in ``inquiry/`` against the table (key exists, fields match):
 
 >>> text("rejected_rows", count="1,234", path="reports/rejects.csv")
 '不備 1,234 件 (rejected) → reports/rejects.csv'
