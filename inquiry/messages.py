@@ -7,7 +7,10 @@ keeps the two languages side by side, and keeps what the audit trail
 records (count keys: identifiers, :data:`COUNT_LABELS`) apart from how the
 screen names it: rewording a label never changes the audit trail's schema.
 
-A message is a template for :meth:`str.format` with named fields:
+A message is a template for :meth:`str.format` with named fields; a text
+written on many rows at once (a rejection reason) is built over whole columns
+by :func:`column_text` from the same template. tests/inquiry/test_messages.py
+checks every call in ``inquiry/`` against the table (key exists, fields match):
 
 >>> text("rejected_rows", count="1,234", path="reports/rejects.csv")
 '不備 1,234 件 (rejected) → reports/rejects.csv'
@@ -17,9 +20,12 @@ A message is a template for :meth:`str.format` with named fields:
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
-__all__ = ["COUNT_LABELS", "MESSAGES", "count_label", "text"]
+import polars as pl
+
+__all__ = ["COUNT_LABELS", "MESSAGES", "column_text", "count_label", "fields", "text"]
 
 #: key → template. Sections follow the rooms of ``inquiry/``; keys are unique across them.
 MESSAGES: dict[str, str] = {
@@ -39,10 +45,219 @@ MESSAGES: dict[str, str] = {
         "次のコマンドの開始時に残りの処理を完了します; 同じコマンドの再実行でも二重には記録されません "
         "(the next command finishes the file moves and deletions it left; running it again records nothing twice)"
     ),
+    # -- cli: the command line's help (inquiry/cli.py) ---------------------------------
+    "help_app": "預貯金等照会 一括処理 — bulk bank-asset inquiries through DAIS and pipitLINQ.",
+    "help_review": "要確認 (REVIEW) の確認シート",
+    "help_audit": "操作履歴 (audit trail)",
+    "help_payments": "収納情報 (payments feed)",
+    "help_seize": "差押予定 (seizure plan, 差押予定一覧)",
+    "opt_home": "workspace (default: $INQUIRY_HOME or ./inquiry-home)",
+    "opt_operator": "operator name for the audit trail (default: OS user)",
+    "opt_encoding": "force the input encoding (utf-8 / cp932)",
+    "help_init": "ワークスペースを作成 (create the workspace).",
+    "opt_init_municipality": "全国地方公共団体コード (6 digits with check digit), required",
+    "opt_init_name": "municipality name (団体名), required",
+    "opt_init_kana": "name in Zengin kana for DAIS headers",
+    "help_prepare": "入力を検証し照会ファイルを作成 (validate inputs, write request files).",
+    "opt_prepare_master": "delinquent master CSV (滞納者一覧)",
+    "opt_prepare_institutions": "institutions master CSV",
+    "opt_prepare_dais_list": "DAIS participating institutions",
+    "opt_prepare_pipitlinq_list": "pipitLINQ participating institutions",
+    "opt_prepare_payments": "payments feed CSV (収納情報)",
+    "opt_prepare_as_of": "master export date (default today)",
+    "help_sent": "照会ファイルの送信を記録し削除 (record upload, delete from outbox).",
+    "arg_sent_files": "request files that were uploaded",
+    "help_ingest": "回答ファイルを取込 (ingest answer files of both services).",
+    "arg_ingest_paths": "answer files (default: everything in inbox/)",
+    "help_match": "口座を滞納者に名寄せし分類 (link new accounts; re-link those not final when new answers or persons arrived).",
+    "help_followups": "取引履歴照会の対象を選びファイルを作成 (select accounts for history inquiries, write the requests).",
+    "opt_followups_from": "照会期間自 (default: followup_period_months before --to)",
+    "opt_followups_to": "照会期間至 (default today)",
+    "help_export": "CSV 出力 (matches.csv / outcomes.csv / followups.csv / 預金差押予定一覧.csv, UTF-8 with BOM).",
+    "arg_export_what": "matches | outcomes | followups | seizures",
+    "opt_export_out": "output CSV (default reports/<what>.csv; seizures: reports/預金差押予定一覧.csv)",
+    "help_report": "該当状況報告 (the hit/no-hit report: one self-contained HTML file and an xlsx workbook).",
+    "opt_report_out": "folder for report-<date>.html/.xlsx (default reports/)",
+    "help_review_export": "要確認の確認シートを出力 (the REVIEW accounts with candidates and evidence, side by side).",
+    "opt_review_export_out": "sheet to write: .xlsx or .csv",
+    "help_review_import": "確認シートの判定を反映 (apply accept <person_id> / reject decisions).",
+    "arg_review_import_sheet": "the filled-in sheet (.xlsx or .csv)",
+    "help_link": "ワークスペースなしで名寄せ (stateless: answers + master → matches.csv).",
+    "opt_link_master": "delinquent master CSV",
+    "opt_link_responses": "basic answer files (repeat)",
+    "opt_link_out": "matches.csv to write",
+    "opt_link_requests": "request files, to know who was inquired",
+    "help_purge": "保存期間経過データの消去 (delete inquiry data 60 days after the answer; writes a deletion certificate).",
+    "opt_purge_as_of": "day to apply retention on (default today)",
+    "help_nightly": "夜間処理 (ingest the inbox, match, followups, report, purge; safe to re-run).",
+    "opt_nightly_as_of": "day the purge applies retention on (default today)",
+    "help_audit_verify": "操作履歴の改ざん検査 (verify the hash chain).",
+    "help_encrypt": "ストアを暗号化 (convert the unencrypted store to SQLCipher with the key of INQUIRY_KEY / INQUIRY_KEY_FILE).",
+    "help_payments_load": "収納情報を取込 (record a payments feed; persons whose payments cover the arrears are cleared).",
+    "arg_payments_load_file": "payments feed CSV (収納情報: person_id, paid_on, amount_yen)",
+    "help_seize_plan": "差押予定の候補を作成 (list the hits a seizure may rest on, with the last checks; nothing is seized).",
+    "opt_seize_plan_execute_on": "執行日 proposed for every candidate (editable on the sheet)",
+    "help_seize_export": "差押予定の選択シートを出力 (the candidates, with 選択 / 職員 / 執行日 columns to fill in).",
+    "opt_seize_export_out": "selection sheet to write: .xlsx or .csv",
+    "help_seize_import": "選択シートを取込 (record 本人確認, plan the selected accounts with 文書番号).",
+    "arg_seize_import_sheet": "the filled-in selection sheet (.xlsx or .csv)",
+    "help_seize_cancel": "差押予定の引抜 (cancel one planned seizure; its number is never reused).",
+    "arg_seize_cancel_doc_no": "文書番号 of the planned seizure",
+    "opt_seize_cancel_reason": "why it is pulled (引抜の理由)",
+    "help_demo": "架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office).",
+    "opt_demo_persons": "persons in the synthetic office",
+    "opt_demo_seed": "random seed of the synthetic office (default: the bundled office's)",
+    # -- cli: what the command line itself says (inquiry/cli.py) -----------------------
+    "cannot_read_date": "日付を読めません (cannot read date): {value}",
+    "office_required": "団体を指定してください (name the office): --municipality <全国地方公共団体コード 6桁> --name <団体名> are required",
+    "init_title": "初期化 (init)",
+    "workspace_path": "ワークスペース (workspace): {path}",
+    "prepare_institutions_required": "エラー: --institutions か --dais-list / --pipitlinq-list が必要です",
+    "audit_entries": "{total} entries; expected at least {expected} (the head recorded in the store and in logs/{head_log})",
+    "audit_intact": "操作履歴は正常です (audit trail intact): {said}",
+    "audit_broken": "操作履歴の不整合 (audit trail broken): {problem} — {said}",
+    # -- runtime: audit, crypto, lock, settings, store, workspace (inquiry/runtime/) -----
+    "audit_key_unreadable": "操作履歴の鍵を読めません (cannot read the audit key {path}): {error}",
+    "audit_key_corrupt": "操作履歴の鍵が壊れています (the audit key {path} is not a key this program wrote)",
+    "audit_keyed_with_store": "操作履歴はストアの鍵で署名されています (the audit trail is keyed with the store key): set INQUIRY_KEY",
+    "audit_key_missing": (
+        "操作履歴の鍵がありません (the audit key {path} is missing, but the trail was keyed with it): "
+        "restore it from the backup; a new key would make the trail unverifiable"
+    ),
+    "key_file_in_workspace": (
+        "鍵ファイルがワークスペースの中にあります (the key file {path} is inside the workspace {home}): "
+        "keep it elsewhere, e.g. on removable media or in the service account's profile"
+    ),
+    "key_file_unreadable": "鍵ファイルを読めません (cannot read the key file {path}): {error}",
+    "key_file_empty": "鍵ファイルが空です (the key file {path} is empty)",
+    "sqlcipher_missing_for_key": (
+        "{key_env}/{key_file_env} が設定されていますが sqlcipher3 がありません "
+        "(an encryption key is configured but the sqlcipher3 package is not installed: "
+        "pip install 'inquiry-batch[encryption]'); nothing is written unencrypted"
+    ),
+    "store_not_encrypted": (
+        "ストアは暗号化されていません (the store {path} is not encrypted): to encrypt it run "
+        "`inquiry encrypt --home {home}` with the key set; to use it as it is, unset {key_env}/{key_file_env}"
+    ),
+    "store_wrong_key": (
+        "ストアを開けません: 暗号化キーが違うか、暗号化されていないストアです (cannot open {path}: wrong key, "
+        "or the store was created without encryption)"
+    ),
+    "workspace_busy": (
+        "別のコマンドがこのワークスペースを使用中です (another inquiry command is running on {folder}); "
+        "終了を待ってから再実行してください"
+    ),
+    "municipality_code_digits": "全国地方公共団体コードは6桁の数字です (the municipality code is 6 digits): {value!r}",
+    "municipality_check_digit": "全国地方公共団体コードの検査数字が違います (check digit of {value!r} should be {digit})",
+    "municipality_name_blank": "団体名が空です (the municipality name is blank)",
+    "store_cannot_open": "ストアを開けません (cannot open {path}): encrypted (set INQUIRY_KEY or INQUIRY_KEY_FILE) or not a store",
+    "store_read_failed": "ストアを読めません (reading the store failed): {detail}",
+    "cannot_tighten": (
+        "{path} は所有者以外も読めますが変更できません (readable by others and cannot be made owner-only): "
+        "fix its owner or permissions, then run the command again"
+    ),
+    "other_office_workspace": "{home} は別の団体のワークスペースです (already the workspace of {code} {name}, not {wanted})",
+    "not_a_workspace": "{home} はワークスペースではありません (not a workspace): run `inquiry init --home {home}` first",
+    "tightened": (
+        "注意: 所有者以外も読める状態だったため権限を修正しました (the workspace was readable by others; "
+        "made owner-only again — file, mode it had): {changed}"
+    ),
+    # -- steps: shared by several of them -------------------------------------------------
+    "ignored_columns": "{file}: 使わない列 (ignored columns): {columns}",
+    "file_rejected_whole": "ファイル全体を不採用 (file rejected whole): {reason}",
+    # -- steps: prepare (inquiry/steps/prepare.py, requests.py, persons.py) --------------
+    "prepare_title": "照会ファイル作成 (prepare)",
+    "prepare_warning": "警告: {warning}",
+    "paper_not_in_master": "照会先一覧にない金融機関 (not in the institutions master)",
+    "paper_by_institution": "電子照会の対象外 (paper inquiry)",
+    "paper_no_address": "住所必須の金融機関: 住所なし (institution requires an address)",
+    "paper_list": "書面照会の一覧 (paper inquiries): {path}",
+    "request_files_in": "照会ファイル (request files) → {folder}",
+    "prepare_rows": "行数 (rows): master {read:,} = accepted {accepted:,} + rejected {rejected:,}",
+    "request_truncated": "切り詰め (truncated) {file}: {field} '{original}' → '{written}'",
+    "no_kana_reading": "カナ氏名がなく、漢字から読みを推定できません (no kana, no safe reading): {name}",
+    # -- steps: sent (inquiry/steps/sent.py) ---------------------------------------------
+    "sent_title": "送信記録 (sent)",
+    "sent_unknown_file": "このワークスペースが作成した照会ファイルではありません (unknown request file)",
+    "sent_already": "送信済み (already recorded as sent on {sent_at}): {file}",
+    "sent_file_changed": "作成後に変更されています (file changed after it was written): not recorded",
+    # -- steps: ingest (inquiry/steps/ingest.py) -----------------------------------------
+    "ingest_title": "回答取込 (ingest)",
+    "history_unable": "照会不能 (the institution could not answer)",
+    "cannot_move_rejected": "{file} を inbox/rejected/ に移せません (cannot move the rejected file): {error}",
+    "blank_value": "(空欄 blank)",
+    "unknown_inquiry": "照会番号がありません (unknown inquiry id): {inquiry_id}",
+    "other_service": "照会番号 {inquiry_id} は {service} に送っていません (inquiry was not sent through this service)",
+    "other_person": "宛名番号 {person_id} は照会 {inquiry_id} の宛名番号ではありません (the answer names another person: not this office's inquiry?)",
+    "already_answered": "照会番号 {inquiry_id} は回答済みです (already answered: {earlier}, {answered_on}); 二重に記録しません",
+    "repeated_line": "明細の重複 (repeats line {line} of this file: same 照会番号 and 明細番号)",
+    "found_bank_blank": "該当ありですが金融機関コードが空欄です (found, but 金融機関コード is blank)",
+    "other_institution": "照会先 {sent_bank} 以外の金融機関 {bank} からの回答です (answer from an institution the inquiry did not go to)",
+    "incomplete_key": "該当ありですが口座を特定できません: {missing} が空欄 (found, but the account key is incomplete)",
+    "other_office_file": "照会機関コード {theirs} はこのワークスペース ({ours} {name}) のものではありません (answer file of another office)",
+    "kind_never_sent": (
+        "このワークスペースは {provider} に {kind} の照会を送っていません"
+        " (no {kind} inquiry was ever written for {provider}: another service's or office's file)"
+    ),
+    "internal_read_error": "内部エラーのため読めません (internal error while reading: {kind}: {error})",
+    "rows_mismatch": "行数が合いません (rows read {read} ≠ recorded {recorded} + rejected {rejected}): 内部エラー, nothing of the file recorded",
+    "cannot_store": "記録できません (cannot be stored: {kind}: {error})",
+    "already_ingested": "取込済みのためスキップ (already ingested): {file}",
+    "ingest_rows": "行数 (rows): read {read:,} = recorded {recorded:,} + rejected {rejected:,}",
+    # -- steps: link (inquiry/steps/link.py) ---------------------------------------------
+    "link_done": "名寄せ (link): {counts} in {seconds:.2f}s → {out}",
+    # -- steps: nightly (inquiry/steps/nightly.py) ---------------------------------------
+    "nightly_title": "夜間処理 (nightly)",
+    "nightly_stage": "工程 (stage)",
+    "nightly_exit": "結果 (exit)",
+    "nightly_not_run": "夜間処理は実行されていません (nightly did not run: nothing was committed)",
+    "stage_interrupted": "– 中断のため未実行 (not run: interrupted)",
+    "stage_not_installed": "– 未導入 (module not installed, skipped)",
+    "stage_done": "0 完了 (done)",
+    "stage_rejected": "1 不備あり (some input rejected)",
+    "stage_failed": "2 失敗 (failed, nothing committed)",
+    # -- steps: encrypt (inquiry/steps/encrypt.py) ---------------------------------------
+    "encrypt_title": "ストアの暗号化 (encrypt)",
+    "already_encrypted": "ストアは既に暗号化されています (the store {path} is already encrypted): nothing to do",
+    "no_key_configured": (
+        "暗号化キーが設定されていません (no encryption key is configured): set {key_env}, or {key_file_env} "
+        "to a key file outside the workspace, then run `inquiry encrypt` again"
+    ),
+    "sqlcipher_missing": "sqlcipher3 がありません (the sqlcipher3 package is not installed: pip install 'inquiry-batch[encryption]')",
+    "encrypt_nothing_changed": "何も変更されていません (nothing was changed)",
+    "encrypt_store_unchanged": "ストアは変更されていません (the store was not changed: it is still unencrypted)",
+    "encrypt_store_encrypted": "ストアは暗号化されています (the store is encrypted)",
+    "encrypt_done": (
+        "ストアを暗号化しました (the store is now encrypted): every command needs {key_env} or {key_file_env} "
+        "from now on; keep the key safe — without it the store cannot be read. "
+        "これ以前のバックアップは暗号化されていません (backups taken before now are not encrypted)"
+    ),
+    "copy_corrupt": "暗号化したコピーが壊れています (the encrypted copy failed its integrity check): {result}",
+    "copy_differs": "暗号化したコピーが元と一致しません (the encrypted copy differs from the store: tables {tables})",
+    "copy_audit_broken": "操作履歴の不整合 (audit trail broken in the copy): {problem}",
+    "cannot_wipe_old": "注意: 旧ファイルを消去できません (could not overwrite {file}: {error}); the next command retries",
+    # -- steps: demo (inquiry/steps/demo.py) ---------------------------------------------
+    "demo_home_taken": "{home} は空ではなく、デモ用ワークスペースでもありません (not empty and not a demo workspace): choose another --home",
+    "demo_selects": "職員役のデモが確認事項のない候補を選択しました (the demo selects the candidates with no finding)",
+    "demo_office_bundled": "架空の自治体 (synthetic office): bundled sample, {persons} persons",
+    "demo_office": "架空の自治体 (synthetic office): {persons:,} persons, seed {seed}",
+    "demo_banks_answer": "模擬金融機関が照会ファイルに回答します (the simulated banks answer the request files)",
+    "demo_banks_answer_history": "模擬金融機関が取引履歴照会に回答します (the simulated banks answer the history inquiries)",
+    "demo_finished": "デモ完了 (demo finished)",
+    "demo_reports": "報告書・出力 (reports, exports, rejects): {path}",
+    "demo_report": "報告書 (report): {path}",
+    # -- steps: payments (inquiry/steps/payments.py) -------------------------------------
+    "payments_title": "収納情報取込 (payments load)",
 }
 
 #: count key (what the audit trail records) → how the summary table names it; a key not here is shown as it is
-COUNT_LABELS: dict[str, str] = {}
+COUNT_LABELS: dict[str, str] = {
+    # -- steps: prepare, ingest, link ----------------------------------------------------
+    "master_rows_read": "rows_read (master)",
+    "already_asked_same_as_of": "already_asked (same as-of)",
+    "files_skipped_already_ingested": "files_skipped (already ingested)",
+    "files_skipped_not_basic": "files_skipped (not basic)",
+}
 
 
 def text(key: str, **values: Any) -> str:
@@ -53,3 +268,31 @@ def text(key: str, **values: Any) -> str:
 def count_label(key: str) -> str:
     """How the summary table names the count ``key``."""
     return COUNT_LABELS.get(key, key)
+
+
+def fields(key: str) -> set[str]:
+    """The names of the fields the message ``key`` has, which its callers must pass (tests check this)."""
+    return {name for _, name, _, _ in Formatter().parse(MESSAGES[key]) if name is not None}
+
+
+def column_text(key: str, **values: pl.Expr) -> pl.Expr:
+    """The message ``key`` for every row, its fields filled from the columns ``values``.
+
+    Rejection reasons are written for thousands of rows at once: as one
+    :func:`polars.format` over whole columns, never a ``str.format`` per row.
+    A row where a field is null gets a null text, like :func:`polars.format`.
+
+    >>> pl.DataFrame({"n": ["7"]}).select(column_text("repeated_line", line=pl.col("n"))).item()
+    '明細の重複 (repeats line 7 of this file: same 照会番号 and 明細番号)'
+    """
+    literal: list[str] = []
+    columns: list[pl.Expr] = []
+    for before, name, spec, conversion in Formatter().parse(MESSAGES[key]):
+        literal.append(before)  # pl.format has no escape for a literal brace: the texts have none
+        if name is not None:
+            if spec or conversion:
+                raise ValueError(f"message {key!r}: a column field takes no format spec or conversion ({name})")
+            literal.append("{}")
+            columns.append(values[name])
+    template = "".join(literal)
+    return pl.format(template, *columns) if columns else pl.lit(template)

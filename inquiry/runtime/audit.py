@@ -54,6 +54,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from inquiry.messages import text
 from inquiry.runtime.store import Store
 
 if TYPE_CHECKING:
@@ -118,12 +119,12 @@ def _read_key_file(path: Path) -> _KeyFile | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise AuditKeyMissing(f"操作履歴の鍵を読めません (cannot read the audit key {path}): {exc}") from None
+        raise AuditKeyMissing(text("audit_key_unreadable", path=path, error=exc)) from None
     fields = dict(line.split("=", 1) for line in lines[1:] if "=" in line)
     try:
         return _KeyFile(bytes.fromhex(lines[0]), int(fields.get("legacy_entries", "0")))
     except (ValueError, IndexError):
-        raise AuditKeyMissing(f"操作履歴の鍵が壊れています (the audit key {path} is not a key this program wrote)") from None
+        raise AuditKeyMissing(text("audit_key_corrupt", path=path)) from None
 
 
 def _create_key_file(path: Path, legacy_entries: int) -> _KeyFile:
@@ -159,15 +160,12 @@ def _scheme_for_append(store: Store, last_scheme: str | None, entries: int) -> t
     if store_key is not None:
         return "hmac-store", store_key
     if last_scheme == "hmac-store":
-        raise AuditKeyMissing("操作履歴はストアの鍵で署名されています (the audit trail is keyed with the store key): set INQUIRY_KEY")
+        raise AuditKeyMissing(text("audit_keyed_with_store"))
     path = key_file(_home(store))
     found = _read_key_file(path)
     if found is None:
         if last_scheme == "hmac-file":
-            raise AuditKeyMissing(
-                f"操作履歴の鍵がありません (the audit key {path} is missing, but the trail was keyed with it): "
-                "restore it from the backup; a new key would make the trail unverifiable"
-            )
+            raise AuditKeyMissing(text("audit_key_missing", path=path))
         found = _create_key_file(path, entries)
     return "hmac-file", found.key
 

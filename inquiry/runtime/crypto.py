@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from inquiry.messages import text
+
 __all__ = ["KEY_ENV", "KEY_FILE_ENV", "configured_key", "connect_encrypted", "available", "is_plain", "export_encrypted"]
 
 KEY_ENV = "INQUIRY_KEY"
@@ -46,17 +48,14 @@ def configured_key(home: Path, environ: Mapping[str, str] | None = None) -> str 
         return None
     path = Path(key_file).expanduser().resolve()
     if path.is_relative_to(home.resolve()):
-        raise ValueError(
-            f"鍵ファイルがワークスペースの中にあります (the key file {path} is inside the workspace {home}): "
-            "keep it elsewhere, e.g. on removable media or in the service account's profile"
-        )
+        raise ValueError(text("key_file_in_workspace", path=path, home=home))
     try:
-        text = path.read_text(encoding="utf-8").strip()
+        content = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ValueError(f"鍵ファイルを読めません (cannot read the key file {path}): {exc.strerror}") from None
-    if not text:
-        raise ValueError(f"鍵ファイルが空です (the key file {path} is empty)")
-    return text
+        raise ValueError(text("key_file_unreadable", path=path, error=exc.strerror)) from None
+    if not content:
+        raise ValueError(text("key_file_empty", path=path))
+    return content
 
 
 def available() -> bool:
@@ -73,11 +72,7 @@ def connect_encrypted(path: Path, key: str, *, timeout: float) -> Any:
     try:
         from sqlcipher3 import dbapi2
     except ImportError:
-        raise ValueError(
-            f"{KEY_ENV}/{KEY_FILE_ENV} が設定されていますが sqlcipher3 がありません "
-            "(an encryption key is configured but the sqlcipher3 package is not installed: "
-            "pip install 'inquiry-batch[encryption]'); nothing is written unencrypted"
-        ) from None
+        raise ValueError(text("sqlcipher_missing_for_key", key_env=KEY_ENV, key_file_env=KEY_FILE_ENV)) from None
     conn = dbapi2.connect(str(path), isolation_level=None, timeout=timeout)
     conn.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message below, not library noise
     conn.execute("PRAGMA key = '" + key.replace("'", "''") + "'")
@@ -86,14 +81,8 @@ def connect_encrypted(path: Path, key: str, *, timeout: float) -> Any:
     except dbapi2.DatabaseError:
         conn.close()
         if is_plain(path):
-            raise ValueError(
-                f"ストアは暗号化されていません (the store {path} is not encrypted): to encrypt it run "
-                f"`inquiry encrypt --home {path.parent}` with the key set; to use it as it is, unset {KEY_ENV}/{KEY_FILE_ENV}"
-            ) from None
-        raise ValueError(
-            f"ストアを開けません: 暗号化キーが違うか、暗号化されていないストアです (cannot open {path}: wrong key, "
-            "or the store was created without encryption)"
-        ) from None
+            raise ValueError(text("store_not_encrypted", path=path, home=path.parent, key_env=KEY_ENV, key_file_env=KEY_FILE_ENV)) from None
+        raise ValueError(text("store_wrong_key", path=path)) from None
     return conn
 
 

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from inquiry.messages import text
+
 __all__ = ["WorkspaceLock", "WorkspaceBusy"]
 
 
@@ -45,10 +47,7 @@ class WorkspaceLock:
         while not self._try(fd):
             if time.monotonic() >= deadline:
                 os.close(fd)
-                raise WorkspaceBusy(
-                    f"別のコマンドがこのワークスペースを使用中です (another inquiry command is running on {self.path.parent}); "
-                    "終了を待ってから再実行してください"
-                )
+                raise WorkspaceBusy(text("workspace_busy", folder=self.path.parent))
             time.sleep(0.2)
         self._fd = fd
         return self

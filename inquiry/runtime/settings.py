@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
+from inquiry.messages import text
+
 __all__ = ["Settings", "municipality_check_digit"]
 
 
@@ -50,18 +52,16 @@ class Settings(BaseModel):
     @classmethod
     def _check_code(cls, v: str) -> str:
         if len(v) != 6 or not v.isascii() or not v.isdigit():
-            raise ValueError(f"全国地方公共団体コードは6桁の数字です (the municipality code is 6 digits): {v!r}")
+            raise ValueError(text("municipality_code_digits", value=v))
         if municipality_check_digit(v[:5]) != int(v[5]):
-            raise ValueError(
-                f"全国地方公共団体コードの検査数字が違います (check digit of {v!r} should be {municipality_check_digit(v[:5])})"
-            )
+            raise ValueError(text("municipality_check_digit", value=v, digit=municipality_check_digit(v[:5])))
         return v
 
     @field_validator("municipality_name")
     @classmethod
     def _check_name(cls, v: str) -> str:
         if not v.strip():
-            raise ValueError("団体名が空です (the municipality name is blank)")
+            raise ValueError(text("municipality_name_blank"))
         return v.strip()
 
     def model_post_init(self, __context: object) -> None:

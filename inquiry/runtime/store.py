@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.migrations import MIGRATIONS
 from inquiry.runtime.reader import STREAM_ROWS, read_text
 
@@ -60,9 +61,7 @@ class Store:
                 self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlite3.DatabaseError:
                 self.conn.close()
-                raise ValueError(
-                    f"ストアを開けません (cannot open {path}): encrypted (set INQUIRY_KEY or INQUIRY_KEY_FILE) or not a store"
-                ) from None
+                raise ValueError(text("store_cannot_open", path=path)) from None
         if new:
             path.chmod(0o600)
         self.conn.execute("PRAGMA secure_delete = ON")
@@ -237,7 +236,7 @@ class Store:
             )
             if child.returncode != 0:
                 tail = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-                raise RuntimeError(f"ストアを読めません (reading the store failed): {' '.join(tail)}")
+                raise RuntimeError(text("store_read_failed", detail=" ".join(tail)))
             first, _, data = child.stdout.partition(b"\n")
             return self._parsed(query, int(first), data)
 

@@ -22,6 +22,7 @@ import polars as pl
 
 from formats.files import sha256_of
 from formats.limits import SERVICE_FILE
+from inquiry.messages import text
 from inquiry.runtime.crypto import configured_key
 from inquiry.runtime.csvout import write_rejects
 from inquiry.runtime.lock import WorkspaceLock
@@ -112,10 +113,7 @@ def tighten(home: Path) -> list[str]:
             try:
                 path.chmod(wanted)
             except PermissionError:
-                raise NotAWorkspace(
-                    f"{path} は所有者以外も読めますが変更できません (readable by others and cannot be made owner-only): "
-                    "fix its owner or permissions, then run the command again"
-                ) from None
+                raise NotAWorkspace(text("cannot_tighten", path=path)) from None
             changed.append(f"{path.relative_to(home).as_posix() if path != home else '.'} {stat.S_IMODE(mode):o}")
         dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
     return changed
@@ -176,8 +174,7 @@ class Workspace:
             ws.settings = Settings.load(ws.settings_path)
             if ws.settings.municipality_code != settings.municipality_code:
                 raise ValueError(
-                    f"{home} は別の団体のワークスペースです (already the workspace of {ws.settings.municipality_code} "
-                    f"{ws.settings.municipality_name}, not {settings.municipality_code})"
+                    text("other_office_workspace", home=home, code=ws.settings.municipality_code, name=ws.settings.municipality_name, wanted=settings.municipality_code)
                 )
         try:
             ws.store().close()
@@ -190,9 +187,7 @@ class Workspace:
         owner_only()
         settings_path = home / "settings.json"
         if not settings_path.exists():
-            raise NotAWorkspace(
-                f"{home} はワークスペースではありません (not a workspace): run `inquiry init --home {home}` first"
-            )
+            raise NotAWorkspace(text("not_a_workspace", home=home))
         ws = cls(home, Settings.load(settings_path))
         ws.tightened = tighten(home)
         return ws
@@ -201,10 +196,7 @@ class Workspace:
         """The message for what :meth:`open` tightened, or None."""
         if not self.tightened:
             return None
-        return (
-            "注意: 所有者以外も読める状態だったため権限を修正しました (the workspace was readable by others; "
-            f"made owner-only again — file, mode it had): {', '.join(self.tightened)}"
-        )
+        return text("tightened", changed=", ".join(self.tightened))
 
     def lock(self) -> WorkspaceLock:
         return WorkspaceLock(self.home / ".lock")

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from inquiry.messages import text
 from inquiry.runtime.step import console, run_step
 
 __all__ = ["run_demo", "SAMPLE_PERSONS", "SAMPLE_SEED", "DEMO_MARKER", "DEMO_OFFICE"]
@@ -31,7 +32,7 @@ DEMO_OFFICE = "office"
 def _fresh_home(home: Path) -> bool:
     if home.exists() and any(home.iterdir()):
         if not (home / DEMO_MARKER).exists():
-            console.print(f"[red]{home} は空ではなく、デモ用ワークスペースでもありません (not empty and not a demo workspace): choose another --home[/red]")
+            console.print(f"[red]{text('demo_home_taken', home=home)}[/red]")
             return False
         shutil.rmtree(home)
     home.mkdir(parents=True, exist_ok=True)
@@ -68,7 +69,7 @@ def _seize(home: Path, step: Callable[..., int]) -> None:
         pl.when(pl.col("確認事項").is_null()).then(pl.lit("○")).alias(SELECT), pl.col(STAFF).fill_null("デモ職員")
     )
     sheet.write_bytes(b"\xef\xbb\xbf" + rows.write_csv(line_terminator="\r\n").encode("utf-8"))
-    console.print("[cyan]職員役のデモが確認事項のない候補を選択しました (the demo selects the candidates with no finding)[/cyan]")
+    console.print(f"[cyan]{text('demo_selects')}[/cyan]")
     step("seize import", sheet_import(sheet))
     step("export seizures", export_seizures(None))
 
@@ -84,12 +85,12 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     bundled = Path(__file__).resolve().parents[2] / "sample_data" / "office"
     if persons <= 0 and (bundled / "master.csv").exists():
         persons, seed = SAMPLE_PERSONS, SAMPLE_SEED
-        console.rule(f"架空の自治体 (synthetic office): bundled sample, {persons} persons")
+        console.rule(text("demo_office_bundled", persons=persons))
         office = generate_office(persons, seed=seed)
         inputs = {name: bundled / f"{name}.csv" for name in ("master", "institutions", "payments")}
     else:
         persons = persons if persons > 0 else SAMPLE_PERSONS
-        console.rule(f"架空の自治体 (synthetic office): {persons:,} persons, seed {seed}")
+        console.rule(text("demo_office", persons=persons, seed=seed))
         office = generate_office(persons, seed=seed)
         inputs = office.write(home / DEMO_OFFICE)
     Workspace.init(home, Settings(municipality_code=office.municipality_code, municipality_name=office.municipality_name))
@@ -114,7 +115,7 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     opts = PrepareOptions(master=inputs["master"], institutions=inputs["institutions"], payments=inputs["payments"], as_of=office.as_of)
     if step("prepare", prepare(opts)) == 2:
         return 2
-    console.print("[cyan]模擬金融機関が照会ファイルに回答します (the simulated banks answer the request files)[/cyan]")
+    console.print(f"[cyan]{text('demo_banks_answer')}[/cyan]")
     requests = world.answer_outbox(home / "outbox", home / "inbox")
     step("sent", sent(requests))
     step("ingest", ingest())
@@ -123,16 +124,16 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
     step("followups", followups())
     history = world.answer_outbox(home / "outbox", home / "inbox")
     if history:
-        console.print("[cyan]模擬金融機関が取引履歴照会に回答します (the simulated banks answer the history inquiries)[/cyan]")
+        console.print(f"[cyan]{text('demo_banks_answer_history')}[/cyan]")
         step("sent", sent(history))
         step("ingest", ingest())
         step("followups", followups())  # summarises the answered histories
     _seize(home, step)
     step("report", report(None))
 
-    console.rule("デモ完了 (demo finished)")
-    console.print(f"ワークスペース (workspace): {home.resolve()}")
-    console.print(f"報告書・出力 (reports, exports, rejects): {(home / 'reports').resolve()}")
+    console.rule(text("demo_finished"))
+    console.print(text("workspace_path", path=home.resolve()))
+    console.print(text("demo_reports", path=(home / "reports").resolve()))
     for p in sorted((home / "reports").glob("report-*.html")):
-        console.print(f"[bold]報告書 (report): {p.resolve()}[/bold]")
+        console.print(f"[bold]{text('demo_report', path=p.resolve())}[/bold]")
     return 2 if worst == 2 else 0

@@ -36,6 +36,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from inquiry.messages import text
 from inquiry.runtime import audit
 from inquiry.runtime.crypto import KEY_ENV, KEY_FILE_ENV, available, configured_key, export_encrypted, is_plain
 from inquiry.runtime.step import StepFailed, StepResult, _summary, console, failed
@@ -56,7 +57,7 @@ def run_encrypt(home: Path, *, operator: str | None = None) -> int:
             for line in ws.discard_conversion():
                 console.print(f"[dim]{line}[/dim]")
             if ws.store_path.exists() and not is_plain(ws.store_path):
-                raise StepFailed(f"ストアは既に暗号化されています (the store {ws.store_path} is already encrypted): nothing to do")
+                raise StepFailed(text("already_encrypted", path=ws.store_path))
             result = _convert(ws, key, audit.current_operator(operator))
     except (Exception, KeyboardInterrupt) as exc:
         return failed(home, COMMAND, exc, _state(home))
@@ -68,14 +69,9 @@ def _required_key(home: Path) -> str:
     """The configured key; refuse when there is none or SQLCipher is missing, before anything is touched."""
     key = configured_key(home)
     if key is None:
-        raise StepFailed(
-            f"暗号化キーが設定されていません (no encryption key is configured): set {KEY_ENV}, or {KEY_FILE_ENV} "
-            "to a key file outside the workspace, then run `inquiry encrypt` again"
-        )
+        raise StepFailed(text("no_key_configured", key_env=KEY_ENV, key_file_env=KEY_FILE_ENV))
     if not available():
-        raise StepFailed(
-            "sqlcipher3 がありません (the sqlcipher3 package is not installed: pip install 'inquiry-batch[encryption]')"
-        )
+        raise StepFailed(text("sqlcipher_missing"))
     return key
 
 
@@ -83,10 +79,10 @@ def _state(home: Path) -> str:
     """What the failed command left, for the operator: the store is plain or encrypted, never between."""
     store = home / "store.sqlite3"
     if not store.exists():
-        return "何も変更されていません (nothing was changed)"
+        return text("encrypt_nothing_changed")
     if is_plain(store):
-        return "ストアは変更されていません (the store was not changed: it is still unencrypted)"
-    return "ストアは暗号化されています (the store is encrypted)"
+        return text("encrypt_store_unchanged")
+    return text("encrypt_store_encrypted")
 
 
 def _convert(ws: Workspace, key: str, operator: str) -> StepResult:
@@ -103,12 +99,8 @@ def _convert(ws: Workspace, key: str, operator: str) -> StepResult:
         notes = _switch(ws, copy)
     finally:
         copy.unlink(missing_ok=True)  # after the switch it no longer exists under this name
-    notes.append(
-        f"ストアを暗号化しました (the store is now encrypted): every command needs {KEY_ENV} or {KEY_FILE_ENV} "
-        "from now on; keep the key safe — without it the store cannot be read. "
-        "これ以前のバックアップは暗号化されていません (backups taken before now are not encrypted)"
-    )
-    return StepResult(title="ストアの暗号化 (encrypt)", counts=counts, notes=notes)
+    notes.append(text("encrypt_done", key_env=KEY_ENV, key_file_env=KEY_FILE_ENV))
+    return StepResult(title=text("encrypt_title"), counts=counts, notes=notes)
 
 
 def _contents(conn: Any) -> dict[str, Any]:
@@ -124,18 +116,16 @@ def _finish_copy(copy: Path, key: str, before: dict[str, Any], operator: str, co
     with Store(copy, key=key) as store:  # opens only with the key (inquiry/_crypto.connect_encrypted)
         result = store.conn.execute("PRAGMA integrity_check").fetchall()
         if [tuple(r) for r in result] != [("ok",)]:
-            raise StepFailed(f"暗号化したコピーが壊れています (the encrypted copy failed its integrity check): {result[:3]}")
+            raise StepFailed(text("copy_corrupt", result=result[:3]))
         after = _contents(store.conn)
         if after != before:
             differ = sorted(t for t in before["rows"].keys() | after["rows"].keys() if before["rows"].get(t) != after["rows"].get(t))
-            raise StepFailed(
-                f"暗号化したコピーが元と一致しません (the encrypted copy differs from the store: tables {differ or 'schema'})"
-            )
+            raise StepFailed(text("copy_differs", tables=differ or "schema"))
         with store.transaction():
             audit.append(store, operator=operator, command=COMMAND, options={"key_from": _key_source()}, counts=counts)
         _, problem = audit.verify(store)
         if problem is not None:
-            raise StepFailed(f"操作履歴の不整合 (audit trail broken in the copy): {problem}")
+            raise StepFailed(text("copy_audit_broken", problem=problem))
     with copy.open("r+b") as handle:
         os.fsync(handle.fileno())
 
@@ -157,7 +147,7 @@ def _switch(ws: Workspace, copy: Path) -> list[str]:
     try:
         wipe(old)
     except OSError as exc:
-        return [f"[yellow]注意: 旧ファイルを消去できません (could not overwrite {old.name}: {exc}); the next command retries[/yellow]"]
+        return [f"[yellow]{text('cannot_wipe_old', file=old.name, error=exc)}[/yellow]"]
     _sync_folder(ws.home)
     return []
 

@@ -32,12 +32,13 @@ from formats._text import rejects_frame
 from formats.errors import FileRejected
 from formats.limits import SERVICE_FILE, read_limited
 from formats.yucho import account_key
+from inquiry.messages import column_text, text
 from inquiry.runtime.step import Context, StepResult
 from inquiry.steps import history
 
 __all__ = ["REASON_SUFFIX", "UNABLE", "ingest"]
 
-UNABLE = "照会不能 (the institution could not answer)"
+UNABLE = text("history_unable")
 
 #: beside each file moved to ``inbox/rejected/``: why it was rejected
 REASON_SUFFIX = ".reason.txt"
@@ -76,7 +77,7 @@ def _move_rejected(path: Path, inbox: Path, reason: str, notes: list[str]) -> No
         reason_file.write_text(f"{path.name}: {reason}\n", encoding="utf-8")
         reason_file.chmod(0o600)
     except OSError as exc:
-        notes.append(f"[red]{path.name} を inbox/rejected/ に移せません (cannot move the rejected file): {exc.strerror or exc}[/red]")
+        notes.append(f"[red]{text('cannot_move_rejected', file=path.name, error=exc.strerror or exc)}[/red]")
 
 
 class _Unstorable(Exception):
@@ -109,7 +110,7 @@ _KEY_PARTS = {"bank_code": "金融機関コード", "branch_code": "支店コー
 
 def _text(e: pl.Expr) -> pl.Expr:
     """A value as it goes into a reason: never null, so that a blank field cannot make the reason null."""
-    return e.cast(pl.Utf8).fill_null("(空欄 blank)")
+    return e.cast(pl.Utf8).fill_null(text("blank_value"))
 
 
 def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -128,32 +129,21 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
     iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
     first_line = pl.col("line").min().over("inquiry_id", "detail_no")
     checks: list[tuple[pl.Expr, pl.Expr]] = [
-        (pl.col("_sent_bank").is_null(), pl.format("照会番号がありません (unknown inquiry id): {}", iid)),
-        (
-            pl.col("_sent_provider") != parsed.provider,
-            pl.format("照会番号 {} は {} に送っていません (inquiry was not sent through this service)", iid, pl.col("_sent_provider")),
-        ),
+        (pl.col("_sent_bank").is_null(), column_text("unknown_inquiry", inquiry_id=iid)),
+        (pl.col("_sent_provider") != parsed.provider, column_text("other_service", inquiry_id=iid, service=pl.col("_sent_provider"))),
         (
             pl.col("person_id").is_not_null() & (pl.col("person_id") != pl.col("_sent_person")),
-            pl.format("宛名番号 {} は照会 {} の宛名番号ではありません (the answer names another person: not this office's inquiry?)", pl.col("person_id"), iid),
+            column_text("other_person", person_id=pl.col("person_id"), inquiry_id=iid),
         ),
         (
             pl.col("_answered_on").is_not_null() | pl.col("_earlier").is_not_null(),
-            pl.format(
-                "照会番号 {} は回答済みです (already answered: {}, {}); 二重に記録しません",
-                iid,
-                _text(pl.col("_earlier")),
-                _text(pl.col("_answered_on")),
-            ),
+            column_text("already_answered", inquiry_id=iid, earlier=_text(pl.col("_earlier")), answered_on=_text(pl.col("_answered_on"))),
         ),
-        (pl.col("line") != first_line, pl.format("明細の重複 (repeats line {} of this file: same 照会番号 and 明細番号)", first_line)),
-        (
-            found & pl.col("bank_code").is_null(),
-            pl.lit("該当ありですが金融機関コードが空欄です (found, but 金融機関コード is blank)"),
-        ),
+        (pl.col("line") != first_line, column_text("repeated_line", line=first_line)),
+        (found & pl.col("bank_code").is_null(), column_text("found_bank_blank")),
         (
             pl.col("bank_code").is_not_null() & (pl.col("bank_code") != pl.col("_sent_bank")),
-            pl.format("照会先 {} 以外の金融機関 {} からの回答です (answer from an institution the inquiry did not go to)", pl.col("_sent_bank"), pl.col("bank_code")),
+            column_text("other_institution", sent_bank=pl.col("_sent_bank"), bank=pl.col("bank_code")),
         ),
     ]
     if parsed.kind == "basic":
@@ -161,25 +151,23 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
         checks.append(
             (
                 found & pl.any_horizontal(m.is_not_null() for m in missing),
-                pl.concat_str(
-                    [pl.lit("該当ありですが口座を特定できません: "), pl.concat_str(missing, separator="・", ignore_nulls=True), pl.lit(" が空欄 (found, but the account key is incomplete)")]
-                ),
+                column_text("incomplete_key", missing=pl.concat_str(missing, separator="・", ignore_nulls=True)),
             )
         )
     if "person_id" not in rows.columns:
         rows = rows.with_columns(person_id=pl.lit(None, pl.Utf8))
     reason: Any = pl.lit(None, pl.Utf8)
-    for condition, text in reversed(checks):
-        reason = pl.when(condition.fill_null(False)).then(text).otherwise(reason)
+    for condition, said in reversed(checks):
+        reason = pl.when(condition.fill_null(False)).then(said).otherwise(reason)
     rows = rows.with_columns(_reason=reason)
     bad = rows.filter(pl.col("_reason").is_not_null())
     good = rows.filter(pl.col("_reason").is_null()).drop("_reason", *[c for c in _SENT_SCHEMA if c != "inquiry_id"])
     return good, rejects_frame(parsed.path, bad["line"], bad["_reason"])
 
 
-def _quoted(text: str) -> str:
-    """``text`` as an SQL string literal (for :meth:`Store.fast_frame`, which takes no parameters)."""
-    return "'" + text.replace("'", "''") + "'"
+def _quoted(value: str) -> str:
+    """``value`` as an SQL string literal (for :meth:`Store.fast_frame`, which takes no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 # one statement per file, from the answers just inserted (no Python row per inquiry): an inquiry is
@@ -255,16 +243,14 @@ def _check_header(ctx: Context, parsed: formats.ParsedFile) -> None:
         raise FileRejected(
             parsed.path,
             1,
-            f"照会機関コード {theirs or '(空欄 blank)'} はこのワークスペース ({ours} {ctx.settings.municipality_name}) のものではありません"
-            " (answer file of another office)",
+            text("other_office_file", theirs=theirs or text("blank_value"), ours=ours, name=ctx.settings.municipality_name),
         )
     sent = ctx.store.scalar("SELECT 1 FROM request_files WHERE provider = ? AND kind = ? LIMIT 1", (parsed.provider, parsed.kind))
     if not sent:
         raise FileRejected(
             parsed.path,
             1,
-            f"このワークスペースは {parsed.provider} に {parsed.kind} の照会を送っていません"
-            f" (no {parsed.kind} inquiry was ever written for {parsed.provider}: another service's or office's file)",
+            text("kind_never_sent", provider=parsed.provider, kind=parsed.kind),
         )
 
 
@@ -282,7 +268,7 @@ def _read(path: Path, ctx: Context) -> formats.ParsedFile:
     except MemoryError:
         raise
     except Exception as exc:  # see the docstring
-        raise FileRejected(path, 0, f"内部エラーのため読めません (internal error while reading: {type(exc).__name__}: {exc})") from exc
+        raise FileRejected(path, 0, text("internal_read_error", kind=type(exc).__name__, error=exc)) from exc
     _check_header(ctx, parsed)
     return parsed
 
@@ -301,9 +287,7 @@ def _record(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl
         recorded, rejects = (_record_basic if parsed.kind == "basic" else _record_history)(ctx, parsed, sha)
         rejects = pl.concat([parsed.rejects, rejects])
         if recorded + rejects.height != parsed.rows_read:
-            raise _Unstorable(
-                f"行数が合いません (rows read {parsed.rows_read} ≠ recorded {recorded} + rejected {rejects.height}): 内部エラー, nothing of the file recorded"
-            )
+            raise _Unstorable(text("rows_mismatch", read=parsed.rows_read, recorded=recorded, rejected=rejects.height))
         conn.execute(
             "INSERT INTO response_files (sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) VALUES (?,?,?,?,?,?,?,?)",
             (sha, parsed.path.name, parsed.provider, parsed.kind, parsed.rows_read, recorded, rejects.height, ctx.now.isoformat(timespec="seconds")),
@@ -311,7 +295,7 @@ def _record(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl
     except (_Unstorable, sqlite3.IntegrityError, pl.exceptions.PolarsError, ValueError) as exc:
         conn.execute("ROLLBACK TO answer_file")
         conn.execute("RELEASE answer_file")
-        reason = str(exc) if isinstance(exc, _Unstorable) else f"記録できません (cannot be stored: {type(exc).__name__}: {exc})"
+        reason = str(exc) if isinstance(exc, _Unstorable) else text("cannot_store", kind=type(exc).__name__, error=exc)
         raise _Unstorable(reason) from exc
     conn.execute("RELEASE answer_file")
     return recorded, rejects
@@ -321,15 +305,15 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
     """The step body of ``inquiry ingest`` (and of the ingest stage of ``nightly``) for ``paths`` or the inbox."""
 
     def body(ctx: Context) -> StepResult:
-        result = StepResult(title="回答取込 (ingest)")
+        result = StepResult(title=text("ingest_title"))
         inbox = ctx.ws.inbox
         files = paths or ctx.ws.inbox_files()
         kinds: list[str] = []
-        c = {"files": 0, "files_skipped (already ingested)": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
+        c = {"files": 0, "files_skipped_already_ingested": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
 
         def reject_whole(path: Path, line: int, reason: str) -> None:
             c["files_rejected"] += 1
-            result.add_rejects(rejects_frame(path, [line], [f"ファイル全体を不採用 (file rejected whole): {reason}"]))
+            result.add_rejects(rejects_frame(path, [line], [text("file_rejected_whole", reason=reason)]))
             if path.resolve().parent == inbox.resolve():
                 result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
 
@@ -342,8 +326,8 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if ctx.store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha,)):
-                c["files_skipped (already ingested)"] += 1
-                result.notes.append(f"取込済みのためスキップ (already ingested): {path.name}")
+                c["files_skipped_already_ingested"] += 1
+                result.notes.append(text("already_ingested", file=path.name))
                 if path.resolve().parent == inbox.resolve():
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
                 continue
@@ -367,7 +351,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
         if any(k == "history" for k in kinds):
             c["followups_summarised"] = history.summarise(ctx.store)
         result.counts = c
-        result.notes.append(f"行数 (rows): read {c['rows_read']:,} = recorded {c['rows_recorded']:,} + rejected {c['rows_rejected']:,}")
+        result.notes.append(text("ingest_rows", read=c["rows_read"], recorded=c["rows_recorded"], rejected=c["rows_rejected"]))
         return result
 
     return body

@@ -26,6 +26,7 @@ from formats._text import REJECT_SCHEMA, rejects_frame
 from formats.errors import FileRejected
 from formats.inputs import read_master
 from formats.yucho import account_key
+from inquiry.messages import count_label, text
 from inquiry.runtime.csvout import write_csv, write_rejects
 from inquiry.runtime.step import console
 from inquiry.steps.exports import shape_matches
@@ -72,16 +73,16 @@ def _read_answers(responses: list[Path]) -> tuple[pl.DataFrame, pl.DataFrame, di
     """
     answers: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = [pl.DataFrame(schema=REJECT_SCHEMA)]
-    counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped (not basic)": 0}
+    counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped_not_basic": 0}
     for path in responses:
         try:
             parsed = formats.read_response(path)
         except FileRejected as exc:
             counts["files_rejected"] += 1
-            rejects.append(rejects_frame(path, [exc.line], [f"ファイル全体を不採用 (file rejected whole): {exc.reason}"]))
+            rejects.append(rejects_frame(path, [exc.line], [text("file_rejected_whole", reason=exc.reason)]))
             continue
         if parsed.kind != "basic":
-            counts["files_skipped (not basic)"] += 1
+            counts["files_skipped_not_basic"] += 1
             continue
         assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
         counts["answer_rows_read"] += parsed.rows_read
@@ -137,14 +138,15 @@ def run_link(master: Path, responses: list[Path], requests: list[Path], out: Pat
     try:
         matches, counts, rejects = link_files(master, responses, requests, encoding)
     except FileRejected as exc:
-        console.print(f"[red]エラー (error): {exc}[/red]")
+        console.print(f"[red]{text('error', error=exc)}[/red]")
         return 2
     write_csv(matches, out)
     by_class = matches["class"].value_counts().sort("class") if matches.height else pl.DataFrame()
-    console.print(f"名寄せ (link): {counts} in {time.perf_counter() - started:.2f}s → {out}")
+    labelled = {count_label(key): value for key, value in counts.items()}
+    console.print(text("link_done", counts=labelled, seconds=time.perf_counter() - started, out=out))
     for cls, n in by_class.iter_rows() if by_class.height else []:
         console.print(f"  {cls}: {n:,}")
     rejects_path = write_rejects(rejects, out.parent, stamp)
     if rejects_path is not None:
-        console.print(f"[yellow]不備 {rejects.height:,} 件 (rejected) → {rejects_path}[/yellow]")
+        console.print(f"[yellow]{text('rejected_rows', count=f'{rejects.height:,}', path=rejects_path)}[/yellow]")
     return 1 if rejects.height else 0

@@ -31,8 +31,9 @@ from typing import Any
 
 from rich.table import Table
 
+from inquiry.messages import text
 from inquiry.runtime.lock import WorkspaceBusy
-from inquiry.runtime.step import Context, StepResult, console, run_step
+from inquiry.runtime.step import StepBody, console, run_step
 from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
 __all__ = ["run_nightly", "STAGES"]
@@ -40,10 +41,7 @@ __all__ = ["run_nightly", "STAGES"]
 #: the stages, in order
 STAGES = ("ingest", "match", "followups", "report", "purge")
 
-Body = Callable[[Context], StepResult]
-
-
-def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], Body | None]]]:
+def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], StepBody | None]]]:
     from inquiry.report.step import report
     from inquiry.steps.followups import followups
     from inquiry.steps.ingest import ingest
@@ -64,7 +62,7 @@ def run_nightly(home: Path, *, as_of: date | None = None, operator: str | None =
     try:
         ws = Workspace.open(home)
     except (NotAWorkspace, ValueError) as exc:  # ValueError: invalid settings
-        console.print(f"[red]エラー (error): {exc}[/red]")
+        console.print(f"[red]{text('error', error=exc)}[/red]")
         return 2
     if ws.tightened_note():
         console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
@@ -74,30 +72,26 @@ def run_nightly(home: Path, *, as_of: date | None = None, operator: str | None =
         try:
             held.enter_context(ws.lock())  # released when the last stage is done
         except WorkspaceBusy as exc:
-            console.print(f"[red]エラー (error): {exc}[/red]")
-            console.print("[red]夜間処理は実行されていません (nightly did not run: nothing was committed)[/red]")
+            console.print(f"[red]{text('error', error=exc)}[/red]")
+            console.print(f"[red]{text('nightly_not_run')}[/red]")
             return 2
         interrupt = held.enter_context(_StopOnInterrupt())
         for stage, make in _bodies(as_of):
             if interrupt.seen:  # Ctrl-C stops the job; the stage it hit committed nothing
-                outcome.append((stage, "– 中断のため未実行 (not run: interrupted)"))
+                outcome.append((stage, text("stage_interrupted")))
                 continue
             try:
                 code = _run_stage(home, stage, make, as_of, operator)
             except KeyboardInterrupt:  # between two stages: nothing of the next one began
                 interrupt.seen, code = True, 2
             worst = max(worst, code if code is not None else 0)
-            outcome.append((stage, _OUTCOME[code]))
+            outcome.append((stage, text(_OUTCOME[code])))
     _print_outcome(outcome)
     return 2 if interrupt.seen else worst
 
 
-_OUTCOME = {
-    None: "– 未導入 (module not installed, skipped)",
-    0: "0 完了 (done)",
-    1: "1 不備あり (some input rejected)",
-    2: "2 失敗 (failed, nothing committed)",
-}
+#: a stage's exit code (None: its module is not installed) → the message that says it
+_OUTCOME = {None: "stage_not_installed", 0: "stage_done", 1: "stage_rejected", 2: "stage_failed"}
 
 
 class _StopOnInterrupt:
@@ -123,12 +117,12 @@ class _StopOnInterrupt:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def _run_stage(home: Path, stage: str, make: Callable[[], Body | None], as_of: date | None, operator: str | None) -> int | None:
+def _run_stage(home: Path, stage: str, make: Callable[[], StepBody | None], as_of: date | None, operator: str | None) -> int | None:
     """Run one stage as its own step, under the lock the job holds; None when its module is not installed."""
     try:
         body = make()
     except Exception as exc:  # a stage that cannot even be built is a failed stage, not a crash
-        console.print(f"[red]{stage}: 内部エラー (internal error): {type(exc).__name__}: {exc}[/red]")
+        console.print(f"[red]{stage}: {text('internal_error', kind=type(exc).__name__, error=exc)}[/red]")
         return 2
     if body is None:
         return None
@@ -137,9 +131,9 @@ def _run_stage(home: Path, stage: str, make: Callable[[], Body | None], as_of: d
 
 
 def _print_outcome(outcome: list[tuple[str, str]]) -> None:
-    table = Table(title="夜間処理 (nightly)", show_header=True, header_style="bold")
-    table.add_column("工程 (stage)")
-    table.add_column("結果 (exit)")
-    for stage, text in outcome:
-        table.add_row(stage, text)
+    table = Table(title=text("nightly_title"), show_header=True, header_style="bold")
+    table.add_column(text("nightly_stage"))
+    table.add_column(text("nightly_exit"))
+    for stage, said in outcome:
+        table.add_row(stage, said)
     console.print(table)

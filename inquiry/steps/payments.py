@@ -14,6 +14,7 @@ import polars as pl
 
 from formats.files import sha256_of
 from formats.inputs import InputTable, read_payments
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepResult
 
 __all__ = ["record", "mark_cleared", "cleared_persons", "load"]
@@ -60,11 +61,11 @@ def load(path: Path, encoding: str | None = None):  # noqa: ANN201 - returns the
     """
 
     def body(ctx: Context) -> StepResult:
-        result = StepResult(title="収納情報取込 (payments load)")
+        result = StepResult(title=text("payments_title"))
         table = read_payments(path, encoding=encoding)
         result.add_rejects(table.rejects)
         if table.unknown_columns:
-            result.notes.append(f"[dim]{Path(path).name}: 使わない列 (ignored columns): {', '.join(table.unknown_columns)}[/dim]")
+            result.notes.append(f"[dim]{text('ignored_columns', file=Path(path).name, columns=', '.join(table.unknown_columns))}[/dim]")
         sha = sha256_of(Path(path))
         new = record(ctx, table, sha)
         known = ctx.store.frame("SELECT person_id FROM persons", schema={"person_id": pl.Utf8})["person_id"]

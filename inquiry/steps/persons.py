@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from formats._text import REJECT_SCHEMA
+from inquiry.messages import column_text
 from matching.kana import kana_problem, to_fullwidth
 from matching.reading import estimate_readings
 
@@ -44,7 +45,7 @@ def with_kana(rows: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
             missing.filter(pl.col("name_kana").is_null()).select(
                 pl.lit(str(path)).alias("file"),
                 "line",
-                pl.format("カナ氏名がなく、漢字から読みを推定できません (no kana, no safe reading): {}", pl.col("name_kanji")).alias("reason"),
+                column_text("no_kana_reading", name=pl.col("name_kanji")).alias("reason"),
             )
         )
         missing = missing.filter(pl.col("name_kana").is_not_null())

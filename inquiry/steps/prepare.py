@@ -20,6 +20,7 @@ import polars as pl
 from formats.files import sha256_of
 from formats.inputs import InputTable, read_institutions, read_master, read_payments
 from formats.refdata import banks
+from inquiry.messages import text
 from inquiry.runtime.csvout import write_csv
 from inquiry.runtime.step import Context, StepResult
 from inquiry.steps import payments as payments_mod
@@ -171,7 +172,7 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
     """The step body for :func:`inquiry.runtime.step.run_step`."""
 
     def body(ctx: Context) -> StepResult:
-        result = StepResult(title="照会ファイル作成 (prepare)")
+        result = StepResult(title=text("prepare_title"))
         as_of = options.as_of or ctx.today
         inst = read_institutions(
             options.institutions,
@@ -184,10 +185,10 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
         tables: list[InputTable] = [inst, master]
         result.add_rejects(inst.rejects)
         result.add_rejects(master.rejects)
-        result.notes += [f"[yellow]警告: {w}[/yellow]" for w in inst.warnings]
+        result.notes += [f"[yellow]{text('prepare_warning', warning=w)}[/yellow]" for w in inst.warnings]
         for t in tables:
             if t.unknown_columns:
-                result.notes.append(f"[dim]{t.path.name}: 使わない列 (ignored columns): {', '.join(t.unknown_columns)}[/dim]")
+                result.notes.append(f"[dim]{text('ignored_columns', file=t.path.name, columns=', '.join(t.unknown_columns))}[/dim]")
 
         persons, kana_rejects = with_kana(master.rows, options.master)
         result.add_rejects(kana_rejects)
@@ -204,11 +205,11 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
         targets = _targets(persons.filter(~pl.col("person_id").is_in(cleared)), inst.rows)
         paper_reason = (
             pl.when(pl.col("provider").is_null())
-            .then(pl.lit("照会先一覧にない金融機関 (not in the institutions master)"))
+            .then(pl.lit(text("paper_not_in_master")))
             .when(pl.col("provider") == "paper")
-            .then(pl.lit("電子照会の対象外 (paper inquiry)"))
+            .then(pl.lit(text("paper_by_institution")))
             .when(pl.col("requires_address") & pl.col("address").is_null())
-            .then(pl.lit("住所必須の金融機関: 住所なし (institution requires an address)"))
+            .then(pl.lit(text("paper_no_address")))
         )
         targets = targets.with_columns(_paper=paper_reason)
         paper = targets.filter(pl.col("_paper").is_not_null())
@@ -220,11 +221,11 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
         fresh = electronic.join(already, on=["person_id", "bank_code"], how="anti")
         result.counts.update(
             {
-                "rows_read (master)": master.rows_read,
+                "master_rows_read": master.rows_read,
                 "persons_accepted": persons.height,
                 "kana_estimated": int(persons["kana_estimated"].sum()),
                 "persons_cleared": len(cleared),
-                "already_asked (same as-of)": electronic.height - fresh.height,
+                "already_asked_same_as_of": electronic.height - fresh.height,
                 "paper_inquiries": paper.height,
             }
         )
@@ -271,12 +272,9 @@ def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
             )
             path = ctx.ws.reports / f"paper-inquiries-{ctx.now:%Y%m%d-%H%M%S}.csv"
             write_csv(paper_out, path)
-            result.notes.append(f"書面照会の一覧 (paper inquiries): {path}")
-        result.notes.append(f"照会ファイル (request files) → {ctx.ws.outbox}")
-        result.notes.append(
-            f"行数 (rows): master {master.rows_read:,} = accepted {persons.height:,} + rejected "
-            f"{master.rows_read - persons.height:,}"
-        )
+            result.notes.append(text("paper_list", path=path))
+        result.notes.append(text("request_files_in", folder=ctx.ws.outbox))
+        result.notes.append(text("prepare_rows", read=master.rows_read, accepted=persons.height, rejected=master.rows_read - persons.height))
         return result
 
     return body

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import polars as pl
 
 import formats
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepResult
 
 __all__ = ["assign_ids", "write_request_files"]
@@ -67,7 +68,7 @@ def write_request_files(
             seq=seq,
         )
         for t in written.truncations.iter_rows(named=True):
-            result.notes.append(f"[yellow]切り詰め (truncated) {name}: {t['field']} '{t['original']}' → '{t['written']}'[/yellow]")
+            result.notes.append(f"[yellow]{text('request_truncated', file=name, field=t['field'], original=t['original'], written=t['written'])}[/yellow]")
         result.parts.append(part)
         result.files[name] = written.sha256
         ctx.store.conn.execute(

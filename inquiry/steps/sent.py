@@ -11,6 +11,7 @@ from pathlib import Path
 
 from formats._text import rejects_frame
 from formats.files import sha256_of
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepResult
 
 __all__ = ["sent"]
@@ -18,7 +19,7 @@ __all__ = ["sent"]
 
 def sent(files: list[Path]):  # noqa: ANN201 - returns the step body
     def body(ctx: Context) -> StepResult:
-        result = StepResult(title="送信記録 (sent)")
+        result = StepResult(title=text("sent_title"))
         c = {"files": 0, "recorded_sent": 0, "already_sent": 0, "inquiries_sent": 0}
         today = ctx.today.isoformat()
         for given in files:
@@ -26,16 +27,16 @@ def sent(files: list[Path]):  # noqa: ANN201 - returns the step body
             path = given if given.exists() else ctx.ws.outbox / given.name
             row = ctx.store.conn.execute("SELECT sha256, sent_at FROM request_files WHERE file_name = ?", (path.name,)).fetchone()
             if row is None:
-                result.add_rejects(rejects_frame(given, [0], ["このワークスペースが作成した照会ファイルではありません (unknown request file)"]))
+                result.add_rejects(rejects_frame(given, [0], [text("sent_unknown_file")]))
                 continue
             sha, sent_at = row
             if sent_at:
                 c["already_sent"] += 1
-                result.notes.append(f"送信済み (already recorded as sent on {sent_at}): {path.name}")
+                result.notes.append(text("sent_already", sent_at=sent_at, file=path.name))
                 continue
             if path.exists():
                 if sha256_of(path) != sha:
-                    result.add_rejects(rejects_frame(path, [0], ["作成後に変更されています (file changed after it was written): not recorded"]))
+                    result.add_rejects(rejects_frame(path, [0], [text("sent_file_changed")]))
                     continue
                 result.after_commit.append(path.unlink)
             ctx.store.conn.execute("UPDATE request_files SET sent_at = ? WHERE file_name = ?", (ctx.now.isoformat(timespec="seconds"), path.name))
