@@ -32,7 +32,7 @@ from typing import Any
 from rich.table import Table
 
 from inquiry.runtime.lock import WorkspaceBusy
-from inquiry.runtime.step import Context, StepResult, console, run_step
+from inquiry.runtime.step import StepBody, console, run_step
 from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
 __all__ = ["run_nightly", "STAGES"]
@@ -40,10 +40,8 @@ __all__ = ["run_nightly", "STAGES"]
 #: the stages, in order
 STAGES = ("ingest", "match", "followups", "report", "purge")
 
-Body = Callable[[Context], StepResult]
 
-
-def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], Body | None]]]:
+def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], StepBody | None]]]:
     from inquiry.report.step import report
     from inquiry.steps.followups import followups
     from inquiry.steps.ingest import ingest
@@ -123,7 +121,7 @@ class _StopOnInterrupt:
             signal.signal(signal.SIGINT, self._previous)
 
 
-def _run_stage(home: Path, stage: str, make: Callable[[], Body | None], as_of: date | None, operator: str | None) -> int | None:
+def _run_stage(home: Path, stage: str, make: Callable[[], StepBody | None], as_of: date | None, operator: str | None) -> int | None:
     """Run one stage as its own step, under the lock the job holds; None when its module is not installed."""
     try:
         body = make()

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from formats._text import rejects_frame
+from formats import rejects_frame
 from formats.files import sha256_of
-from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.step import Context, StepBody, StepResult
 
 __all__ = ["sent"]
 
 
-def sent(files: list[Path]):  # noqa: ANN201 - returns the step body
+def sent(files: list[Path]) -> StepBody:
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="送信記録 (sent)")
         c = {"files": 0, "recorded_sent": 0, "already_sent": 0, "inquiries_sent": 0}

@@ -379,7 +379,7 @@ def test_the_list_has_the_header_byte_for_byte_and_is_excel_safe(home: Path) -> 
 
 
 def test_the_office_edits_the_wording_in_its_own_copy(home: Path) -> None:
-    from inquiry.steps.seize_notice import PACKAGED_CONFIG
+    from inquiry.steps.seize.notice import PACKAGED_CONFIG
 
     text = PACKAGED_CONFIG.read_text(encoding="utf-8").replace('"0001" = "振込手数料：２６０円"', '"0001" = "振込手数料：３３０円"')
     (home / "seizure.toml").write_text(text, encoding="utf-8")

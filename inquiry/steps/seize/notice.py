@@ -50,7 +50,7 @@ __all__ = [
     "reserve_numbers",
 ]  # fmt: skip
 
-PACKAGED_CONFIG = Path(__file__).resolve().parents[1] / "data" / "seizure.toml"
+PACKAGED_CONFIG = Path(__file__).resolve().parents[2] / "data" / "seizure.toml"
 WORKSPACE_CONFIG = "seizure.toml"
 YUCHO = "9900"
 _BRANCH_SUFFIXES = ("支店", "営業部", "出張所", "本店", "支所", "本所", "事務所", "センター")
