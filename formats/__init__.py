@@ -5,7 +5,8 @@ out (and back), with every rejected row reported with its file and line.
 
 - provider files (DAIS fixed width, pipitLINQ CSV): :func:`read_file`,
   :func:`read_request`, :func:`read_response`, :func:`write_request`,
-  :func:`write_response`; layouts in ``formats/layouts/*.toml``;
+  :func:`write_response`; layouts in ``formats/layouts/*.toml`` (an office's edited copy is
+  checked by :func:`parse_fixed_layout` / :func:`parse_csv_layout`);
 - the office's input CSVs: :func:`read_master`, :func:`read_institutions`,
   :func:`read_payments`;
 - dates (西暦, 和暦, 和暦7桁) and ゆうちょ 記号番号 as column expressions;
@@ -14,7 +15,7 @@ out (and back), with every rejected row reported with its file and line.
   :data:`INVISIBLE`, :data:`LINE_LIKE`), for the callers that report or check the same way.
 """
 
-from formats._layout import FRAME_SCHEMAS
+from formats._layout import FRAME_SCHEMAS, parse_csv_layout, parse_fixed_layout
 from formats._text import CONTROL_CHARS, INVISIBLE, LINE_LIKE, REJECT_SCHEMA, rejects_frame
 from formats.dates import date_to_wareki7, date_to_yyyymmdd, parse_date, wareki7_to_date, yyyymmdd_to_date
 from formats.errors import FileRejected, LayoutError, WriteError
@@ -51,7 +52,9 @@ __all__ = [
     "account_key",
     "date_to_wareki7",
     "date_to_yyyymmdd",
+    "parse_csv_layout",
     "parse_date",
+    "parse_fixed_layout",
     "read_file",
     "read_institutions",
     "read_master",

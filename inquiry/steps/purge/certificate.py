@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from formats.files import write_atomically
+from inquiry.messages import text
 from inquiry.runtime.step import Context
 from inquiry.runtime.store import Store
 from inquiry.steps.purge.due import RECORD_KINDS, Deleted
@@ -50,28 +51,14 @@ def ids_digest(ids: dict[str, pl.Series]) -> str:
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:
+    """The certificate as people read it (the template: ``purge_certificate`` in :mod:`inquiry.messages`).
+
+    A certificate kept by an older version may lack the unanswered deadline: ``-``.
+    """
     counts = "\n".join(f"  {k:<21} {cert['counts'][k]:>10,}" for k in RECORD_KINDS if k in cert["counts"])
-    period = f"{cert['period_from']} 〜 {cert['period_to']}" if cert["period_from"] else "(なし / none)"
-    return (
-        "消去記録 (deletion certificate)\n"
-        "================================\n"
-        f"団体 (municipality):        {cert['municipality']}\n"
-        f"利用目的 (purpose):          {cert['purpose']}\n"
-        f"実施日時 (executed at):      {cert['executed_at']}\n"
-        f"実施者 (operator):           {cert['operator']}\n"
-        f"基準日 (as of):              {cert['as_of']}\n"
-        f"保存期間 (retention):        {cert['retention_days']} 日 (days) after the answer\n"
-        f"消去対象 (answered on or before): {cert['cutoff']}\n"
-        f"未回答として終了 (closed unanswered: sent on or before): {cert.get('unanswered_cutoff', '-')} "
-        f"({cert.get('unanswered_days', '-')} 日 / days after sending)\n"
-        f"回答受領日の範囲 (period of the deleted answers): {period}\n"
-        "消去件数 (records deleted):\n"
-        f"{counts}\n"
-        f"統計として残した集計行 (anonymous statistics rows written): {cert['stats_rows']:,}\n"
-        f"消去レコードIDのSHA-256 (SHA-256 of the deleted records' ids): {cert['ids_sha256']}\n"
-        "個人情報は上記の件数と統計集計のみを残して消去しました。\n"
-        "(personal data deleted; only the counts above and anonymous statistics are kept)\n"
-    )
+    period = f"{cert['period_from']} 〜 {cert['period_to']}" if cert["period_from"] else text("purge_no_period")
+    values = {**cert, "unanswered_cutoff": cert.get("unanswered_cutoff", "-"), "unanswered_days": cert.get("unanswered_days", "-")}
+    return text("purge_certificate", **(values | {"counts": counts, "period": period}))
 
 
 def certificate_files(cert: dict[str, Any]) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import Store
 from inquiry.steps.purge.certificate import CERT_PREFIX, certificate, certificate_files, write_missing_certificates
@@ -101,7 +102,7 @@ def purge(as_of: date | None = None) -> StepBody:
         day = as_of or ctx.today
         cutoff = cutoff_for(day, ctx.settings.retention_days)
         unanswered = cutoff_for(day, ctx.settings.unanswered_days)
-        result = StepResult(title="保存期間経過データの消去 (purge)")
+        result = StepResult(title=text("purge_title"))
 
         deleted = delete_due(ctx, cutoff, unanswered)
         stats = _anonymous_counts(deleted)
@@ -121,7 +122,7 @@ def purge(as_of: date | None = None) -> StepBody:
             for fname, data in certificate_files(cert).items():
                 result.files[fname] = hashlib.sha256(data).hexdigest()
             result.files["deleted_record_ids"] = cert["ids_sha256"]
-            result.notes.append(f"消去記録 (deletion certificate): {ctx.ws.reports / (cert['name'] + '.txt')}")
+            result.notes.append(text("purge_certificate_written", path=ctx.ws.reports / (cert["name"] + ".txt")))
         if any(v for k, v in counts.items() if k != "files"):
             store.set_meta(_VACUUM_FLAG, ctx.now.isoformat(timespec="seconds"))
 
@@ -134,10 +135,11 @@ def purge(as_of: date | None = None) -> StepBody:
 
         result.after_commit += [write_certificates, unlink_all(deleted.files, [*file_folders(ctx), ctx.ws.outbox]), vacuum]
         result.notes.append(
-            f"回答受領日が {cutoff} 以前のデータが対象 (data answered on or before {cutoff}, retention {ctx.settings.retention_days} days); "
-            f"{unanswered} 以前に送信し未回答の照会は未回答として終了 (inquiries sent on or before {unanswered} and never answered "
-            f"are closed as 未回答, {ctx.settings.unanswered_days} days after sending)"
-        )
+            text(
+                "purge_cutoffs", cutoff=cutoff, unanswered=unanswered, retention_days=ctx.settings.retention_days,
+                unanswered_days=ctx.settings.unanswered_days,
+            )
+        )  # fmt: skip
         return result
 
     return body

@@ -14,9 +14,10 @@ from datetime import date
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.steps.followups import select_accounts
-from inquiry.steps.seize.checks import PROTECTED_FLAG, arrears_left, payments_after, protected_income, stale_note
+from inquiry.steps.seize.checks import arrears_left, payments_after, protected_income, stale_note
 from inquiry.steps.seize.notice import SeizureConfig, load_config, notice_columns
 from inquiry.vocabulary import OPEN_STATUSES
 from matching.income import format_yen
@@ -30,13 +31,14 @@ NEEDS_CONFIRMATION = "要本人確認 (PROBABLE: 差押前に本人であるこ�
 _S, _I = pl.Utf8, pl.Int64
 
 
+#: ``why`` a hit is or is not a candidate → its count key (labels: :data:`inquiry.messages.COUNT_LABELS`)
 _WHY = {
     "candidate": "candidates",
-    "closed": "not planned: 解約済/支払停止",
-    "small": "not planned: balance below the floor",
-    "cleared": "not planned: arrears paid (完納)",
-    "planned": "not planned: already planned (live)",
-    "covered": "not planned: arrears covered by live plans",
+    "closed": "not_planned_closed",
+    "small": "not_planned_small",
+    "cleared": "not_planned_cleared",
+    "planned": "not_planned_planned",
+    "covered": "not_planned_covered",
 }
 
 
@@ -118,7 +120,7 @@ def plan(execute_on: date | None = None) -> StepBody:
     def body(ctx: Context) -> StepResult:
         cfg = load_config(ctx.ws.home)
         if execute_on is not None and execute_on < ctx.today:
-            raise StepFailed(f"執行日が過去です (execution date {execute_on} is before today)")
+            raise StepFailed(text("seize_execute_on_past", execute_on=execute_on))
         frame = _candidates(ctx, cfg)
         chosen = frame.filter(pl.col("why") == "candidate") if frame.height else frame
         planned_at = ctx.now.isoformat(timespec="seconds")
@@ -132,15 +134,15 @@ def plan(execute_on: date | None = None) -> StepBody:
             ),
         )
         counts = dict(frame["why"].value_counts().iter_rows()) if frame.height else {}
-        result = StepResult(title="差押予定 候補 (seize plan)")
-        result.counts = {"hit_accounts": frame.height} | {label: int(counts.get(k, 0)) for k, label in _WHY.items()}
+        result = StepResult(title=text("seize_plan_title"))
+        result.counts = {"hit_accounts": frame.height} | {key: int(counts.get(why, 0)) for why, key in _WHY.items()}
         result.counts |= {
-            "candidates 要本人確認 (PROBABLE)": int(chosen["needs_confirmation"].sum()) if chosen.height else 0,
-            f"candidates {PROTECTED_FLAG}": int(chosen["protected"].sum()) if chosen.height else 0,
-            "candidates 回答が古い": int(chosen["flags"].fill_null("").str.contains("回答が古い").sum()) if chosen.height else 0,
+            "candidates_unconfirmed": int(chosen["needs_confirmation"].sum()) if chosen.height else 0,
+            "candidates_protected": int(chosen["protected"].sum()) if chosen.height else 0,
+            "candidates_stale": int(chosen["flags"].fill_null("").str.contains("回答が古い").sum()) if chosen.height else 0,
         }
-        result.notes.append(f"設定・文言 (settings and wording): {cfg.source}")
-        result.notes.append("→ inquiry seize export --out F で選択シートを出力し、選択して inquiry seize import F で取り込みます")
+        result.notes.append(text("seize_settings", source=cfg.source))
+        result.notes.append(text("seize_plan_next"))
         return result
 
     return body

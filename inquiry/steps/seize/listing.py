@@ -13,10 +13,11 @@ from pathlib import Path
 import polars as pl
 
 from formats.dates import date_to_wareki_text
+from inquiry.messages import text
 from inquiry.runtime.csvout import write_csv
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import Store
-from inquiry.steps.seize.checks import PROTECTED_FLAG, arrears_left, payments_after, protected_income, stale_note
+from inquiry.steps.seize.checks import arrears_left, payments_after, protected_income, stale_note
 from inquiry.steps.seize.notice import SeizureConfig, load_config
 from inquiry.vocabulary import HIT_CLASSES
 from matching.income import format_yen
@@ -52,7 +53,7 @@ def _recheck(ctx: Context, cfg: SeizureConfig) -> dict[str, int]:
     a seizure never outlives the evidence it rested on. A link already purged is kept (the case file)."""
     live = ctx.store.frame(_LIVE_SQL, schema={**dict.fromkeys(_LIVE_COLUMNS, _S), "linked": pl.Int64})
     if live.height == 0:
-        return {"live_checked": 0, "pulled (引抜: 完納)": 0, "pulled (引抜: 名寄せ変更)": 0, "reduced (納付あり)": 0, f"flagged {PROTECTED_FLAG}": 0}
+        return {"live_checked": 0, "pulled_paid": 0, "pulled_relinked": 0, "reduced_paid": 0, "flagged_protected": 0}
     left = arrears_left(ctx.store, live["person_id"].unique().to_list())
     after = payments_after(ctx.store, live.select(pl.col("doc_no").alias("key"), "person_id", "answered_on")).rename({"key": "doc_no"})
     prot = protected_income(ctx.store, live["account_key"].to_list(), cfg)
@@ -72,7 +73,7 @@ def _recheck(ctx: Context, cfg: SeizureConfig) -> dict[str, int]:
         .then(pl.format("引抜 {} (自動): 名寄せ変更 — 現在の判定 {} {}", pl.lit(today), pl.col("link_class"), pl.col("link_person").fill_null("-")))
         .otherwise(pl.format("引抜 {} (自動): 完納 — 納付 {}円 ≥ 滞納額 {}円", pl.lit(today), format_yen(pl.col("paid_yen")), format_yen(pl.col("arrears_yen"))))
     )
-    reason = pl.when(pl.col("relinked")).then(pl.lit("名寄せ変更 (the account's link no longer names this person as a hit)")).otherwise(pl.lit("完納 (arrears paid)"))
+    reason = pl.when(pl.col("relinked")).then(pl.lit(text("seize_pulled_relinked"))).otherwise(pl.lit(text("seize_pulled_paid")))
     flag2 = pl.when(pl.col("paid_after_yen") > 0).then(
         pl.format("減額: 回答後の納付 {}円 (最終 {})、残滞納額 {}円", format_yen(pl.col("paid_after_yen")), pl.col("last_paid_on"), format_yen(pl.col("left_yen")))
     )
@@ -98,24 +99,24 @@ def _recheck(ctx: Context, cfg: SeizureConfig) -> dict[str, int]:
     )
     return {
         "live_checked": live.height,
-        "pulled (引抜: 完納)": int((~pull["relinked"]).sum()),
-        "pulled (引抜: 名寄せ変更)": int(pull["relinked"].sum()),
-        "reduced (納付あり)": int((frame["flag2"].is_not_null() & ~frame["doc_no"].is_in(pull["doc_no"].implode())).sum()),
-        f"flagged {PROTECTED_FLAG}": int(frame["protected"].sum()),
+        "pulled_paid": int((~pull["relinked"]).sum()),
+        "pulled_relinked": int(pull["relinked"].sum()),
+        "reduced_paid": int((frame["flag2"].is_not_null() & ~frame["doc_no"].is_in(pull["doc_no"].implode())).sum()),
+        "flagged_protected": int(frame["protected"].sum()),
     }
 
 
 def seizure_list(store: Store) -> pl.DataFrame:
     """The 預金差押予定一覧: every numbered seizure (planned and pulled), in 文書番号 order."""
-    text = ("registered_at", "person_id", "name", "staff", "execute_on", "resident_address", "bank_address", "bank_name", "branch_name",
-            "branch_code", "account_type_label", "account_number", "wording1", "wording2", "wording3", "doc_no", "source_file", "flag1", "flag2", "flag3")  # fmt: skip
-    rows = store.frame(f"SELECT {', '.join(text)} FROM seizures ORDER BY fiscal_year, doc_number", schema=dict.fromkeys(text, _S))
+    columns = ("registered_at", "person_id", "name", "staff", "execute_on", "resident_address", "bank_address", "bank_name", "branch_name",
+               "branch_code", "account_type_label", "account_number", "wording1", "wording2", "wording3", "doc_no", "source_file", "flag1", "flag2", "flag3")  # fmt: skip
+    rows = store.frame(f"SELECT {', '.join(columns)} FROM seizures ORDER BY fiscal_year, doc_number", schema=dict.fromkeys(columns, _S))
     return rows.select(
         pl.col("registered_at").str.to_datetime(strict=False).dt.strftime("%Y/%m/%d %H:%M:%S"),
         *[pl.col(c) for c in ("person_id", "name", "staff")],
         date_to_wareki_text(pl.col("execute_on").str.to_date(strict=False)).alias("execute_on"),
-        *[pl.col(c) for c in text[5:]],
-    ).rename(dict(zip(text, LIST_COLUMNS, strict=True)))
+        *[pl.col(c) for c in columns[5:]],
+    ).rename(dict(zip(columns, LIST_COLUMNS, strict=True)))
 
 
 def export_seizures(out: Path | None) -> StepBody:
@@ -129,7 +130,7 @@ def export_seizures(out: Path | None) -> StepBody:
         part = ctx.ws.part_path(path)
         write_csv(frame, part)
         part.chmod(0o600)
-        result = StepResult(title="預金差押予定一覧 (export seizures)", parts=[part], persons_shown=frame["宛名番号"].n_unique() if frame.height else 0)
+        result = StepResult(title=text("seize_list_title"), parts=[part], persons_shown=frame["宛名番号"].n_unique() if frame.height else 0)
         result.counts = {"rows": frame.height, "planned": int(frame["処理済フラグ1"].is_null().sum())} | checks
         result.notes.append(f"→ {path}")
         return result

@@ -11,6 +11,7 @@ import json
 
 import polars as pl
 
+from inquiry.messages import text_expr
 from inquiry.runtime.step import Context
 from inquiry.steps.followups import select_accounts
 from inquiry.steps.seize.checks import arrears_left
@@ -44,7 +45,7 @@ def plan_rows(ctx: Context, cfg: SeizureConfig, rows: pl.DataFrame) -> tuple[pl.
     left = arrears_left(ctx.store, picked["person_id"].unique().to_list())
     picked = picked.join(left, on="person_id", how="left")
     paid = picked.filter(pl.col("left_yen").fill_null(1) <= 0)
-    late = paid.select("line", pl.format("口座 {}: 候補作成後の納付で完納しています (arrears paid since the plan): not planned", pl.col("account_key")).alias("reason"))
+    late = paid.select("line", text_expr("seize_row_paid", account=pl.col("account_key")).alias("reason"))
     picked = picked.filter(pl.col("left_yen").fill_null(1) > 0).sort("priority", "line")
     if picked.height == 0:
         return pl.DataFrame(schema={"doc_no": _S}), late

@@ -17,6 +17,7 @@ import polars as pl
 from formats import rejects_frame
 from formats.dates import parse_date
 from formats.files import sha256_of
+from inquiry.messages import text, text_expr
 from inquiry.runtime.csvout import unneutralise
 from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import Store
@@ -140,9 +141,9 @@ def sheet_export(out: Path) -> StepBody:
     def body(ctx: Context) -> StepResult:
         sheet = selection_sheet(ctx.store)
         part = write_sheet(ctx, out, sheet, _write_xlsx, "選択シート")
-        result = StepResult(title="差押予定 選択シート出力 (seize export)", parts=[part], persons_shown=sheet["宛名番号"].n_unique() if sheet.height else 0)
+        result = StepResult(title=text("seize_export_title"), parts=[part], persons_shown=sheet["宛名番号"].n_unique() if sheet.height else 0)
         result.counts = {"candidates": sheet.height}
-        result.notes.append(f"→ {out}  ({SELECT} 列に ○、{STAFF}・{EXECUTE_ON} を記入し inquiry seize import {out.name} で取り込みます)")
+        result.notes.append(text("seize_export_next", out=out, select=SELECT, staff=STAFF, execute_on=EXECUTE_ON, name=out.name))
         return result
 
     return body
@@ -153,7 +154,7 @@ def _parse_sheet(path: Path) -> tuple[pl.DataFrame, list[str]]:
     sheet = read_sheet(path)
     missing = [c for c in (KEY, SELECT, STAFF, EXECUTE_ON, CONFIRM, OVERRIDE, FINGERPRINT) if c not in sheet.columns]
     if missing:
-        raise StepFailed(f"{path}: 選択シートの列がありません (missing columns): {', '.join(missing)} — inquiry seize export で出力したシートを使ってください")
+        raise StepFailed(text("seize_sheet_columns_missing", path=path, columns=", ".join(missing)))
     sheet = sheet.select(
         "line",
         unneutralise(pl.col(KEY)).str.strip_chars().alias("account_key"),
@@ -165,24 +166,24 @@ def _parse_sheet(path: Path) -> tuple[pl.DataFrame, list[str]]:
     )
     problems: list[str] = []
     marks = (("selected", "select_text", SELECT), ("confirm", "confirm_text", CONFIRM), ("override", "override_text", OVERRIDE))
-    for _, text, label in marks:  # the mistakes only: one message per unreadable cell
-        bad = sheet.filter((_mark_word(text) != "") & ~_mark_word(text).is_in(YES))
-        problems += [f"{path.name}:{line}: {label}: {value!r} は読めません: ○ か空欄で記入してください (write ○ or leave blank)"
-                     for line, value in bad.select("line", text).iter_rows()]
-    sheet = sheet.with_columns(*[_mark_word(text).is_in(YES).alias(name) for name, text, _ in marks])
+    for _, cell, label in marks:  # the mistakes only: one message per unreadable cell
+        bad = sheet.filter((_mark_word(cell) != "") & ~_mark_word(cell).is_in(YES))
+        problems += [text("seize_sheet_mark_unreadable", file=path.name, line=line, column=label, value=value)
+                     for line, value in bad.select("line", cell).iter_rows()]
+    sheet = sheet.with_columns(*[_mark_word(cell).is_in(YES).alias(name) for name, cell, _ in marks])
     sheet = sheet.with_columns(parse_date(pl.col("execute_text")).alias("execute_on"))
     selected = sheet.filter(pl.col("selected"))
     for line in selected.filter(pl.col("execute_text").fill_null("") == "")["line"].to_list():
-        problems.append(f"{path.name}:{line}: {EXECUTE_ON} を記入してください (execution date missing)")
-    for line, text in selected.filter((pl.col("execute_text").fill_null("") != "") & pl.col("execute_on").is_null()).select("line", "execute_text").iter_rows():
-        problems.append(f"{path.name}:{line}: {EXECUTE_ON} を読めません (cannot read date {text!r})")
+        problems.append(text("seize_sheet_execute_on_missing", file=path.name, line=line, column=EXECUTE_ON))
+    for line, value in selected.filter((pl.col("execute_text").fill_null("") != "") & pl.col("execute_on").is_null()).select("line", "execute_text").iter_rows():
+        problems.append(text("seize_sheet_execute_on_unreadable", file=path.name, line=line, column=EXECUTE_ON, value=value))
     for line in selected.filter(pl.col("staff").fill_null("") == "")["line"].to_list():
-        problems.append(f"{path.name}:{line}: {STAFF} を記入してください (staff missing)")
+        problems.append(text("seize_sheet_staff_missing", file=path.name, line=line, column=STAFF))
     marked = sheet.filter(pl.col("selected") | pl.col("confirm") | pl.col("override"))
     for line in marked.filter(pl.col("account_key").is_null())["line"].to_list():
-        problems.append(f"{path.name}:{line}: 口座キーが空です (empty account key)")
+        problems.append(text("seize_sheet_key_empty", file=path.name, line=line))
     for key, lines in marked.group_by("account_key").agg("line").filter(pl.col("line").list.len() > 1).iter_rows():
-        problems.append(f"{path.name}:{','.join(map(str, sorted(lines)))}: 同じ口座が複数行にあります (account {key} appears twice)")
+        problems.append(text("seize_sheet_key_twice", file=path.name, lines=",".join(map(str, sorted(lines))), key=key))
     return marked, problems
 
 
@@ -193,15 +194,15 @@ def sheet_import(path: Path) -> StepBody:
         cfg = load_config(ctx.ws.home)
         marked, problems = _parse_sheet(path)
         if problems:
-            shown = "\n  ".join(problems[:20]) + (f"\n  … ほか {len(problems) - 20} 件" if len(problems) > 20 else "")
-            raise StepFailed(f"選択シートに不備があるため取り込みません (sheet refused, nothing applied):\n  {shown}")
+            shown = "\n  ".join(problems[:20]) + (text("seize_sheet_more_problems", count=len(problems) - 20) if len(problems) > 20 else "")
+            raise StepFailed(text("seize_sheet_refused", problems=shown))
         current = ctx.store.frame(_CANDIDATE_SQL, schema=_CANDIDATE_SCHEMA)
         current = current.with_columns(_fingerprint(current).alias("now_fp")).drop("execute_on")
         checked = marked.join(current, on="account_key", how="left")
         fresh_rows = pl.col("now_fp").is_not_null() & (pl.col("now_fp") == pl.col("fp").fill_null(""))
         stale, fresh = checked.filter(~fresh_rows), checked.filter(fresh_rows)
-        result = StepResult(title="差押予定 選択の取込 (seize import)")
-        reasons = [stale.select("line", pl.format("口座 {} は候補にないか、シート出力後に候補が作り直されています (stale: run seize export again): not applied", pl.col("account_key")).alias("reason"))]
+        result = StepResult(title=text("seize_import_title"))
+        reasons = [stale.select("line", text_expr("seize_row_stale", account=pl.col("account_key")).alias("reason"))]
 
         # confirmations first: a PROBABLE owner confirmed on this sheet may be selected on it
         at = ctx.now.isoformat(timespec="seconds")
@@ -217,11 +218,11 @@ def sheet_import(path: Path) -> StepBody:
         unprotected = (pl.col("protected") == 1) & ~pl.col("override")
         refusal = (
             pl.when(unconfirmed)
-            .then(pl.format("口座 {}: PROBABLE のため {} 列に ○ (本人であることを確認) がなければ選択できません: not planned", pl.col("account_key"), pl.lit(CONFIRM)))
+            .then(text_expr("seize_row_unconfirmed", account=pl.col("account_key"), column=CONFIRM))
             .when(unprotected)
-            .then(pl.format("口座 {}: {} のため {} 列に ○ がなければ選択できません: not planned", pl.col("account_key"), pl.lit(PROTECTED_FLAG), pl.lit(OVERRIDE)))
+            .then(text_expr("seize_row_protected", account=pl.col("account_key"), flag=PROTECTED_FLAG, column=OVERRIDE))
             .when(pl.col("execute_on") < pl.lit(ctx.today))
-            .then(pl.format("口座 {}: 執行日 {} が過去です (execution date in the past): not planned", pl.col("account_key"), pl.col("execute_on")))
+            .then(text_expr("seize_row_execute_on_past", account=pl.col("account_key"), execute_on=pl.col("execute_on")))
         )
         wanted = wanted.with_columns(refusal.alias("reason"))
         reasons.append(wanted.filter(pl.col("reason").is_not_null()).select("line", "reason"))
@@ -237,7 +238,7 @@ def sheet_import(path: Path) -> StepBody:
             "selected": wanted.height,
             "planned": planned.height,
             "refused": wanted.height - ok.height + late.height,
-            "stale (refused)": stale.height,
+            "stale_rows_refused": stale.height,
             "document_numbers": f"{planned['doc_no'].min()} – {planned['doc_no'].max()}" if planned.height else "-",
         }
         result.persons_shown = int(fresh["person_id"].n_unique()) if fresh.height else 0
