@@ -74,35 +74,9 @@ def init(
     operator: Operator = None,
 ) -> None:
     """ワークスペースを作成 (create the workspace)."""
-    from pydantic import ValidationError
+    from inquiry.steps.init import run_init
 
-    from inquiry.runtime.settings import Settings
-    from inquiry.runtime.workspace import Workspace
-
-    root = default_home(home)
-    if not municipality or not name:  # no default office (protection.md): every request file carries its code
-        console.print(
-            "[red]エラー (error): 団体を指定してください (name the office): "
-            "--municipality <全国地方公共団体コード 6桁> --name <団体名> are required[/red]"
-        )
-        _done(2)
-    try:
-        settings = Settings(municipality_code=municipality, municipality_name=name, **({"municipality_kana": kana} if kana else {}))
-    except ValidationError as exc:
-        console.print(f"[red]エラー (error): {'; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors())}[/red]")
-        _done(2)
-    try:
-        Workspace.init(root, settings)
-    except ValueError as exc:  # already the workspace of another office
-        console.print(f"[red]エラー (error): {exc}[/red]")
-        _done(2)
-
-    def body(ctx):  # noqa: ANN001, ANN202
-        from inquiry.runtime.step import StepResult
-
-        return StepResult(title="初期化 (init)", counts={"workspace": 1}, notes=[f"ワークスペース (workspace): {root.resolve()}"])
-
-    _done(run_step(root, "init", {"municipality": municipality}, body, operator=operator))
+    _done(run_init(default_home(home), municipality, name, kana, operator))
 
 
 @app.command()
@@ -270,27 +244,9 @@ def nightly(
 @audit_app.command("verify")
 def audit_verify(home: Home = None) -> None:
     """操作履歴の改ざん検査 (verify the hash chain)."""
-    from inquiry.runtime import audit
-    from inquiry.runtime.workspace import NotAWorkspace, Workspace
+    from inquiry.steps.audit_verify import run_verify
 
-    try:
-        ws = Workspace.open(default_home(home))
-        if ws.tightened_note():
-            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
-        store = ws.store()
-    except (NotAWorkspace, ValueError) as exc:  # not a workspace; a wrong or missing store key
-        console.print(f"[red]{exc}[/red]")
-        _done(2)
-    with store:
-        _, problem = audit.verify(store)
-        expected = audit.expected_entries(store)
-        total = store.scalar("SELECT count(*) FROM audit")
-    said = f"{total} entries; expected at least {expected} (the head recorded in the store and in logs/{audit.HEAD_LOG})"
-    if problem is None:
-        console.print(f"操作履歴は正常です (audit trail intact): {said}")
-        _done(0)
-    console.print(f"[red]操作履歴の不整合 (audit trail broken): {problem} — {said}[/red]")
-    _done(2)
+    _done(run_verify(default_home(home)))
 
 
 @app.command()

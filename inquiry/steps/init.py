@@ -1,0 +1,46 @@
+"""``inquiry init``: create the workspace of one office.
+
+There is no default office (protection.md): every request file carries the
+municipality's code, so the code and the name are required and checked
+(:class:`inquiry.runtime.settings.Settings`) before anything is created; a
+folder that is already the workspace of another office is refused. The
+creation itself is an audited step like any other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from inquiry.runtime.step import Context, StepResult, console, run_step
+
+__all__ = ["run_init"]
+
+
+def run_init(root: Path, municipality: str | None, name: str | None, kana: str | None, operator: str | None) -> int:
+    """Create the workspace at ``root``; return the exit code (0, or 2: nothing created)."""
+    from pydantic import ValidationError
+
+    from inquiry.runtime.settings import Settings
+    from inquiry.runtime.workspace import Workspace
+
+    if not municipality or not name:  # no default office (protection.md): every request file carries its code
+        console.print(
+            "[red]エラー (error): 団体を指定してください (name the office): "
+            "--municipality <全国地方公共団体コード 6桁> --name <団体名> are required[/red]"
+        )
+        return 2
+    try:
+        settings = Settings(municipality_code=municipality, municipality_name=name, **({"municipality_kana": kana} if kana else {}))
+    except ValidationError as exc:
+        console.print(f"[red]エラー (error): {'; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors())}[/red]")
+        return 2
+    try:
+        Workspace.init(root, settings)
+    except ValueError as exc:  # already the workspace of another office
+        console.print(f"[red]エラー (error): {exc}[/red]")
+        return 2
+
+    def body(ctx: Context) -> StepResult:
+        return StepResult(title="初期化 (init)", counts={"workspace": 1}, notes=[f"ワークスペース (workspace): {root.resolve()}"])
+
+    return run_step(root, "init", {"municipality": municipality}, body, operator=operator)
