@@ -62,6 +62,7 @@ def _certificate_text(cert: dict[str, Any]) -> str:
 
 
 def certificate_files(cert: dict[str, Any]) -> dict[str, bytes]:
+    """The certificate's two files by name: the text people read and the JSON a program checks."""
     name = cert["name"]
     return {
         f"{name}.txt": _certificate_text(cert).encode("utf-8"),
@@ -83,6 +84,7 @@ def write_missing_certificates(store: Store, reports: Path) -> list[Path]:
 
 
 def certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date) -> dict[str, Any]:
+    """The certificate of what ``d`` deleted, under a name no earlier certificate has (two purges in one second)."""
     name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
     k = 1
     while ctx.store.get_meta(CERT_PREFIX + name) is not None or (ctx.ws.reports / f"{name}.txt").exists():

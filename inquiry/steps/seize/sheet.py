@@ -71,6 +71,7 @@ def _account_parts() -> list[pl.Expr]:
 
 
 def _fingerprint(frame: pl.DataFrame) -> pl.Series:
+    """Each candidate row's fingerprint: the sheet carries it, so an import can tell a row changed since the export."""
     joined = pl.concat_str(
         [pl.col(c).cast(_S).fill_null("") for c in ("account_key", "person_id", "class", "flags", "planned_at")], separator="\x1f"
     )
