@@ -74,32 +74,9 @@ def init(
     kana: Annotated[str | None, typer.Option(help=text("opt_init_kana"))] = None,
     operator: Operator = None,
 ) -> None:
-    from pydantic import ValidationError
+    from inquiry.steps.init import run_init
 
-    from inquiry.runtime.settings import Settings
-    from inquiry.runtime.workspace import Workspace
-
-    root = default_home(home)
-    if not municipality or not name:  # no default office (protection.md): every request file carries its code
-        console.print(f"[red]{text('error', error=text('office_required'))}[/red]")
-        _done(2)
-    try:
-        settings = Settings(municipality_code=municipality, municipality_name=name, **({"municipality_kana": kana} if kana else {}))
-    except ValidationError as exc:
-        console.print(f"[red]{text('error', error='; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors()))}[/red]")
-        _done(2)
-    try:
-        Workspace.init(root, settings)
-    except ValueError as exc:  # already the workspace of another office
-        console.print(f"[red]{text('error', error=exc)}[/red]")
-        _done(2)
-
-    def body(ctx):  # noqa: ANN001, ANN202
-        from inquiry.runtime.step import StepResult
-
-        return StepResult(title=text("init_title"), counts={"workspace": 1}, notes=[text("workspace_path", path=root.resolve())])
-
-    _done(run_step(root, "init", {"municipality": municipality}, body, operator=operator))
+    _done(run_init(default_home(home), municipality, name, kana, operator))
 
 
 @app.command(help=text("help_prepare"))
@@ -254,27 +231,9 @@ def nightly(
 
 @audit_app.command("verify", help=text("help_audit_verify"))
 def audit_verify(home: Home = None) -> None:
-    from inquiry.runtime import audit
-    from inquiry.runtime.workspace import NotAWorkspace, Workspace
+    from inquiry.steps.audit_verify import run_verify
 
-    try:
-        ws = Workspace.open(default_home(home))
-        if ws.tightened_note():
-            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
-        store = ws.store()
-    except (NotAWorkspace, ValueError) as exc:  # not a workspace; a wrong or missing store key
-        console.print(f"[red]{exc}[/red]")
-        _done(2)
-    with store:
-        _, problem = audit.verify(store)
-        expected = audit.expected_entries(store)
-        total = store.scalar("SELECT count(*) FROM audit")
-    said = text("audit_entries", total=total, expected=expected, head_log=audit.HEAD_LOG)
-    if problem is None:
-        console.print(text("audit_intact", said=said))
-        _done(0)
-    console.print(f"[red]{text('audit_broken', problem=problem, said=said)}[/red]")
-    _done(2)
+    _done(run_verify(default_home(home)))
 
 
 @app.command(help=text("help_encrypt"))

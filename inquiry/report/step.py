@@ -51,7 +51,7 @@ import polars as pl
 
 from formats.refdata import BANK_TYPE_LABELS, banks
 from inquiry.runtime.settings import Settings
-from inquiry.runtime.step import Context, StepResult, console
+from inquiry.runtime.step import Context, StepBody, StepResult, console
 from inquiry.runtime.store import FastQuery, Store
 from inquiry.steps.exports import account_columns
 from inquiry.steps.exports import outcome as outcome_of
@@ -756,7 +756,7 @@ def write_xlsx(rep: Report, path: Path) -> Path:
 
 
 # -- the step ----------------------------------------------------------------
-def report(out: Path | None = None):  # noqa: ANN201 - returns the step body
+def report(out: Path | None = None) -> StepBody:
     """The step body: write ``report-<date>.html`` and ``.xlsx``; the audit logs the persons shown."""
 
     def body(ctx: Context) -> StepResult:

@@ -28,7 +28,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from formats._text import REJECT_SCHEMA
+from formats import REJECT_SCHEMA
 from formats.errors import FileRejected
 from inquiry.messages import count_label, text
 from inquiry.runtime import audit
@@ -38,7 +38,7 @@ from inquiry.runtime.settings import Settings
 from inquiry.runtime.store import Store
 from inquiry.runtime.workspace import NotAWorkspace, Workspace
 
-__all__ = ["Context", "StepBody", "StepResult", "StepFailed", "run_step", "failed", "console"]
+__all__ = ["Context", "StepBody", "StepResult", "StepFailed", "run_step", "failed", "console", "print_summary"]
 
 console = Console(stderr=False, highlight=False)
 
@@ -83,7 +83,8 @@ class StepResult:
 StepBody = Callable[[Context], StepResult]
 
 
-def _summary(command: str, result: StepResult, rejects_path: Path | None) -> None:
+def print_summary(command: str, result: StepResult, rejects_path: Path | None) -> None:
+    """The summary table every command ends with; public for the commands that run outside :func:`run_step` (``encrypt``)."""
     table = Table(title=result.title or f"inquiry {command}", show_header=True, header_style="bold")
     table.add_column(text("summary_item"))
     table.add_column(text("summary_count"), justify="right")
@@ -185,5 +186,5 @@ def run_step(
             return failed(home, command, exc, _committed_but(command, after))
         return failed(home, command, exc, text("nothing_committed"))
     if not quiet:
-        _summary(command, result, rejects_path)
+        print_summary(command, result, rejects_path)
     return 1 if result.rejects.height else 0

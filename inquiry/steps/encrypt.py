@@ -39,7 +39,7 @@ from typing import Any
 from inquiry.messages import text
 from inquiry.runtime import audit
 from inquiry.runtime.crypto import KEY_ENV, KEY_FILE_ENV, available, configured_key, export_encrypted, is_plain
-from inquiry.runtime.step import StepFailed, StepResult, _summary, console, failed
+from inquiry.runtime.step import StepFailed, StepResult, console, failed, print_summary
 from inquiry.runtime.store import Store
 from inquiry.runtime.workspace import Workspace, wipe, zero
 
@@ -61,7 +61,7 @@ def run_encrypt(home: Path, *, operator: str | None = None) -> int:
             result = _convert(ws, key, audit.current_operator(operator))
     except (Exception, KeyboardInterrupt) as exc:
         return failed(home, COMMAND, exc, _state(home))
-    _summary(COMMAND, result, None)
+    print_summary(COMMAND, result, None)
     return 0
 
 

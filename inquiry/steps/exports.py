@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from inquiry.runtime.csvout import write_csv
-from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import FastQuery, Store
 from inquiry.vocabulary import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
 from matching.names import name_key
@@ -170,7 +170,7 @@ def followups_frame(store: Store) -> pl.DataFrame:
 _FRAMES = {"matches": matches_frame, "outcomes": outcomes_frame, "followups": followups_frame}
 
 
-def export(what: str, out: Path | None):  # noqa: ANN201 - returns the step body
+def export(what: str, out: Path | None) -> StepBody:
     if what not in _FRAMES:
         raise StepFailed(f"export は matches / outcomes / followups のいずれかです: {what!r}")
 

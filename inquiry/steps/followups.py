@@ -41,7 +41,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import FastQuery, Store
 from inquiry.steps import history
 from inquiry.steps.payments import cleared_persons
@@ -246,7 +246,7 @@ _COUNTS = {
 }
 
 
-def followups(options: FollowupOptions | None = None):  # noqa: ANN201 - returns the step body
+def followups(options: FollowupOptions | None = None) -> StepBody:
     """The step body for :func:`inquiry.runtime.step.run_step`."""
     options = options or FollowupOptions()
 

@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 
 import formats
-from formats._text import rejects_frame
+from formats import rejects_frame
 from formats.errors import FileRejected
 from formats.limits import SERVICE_FILE, read_limited
 from formats.yucho import account_key

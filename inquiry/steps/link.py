@@ -22,7 +22,7 @@ from pathlib import Path
 import polars as pl
 
 import formats
-from formats._text import REJECT_SCHEMA, rejects_frame
+from formats import REJECT_SCHEMA, rejects_frame
 from formats.errors import FileRejected
 from formats.inputs import read_master
 from formats.yucho import account_key

@@ -28,7 +28,7 @@ import json
 
 import polars as pl
 
-from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import FastQuery, Store
 from matching import link
 from matching.classify import CLASSES
@@ -213,7 +213,7 @@ def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, pr
     return changed
 
 
-def match():  # noqa: ANN201 - returns the step body
+def match() -> StepBody:
     def body(ctx: Context) -> StepResult:
         result = StepResult(title="名寄せ (match)")
         store = ctx.store

@@ -41,6 +41,7 @@ __all__ = ["run_nightly", "STAGES"]
 #: the stages, in order
 STAGES = ("ingest", "match", "followups", "report", "purge")
 
+
 def _bodies(as_of: date | None) -> list[tuple[str, Callable[[], StepBody | None]]]:
     from inquiry.report.step import report
     from inquiry.steps.followups import followups

@@ -15,7 +15,7 @@ import polars as pl
 from formats.files import sha256_of
 from formats.inputs import InputTable, read_payments
 from inquiry.messages import text
-from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.step import Context, StepBody, StepResult
 
 __all__ = ["record", "mark_cleared", "cleared_persons", "load"]
 
@@ -54,7 +54,7 @@ def mark_cleared(ctx: Context) -> list[str]:
     return ids
 
 
-def load(path: Path, encoding: str | None = None):  # noqa: ANN201 - returns the step body
+def load(path: Path, encoding: str | None = None) -> StepBody:
     """``inquiry payments load F``: record a payments feed between two runs of ``prepare``.
 
     ``followups`` reads the payments recorded; a feed loaded twice counts once.

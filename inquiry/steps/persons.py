@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from formats._text import REJECT_SCHEMA
+from formats import REJECT_SCHEMA
 from inquiry.messages import column_text
 from matching.kana import kana_problem, to_fullwidth
 from matching.reading import estimate_readings

@@ -22,12 +22,12 @@ from formats.inputs import InputTable, read_institutions, read_master, read_paym
 from formats.refdata import banks
 from inquiry.messages import text
 from inquiry.runtime.csvout import write_csv
-from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.steps import payments as payments_mod
 from inquiry.steps.persons import with_kana
 from inquiry.steps.requests import assign_ids, write_request_files
 from inquiry.vocabulary import PROVIDERS
-from matching._variants import fold_variants
+from matching import fold_variants
 from matching.kana import to_fullwidth, to_zengin
 
 __all__ = ["PrepareOptions", "prepare"]
@@ -168,7 +168,7 @@ def _request_frame(provider: str, batch: pl.DataFrame, as_of: date) -> pl.DataFr
     )
 
 
-def prepare(options: PrepareOptions):  # noqa: ANN201 - returns the step body
+def prepare(options: PrepareOptions) -> StepBody:
     """The step body for :func:`inquiry.runtime.step.run_step`."""
 
     def body(ctx: Context) -> StepResult:

@@ -33,10 +33,10 @@ from pathlib import Path
 
 import polars as pl
 
-from formats._text import rejects_frame
+from formats import rejects_frame
 from formats.files import sha256_of
 from inquiry.runtime.csvout import neutralise, unneutralise, write_csv
-from inquiry.runtime.step import Context, StepFailed, StepResult
+from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import Store
 from inquiry.steps.match import EVIDENCE_SCHEMA
 from inquiry.vocabulary import ACCOUNT_TYPE_LABELS, CLASS_LABELS, EVIDENCE_LABELS
@@ -227,7 +227,7 @@ def write_sheet(ctx: Context, out: Path, sheet: pl.DataFrame, write_xlsx: Callab
     return part
 
 
-def review_export(out: Path):  # noqa: ANN201 - returns the step body
+def review_export(out: Path) -> StepBody:
     """The step body: write the review sheet to ``out`` (.xlsx or .csv)."""
 
     def body(ctx: Context) -> StepResult:
@@ -267,7 +267,7 @@ def read_sheet(path: Path) -> pl.DataFrame:
     return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
 
 
-def review_import(path: Path):  # noqa: ANN201 - returns the step body
+def review_import(path: Path) -> StepBody:
     """The step body: apply the sheet's decisions to ``matches``."""
 
     def body(ctx: Context) -> StepResult:

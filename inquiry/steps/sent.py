@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from formats._text import rejects_frame
+from formats import rejects_frame
 from formats.files import sha256_of
 from inquiry.messages import text
-from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.step import Context, StepBody, StepResult
 
 __all__ = ["sent"]
 
 
-def sent(files: list[Path]):  # noqa: ANN201 - returns the step body
+def sent(files: list[Path]) -> StepBody:
     def body(ctx: Context) -> StepResult:
         result = StepResult(title=text("sent_title"))
         c = {"files": 0, "recorded_sent": 0, "already_sent": 0, "inquiries_sent": 0}

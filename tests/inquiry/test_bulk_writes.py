@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from inquiry.runtime.store import Store
 from inquiry.steps.prepare import GETA, _cp932_safe_text
-from matching._variants import fold_variants
+from matching import fold_variants
 from sample_data import BankWorld, generate_office
 from tests.inquiry._fixtures import cli
 

@@ -35,6 +35,7 @@ import polars as pl
 
 from formats.dates import ERAS
 from formats.refdata import banks, branches, yucho_centres
+from inquiry.messages import text
 from inquiry.runtime.step import StepFailed
 from inquiry.runtime.store import Store
 from inquiry.vocabulary import ACCOUNT_TYPE_LABELS
@@ -50,7 +51,7 @@ __all__ = [
     "reserve_numbers",
 ]  # fmt: skip
 
-PACKAGED_CONFIG = Path(__file__).resolve().parents[1] / "data" / "seizure.toml"
+PACKAGED_CONFIG = Path(__file__).resolve().parents[2] / "data" / "seizure.toml"
 WORKSPACE_CONFIG = "seizure.toml"
 YUCHO = "9900"
 _BRANCH_SUFFIXES = ("支店", "営業部", "出張所", "本店", "支所", "本所", "事務所", "センター")
@@ -86,27 +87,27 @@ def load_config(home: Path) -> SeizureConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StepFailed(f"{path}: 設定ファイルを読めません (cannot read the seizure settings): {exc}") from None
+        raise StepFailed(text("seize_config_unreadable", path=path, error=exc)) from None
 
     def need(section: str, key: str, kind: type) -> object:
         value = data.get(section, {}).get(key)
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise StepFailed(f"{path}: [{section}] {key} がないか型が違います (missing or not a {kind.__name__})")
+            raise StepFailed(text("seize_config_missing", path=path, section=section, key=key, kind=kind.__name__))
         return value
 
     wording = {k: str(need("wording", k, str)) for k in ("claim", "claim_yucho", "claim_yucho_branch", "fee_clause", "balance_line")}
     for key, allowed in (("claim", _FIELDS), ("claim_yucho", _YUCHO_FIELDS), ("claim_yucho_branch", _YUCHO_FIELDS)):
         unknown = {f for _, f, _, _ in string.Formatter().parse(wording[key]) if f} - allowed
         if unknown:
-            raise StepFailed(f"{path}: [wording] {key} に使えない項目があります (unknown fields): {', '.join(sorted(unknown))}")
+            raise StepFailed(text("seize_config_unknown_fields", path=path, key=key, fields=", ".join(sorted(unknown))))
     fees = data.get("transfer_fee", {})
     if not isinstance(fees, dict) or not all(isinstance(v, str) for v in fees.values()):
-        raise StepFailed(f"{path}: [transfer_fee] は 金融機関コード = \"文言\" の形です (bank_code = \"text\")")
+        raise StepFailed(text("seize_config_transfer_fee", path=path))
     doc = str(need("document_number", "format", str))
     try:
         format_doc_no(doc, 2026, 1)
     except (KeyError, ValueError, IndexError) as exc:
-        raise StepFailed(f"{path}: [document_number] format を使えません (bad format): {exc}") from None
+        raise StepFailed(text("seize_config_doc_no", path=path, error=exc)) from None
     share = need("rules", "protected_share", (int, float))  # type: ignore[arg-type]
     return SeizureConfig(
         source=path,

@@ -31,7 +31,7 @@ from datetime import date
 import polars as pl
 
 from inquiry.runtime.store import Store
-from inquiry.steps.seize_notice import SeizureConfig
+from inquiry.steps.seize.notice import SeizureConfig
 from matching.income import INCOME_KINDS, format_yen, income_kind
 
 __all__ = ["PROTECTED_FLAG", "arrears_left", "payments_after", "protected_income", "stale_note"]
