@@ -39,6 +39,19 @@ MESSAGES: dict[str, str] = {
         "次のコマンドの開始時に残りの処理を完了します; 同じコマンドの再実行でも二重には記録されません "
         "(the next command finishes the file moves and deletions it left; running it again records nothing twice)"
     ),
+    # -- steps: report (inquiry/report/step.py) ------------------------------------
+    # the command's title and progress; the page's and workbook's own headings are the report's
+    # content, not messages: they stay with the tables that they name (inquiry/report/tables.py)
+    "report_title": "報告書 (report)",
+    "report_progress": "報告書: {stage}",
+    "report_stage_accounts": "口座・名寄せ結果 (accounts)",
+    "report_stage_inquiries": "照会・回答 (inquiries)",
+    "report_stage_tables": "集計 (tables)",
+    "report_stage_followups": "追跡照会・完納 (follow-ups, payments)",
+    "report_stage_seizures": "差押予定 (seizure plan)",
+    "report_stage_persons": "個人の詳細 (person detail)",
+    "report_stage_files": "HTML・Excel",
+    "report_written": "→ {path}",
 }
 
 #: count key (what the audit trail records) → how the summary table names it; a key not here is shown as it is
