@@ -53,9 +53,12 @@ _INQUIRIES = FastQuery(
      "outcome": _TEXT, "hits": pl.Int64},
 )  # fmt: skip
 
-#: everything the report reads of the store's big tables, read side by side (:meth:`Store.fast_frames`);
-#: the longest first, and the accounts' inputs before the inquiries, which are needed later
+#: everything the report reads of the store's big tables, read side by side (:meth:`Store.fast_frames`,
+#: two at a time, in this order): the inquiries' outcomes are the longest read (the view counts every
+#: inquiry's accounts and hits), so they start first and go on while the other reader brings the
+#: accounts' inputs, whose tables are made (and written to the workbook) meanwhile
 READS: dict[str, FastQuery] = {
+    "inquiries": _INQUIRIES,
     "first_answers": _FIRST_ANSWERS,
     "linked": _LINKED,
     "persons": FastQuery(
@@ -64,7 +67,6 @@ READS: dict[str, FastQuery] = {
          "address_history": _TEXT, "arrears_yen": pl.Int64, "as_of": _TEXT, "cleared_on": _TEXT},
         ("name_kanji", "name_kana", "address", "address_history"),
     ),
-    "inquiries": _INQUIRIES,
     # what link() weighed for each candidate of the accounts waiting for review (inquiry/steps/match.py)
     "review_evidence": FastQuery(
         "SELECT e.account_key, e.rank, e.person_id, e.class, e.score, e.name_evidence, e.dob_evidence, e.address_evidence "
