@@ -54,10 +54,10 @@ def _static(name: str) -> str:
     """A file of ``static/`` (the page's template, its CSS, its script) as it is, installed as package data.
 
     They are files, not strings in Python, so that they can be read, linted
-    and edited as what they are. Read as bytes and decoded: the page holds
-    them byte for byte, whatever newline convention a checkout uses for text.
+    and edited as what they are. Read as text (universal newlines), so that a
+    checkout with CRLF line ends still makes the same page byte for byte.
     """
-    return (resources.files("inquiry.report") / "static" / name).read_bytes().decode("utf-8")
+    return (resources.files("inquiry.report") / "static" / name).read_text(encoding="utf-8")
 
 
 def _fmt(value: Any, kind: str) -> str:
