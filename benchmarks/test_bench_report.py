@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from inquiry.report.html import render_html
-from inquiry.report.step import build_report, write_xlsx
+from inquiry.report.step import build_report
+from inquiry.report.xlsx import write_xlsx
 from inquiry.runtime.workspace import Workspace
 from tests.inquiry._store_fixture import TODAY, make_workspace
 

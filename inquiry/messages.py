@@ -313,6 +313,19 @@ MESSAGES: dict[str, str] = {
         "個人情報は上記の件数と統計集計のみを残して消去しました。\n"
         "(personal data deleted; only the counts above and anonymous statistics are kept)\n"
     ),
+    # -- steps: report (inquiry/report/step.py) ------------------------------------
+    # the command's title and progress; the page's and workbook's own headings are the report's
+    # content, not messages: they stay with the tables that they name (inquiry/report/tables.py)
+    "report_title": "報告書 (report)",
+    "report_progress": "報告書: {stage}",
+    "report_stage_accounts": "口座・名寄せ結果 (accounts)",
+    "report_stage_inquiries": "照会・回答 (inquiries)",
+    "report_stage_tables": "集計 (tables)",
+    "report_stage_followups": "追跡照会・完納 (follow-ups, payments)",
+    "report_stage_seizures": "差押予定 (seizure plan)",
+    "report_stage_persons": "個人の詳細 (person detail)",
+    "report_stage_files": "HTML・Excel",
+    "report_written": "→ {path}",
 }
 
 #: count key (what the audit trail records) → how the summary table names it; a key not here is shown as it is

@@ -11,7 +11,12 @@ year. It writes only what the report needs; the review sheet, which needs
 per-cell drop-down validation, still uses xlsxwriter.
 
 Text that a spreadsheet would read as a formula is written as text anyway
-(an inline string is never evaluated), and the caller has neutralised it too.
+(an inline string is never evaluated), and the report's sheets are
+neutralised too (:func:`inquiry.runtime.csvout.neutralise`).
+
+:class:`ReportWorkbook` is the report's workbook on top of the writer: one
+sheet per :class:`~inquiry.report.model.Table`, written on a second thread
+as the tables come. It reads only the report's model, never its computation.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -34,7 +40,10 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 
-__all__ = ["Sheet", "WorkbookWriter"]
+from inquiry.report.model import Report, Table
+from inquiry.runtime.csvout import neutralise
+
+__all__ = ["SHEET_NAMES", "ReportWorkbook", "Sheet", "WorkbookWriter", "write_xlsx"]
 
 #: cell styles (index into cellXfs below) by column kind
 _STYLE = {"yen": 1, "int": 1, "date": 2, "pct": 3, "score": 4}
@@ -291,3 +300,75 @@ class WorkbookWriter:
     def abandon(self) -> None:
         """Close the unfinished file (the caller removes it)."""
         self._zip.close()
+
+
+# -- the report's workbook ------------------------------------------------------
+#: the workbook's sheets, in order (the overview sheet 概要 comes before them)
+SHEET_NAMES = {
+    "inq_service": "照会_サービス別", "inq_institution": "照会_金融機関別", "ans_service": "回答_サービス別",
+    "ans_type": "回答_業態別", "classes": "分類", "hits": "該当口座", "review": "要確認", "homonym_why": "同名異人_内訳",
+    "homonyms": "同名異人", "decisions": "判定", "followups": "追跡照会", "income": "定期収入", "cleared": "完納者",
+    "seize_status": "差押予定_状況", "seize_bank": "差押予定_金融機関別", "seize_staff": "差押予定_職員別", "seizures": "差押予定一覧",
+}  # fmt: skip
+_WIDTHS = {"int": 11, "yen": 14, "pct": 9, "score": 8, "date": 12, "key": 16, "person": 12, "persons": 24}
+
+
+class ReportWorkbook:
+    """The report's workbook, written on a second thread while the report is computed.
+
+    Each table goes to :meth:`add` as soon as it is final and becomes its sheet
+    there (polars and zlib let the main thread go on reading the store); the
+    overview sheet, which needs the headline numbers, comes last in :meth:`close`.
+    Japanese headers, frozen header row, an autofilter, yen with thousands
+    separators, real dates; text that a spreadsheet would run as a formula is
+    neutralised, and every text cell is an inline or shared string (never a formula).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._writer = WorkbookWriter(path)
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._pending: list[Future[object]] = []
+
+    def add(self, t: Table) -> None:
+        """Queue ``t``'s sheet: it is written at its place (:data:`SHEET_NAMES`) on the writer's thread."""
+        position = list(SHEET_NAMES).index(t.key) + 1
+        self._pending.append(self._pool.submit(lambda: self._writer.add(position, _sheet(t))))
+
+    def close(self, rep: Report) -> Path:
+        """Add the overview sheet (it needs the headline numbers), finish the file, raise any sheet's error."""
+        lo, hi = rep.period
+        overview: list[tuple[str, str | int]] = [
+            ("報告書", "預貯金等照会 該当状況報告"), ("団体", rep.municipality), ("利用目的", rep.purpose),
+            ("対象期間", f"{lo} 〜 {hi} 送信分" if lo else "照会なし"), ("作成", rep.generated_at.strftime("%Y-%m-%d %H:%M")),
+            ("掲載人数", rep.persons_shown),
+        ] + [(label, value) for _, label, value, _ in rep.kpis]  # fmt: skip
+        self._pending.append(self._pool.submit(self._writer.add, 0, Sheet("概要", pl.DataFrame(), rows=overview)))
+        self._pending.append(self._pool.submit(self._writer.close))
+        self._pool.shutdown()
+        for f in self._pending:
+            f.result()  # a sheet's error is raised here
+        return self._writer.path
+
+    def abandon(self) -> None:
+        """After a failure: stop, and close the unfinished file (the caller removes it)."""
+        self._pool.shutdown(cancel_futures=True)
+        self._writer.abandon()
+
+
+def _sheet(t: Table) -> Sheet:
+    frame = t.frame.select(
+        [pl.col(c.name).str.to_date(strict=False) if c.kind == "date" and t.frame.schema[c.name] == pl.Utf8 else pl.col(c.name) for c in t.columns]
+    )
+    frame = neutralise(frame).rename({c.name: c.label for c in t.columns})
+    return Sheet(
+        SHEET_NAMES[t.key], frame, kinds={c.label: c.kind for c in t.columns}, widths={c.label: _WIDTHS.get(c.kind, 18) for c in t.columns}
+    )
+
+
+def write_xlsx(rep: Report, path: Path) -> Path:
+    """The report's tables as a workbook: an overview sheet, then one sheet per table."""
+    book = ReportWorkbook(path)
+    for t in rep.tables:
+        book.add(t)
+    return book.close(rep)
+

@@ -13,7 +13,7 @@ _S, _I = pl.Utf8, pl.Int64
 
 def report_tables(store: Store) -> list:
     """The report's seizure section: by status, by bank and by staff, and the numbered seizures."""
-    from inquiry.report.step import Col, Table
+    from inquiry.report.model import Col, Table
 
     rows = store.frame(
         "SELECT doc_no, status, person_id, name, staff, execute_on, bank_name, branch_name, account_type_label, balance_yen, flag1, flag2, flag3 FROM seizures ORDER BY fiscal_year, doc_number",
