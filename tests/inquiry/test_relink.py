@@ -149,7 +149,7 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
     _prepare(home, write_office(tmp_path / "office3", OFFICE + NEWCOMERS + (stranger,)))
     assert cli("match", "--home", home)[0] == 0
     counts = _last_counts(home)
-    assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated (same decision)"]
+    assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated_same_decision"]
     assert stored(home, "SELECT * FROM matches ORDER BY account_key") == before
     assert stored(home, evidence) == evidence_before
 
