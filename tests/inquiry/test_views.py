@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -120,6 +121,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert code == 0, out
     code, out = cli("followups", "--home", home)
     assert code == 0, out
+    (root / "followups.out").write_text(out, encoding="utf-8")
     for what in ("matches", "outcomes", "followups"):
         code, out = cli("export", what, "--home", home, "--out", root / f"{what}.csv")
         assert code == 0, out
@@ -195,3 +197,11 @@ def test_inquiry_outcomes_is_export_outcomes(home: Path) -> None:
     by_person = dict(shown.group_by("person_id").agg(pl.col("answer").unique().sort().str.join(",")).iter_rows())
     assert by_person["P001"] == "HIT" and by_person["P005"] == "ACCOUNTS"  # the namesake's inquiry found the owner's account
     assert by_person["P002"] == "HIT" and "HIT" in by_person["P003"] + by_person["P004"]
+
+
+def test_the_summary_shows_labels_and_the_audit_trail_records_keys(home: Path) -> None:
+    shown = (home.parent / "followups.out").read_text(encoding="utf-8")
+    assert "queued_paper (書面照会)" in shown and "skipped_cleared (納付済)" in shown
+    counts = json.loads(stored(home, "SELECT counts FROM audit WHERE command = 'followups' ORDER BY seq DESC LIMIT 1")[0][0])
+    assert {"queued_paper", "skipped_cleared", "not_followed_closed", "waiting_to_be_sent"} <= set(counts)
+    assert not [key for key in counts if " " in key]  # identifiers: rewording a label leaves the audit trail's schema alone
