@@ -25,6 +25,8 @@ from typing import Any
 
 import polars as pl
 
+from matching import CLASSES
+
 __all__ = ["COUNT_LABELS", "MESSAGES", "column_text", "count_label", "fields", "text"]
 
 #: key → template. Sections follow the rooms of ``inquiry/``; keys are unique across them.
@@ -326,6 +328,48 @@ MESSAGES: dict[str, str] = {
     "report_stage_persons": "個人の詳細 (person detail)",
     "report_stage_files": "HTML・Excel",
     "report_written": "→ {path}",
+    # -- steps: exports (inquiry/steps/exports.py) ------------------------------------
+    "export_unknown": "export は matches / outcomes / followups のいずれかです: {what!r}",
+    "export_title": "出力 (export {what})",
+    "export_written": "→ {path}",
+    # -- steps: match (inquiry/steps/match.py) ------------------------------------------
+    "match_title": "名寄せ (match)",
+    "match_nothing_new": "前回の名寄せ以降、新しい回答・対象者はありません (nothing new since the last match: nothing re-linked)",
+    # -- steps: review (inquiry/steps/review.py) ----------------------------------------
+    "review_accept_needs_person": "accept の後に宛名番号を1つ書いてください (write: accept <person_id>)",
+    "review_unknown_decision": "判定は 'accept <宛名番号>' か 'reject' です (unknown decision {text!r})",
+    "sheet_suffix": "{path}: {label}は .xlsx か .csv です (sheet must be .xlsx or .csv)",
+    "review_sheet_label": "確認シート",
+    "review_export_title": "確認シート出力 (review export)",
+    "review_export_written": "→ {path}  (判定列に accept <宛名番号> / reject を記入し、inquiry review import {name} で取り込みます)",
+    "review_no_file": "{path}: ファイルがありません (no such file)",
+    "review_unreadable": "{path}: 確認シートとして読めません (cannot read the sheet): {kind}: {error}",
+    "review_missing_columns": (
+        "{path}: 確認シートの列がありません (missing columns): {columns} — inquiry review export で出力したシートを使ってください"
+    ),
+    "review_account_twice": "{where}: 同じ口座が複数行にあります (account {account} appears twice)",
+    "review_empty_key": "{where}: 口座キーが空です (empty account key)",
+    "review_not_candidate": "{where}: {person} はこの口座の候補者ではありません (not among the candidates {candidates})",
+    "review_more_problems": "… ほか {count} 件",
+    "review_refused": "確認シートに不備があるため取り込みません (sheet refused, nothing applied):\n  {problems}",
+    "review_import_title": "確認結果の取込 (review import)",
+    "review_unknown_account": "口座 {account} はこのワークスペースにありません (unknown or purged account): not applied",
+    "review_stale_account": (
+        "口座 {account} はシート出力後に変更されています (changed since the sheet was exported: already decided or re-linked): not applied"
+    ),
+    # -- steps: followups (inquiry/steps/followups.py; the reasons are stored, followups.csv shows them) --
+    "followups_title": "取引履歴照会 (followups)",
+    "followups_period_reversed": "照会期間が逆です (period from {period_from} is after period to {period_to})",
+    "followups_by_balance": "残高 {balance}円",
+    "followups_by_activity": "最終取引 {day}",
+    "followups_accepted": "確認で本人と判断 (accepted on review)",
+    "followups_cleared": "納付済のため照会せず (cleared by payment): 納付 {paid}円 ≥ 滞納 {arrears}円",
+    "followups_paper": "{reason}; 書面で照会 (institution not reachable through DAIS or pipitLINQ)",
+    "followups_written": "取引履歴照会ファイル (history request files) → {outbox}; 期間 {period_from} 〜 {period_to}",
+    "followups_paper_note": "[yellow]書面で照会する口座 (paper history inquiries, status QUEUED): {count}[/yellow]",
+    # -- steps: history (inquiry/steps/history.py; stored as a follow-up's regular_income) --
+    "history_no_transactions": "期間内の取引なし (no transactions in the period)",
+    "history_no_regular_income": "定期的な入金なし (no regular income found)",
 }
 
 #: count key (what the audit trail records) → how the summary table names it; a key not here is shown as it is
@@ -348,7 +392,22 @@ COUNT_LABELS: dict[str, str] = {
     "pulled_relinked": "pulled (引抜: 名寄せ変更)",
     "reduced_paid": "reduced (納付あり)",
     "flagged_protected": "flagged 差押禁止額の確認",
-    "stale_rows_refused": "stale (refused)",
+    # -- steps: match ---------------------------------------------------------------
+    "links_updated_same_decision": "links_updated (same decision)",
+    # a re-link's transitions (``HOMONYM_to_CONFIRMED``), and to another person of the same class
+    **{f"{a}_to_{b}": f"{a}→{b}" for a in CLASSES for b in CLASSES if a != b},
+    **{f"{c}_to_{c}_other_person": f"{c}→{c} (別人 other person)" for c in CLASSES},
+    # -- steps: review --------------------------------------------------------------
+    "undecided_blank": "undecided (blank)",
+    "stale_refused": "stale (refused)",
+    # -- steps: followups -------------------------------------------------------------
+    "skipped_cleared": "skipped_cleared (納付済)",
+    "cleared_shown_before": "cleared (shown before)",
+    "waiting_to_be_sent": "waiting to be sent (QUEUED/WRITTEN)",
+    "sent_within_repeat_days": "sent within repeat days",
+    "not_followed_closed": "not followed: 解約済/支払停止",
+    "not_followed_small_inactive": "not followed: small balance, inactive",
+    "queued_paper": "queued_paper (書面照会)",
 }
 
 

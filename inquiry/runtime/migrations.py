@@ -349,4 +349,19 @@ MIGRATIONS: list[str] = [
            i.answer AS raw_answer
     FROM inquiries i LEFT JOIN per_inquiry p ON p.inquiry_id = i.inquiry_id;
     """,
+    # 8: latest_answers, the same rows, shaped to be read fast: the window ranks only the narrow
+    # columns it orders by, and the winning rows are then fetched by rowid (a year's store: 3.0 s
+    # CPU instead of 4.5 s, below the 3.5 s of the polars sort `inquiry followups` used before)
+    """
+    DROP VIEW latest_answers;
+    CREATE VIEW latest_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.rowid IN (
+        SELECT answer_row FROM (
+            SELECT rowid AS answer_row,
+                   row_number() OVER (PARTITION BY account_key ORDER BY balance_date DESC, answered_on DESC, rowid DESC) AS newest
+            FROM answers WHERE answer = 'found'
+        ) WHERE newest = 1
+    );
+    """,
 ]

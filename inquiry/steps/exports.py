@@ -1,7 +1,10 @@
 """The three exports of outputs.md as frames, and ``inquiry export``.
 
-The frames are the single definition of ``matches.csv``, ``outcomes.csv`` and
-``followups.csv``; the report and the review sheet read the same frames.
+The frames are the single definition of the files ``matches.csv``,
+``outcomes.csv`` and ``followups.csv``; what their rows mean — a link as it
+stands, an account's first answer, an inquiry's outcome — is defined once,
+as the store's views (migration 7: ``effective_matches``, ``first_answers``,
+``inquiry_outcomes``), which the other commands read too.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from pathlib import Path
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.csvout import write_csv
 from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import FastQuery, Store
-from inquiry.vocabulary import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, TIME_DEPOSIT
+from inquiry.vocabulary import BANK_TEXT, TIME_DEPOSIT
 from matching.names import name_key
 
 __all__ = ["outcome", "shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
@@ -55,24 +59,22 @@ def account_columns() -> list[pl.Expr]:
     ]
 
 
-#: what ``matches.csv`` shows of the links (:func:`matches_frame`)
+#: what ``matches.csv`` shows of the links: each as it stands, a reviewer's decision over the matcher's
 _LINKED_READ = FastQuery(
-    f"""
-    SELECT account_key, inquiry_id, inquired_person_id, {EFFECTIVE_PERSON_SQL} AS person_id,
-           {EFFECTIVE_CLASS_SQL} AS class, score, name_evidence, dob_evidence, address_evidence, candidates
-    FROM matches
+    """
+    SELECT account_key, inquiry_id, inquired_person_id, person_id, class, score, name_evidence, dob_evidence, address_evidence, candidates
+    FROM effective_matches
     """,
     {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "person_id", "class"), pl.Utf8), "score": pl.Float64,
      **dict.fromkeys(("name_evidence", "dob_evidence", "address_evidence", "candidates"), pl.Utf8)},
     ("candidates",),  # may be empty rather than null
 )  # fmt: skip
-#: the first found answer of every account
+#: the first found answer of every account (the view ``first_answers``), with the service it came by
 _FIRST_ANSWERS_READ = FastQuery(
     """
     SELECT a.account_key, i.provider, a.bank_code, a.branch_code, a.account_type, a.account_number,
            a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.account_status, a.last_activity
-    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key)
+    FROM first_answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
     """,
     {**dict.fromkeys(("account_key", "provider", "bank_code", "branch_code"), pl.Utf8), "account_type": pl.Int64,
      **dict.fromkeys(("account_number", "holder_kana", "holder_birth_date", "holder_address"), pl.Utf8),
@@ -92,7 +94,11 @@ def matches_frame(store: Store) -> pl.DataFrame:
 
 
 def outcome(raw_answer: pl.Expr, hits: pl.Expr, accounts: pl.Expr) -> pl.Expr:
-    """The ``answer`` of outcomes.csv from the service's answer and the linked accounts.
+    """The ``answer`` of outcomes.csv from the service's answer and the linked accounts, in polars.
+
+    The view ``inquiry_outcomes`` (what :func:`outcomes_frame` reads) is the
+    definition; this copy is kept only while the report computes its
+    outcomes itself (branch h11r moves it onto the view; then delete it).
 
     ``raw_answer`` is the stored answer (``found``/``none``/``unable``, null
     while pending); ``hits`` counts the accounts linked as hits to the
@@ -111,52 +117,21 @@ def outcome(raw_answer: pl.Expr, hits: pl.Expr, accounts: pl.Expr) -> pl.Expr:
     )
 
 
-_LINKED_PERSON_SQL = f"""
-    SELECT account_key, CASE WHEN {EFFECTIVE_CLASS_SQL} IN {HIT_CLASSES} THEN {EFFECTIVE_PERSON_SQL} END AS hit_person
-    FROM matches
-"""
+#: ``outcomes.csv`` as the view ``inquiry_outcomes`` defines it, in inquiry id order
+_OUTCOMES_READ = FastQuery(
+    f"SELECT {', '.join(OUTCOMES_COLUMNS)} FROM inquiry_outcomes ORDER BY inquiry_id",
+    {**{c: pl.Utf8 for c in OUTCOMES_COLUMNS[:7]}, **dict.fromkeys(("accounts", "hits", "hit_balance_yen"), pl.Int64)},
+)
 
 
 def outcomes_frame(store: Store) -> pl.DataFrame:
     """One row per basic inquiry: HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING.
 
-    A hit counts for an inquiry only when the account is linked to the
-    person that inquiry asked about (one account, one owner).
+    The view ``inquiry_outcomes`` is the one definition (for the report
+    too, once it reads the view): a hit counts for an inquiry only when the account is linked to
+    the person that inquiry asked about (one account, one owner).
     """
-    reads = store.fast_frames(  # side by side: committed rows (an export writes nothing before)
-        {
-            "inquiries": FastQuery(
-                "SELECT inquiry_id, person_id, provider, bank_code, sent_on, answered_on, answer AS raw_answer FROM inquiries",
-                {c: pl.Utf8 for c in ("inquiry_id", "person_id", "provider", "bank_code", "sent_on", "answered_on", "raw_answer")},
-            ),
-            "accounts": FastQuery(
-                "SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'",
-                {"inquiry_id": pl.Utf8, "account_key": pl.Utf8, "balance_yen": pl.Int64},
-            ),
-            "linked": FastQuery(_LINKED_PERSON_SQL, {"account_key": pl.Utf8, "hit_person": pl.Utf8}),
-        }
-    )
-    inquiries = reads["inquiries"].result()
-    if inquiries.height == 0:
-        return pl.DataFrame(schema={c: pl.Utf8 for c in OUTCOMES_COLUMNS})
-    accounts = reads["accounts"].result().join(reads["linked"].result(), on="account_key", how="left")
-    per_inquiry = (
-        accounts.join(inquiries.select("inquiry_id", "person_id"), on="inquiry_id", how="inner")
-        .with_columns(is_hit=(pl.col("hit_person") == pl.col("person_id")).fill_null(False))
-        .group_by("inquiry_id")
-        .agg(
-            pl.col("account_key").n_unique().alias("accounts"),
-            pl.col("is_hit").sum().cast(pl.Int64).alias("hits"),
-            pl.col("balance_yen").filter(pl.col("is_hit")).sum().alias("hit_balance_yen"),
-        )
-    )
-    return (
-        inquiries.join(per_inquiry, on="inquiry_id", how="left")
-        .with_columns(pl.col(c).fill_null(0) for c in ("accounts", "hits", "hit_balance_yen"))
-        .with_columns(answer=outcome(pl.col("raw_answer"), pl.col("hits"), pl.col("accounts")))
-        .select(OUTCOMES_COLUMNS)
-        .sort("inquiry_id")
-    )
+    return store.fast_frame(_OUTCOMES_READ.sql, _OUTCOMES_READ.schema)
 
 
 def followups_frame(store: Store) -> pl.DataFrame:
@@ -172,15 +147,15 @@ _FRAMES = {"matches": matches_frame, "outcomes": outcomes_frame, "followups": fo
 
 def export(what: str, out: Path | None) -> StepBody:
     if what not in _FRAMES:
-        raise StepFailed(f"export は matches / outcomes / followups のいずれかです: {what!r}")
+        raise StepFailed(text("export_unknown", what=what))
 
     def body(ctx: Context) -> StepResult:
         frame = _FRAMES[what](ctx.store)
         path = out or ctx.ws.reports / f"{what}.csv"
         write_csv(frame, path)
         persons = frame["person_id"].drop_nulls().n_unique() if "person_id" in frame.columns else 0
-        result = StepResult(title=f"出力 (export {what})", counts={"rows": frame.height}, persons_shown=persons)
-        result.notes.append(f"→ {path}")
+        result = StepResult(title=text("export_title", what=what), counts={"rows": frame.height}, persons_shown=persons)
+        result.notes.append(text("export_written", path=path))
         return result
 
     return body

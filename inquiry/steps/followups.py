@@ -41,12 +41,13 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import FastQuery, Store
 from inquiry.steps import history
 from inquiry.steps.payments import cleared_persons
 from inquiry.steps.requests import assign_ids, write_request_files
-from inquiry.vocabulary import BANK_TEXT, EFFECTIVE_CLASS_SQL, EFFECTIVE_PERSON_SQL, HIT_CLASSES, OPEN_STATUSES, PROVIDERS, TIME_DEPOSIT, class_label
+from inquiry.vocabulary import BANK_TEXT, HIT_CLASSES, OPEN_STATUSES, PROVIDERS, TIME_DEPOSIT, class_label
 from matching.income import format_yen
 from matching.kana import to_fullwidth, to_zengin
 
@@ -72,17 +73,19 @@ def months_before(day: date, months: int) -> date:
 
 _S, _I = pl.Utf8, pl.Int64
 
+#: the hit links as they stand (the view ``effective_matches``): ``class`` the matcher's, ``effective_class`` the one that counts
 _HITS_SQL = f"""
-    SELECT account_key, class, {EFFECTIVE_CLASS_SQL} AS effective_class, decision, {EFFECTIVE_PERSON_SQL} AS person_id
-    FROM matches
-    WHERE {EFFECTIVE_CLASS_SQL} IN {HIT_CLASSES} AND {EFFECTIVE_PERSON_SQL} IS NOT NULL
+    SELECT account_key, linked_class AS class, class AS effective_class, decision, person_id
+    FROM effective_matches
+    WHERE class IN {HIT_CLASSES} AND person_id IS NOT NULL
 """
+#: the latest answer of every linked account (the view ``latest_answers``: newest balance date, then answer day, then row)
 _ANSWERS_SQL = """
-    SELECT a.rowid AS _row, a.account_key, a.inquiry_id AS origin_inquiry_id, i.provider AS answered_via,
+    SELECT a.answer_row AS _row, a.account_key, a.inquiry_id AS origin_inquiry_id, i.provider AS answered_via,
            a.bank_code, a.branch_code, a.account_type, a.account_number, a.passbook_symbol, a.passbook_number,
            a.holder_kana, a.balance_yen, a.balance_date, a.last_activity, a.account_status, a.answered_on
-    FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
-    WHERE a.answer = 'found' AND a.account_key IN (SELECT account_key FROM matches)
+    FROM latest_answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
+    WHERE a.account_key IN (SELECT account_key FROM matches)
 """
 _ANSWER_SCHEMA = {
     "_row": _I, "account_key": _S, "origin_inquiry_id": _S, "answered_via": _S, "bank_code": _S, "branch_code": _S,
@@ -104,14 +107,9 @@ def read_answers_aside(store: Store) -> Callable[[], pl.DataFrame]:
     return read.result
 
 
-def _latest_answers(rows: pl.DataFrame) -> pl.DataFrame:
-    """The newest answer of every linked account (newest balance date, then newest ingest), of :data:`_ANSWERS_SQL`'s rows."""
-    return (
-        rows.sort("account_key", "balance_date", "answered_on", "_row", nulls_last=False)
-        .group_by("account_key", maintain_order=True)
-        .last()
-        .with_columns(pl.col("last_activity").str.to_date(), pl.col("balance_date").str.to_date())
-    )
+def _typed(rows: pl.DataFrame) -> pl.DataFrame:
+    """:data:`_ANSWERS_SQL`'s rows with their dates as dates (what the rules compare)."""
+    return rows.with_columns(pl.col("last_activity").str.to_date(), pl.col("balance_date").str.to_date())
 
 
 def select_accounts(ctx: Context, answers: Callable[[], pl.DataFrame] | None = None) -> pl.DataFrame:
@@ -149,7 +147,7 @@ def select_accounts(ctx: Context, answers: Callable[[], pl.DataFrame] | None = N
 
     active_from = months_before(today, s.followup_active_months)
     frame = (
-        hits.join(_latest_answers(answers() if answers else ctx.store.fast_frame(_ANSWERS_SQL, _ANSWER_SCHEMA, text=BANK_TEXT)),
+        hits.join(_typed(answers() if answers else ctx.store.fast_frame(_ANSWERS_SQL, _ANSWER_SCHEMA, text=BANK_TEXT)),
                   on="account_key", how="inner")
         .join(persons, on="person_id", how="left")
         .join(inst, on="bank_code", how="left")
@@ -191,21 +189,21 @@ def select_accounts(ctx: Context, answers: Callable[[], pl.DataFrame] | None = N
 def _reason() -> pl.Expr:
     label = (
         pl.when(pl.col("review_decision") == "accept")
-        .then(pl.lit("確認で本人と判断 (accepted on review)"))
+        .then(pl.lit(text("followups_accepted")))
         .when(pl.col("class") == "CONFIRMED")
         .then(pl.lit(class_label("CONFIRMED")))
         .otherwise(pl.lit(class_label("PROBABLE")))
     )
-    rich = pl.when(pl.col("rich")).then(pl.format("残高 {}円", format_yen(pl.col("balance_yen"))))
-    active = pl.when(pl.col("active")).then(pl.format("最終取引 {}", pl.col("activity")))
+    rich = pl.when(pl.col("rich")).then(pl.format(text("followups_by_balance", balance="{}"), format_yen(pl.col("balance_yen"))))
+    active = pl.when(pl.col("active")).then(pl.format(text("followups_by_activity", day="{}"), pl.col("activity")))
     basis = pl.concat_str([rich, active], separator="・", ignore_nulls=True)
     reason = pl.format("{}; {}", label, basis)
     cleared = pl.format(
-        "納付済のため照会せず (cleared by payment): 納付 {}円 ≥ 滞納 {}円",
+        text("followups_cleared", paid="{}", arrears="{}"),
         format_yen(pl.col("paid_yen")),
         format_yen(pl.col("arrears_yen").fill_null(0)),
     )
-    paper = pl.format("{}; 書面で照会 (institution not reachable through DAIS or pipitLINQ)", reason)
+    paper = pl.format(text("followups_paper", reason="{}"), reason)
     return (
         pl.when(pl.col("decision") == "skip_cleared")
         .then(cleared)
@@ -235,14 +233,15 @@ def _request_frame(provider: str, batch: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: decision → count key (the summary's labels: :data:`inquiry.messages.COUNT_LABELS`)
 _COUNTS = {
     "queue": "followups_queued",
-    "skip_cleared": "skipped_cleared (納付済)",
-    "cleared_shown": "cleared (shown before)",
-    "pending": "waiting to be sent (QUEUED/WRITTEN)",
-    "recent": "sent within repeat days",
-    "closed": "not followed: 解約済/支払停止",
-    "small_inactive": "not followed: small balance, inactive",
+    "skip_cleared": "skipped_cleared",
+    "cleared_shown": "cleared_shown_before",
+    "pending": "waiting_to_be_sent",
+    "recent": "sent_within_repeat_days",
+    "closed": "not_followed_closed",
+    "small_inactive": "not_followed_small_inactive",
 }
 
 
@@ -251,20 +250,20 @@ def followups(options: FollowupOptions | None = None) -> StepBody:
     options = options or FollowupOptions()
 
     def body(ctx: Context) -> StepResult:
-        result = StepResult(title="取引履歴照会 (followups)")
+        result = StepResult(title=text("followups_title"))
         s = ctx.settings
         period_to = options.period_to or ctx.today
         period_from = options.period_from or months_before(period_to, s.followup_period_months)
         if period_from > period_to:
-            raise StepFailed(f"照会期間が逆です (period from {period_from} is after period to {period_to})")
+            raise StepFailed(text("followups_period_reversed", period_from=period_from, period_to=period_to))
         answers = read_answers_aside(ctx.store)  # before anything is written; summarising writes followups only
         summarised = history.summarise(ctx.store)
 
         accounts = select_accounts(ctx, answers)
         decided = dict(accounts["decision"].value_counts().iter_rows())
         result.counts["hit_accounts"] = accounts.height
-        for key, label in _COUNTS.items():
-            result.counts[label] = int(decided.get(key, 0))
+        for decision, key in _COUNTS.items():
+            result.counts[key] = int(decided.get(decision, 0))
 
         new = accounts.filter(pl.col("decision").is_in(["queue", "skip_cleared"]))
         created = ctx.now.isoformat(timespec="seconds")
@@ -293,14 +292,14 @@ def followups(options: FollowupOptions | None = None) -> StepBody:
                     (name, json.dumps(batch["followup_id"].to_list())),
                 )
         paper = queued.filter(pl.col("provider") == PAPER).height
-        result.counts["queued_paper (書面照会)"] = paper
+        result.counts["queued_paper"] = paper
         result.counts["request_files"] = len(result.files)
         result.counts["answers_summarised"] = summarised
         result.persons_shown = new["person_id"].n_unique() if new.height else 0
         if result.files:
-            result.notes.append(f"取引履歴照会ファイル (history request files) → {ctx.ws.outbox}; 期間 {period_from} 〜 {period_to}")
+            result.notes.append(text("followups_written", outbox=ctx.ws.outbox, period_from=period_from, period_to=period_to))
         if paper:
-            result.notes.append(f"[yellow]書面で照会する口座 (paper history inquiries, status QUEUED): {paper}[/yellow]")
+            result.notes.append(text("followups_paper_note", count=paper))
         return result
 
     return body

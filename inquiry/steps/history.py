@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.store import Store
 from matching import income
 
 __all__ = ["summarise", "NO_TRANSACTIONS", "NO_REGULAR_INCOME"]
 
-NO_TRANSACTIONS = "期間内の取引なし (no transactions in the period)"
-NO_REGULAR_INCOME = "定期的な入金なし (no regular income found)"
+#: what ``regular_income`` says of a follow-up whose answers listed no transaction, or no regular deposit
+NO_TRANSACTIONS = text("history_no_transactions")
+NO_REGULAR_INCOME = text("history_no_regular_income")
 
 _PENDING = """
     FROM followups f

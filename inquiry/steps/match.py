@@ -28,6 +28,7 @@ import json
 
 import polars as pl
 
+from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import FastQuery, Store
 from matching import link
@@ -61,16 +62,17 @@ _PERSONS_READ = FastQuery(
     {"person_id": pl.Utf8, **dict.fromkeys(_PERSON_TEXT, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
     _PERSON_TEXT,
 )
-#: the found answer rows of the accounts to link (:func:`accounts_to_link`), in no order yet
+#: the found answer rows of the accounts to link (:func:`accounts_to_link`), in no order yet; ``answer_row``
+#: is the stored order, the one the view ``first_answers`` takes an account's first answer by
 _ACCOUNTS_READ = FastQuery(
     f"""
     SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
-           a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
+           a.holder_birth_date, a.holder_address, a.rowid AS answer_row
     FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
     WHERE a.answer = 'found' AND a.account_key NOT IN ({FINAL_KEYS_SQL})
     """,
     {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
-     "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
+     "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answer_row": pl.Int64},
     ("holder_kana", "holder_address"),
 )  # fmt: skip
 #: the links and the evidence a re-link may replace (those not final)
@@ -107,7 +109,11 @@ def persons_frame(store: Store) -> pl.DataFrame:
 
 
 def accounts_to_link(store: Store) -> pl.DataFrame:
-    """Answer rows of the accounts to link, first returning inquiry first (by answer date, file, line).
+    """Answer rows of the accounts to link, in the order they were recorded (earlier ingests first, then file and line).
+
+    link() takes an account's inquiry and holder data from its first row:
+    the stored order makes that the row ``first_answers`` (and so
+    ``matches.csv``, the review sheet, the report) shows the account's bank data from.
 
     The accounts never linked and those linked before whose decision is not
     final (:data:`FINAL_KEYS_SQL`); every found answer of each, so that the
@@ -118,7 +124,7 @@ def accounts_to_link(store: Store) -> pl.DataFrame:
 
 def _in_answer_order(rows: pl.DataFrame) -> pl.DataFrame:
     """:data:`_ACCOUNTS_READ`'s rows as :func:`accounts_to_link` gives them."""
-    return rows.sort("answered_on", "response_sha", "line").drop("answered_on", "response_sha", "line")
+    return rows.sort("answer_row").drop("answer_row")
 
 
 def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
@@ -178,10 +184,15 @@ def _changed_evidence(new: pl.DataFrame, old: pl.DataFrame) -> pl.Series:
 
 
 def _transitions(changed: pl.DataFrame) -> dict[str, int]:
-    """``{"HOMONYM→CONFIRMED": 3, "CONFIRMED→CONFIRMED (別人 other person)": 1, ...}`` of the changed decisions."""
+    """``{"HOMONYM_to_CONFIRMED": 3, "CONFIRMED_to_CONFIRMED_other_person": 1, ...}`` of the changed decisions.
+
+    Count keys, as the audit trail records them; the summary shows them as
+    ``HOMONYM→CONFIRMED`` and ``CONFIRMED→CONFIRMED (別人 other person)``
+    (:data:`inquiry.messages.COUNT_LABELS`).
+    """
     label = pl.concat_str(
-        pl.col("class_old"), pl.lit("→"), pl.col("class"),
-        pl.when(pl.col("class_old") == pl.col("class")).then(pl.lit(" (別人 other person)")).otherwise(pl.lit("")),
+        pl.col("class_old"), pl.lit("_to_"), pl.col("class"),
+        pl.when(pl.col("class_old") == pl.col("class")).then(pl.lit("_other_person")).otherwise(pl.lit("")),
     )  # fmt: skip
     counts = changed.group_by(label.alias("transition")).len().sort("transition")
     return dict(zip(counts["transition"].to_list(), counts["len"].to_list()))
@@ -215,7 +226,7 @@ def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, pr
 
 def match() -> StepBody:
     def body(ctx: Context) -> StepResult:
-        result = StepResult(title="名寄せ (match)")
+        result = StepResult(title=text("match_title"))
         store = ctx.store
         persons = persons_frame(store)
         state = _inputs_state(store, persons)
@@ -249,11 +260,11 @@ def match() -> StepBody:
         result.counts = {"account_records": new_records, "accounts_linked": sum(by_class.values())}
         result.counts.update({c: int(by_class.get(c, 0)) for c in CLASSES})
         result.counts.update(
-            {"accounts_relinked": relinked, "decisions_changed": decided_anew, "links_updated (same decision)": updated}
+            {"accounts_relinked": relinked, "decisions_changed": decided_anew, "links_updated_same_decision": updated}
         )
         result.counts.update(transitions)
         if not relink:
-            result.notes.append("前回の名寄せ以降、新しい回答・対象者はありません (nothing new since the last match: nothing re-linked)")
+            result.notes.append(text("match_nothing_new"))
         return result
 
     return body

@@ -35,6 +35,7 @@ import polars as pl
 
 from formats import rejects_frame
 from formats.files import sha256_of
+from inquiry import messages
 from inquiry.runtime.csvout import neutralise, unneutralise, write_csv
 from inquiry.runtime.step import Context, StepBody, StepFailed, StepResult
 from inquiry.runtime.store import Store
@@ -63,13 +64,14 @@ _EVIDENCE_SQL = f"""
     FROM match_evidence WHERE account_key IN (SELECT value FROM json_each(?)) ORDER BY account_key, rank
 """
 
+#: the undecided REVIEW links, each with its bank data as first answered (the view ``first_answers``)
 _REVIEW_SQL = """
     SELECT m.account_key, m.inquiry_id, m.person_id, m.class, m.score, m.name_evidence, m.dob_evidence,
            m.address_evidence, m.candidates, m.reason, m.matched_at, m.decision, m.decided_person_id,
            a.bank_code, COALESCE(a.bank_name, i.name) AS bank_name, a.branch_code, a.branch_name, a.account_type,
            a.account_number, a.balance_yen, a.holder_kana, a.holder_birth_date, a.holder_address
     FROM matches m
-    JOIN answers a ON a.rowid = (SELECT min(rowid) FROM answers x WHERE x.account_key = m.account_key AND x.answer = 'found')
+    JOIN first_answers a ON a.account_key = m.account_key
     LEFT JOIN institutions i ON i.bank_code = a.bank_code
     WHERE m.class = 'REVIEW' AND m.decision IS NULL
     ORDER BY m.matched_at, m.account_key
@@ -107,8 +109,8 @@ def parse_decision(text: str | None) -> tuple[str | None, str | None]:
     if verb == "accept" and len(words) == 2:
         return "accept", words[1]
     if verb == "accept":
-        raise ValueError("accept の後に宛名番号を1つ書いてください (write: accept <person_id>)")
-    raise ValueError(f"判定は 'accept <宛名番号>' か 'reject' です (unknown decision {text!r})")
+        raise ValueError(messages.text("review_accept_needs_person"))
+    raise ValueError(messages.text("review_unknown_decision", text=text))
 
 
 def _evidence(store: Store, keys: list[str]) -> pl.DataFrame:
@@ -216,7 +218,7 @@ def write_sheet(ctx: Context, out: Path, sheet: pl.DataFrame, write_xlsx: Callab
     """
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise StepFailed(f"{out}: {label}は .xlsx か .csv です (sheet must be .xlsx or .csv)")
+        raise StepFailed(messages.text("sheet_suffix", path=out, label=label))
     out.parent.mkdir(parents=True, exist_ok=True)
     part = ctx.ws.part_path(out)
     if suffix == ".csv":
@@ -232,12 +234,12 @@ def review_export(out: Path) -> StepBody:
 
     def body(ctx: Context) -> StepResult:
         sheet = review_sheet(ctx.store)
-        part = write_sheet(ctx, out, sheet, _write_xlsx, "確認シート")
+        part = write_sheet(ctx, out, sheet, _write_xlsx, messages.text("review_sheet_label"))
         cand_cols = [c for c in sheet.columns if c.endswith(" 宛名番号")]
         persons = pl.concat([sheet[c] for c in cand_cols]).drop_nulls().n_unique() if cand_cols and sheet.height else 0
-        result = StepResult(title="確認シート出力 (review export)", parts=[part], persons_shown=persons)
+        result = StepResult(title=messages.text("review_export_title"), parts=[part], persons_shown=persons)
         result.counts = {"review_accounts": sheet.height, "candidates_max": len(cand_cols)}
-        result.notes.append(f"→ {out}  (判定列に accept <宛名番号> / reject を記入し、inquiry review import {out.name} で取り込みます)")
+        result.notes.append(messages.text("review_export_written", path=out, name=out.name))
         return result
 
     return body
@@ -246,7 +248,7 @@ def review_export(out: Path) -> StepBody:
 def read_sheet(path: Path) -> pl.DataFrame:
     """The sheet as text columns, with the physical line of each row (header = line 1)."""
     if not path.exists():
-        raise StepFailed(f"{path}: ファイルがありません (no such file)")
+        raise StepFailed(messages.text("review_no_file", path=path))
     try:
         if path.suffix.lower() == ".xlsx":
             frame = pl.read_excel(path, sheet_id=1, infer_schema_length=0)
@@ -258,11 +260,11 @@ def read_sheet(path: Path) -> pl.DataFrame:
                 text = data.decode("cp932")  # saved again by Excel
             frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
         else:
-            raise StepFailed(f"{path}: 確認シートは .xlsx か .csv です (sheet must be .xlsx or .csv)")
+            raise StepFailed(messages.text("sheet_suffix", path=path, label=messages.text("review_sheet_label")))
     except StepFailed:
         raise
     except Exception as exc:  # a damaged or foreign file: say so, never a traceback
-        raise StepFailed(f"{path}: 確認シートとして読めません (cannot read the sheet): {type(exc).__name__}: {exc}") from None
+        raise StepFailed(messages.text("review_unreadable", path=path, kind=type(exc).__name__, error=exc)) from None
     frame = frame.with_columns(pl.all().cast(pl.Utf8))
     return frame.with_row_index("line", offset=2).with_columns(pl.col("line").cast(pl.Int64))
 
@@ -274,7 +276,7 @@ def review_import(path: Path) -> StepBody:
         sheet = read_sheet(path)
         missing = [c for c in (KEY, DECISION, FINGERPRINT) if c not in sheet.columns]
         if missing:
-            raise StepFailed(f"{path}: 確認シートの列がありません (missing columns): {', '.join(missing)} — inquiry review export で出力したシートを使ってください")
+            raise StepFailed(messages.text("review_missing_columns", path=path, columns=", ".join(missing)))
         sheet = sheet.select("line", unneutralise(pl.col(KEY)).str.strip_chars().alias("account_key"), pl.col(DECISION).alias("text"), unneutralise(pl.col(FINGERPRINT)).str.strip_chars().alias("fp"))
         problems: list[str] = []
         parsed: list[tuple[str | None, str | None]] = []
@@ -289,9 +291,9 @@ def review_import(path: Path) -> StepBody:
         )
         decided = sheet.filter(pl.col("decision").is_not_null())
         for key, lines in decided.group_by("account_key").agg("line").filter(pl.col("line").list.len() > 1).iter_rows():
-            problems.append(f"{path.name}:{','.join(map(str, sorted(lines)))}: 同じ口座が複数行にあります (account {key} appears twice)")
+            problems.append(messages.text("review_account_twice", where=f"{path.name}:{','.join(map(str, sorted(lines)))}", account=key))
         for line in decided.filter(pl.col("account_key").is_null())["line"].to_list():
-            problems.append(f"{path.name}:{line}: 口座キーが空です (empty account key)")
+            problems.append(messages.text("review_empty_key", where=f"{path.name}:{line}"))
 
         keys = decided["account_key"].drop_nulls().to_list()
         current = ctx.store.frame(
@@ -306,17 +308,17 @@ def review_import(path: Path) -> StepBody:
         fresh = checked.filter(pl.col("now_fp").is_not_null() & (pl.col("now_fp") == pl.col("fp").fill_null("")))
         bad_person = fresh.filter((pl.col("decision") == "accept") & ~pl.col("cands").str.split(";").list.contains(pl.col("chosen")))
         for line, chosen, cands in bad_person.select("line", "chosen", "cands").iter_rows():
-            problems.append(f"{path.name}:{line}: {chosen} はこの口座の候補者ではありません (not among the candidates {cands.replace(';', ', ')})")
+            problems.append(messages.text("review_not_candidate", where=f"{path.name}:{line}", person=chosen, candidates=cands.replace(";", ", ")))
         if problems:
-            shown = "\n  ".join(problems[:20]) + (f"\n  … ほか {len(problems) - 20} 件" if len(problems) > 20 else "")
-            raise StepFailed(f"確認シートに不備があるため取り込みません (sheet refused, nothing applied):\n  {shown}")
+            more = "\n  " + messages.text("review_more_problems", count=len(problems) - 20) if len(problems) > 20 else ""
+            raise StepFailed(messages.text("review_refused", problems="\n  ".join(problems[:20]) + more))
 
-        result = StepResult(title="確認結果の取込 (review import)")
+        result = StepResult(title=messages.text("review_import_title"))
         reasons = stale.select(
             "line",
             pl.when(pl.col("now_fp").is_null())
-            .then(pl.format("口座 {} はこのワークスペースにありません (unknown or purged account): not applied", pl.col("account_key")))
-            .otherwise(pl.format("口座 {} はシート出力後に変更されています (changed since the sheet was exported: already decided or re-linked): not applied", pl.col("account_key")))
+            .then(pl.format(messages.text("review_unknown_account", account="{}"), pl.col("account_key")))
+            .otherwise(pl.format(messages.text("review_stale_account", account="{}"), pl.col("account_key")))
             .alias("reason"),
         )
         result.add_rejects(rejects_frame(path, reasons["line"], reasons["reason"]))
@@ -330,8 +332,8 @@ def review_import(path: Path) -> StepBody:
             "rows_read": sheet.height,
             "decisions_accept": int((fresh["decision"] == "accept").sum()),
             "decisions_reject": int((fresh["decision"] == "reject").sum()),
-            "undecided (blank)": sheet.height - decided.height,
-            "stale (refused)": stale.height,
+            "undecided_blank": sheet.height - decided.height,
+            "stale_refused": stale.height,
         }
         # each decision, by sheet line (the sheet's hash is in the audit entry's files; no personal data here)
         result.counts["decisions"] = ", ".join(f"{line}={d}" for line, d in fresh.select("line", "decision").sort("line").iter_rows()) or "-"

@@ -29,7 +29,7 @@ SOURCES = sorted(p for p in Path(inquiry.__file__).parent.rglob("*.py") if p.nam
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 #: commands whose count keys other branches of issue #11 turn into identifiers (h11v: match.py, followups.py);
 #: the merger empties this set once they are in
-NOT_YET_CONVERTED = {"match", "nightly match", "followups", "nightly followups"}
+NOT_YET_CONVERTED: set[str] = set()
 
 
 def _calls() -> list[tuple[Path, ast.Call]]:

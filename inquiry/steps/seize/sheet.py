@@ -239,7 +239,7 @@ def sheet_import(path: Path) -> StepBody:
             "selected": wanted.height,
             "planned": planned.height,
             "refused": wanted.height - ok.height + late.height,
-            "stale_rows_refused": stale.height,
+            "stale_refused": stale.height,
             "document_numbers": f"{planned['doc_no'].min()} – {planned['doc_no'].max()}" if planned.height else "-",
         }
         result.persons_shown = int(fresh["person_id"].n_unique()) if fresh.height else 0
