@@ -1,4 +1,4 @@
-"""The message table (inquiry/messages.py) against the code that uses it, and the audit trail's count keys.
+"""The message table (inquiry/messages/) against the code that uses it, and the audit trail's count keys.
 
 A text is looked up by key at run time, so a misspelt key or a field its
 template names but the caller does not pass would only fail on the day that
@@ -24,7 +24,7 @@ import inquiry
 from inquiry.messages import COUNT_LABELS, MESSAGES, fields
 from tests.inquiry._fixtures import OFFICE_ARGS, answer_outbox, cli, mark_sent, write_office
 
-SOURCES = sorted(p for p in Path(inquiry.__file__).parent.rglob("*.py") if p.name != "messages.py")
+SOURCES = sorted(p for p in Path(inquiry.__file__).parent.rglob("*.py") if "messages" not in p.parent.name)
 #: a count key is an identifier: snake_case, or a class name as vocabulary.py spells it (match counts by class)
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 #: commands whose count keys other branches of issue #11 turn into identifiers (h11v: match.py, followups.py);

@@ -1,169 +1,10 @@
-"""Every text an operator reads on screen, in one table: Japanese first, English in brackets.
-
-Collection staff read the Japanese; the English is for the vendor's support
-and for logs shared outside the office. Keeping the texts here, not inline
-in the commands, lets an office reword a message without touching a step,
-keeps the two languages side by side, and keeps what the audit trail
-records (count keys: identifiers, :data:`COUNT_LABELS`) apart from how the
-screen names it: rewording a label never changes the audit trail's schema.
-
-A message is a template for :meth:`str.format` with named fields; a text
-written on many rows at once (a rejection reason) is built over whole columns
-by :func:`column_text` from the same template. tests/inquiry/test_messages.py
-checks every call in ``inquiry/`` against the table (key exists, fields match):
-
->>> text("rejected_rows", count="1,234", path="reports/rejects.csv")
-'不備 1,234 件 (rejected) → reports/rejects.csv'
->>> count_label("rows_read")
-'rows_read'
-"""
+"""The commands' texts (inquiry/steps/), one section per command, and the labels of their count keys."""
 
 from __future__ import annotations
 
-from string import Formatter
-from typing import Any
-
-import polars as pl
-
 from matching import CLASSES
 
-__all__ = ["COUNT_LABELS", "MESSAGES", "column_text", "count_label", "fields", "text"]
-
-#: key → template. Sections follow the rooms of ``inquiry/``; keys are unique across them.
 MESSAGES: dict[str, str] = {
-    # -- runtime: how every command runs (inquiry/runtime/step.py) ----------------
-    "summary_item": "項目 (item)",
-    "summary_count": "件数 (count)",
-    "rejected_rows": "不備 {count} 件 (rejected) → {path}",
-    "interrupted": "中断されました (interrupted): {state}",
-    "error": "エラー (error): {error}",
-    "internal_error": "内部エラー (internal error): {kind}: {error}",
-    "error_details": "詳細 (details): {path}",
-    "no_key": "注意: 暗号化キーが設定されていません (no encryption key set: the store is protected by file permissions only)",
-    "nothing_committed": "何も記録されていません (nothing was committed)",
-    "committed_but": (
-        "{command} の記録と操作履歴は保存済みです (committed: the store holds what {command} did, with its audit entry); "
-        "その後の処理で失敗しました (failed while {after}). "
-        "次のコマンドの開始時に残りの処理を完了します; 同じコマンドの再実行でも二重には記録されません "
-        "(the next command finishes the file moves and deletions it left; running it again records nothing twice)"
-    ),
-    # -- cli: the command line's help (inquiry/cli.py) ---------------------------------
-    "help_app": "預貯金等照会 一括処理 — bulk bank-asset inquiries through DAIS and pipitLINQ.",
-    "help_review": "要確認 (REVIEW) の確認シート",
-    "help_audit": "操作履歴 (audit trail)",
-    "help_payments": "収納情報 (payments feed)",
-    "help_seize": "差押予定 (seizure plan, 差押予定一覧)",
-    "opt_home": "workspace (default: $INQUIRY_HOME or ./inquiry-home)",
-    "opt_operator": "operator name for the audit trail (default: OS user)",
-    "opt_encoding": "force the input encoding (utf-8 / cp932)",
-    "help_init": "ワークスペースを作成 (create the workspace).",
-    "opt_init_municipality": "全国地方公共団体コード (6 digits with check digit), required",
-    "opt_init_name": "municipality name (団体名), required",
-    "opt_init_kana": "name in Zengin kana for DAIS headers",
-    "help_prepare": "入力を検証し照会ファイルを作成 (validate inputs, write request files).",
-    "opt_prepare_master": "delinquent master CSV (滞納者一覧)",
-    "opt_prepare_institutions": "institutions master CSV",
-    "opt_prepare_dais_list": "DAIS participating institutions",
-    "opt_prepare_pipitlinq_list": "pipitLINQ participating institutions",
-    "opt_prepare_payments": "payments feed CSV (収納情報)",
-    "opt_prepare_as_of": "master export date (default today)",
-    "help_sent": "照会ファイルの送信を記録し削除 (record upload, delete from outbox).",
-    "arg_sent_files": "request files that were uploaded",
-    "help_ingest": "回答ファイルを取込 (ingest answer files of both services).",
-    "arg_ingest_paths": "answer files (default: everything in inbox/)",
-    "help_match": "口座を滞納者に名寄せし分類 (link new accounts; re-link those not final when new answers or persons arrived).",
-    "help_followups": "取引履歴照会の対象を選びファイルを作成 (select accounts for history inquiries, write the requests).",
-    "opt_followups_from": "照会期間自 (default: followup_period_months before --to)",
-    "opt_followups_to": "照会期間至 (default today)",
-    "help_export": "CSV 出力 (matches.csv / outcomes.csv / followups.csv / 預金差押予定一覧.csv, UTF-8 with BOM).",
-    "arg_export_what": "matches | outcomes | followups | seizures",
-    "opt_export_out": "output CSV (default reports/<what>.csv; seizures: reports/預金差押予定一覧.csv)",
-    "help_report": "該当状況報告 (the hit/no-hit report: one self-contained HTML file and an xlsx workbook).",
-    "opt_report_out": "folder for report-<date>.html/.xlsx (default reports/)",
-    "help_review_export": "要確認の確認シートを出力 (the REVIEW accounts with candidates and evidence, side by side).",
-    "opt_review_export_out": "sheet to write: .xlsx or .csv",
-    "help_review_import": "確認シートの判定を反映 (apply accept <person_id> / reject decisions).",
-    "arg_review_import_sheet": "the filled-in sheet (.xlsx or .csv)",
-    "help_link": "ワークスペースなしで名寄せ (stateless: answers + master → matches.csv).",
-    "opt_link_master": "delinquent master CSV",
-    "opt_link_responses": "basic answer files (repeat)",
-    "opt_link_out": "matches.csv to write",
-    "opt_link_requests": "request files, to know who was inquired",
-    "help_purge": "保存期間経過データの消去 (delete inquiry data 60 days after the answer; writes a deletion certificate).",
-    "opt_purge_as_of": "day to apply retention on (default today)",
-    "help_nightly": "夜間処理 (ingest the inbox, match, followups, report, purge; safe to re-run).",
-    "opt_nightly_as_of": "day the purge applies retention on (default today)",
-    "help_audit_verify": "操作履歴の改ざん検査 (verify the hash chain).",
-    "help_encrypt": "ストアを暗号化 (convert the unencrypted store to SQLCipher with the key of INQUIRY_KEY / INQUIRY_KEY_FILE).",
-    "help_payments_load": "収納情報を取込 (record a payments feed; persons whose payments cover the arrears are cleared).",
-    "arg_payments_load_file": "payments feed CSV (収納情報: person_id, paid_on, amount_yen)",
-    "help_seize_plan": "差押予定の候補を作成 (list the hits a seizure may rest on, with the last checks; nothing is seized).",
-    "opt_seize_plan_execute_on": "執行日 proposed for every candidate (editable on the sheet)",
-    "help_seize_export": "差押予定の選択シートを出力 (the candidates, with 選択 / 職員 / 執行日 columns to fill in).",
-    "opt_seize_export_out": "selection sheet to write: .xlsx or .csv",
-    "help_seize_import": "選択シートを取込 (record 本人確認, plan the selected accounts with 文書番号).",
-    "arg_seize_import_sheet": "the filled-in selection sheet (.xlsx or .csv)",
-    "help_seize_cancel": "差押予定の引抜 (cancel one planned seizure; its number is never reused).",
-    "arg_seize_cancel_doc_no": "文書番号 of the planned seizure",
-    "opt_seize_cancel_reason": "why it is pulled (引抜の理由)",
-    "help_demo": "架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office).",
-    "opt_demo_persons": "persons in the synthetic office",
-    "opt_demo_seed": "random seed of the synthetic office (default: the bundled office's)",
-    # -- cli: what the command line itself says (inquiry/cli.py) -----------------------
-    "cannot_read_date": "日付を読めません (cannot read date): {value}",
-    "office_required": "団体を指定してください (name the office): --municipality <全国地方公共団体コード 6桁> --name <団体名> are required",
-    "init_title": "初期化 (init)",
-    "workspace_path": "ワークスペース (workspace): {path}",
-    "prepare_institutions_required": "エラー: --institutions か --dais-list / --pipitlinq-list が必要です",
-    "audit_entries": "{total} entries; expected at least {expected} (the head recorded in the store and in logs/{head_log})",
-    "audit_intact": "操作履歴は正常です (audit trail intact): {said}",
-    "audit_broken": "操作履歴の不整合 (audit trail broken): {problem} — {said}",
-    # -- runtime: audit, crypto, lock, settings, store, workspace (inquiry/runtime/) -----
-    "audit_key_unreadable": "操作履歴の鍵を読めません (cannot read the audit key {path}): {error}",
-    "audit_key_corrupt": "操作履歴の鍵が壊れています (the audit key {path} is not a key this program wrote)",
-    "audit_keyed_with_store": "操作履歴はストアの鍵で署名されています (the audit trail is keyed with the store key): set INQUIRY_KEY",
-    "audit_key_missing": (
-        "操作履歴の鍵がありません (the audit key {path} is missing, but the trail was keyed with it): "
-        "restore it from the backup; a new key would make the trail unverifiable"
-    ),
-    "key_file_in_workspace": (
-        "鍵ファイルがワークスペースの中にあります (the key file {path} is inside the workspace {home}): "
-        "keep it elsewhere, e.g. on removable media or in the service account's profile"
-    ),
-    "key_file_unreadable": "鍵ファイルを読めません (cannot read the key file {path}): {error}",
-    "key_file_empty": "鍵ファイルが空です (the key file {path} is empty)",
-    "sqlcipher_missing_for_key": (
-        "{key_env}/{key_file_env} が設定されていますが sqlcipher3 がありません "
-        "(an encryption key is configured but the sqlcipher3 package is not installed: "
-        "pip install 'inquiry-batch[encryption]'); nothing is written unencrypted"
-    ),
-    "store_not_encrypted": (
-        "ストアは暗号化されていません (the store {path} is not encrypted): to encrypt it run "
-        "`inquiry encrypt --home {home}` with the key set; to use it as it is, unset {key_env}/{key_file_env}"
-    ),
-    "store_wrong_key": (
-        "ストアを開けません: 暗号化キーが違うか、暗号化されていないストアです (cannot open {path}: wrong key, "
-        "or the store was created without encryption)"
-    ),
-    "workspace_busy": (
-        "別のコマンドがこのワークスペースを使用中です (another inquiry command is running on {folder}); "
-        "終了を待ってから再実行してください"
-    ),
-    "municipality_code_digits": "全国地方公共団体コードは6桁の数字です (the municipality code is 6 digits): {value!r}",
-    "municipality_check_digit": "全国地方公共団体コードの検査数字が違います (check digit of {value!r} should be {digit})",
-    "municipality_name_blank": "団体名が空です (the municipality name is blank)",
-    "store_cannot_open": "ストアを開けません (cannot open {path}): encrypted (set INQUIRY_KEY or INQUIRY_KEY_FILE) or not a store",
-    "store_read_failed": "ストアを読めません (reading the store failed): {detail}",
-    "cannot_tighten": (
-        "{path} は所有者以外も読めますが変更できません (readable by others and cannot be made owner-only): "
-        "fix its owner or permissions, then run the command again"
-    ),
-    "other_office_workspace": "{home} は別の団体のワークスペースです (already the workspace of {code} {name}, not {wanted})",
-    "not_a_workspace": "{home} はワークスペースではありません (not a workspace): run `inquiry init --home {home}` first",
-    "tightened": (
-        "注意: 所有者以外も読める状態だったため権限を修正しました (the workspace was readable by others; "
-        "made owner-only again — file, mode it had): {changed}"
-    ),
     # -- steps: shared by several of them -------------------------------------------------
     "ignored_columns": "{file}: 使わない列 (ignored columns): {columns}",
     "file_rejected_whole": "ファイル全体を不採用 (file rejected whole): {reason}",
@@ -315,19 +156,6 @@ MESSAGES: dict[str, str] = {
         "個人情報は上記の件数と統計集計のみを残して消去しました。\n"
         "(personal data deleted; only the counts above and anonymous statistics are kept)\n"
     ),
-    # -- steps: report (inquiry/report/step.py) ------------------------------------
-    # the command's title and progress; the page's and workbook's own headings are the report's
-    # content, not messages: they stay with the tables that they name (inquiry/report/tables.py)
-    "report_title": "報告書 (report)",
-    "report_progress": "報告書: {stage}",
-    "report_stage_accounts": "口座・名寄せ結果 (accounts)",
-    "report_stage_inquiries": "照会・回答 (inquiries)",
-    "report_stage_tables": "集計 (tables)",
-    "report_stage_followups": "追跡照会・完納 (follow-ups, payments)",
-    "report_stage_seizures": "差押予定 (seizure plan)",
-    "report_stage_persons": "個人の詳細 (person detail)",
-    "report_stage_files": "HTML・Excel",
-    "report_written": "→ {path}",
     # -- steps: exports (inquiry/steps/exports.py) ------------------------------------
     "export_unknown": "export は matches / outcomes / followups のいずれかです: {what!r}",
     "export_title": "出力 (export {what})",
@@ -372,7 +200,7 @@ MESSAGES: dict[str, str] = {
     "history_no_regular_income": "定期的な入金なし (no regular income found)",
 }
 
-#: count key (what the audit trail records) → how the summary table names it; a key not here is shown as it is
+#: count key (what the audit trail records) → how the summary table names it
 COUNT_LABELS: dict[str, str] = {
     # -- steps: prepare, ingest, link ----------------------------------------------------
     "master_rows_read": "rows_read (master)",
@@ -409,43 +237,3 @@ COUNT_LABELS: dict[str, str] = {
     "not_followed_small_inactive": "not followed: small balance, inactive",
     "queued_paper": "queued_paper (書面照会)",
 }
-
-
-def text(key: str, /, **values: Any) -> str:
-    """The message ``key`` with ``values`` filled in."""
-    return MESSAGES[key].format(**values)
-
-
-def count_label(key: str) -> str:
-    """How the summary table names the count ``key``."""
-    return COUNT_LABELS.get(key, key)
-
-
-def fields(key: str) -> set[str]:
-    """The names of the fields the message ``key`` has, which its callers must pass (tests check this)."""
-    return {name for _, name, _, _ in Formatter().parse(MESSAGES[key]) if name is not None}
-
-
-def column_text(key: str, /, **values: pl.Expr | str) -> pl.Expr:
-    """The message ``key`` for every row, its fields filled from the columns ``values``.
-
-    Rejection reasons are written for thousands of rows at once: as one
-    :func:`polars.format` over whole columns, never a ``str.format`` per row.
-    A field is a column (an expression) or one fixed text for every row. A row
-    where a field is null gets a null text, like :func:`polars.format`.
-
-    >>> pl.DataFrame({"n": ["7"]}).select(column_text("repeated_line", line=pl.col("n"))).item()
-    '明細の重複 (repeats line 7 of this file: same 照会番号 and 明細番号)'
-    """
-    literal: list[str] = []
-    columns: list[pl.Expr] = []
-    for before, name, spec, conversion in Formatter().parse(MESSAGES[key]):
-        literal.append(before)  # pl.format has no escape for a literal brace: the texts have none
-        if name is not None:
-            if spec or conversion:
-                raise ValueError(f"message {key!r}: a column field takes no format spec or conversion ({name})")
-            literal.append("{}")
-            value = values[name]
-            columns.append(value if isinstance(value, pl.Expr) else pl.lit(value))
-    template = "".join(literal)
-    return pl.format(template, *columns) if columns else pl.lit(template)
