@@ -16,7 +16,7 @@ the purge empties), so with ``--keep`` two runs of the same ``--persons`` and
 a copy of the same basic answer files, ``inquiry link`` as a whole
 command and (``--splink``) a Splink 5 + DuckDB linker as a whole command
 (:mod:`benchmarks.splink_link`). The office comes from the project's own
-generator and the banks are :class:`sample_data.simulator.BankWorld`, both in
+generator and the banks are :class:`sample_data.BankWorld`, both in
 one helper process; neither is the product, so neither counts in the
 product's total.
 
@@ -128,8 +128,7 @@ def _banks(persons: int, seed: int, office_dir: Path) -> int:
     end of input. The office is generated once and kept, as the banks' state
     (strangers already returned) must be.
     """
-    from sample_data.generator import generate_office
-    from sample_data.simulator import BankWorld
+    from sample_data import BankWorld, generate_office
 
     office = generate_office(persons, seed=seed)
     inputs = office.write(office_dir)

@@ -1,7 +1,7 @@
 """Linking quality on a synthetic office whose true owners are known.
 
-Generates an office (``sample_data.generator``), lets the simulated banks of
-both services answer its basic inquiries (``sample_data.simulator``), reads
+Generates an office (``sample_data.generate_office``), lets the simulated banks of
+both services answer its basic inquiries (``sample_data.BankWorld``), reads
 the master the way the product does (``formats.read_master`` + readings for
 kanji-only names), runs the real :func:`matching.link`, and prints the four
 measures of matching.md "Quality, measured" with a confusion table of class
@@ -104,9 +104,8 @@ def build_case(persons: int, seed: int = 1, *, request_fraction: float = 1.0) ->
     """
     from formats.inputs import read_master
     from formats.yucho import account_key
-    from inquiry.persons import with_kana
-    from sample_data.generator import generate_office
-    from sample_data.simulator import BankWorld, sample_requests
+    from inquiry.steps.persons import with_kana
+    from sample_data import BankWorld, generate_office, sample_requests
 
     started = time.perf_counter()
     office = generate_office(persons, seed=seed)

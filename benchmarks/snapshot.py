@@ -138,7 +138,7 @@ def _select_all(sheet: Path) -> None:
     """Play the staff member as ``inquiry demo`` does: select each candidate with no finding."""
     import polars as pl
 
-    from inquiry.seize import SELECT, STAFF
+    from inquiry.steps.seize import SELECT, STAFF
 
     rows = pl.read_csv(sheet, infer_schema=False)
     rows = rows.with_columns(pl.when(pl.col("確認事項").is_null()).then(pl.lit("○")).alias(SELECT), pl.col(STAFF).fill_null("職員"))

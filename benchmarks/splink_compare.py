@@ -46,7 +46,7 @@ import polars as pl
 
 from benchmarks.quality import _peak_rss_mb, build_case, load_case, measure, save_case
 
-__all__ = ["main", "run_ours", "run_splink", "splink_pairs"]
+__all__ = ["gated_classes", "main", "run_ours", "run_splink", "splink_classes", "splink_pairs"]
 
 THREADS = 2
 
@@ -205,11 +205,11 @@ def run_splink(folder: Path) -> dict[str, object]:
     prep_seconds = time.perf_counter() - prepared
     pairs, phases = splink_pairs(master, response)
     classified = time.perf_counter()
-    linked = _classes(pairs, response)
+    linked = splink_classes(pairs, response)
     seconds = phases["predict_seconds"] + time.perf_counter() - classified
     linked.drop("gated").write_parquet(folder / "linked_splink.parquet")
     estimated = pl.read_parquet(folder / "persons.parquet").select("person_id", "kana_estimated")
-    _gated(linked, estimated).write_parquet(folder / "linked_splink_gated.parquet")
+    gated_classes(linked, estimated).write_parquet(folder / "linked_splink_gated.parquet")
     return {
         "engine": "splink",
         "seconds": seconds,
@@ -220,11 +220,11 @@ def run_splink(folder: Path) -> dict[str, object]:
     }
 
 
-def _classes(pairs: pl.DataFrame, response: pl.DataFrame) -> pl.DataFrame:
+def splink_classes(pairs: pl.DataFrame, response: pl.DataFrame) -> pl.DataFrame:
     """Best person per account, probability bands mapped to the five classes.
 
     ``gated`` keeps the best pair's comparison levels (the same evidence levels as
-    matching.md) for :func:`_gated`.
+    matching.md) for :func:`gated_classes`.
     """
     flip = pl.col("source_dataset_l") != "master"
     p = pairs.select(
@@ -263,7 +263,7 @@ def _classes(pairs: pl.DataFrame, response: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _gated(linked: pl.DataFrame, estimated: pl.DataFrame) -> pl.DataFrame:
+def gated_classes(linked: pl.DataFrame, estimated: pl.DataFrame) -> pl.DataFrame:
     """Splink's classes where the spec's class table and safety rules 1 and 3 allow them, else REVIEW.
 
     The best pair's evidence is read from Splink's gamma levels (name 4 exact,

@@ -25,10 +25,10 @@ from pathlib import Path
 import polars as pl
 
 import formats
-from benchmarks.splink_compare import _classes, _splink_tables, splink_pairs
+from benchmarks.splink_compare import _splink_tables, splink_classes, splink_pairs
 from formats.inputs import read_master
 from formats.yucho import account_key
-from inquiry.persons import with_kana
+from inquiry.steps.persons import with_kana
 
 __all__ = ["main", "read_inputs"]
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     master, response = _splink_tables(accounts, persons)
     normalised = time.perf_counter()
     pairs, phases = splink_pairs(master, response)
-    linked = _classes(pairs, response).select("account_key", "person_id", "class")
+    linked = splink_classes(pairs, response).select("account_key", "person_id", "class")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     linked.write_csv(args.out)
     summary = {

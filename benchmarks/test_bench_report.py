@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from inquiry._report_html import render_html
-from inquiry.report import build_report, write_xlsx
-from inquiry.workspace import Workspace
+from inquiry.report.html import render_html
+from inquiry.report.step import build_report
+from inquiry.report.xlsx import write_xlsx
+from inquiry.runtime.workspace import Workspace
 from tests.inquiry._store_fixture import TODAY, make_workspace
 
 PERSONS = int(os.environ.get("BENCH_REPORT_PERSONS", "52668"))

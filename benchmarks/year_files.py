@@ -14,12 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from inquiry.prepare import PrepareOptions, prepare
-from inquiry.settings import Settings
-from inquiry.step import run_step
-from inquiry.workspace import Workspace
-from sample_data.generator import generate_office
-from sample_data.simulator import BankWorld
+from inquiry.runtime.settings import Settings
+from inquiry.runtime.step import run_step
+from inquiry.runtime.workspace import Workspace
+from inquiry.steps.prepare import PrepareOptions, prepare
+from sample_data import BankWorld, generate_office
 
 
 def build(persons: int, seed: int, home: Path) -> Path:

@@ -1,6 +1,6 @@
 """The ``inquiry`` command line (outputs.md). Thin: parse options, run a step.
 
-Every workspace command goes through :func:`inquiry.step.run_step`, so every
+Every workspace command goes through :func:`inquiry.runtime.step.run_step`, so every
 command locks, commits or rolls back whole, writes its audit entry and its
 rejects, prints a summary and exits 0 / 1 / 2 the same way.
 """
@@ -13,50 +13,51 @@ from typing import Annotated
 
 import typer
 
-from inquiry.step import console, run_step
-from inquiry.workspace import default_home
+from inquiry.messages import text
+from inquiry.runtime.step import console, run_step
+from inquiry.runtime.workspace import default_home
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="inquiry",
-    help="預貯金等照会 一括処理 — bulk bank-asset inquiries through DAIS and pipitLINQ.",
+    help=text("help_app"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-review_app = typer.Typer(help="要確認 (REVIEW) の確認シート", no_args_is_help=True)
-audit_app = typer.Typer(help="操作履歴 (audit trail)", no_args_is_help=True)
+review_app = typer.Typer(help=text("help_review"), no_args_is_help=True)
+audit_app = typer.Typer(help=text("help_audit"), no_args_is_help=True)
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
-payments_app = typer.Typer(help="収納情報 (payments feed)", no_args_is_help=True)
+payments_app = typer.Typer(help=text("help_payments"), no_args_is_help=True)
 app.add_typer(payments_app, name="payments")
-seize_app = typer.Typer(help="差押予定 (seizure plan, 差押予定一覧)", no_args_is_help=True)
+seize_app = typer.Typer(help=text("help_seize"), no_args_is_help=True)
 app.add_typer(seize_app, name="seize")
 
 @app.callback()
 def _start() -> None:
     """Every command, workspace or not (``link`` writes where ``--out`` says), creates owner-only files and folders."""
-    from inquiry.workspace import owner_only
+    from inquiry.runtime.workspace import owner_only
 
     owner_only()
 
 
-Home = Annotated[Path | None, typer.Option("--home", help="workspace (default: $INQUIRY_HOME or ./inquiry-home)")]
-Operator = Annotated[str | None, typer.Option("--operator", help="operator name for the audit trail (default: OS user)")]
-Encoding = Annotated[str | None, typer.Option("--encoding", help="force the input encoding (utf-8 / cp932)")]
+Home = Annotated[Path | None, typer.Option("--home", help=text("opt_home"))]
+Operator = Annotated[str | None, typer.Option("--operator", help=text("opt_operator"))]
+Encoding = Annotated[str | None, typer.Option("--encoding", help=text("opt_encoding"))]
 
 
-def _parse_date(text: str | None) -> date | None:
-    if text is None:
+def _parse_date(given: str | None) -> date | None:
+    if given is None:
         return None
     import polars as pl
 
     from formats.dates import parse_date
 
-    value = pl.DataFrame({"d": [text]}).select(parse_date(pl.col("d"))).item()
+    value = pl.DataFrame({"d": [given]}).select(parse_date(pl.col("d"))).item()
     if value is None:
-        console.print(f"[red]日付を読めません (cannot read date): {text}[/red]")
+        console.print(f"[red]{text('cannot_read_date', value=given)}[/red]")
         raise typer.Exit(2)
     return value
 
@@ -65,312 +66,247 @@ def _done(code: int) -> None:
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(help=text("help_init"))
 def init(
     home: Home = None,
-    municipality: Annotated[str | None, typer.Option(help="全国地方公共団体コード (6 digits with check digit), required")] = None,
-    name: Annotated[str | None, typer.Option(help="municipality name (団体名), required")] = None,
-    kana: Annotated[str | None, typer.Option(help="name in Zengin kana for DAIS headers")] = None,
+    municipality: Annotated[str | None, typer.Option(help=text("opt_init_municipality"))] = None,
+    name: Annotated[str | None, typer.Option(help=text("opt_init_name"))] = None,
+    kana: Annotated[str | None, typer.Option(help=text("opt_init_kana"))] = None,
     operator: Operator = None,
 ) -> None:
-    """ワークスペースを作成 (create the workspace)."""
-    from pydantic import ValidationError
+    from inquiry.steps.init import run_init
 
-    from inquiry.settings import Settings
-    from inquiry.workspace import Workspace
-
-    root = default_home(home)
-    if not municipality or not name:  # no default office (protection.md): every request file carries its code
-        console.print(
-            "[red]エラー (error): 団体を指定してください (name the office): "
-            "--municipality <全国地方公共団体コード 6桁> --name <団体名> are required[/red]"
-        )
-        _done(2)
-    try:
-        settings = Settings(municipality_code=municipality, municipality_name=name, **({"municipality_kana": kana} if kana else {}))
-    except ValidationError as exc:
-        console.print(f"[red]エラー (error): {'; '.join(e['msg'].removeprefix('Value error, ') for e in exc.errors())}[/red]")
-        _done(2)
-    try:
-        Workspace.init(root, settings)
-    except ValueError as exc:  # already the workspace of another office
-        console.print(f"[red]エラー (error): {exc}[/red]")
-        _done(2)
-
-    def body(ctx):  # noqa: ANN001, ANN202
-        from inquiry.step import StepResult
-
-        return StepResult(title="初期化 (init)", counts={"workspace": 1}, notes=[f"ワークスペース (workspace): {root.resolve()}"])
-
-    _done(run_step(root, "init", {"municipality": municipality}, body, operator=operator))
+    _done(run_init(default_home(home), municipality, name, kana, operator))
 
 
-@app.command()
+@app.command(help=text("help_prepare"))
 def prepare(
-    master: Annotated[Path, typer.Option(help="delinquent master CSV (滞納者一覧)")],
-    institutions: Annotated[Path | None, typer.Option(help="institutions master CSV")] = None,
-    dais_list: Annotated[Path | None, typer.Option("--dais-list", help="DAIS participating institutions")] = None,
-    pipitlinq_list: Annotated[Path | None, typer.Option("--pipitlinq-list", help="pipitLINQ participating institutions")] = None,
-    payments: Annotated[Path | None, typer.Option(help="payments feed CSV (収納情報)")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="master export date (default today)")] = None,
+    master: Annotated[Path, typer.Option(help=text("opt_prepare_master"))],
+    institutions: Annotated[Path | None, typer.Option(help=text("opt_prepare_institutions"))] = None,
+    dais_list: Annotated[Path | None, typer.Option("--dais-list", help=text("opt_prepare_dais_list"))] = None,
+    pipitlinq_list: Annotated[Path | None, typer.Option("--pipitlinq-list", help=text("opt_prepare_pipitlinq_list"))] = None,
+    payments: Annotated[Path | None, typer.Option(help=text("opt_prepare_payments"))] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=text("opt_prepare_as_of"))] = None,
     encoding: Encoding = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """入力を検証し照会ファイルを作成 (validate inputs, write request files)."""
-    from inquiry.prepare import PrepareOptions
-    from inquiry.prepare import prepare as step
+    from inquiry.steps.prepare import PrepareOptions
+    from inquiry.steps.prepare import prepare as step
 
     if institutions is None and dais_list is None and pipitlinq_list is None:
-        console.print("[red]エラー: --institutions か --dais-list / --pipitlinq-list が必要です[/red]")
+        console.print(f"[red]{text('prepare_institutions_required')}[/red]")
         _done(2)
     opts = PrepareOptions(master, institutions, dais_list, pipitlinq_list, payments, _parse_date(as_of), encoding)
     options = {"master": master.name, "institutions": institutions and institutions.name, "payments": payments and payments.name, "as_of": as_of}
     _done(run_step(default_home(home), "prepare", options, step(opts), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_sent"))
 def sent(
-    files: Annotated[list[Path], typer.Argument(help="request files that were uploaded")],
+    files: Annotated[list[Path], typer.Argument(help=text("arg_sent_files"))],
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """照会ファイルの送信を記録し削除 (record upload, delete from outbox)."""
-    from inquiry.sent import sent as step
+    from inquiry.steps.sent import sent as step
 
     _done(run_step(default_home(home), "sent", {"files": [f.name for f in files]}, step(files), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_ingest"))
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="answer files (default: everything in inbox/)")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(help=text("arg_ingest_paths"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """回答ファイルを取込 (ingest answer files of both services)."""
-    from inquiry.ingest import ingest as step
+    from inquiry.steps.ingest import ingest as step
 
     _done(run_step(default_home(home), "ingest", {"files": [p.name for p in paths or []]}, step(paths or None), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_match"))
 def match(home: Home = None, operator: Operator = None) -> None:
-    """口座を滞納者に名寄せし分類 (link new accounts; re-link those not final when new answers or persons arrived)."""
-    from inquiry.match import match as step
+    from inquiry.steps.match import match as step
 
     _done(run_step(default_home(home), "match", {}, step(), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_followups"))
 def followups(
-    period_from: Annotated[str | None, typer.Option("--from", help="照会期間自 (default: followup_period_months before --to)")] = None,
-    period_to: Annotated[str | None, typer.Option("--to", help="照会期間至 (default today)")] = None,
+    period_from: Annotated[str | None, typer.Option("--from", help=text("opt_followups_from"))] = None,
+    period_to: Annotated[str | None, typer.Option("--to", help=text("opt_followups_to"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """取引履歴照会の対象を選びファイルを作成 (select accounts for history inquiries, write the requests)."""
-    from inquiry.followups import FollowupOptions
-    from inquiry.followups import followups as step
+    from inquiry.steps.followups import FollowupOptions
+    from inquiry.steps.followups import followups as step
 
     opts = FollowupOptions(_parse_date(period_from), _parse_date(period_to))
     _done(run_step(default_home(home), "followups", {"from": period_from, "to": period_to}, step(opts), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_export"))
 def export(
-    what: Annotated[str, typer.Argument(help="matches | outcomes | followups | seizures")],
-    out: Annotated[Path | None, typer.Option("--out", help="output CSV (default reports/<what>.csv; seizures: reports/預金差押予定一覧.csv)")] = None,
+    what: Annotated[str, typer.Argument(help=text("arg_export_what"))],
+    out: Annotated[Path | None, typer.Option("--out", help=text("opt_export_out"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """CSV 出力 (matches.csv / outcomes.csv / followups.csv / 預金差押予定一覧.csv, UTF-8 with BOM)."""
-    from inquiry.exports import export as step
+    from inquiry.steps.exports import export as step
 
     if what == "seizures":
-        from inquiry.seize import export_seizures
+        from inquiry.steps.seize import export_seizures
 
         _done(run_step(default_home(home), "export seizures", {"what": what}, export_seizures(out), operator=operator))
     _done(run_step(default_home(home), f"export {what}", {"what": what}, step(what, out), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_report"))
 def report(
-    out: Annotated[Path | None, typer.Option("--out", help="folder for report-<date>.html/.xlsx (default reports/)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help=text("opt_report_out"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """該当状況報告 (the hit/no-hit report: one self-contained HTML file and an xlsx workbook)."""
-    from inquiry.report import report as step
+    from inquiry.report.step import report as step
 
     _done(run_step(default_home(home), "report", {"out": out and str(out)}, step(out), operator=operator))
 
 
-@review_app.command("export")
+@review_app.command("export", help=text("help_review_export"))
 def review_export(
-    out: Annotated[Path, typer.Option("--out", help="sheet to write: .xlsx or .csv")],
+    out: Annotated[Path, typer.Option("--out", help=text("opt_review_export_out"))],
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """要確認の確認シートを出力 (the REVIEW accounts with candidates and evidence, side by side)."""
-    from inquiry.review import review_export as step
+    from inquiry.steps.review import review_export as step
 
     _done(run_step(default_home(home), "review export", {"out": out.name}, step(out), operator=operator))
 
 
-@review_app.command("import")
+@review_app.command("import", help=text("help_review_import"))
 def review_import(
-    sheet: Annotated[Path, typer.Argument(help="the filled-in sheet (.xlsx or .csv)")],
+    sheet: Annotated[Path, typer.Argument(help=text("arg_review_import_sheet"))],
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """確認シートの判定を反映 (apply accept <person_id> / reject decisions)."""
-    from inquiry.review import review_import as step
+    from inquiry.steps.review import review_import as step
 
     _done(run_step(default_home(home), "review import", {"sheet": sheet.name}, step(sheet), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_link"))
 def link(
-    master: Annotated[Path, typer.Option(help="delinquent master CSV")],
-    responses: Annotated[list[Path], typer.Option("--responses", help="basic answer files (repeat)")],
-    out: Annotated[Path, typer.Option("--out", help="matches.csv to write")],
-    requests: Annotated[list[Path] | None, typer.Option("--requests", help="request files, to know who was inquired")] = None,
+    master: Annotated[Path, typer.Option(help=text("opt_link_master"))],
+    responses: Annotated[list[Path], typer.Option("--responses", help=text("opt_link_responses"))],
+    out: Annotated[Path, typer.Option("--out", help=text("opt_link_out"))],
+    requests: Annotated[list[Path] | None, typer.Option("--requests", help=text("opt_link_requests"))] = None,
     encoding: Encoding = None,
 ) -> None:
-    """ワークスペースなしで名寄せ (stateless: answers + master → matches.csv)."""
-    from inquiry.link import run_link
+    from inquiry.steps.link import run_link
 
     _done(run_link(master, responses, requests or [], out, encoding))
 
 
-@app.command()
+@app.command(help=text("help_purge"))
 def purge(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="day to apply retention on (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=text("opt_purge_as_of"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """保存期間経過データの消去 (delete inquiry data 60 days after the answer; writes a deletion certificate)."""
-    from inquiry.purge import purge as step
+    from inquiry.steps.purge import purge as step
 
     _done(run_step(default_home(home), "purge", {"as_of": as_of}, step(_parse_date(as_of)), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_nightly"))
 def nightly(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="day the purge applies retention on (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=text("opt_nightly_as_of"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """夜間処理 (ingest the inbox, match, followups, report, purge; safe to re-run)."""
-    from inquiry.nightly import run_nightly
+    from inquiry.steps.nightly import run_nightly
 
     _done(run_nightly(default_home(home), as_of=_parse_date(as_of), operator=operator))
 
 
-@audit_app.command("verify")
+@audit_app.command("verify", help=text("help_audit_verify"))
 def audit_verify(home: Home = None) -> None:
-    """操作履歴の改ざん検査 (verify the hash chain)."""
-    from inquiry import audit
-    from inquiry.workspace import NotAWorkspace, Workspace
+    from inquiry.steps.audit_verify import run_verify
 
-    try:
-        ws = Workspace.open(default_home(home))
-        if ws.tightened_note():
-            console.print(f"[yellow]{ws.tightened_note()}[/yellow]")
-        store = ws.store()
-    except (NotAWorkspace, ValueError) as exc:  # not a workspace; a wrong or missing store key
-        console.print(f"[red]{exc}[/red]")
-        _done(2)
-    with store:
-        _, problem = audit.verify(store)
-        expected = audit.expected_entries(store)
-        total = store.scalar("SELECT count(*) FROM audit")
-    said = f"{total} entries; expected at least {expected} (the head recorded in the store and in logs/{audit.HEAD_LOG})"
-    if problem is None:
-        console.print(f"操作履歴は正常です (audit trail intact): {said}")
-        _done(0)
-    console.print(f"[red]操作履歴の不整合 (audit trail broken): {problem} — {said}[/red]")
-    _done(2)
+    _done(run_verify(default_home(home)))
 
 
-@app.command()
+@app.command(help=text("help_encrypt"))
 def encrypt(home: Home = None, operator: Operator = None) -> None:
-    """ストアを暗号化 (convert the unencrypted store to SQLCipher with the key of INQUIRY_KEY / INQUIRY_KEY_FILE)."""
-    from inquiry.encrypt import run_encrypt
+    from inquiry.steps.encrypt import run_encrypt
 
     _done(run_encrypt(default_home(home), operator=operator))
 
 
-@payments_app.command("load")
+@payments_app.command("load", help=text("help_payments_load"))
 def payments_load(
-    file: Annotated[Path, typer.Argument(help="payments feed CSV (収納情報: person_id, paid_on, amount_yen)")],
+    file: Annotated[Path, typer.Argument(help=text("arg_payments_load_file"))],
     encoding: Encoding = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """収納情報を取込 (record a payments feed; persons whose payments cover the arrears are cleared)."""
-    from inquiry.payments import load as step
+    from inquiry.steps.payments import load as step
 
     _done(run_step(default_home(home), "payments load", {"file": file.name}, step(file, encoding), operator=operator))
 
 
-@seize_app.command("plan")
+@seize_app.command("plan", help=text("help_seize_plan"))
 def seize_plan(
-    execute_on: Annotated[str | None, typer.Option("--execute-on", help="執行日 proposed for every candidate (editable on the sheet)")] = None,
+    execute_on: Annotated[str | None, typer.Option("--execute-on", help=text("opt_seize_plan_execute_on"))] = None,
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """差押予定の候補を作成 (list the hits a seizure may rest on, with the last checks; nothing is seized)."""
-    from inquiry.seize import plan
+    from inquiry.steps.seize import plan
 
     _done(run_step(default_home(home), "seize plan", {"execute_on": execute_on}, plan(_parse_date(execute_on)), operator=operator))
 
 
-@seize_app.command("export")
+@seize_app.command("export", help=text("help_seize_export"))
 def seize_export(
-    out: Annotated[Path, typer.Option("--out", help="selection sheet to write: .xlsx or .csv")],
+    out: Annotated[Path, typer.Option("--out", help=text("opt_seize_export_out"))],
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """差押予定の選択シートを出力 (the candidates, with 選択 / 職員 / 執行日 columns to fill in)."""
-    from inquiry.seize import sheet_export
+    from inquiry.steps.seize import sheet_export
 
     _done(run_step(default_home(home), "seize export", {"out": out.name}, sheet_export(out), operator=operator))
 
 
-@seize_app.command("import")
+@seize_app.command("import", help=text("help_seize_import"))
 def seize_import(
-    sheet: Annotated[Path, typer.Argument(help="the filled-in selection sheet (.xlsx or .csv)")],
+    sheet: Annotated[Path, typer.Argument(help=text("arg_seize_import_sheet"))],
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """選択シートを取込 (record 本人確認, plan the selected accounts with 文書番号)."""
-    from inquiry.seize import sheet_import
+    from inquiry.steps.seize import sheet_import
 
     _done(run_step(default_home(home), "seize import", {"sheet": sheet.name}, sheet_import(sheet), operator=operator))
 
 
-@seize_app.command("cancel")
+@seize_app.command("cancel", help=text("help_seize_cancel"))
 def seize_cancel(
-    doc_no: Annotated[str, typer.Argument(help="文書番号 of the planned seizure")],
-    reason: Annotated[str, typer.Option("--reason", help="why it is pulled (引抜の理由)")],
+    doc_no: Annotated[str, typer.Argument(help=text("arg_seize_cancel_doc_no"))],
+    reason: Annotated[str, typer.Option("--reason", help=text("opt_seize_cancel_reason"))],
     home: Home = None,
     operator: Operator = None,
 ) -> None:
-    """差押予定の引抜 (cancel one planned seizure; its number is never reused)."""
-    from inquiry.seize import cancel
+    from inquiry.steps.seize import cancel
 
     _done(run_step(default_home(home), "seize cancel", {"doc_no": doc_no, "reason": reason}, cancel(doc_no, reason), operator=operator))
 
 
-@app.command()
+@app.command(help=text("help_demo"))
 def demo(
     home: Home = None,
-    persons: Annotated[int, typer.Option(help="persons in the synthetic office")] = 0,
-    seed: Annotated[int | None, typer.Option(help="random seed of the synthetic office (default: the bundled office's)")] = None,
+    persons: Annotated[int, typer.Option(help=text("opt_demo_persons"))] = 0,
+    seed: Annotated[int | None, typer.Option(help=text("opt_demo_seed"))] = None,
 ) -> None:
-    """架空の自治体で一連の処理を実行 (run the whole cycle on a synthetic office)."""
-    from inquiry.demo import SAMPLE_SEED, run_demo
+    from inquiry.steps.demo import SAMPLE_SEED, run_demo
 
     _done(run_demo(home or Path("demo-home"), persons, SAMPLE_SEED if seed is None else seed))
 

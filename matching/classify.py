@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from matching.comparisons import ADDRESS, DOB, NAME
+from matching.comparisons import DEFAULT_MODEL, MatchModel
 
 __all__ = [
     "CLASSES",
@@ -150,7 +150,7 @@ def _apply(rules: tuple[ClassRule, ...]) -> tuple[pl.Expr, pl.Expr]:
     return klass, pl.struct(rule=rule, reason=reason)
 
 
-def _decision_table() -> pl.DataFrame:
+def _decision_table(model: MatchModel) -> pl.DataFrame:
     """The rules evaluated once on every combination of evidence values (560 rows).
 
     Pairs then look their class up by combination instead of running the
@@ -159,7 +159,7 @@ def _decision_table() -> pl.DataFrame:
     combos = pl.DataFrame(
         list(
             itertools.product(
-                range(len(NAME.levels)), range(len(DOB.levels)), range(len(ADDRESS.levels)), (False, True), (False, True)
+                range(len(model.name.levels)), range(len(model.dob.levels)), range(len(model.address.levels)), (False, True), (False, True)
             )
         ),
         schema={
@@ -171,9 +171,9 @@ def _decision_table() -> pl.DataFrame:
         },
         orient="row",
     ).with_columns(
-        name_evidence=NAME.label_of(pl.col("name_idx")),
-        dob_evidence=DOB.label_of(pl.col("dob_idx")),
-        address_evidence=ADDRESS.label_of(pl.col("address_idx")),
+        name_evidence=model.name.label_of(pl.col("name_idx")),
+        dob_evidence=model.dob.label_of(pl.col("dob_idx")),
+        address_evidence=model.address.label_of(pl.col("address_idx")),
     )
     base_class, base_why = _apply(PAIR_RULES)
     cap_class, cap_why = _apply(ESTIMATED_RULES)
@@ -187,7 +187,7 @@ def _decision_table() -> pl.DataFrame:
     reasons = sorted({r.reason for r in PAIR_RULES + ESTIMATED_RULES})
     rules = [r.name for r in PAIR_RULES + ESTIMATED_RULES]
     return table.select(
-        _combo(),
+        _combo(model),
         pl.col("class").cast(CLASS_DTYPE),
         pl.col("_why").struct.field("rule").cast(pl.Enum(rules)),
         pl.col("_why").struct.field("reason").cast(pl.Enum(reasons)),
@@ -198,8 +198,8 @@ def _decision_table() -> pl.DataFrame:
 CLASS_DTYPE = pl.Enum(CLASSES)
 
 
-def _combo() -> pl.Expr:
-    nd, na = len(DOB.levels), len(ADDRESS.levels)
+def _combo(model: MatchModel) -> pl.Expr:
+    nd, na = len(model.dob.levels), len(model.address.levels)
     return (
         (((pl.col("name_idx").cast(pl.UInt32) * nd + pl.col("dob_idx")) * na + pl.col("address_idx")) * 2
          + pl.col("estimated").fill_null(False).cast(pl.UInt32)) * 2
@@ -207,18 +207,19 @@ def _combo() -> pl.Expr:
     ).alias("combo")
 
 
-_DECISIONS: pl.DataFrame | None = None
+#: decision tables already made, by model (kept with their model: an id is only unique while its object lives)
+_DECISIONS: dict[int, tuple[MatchModel, pl.DataFrame]] = {}
 
 
-def decision_table() -> pl.DataFrame:
-    """Class, rule and reason for every (name, dob, address, estimated, room conflict) combination."""
-    global _DECISIONS
-    if _DECISIONS is None:
-        _DECISIONS = _decision_table()
-    return _DECISIONS
+def decision_table(model: MatchModel = DEFAULT_MODEL) -> pl.DataFrame:
+    """Class, rule and reason for every (name, dob, address, estimated, room conflict) combination
+    of ``model``'s evidence levels — the levels :func:`matching.scoring.score_pairs` gave the pairs."""
+    if id(model) not in _DECISIONS:
+        _DECISIONS[id(model)] = (model, _decision_table(model))
+    return _DECISIONS[id(model)][1]
 
 
-def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+def classify_pairs(pairs: pl.DataFrame, model: MatchModel = DEFAULT_MODEL) -> pl.DataFrame:
     """Add ``class``, ``rule``, ``reason`` and ``class_rank`` to scored pairs.
 
     Needs the evidence as level indices (``name_idx``, ``dob_idx``,
@@ -228,7 +229,7 @@ def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     for flag in ("estimated", "room_conflict"):
         if flag not in pairs.columns:
             pairs = pairs.with_columns(pl.lit(False).alias(flag))
-    idx = {"name_idx": NAME, "dob_idx": DOB, "address_idx": ADDRESS}
+    idx = {"name_idx": model.name, "dob_idx": model.dob, "address_idx": model.address}
     missing = {c: cmp for c, cmp in idx.items() if c not in pairs.columns}
     if missing:
         label_col = {"name_idx": "name_evidence", "dob_idx": "dob_evidence", "address_idx": "address_evidence"}
@@ -236,8 +237,8 @@ def classify_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
             pl.col(label_col[c]).cast(pl.Utf8).cast(cmp.dtype).to_physical().cast(pl.UInt8).alias(c)
             for c, cmp in missing.items()
         )
-    table = decision_table()
-    code = pairs.select(_combo()).get_column("combo")
+    table = decision_table(model)
+    code = pairs.select(_combo(model)).get_column("combo")
     return pairs.with_columns(
         table.get_column(c).gather(code).alias(c) for c in ("class", "rule", "reason", "class_rank")
     )

@@ -346,7 +346,7 @@ def link(
         frames.persons.select("person_idx", "person_id"), on="person_idx"
     )
     clock("score")
-    classified = classify_pairs(scored)
+    classified = classify_pairs(scored, config.model)
     resolved = resolve_accounts(classified, frames.accounts, max_candidates=config.max_candidates)
     evidence = candidate_evidence(classified, resolved, frames.accounts, max_candidates=config.max_candidates)
     passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]

@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from matching.blocking import LinkFrames
-from matching.comparisons import ADDRESS, DEFAULT_MODEL, DOB, NAME, MatchModel
+from matching.comparisons import DEFAULT_MODEL, Comparison, MatchModel
 
 __all__ = ["ScoringOptions", "edit_distance", "score_pairs", "similarity"]
 
@@ -101,7 +101,7 @@ def _pair_code(a: str, f: str) -> pl.Expr:
     return (pl.col(a).cast(pl.UInt64) * (1 << 32) + pl.col(f).cast(pl.UInt64)).alias("_ab")
 
 
-def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOptions) -> pl.DataFrame:
+def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOptions, name: Comparison) -> pl.DataFrame:
     """Best name level and similarity per pair over the person's name forms."""
     acc = frames.accounts.select(
         "acct_idx",
@@ -144,9 +144,9 @@ def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOption
         | pl.col("part_in").fill_null(False),
         sim=pl.when(pl.col("a_key") == pl.col("f_key")).then(1.0).otherwise(pl.col("sim")),
     )
-    n = len(NAME.levels)
+    n = len(name.levels)
     best = (
-        rows.with_columns(name_idx=NAME.level_index())
+        rows.with_columns(name_idx=name.level_index())
         .group_by("pair_idx")
         .agg(((n - pl.col("name_idx").cast(pl.Float64)) * 2.0 + pl.col("sim").fill_null(0.0)).max().alias("_best"))
         .with_columns(_lvl=(pl.col("_best") / 2.0).floor())
@@ -159,7 +159,7 @@ def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOption
     return best
 
 
-def _dob_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
+def _dob_levels(frames: LinkFrames, pairs: pl.DataFrame, dob: Comparison) -> pl.DataFrame:
     acc = frames.accounts.select("acct_idx", pl.col("dob").alias("a_dob"))
     per = frames.persons.select("person_idx", pl.col("dob").alias("p_dob"), "estimated")
 
@@ -186,11 +186,11 @@ def _dob_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
             d_exact=pl.col("a_dob") == pl.col("p_dob"),
             d_near=(differing == 1) | swapped | year_off_by_one,
         )
-        .select("pair_idx", "estimated", dob_idx=DOB.level_index())
+        .select("pair_idx", "estimated", dob_idx=dob.level_index())
     )
 
 
-def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
+def _address_levels(frames: LinkFrames, pairs: pl.DataFrame, address: Comparison) -> pl.DataFrame:
     acc = frames.accounts.select(
         "acct_idx",
         "has_address",
@@ -230,7 +230,7 @@ def _address_levels(frames: LinkFrames, pairs: pl.DataFrame) -> pl.DataFrame:
             _conflict=(pl.col("a_room") != pl.col("p_room")).fill_null(False).cast(pl.UInt8),
         )
         .group_by("pair_idx")
-        .agg(_best=(ADDRESS.level_index().cast(pl.UInt8) * 2 + pl.col("_conflict")).min())
+        .agg(_best=(address.level_index().cast(pl.UInt8) * 2 + pl.col("_conflict")).min())
         .select(
             "pair_idx",
             address_idx=(pl.col("_best") // 2).cast(pl.UInt8),
@@ -256,22 +256,22 @@ def score_pairs(
     """
     options = options or ScoringOptions()
     pairs = pairs.select("acct_idx", "person_idx").with_row_index("pair_idx")
-    name = _name_levels(frames, pairs, options)
-    dob = _dob_levels(frames, pairs)
-    address = _address_levels(frames, pairs)
+    name = _name_levels(frames, pairs, options, model.name)
+    dob = _dob_levels(frames, pairs, model.dob)
+    address = _address_levels(frames, pairs, model.address)
     out = (
         pairs.join(name, on="pair_idx", how="left")
         .join(dob, on="pair_idx", how="left")
         .join(address, on="pair_idx", how="left")
         .sort("pair_idx")
         .with_columns(
-            pl.col("name_idx").fill_null(len(NAME.levels) - 1),
+            pl.col("name_idx").fill_null(len(model.name.levels) - 1),
             pl.col("name_similarity").fill_null(0.0),
         )
     )
     return out.with_columns(
         model.score("name_idx", "dob_idx", "address_idx", "name_similarity"),
-        name_evidence=NAME.label_of(pl.col("name_idx")),
-        dob_evidence=DOB.label_of(pl.col("dob_idx")),
-        address_evidence=ADDRESS.label_of(pl.col("address_idx")),
+        name_evidence=model.name.label_of(pl.col("name_idx")),
+        dob_evidence=model.dob.label_of(pl.col("dob_idx")),
+        address_evidence=model.address.label_of(pl.col("address_idx")),
     ).drop("pair_idx")

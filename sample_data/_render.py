@@ -31,7 +31,7 @@ __all__ = [
     "DATE_NOTATIONS",
     "ADDRESS_NOTATIONS",
     "zengin",
-    "fullwidth_bank",
+    "enlarge_small",
     "hiragana",
     "halfwidth_raw",
     "bank_key",
@@ -41,6 +41,7 @@ __all__ = [
     "render_address",
     "render_address_frame",
     "pick",
+    "map_distinct",
 ]
 
 KANA_NOTATIONS = ("fw_ideo", "fw_space", "fw_nospace", "hiragana", "halfwidth", "zengin", "empty")
@@ -61,7 +62,7 @@ _SMALL = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオ�
 _ZENGIN_FOLD = str.maketrans({"ヲ": "オ", "ヰ": "イ", "ヱ": "エ", "ー": "-", "　": " "})
 
 
-def _map_distinct(expr: pl.Expr, fn: Callable[[str], str]) -> pl.Expr:
+def map_distinct(expr: pl.Expr, fn: Callable[[str], str]) -> pl.Expr:
     """Apply a Python string function once per distinct value of a column."""
 
     def batch(s: pl.Series) -> pl.Series:
@@ -80,24 +81,22 @@ def _zengin_one(text: str) -> str:
 
 def zengin(expr: pl.Expr) -> pl.Expr:
     """Full-width katakana → Zengin half-width (small kana enlarged, ヲ→ｵ, ー→-)."""
-    return _map_distinct(expr, _zengin_one)
+    return map_distinct(expr, _zengin_one)
 
 
-def fullwidth_bank(expr: pl.Expr, *, keep_small: bool = True) -> pl.Expr:
-    """Full-width katakana as a pipitLINQ bank stores it (small kana kept or not)."""
-    if keep_small:
-        return expr
-    return _map_distinct(expr, lambda t: t.translate(_SMALL))
+def enlarge_small(expr: pl.Expr) -> pl.Expr:
+    """Full-width katakana with small kana enlarged (キョウコ → キヨウコ), as the pipitLINQ banks that cannot keep them store it."""
+    return map_distinct(expr, lambda t: t.translate(_SMALL))
 
 
 def hiragana(expr: pl.Expr) -> pl.Expr:
     """Katakana → hiragana (the master sometimes holds the reading in hiragana)."""
-    return _map_distinct(expr, jaconv.kata2hira)
+    return map_distinct(expr, jaconv.kata2hira)
 
 
 def halfwidth_raw(expr: pl.Expr) -> pl.Expr:
     """Katakana → half-width as typed into an old system (small kana kept: ｷｮｳｺ)."""
-    return _map_distinct(expr, lambda t: jaconv.z2h(t.replace("　", " "), kana=True, ascii=True, digit=True))
+    return map_distinct(expr, lambda t: jaconv.z2h(t.replace("　", " "), kana=True, ascii=True, digit=True))
 
 
 def _key_one(text: str) -> str:
@@ -109,7 +108,7 @@ def _key_one(text: str) -> str:
 
 def bank_key(expr: pl.Expr) -> pl.Expr:
     """The key a simulated bank searches its customer file with (width, small kana, spaces folded)."""
-    return _map_distinct(expr, _key_one)
+    return map_distinct(expr, _key_one)
 
 
 # --- numbers -----------------------------------------------------------------

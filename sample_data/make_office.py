@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from sample_data.generator import generate_office
+from sample_data import generate_office
 
 __all__ = ["main"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from benchmarks.splink_compare import _classes, _gated
+from benchmarks.splink_compare import gated_classes, splink_classes
 
 # gamma levels as Splink numbers them: name 4 exact, 3 other name, 2 jw>=0.95; dob 2 exact,
 # 1 one edit, 0 else, -1 missing; address 3 block, 2 town, 1 city, 0 else, -1 missing
@@ -31,7 +31,7 @@ def _linked() -> pl.DataFrame:
         orient="row",
     )
     response = pl.DataFrame({"unique_id": list(dict.fromkeys(a for a, *_ in ROWS)) + ["a-nobody"]})
-    return _classes(pairs, response)
+    return splink_classes(pairs, response)
 
 
 def test_probabilities_become_classes() -> None:
@@ -50,7 +50,7 @@ def test_probabilities_become_classes() -> None:
 
 def test_the_spec_rules_gate_splinks_classes() -> None:
     estimated = pl.DataFrame({"person_id": ["p1", "p2", "p3", "p4"], "kana_estimated": [False, False, False, True]})
-    got = dict(_gated(_linked(), estimated).select("account_key", "class").iter_rows())
+    got = dict(gated_classes(_linked(), estimated).select("account_key", "class").iter_rows())
     assert got == {
         "a-same-dob-elsewhere": "REVIEW",  # rule 1: name and birth date are not identity
         "a-owner": "CONFIRMED",

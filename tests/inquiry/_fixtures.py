@@ -29,7 +29,7 @@ runner = CliRunner()
 
 #: the office every test workspace is made for: `inquiry init` has no default office
 OFFICE_ARGS = ("--municipality", "131041", "--name", "新宿区")
-#: the same office as :class:`inquiry.settings.Settings` fields
+#: the same office as :class:`inquiry.runtime.settings.Settings` fields
 TEST_OFFICE = {"municipality_code": "131041", "municipality_name": "新宿区"}
 
 

@@ -25,9 +25,9 @@ import numpy as np
 import polars as pl
 
 from formats.refdata import banks, branches
-from inquiry.settings import Settings
-from inquiry.store import Store
-from inquiry.workspace import Workspace
+from inquiry.runtime.settings import Settings
+from inquiry.runtime.store import Store
+from inquiry.runtime.workspace import Workspace
 from tests.inquiry._fixtures import TEST_OFFICE
 
 __all__ = ["fill_store", "make_workspace", "TODAY"]

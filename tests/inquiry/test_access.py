@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from inquiry.step import StepResult, run_step
+from inquiry.runtime.step import StepResult, run_step
 from tests.inquiry._fixtures import (
     OFFICE,
     OFFICE_ARGS,
@@ -116,7 +116,7 @@ def test_with_a_key_the_store_file_holds_no_readable_personal_data(tmp_path: Pat
     pytest.importorskip("sqlcipher3")
     import sqlite3
 
-    from inquiry.store import Store
+    from inquiry.runtime.store import Store
     from tests.inquiry._fixtures import answered_workspace
 
     monkeypatch.setenv("INQUIRY_KEY", "correct horse battery staple")
@@ -192,7 +192,7 @@ def _plain_answered_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def _last_audit_commands(home: Path, key: str) -> list[str]:
-    from inquiry.store import Store
+    from inquiry.runtime.store import Store
 
     with Store(home / "store.sqlite3", key=key) as store:
         return [r[0] for r in store.conn.execute("SELECT command FROM audit ORDER BY seq")]
@@ -283,8 +283,8 @@ def test_encrypt_with_a_key_file_and_without_hard_links(tmp_path: Path, monkeypa
 
 def test_an_encrypted_copy_that_differs_is_not_put_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("sqlcipher3")
-    import inquiry.encrypt
-    from inquiry._crypto import connect_encrypted, export_encrypted
+    import inquiry.steps.encrypt
+    from inquiry.runtime.crypto import connect_encrypted, export_encrypted
 
     home = tmp_path / "ws"
     monkeypatch.delenv("INQUIRY_KEY", raising=False)
@@ -298,7 +298,7 @@ def test_an_encrypted_copy_that_differs_is_not_put_in_place(tmp_path: Path, monk
         conn.execute("DELETE FROM audit")
         conn.close()
 
-    monkeypatch.setattr(inquiry.encrypt, "export_encrypted", lossy)
+    monkeypatch.setattr(inquiry.steps.encrypt, "export_encrypted", lossy)
     monkeypatch.setenv("INQUIRY_KEY", KEY)
     code, out = cli("encrypt", "--home", home)
     assert code == 2 and "audit" in out and "still unencrypted" in out, out
@@ -307,7 +307,7 @@ def test_an_encrypted_copy_that_differs_is_not_put_in_place(tmp_path: Path, monk
 
 _KILLED_ENCRYPT = """
 import os, sys
-import inquiry.encrypt as encrypt
+import inquiry.steps.encrypt as encrypt
 from inquiry.cli import app
 
 def killed(*args, **kwargs):

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from inquiry import audit
-from inquiry.store import Store
+from inquiry.runtime import audit
+from inquiry.runtime.store import Store
 from tests.inquiry._fixtures import OFFICE, cli
 
 

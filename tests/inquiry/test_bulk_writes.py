@@ -22,11 +22,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from inquiry.prepare import GETA, _cp932_safe_text
-from inquiry.store import Store
-from matching._variants import fold_variants
-from sample_data.generator import generate_office
-from sample_data.simulator import BankWorld
+from inquiry.runtime.store import Store
+from inquiry.steps.prepare import GETA, _cp932_safe_text
+from matching import fold_variants
+from sample_data import BankWorld, generate_office
 from tests.inquiry._fixtures import cli
 
 

@@ -55,7 +55,7 @@ SEED = int(os.environ.get("INQUIRY_CRASH_SEED", "20261123"))
 _CHILD = """
 import sys
 from inquiry.cli import app
-import inquiry.prepare, inquiry.sent, inquiry.ingest, inquiry.match, inquiry.purge, inquiry.nightly, inquiry.exports
+import inquiry.steps.prepare, inquiry.steps.sent, inquiry.steps.ingest, inquiry.steps.match, inquiry.steps.purge, inquiry.steps.nightly, inquiry.steps.exports
 import matching, formats
 print("ready", flush=True)
 sys.argv = ["inquiry", *sys.argv[1:]]

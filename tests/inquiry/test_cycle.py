@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
-from inquiry.store import Store
+from inquiry.runtime.store import Store
 from tests.inquiry._fixtures import OFFICE_ARGS
 
 runner = CliRunner()

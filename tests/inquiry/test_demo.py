@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from inquiry.cli import app
-from inquiry.store import Store
+from inquiry.runtime.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_purge_certificate_of_the_demo_office_matches_the_store(demo_home: Path,
 
 
 def test_demo_makes_a_seizure_plan_and_the_list(demo_home: Path) -> None:
-    from inquiry.seize import LIST_COLUMNS
+    from inquiry.steps.seize import LIST_COLUMNS
 
     listing = demo_home / "reports" / "預金差押予定一覧.csv"
     raw = listing.read_bytes()

@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
-from inquiry.followups import FollowupOptions, followups, months_before
-from inquiry.settings import Settings
-from inquiry.step import run_step
-from inquiry.store import Store
-from inquiry.workspace import Workspace
+from inquiry.runtime.settings import Settings
+from inquiry.runtime.step import run_step
+from inquiry.runtime.store import Store
+from inquiry.runtime.workspace import Workspace
+from inquiry.steps.followups import FollowupOptions, followups, months_before
 from tests.inquiry._fixtures import TEST_OFFICE
 
 TODAY = dt.date.today()
@@ -455,7 +455,7 @@ def _transactions(office: Office, followup_id: str, months: range, sha: str = "r
 
 
 def test_summarise_once_and_again_when_another_answer_arrives(office: Office) -> None:
-    from inquiry.history import NO_TRANSACTIONS, summarise
+    from inquiry.steps.history import NO_TRANSACTIONS, summarise
 
     with_tx, without = _answered(office)
     _transactions(office, with_tx, range(2, 5, 2))  # February and April

@@ -34,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formats._text import CONTROL_CHARS, INVISIBLE, LINE_LIKE
+from formats import CONTROL_CHARS, INVISIBLE, LINE_LIKE
 from formats.errors import FileRejected
 from formats.inputs import InputTable, read_institutions, read_master, read_payments
 from tests.inquiry._fixtures import (

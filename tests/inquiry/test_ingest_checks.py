@@ -241,10 +241,13 @@ def test_nightly_survives_a_poison_file_and_the_next_night_is_clean(waiting, ws:
 
 def test_a_file_the_store_refuses_is_rejected_alone_and_the_others_go_in(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An office's edited layout that forgot ``required`` lets a blank 回答区分 through to the store: the last safety net."""
-    import formats.files
-    from formats._layout import _packaged, parse_csv_layout
+    from importlib import resources
 
-    edited = parse_csv_layout(_packaged("pipitlinq.toml").replace(", required = true", ""), "edited pipitlinq.toml")
+    import formats.files
+    from formats import parse_csv_layout
+
+    packaged = resources.files("formats").joinpath("layouts", "pipitlinq.toml").read_text(encoding="utf-8")
+    edited = parse_csv_layout(packaged.replace(", required = true", ""), "edited pipitlinq.toml")
     monkeypatch.setattr(formats.files, "load_pipitlinq", lambda: edited)
     for name, data in waiting[1].items():
         if name.lower().startswith("pipitlinq"):

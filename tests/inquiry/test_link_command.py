@@ -9,9 +9,8 @@ from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
-from inquiry.exports import MATCHES_COLUMNS
-from sample_data.generator import generate_office
-from sample_data.simulator import BankWorld, sample_requests
+from inquiry.steps.exports import MATCHES_COLUMNS
+from sample_data import BankWorld, generate_office, sample_requests
 
 SPEC_COLUMNS = (
     "account_key, provider, bank_code, branch_code, account_type, account_number, inquiry_id, inquired_person_id, "

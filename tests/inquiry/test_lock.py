@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-import inquiry.workspace
-from inquiry._lock import WorkspaceLock
+import inquiry.runtime.workspace
+from inquiry.runtime.lock import WorkspaceLock
 from tests.inquiry._fixtures import cli
 
 WAIT = 0.6
@@ -26,7 +26,7 @@ WAIT = 0.6
 
 @pytest.fixture()
 def home(answered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(inquiry.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=WAIT))
+    monkeypatch.setattr(inquiry.runtime.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=WAIT))
     return Path(shutil.copytree(answered, tmp_path / "ws"))
 
 
@@ -58,7 +58,7 @@ def test_a_lock_released_while_waiting_lets_the_command_run(home: Path) -> None:
 
 def test_a_killed_holder_leaves_no_stale_lock(home: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from inquiry._lock import WorkspaceLock\n"
+        [sys.executable, "-c", "import sys, time; from inquiry.runtime.lock import WorkspaceLock\n"
          "with WorkspaceLock(__import__('pathlib').Path(sys.argv[1])):\n print('held', flush=True); time.sleep(60)", str(home / ".lock")],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

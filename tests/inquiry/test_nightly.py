@@ -16,9 +16,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-import inquiry.nightly
-from inquiry.nightly import _optional_body
-from inquiry.step import StepFailed, StepResult
+import inquiry.steps.nightly
+from inquiry.runtime.step import StepFailed, StepResult
 from tests.inquiry._fixtures import answer_outbox, cli, init_and_prepare, mark_sent, snapshot, write_office
 
 LATER = (dt.date.today() + dt.timedelta(days=61)).isoformat()
@@ -48,7 +47,7 @@ def _commands(home: Path) -> list[str]:
 def test_stages_run_in_order_each_committed(home: Path) -> None:
     code, out = cli("nightly", "--home", home)
     stages = [c for c in _commands(home) if c.startswith("nightly ")]
-    assert stages == [f"nightly {s}" for s in inquiry.nightly.STAGES]  # every stage ran, once, in order
+    assert stages == [f"nightly {s}" for s in inquiry.steps.nightly.STAGES]  # every stage ran, once, in order
     assert list((home / "outbox").glob("*")) != []  # followups wrote the history requests
     assert len(list((home / "reports").glob("report-*.html"))) == 1  # and the report was made
     assert [p for p in (home / "inbox").iterdir() if p.is_file()] == []
@@ -68,7 +67,7 @@ def test_the_purge_of_nightly_applies_retention(home: Path) -> None:
 
 
 def test_worst_stage_decides_the_exit_code_and_the_purge_still_runs(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inquiry.purge import purge
+    from inquiry.steps.purge import purge
 
     def failing(ctx):
         raise StepFailed("simulated: the inbox cannot be read")
@@ -77,7 +76,7 @@ def test_worst_stage_decides_the_exit_code_and_the_purge_still_runs(home: Path, 
         return StepResult(rejects=pl.DataFrame({"file": ["x.csv"], "line": [3], "reason": ["bad row"]}))
 
     monkeypatch.setattr(
-        inquiry.nightly,
+        inquiry.steps.nightly,
         "_bodies",
         lambda as_of: [("ingest", lambda: failing), ("match", lambda: rejecting), ("followups", lambda: None), ("purge", lambda: purge(as_of))],
     )
@@ -101,15 +100,11 @@ def test_not_a_workspace(tmp_path: Path) -> None:
     assert code == 2 and "init" in out
 
 
-def test_a_stage_whose_module_is_not_installed_is_skipped() -> None:
-    assert _optional_body("no_such_stage_module", "body") is None
-
-
 def test_ctrl_c_stops_the_job_and_rolls_back_the_stage_it_hit(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import signal
 
-    from inquiry.match import match
+    from inquiry.steps.match import match
 
     def interrupted(ctx):
         ctx.store.conn.execute("DELETE FROM persons")  # work that must be rolled back
@@ -118,7 +113,7 @@ def test_ctrl_c_stops_the_job_and_rolls_back_the_stage_it_hit(home: Path, monkey
 
     before = signal.getsignal(signal.SIGINT)  # default, or ignored when run as a background job
     monkeypatch.setattr(
-        inquiry.nightly, "_bodies", lambda as_of: [("ingest", lambda: interrupted), ("match", match), ("purge", lambda: pytest.fail("purge ran"))]
+        inquiry.steps.nightly, "_bodies", lambda as_of: [("ingest", lambda: interrupted), ("match", match), ("purge", lambda: pytest.fail("purge ran"))]
     )
     code, out = cli("nightly", "--home", home)
     assert code == 2 and "interrupted" in out
@@ -131,7 +126,7 @@ def test_ctrl_c_stops_the_job_and_rolls_back_the_stage_it_hit(home: Path, monkey
 # -- one lock from the first stage to the last (issue 14, point 7) ------------------------
 _PAUSED_NIGHTLY = """
 import pathlib, sys, time
-import inquiry.nightly as nightly
+import inquiry.steps.nightly as nightly
 
 home, flags = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 run_stage = nightly._run_stage
@@ -158,10 +153,10 @@ def test_no_other_command_runs_between_the_stages_of_nightly(home: Path, tmp_pat
     import sys
     import time
 
-    import inquiry.workspace
-    from inquiry._lock import WorkspaceLock
+    import inquiry.runtime.workspace
+    from inquiry.runtime.lock import WorkspaceLock
 
-    monkeypatch.setattr(inquiry.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=0.5))
+    monkeypatch.setattr(inquiry.runtime.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=0.5))
     flags = tmp_path / "flags"
     flags.mkdir()
     job = subprocess.Popen(
@@ -190,10 +185,10 @@ def test_no_other_command_runs_between_the_stages_of_nightly(home: Path, tmp_pat
 def test_nightly_on_a_busy_workspace_refuses_whole(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import functools
 
-    import inquiry.workspace
-    from inquiry._lock import WorkspaceLock
+    import inquiry.runtime.workspace
+    from inquiry.runtime.lock import WorkspaceLock
 
-    monkeypatch.setattr(inquiry.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=0.3))
+    monkeypatch.setattr(inquiry.runtime.workspace, "WorkspaceLock", functools.partial(WorkspaceLock, wait_seconds=0.3))
     before = _commands(home)
     with WorkspaceLock(home / ".lock"):
         code, out = cli("nightly", "--home", home)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from inquiry.store import Store
+from inquiry.runtime.store import Store
 from tests.inquiry._fixtures import OFFICE, age_answers, cli
 
 OLD, NEW = ["P001", "P002"], ["P003", "P004"]
@@ -246,10 +246,10 @@ def test_retention_above_sixty_days_needs_an_explicit_setting(home: Path) -> Non
 
 
 def test_purged_values_are_gone_even_if_killed_before_the_vacuum(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import inquiry.purge
+    import inquiry.steps.purge.step
 
     age_answers(home, OLD, 70)
-    monkeypatch.setattr(inquiry.purge, "vacuum_if_pending", lambda store: False)  # as if killed right after the commit
+    monkeypatch.setattr(inquiry.steps.purge.step, "vacuum_if_pending", lambda store: False)  # as if killed right after the commit
     assert cli("purge", "--home", home)[0] == 0
     data = _store_bytes(home)
     assert [t.decode() for pid in OLD for t in _tokens(pid) if t in data] == []  # secure_delete zeroed them already
@@ -308,7 +308,7 @@ def test_after_a_purge_no_personal_value_is_anywhere_in_the_workspace(tmp_path: 
     """A small office through prepare, sent, ingest, match, followups: pipitLINQ never answers, the history
     inquiries are sent and never answered; an export in a subfolder, a rejected answer file, an error log.
     A purge far in the future leaves not one name, kana, birth date, address or account number in any file."""
-    from inquiry.step import run_step
+    from inquiry.runtime.step import run_step
     from tests.inquiry._fixtures import (
         answer_outbox,
         init_and_prepare,
@@ -396,10 +396,10 @@ def test_a_demo_workspace_loses_its_generated_office_with_the_rest(tmp_path: Pat
 
 def test_purge_deletes_each_kind_in_one_statement(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Set-based: one DELETE per table whatever the number of rows (a year is millions), not one per row."""
-    import inquiry.purge
+    import inquiry.steps.purge.step
 
     statements: list[str] = []
-    delete_due = inquiry.purge._delete_due
+    delete_due = inquiry.steps.purge.step.delete_due
 
     def traced(ctx, *args):  # wraps the real step part
         ctx.store.conn.set_trace_callback(statements.append)
@@ -408,7 +408,7 @@ def test_purge_deletes_each_kind_in_one_statement(home: Path, monkeypatch: pytes
         finally:
             ctx.store.conn.set_trace_callback(None)
 
-    monkeypatch.setattr(inquiry.purge, "_delete_due", traced)
+    monkeypatch.setattr(inquiry.steps.purge.step, "delete_due", traced)
     age_answers(home, OLD, 70)
     code, out = cli("purge", "--home", home)
     assert code == 0, out
@@ -425,7 +425,7 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
     """The ids' digest, built column-wise and hashed in pieces, is the SHA-256 of the Python-sorted lines (any text)."""
     import polars as pl
 
-    import inquiry.purge
+    import inquiry.steps.purge.certificate
 
     ids = {
         "inquiry": pl.Series(["b", "a", "ｱ", "é", "😀", "\uffff", None], dtype=pl.Utf8),
@@ -436,7 +436,7 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
     }
     lines = sorted(f"{kind}\t{value}" for kind, series in ids.items() for value in series.to_list())
     expected = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-    assert inquiry.purge._ids_digest(ids) == expected
-    monkeypatch.setattr(inquiry.purge, "_DIGEST_ROWS", 3)
-    assert inquiry.purge._ids_digest(ids) == expected
-    assert inquiry.purge._ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()
+    assert inquiry.steps.purge.certificate.ids_digest(ids) == expected
+    monkeypatch.setattr(inquiry.steps.purge.certificate, "_DIGEST_ROWS", 3)
+    assert inquiry.steps.purge.certificate.ids_digest(ids) == expected
+    assert inquiry.steps.purge.certificate.ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()

@@ -20,9 +20,10 @@ from pathlib import Path
 import polars as pl
 
 import formats
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame
-from inquiry.review import DECISION, KEY
-from inquiry.store import Store
+from inquiry.runtime.store import Store
+from inquiry.steps.exports import matches_frame
+from inquiry.steps.review import DECISION, KEY
+from inquiry.vocabulary import CLASS_LABELS, EVIDENCE_LABELS
 from tests.inquiry._fixtures import (
     OFFICE,
     Person,
@@ -126,7 +127,7 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
 
     # the summary says what changed, from what to what; each answer counted once (none is new)
     counts = _last_counts(home)
-    assert {k: v for k, v in counts.items() if "→" in k} == {"HOMONYM→CONFIRMED": 1, "REVIEW→CONFIRMED": 1, "CONFIRMED→REVIEW": 2}
+    assert {k: v for k, v in counts.items() if "_to_" in k} == {"HOMONYM_to_CONFIRMED": 1, "REVIEW_to_CONFIRMED": 1, "CONFIRMED_to_REVIEW": 2}
     assert counts["decisions_changed"] == 4 and counts["accounts_relinked"] == 10
     assert counts["account_records"] == 0 == counts["accounts_linked"] == counts["CONFIRMED"]
     assert "HOMONYM→CONFIRMED" in out and "REVIEW→CONFIRMED" in out
@@ -148,7 +149,7 @@ def test_two_cycles_reach_the_decisions_of_one_run_with_the_full_master(tmp_path
     _prepare(home, write_office(tmp_path / "office3", OFFICE + NEWCOMERS + (stranger,)))
     assert cli("match", "--home", home)[0] == 0
     counts = _last_counts(home)
-    assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated (same decision)"]
+    assert counts["accounts_relinked"] == 10 and counts["decisions_changed"] == 0 == counts["links_updated_same_decision"]
     assert stored(home, "SELECT * FROM matches ORDER BY account_key") == before
     assert stored(home, evidence) == evidence_before
 
@@ -198,7 +199,7 @@ def test_a_reviewers_decision_and_a_followed_up_link_are_final(tmp_path: Path) -
     # the one account still open becomes its owner's
     assert after[NAMESAKE_KEYS["P005"]][:2] == ("CONFIRMED", "P005")
     counts = _last_counts(home)
-    assert {k: v for k, v in counts.items() if "→" in k} == {"HOMONYM→CONFIRMED": 1}
+    assert {k: v for k, v in counts.items() if "_to_" in k} == {"HOMONYM_to_CONFIRMED": 1}
     assert counts["accounts_relinked"] == 1 and counts["decisions_changed"] == 1
 
 
@@ -225,7 +226,7 @@ def test_nightly_relinks_when_the_newcomers_answers_arrive(tmp_path: Path) -> No
     assert two_cycles[NAMESAKE_KEYS["P006"]][:2] == ("CONFIRMED", "P006")
 
     counts = _last_counts(home, "nightly match")
-    assert {k: v for k, v in counts.items() if "→" in k} == {"HOMONYM→CONFIRMED": 1, "REVIEW→CONFIRMED": 1, "CONFIRMED→REVIEW": 2}
+    assert {k: v for k, v in counts.items() if "_to_" in k} == {"HOMONYM_to_CONFIRMED": 1, "REVIEW_to_CONFIRMED": 1, "CONFIRMED_to_REVIEW": 2}
     # each answer counts once: the answers for the two accounts linked before are not counted again
     new_accounts = set(two_cycles) - linked_in_cycle_one
     assert counts["accounts_linked"] == len(new_accounts) == 4 and counts["account_records"] == 4

@@ -22,13 +22,16 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from inquiry import report as report_module
-from inquiry._report_html import payload, render_html
 from inquiry.cli import app
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame, outcomes_frame
-from inquiry.report import _REPORT_READS, _report_accounts, build_report
-from inquiry.store import Store
-from inquiry.workspace import Workspace
+from inquiry.report import accounts as account_tables_module
+from inquiry.report import queries
+from inquiry.report.html import payload, render_html
+from inquiry.report.step import build_report
+from inquiry.report.xlsx import write_xlsx
+from inquiry.runtime.store import Store
+from inquiry.runtime.workspace import Workspace
+from inquiry.steps.exports import matches_frame, outcomes_frame
+from inquiry.vocabulary import CLASS_LABELS, EVIDENCE_LABELS
 from tests.inquiry._store_fixture import TODAY, make_workspace
 
 NOW = datetime(TODAY.year, TODAY.month, TODAY.day, 18, 0)
@@ -268,8 +271,8 @@ def test_report_reads_the_accounts_as_the_export_does(made: tuple[Path, Path, Pa
     """The report's own narrow read of the accounts gives the same values as matches.csv."""
     home = made[0]
     with _store(home) as s:
-        read = s.fast_frames({k: _REPORT_READS[k] for k in ("found", "linked")})
-        mine = _report_accounts(read["found"].result(), read["linked"].result())
+        read = s.fast_frames({k: queries.READS[k] for k in ("first_answers", "linked")})
+        mine = queries.accounts(read["first_answers"].result(), read["linked"].result())
         export = matches_frame(s)
         reasons = s.frame("SELECT account_key, reason FROM matches WHERE class IN ('REVIEW', 'HOMONYM') AND decision IS NULL")
     cols = [c for c in export.columns if c in mine.columns]
@@ -294,7 +297,7 @@ def test_homonyms_are_summarised_and_the_nearest_listed(made: tuple[Path, Path, 
         ).fetchall()]  # fmt: skip
         s.conn.executemany("UPDATE matches SET dob_evidence = 'missing', address_evidence = 'town' WHERE account_key = ?", [(k,) for k in near])
     assert n > 5, "the fixture should have homonyms"
-    monkeypatch.setattr(report_module, "HOMONYMS_SHOWN", 5)
+    monkeypatch.setattr(account_tables_module, "HOMONYMS_SHOWN", 5)
     with ws.store() as s:
         rep = build_report(s, ws.settings, NOW)
     homonyms, why = rep.table("homonyms"), rep.table("homonym_why")
@@ -312,7 +315,7 @@ def test_homonyms_are_summarised_and_the_nearest_listed(made: tuple[Path, Path, 
     named = set().union(*(set(t.named(t.html_frame).to_list()) for t in rep.tables))
     assert set(rep.persons["person_id"].to_list()) == named
     assert rep.persons_shown >= rep.persons_detailed
-    path = report_module.write_xlsx(rep, tmp_path / "r.xlsx")
+    path = write_xlsx(rep, tmp_path / "r.xlsx")
     assert pl.read_excel(path, sheet_name="同名異人").height == n
 
 
@@ -323,7 +326,7 @@ def test_a_failed_report_leaves_no_file_behind(made: tuple[Path, Path, Path], mo
     shutil.copytree(made[0], home)
     for old in (home / "reports").glob("report-*"):
         old.unlink()
-    import inquiry._report_html as html_module
+    import inquiry.report.html as html_module
 
     def broken(rep: object) -> str:
         raise RuntimeError("disk full")
@@ -339,3 +342,46 @@ def test_a_failed_report_leaves_no_file_behind(made: tuple[Path, Path, Path], mo
     monkeypatch.undo()
     assert CliRunner().invoke(app, ["report", "--home", str(home)]).exit_code == 0
     assert sorted(p.suffix for p in (home / "reports").glob("report-*")) == [".html", ".xlsx"]
+
+
+def test_report_reads_the_outcomes_as_the_export_does(made: tuple[Path, Path, Path]) -> None:
+    """The report's inquiries come through the store's inquiry_outcomes view: every inquiry with the
+    answer and hits outcomes.csv gives it (the report does not recompute an outcome of its own)."""
+    with _store(made[0]) as s:
+        mine = s.fast_frames({"inquiries": queries.READS["inquiries"]})["inquiries"].result()
+        export = outcomes_frame(s)
+    assert mine.height == export.height > 0
+    assert set(mine["outcome"].unique()) >= {"HIT", "ACCOUNTS", "NO_ACCOUNT"}
+    cols = ["person_id", "provider", "bank_code", "sent_on", "answered_on", "outcome", "hits"]
+    as_text = [pl.col(c).cast(pl.Utf8) for c in cols]
+    exported = export.rename({"answer": "outcome"}).select(as_text).sort(cols, nulls_last=True)
+    assert mine.select(as_text).sort(cols, nulls_last=True).equals(exported)
+
+
+def test_page_and_workbook_renderers_read_only_the_model() -> None:
+    """html.py and xlsx.py render a Report; they import nothing of the computation (no cycle back
+    into the step), only the model, the charts, the shared words and the runtime's neutraliser."""
+    import ast
+
+    import inquiry.report
+
+    allowed = {"inquiry.report.model", "inquiry.report.charts", "inquiry.vocabulary", "inquiry.messages", "inquiry.runtime.csvout"}
+    folder = Path(inquiry.report.__file__).parent
+    for name in ("html.py", "xlsx.py", "charts.py", "model.py"):
+        tree = ast.parse((folder / name).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        ours = {m for m in imported if m.split(".")[0] in ("inquiry", "formats", "matching")}
+        assert ours <= allowed, f"{name} imports {sorted(ours - allowed)}"
+
+
+def test_page_carries_its_css_and_script_from_the_package_files(made: tuple[Path, Path, Path]) -> None:
+    """The page's CSS and script are package data files (inquiry/report/static/), inlined as they are."""
+    from importlib import resources
+
+    static = resources.files("inquiry.report") / "static"
+    css, js = (static / "report.css").read_text(encoding="utf-8"), (static / "report.js").read_text(encoding="utf-8")
+    assert "@media print" in css and "DecompressionStream" in js
+    page = made[1].read_text(encoding="utf-8")
+    assert f"<style>{css}</style>" in page
+    assert f"<script>{js}</script>" in page

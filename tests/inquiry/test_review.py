@@ -18,9 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from inquiry.cli import app
-from inquiry.exports import CLASS_LABELS, EVIDENCE_LABELS, matches_frame
-from inquiry.review import DECISION, FINGERPRINT, KEY
-from inquiry.store import Store
+from inquiry.runtime.store import Store
+from inquiry.steps.exports import matches_frame
+from inquiry.steps.review import DECISION, FINGERPRINT, KEY
+from inquiry.vocabulary import CLASS_LABELS, EVIDENCE_LABELS
 from tests.inquiry._store_fixture import make_workspace
 
 runner = CliRunner()
@@ -115,7 +116,7 @@ def test_round_trip_applies_decisions(home: Path, suffix: str) -> None:
     assert by_key[accept_key] == ("CONFIRMED", chosen)  # now a hit, for the follow-ups too
     assert by_key[reject_key] == ("UNMATCHED", None)
     assert by_key[other_key][0] == "REVIEW"
-    assert entry["decisions_accept"] == 1 and entry["decisions_reject"] == 1 and entry["stale (refused)"] == 0 == entry["rejected"]
+    assert entry["decisions_accept"] == 1 and entry["decisions_reject"] == 1 and entry["stale_refused"] == 0 == entry["rejected"]
     assert entry["decisions"] == "2=accept, 3=reject"  # sheet lines, no personal data
 
     # the next sheet no longer lists them

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 import formats
-import inquiry.store
-from inquiry.requests import write_request_files
-from inquiry.step import Context, StepResult, run_step
-from inquiry.workspace import Workspace
+import inquiry.runtime.store
+from inquiry.runtime.step import Context, StepResult, run_step
+from inquiry.runtime.workspace import Workspace
+from inquiry.steps.requests import write_request_files
 from tests.inquiry._fixtures import OFFICE_ARGS, cli, init_and_prepare, write_office
 
 
@@ -56,7 +56,7 @@ def test_init_records_the_office_it_was_given(tmp_path: Path) -> None:
 def test_settings_have_no_default_office() -> None:
     from pydantic import ValidationError
 
-    from inquiry.settings import Settings
+    from inquiry.runtime.settings import Settings
 
     with pytest.raises(ValidationError):
         Settings()  # type: ignore[call-arg]
@@ -136,12 +136,12 @@ def test_a_migration_with_semicolons_inside_statements_is_applied_whole(tmp_path
         INSERT INTO note_log (id, body) VALUES (new.id, new.body || ';logged');
     END;
     """
-    monkeypatch.setattr(inquiry.store, "MIGRATIONS", [*inquiry.store.MIGRATIONS, extra])
-    monkeypatch.setattr(inquiry.store, "SCHEMA_VERSION", len(inquiry.store.MIGRATIONS))
+    monkeypatch.setattr(inquiry.runtime.store, "MIGRATIONS", [*inquiry.runtime.store.MIGRATIONS, extra])
+    monkeypatch.setattr(inquiry.runtime.store, "SCHEMA_VERSION", len(inquiry.runtime.store.MIGRATIONS))
     home = tmp_path / "ws"
     code, out = cli("init", "--home", home, *OFFICE_ARGS)
     assert code == 0, out
     with sqlite3.connect(home / "store.sqlite3") as con:
         con.execute("INSERT INTO notes (id) VALUES (1)")
         assert con.execute("SELECT body FROM note_log").fetchall() == [("a;b;logged",)]
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(len(inquiry.store.MIGRATIONS))
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(len(inquiry.runtime.store.MIGRATIONS))

@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from inquiry.seize import (
+from inquiry.steps.seize import (
     CONFIRM,
     EXECUTE_ON,
     KEY,
@@ -150,7 +150,7 @@ def test_a_confirmation_alone_is_recorded_and_carried_to_the_next_plan(home: Pat
 _CHILD = """
 import sys
 from inquiry.cli import app
-import inquiry.seize, inquiry.step, polars, xlsxwriter
+import inquiry.steps.seize, inquiry.runtime.step, polars, xlsxwriter
 print("ready", flush=True)
 sys.argv = ["inquiry", *sys.argv[1:]]
 app()
@@ -379,7 +379,7 @@ def test_the_list_has_the_header_byte_for_byte_and_is_excel_safe(home: Path) -> 
 
 
 def test_the_office_edits_the_wording_in_its_own_copy(home: Path) -> None:
-    from inquiry._seize_notice import PACKAGED_CONFIG
+    from inquiry.steps.seize.notice import PACKAGED_CONFIG
 
     text = PACKAGED_CONFIG.read_text(encoding="utf-8").replace('"0001" = "振込手数料：２６０円"', '"0001" = "振込手数料：３３０円"')
     (home / "seizure.toml").write_text(text, encoding="utf-8")
@@ -539,3 +539,23 @@ def test_a_date_typed_into_excel_is_read(home: Path) -> None:
     code, out = import_sheet(home, path)
     assert code == 0, out
     assert seizures(home)["execute_on"].to_list() == [day.isoformat()]
+
+
+def test_the_audit_trail_keeps_count_keys_and_the_screen_shows_their_labels(home: Path) -> None:
+    """Rewording a summary label must not change the audit trail's schema: identifiers there, labels on screen."""
+
+    def audited(command: str) -> dict[str, object]:
+        return json.loads(stored(home, "SELECT counts FROM audit WHERE command = ? ORDER BY seq DESC LIMIT 1", command)[0][0])
+
+    code, out = cli("seize", "plan", "--home", home, "--execute-on", EXECUTE)
+    assert code == 0, out
+    keys = audited("seize plan").keys()
+    assert {"candidates", "not_planned_closed", "not_planned_covered", "candidates_unconfirmed", "candidates_protected", "candidates_stale"} <= keys
+    assert all(k.isascii() and " " not in k for k in keys)
+    assert "candidates 要本人確認 (PROBABLE)" in out and "not planned: 解約済/支払停止" in out
+    code, out, _, _ = export_list(home)
+    assert code == 0, out
+    keys = audited("export seizures").keys()
+    assert {"pulled_paid", "pulled_relinked", "reduced_paid", "flagged_protected"} <= keys
+    assert all(k.isascii() and " " not in k for k in keys)
+    assert "pulled (引抜: 名寄せ変更)" in out and "flagged 差押禁止額の確認" in out

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-import inquiry.store as store_module
-from inquiry import _reader
-from inquiry.store import FastQuery, Store
+import inquiry.runtime.store as store_module
+from inquiry.runtime import reader as _reader
+from inquiry.runtime.store import FastQuery, Store
 
 ODD = ["O'Brien 'quoted'", "改行\nあり", "区切り\x1fあり", "NULL", "", "=1+2", None, "\r\n", "'", "タブ\tあり"]
 

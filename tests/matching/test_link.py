@@ -336,3 +336,24 @@ def test_town_only_address_with_an_estimated_reading_stays_review() -> None:
     out = run([account("A", "ｻﾄｳ ﾊﾅｺ", D(1970, 3, 12), "東京都世田谷区太子堂")], [estimated])
     r = row(out, "A")
     assert (r["address_evidence"], r["class"]) == ("town", "REVIEW")
+
+
+def test_a_custom_model_decides_with_its_own_levels_everywhere() -> None:
+    """Scoring, the evidence shown and the class all come from the model ``link`` is given:
+    a model without the ``variant`` name level sees the dash spelling as a partial name,
+    and so does every column of the result (once, scoring used the model's weights but the
+    module's levels, and the evidence said ``variant`` under any model)."""
+    from dataclasses import replace
+
+    from matching import LinkConfig
+    from matching.comparisons import NAME_LEVELS, Comparison, MatchModel
+
+    strict = MatchModel(name=Comparison("name", tuple(replace(lv, condition=pl.lit(False)) if lv.label == "variant" else lv for lv in NAME_LEVELS)))
+    accounts = pl.DataFrame([account("A", "ｻﾄ- ﾊﾅｺ", D(1970, 3, 12))], schema=ACCOUNT_SCHEMA)
+    persons = pl.DataFrame([HANAKO], schema=PERSON_SCHEMA)
+    out = link(accounts, persons, config=LinkConfig(model=strict))
+    r = row(out, "A")
+    assert r["name_evidence"] == "partial" and r["class"] not in ("CONFIRMED", "PROBABLE")
+    default = row(link(accounts, persons), "A")
+    assert (default["name_evidence"], default["class"]) == ("variant", "PROBABLE")
+    assert r["score"] < default["score"]

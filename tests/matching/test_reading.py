@@ -9,7 +9,7 @@ import pytest
 
 import matching.reading as reading
 from formats.inputs import read_master
-from inquiry.persons import with_kana
+from inquiry.steps.persons import with_kana
 from matching.reading import MAX_CANDIDATES, estimate_readings
 from tests.inquiry._fixtures import Person, write_office
 

@@ -1,0 +1,357 @@
+"""Schema of the store, as an ordered list of migrations.
+
+Each entry upgrades the store by one version; ``meta.schema_version`` says
+how far a store has come. Never edit a released migration: append one.
+Dates are ISO text (``YYYY-MM-DD``), money integer yen, lists are joined
+with ``;`` (names) or ``|`` (addresses), as in the master.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: list[str] = [
+    # 1: the whole inquiry cycle
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE persons (
+        person_id TEXT PRIMARY KEY,
+        name_kanji TEXT NOT NULL,
+        name_kana TEXT,
+        kana_estimated INTEGER NOT NULL DEFAULT 0,
+        kana_candidates TEXT,
+        other_names_kana TEXT,
+        birth_date TEXT,
+        sex INTEGER NOT NULL DEFAULT 0,
+        postal_code TEXT,
+        address TEXT,
+        address_history TEXT,
+        arrears_yen INTEGER NOT NULL DEFAULT 0,
+        fiscal_class TEXT,
+        staff_code TEXT,
+        target_banks TEXT,
+        as_of TEXT,
+        cleared_on TEXT,
+        updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE institutions (
+        bank_code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        provider TEXT NOT NULL CHECK (provider IN ('dais', 'pipitlinq', 'paper')),
+        default_target INTEGER NOT NULL DEFAULT 0,
+        requires_address INTEGER NOT NULL DEFAULT 0,
+        bank_type TEXT
+    );
+
+    CREATE TABLE request_files (
+        file_name TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+
+    CREATE TABLE inquiries (
+        inquiry_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        bank_code TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        request_file TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_on TEXT,
+        answered_on TEXT,
+        answer TEXT
+    );
+    CREATE INDEX inquiries_person ON inquiries (person_id, bank_code);
+
+    CREATE TABLE response_files (
+        sha256 TEXT PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_accepted INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+
+    CREATE TABLE answers (
+        response_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        inquiry_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        detail_no INTEGER,
+        account_key TEXT,
+        bank_code TEXT,
+        bank_name TEXT,
+        branch_code TEXT,
+        branch_name TEXT,
+        account_type INTEGER,
+        account_number TEXT,
+        passbook_symbol TEXT,
+        passbook_number TEXT,
+        holder_kana TEXT,
+        holder_birth_date TEXT,
+        holder_address TEXT,
+        balance_yen INTEGER,
+        balance_date TEXT,
+        opened_on TEXT,
+        last_activity TEXT,
+        account_status TEXT,
+        unable_reason TEXT,
+        answered_on TEXT NOT NULL,
+        PRIMARY KEY (response_sha, line)
+    );
+    CREATE INDEX answers_account ON answers (account_key);
+    CREATE INDEX answers_inquiry ON answers (inquiry_id);
+
+    CREATE TABLE matches (
+        account_key TEXT PRIMARY KEY,
+        inquiry_id TEXT NOT NULL,
+        inquired_person_id TEXT,
+        person_id TEXT,
+        class TEXT NOT NULL,
+        score REAL NOT NULL,
+        name_evidence TEXT NOT NULL,
+        dob_evidence TEXT NOT NULL,
+        address_evidence TEXT NOT NULL,
+        candidates TEXT,
+        reason TEXT,
+        matched_at TEXT NOT NULL,
+        decision TEXT,
+        decided_person_id TEXT,
+        decided_by TEXT,
+        decided_at TEXT
+    );
+
+    CREATE TABLE followups (
+        followup_id TEXT PRIMARY KEY,
+        person_id TEXT NOT NULL,
+        account_key TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        origin_inquiry_id TEXT NOT NULL,
+        reason TEXT,
+        priority INTEGER,
+        period_from TEXT,
+        period_to TEXT,
+        status TEXT NOT NULL,
+        request_file TEXT,
+        created_at TEXT NOT NULL,
+        sent_on TEXT,
+        answered_on TEXT,
+        transactions INTEGER,
+        regular_income TEXT
+    );
+    CREATE INDEX followups_account ON followups (account_key);
+
+    CREATE TABLE transactions (
+        followup_id TEXT NOT NULL,
+        response_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        detail_no INTEGER,
+        tx_date TEXT,
+        description TEXT,
+        withdrawal_yen INTEGER,
+        deposit_yen INTEGER,
+        balance_yen INTEGER,
+        PRIMARY KEY (response_sha, line)
+    );
+
+    CREATE TABLE payments (
+        person_id TEXT NOT NULL,
+        paid_on TEXT NOT NULL,
+        amount_yen INTEGER NOT NULL,
+        source_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (source_sha, line)
+    );
+
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        command TEXT NOT NULL,
+        options TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        files TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+
+    CREATE TABLE stats (
+        day TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        bank_code TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, provider, bank_code, kind, value)
+    );
+    """,
+    # 2: what a history answer told (inquiry/history.py), and follow-up look-ups by account/status
+    """
+    ALTER TABLE followups ADD COLUMN summary TEXT;
+    ALTER TABLE followups ADD COLUMN summarised_tx INTEGER;
+    CREATE INDEX transactions_followup ON transactions (followup_id);
+    CREATE INDEX followups_status ON followups (status);
+    """,
+    # 3: `sent` and `purge` find inquiries and follow-ups by their request file
+    """
+    CREATE INDEX inquiries_request_file ON inquiries (request_file);
+    CREATE INDEX followups_request_file ON followups (request_file);
+    """,
+    # 4: the seizure plan (inquiry/seize.py). Candidates and PROBABLE confirmations hang on their
+    # match (ON DELETE CASCADE: purged with it); planned seizures are the office's case file and
+    # keep only what the notice needs; 文書番号 come from one counter per fiscal year.
+    """
+    CREATE TABLE seizure_candidates (
+        account_key TEXT PRIMARY KEY REFERENCES matches (account_key) ON DELETE CASCADE,
+        candidate_no INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        class TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        balance_yen INTEGER,
+        answered_on TEXT,
+        execute_on TEXT,
+        flags TEXT,
+        protected INTEGER NOT NULL DEFAULT 0,
+        planned_at TEXT NOT NULL
+    );
+
+    CREATE TABLE seizure_confirmations (
+        account_key TEXT PRIMARY KEY REFERENCES matches (account_key) ON DELETE CASCADE,
+        person_id TEXT NOT NULL,
+        confirmed_by TEXT NOT NULL,
+        confirmed_at TEXT NOT NULL,
+        staff TEXT
+    );
+
+    CREATE TABLE seizure_counters (
+        fiscal_year INTEGER PRIMARY KEY,
+        last_number INTEGER NOT NULL
+    );
+
+    CREATE TABLE seizures (
+        doc_no TEXT PRIMARY KEY,
+        fiscal_year INTEGER NOT NULL,
+        doc_number INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('PLANNED', 'CANCELLED')),
+        account_key TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        class TEXT NOT NULL,
+        balance_yen INTEGER,
+        answered_on TEXT,
+        registered_at TEXT NOT NULL,
+        selected_by TEXT NOT NULL,
+        staff TEXT,
+        execute_on TEXT NOT NULL,
+        confirmed_by TEXT,
+        confirmed_at TEXT,
+        override_by TEXT,
+        override_at TEXT,
+        name TEXT,
+        resident_address TEXT,
+        bank_address TEXT,
+        bank_code TEXT,
+        bank_name TEXT,
+        branch_name TEXT,
+        branch_code TEXT,
+        account_type_label TEXT,
+        account_number TEXT,
+        wording1 TEXT,
+        wording2 TEXT,
+        wording3 TEXT,
+        source_file TEXT,
+        flag1 TEXT,
+        flag2 TEXT,
+        flag3 TEXT,
+        cancelled_by TEXT,
+        cancelled_at TEXT,
+        cancel_reason TEXT,
+        UNIQUE (fiscal_year, doc_number)
+    );
+    CREATE UNIQUE INDEX seizures_live_account ON seizures (account_key) WHERE status = 'PLANNED';
+    CREATE INDEX seizures_person ON seizures (person_id, status);
+    """,
+    # 5: the audit trail is keyed (inquiry/audit.py): each entry says how its hash was made;
+    #    entries written before are the unkeyed 'sha256' ones
+    """
+    ALTER TABLE audit ADD COLUMN scheme TEXT NOT NULL DEFAULT 'sha256';
+    """,
+    # 6: the evidence link() weighed for each candidate person of an account, best first (rank 0),
+    # as `inquiry match` last decided it; shown as it is by the review sheet and the report, and
+    # purged with the account's link (personal data: the account key holds the account number)
+    """
+    CREATE TABLE match_evidence (
+        account_key TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        class TEXT NOT NULL,
+        score REAL NOT NULL,
+        name_evidence TEXT NOT NULL,
+        dob_evidence TEXT NOT NULL,
+        address_evidence TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (account_key, rank)
+    );
+    """,
+    # 7: the concepts every command reads, defined once as views (a view is SQL text, inlined by
+    # SQLite's planner: no copy, no cost until read). Their literals are the vocabulary's
+    # (inquiry/vocabulary.py: HIT_CLASSES); tests/inquiry/test_views.py checks they agree.
+    """
+    -- a link as it stands: a reviewer's decision over the matcher's (accept → CONFIRMED for the
+    -- decided person, reject → UNMATCHED with nobody); the matcher's own in linked_*
+    CREATE VIEW effective_matches AS
+    SELECT account_key, inquiry_id, inquired_person_id,
+           CASE WHEN decision = 'accept' THEN decided_person_id WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
+           CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
+           person_id AS linked_person_id, class AS linked_class, score, name_evidence, dob_evidence, address_evidence,
+           candidates, reason, matched_at, decision, decided_person_id, decided_by, decided_at
+    FROM matches;
+
+    -- an account's first answer: the first found row recorded (earlier ingests first, then file
+    -- and line order within one), the one its bank data is shown from
+    CREATE VIEW first_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key);
+
+    -- an account's latest answer: the newest balance date, then the newest answer day, then the
+    -- last recorded (what a follow-up and a seizure act on). Shaped to be read fast: the window
+    -- ranks only the narrow columns it orders by, and the winning rows are fetched by rowid
+    -- (a year's store: 3.0 s CPU, below the 3.5 s of the polars sort `followups` used before)
+    CREATE VIEW latest_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.rowid IN (
+        SELECT answer_row FROM (
+            SELECT rowid AS answer_row,
+                   row_number() OVER (PARTITION BY account_key ORDER BY balance_date DESC, answered_on DESC, rowid DESC) AS newest
+            FROM answers WHERE answer = 'found'
+        ) WHERE newest = 1
+    );
+
+    -- a basic inquiry's outcome (outcomes.csv): HIT when an account it returned is linked as a hit
+    -- to the person it asked about (one account, one owner), ACCOUNTS when it returned accounts
+    -- but none of them is that person's, else UNABLE / NO_ACCOUNT as answered, PENDING unanswered
+    CREATE VIEW inquiry_outcomes AS
+    WITH found AS (SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'),
+    per_inquiry AS (
+        SELECT f.inquiry_id, count(DISTINCT f.account_key) AS accounts,
+               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN 1 ELSE 0 END) AS hits,
+               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN f.balance_yen END) AS hit_balance_yen
+        FROM found f JOIN inquiries i ON i.inquiry_id = f.inquiry_id LEFT JOIN effective_matches e ON e.account_key = f.account_key
+        GROUP BY f.inquiry_id
+    )
+    SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.sent_on, i.answered_on,
+           CASE WHEN i.answer IS NULL THEN 'PENDING' WHEN coalesce(p.hits, 0) > 0 THEN 'HIT'
+                WHEN coalesce(p.accounts, 0) > 0 THEN 'ACCOUNTS' WHEN i.answer = 'unable' THEN 'UNABLE'
+                ELSE 'NO_ACCOUNT' END AS answer,
+           coalesce(p.accounts, 0) AS accounts, coalesce(p.hits, 0) AS hits, coalesce(p.hit_balance_yen, 0) AS hit_balance_yen,
+           i.answer AS raw_answer
+    FROM inquiries i LEFT JOIN per_inquiry p ON p.inquiry_id = i.inquiry_id;
+    """,
+]

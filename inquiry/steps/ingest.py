@@ -1,0 +1,357 @@
+"""``inquiry ingest``: answer files of both services into the store.
+
+Files are recognised by content. A file already ingested (same SHA-256) is
+skipped and said so. A file rejected whole — unreadable, truncated, count or
+balance mismatch, another office's (DAIS 照会機関コード), a service or kind
+this workspace never asked, or one whose rows the store refuses — is moved
+after the commit to ``inbox/rejected/`` with ``<name>.reason.txt`` beside it
+and its reason in the rejects file, and nothing of it is stored. Row by
+row, an answer whose 照会番号 the workspace never sent, or sent through the
+other service, that names another person, that answers an inquiry already
+answered (never recorded twice: the reason names the earlier file and
+line), repeats an earlier row of the file, comes from an institution the
+inquiry did not go to, or says 該当あり without a whole account key is a
+rejected row. After the commit each ingested file is deleted from
+``inbox/`` (送受信後直ちに削除). For every file: rows read = rows recorded
++ rows rejected, checked. docs/decisions.md says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+import formats
+from formats import rejects_frame
+from formats.errors import FileRejected
+from formats.limits import SERVICE_FILE, read_limited
+from formats.yucho import account_key
+from inquiry.messages import column_text, text
+from inquiry.runtime.step import Context, StepResult
+from inquiry.steps import history
+
+__all__ = ["REASON_SUFFIX", "UNABLE", "ingest"]
+
+UNABLE = text("history_unable")
+
+#: beside each file moved to ``inbox/rejected/``: why it was rejected
+REASON_SUFFIX = ".reason.txt"
+
+_ANSWER_COLUMNS = [
+    "inquiry_id", "answer", "detail_no", "account_key", "bank_code", "bank_name", "branch_code", "branch_name",
+    "account_type", "account_number", "passbook_symbol", "passbook_number", "holder_kana", "holder_birth_date",
+    "holder_address", "balance_yen", "balance_date", "opened_on", "last_activity", "account_status", "unable_reason",
+]  # fmt: skip
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``name-2``, ``name-3``... when taken: a rejected file never overwrites another."""
+    target = folder / name
+    n = 1
+    while target.exists() or target.with_name(target.name + REASON_SUFFIX).exists():
+        n += 1
+        stem, dot, ext = name.rpartition(".")
+        target = folder / (f"{stem}-{n}.{ext}" if dot and stem else f"{name}-{n}")
+    return target
+
+
+def _move_rejected(path: Path, inbox: Path, reason: str, notes: list[str]) -> None:
+    """Move a file rejected whole to ``inbox/rejected/``, its reason in ``<name>.reason.txt`` beside it.
+
+    Run after the commit, so that the next night does not read it again; the
+    reason is also in the rejects file. A move that fails is said, never raised:
+    the commit is done.
+    """
+    folder = inbox / "rejected"
+    try:
+        folder.mkdir(exist_ok=True, mode=0o700)
+        target = _free_name(folder, path.name)
+        path.replace(target)
+        reason_file = target.with_name(target.name + REASON_SUFFIX)
+        reason_file.write_text(f"{path.name}: {reason}\n", encoding="utf-8")
+        reason_file.chmod(0o600)
+    except OSError as exc:
+        notes.append(f"[red]{text('cannot_move_rejected', file=path.name, error=exc.strerror or exc)}[/red]")
+
+
+class _Unstorable(Exception):
+    """A file whose rows could not be recorded: rolled back alone and rejected whole."""
+
+
+# only the ids of the file at hand are looked up (a year holds about a million inquiries);
+# _earlier: the file and line of the answer already recorded, if any (purged answers leave only the date);
+# looked up only for an inquiry already answered — every recorded answer sets answered_on in the same savepoint,
+# so the first night of a year's inquiries does not search the answers once per row
+_SENT_BASIC = """SELECT inquiry_id, bank_code AS _sent_bank, provider AS _sent_provider, person_id AS _sent_person,
+                        answered_on AS _answered_on,
+                        CASE WHEN answered_on IS NOT NULL THEN
+                        (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.sha256 = a.response_sha
+                         WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) END AS _earlier
+                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each({ids}))"""
+_SENT_HISTORY = """SELECT followup_id AS inquiry_id, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider,
+                          person_id AS _sent_person, answered_on AS _answered_on,
+                          CASE WHEN answered_on IS NOT NULL THEN
+                          (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.sha256 = t.response_sha
+                           WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) END AS _earlier
+                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each({ids}))"""
+_SENT_SCHEMA = {n: pl.Utf8 for n in ("inquiry_id", "_sent_bank", "_sent_provider", "_sent_person", "_answered_on", "_earlier")}
+#: free text among them (a file name as the office saved it), quoted by Store.fast_frame
+_SENT_TEXT = ("_earlier",)
+
+#: what a 該当あり answer must carry to name its account (the account key of README.md)
+_KEY_PARTS = {"bank_code": "金融機関コード", "branch_code": "支店コード", "account_type": "預金種目", "account_number": "口座番号"}
+
+
+def _text(e: pl.Expr) -> pl.Expr:
+    """A value as it goes into a reason: never null, so that a blank field cannot make the reason null."""
+    return e.cast(pl.Utf8).fill_null(text("blank_value"))
+
+
+def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split rows into (recordable, rejected); every check null-safe, the first failing one named.
+
+    Rejected: an id the workspace never sent, or sent through the other
+    service; a 宛名番号 echo (pipitLINQ) that is not the inquiry's person; an
+    inquiry already answered by an earlier file (never doubled: the reason
+    names that file and line); a row repeating an earlier row of this file
+    (same 照会番号 and 明細番号); an answer from an institution the inquiry did
+    not go to; a 該当あり basic answer without a whole account key.
+    """
+    ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().to_list())
+    known = ctx.store.fast_frame(sent_sql.format(ids=_quoted(ids)), _SENT_SCHEMA, text=_SENT_TEXT)
+    rows = parsed.rows.join(known, on="inquiry_id", how="left")
+    iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
+    first_line = pl.col("line").min().over("inquiry_id", "detail_no")
+    checks: list[tuple[pl.Expr, pl.Expr]] = [
+        (pl.col("_sent_bank").is_null(), column_text("unknown_inquiry", inquiry_id=iid)),
+        (pl.col("_sent_provider") != parsed.provider, column_text("other_service", inquiry_id=iid, service=pl.col("_sent_provider"))),
+        (
+            pl.col("person_id").is_not_null() & (pl.col("person_id") != pl.col("_sent_person")),
+            column_text("other_person", person_id=pl.col("person_id"), inquiry_id=iid),
+        ),
+        (
+            pl.col("_answered_on").is_not_null() | pl.col("_earlier").is_not_null(),
+            column_text("already_answered", inquiry_id=iid, earlier=_text(pl.col("_earlier")), answered_on=_text(pl.col("_answered_on"))),
+        ),
+        (pl.col("line") != first_line, column_text("repeated_line", line=first_line)),
+        (found & pl.col("bank_code").is_null(), column_text("found_bank_blank")),
+        (
+            pl.col("bank_code").is_not_null() & (pl.col("bank_code") != pl.col("_sent_bank")),
+            column_text("other_institution", sent_bank=pl.col("_sent_bank"), bank=pl.col("bank_code")),
+        ),
+    ]
+    if parsed.kind == "basic":
+        missing = [pl.when(pl.col(c).is_null() | (pl.col(c) == 0 if c == "account_type" else pl.lit(False))).then(pl.lit(label)) for c, label in _KEY_PARTS.items()]
+        checks.append(
+            (
+                found & pl.any_horizontal(m.is_not_null() for m in missing),
+                column_text("incomplete_key", missing=pl.concat_str(missing, separator="・", ignore_nulls=True)),
+            )
+        )
+    if "person_id" not in rows.columns:
+        rows = rows.with_columns(person_id=pl.lit(None, pl.Utf8))
+    reason: Any = pl.lit(None, pl.Utf8)
+    for condition, said in reversed(checks):
+        reason = pl.when(condition.fill_null(False)).then(said).otherwise(reason)
+    rows = rows.with_columns(_reason=reason)
+    bad = rows.filter(pl.col("_reason").is_not_null())
+    good = rows.filter(pl.col("_reason").is_null()).drop("_reason", *[c for c in _SENT_SCHEMA if c != "inquiry_id"])
+    return good, rejects_frame(parsed.path, bad["line"], bad["_reason"])
+
+
+def _quoted(value: str) -> str:
+    """``value`` as an SQL string literal (for :meth:`Store.fast_frame`, which takes no parameters)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+# one statement per file, from the answers just inserted (no Python row per inquiry): an inquiry is
+# answered by its first answer file; 'found' wins over none/unable, else the answer of the file's first
+# line for the inquiry (SQLite: with exactly one min(), a bare column is taken from the row of that min)
+_ANSWERED = """
+UPDATE inquiries SET answered_on = COALESCE(inquiries.answered_on, :today),
+                     answer = CASE WHEN inquiries.answer = 'found' THEN inquiries.answer ELSE s.answer END
+FROM (SELECT inquiry_id, CASE WHEN sum(answer = 'found') > 0 THEN 'found' ELSE answer END AS answer, min(line)
+      FROM answers WHERE response_sha = :sha GROUP BY inquiry_id) AS s
+WHERE inquiries.inquiry_id = s.inquiry_id
+"""
+# the follow-ups a history file answered, from one JSON text of (id, found rows, all 照会不能);
+# 照会不能: nothing to summarise, and say so rather than "no transactions"
+_HISTORY_ANSWERED = """
+UPDATE followups SET status = 'ANSWERED', answered_on = COALESCE(followups.answered_on, :today),
+                     transactions = COALESCE(followups.transactions, 0) + s.n,
+                     regular_income = CASE WHEN s.unable AND COALESCE(followups.transactions, 0) + s.n = 0
+                                           THEN :unable ELSE followups.regular_income END,
+                     summarised_tx = CASE WHEN s.unable AND COALESCE(followups.transactions, 0) + s.n = 0
+                                          THEN 0 ELSE followups.summarised_tx END
+FROM (SELECT value ->> 'inquiry_id' AS followup_id, value ->> 'n' AS n, value ->> 'unable' AS unable FROM json_each(:counts)) AS s
+WHERE followups.followup_id = s.followup_id
+"""
+
+
+def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
+    rows, rejects = _check_rows(ctx, parsed, _SENT_BASIC)
+    today = ctx.today.isoformat()
+    rows = rows.with_columns(
+        account_key=pl.when(pl.col("answer") == "found")
+        .then(account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")))
+        .otherwise(None)
+    )
+    ctx.store.insert(
+        "answers",
+        rows.select(pl.lit(sha).alias("response_sha"), "line", *_ANSWER_COLUMNS, pl.lit(today).alias("answered_on")),
+    )
+    ctx.store.conn.execute(_ANSWERED, {"today": today, "sha": sha})
+    return rows.height, rejects
+
+
+def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
+    rows, rejects = _check_rows(ctx, parsed, _SENT_HISTORY)
+    today = ctx.today.isoformat()
+    tx = rows.filter(pl.col("answer") == "found")
+    ctx.store.insert(
+        "transactions",
+        tx.select(
+            pl.col("inquiry_id").alias("followup_id"), pl.lit(sha).alias("response_sha"), "line", "detail_no",
+            "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen",
+        ),  # fmt: skip
+    )
+    # none/unable rows are not stored (no transaction to keep): what the follow-ups need of them comes as one JSON text
+    counts = rows.group_by("inquiry_id").agg(
+        (pl.col("answer") == "found").sum().alias("n"), (pl.col("answer") == "unable").all().cast(pl.Int8).alias("unable")
+    )
+    ctx.store.conn.execute(_HISTORY_ANSWERED, {"today": today, "unable": UNABLE, "counts": counts.write_json()})
+    return rows.height, rejects
+
+
+def _check_header(ctx: Context, parsed: formats.ParsedFile) -> None:
+    """Reject a file that is not this workspace's to take: another office's, or a service/kind never asked.
+
+    The DAIS header names the office (照会機関コード); the pipitLINQ header row
+    names no office, so its rows' 宛名番号 echo is checked row by row
+    (:func:`_check_rows`). Neither layout names the request file an answer
+    file answers: each row's 照会番号 is checked against what was sent instead.
+    """
+    ours = ctx.settings.municipality_code
+    theirs = parsed.header.get("municipality_code")
+    if parsed.provider == "dais" and theirs != ours:
+        raise FileRejected(
+            parsed.path,
+            1,
+            text("other_office_file", theirs=theirs or text("blank_value"), ours=ours, name=ctx.settings.municipality_name),
+        )
+    sent = ctx.store.scalar("SELECT 1 FROM request_files WHERE provider = ? AND kind = ? LIMIT 1", (parsed.provider, parsed.kind))
+    if not sent:
+        raise FileRejected(
+            parsed.path,
+            1,
+            text("kind_never_sent", provider=parsed.provider, kind=parsed.kind),
+        )
+
+
+def _read(path: Path, ctx: Context) -> formats.ParsedFile:
+    """Read and recognise an answer file and check its header; :class:`FileRejected` for any whole-file problem.
+
+    An unexpected error of the reader (a bug, or a file no test foresaw) is a
+    whole-file rejection too — nothing has been recorded yet, and the night
+    must go on; the reason names the error so that it can be reported.
+    """
+    try:
+        parsed = formats.read_response(path)
+    except FileRejected:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # see the docstring
+        raise FileRejected(path, 0, text("internal_read_error", kind=type(exc).__name__, error=exc)) from exc
+    _check_header(ctx, parsed)
+    return parsed
+
+
+def _record(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
+    """Record one file's rows inside a savepoint; a file whose rows cannot be stored is undone alone.
+
+    A row the store refuses (a constraint no check foresaw) or counts that do
+    not add up raise :class:`_Unstorable` after the savepoint is rolled back:
+    the file is then rejected whole and the others still go in. Errors of the
+    store itself (disk full, I/O) are not the file's fault and fail the step.
+    """
+    conn = ctx.store.conn
+    conn.execute("SAVEPOINT answer_file")
+    try:
+        recorded, rejects = (_record_basic if parsed.kind == "basic" else _record_history)(ctx, parsed, sha)
+        rejects = pl.concat([parsed.rejects, rejects])
+        if recorded + rejects.height != parsed.rows_read:
+            raise _Unstorable(text("rows_mismatch", read=parsed.rows_read, recorded=recorded, rejected=rejects.height))
+        conn.execute(
+            "INSERT INTO response_files (sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) VALUES (?,?,?,?,?,?,?,?)",
+            (sha, parsed.path.name, parsed.provider, parsed.kind, parsed.rows_read, recorded, rejects.height, ctx.now.isoformat(timespec="seconds")),
+        )
+    except (_Unstorable, sqlite3.IntegrityError, pl.exceptions.PolarsError, ValueError) as exc:
+        conn.execute("ROLLBACK TO answer_file")
+        conn.execute("RELEASE answer_file")
+        reason = str(exc) if isinstance(exc, _Unstorable) else text("cannot_store", kind=type(exc).__name__, error=exc)
+        raise _Unstorable(reason) from exc
+    conn.execute("RELEASE answer_file")
+    return recorded, rejects
+
+
+def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
+    """The step body of ``inquiry ingest`` (and of the ingest stage of ``nightly``) for ``paths`` or the inbox."""
+
+    def body(ctx: Context) -> StepResult:
+        result = StepResult(title=text("ingest_title"))
+        inbox = ctx.ws.inbox
+        files = paths or ctx.ws.inbox_files()
+        kinds: list[str] = []
+        c = {"files": 0, "files_skipped_already_ingested": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
+
+        def reject_whole(path: Path, line: int, reason: str) -> None:
+            c["files_rejected"] += 1
+            result.add_rejects(rejects_frame(path, [line], [text("file_rejected_whole", reason=reason)]))
+            if path.resolve().parent == inbox.resolve():
+                result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
+
+        for path in files:
+            c["files"] += 1
+            try:  # the size limit before anything is loaded (the reader applies it again)
+                data = read_limited(path, SERVICE_FILE)
+            except FileRejected as exc:
+                reject_whole(path, exc.line, exc.reason)
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if ctx.store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha,)):
+                c["files_skipped_already_ingested"] += 1
+                result.notes.append(text("already_ingested", file=path.name))
+                if path.resolve().parent == inbox.resolve():
+                    result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
+                continue
+            try:
+                parsed = _read(path, ctx)
+                recorded, rejects = _record(ctx, parsed, sha)
+            except FileRejected as exc:
+                reject_whole(path, exc.line, exc.reason)
+                continue
+            except _Unstorable as exc:
+                reject_whole(path, 0, str(exc))
+                continue
+            kinds.append(parsed.kind)
+            result.add_rejects(rejects)
+            c["rows_read"] += parsed.rows_read
+            c["rows_recorded"] += recorded
+            c["rows_rejected"] += rejects.height
+            result.files[path.name] = sha
+            if path.resolve().parent == inbox.resolve():
+                result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
+        if any(k == "history" for k in kinds):
+            c["followups_summarised"] = history.summarise(ctx.store)
+        result.counts = c
+        result.notes.append(text("ingest_rows", read=c["rows_read"], recorded=c["rows_recorded"], rejected=c["rows_rejected"]))
+        return result
+
+    return body

@@ -1,0 +1,152 @@
+"""``inquiry link``: answers + master → ``matches.csv``, without a workspace.
+
+For one-off checks and benchmarks: the same readers, the same
+:func:`matching.link` and the same ``matches.csv`` shape as the workspace
+path, with nothing stored. Without the request files, ``inquired_person_id``
+is known only where the answer echoes 宛名番号 (pipitLINQ).
+
+Rejected input is reported as ``ingest`` reports it (outputs.md): an answer
+row the reader refuses (an impossible 和暦 date such as 令和1年4月1日, a bad
+code), a response file refused whole, and a master row without a usable
+reading are counted in the summary and written to ``rejects-<timestamp>.csv``
+beside ``--out``, and the exit code is 1. Answer rows read = accepted +
+rejected, per file and in all.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+import formats
+from formats import REJECT_SCHEMA, rejects_frame
+from formats.errors import FileRejected
+from formats.inputs import read_master
+from formats.yucho import account_key
+from inquiry.messages import count_label, text
+from inquiry.runtime.csvout import write_csv, write_rejects
+from inquiry.runtime.step import console
+from inquiry.steps.exports import shape_matches
+from inquiry.steps.persons import with_kana
+from matching import link
+
+__all__ = ["link_files", "run_link"]
+
+_ANSWER_COLUMNS = [
+    "account_key", "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address",
+    "bank_code", "branch_code", "account_type", "account_number", "balance_yen", "account_status", "last_activity",
+]  # fmt: skip
+
+
+def _kanji_key(e: pl.Expr) -> pl.Expr:
+    return e.str.normalize("NFKC").str.replace_all(r"\s+", "")
+
+
+def _inquired_persons(requests: list[Path], persons: pl.DataFrame) -> pl.DataFrame:
+    """``inquiry_id → person_id`` from request files.
+
+    pipitLINQ requests carry 宛名番号; DAIS requests do not, so their person is
+    found by the 漢字氏名 and 生年月日 sent, which come from the master as they
+    are. Two persons with the same kanji name and birth date stay unknown
+    rather than guessed (cp932 substitutions such as 〓 also stay unknown).
+    """
+    rows = pl.concat(
+        [formats.read_request(p).rows.select("inquiry_id", "person_id", "name_kanji", "birth_date") for p in requests]
+    ).unique("inquiry_id")
+    key = persons.select("person_id", _kanji_key(pl.col("name_kanji")).alias("_k"), pl.col("birth_date").alias("_d"))
+    unique_key = key.filter(pl.len().over("_k", "_d") == 1).rename({"person_id": "_by_name"})
+    return (
+        rows.with_columns(_k=_kanji_key(pl.col("name_kanji")), _d=pl.col("birth_date"))
+        .join(unique_key, on=["_k", "_d"], how="left")
+        .select("inquiry_id", pl.coalesce("person_id", "_by_name").alias("_req_person"))
+    )
+
+
+def _read_answers(responses: list[Path]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+    """The found accounts of the basic answer files, their rejects, and the row counts.
+
+    A file refused whole is one reject (like ``ingest``, the others are still
+    read); a history file has no accounts to link and is skipped, counted.
+    """
+    answers: list[pl.DataFrame] = []
+    rejects: list[pl.DataFrame] = [pl.DataFrame(schema=REJECT_SCHEMA)]
+    counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped_not_basic": 0}
+    for path in responses:
+        try:
+            parsed = formats.read_response(path)
+        except FileRejected as exc:
+            counts["files_rejected"] += 1
+            rejects.append(rejects_frame(path, [exc.line], [text("file_rejected_whole", reason=exc.reason)]))
+            continue
+        if parsed.kind != "basic":
+            counts["files_skipped_not_basic"] += 1
+            continue
+        assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
+        counts["answer_rows_read"] += parsed.rows_read
+        counts["answer_rows_rejected"] += parsed.rejects.height
+        rejects.append(parsed.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA))
+        answers.append(parsed.rows.filter(pl.col("answer") == "found").with_columns(provider=pl.lit(parsed.provider)))
+    found = pl.concat(answers, how="diagonal_relaxed") if answers else pl.DataFrame()
+    return found, pl.concat(rejects), counts
+
+
+def link_files(
+    master: Path, responses: list[Path], requests: list[Path], encoding: str | None = None
+) -> tuple[pl.DataFrame, dict[str, int], pl.DataFrame]:
+    """Link the found accounts of ``responses`` to ``master``; return (matches, counts, rejects).
+
+    ``rejects`` (``file, line, reason``) holds the master rows and answer rows
+    refused, and the answer files refused whole.
+    """
+    table = read_master(master, encoding=encoding)
+    persons, kana_rejects = with_kana(table.rows, master)
+    found, answer_rejects, answer_counts = _read_answers(responses)
+    rejects = pl.concat([table.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), kana_rejects, answer_rejects])
+    counts = {
+        "persons": persons.height,
+        "persons_rejected": table.rejects.height + kana_rejects.height,
+        **answer_counts,
+        "account_records": found.height,
+    }
+    if found.height == 0:
+        return shape_matches(pl.DataFrame(), pl.DataFrame()), {**counts, "accounts": 0}, rejects
+    found = found.with_columns(
+        account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
+    )
+    inquired = pl.DataFrame(schema={"inquiry_id": pl.Utf8, "_req_person": pl.Utf8})
+    if requests:
+        inquired = _inquired_persons(requests, persons)
+    found = found.join(inquired, on="inquiry_id", how="left").with_columns(
+        inquired_person_id=pl.coalesce("_req_person", "person_id")
+    )
+    accounts = found.select("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
+    linked = link(accounts, persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history"))
+    first = found.unique("account_key", keep="first", maintain_order=True).select(
+        "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
+        "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
+    )  # fmt: skip
+    return shape_matches(linked, first), {**counts, "accounts": linked.height}, rejects
+
+
+def run_link(master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None) -> int:
+    """``inquiry link``: 0 when every input row was taken, 1 when some were rejected
+    (listed in the rejects file beside ``out``), 2 when the master itself is refused."""
+    started, stamp = time.perf_counter(), datetime.now()
+    try:
+        matches, counts, rejects = link_files(master, responses, requests, encoding)
+    except FileRejected as exc:
+        console.print(f"[red]{text('error', error=exc)}[/red]")
+        return 2
+    write_csv(matches, out)
+    by_class = matches["class"].value_counts().sort("class") if matches.height else pl.DataFrame()
+    labelled = {count_label(key): value for key, value in counts.items()}
+    console.print(text("link_done", counts=labelled, seconds=time.perf_counter() - started, out=out))
+    for cls, n in by_class.iter_rows() if by_class.height else []:
+        console.print(f"  {cls}: {n:,}")
+    rejects_path = write_rejects(rejects, out.parent, stamp)
+    if rejects_path is not None:
+        console.print(f"[yellow]{text('rejected_rows', count=f'{rejects.height:,}', path=rejects_path)}[/yellow]")
+    return 1 if rejects.height else 0

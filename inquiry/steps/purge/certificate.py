@@ -1,0 +1,110 @@
+"""The deletion certificate (消去記録): what a purge deleted, when, by whom, and a digest of the deleted records' ids.
+
+Kept in the store (``meta``) in the purge's own transaction and written to
+``reports/purge-<timestamp>.txt`` / ``.json`` after the commit; a certificate
+whose files a kill prevented is written by the next purge
+(:func:`write_missing_certificates`). It holds counts and hashes only — no
+personal data — so it is never purged itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from formats.files import write_atomically
+from inquiry.messages import text
+from inquiry.runtime.step import Context
+from inquiry.runtime.store import Store
+from inquiry.steps.purge.due import RECORD_KINDS, Deleted
+
+__all__ = ["CERT_PREFIX", "certificate", "certificate_files", "ids_digest", "write_missing_certificates"]
+
+CERT_PREFIX = "purge_certificate:"
+#: lines of the certificate's id digest hashed at once
+_DIGEST_ROWS = 500_000
+
+
+def ids_digest(ids: dict[str, pl.Series]) -> str:
+    """SHA-256 of ``kind<TAB>id`` lines, sorted: proves later which records were deleted.
+
+    The value of the Python formula (``sorted`` lines joined by ``\\n``),
+    built column-wise: the tab after a kind's name sorts before any letter,
+    so the sorted lines are the kinds in order, each kind's lines sorted (polars
+    sorts text by its UTF-8 bytes, the code point order of ``sorted``); one
+    kind at a time, hashed in pieces, so that a year's millions of ids are
+    never all in memory as text at once.
+    """
+    digest = hashlib.sha256()
+    first = True
+    for kind in sorted(ids):
+        lines = (f"{kind}\t" + ids[kind].cast(pl.Utf8).fill_null("None")).rename("line").sort()
+        for piece in lines.to_frame().iter_slices(_DIGEST_ROWS):
+            digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
+            first = False
+    return digest.hexdigest()
+
+
+def _certificate_text(cert: dict[str, Any]) -> str:
+    """The certificate as people read it (the template: ``purge_certificate`` in :mod:`inquiry.messages`).
+
+    A certificate kept by an older version may lack the unanswered deadline: ``-``.
+    """
+    counts = "\n".join(f"  {k:<21} {cert['counts'][k]:>10,}" for k in RECORD_KINDS if k in cert["counts"])
+    period = f"{cert['period_from']} 〜 {cert['period_to']}" if cert["period_from"] else text("purge_no_period")
+    values = {**cert, "unanswered_cutoff": cert.get("unanswered_cutoff", "-"), "unanswered_days": cert.get("unanswered_days", "-")}
+    return text("purge_certificate", **(values | {"counts": counts, "period": period}))
+
+
+def certificate_files(cert: dict[str, Any]) -> dict[str, bytes]:
+    """The certificate's two files by name: the text people read and the JSON a program checks."""
+    name = cert["name"]
+    return {
+        f"{name}.txt": _certificate_text(cert).encode("utf-8"),
+        f"{name}.json": (json.dumps(cert, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+    }
+
+
+def write_missing_certificates(store: Store, reports: Path) -> list[Path]:
+    """Write every certificate the store holds whose file is missing (a purge killed after its commit)."""
+    written: list[Path] = []
+    for (value,) in store.conn.execute("SELECT value FROM meta WHERE key LIKE ? ORDER BY key", (CERT_PREFIX + "%",)):
+        for fname, data in certificate_files(json.loads(value)).items():
+            path = reports / fname
+            if not path.exists():
+                write_atomically(path, data)
+                written.append(path)
+    return written
+
+
+
+def certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date) -> dict[str, Any]:
+    """The certificate of what ``d`` deleted, under a name no earlier certificate has (two purges in one second)."""
+    name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
+    k = 1
+    while ctx.store.get_meta(CERT_PREFIX + name) is not None or (ctx.ws.reports / f"{name}.txt").exists():
+        k += 1
+        name = f"purge-{ctx.now:%Y%m%d-%H%M%S}-{k}"
+    answered = d.inquiries["answered_on"].drop_nulls()
+    return {
+        "name": name,
+        "municipality": f"{ctx.settings.municipality_code} {ctx.settings.municipality_name}",
+        "purpose": ctx.settings.purpose,
+        "executed_at": ctx.now.isoformat(timespec="seconds"),
+        "operator": ctx.operator,
+        "as_of": day.isoformat(),
+        "retention_days": ctx.settings.retention_days,
+        "cutoff": cutoff.isoformat(),
+        "unanswered_days": ctx.settings.unanswered_days,
+        "unanswered_cutoff": unanswered.isoformat(),
+        "period_from": answered.min() if answered.len() else None,
+        "period_to": answered.max() if answered.len() else None,
+        "counts": d.counts(),
+        "stats_rows": stats_rows,
+        "ids_sha256": ids_digest(d.ids()),
+    }
