@@ -18,10 +18,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from formats import read_response, write_response
-from formats._csv import write_csv
-from formats._fixed import write_fixed
-from formats._layout import FRAME_SCHEMAS
+from formats import FRAME_SCHEMAS, encode, read_response, write_response
 
 N = 10_000
 COMMON = {"municipality_code": "131041", "created_on": dt.date(2026, 11, 23), "seq": 1}
@@ -129,20 +126,16 @@ def test_write_a_years_answers(benchmark, year_files: dict[str, list[Path]], pro
     The frames re-encode to the very bytes the simulated banks wrote (asserted),
     so this is also the writers' byte-for-byte check on a year of files.
     """
-    from formats.files import _conform, _layout_of
-
-    layout = _layout_of(provider)
     jobs = []
     for f in year_files[provider]:
         parsed = read_response(f)
-        fd = layout.file(parsed.direction, parsed.kind)
         header = {k: parsed.header[k] for k in ("municipality_code", "created_on", "seq") if k in parsed.header}
-        jobs.append((fd, _conform(parsed.rows.drop("line"), parsed.direction, parsed.kind), header, f))
+        jobs.append(((parsed.direction, parsed.kind), parsed.rows.drop("line"), header, f))
 
-    def encode(fd, frame: pl.DataFrame, header: dict) -> bytes:
-        return write_fixed(layout, fd, frame, header)[0] if provider == "dais" else write_csv(layout, fd, frame)
+    def encode_file(file: tuple[str, str], frame: pl.DataFrame, header: dict) -> bytes:
+        return encode(provider, *file, frame, header)[0]
 
-    for fd, frame, header, f in jobs[:3]:
-        assert encode(fd, frame, header) == f.read_bytes()
-    benchmark.pedantic(lambda: [encode(fd, frame, header) for fd, frame, header, _ in jobs], rounds=3, warmup_rounds=1)
+    for file, frame, header, f in jobs[:3]:
+        assert encode_file(file, frame, header) == f.read_bytes()
+    benchmark.pedantic(lambda: [encode_file(file, frame, header) for file, frame, header, _ in jobs], rounds=3, warmup_rounds=1)
     _mb_per_s(benchmark, year_files[provider], "write")

@@ -24,6 +24,7 @@ from formats.files import (
     ParsedFile,
     ResponseFile,
     WriteResult,
+    encode,
     read_file,
     read_request,
     read_response,
@@ -66,5 +67,6 @@ __all__ = [
     "wareki7_to_date",
     "write_request",
     "write_response",
+    "encode",
     "yyyymmdd_to_date",
 ]

@@ -203,17 +203,25 @@ def _conform(frame: pl.DataFrame, direction: str, kind: str) -> pl.DataFrame:
     return frame
 
 
-def _write(
-    provider: str, direction: str, kind: str, frame: pl.DataFrame, path: str | Path, header: dict[str, Any]
-) -> WriteResult:
-    path = Path(path)
+def encode(provider: str, direction: str, kind: str, frame: pl.DataFrame, header: dict[str, Any]) -> tuple[bytes, pl.DataFrame]:
+    """A file's bytes (and the K fields cut to fit) from its frame, without writing anything.
+
+    What :func:`write_request` / :func:`write_response` write; public so that
+    a benchmark can time the encoder alone, without the disk.
+    """
     layout = _layout_of(provider)
     fd = layout.file(direction, kind)
     frame = _conform(frame, direction, kind)
     if provider == "dais":
-        data, truncations = write_fixed(layout, fd, frame, header)
-    else:
-        data, truncations = write_csv(layout, fd, frame), pl.DataFrame(schema=TRUNCATION_SCHEMA)
+        return write_fixed(layout, fd, frame, header)
+    return write_csv(layout, fd, frame), pl.DataFrame(schema=TRUNCATION_SCHEMA)
+
+
+def _write(
+    provider: str, direction: str, kind: str, frame: pl.DataFrame, path: str | Path, header: dict[str, Any]
+) -> WriteResult:
+    path = Path(path)
+    data, truncations = encode(provider, direction, kind, frame, header)
     digest = write_atomically(path, data)
     return WriteResult(path=path, rows=frame.height, sha256=digest, truncations=truncations)
 

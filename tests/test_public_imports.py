@@ -16,10 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("inquiry", "formats", "matching", "sample_data", "benchmarks")
 #: file → why it may reach in: kept short, each with its reason
-ALLOWED = {
-    # the codec micro-benchmark times the private encoders alone (no file I/O, no conforming)
-    "benchmarks/test_bench_codecs.py": "formats",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _owner(path: Path, root: Path) -> str:
