@@ -184,12 +184,14 @@ def _quoted(text: str) -> str:
 
 # one statement per file, from the answers just inserted (no Python row per inquiry): an inquiry is
 # answered by its first answer file; 'found' wins over none/unable, else the answer of the file's first
-# line for the inquiry (SQLite: with exactly one min(), a bare column is taken from the row of that min)
+# line for the inquiry (SQLite: with exactly one min(), a bare column is taken from the row of that min).
+# The file's rows are those past the last rowid before its insert: a range of the table (NOT INDEXED: else
+# SQLite walks the whole inquiry_id index for the GROUP BY)
 _ANSWERED = """
 UPDATE inquiries SET answered_on = COALESCE(inquiries.answered_on, :today),
                      answer = CASE WHEN inquiries.answer = 'found' THEN inquiries.answer ELSE s.answer END
 FROM (SELECT inquiry_id, CASE WHEN sum(answer = 'found') > 0 THEN 'found' ELSE answer END AS answer, min(line)
-      FROM answers WHERE response_sha = :sha GROUP BY inquiry_id) AS s
+      FROM answers NOT INDEXED WHERE rowid > :before GROUP BY inquiry_id) AS s
 WHERE inquiries.inquiry_id = s.inquiry_id
 """
 # the follow-ups a history file answered, from one JSON text of (id, found rows, all 照会不能);
@@ -214,11 +216,12 @@ def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[i
         .then(account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")))
         .otherwise(None)
     )
+    before = ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM answers")
     ctx.store.insert(
         "answers",
         rows.select(pl.lit(sha).alias("response_sha"), "line", *_ANSWER_COLUMNS, pl.lit(today).alias("answered_on")),
     )
-    ctx.store.conn.execute(_ANSWERED, {"today": today, "sha": sha})
+    ctx.store.conn.execute(_ANSWERED, {"today": today, "before": before})
     return rows.height, rejects
 
 
