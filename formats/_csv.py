@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -230,24 +231,32 @@ def _wareki7_days(values: np.ndarray) -> np.ndarray:
 def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
     """Add ``date_u<j>`` for each 和暦 column.
 
-    The usual cell (seven ASCII digits, era 1-5) is converted with integer
-    arithmetic (:func:`_wareki7_days`); any other text by
+    The usual cell (seven ASCII digits, era 1-5: a 7-byte text that reads as
+    an integer from 1000000 to 5999999) is converted with integer arithmetic
+    (:func:`_wareki7_days`) on the whole column; any other text by
     :func:`formats.dates.wareki7_to_date`, once per distinct value.
     """
     columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
     if not columns:
         return text
-    seven = [text.get_column(u).str.contains(r"^[1-5][0-9]{6}$") for u in columns]
-    others = pl.concat([text.get_column(u).filter(~ok & (text.get_column(u) != "")) for u, ok in zip(columns, seven)]).unique()
-    other_dates = others.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+    ints = text.select(
+        pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int64, strict=False)).fill_null(0).alias(u) for u in columns
+    )
     added = []
-    for u, ok in zip(columns, seven):
+    for u in columns:
+        values = ints.get_column(u).to_numpy()
+        seven = (values >= 1_000_000) & (values < 6_000_000)
+        days = _wareki7_days(np.where(seven, values, 0))
+        dates = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
+        dates = dates.scatter(np.flatnonzero(days == -(10**9)), None)
         col = text.get_column(u)
-        days = _wareki7_days(np.where(ok.to_numpy(), col.cast(pl.Int64, strict=False).fill_null(0).to_numpy(), 0))
-        fast = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
-        fast = fast.scatter(np.flatnonzero(days == -(10**9)), None)
-        slow = col.replace_strict(others, other_dates, default=None, return_dtype=pl.Date) if others.len() else pl.repeat(None, col.len(), dtype=pl.Date, eager=True)
-        added.append(pl.select(pl.when(ok).then(fast).otherwise(slow)).to_series().alias(f"date_{u}"))
+        other = ~seven & (col != "").to_numpy()
+        if other.any():  # not the usual form: converted once per distinct text
+            idx = np.flatnonzero(other)
+            distinct = col.gather(idx).unique()
+            slow = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+            dates = dates.scatter(idx, col.gather(idx).replace_strict(distinct, slow, default=None, return_dtype=pl.Date))
+        added.append(dates.alias(f"date_{u}"))
     return text.with_columns(added)
 
 
@@ -347,13 +356,8 @@ def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
     return starts
 
 
-#: bytes that are, or may begin, a character of the rule (CR and LF excepted: line ends here)
-_SPECIAL_LEAD = np.zeros(256, dtype=bool)
-_SPECIAL_LEAD[:0x20] = True
-_SPECIAL_LEAD[[0x0A, 0x0D]] = False
-_SPECIAL_LEAD[[0x7F, 0xC2, 0xE1, 0xE2, 0xEF]] = True
-_SPECIAL_BYTE = _SPECIAL_LEAD.copy()
-_SPECIAL_BYTE[[0xC2, 0xE1, 0xE2, 0xEF]] = False  # these need their next bytes looked at
+#: the rule's characters that begin with EF (BOM, interlinear annotation marks), in UTF-8
+_SPECIAL_EF = re.compile(rb"\xef(?:\xbb\xbf|\xbf[\xb9-\xbb])")
 
 
 def _maybe_special(body: np.ndarray) -> bool:
@@ -363,13 +367,18 @@ def _maybe_special(body: np.ndarray) -> bool:
     other than CR and LF, DEL, C2 80-9F / C2 AD (C1 controls, NEL, soft
     hyphen), E1 A0 8E, E2 80 8B-8F / A8-AE, E2 81 A0-AF, EF BB BF, EF BF
     B9-BB. Used only where CR and LF are line ends (:func:`_plain_lines`).
-    A file without any needs no per-column scan.
+    A file without any needs no per-column scan. Screened with whole-buffer
+    counts (C0 against CR and LF) and byte searches (C2, E1 and E2 are rare in
+    Japanese text; EF begins every full-width form, so its characters are
+    searched whole); only a file the screen stops is looked at byte by byte.
     """
-    lead = np.flatnonzero(_SPECIAL_LEAD[body])
-    if lead.size == 0:
-        return False
-    if _SPECIAL_BYTE[body[lead]].any():
+    low = int(np.count_nonzero(body < 0x20))
+    if low != int(np.count_nonzero(body == 0x0A)) + int(np.count_nonzero(body == 0x0D)) or (body == 0x7F).any():
         return True
+    raw = body.tobytes()
+    if not any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")) and _SPECIAL_EF.search(raw) is None:
+        return False
+    lead = np.flatnonzero(_SPECIAL_LEAD[body])
     ext = np.append(body, np.zeros(2, dtype=np.uint8))
     b0, b1, b2 = ext[lead], ext[lead + 1], ext[lead + 2]
     hit = (
@@ -381,6 +390,11 @@ def _maybe_special(body: np.ndarray) -> bool:
         | ((b0 == 0xEF) & (b1 == 0xBF) & (b2 >= 0xB9) & (b2 <= 0xBB))
     )
     return bool(hit.any())
+
+
+#: the lead bytes of the rule's multi-byte characters (C0 controls and DEL are screened before)
+_SPECIAL_LEAD = np.zeros(256, dtype=bool)
+_SPECIAL_LEAD[[0xC2, 0xE1, 0xE2, 0xEF]] = True
 
 
 def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
@@ -501,22 +515,29 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
         raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
     recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful)
     schema = frame_schema(fd.direction, fd.kind)
-    checks: list[pl.Expr] = [pl.col("_reason").replace("", None)]
+    # (row is bad, message): the flags for every row, the messages only for the bad rows
+    checks: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("_reason") != "", pl.col("_reason"))]
     text = _wareki_columns(recs.cells, fd)
     values: list[pl.Expr] = []
     for j, c in enumerate(fd.columns):
         value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
         where = f"{c.label} ({c.name})"
         if c.value != "text":
-            checks.append(pl.when(bad).then(pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
+            checks.append((bad, pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
         if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
-            checks.append(pl.when(pl.col(f"u{j}") == "").then(pl.lit(where + ": 空欄 / blank (required)")))
+            checks.append((pl.col(f"u{j}") == "", pl.lit(where + ": 空欄 / blank (required)")))
         if c.value != "const":
             values.append(value.alias(c.name))
-    typed = text.select(
-        pl.col("line"), *values, pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason")
-    )
-    if fd.passbook_columns:
+    flags = [f"_b{k}" for k in range(len(checks))]
+    typed = text.select(pl.col("line"), *values, *[bad.fill_null(False).alias(b) for (bad, _), b in zip(checks, flags)])
+    is_bad = typed.select(pl.any_horizontal(flags)).to_series()
+    reason = pl.repeat("", typed.height, dtype=pl.Utf8, eager=True)
+    if is_bad.any():
+        messages = [pl.when(pl.col(b)).then(msg) for (_, msg), b in zip(checks, flags)]
+        text_bad = text.filter(is_bad).hstack(typed.select(flags).filter(is_bad))
+        reason = reason.scatter(is_bad.arg_true(), text_bad.select(pl.concat_str(messages, separator="; ", ignore_nulls=True)).to_series())
+    typed = typed.drop(flags).with_columns(reason.alias("_reason"))
+    if fd.passbook_columns and typed.select((pl.col("bank_code") == layout.passbook_bank).any()).item():
         typed = _passbooks(typed, layout.passbook_bank)
 
     frame = typed.select(
