@@ -24,7 +24,7 @@ import polars as pl
 
 from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
 from formats._text import CONTROL_CHARS, clean_text, control_problem, rejects_frame
-from formats.dates import date_to_yyyymmdd, ymd_days, yyyymmdd_to_date
+from formats.dates import date_to_yyyymmdd, days_ymd, ymd_days, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
 __all__ = [
@@ -616,9 +616,14 @@ def _field_values(
     return fitted.alias(f.name)
 
 
-def _encode_record(record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame]) -> np.ndarray:
+def _encode_record(
+    record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame], out: np.ndarray | None = None
+) -> np.ndarray:
+    """The records of ``frame`` as an ``(n, length + 2)`` byte matrix, written into ``out`` when given (one buffer per file)."""
     L = layout.record_length
-    out = np.full((frame.height, L + len(LINE_END)), _SPACE, dtype=np.uint8)
+    if out is None:
+        out = np.empty((frame.height, L + len(LINE_END)), dtype=np.uint8)
+    out[:, :L] = _SPACE
     for i, b in enumerate(LINE_END):
         out[:, L + i] = b
     for off, f in zip(record.offsets, record.fields):
@@ -654,12 +659,9 @@ def _number_digits(f: FixedField, record: FixedRecord, frame: pl.DataFrame) -> n
             return None
         days = frame.get_column(f.name).cast(pl.Date).to_physical()
         known = days.is_not_null().to_numpy()
-        dates = days.fill_null(0).to_numpy().astype("datetime64[D]")
-        years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+        years, months, mdays = days_ymd(days.fill_null(0).to_numpy())
         if ((years < 0) | (years > 9999)).any():
             return None
-        months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
-        mdays = (dates - dates.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
         values = np.where(known, years * 10_000 + months * 100 + mdays, 0)  # unknown is 00000000
     weights = 10 ** np.arange(f.width - 1, -1, -1, dtype=np.int64)
     return ((values[:, None] // weights) % 10 + 0x30).astype(np.uint8)
@@ -675,9 +677,11 @@ def write_fixed(
     totals are computed from ``frame``.
     """
     truncations: list[pl.DataFrame] = []
+    n = frame.height
+    whole = np.empty((n + 3, layout.record_length + len(LINE_END)), dtype=np.uint8)  # every record of the file, encoded in place
     header = pl.DataFrame([{**header_values, "kind_code": fd.kind_code}])
-    head_b = _encode_record(layout.records[fd.header], header, layout, [])
-    body_b = _encode_record(layout.records[fd.data], frame, layout, truncations)
+    _encode_record(layout.records[fd.header], header, layout, [], whole[:1])
+    _encode_record(layout.records[fd.data], frame, layout, truncations, whole[1 : n + 1])
     trailer: dict[str, Any] = {fd.trailer_count: frame.height}
     if fd.trailer_hits is not None and fd.hit_field is not None:
         hits = (frame.get_column(fd.hit_field) == fd.hit_value).fill_null(False)
@@ -687,8 +691,8 @@ def write_fixed(
     for f in layout.records[fd.trailer].fields:
         if f.type == "N" and f.const is None and f.name not in trailer:
             trailer[f.name] = 0
-    tail_b = _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [])
-    end_b = _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [])
-    data = head_b.tobytes() + body_b.tobytes() + tail_b.tobytes() + end_b.tobytes()
+    _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [], whole[n + 1 : n + 2])
+    _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [], whole[n + 2 :])
+    data = whole.tobytes()
     trunc = pl.concat(truncations) if truncations else pl.DataFrame(schema=TRUNCATION_SCHEMA)
     return data, trunc.sort("row", maintain_order=True)

@@ -174,6 +174,22 @@ def ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, n
     return np.where(real, days, 0), real
 
 
+def days_ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Days since 1970-01-01 → integer (year, month, day) columns: the inverse of :func:`ymd_days`.
+
+    For the codecs' writers (DAIS ``YYYYMMDD`` digits), in integers (H. Hinnant's
+    civil_from_days): a few array passes, no datetime64.
+    """
+    z = days.astype(np.int64) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (m <= 2), m, doy - (153 * mp + 2) // 5 + 1
+
+
 def yyyymmdd_to_date(e: pl.Expr) -> pl.Expr:
     """DAIS dates: ``YYYYMMDD``; ``00000000`` or blank means unknown (null)."""
     s = e.cast(pl.Utf8).str.strip_chars()
