@@ -603,7 +603,10 @@ def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
         if c.empty_means is not None:
             out = out.scatter((ints == c.empty_means).fill_null(False).arg_true(), None)
     elif c.value == "wareki":
-        out = frame.select(date_to_wareki7(pl.col(c.name).cast(pl.Date))).to_series()
+        dates = src.cast(pl.Date)  # a year of answers holds few distinct dates: each is converted once
+        distinct = dates.drop_nulls().unique()
+        texts = distinct.to_frame("d").select(date_to_wareki7(pl.col("d"))).to_series()
+        out = dates.replace_strict(distinct, texts, default=None, return_dtype=pl.Utf8)
     elif c.value == "postal":
         s = src.cast(pl.Utf8)
         fail(~s.str.contains(r"^[0-9]{7}$"), "is not a 7-digit postal code")
@@ -625,8 +628,8 @@ def _quote(e: pl.Expr) -> pl.Expr:
 
 def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
     """Encode a whole CSV file: BOM, header row, one row per frame row, CRLF."""
-    if fd.passbook_columns and {"passbook_symbol", "passbook_number"} <= set(frame.columns):
-        yucho = (pl.col("bank_code") == layout.passbook_bank) & pl.col("passbook_symbol").is_not_null()
+    yucho = (pl.col("bank_code") == layout.passbook_bank) & pl.col("passbook_symbol").is_not_null()
+    if fd.passbook_columns and {"passbook_symbol", "passbook_number"} <= set(frame.columns) and frame.select(yucho.any()).item():
         frame = frame.with_columns(
             pl.when(yucho).then(pl.col("passbook_symbol")).otherwise(pl.col("branch_code")).alias("branch_code"),
             pl.when(yucho).then(pl.col("passbook_number")).otherwise(pl.col("account_number")).alias("account_number"),
@@ -638,5 +641,9 @@ def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
     if not cells.height:
         return head
     # the body is built and joined by polars and taken out as UTF-8 bytes: never a Python str of the whole file
-    lines = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series()
-    return head + lines.str.join(end).cast(pl.Binary).item() + end.encode("utf-8")
+    # numbers, dates, postal codes and digits are checked texts that never need quotes
+    plain = ("digits", "int", "wareki", "postal")
+    lines = cells.select(
+        pl.concat_str([pl.col(c.name) if c.value in plain else _quote(pl.col(c.name)) for c in fd.columns], separator=",")
+    ).to_series()
+    return b"".join([head, lines.str.join(end).cast(pl.Binary).item(), end.encode("utf-8")])
