@@ -74,20 +74,23 @@ class _Records:
     lines: list[np.ndarray]
     bad_lines: list[int]
     bad_reasons: list[str]
+    #: a quote was still open at the end of a stretch read (at ``buf``'s end, or before a restart)
+    open_quote: bool = False
 
 
-def _tokenise(buf: np.ndarray, lo: int, ncols: int) -> _Records:
+def _tokenise(buf: np.ndarray, lo: int, ncols: int, first_line: int) -> _Records:
     """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others.
 
-    Working arrays are one byte per input byte (quote parity by XOR, not a
-    count), and a record's physical line is found by searching the positions
-    of the LF bytes: peak memory stays a small multiple of the file.
+    ``first_line`` is the physical line of byte ``lo``. Working arrays are one
+    byte per input byte (quote parity by XOR, not a count), and a record's
+    physical line is found by searching the positions of the LF bytes: peak
+    memory stays a small multiple of the part read.
     """
     out = _Records([], [], [], [], [])
-    physical_nl = np.flatnonzero(buf == 0x0A)
+    physical_nl = lo + np.flatnonzero(buf[lo:] == 0x0A)
 
     def line_of(pos: np.ndarray | int) -> np.ndarray:
-        return np.searchsorted(physical_nl, pos) + 1  # LF bytes before pos, plus one
+        return np.searchsorted(physical_nl, pos) + first_line  # LF bytes between lo and pos, plus lo's line
 
     size = buf.size
     while lo < size:
@@ -101,6 +104,7 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int) -> _Records:
         if starts[-1] == seg.size:
             starts, ends = starts[:-1], ends[:-1]
         unterminated = bool(parity[-1])
+        out.open_quote |= unterminated
         cr = (ends > starts) & (seg[np.maximum(ends - 1, 0)] == 0x0D)
         ends = ends - cr
         commas = np.flatnonzero((seg == 0x2C) & outside)
@@ -309,51 +313,54 @@ def _drop_long_fields(
     return fs[keep], fe[keep], lines[keep]
 
 
-def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
-    """Line starts of ``body`` when every line is one well-formed record of ``ncols`` fields, else None.
+def _line_checks(body: np.ndarray, ncols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(starts, plain, odd)``: where each line of ``body`` begins, whether it is alone one well-formed record of ``ncols`` fields, and whether it holds an odd number of quotes.
 
     Well-formed is what the careful tokeniser would accept without a reject
     *and* what polars reads the same way: no NUL, every CR followed by LF,
-    no blank line, no line longer than :data:`~formats.limits.MAX_FIELD_BYTES`
-    (so no cell can be), quotes only around whole fields (an opening quote
-    after a comma or a line start, a closing one before a comma, a line end,
-    the end of the file or the second quote of ``""``), no line end inside
-    quotes (so that a record is one physical line) and ``ncols - 1`` commas
-    outside quotes on every line. The checks are a few passes of numpy over
-    the bytes; only the quote positions are ever indexed.
+    not blank, not longer than :data:`~formats.limits.MAX_FIELD_BYTES` (so no
+    cell can be), quotes only around whole fields (an opening quote after a
+    comma or a line start, a closing one before a comma, a line end, the end
+    of the file or the second quote of ``""``), an even number of quotes (so
+    that no line end is inside quotes and the record is this one line) and
+    ``ncols - 1`` commas outside quotes. The checks are a few passes of numpy
+    over the bytes; only the quote positions are ever indexed.
     """
     size = body.size
     nl = np.flatnonzero(body == 0x0A)
     ends = nl if (nl.size and nl[-1] == size - 1) else np.append(nl, size)
     starts = np.concatenate(([0], ends[:-1] + 1))
-    if (body == 0).any():
-        return None
+    bad = np.zeros(starts.size, dtype=bool)
+    odd = np.zeros(starts.size, dtype=bool)
+    bad[np.searchsorted(ends, np.flatnonzero(body == 0))] = True  # the line holding a byte: the first whose end is not before it
     cr = np.flatnonzero(body == 0x0D)
-    if cr.size and (cr[-1] == size - 1 or (body[cr + 1] != 0x0A).any()):
-        return None
+    if cr.size:
+        bad[np.searchsorted(ends, cr[body[np.minimum(cr + 1, size - 1)] != 0x0A])] = True  # a CR not before LF (or last)
     lengths = ends - starts
-    if (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0).any() or (lengths > MAX_FIELD_BYTES).any():
-        return None
+    bad |= (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0) | (lengths > MAX_FIELD_BYTES)
     commas = np.flatnonzero(body == 0x2C)
     q = np.flatnonzero(body == 0x22)
     if q.size:
-        if q.size % 2:
-            return None  # a quote still open at the end
+        q_line = np.searchsorted(ends, q)
+        odd = np.bincount(q_line, minlength=starts.size) % 2 == 1
+        bad |= odd
+        q = q[~odd[q_line]]  # the quotes of the other lines pair up within their lines
         opening, closing = q[0::2], q[1::2]
         before = np.where(opening > 0, body[np.maximum(opening - 1, 0)], 0x0A)
         escaped = np.zeros(opening.size, dtype=bool)
         escaped[1:] = opening[1:] - 1 == closing[:-1]  # the second quote of ""
-        if not (np.isin(before, (0x2C, 0x0A)) | escaped).all():
-            return None
         after = np.where(closing + 1 < size, body[np.minimum(closing + 1, size - 1)], 0x0A)
-        if not np.isin(after, (0x2C, 0x0D, 0x0A, 0x22)).all():
-            return None
-        if (np.searchsorted(q, nl) % 2).any():  # a line end inside quotes: records span lines
-            return None
-        commas = commas[np.searchsorted(q, commas) % 2 == 0]
-    if ((np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1).any():
-        return None
-    return starts
+        misplaced = ~(np.isin(before, (0x2C, 0x0A)) | escaped) | ~np.isin(after, (0x2C, 0x0D, 0x0A, 0x22))
+        bad[np.searchsorted(ends, opening[misplaced])] = True
+        commas = commas[np.searchsorted(q, commas) % 2 == 0]  # outside quotes (on an odd line: bad already)
+    bad |= (np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1
+    return starts, ~bad, odd
+
+
+def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
+    """Line starts of ``body`` when every line is one well-formed record of ``ncols`` fields (:func:`_line_checks`), else None."""
+    starts, plain, _ = _line_checks(body, ncols)
+    return starts if plain.all() else None
 
 
 #: the rule's characters that begin with EF (BOM, interlinear annotation marks), in UTF-8
@@ -397,14 +404,29 @@ _SPECIAL_LEAD = np.zeros(256, dtype=bool)
 _SPECIAL_LEAD[[0xC2, 0xE1, 0xE2, 0xEF]] = True
 
 
+def _polars_cells(piece: bytes, first_line: int, ncols: int) -> pl.DataFrame | None:
+    """``line, u0 … u{n-1}`` of plain lines (:func:`_line_checks`) read by polars' CSV reader; None for invalid UTF-8.
+
+    Multi-threaded, with RFC 4180 unquoting; the physical line of a record is
+    ``first_line`` plus its index. Invalid UTF-8 makes polars refuse, and the
+    careful path names the cell.
+    """
+    names = [f"u{j}" for j in range(ncols)]
+    try:
+        cells = pl.read_csv(
+            piece, has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
+            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
+        )  # fmt: skip
+    except pl.exceptions.ComputeError:  # invalid UTF-8
+        return None
+    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+
+
 def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
-    """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read it.
+    """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read any of it.
 
     The clean path: a file whose every line is one well-formed record
-    (:func:`_plain_lines`) is read by polars, multi-threaded, with RFC 4180
-    unquoting; the physical line of a record is then the line of ``lo`` plus
-    its index. Invalid UTF-8 makes polars refuse, and the careful path names
-    the cell.
+    (:func:`_plain_lines`) is read by :func:`_polars_cells` whole.
     """
     body = buf[lo:]
     names = [f"u{j}" for j in range(ncols)]
@@ -414,31 +436,29 @@ def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
     starts = _plain_lines(body, ncols)
     if starts is None:
         return None
-    try:
-        cells = pl.read_csv(
-            body.tobytes(), has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
-            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
-        )  # fmt: skip
-    except pl.exceptions.ComputeError:  # invalid UTF-8
+    cells = _polars_cells(body.tobytes(), first_line, ncols)
+    if cells is not None and cells.height != starts.size:  # pragma: no cover - _plain_lines admits only what polars reads line by line
         return None
-    if cells.height != starts.size:  # pragma: no cover - _plain_lines admits only what polars reads line by line
-        return None
-    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+    return cells
 
 
-def _careful_cells(buf: np.ndarray, lo: int, ncols: int, names: list[str]) -> tuple[pl.DataFrame, list[int], list[str]]:
-    """``line, u0 …, q0 …`` of ``buf[lo:]`` by the line-exact tokeniser, with the rejected lines.
+def _careful_cells(
+    buf: np.ndarray, lo: int, hi: int, first_line: int, ncols: int, names: list[str]
+) -> tuple[pl.DataFrame, list[int], list[str], bool]:
+    """``line, u0 …, q0 …`` of ``buf[lo:hi]`` by the line-exact tokeniser, with the rejected lines.
 
-    ``q<j>`` is column ``j``'s problem with encoding or quoting (null when
-    sound); a cell with bad quoting is kept as it was written.
+    ``first_line`` is the physical line of byte ``lo``. ``q<j>`` is column
+    ``j``'s problem with encoding or quoting (null when sound); a cell with
+    bad quoting is kept as it was written. The last item says whether a
+    quote was left open (see :func:`_region_cells`).
     """
-    recs = _tokenise(buf, lo, ncols)
+    recs = _tokenise(buf[:hi], lo, ncols, first_line)
     fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
     fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
     lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
     fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
-    ext = np.append(buf, np.uint8(0))
-    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    ext = buf[lo : hi + 1] if hi < buf.size else np.append(buf[lo:], np.uint8(0))  # the part and one spare byte
+    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j] - lo, fe[:, j] - lo) for j in range(ncols)}, height=lines.size)
     del ext
     columns: list[pl.Expr] = []
     for j in range(ncols):
@@ -457,7 +477,60 @@ def _careful_cells(buf: np.ndarray, lo: int, ncols: int, names: list[str]) -> tu
             .alias(f"q{j}")
         )
     cells = raw.select(pl.Series("line", lines, dtype=pl.Int64), *columns)
-    return cells, recs.bad_lines, recs.bad_reasons
+    return cells, recs.bad_lines, recs.bad_reasons, recs.open_quote
+
+
+def _region_cells(
+    buf: np.ndarray, lo: int, first_line: int, ncols: int, names: list[str], starts: np.ndarray, plain: np.ndarray, odd: np.ndarray
+) -> tuple[pl.DataFrame, list[int], list[str]]:
+    """Cells of ``buf[lo:]``: polars reads the runs of plain lines, the careful tokeniser only the regions between.
+
+    A region begins at a line that is not plain and ends before the next
+    plain line, provided the tokeniser leaves no quote open there; else it
+    grows (doubling) until it does, or to the end of the file. Where it ends,
+    the tokeniser reading the whole rest of the file would be between records
+    too (its records and restarts up to there depend on the bytes before
+    only). A quote left open is as good when no later line holds an odd
+    number of quotes: the whole-file tokeniser would find it open to the end
+    of the file, and treat the record it opens (the last of its stretch) the
+    same way. So the pieces give the very cells and rejects the careful path
+    gives on the whole file (tests/formats/test_fast_careful.py).
+    """
+    n = starts.size
+    bounds = np.append(starts, buf.size - lo) + lo  # absolute start of each line, and the end
+    bad_at, plain_at, odd_at = np.flatnonzero(~plain), np.flatnonzero(plain), np.flatnonzero(odd)
+    pieces: list[pl.DataFrame] = []
+    bad_lines: list[int] = []
+    bad_reasons: list[str] = []
+    as_careful = [pl.col("line"), *[c for j in range(ncols) for c in (pl.col(f"u{j}"), pl.lit(None, pl.Utf8).alias(f"q{j}"))]]
+
+    def careful(a: int, b: int) -> bool:
+        cells, lines, reasons, open_quote = _careful_cells(buf, int(bounds[a]), int(bounds[b]), first_line + a, ncols, names)
+        if open_quote and b < n and odd_at.size and odd_at[-1] >= b:
+            return False
+        pieces.append(cells)
+        bad_lines.extend(lines)
+        bad_reasons.extend(reasons)
+        return True
+
+    i = 0
+    while i < n:
+        k = int(np.searchsorted(bad_at, i))
+        b = int(bad_at[k]) if k < bad_at.size else n
+        if b > i:  # a run of plain lines
+            cells = _polars_cells(buf[bounds[i] : bounds[b]].tobytes(), first_line + i, ncols)
+            if cells is None or cells.height != b - i:
+                careful(i, b)  # invalid UTF-8: the careful path names the cell (plain lines never leave a quote open)
+            else:
+                pieces.append(cells.select(as_careful))
+        if b >= n:
+            break
+        k = int(np.searchsorted(plain_at, b))
+        e = int(plain_at[k]) if k < plain_at.size else n
+        while not careful(b, e):
+            e = min(n, e + max(e - b, 1))
+        i = e
+    return pl.concat(pieces, how="vertical", rechunk=True), bad_lines, bad_reasons
 
 
 def split_records(data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False) -> CsvRecords:
@@ -479,11 +552,18 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     names = names or labels
     first_nl = data.find(b"\n", start)
     lo = first_nl + 1 if first_nl >= 0 else buf.size
-    fast = None if careful else _fast_cells(buf, lo, ncols)
-    if fast is not None:
-        cells, bad_lines, bad_reasons = fast, [], []
+    first_line = int(np.count_nonzero(buf[:lo] == 0x0A)) + 1
+    fast = None
+    if careful or lo == buf.size:
+        cells, bad_lines, bad_reasons, _ = _careful_cells(buf, lo, buf.size, first_line, ncols, names)
     else:
-        cells, bad_lines, bad_reasons = _careful_cells(buf, lo, ncols, names)
+        starts, plain, odd = _line_checks(buf[lo:], ncols)
+        fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols) if plain.all() else None
+        if fast is not None and fast.height == starts.size:
+            cells, bad_lines, bad_reasons = fast, [], []
+        else:  # polars reads the plain lines, the careful tokeniser the regions around the others
+            fast = None
+            cells, bad_lines, bad_reasons = _region_cells(buf, lo, first_line, ncols, names, starts, plain, odd)
     u = [f"u{j}" for j in range(ncols)]
     if not cells.height or (fast is not None and not _maybe_special(buf[lo:])):
         special: tuple[bool, ...] = (False,) * ncols
