@@ -314,11 +314,18 @@ def _decode_record(
     values and the reasons are one polars ``select`` over the decoded texts.
     """
     n = arr.shape[0]
-    cls = _CLASS[arr]
-    every = np.bitwise_and.reduceat(cls, record.offsets, axis=1)  # the offsets tile the record
-    some = np.bitwise_or.reduceat(np.bitwise_or.reduce(cls, axis=0), record.offsets) if n else np.zeros(len(record.fields), np.uint8)
-    del cls
     at = [j for j, f in enumerate(record.fields) if not f.is_filler and f.const is None]
+    # byte classes of the fields read (fillers and constants, e.g. a record's tail, are never looked up)
+    every = np.zeros((n, len(record.fields)), dtype=np.uint8)
+    some = np.zeros(len(record.fields), dtype=np.uint8)
+    if at and n:
+        first, last = at[0], at[-1]
+        lo, hi = record.offsets[first], record.offsets[last] + record.fields[last].width
+        cls = _CLASS[arr[:, lo:hi]]
+        starts = [o - lo for o in record.offsets[first : last + 1]]  # the offsets tile the record
+        every[:, first : last + 1] = np.bitwise_and.reduceat(cls, starts, axis=1)
+        some[first : last + 1] = np.bitwise_or.reduceat(np.bitwise_or.reduce(cls, axis=0), starts)
+        del cls
     fields = [(record.offsets[j], record.fields[j]) for j in at]
     # numbers, 8-digit dates and one-digit codes are read from the bytes: their text only goes into messages
     unread = {
