@@ -480,6 +480,10 @@ def _careful_cells(
     return cells, recs.bad_lines, recs.bad_reasons, recs.open_quote
 
 
+#: more stretches of bad lines than this and the careful tokeniser reads the whole file in one pass
+MAX_REGIONS = 64
+
+
 def _region_cells(
     buf: np.ndarray, lo: int, first_line: int, ncols: int, names: list[str], starts: np.ndarray, plain: np.ndarray, odd: np.ndarray
 ) -> tuple[pl.DataFrame, list[int], list[str]]:
@@ -559,8 +563,12 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     else:
         starts, plain, odd = _line_checks(buf[lo:], ncols)
         fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols) if plain.all() else None
+        regions = int(np.count_nonzero(~plain[1:] & plain[:-1])) + int(not plain[0]) if plain.size else 0
         if fast is not None and fast.height == starts.size:
             cells, bad_lines, bad_reasons = fast, [], []
+        elif regions > MAX_REGIONS:  # bad lines all over: one pass of the tokeniser beats many small ones
+            fast = None
+            cells, bad_lines, bad_reasons, _ = _careful_cells(buf, lo, buf.size, first_line, ncols, names)
         else:  # polars reads the plain lines, the careful tokeniser the regions around the others
             fast = None
             cells, bad_lines, bad_reasons = _region_cells(buf, lo, first_line, ncols, names, starts, plain, odd)

@@ -171,6 +171,25 @@ def test_a_bad_line_sends_only_its_region_to_the_careful_tokeniser(monkeypatch: 
     assert got.rows.equals(whole.rows) and got.rejects.equals(whole.rejects)
 
 
+def test_bad_lines_all_over_a_file_are_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_REGIONS stretches of bad lines the tokeniser reads the whole file once (10,000 regions took ~50 s)."""
+    import formats._csv as codec
+
+    row = ",".join(["Q1", "P1", "山田　太郎", "東京都"] + ["該当なし"] + [""] * 16)
+    lines = [",".join(CSV_FILE.labels)] + [row if i % 2 else "Q1,P1" for i in range(2 * codec.MAX_REGIONS + 2)]
+    data = b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    calls: list[int] = []
+    real = codec._careful_cells
+
+    def spy(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(codec, "_careful_cells", spy)
+    got = read_csv(CSV, CSV_FILE, data, "a.csv")
+    assert len(calls) == 1 and got.rejects.height == codec.MAX_REGIONS + 1 and got.rows.height == codec.MAX_REGIONS + 1
+
+
 def test_a_clean_file_takes_the_fast_path_and_a_damaged_one_does_not() -> None:
     """Files without quoted line breaks, stray quotes or ragged rows are read by polars; others are not."""
     good = "\r\n".join([",".join(CSV_FILE.labels), ",".join(["Q1", "P1", '"山田,太郎"'] + ["x"] * 18), ",".join(["Q2"] + [""] * 20)]) + "\r\n"
