@@ -9,11 +9,12 @@ records and fields; each column is then gathered, decoded once and typed with
 polars. UTF-8 multi-byte characters never contain the bytes ``"``, ``,``,
 CR or LF, so tokenising bytes is exact.
 
-That tokeniser is the careful path. A file whose every line is one
-well-formed record — checked on the bytes first (:func:`_plain_lines`) — is
-read by polars' own CSV reader instead, several times faster; both paths give
-the same cells, lines and rejects (docs/decisions.md, "Codecs: a fast path
-and a careful path").
+That tokeniser is the careful path. Lines that are each one well-formed
+record — checked on the bytes first (:func:`_line_checks`) — are read by
+polars' own CSV reader instead, several times faster, and the tokeniser
+reads only the regions around the other lines (:func:`_region_cells`); both
+paths give the same cells, lines and rejects (docs/decisions.md, "Codecs: a
+fast path and a careful path" and "Codecs: careful regions").
 
 Recovery rules: a record with the wrong number of columns is rejected at the
 line it starts on; when such a record spans several physical lines (a stray
