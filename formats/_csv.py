@@ -9,11 +9,12 @@ records and fields; each column is then gathered, decoded once and typed with
 polars. UTF-8 multi-byte characters never contain the bytes ``"``, ``,``,
 CR or LF, so tokenising bytes is exact.
 
-That tokeniser is the careful path. A file whose every line is one
-well-formed record — checked on the bytes first (:func:`_plain_lines`) — is
-read by polars' own CSV reader instead, several times faster; both paths give
-the same cells, lines and rejects (docs/decisions.md, "Codecs: a fast path
-and a careful path").
+That tokeniser is the careful path. Lines that are each one well-formed
+record — checked on the bytes first (:func:`_line_checks`) — are read by
+polars' own CSV reader instead, several times faster, and the tokeniser
+reads only the regions around the other lines (:func:`_region_cells`); both
+paths give the same cells, lines and rejects (docs/decisions.md, "Codecs: a
+fast path and a careful path" and "Codecs: careful regions").
 
 Recovery rules: a record with the wrong number of columns is rejected at the
 line it starts on; when such a record spans several physical lines (a stray
@@ -26,6 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,20 +75,23 @@ class _Records:
     lines: list[np.ndarray]
     bad_lines: list[int]
     bad_reasons: list[str]
+    #: a quote was still open at the end of a stretch read (at ``buf``'s end, or before a restart)
+    open_quote: bool = False
 
 
-def _tokenise(buf: np.ndarray, lo: int, ncols: int) -> _Records:
+def _tokenise(buf: np.ndarray, lo: int, ncols: int, first_line: int) -> _Records:
     """Split ``buf[lo:]`` into records of ``ncols`` fields, rejecting the others.
 
-    Working arrays are one byte per input byte (quote parity by XOR, not a
-    count), and a record's physical line is found by searching the positions
-    of the LF bytes: peak memory stays a small multiple of the file.
+    ``first_line`` is the physical line of byte ``lo``. Working arrays are one
+    byte per input byte (quote parity by XOR, not a count), and a record's
+    physical line is found by searching the positions of the LF bytes: peak
+    memory stays a small multiple of the part read.
     """
     out = _Records([], [], [], [], [])
-    physical_nl = np.flatnonzero(buf == 0x0A)
+    physical_nl = lo + np.flatnonzero(buf[lo:] == 0x0A)
 
     def line_of(pos: np.ndarray | int) -> np.ndarray:
-        return np.searchsorted(physical_nl, pos) + 1  # LF bytes before pos, plus one
+        return np.searchsorted(physical_nl, pos) + first_line  # LF bytes between lo and pos, plus lo's line
 
     size = buf.size
     while lo < size:
@@ -100,6 +105,7 @@ def _tokenise(buf: np.ndarray, lo: int, ncols: int) -> _Records:
         if starts[-1] == seg.size:
             starts, ends = starts[:-1], ends[:-1]
         unterminated = bool(parity[-1])
+        out.open_quote |= unterminated
         cr = (ends > starts) & (seg[np.maximum(ends - 1, 0)] == 0x0D)
         ends = ends - cr
         commas = np.flatnonzero((seg == 0x2C) & outside)
@@ -230,24 +236,32 @@ def _wareki7_days(values: np.ndarray) -> np.ndarray:
 def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
     """Add ``date_u<j>`` for each 和暦 column.
 
-    The usual cell (seven ASCII digits, era 1-5) is converted with integer
-    arithmetic (:func:`_wareki7_days`); any other text by
+    The usual cell (seven ASCII digits, era 1-5: a 7-byte text that reads as
+    an integer from 1000000 to 5999999) is converted with integer arithmetic
+    (:func:`_wareki7_days`) on the whole column; any other text by
     :func:`formats.dates.wareki7_to_date`, once per distinct value.
     """
     columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
     if not columns:
         return text
-    seven = [text.get_column(u).str.contains(r"^[1-5][0-9]{6}$") for u in columns]
-    others = pl.concat([text.get_column(u).filter(~ok & (text.get_column(u) != "")) for u, ok in zip(columns, seven)]).unique()
-    other_dates = others.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+    ints = text.select(
+        pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int64, strict=False)).fill_null(0).alias(u) for u in columns
+    )
     added = []
-    for u, ok in zip(columns, seven):
+    for u in columns:
+        values = ints.get_column(u).to_numpy()
+        seven = (values >= 1_000_000) & (values < 6_000_000)
+        days = _wareki7_days(np.where(seven, values, 0))
+        dates = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
+        dates = dates.scatter(np.flatnonzero(days == -(10**9)), None)
         col = text.get_column(u)
-        days = _wareki7_days(np.where(ok.to_numpy(), col.cast(pl.Int64, strict=False).fill_null(0).to_numpy(), 0))
-        fast = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
-        fast = fast.scatter(np.flatnonzero(days == -(10**9)), None)
-        slow = col.replace_strict(others, other_dates, default=None, return_dtype=pl.Date) if others.len() else pl.repeat(None, col.len(), dtype=pl.Date, eager=True)
-        added.append(pl.select(pl.when(ok).then(fast).otherwise(slow)).to_series().alias(f"date_{u}"))
+        other = ~seven & (col != "").to_numpy()
+        if other.any():  # not the usual form: converted once per distinct text
+            idx = np.flatnonzero(other)
+            distinct = col.gather(idx).unique()
+            slow = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
+            dates = dates.scatter(idx, col.gather(idx).replace_strict(distinct, slow, default=None, return_dtype=pl.Date))
+        added.append(dates.alias(f"date_{u}"))
     return text.with_columns(added)
 
 
@@ -300,60 +314,58 @@ def _drop_long_fields(
     return fs[keep], fe[keep], lines[keep]
 
 
-def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
-    """Line starts of ``body`` when every line is one well-formed record of ``ncols`` fields, else None.
+def _line_checks(body: np.ndarray, ncols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(starts, plain, odd)``: where each line of ``body`` begins, whether it is alone one well-formed record of ``ncols`` fields, and whether it holds an odd number of quotes.
 
     Well-formed is what the careful tokeniser would accept without a reject
     *and* what polars reads the same way: no NUL, every CR followed by LF,
-    no blank line, no line longer than :data:`~formats.limits.MAX_FIELD_BYTES`
-    (so no cell can be), quotes only around whole fields (an opening quote
-    after a comma or a line start, a closing one before a comma, a line end,
-    the end of the file or the second quote of ``""``), no line end inside
-    quotes (so that a record is one physical line) and ``ncols - 1`` commas
-    outside quotes on every line. The checks are a few passes of numpy over
-    the bytes; only the quote positions are ever indexed.
+    not blank, not longer than :data:`~formats.limits.MAX_FIELD_BYTES` (so no
+    cell can be), quotes only around whole fields (an opening quote after a
+    comma or a line start, a closing one before a comma, a line end, the end
+    of the file or the second quote of ``""``), an even number of quotes (so
+    that no line end is inside quotes and the record is this one line) and
+    ``ncols - 1`` commas outside quotes. The checks are a few passes of numpy
+    over the bytes; only the quote positions are ever indexed.
     """
     size = body.size
     nl = np.flatnonzero(body == 0x0A)
     ends = nl if (nl.size and nl[-1] == size - 1) else np.append(nl, size)
     starts = np.concatenate(([0], ends[:-1] + 1))
-    if (body == 0).any():
-        return None
+    bad = np.zeros(starts.size, dtype=bool)
+    odd = np.zeros(starts.size, dtype=bool)
+    bad[np.searchsorted(ends, np.flatnonzero(body == 0))] = True  # the line holding a byte: the first whose end is not before it
     cr = np.flatnonzero(body == 0x0D)
-    if cr.size and (cr[-1] == size - 1 or (body[cr + 1] != 0x0A).any()):
-        return None
+    if cr.size:
+        bad[np.searchsorted(ends, cr[body[np.minimum(cr + 1, size - 1)] != 0x0A])] = True  # a CR not before LF (or last)
     lengths = ends - starts
-    if (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0).any() or (lengths > MAX_FIELD_BYTES).any():
-        return None
+    bad |= (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0) | (lengths > MAX_FIELD_BYTES)
     commas = np.flatnonzero(body == 0x2C)
     q = np.flatnonzero(body == 0x22)
     if q.size:
-        if q.size % 2:
-            return None  # a quote still open at the end
+        q_line = np.searchsorted(ends, q)
+        odd = np.bincount(q_line, minlength=starts.size) % 2 == 1
+        bad |= odd
+        q = q[~odd[q_line]]  # the quotes of the other lines pair up within their lines
         opening, closing = q[0::2], q[1::2]
         before = np.where(opening > 0, body[np.maximum(opening - 1, 0)], 0x0A)
         escaped = np.zeros(opening.size, dtype=bool)
         escaped[1:] = opening[1:] - 1 == closing[:-1]  # the second quote of ""
-        if not (np.isin(before, (0x2C, 0x0A)) | escaped).all():
-            return None
         after = np.where(closing + 1 < size, body[np.minimum(closing + 1, size - 1)], 0x0A)
-        if not np.isin(after, (0x2C, 0x0D, 0x0A, 0x22)).all():
-            return None
-        if (np.searchsorted(q, nl) % 2).any():  # a line end inside quotes: records span lines
-            return None
-        commas = commas[np.searchsorted(q, commas) % 2 == 0]
-    if ((np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1).any():
-        return None
-    return starts
+        misplaced = ~(np.isin(before, (0x2C, 0x0A)) | escaped) | ~np.isin(after, (0x2C, 0x0D, 0x0A, 0x22))
+        bad[np.searchsorted(ends, opening[misplaced])] = True
+        commas = commas[np.searchsorted(q, commas) % 2 == 0]  # outside quotes (on an odd line: bad already)
+    bad |= (np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1
+    return starts, ~bad, odd
 
 
-#: bytes that are, or may begin, a character of the rule (CR and LF excepted: line ends here)
-_SPECIAL_LEAD = np.zeros(256, dtype=bool)
-_SPECIAL_LEAD[:0x20] = True
-_SPECIAL_LEAD[[0x0A, 0x0D]] = False
-_SPECIAL_LEAD[[0x7F, 0xC2, 0xE1, 0xE2, 0xEF]] = True
-_SPECIAL_BYTE = _SPECIAL_LEAD.copy()
-_SPECIAL_BYTE[[0xC2, 0xE1, 0xE2, 0xEF]] = False  # these need their next bytes looked at
+def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
+    """Line starts of ``body`` when every line is one well-formed record of ``ncols`` fields (:func:`_line_checks`), else None."""
+    starts, plain, _ = _line_checks(body, ncols)
+    return starts if plain.all() else None
+
+
+#: the rule's characters that begin with EF (BOM, interlinear annotation marks), in UTF-8
+_SPECIAL_EF = re.compile(rb"\xef(?:\xbb\xbf|\xbf[\xb9-\xbb])")
 
 
 def _maybe_special(body: np.ndarray) -> bool:
@@ -363,13 +375,18 @@ def _maybe_special(body: np.ndarray) -> bool:
     other than CR and LF, DEL, C2 80-9F / C2 AD (C1 controls, NEL, soft
     hyphen), E1 A0 8E, E2 80 8B-8F / A8-AE, E2 81 A0-AF, EF BB BF, EF BF
     B9-BB. Used only where CR and LF are line ends (:func:`_plain_lines`).
-    A file without any needs no per-column scan.
+    A file without any needs no per-column scan. Screened with whole-buffer
+    counts (C0 against CR and LF) and byte searches (C2, E1 and E2 are rare in
+    Japanese text; EF begins every full-width form, so its characters are
+    searched whole); only a file the screen stops is looked at byte by byte.
     """
-    lead = np.flatnonzero(_SPECIAL_LEAD[body])
-    if lead.size == 0:
-        return False
-    if _SPECIAL_BYTE[body[lead]].any():
+    low = int(np.count_nonzero(body < 0x20))
+    if low != int(np.count_nonzero(body == 0x0A)) + int(np.count_nonzero(body == 0x0D)) or (body == 0x7F).any():
         return True
+    raw = body.tobytes()
+    if not any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")) and _SPECIAL_EF.search(raw) is None:
+        return False
+    lead = np.flatnonzero(_SPECIAL_LEAD[body])
     ext = np.append(body, np.zeros(2, dtype=np.uint8))
     b0, b1, b2 = ext[lead], ext[lead + 1], ext[lead + 2]
     hit = (
@@ -383,14 +400,34 @@ def _maybe_special(body: np.ndarray) -> bool:
     return bool(hit.any())
 
 
+#: the lead bytes of the rule's multi-byte characters (C0 controls and DEL are screened before)
+_SPECIAL_LEAD = np.zeros(256, dtype=bool)
+_SPECIAL_LEAD[[0xC2, 0xE1, 0xE2, 0xEF]] = True
+
+
+def _polars_cells(piece: bytes, first_line: int, ncols: int) -> pl.DataFrame | None:
+    """``line, u0 … u{n-1}`` of plain lines (:func:`_line_checks`) read by polars' CSV reader; None for invalid UTF-8.
+
+    Multi-threaded, with RFC 4180 unquoting; the physical line of a record is
+    ``first_line`` plus its index. Invalid UTF-8 makes polars refuse, and the
+    careful path names the cell.
+    """
+    names = [f"u{j}" for j in range(ncols)]
+    try:
+        cells = pl.read_csv(
+            piece, has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
+            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
+        )  # fmt: skip
+    except pl.exceptions.ComputeError:  # invalid UTF-8
+        return None
+    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+
+
 def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
-    """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read it.
+    """``line, u0 … u{n-1}`` of ``buf[lo:]`` read by polars' CSV reader, or None when the careful path must read any of it.
 
     The clean path: a file whose every line is one well-formed record
-    (:func:`_plain_lines`) is read by polars, multi-threaded, with RFC 4180
-    unquoting; the physical line of a record is then the line of ``lo`` plus
-    its index. Invalid UTF-8 makes polars refuse, and the careful path names
-    the cell.
+    (:func:`_plain_lines`) is read by :func:`_polars_cells` whole.
     """
     body = buf[lo:]
     names = [f"u{j}" for j in range(ncols)]
@@ -400,31 +437,29 @@ def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
     starts = _plain_lines(body, ncols)
     if starts is None:
         return None
-    try:
-        cells = pl.read_csv(
-            body.tobytes(), has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
-            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
-        )  # fmt: skip
-    except pl.exceptions.ComputeError:  # invalid UTF-8
+    cells = _polars_cells(body.tobytes(), first_line, ncols)
+    if cells is not None and cells.height != starts.size:  # pragma: no cover - _plain_lines admits only what polars reads line by line
         return None
-    if cells.height != starts.size:  # pragma: no cover - _plain_lines admits only what polars reads line by line
-        return None
-    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+    return cells
 
 
-def _careful_cells(buf: np.ndarray, lo: int, ncols: int, names: list[str]) -> tuple[pl.DataFrame, list[int], list[str]]:
-    """``line, u0 …, q0 …`` of ``buf[lo:]`` by the line-exact tokeniser, with the rejected lines.
+def _careful_cells(
+    buf: np.ndarray, lo: int, hi: int, first_line: int, ncols: int, names: list[str]
+) -> tuple[pl.DataFrame, list[int], list[str], bool]:
+    """``line, u0 …, q0 …`` of ``buf[lo:hi]`` by the line-exact tokeniser, with the rejected lines.
 
-    ``q<j>`` is column ``j``'s problem with encoding or quoting (null when
-    sound); a cell with bad quoting is kept as it was written.
+    ``first_line`` is the physical line of byte ``lo``. ``q<j>`` is column
+    ``j``'s problem with encoding or quoting (null when sound); a cell with
+    bad quoting is kept as it was written. The last item says whether a
+    quote was left open (see :func:`_region_cells`).
     """
-    recs = _tokenise(buf, lo, ncols)
+    recs = _tokenise(buf[:hi], lo, ncols, first_line)
     fs = np.vstack(recs.field_starts) if recs.field_starts else np.zeros((0, ncols), dtype=np.int64)
     fe = np.vstack(recs.field_ends) if recs.field_ends else np.zeros((0, ncols), dtype=np.int64)
     lines = np.concatenate(recs.lines) if recs.lines else np.zeros(0, dtype=np.int64)
     fs, fe, lines = _drop_long_fields(fs, fe, lines, names, recs)
-    ext = np.append(buf, np.uint8(0))
-    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j], fe[:, j]) for j in range(ncols)}, height=lines.size)
+    ext = buf[lo : hi + 1] if hi < buf.size else np.append(buf[lo:], np.uint8(0))  # the part and one spare byte
+    raw = pl.DataFrame({f"c{j}": _gather(ext, fs[:, j] - lo, fe[:, j] - lo) for j in range(ncols)}, height=lines.size)
     del ext
     columns: list[pl.Expr] = []
     for j in range(ncols):
@@ -443,7 +478,64 @@ def _careful_cells(buf: np.ndarray, lo: int, ncols: int, names: list[str]) -> tu
             .alias(f"q{j}")
         )
     cells = raw.select(pl.Series("line", lines, dtype=pl.Int64), *columns)
-    return cells, recs.bad_lines, recs.bad_reasons
+    return cells, recs.bad_lines, recs.bad_reasons, recs.open_quote
+
+
+#: more stretches of bad lines than this and the careful tokeniser reads the whole file in one pass
+MAX_REGIONS = 64
+
+
+def _region_cells(
+    buf: np.ndarray, lo: int, first_line: int, ncols: int, names: list[str], starts: np.ndarray, plain: np.ndarray, odd: np.ndarray
+) -> tuple[pl.DataFrame, list[int], list[str]]:
+    """Cells of ``buf[lo:]``: polars reads the runs of plain lines, the careful tokeniser only the regions between.
+
+    A region begins at a line that is not plain and ends before the next
+    plain line, provided the tokeniser leaves no quote open there; else it
+    grows (doubling) until it does, or to the end of the file. Where it ends,
+    the tokeniser reading the whole rest of the file would be between records
+    too (its records and restarts up to there depend on the bytes before
+    only). A quote left open is as good when no later line holds an odd
+    number of quotes: the whole-file tokeniser would find it open to the end
+    of the file, and treat the record it opens (the last of its stretch) the
+    same way. So the pieces give the very cells and rejects the careful path
+    gives on the whole file (tests/formats/test_fast_careful.py).
+    """
+    n = starts.size
+    bounds = np.append(starts, buf.size - lo) + lo  # absolute start of each line, and the end
+    bad_at, plain_at, odd_at = np.flatnonzero(~plain), np.flatnonzero(plain), np.flatnonzero(odd)
+    pieces: list[pl.DataFrame] = []
+    bad_lines: list[int] = []
+    bad_reasons: list[str] = []
+    as_careful = [pl.col("line"), *[c for j in range(ncols) for c in (pl.col(f"u{j}"), pl.lit(None, pl.Utf8).alias(f"q{j}"))]]
+
+    def careful(a: int, b: int) -> bool:
+        cells, lines, reasons, open_quote = _careful_cells(buf, int(bounds[a]), int(bounds[b]), first_line + a, ncols, names)
+        if open_quote and b < n and odd_at.size and odd_at[-1] >= b:
+            return False
+        pieces.append(cells)
+        bad_lines.extend(lines)
+        bad_reasons.extend(reasons)
+        return True
+
+    i = 0
+    while i < n:
+        k = int(np.searchsorted(bad_at, i))
+        b = int(bad_at[k]) if k < bad_at.size else n
+        if b > i:  # a run of plain lines
+            cells = _polars_cells(buf[bounds[i] : bounds[b]].tobytes(), first_line + i, ncols)
+            if cells is None or cells.height != b - i:
+                careful(i, b)  # invalid UTF-8: the careful path names the cell (plain lines never leave a quote open)
+            else:
+                pieces.append(cells.select(as_careful))
+        if b >= n:
+            break
+        k = int(np.searchsorted(plain_at, b))
+        e = int(plain_at[k]) if k < plain_at.size else n
+        while not careful(b, e):
+            e = min(n, e + max(e - b, 1))
+        i = e
+    return pl.concat(pieces, how="vertical", rechunk=True), bad_lines, bad_reasons
 
 
 def split_records(data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False) -> CsvRecords:
@@ -465,11 +557,22 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     names = names or labels
     first_nl = data.find(b"\n", start)
     lo = first_nl + 1 if first_nl >= 0 else buf.size
-    fast = None if careful else _fast_cells(buf, lo, ncols)
-    if fast is not None:
-        cells, bad_lines, bad_reasons = fast, [], []
+    first_line = int(np.count_nonzero(buf[:lo] == 0x0A)) + 1
+    fast = None
+    if careful or lo == buf.size:
+        cells, bad_lines, bad_reasons, _ = _careful_cells(buf, lo, buf.size, first_line, ncols, names)
     else:
-        cells, bad_lines, bad_reasons = _careful_cells(buf, lo, ncols, names)
+        starts, plain, odd = _line_checks(buf[lo:], ncols)
+        fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols) if plain.all() else None
+        regions = int(np.count_nonzero(~plain[1:] & plain[:-1])) + int(not plain[0]) if plain.size else 0
+        if fast is not None and fast.height == starts.size:
+            cells, bad_lines, bad_reasons = fast, [], []
+        elif regions > MAX_REGIONS:  # bad lines all over: one pass of the tokeniser beats many small ones
+            fast = None
+            cells, bad_lines, bad_reasons, _ = _careful_cells(buf, lo, buf.size, first_line, ncols, names)
+        else:  # polars reads the plain lines, the careful tokeniser the regions around the others
+            fast = None
+            cells, bad_lines, bad_reasons = _region_cells(buf, lo, first_line, ncols, names, starts, plain, odd)
     u = [f"u{j}" for j in range(ncols)]
     if not cells.height or (fast is not None and not _maybe_special(buf[lo:])):
         special: tuple[bool, ...] = (False,) * ncols
@@ -501,22 +604,29 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
         raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
     recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful)
     schema = frame_schema(fd.direction, fd.kind)
-    checks: list[pl.Expr] = [pl.col("_reason").replace("", None)]
+    # (row is bad, message): the flags for every row, the messages only for the bad rows
+    checks: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("_reason") != "", pl.col("_reason"))]
     text = _wareki_columns(recs.cells, fd)
     values: list[pl.Expr] = []
     for j, c in enumerate(fd.columns):
         value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
         where = f"{c.label} ({c.name})"
         if c.value != "text":
-            checks.append(pl.when(bad).then(pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
+            checks.append((bad, pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
         if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
-            checks.append(pl.when(pl.col(f"u{j}") == "").then(pl.lit(where + ": 空欄 / blank (required)")))
+            checks.append((pl.col(f"u{j}") == "", pl.lit(where + ": 空欄 / blank (required)")))
         if c.value != "const":
             values.append(value.alias(c.name))
-    typed = text.select(
-        pl.col("line"), *values, pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("").alias("_reason")
-    )
-    if fd.passbook_columns:
+    flags = [f"_b{k}" for k in range(len(checks))]
+    typed = text.select(pl.col("line"), *values, *[bad.fill_null(False).alias(b) for (bad, _), b in zip(checks, flags)])
+    is_bad = typed.select(pl.any_horizontal(flags)).to_series()
+    reason = pl.repeat("", typed.height, dtype=pl.Utf8, eager=True)
+    if is_bad.any():
+        messages = [pl.when(pl.col(b)).then(msg) for (_, msg), b in zip(checks, flags)]
+        text_bad = text.filter(is_bad).hstack(typed.select(flags).filter(is_bad))
+        reason = reason.scatter(is_bad.arg_true(), text_bad.select(pl.concat_str(messages, separator="; ", ignore_nulls=True)).to_series())
+    typed = typed.drop(flags).with_columns(reason.alias("_reason"))
+    if fd.passbook_columns and typed.select((pl.col("bank_code") == layout.passbook_bank).any()).item():
         typed = _passbooks(typed, layout.passbook_bank)
 
     frame = typed.select(
@@ -582,7 +692,10 @@ def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
         if c.empty_means is not None:
             out = out.scatter((ints == c.empty_means).fill_null(False).arg_true(), None)
     elif c.value == "wareki":
-        out = frame.select(date_to_wareki7(pl.col(c.name).cast(pl.Date))).to_series()
+        dates = src.cast(pl.Date)  # a year of answers holds few distinct dates: each is converted once
+        distinct = dates.drop_nulls().unique()
+        texts = distinct.to_frame("d").select(date_to_wareki7(pl.col("d"))).to_series()
+        out = dates.replace_strict(distinct, texts, default=None, return_dtype=pl.Utf8)
     elif c.value == "postal":
         s = src.cast(pl.Utf8)
         fail(~s.str.contains(r"^[0-9]{7}$"), "is not a 7-digit postal code")
@@ -604,8 +717,8 @@ def _quote(e: pl.Expr) -> pl.Expr:
 
 def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
     """Encode a whole CSV file: BOM, header row, one row per frame row, CRLF."""
-    if fd.passbook_columns and {"passbook_symbol", "passbook_number"} <= set(frame.columns):
-        yucho = (pl.col("bank_code") == layout.passbook_bank) & pl.col("passbook_symbol").is_not_null()
+    yucho = (pl.col("bank_code") == layout.passbook_bank) & pl.col("passbook_symbol").is_not_null()
+    if fd.passbook_columns and {"passbook_symbol", "passbook_number"} <= set(frame.columns) and frame.select(yucho.any()).item():
         frame = frame.with_columns(
             pl.when(yucho).then(pl.col("passbook_symbol")).otherwise(pl.col("branch_code")).alias("branch_code"),
             pl.when(yucho).then(pl.col("passbook_number")).otherwise(pl.col("account_number")).alias("account_number"),
@@ -617,5 +730,9 @@ def write_csv(layout: CsvLayout, fd: CsvFile, frame: pl.DataFrame) -> bytes:
     if not cells.height:
         return head
     # the body is built and joined by polars and taken out as UTF-8 bytes: never a Python str of the whole file
-    lines = cells.select(pl.concat_str([_quote(pl.col(c.name)) for c in fd.columns], separator=",")).to_series()
-    return head + lines.str.join(end).cast(pl.Binary).item() + end.encode("utf-8")
+    # numbers, dates, postal codes and digits are checked texts that never need quotes
+    plain = ("digits", "int", "wareki", "postal")
+    lines = cells.select(
+        pl.concat_str([pl.col(c.name) if c.value in plain else _quote(pl.col(c.name)) for c in fd.columns], separator=",")
+    ).to_series()
+    return b"".join([head, lines.str.join(end).cast(pl.Binary).item(), end.encode("utf-8")])

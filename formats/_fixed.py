@@ -24,7 +24,7 @@ import polars as pl
 
 from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
 from formats._text import CONTROL_CHARS, clean_text, control_problem, rejects_frame
-from formats.dates import date_to_yyyymmdd, ymd_days, yyyymmdd_to_date
+from formats.dates import date_to_yyyymmdd, days_ymd, ymd_days, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
 
 __all__ = [
@@ -59,7 +59,7 @@ _UNASSIGNED = "[\u0080\uf8f0-\uf8f3]"
 _UNASSIGNED_CHARS = "\u0080\uf8f0\uf8f1\uf8f2\uf8f3"
 #: Byte classes, one bit each, looked up once for a whole record matrix and reduced per field
 #: (AND: every byte of the field is of the class; OR: one byte is).
-_IS_DIGIT, _IS_ZERO, _IS_SPACE, _IS_C, _IS_RULE, _IS_UNASSIGNED = 1, 2, 4, 8, 16, 32
+_IS_DIGIT, _IS_ZERO, _IS_SPACE, _IS_C, _IS_RULE, _IS_UNASSIGNED, _IS_HIGH = 1, 2, 4, 8, 16, 32, 64
 _CLASS = np.zeros(256, dtype=np.uint8)
 _CLASS[_DIGIT] |= _IS_DIGIT
 _CLASS[0x30] |= _IS_ZERO
@@ -71,6 +71,7 @@ _CLASS[_C_BYTE] |= _IS_C
 _CLASS[:0x20] |= _IS_RULE
 _CLASS[0x7F] |= _IS_RULE
 _CLASS[[0x80, 0xA0, 0xFD, 0xFE, 0xFF]] |= _IS_UNASSIGNED  # also trail bytes: a superset, never a miss
+_CLASS[0x80:] |= _IS_HIGH  # not ASCII
 #: every DAIS record ends with CR LF
 LINE_END = b"\r\n"
 
@@ -209,10 +210,23 @@ def _frame_of(cols: dict[str, Any], n: int) -> pl.DataFrame:
     return pl.DataFrame(cols, height=n) if cols else pl.DataFrame({"_row": np.zeros(n, dtype=bool)})
 
 
+#: a text field whose distinct rows are fewer than this share of its rows decodes only those
+_DISTINCT_SHARE = 0.7
+
+
 def _decode_fields(
-    arr: np.ndarray, fields: list[tuple[int, FixedField]], encoding: str, careful: bool, unassigned: list[bool], skip: set[int]
-) -> pl.DataFrame:
+    arr: np.ndarray,
+    fields: list[tuple[int, FixedField]],
+    encoding: str,
+    careful: bool,
+    unassigned: list[bool],
+    skip: set[int],
+    stripped: set[int],
+    ascii_: set[int],
+) -> tuple[pl.DataFrame, set[int]]:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
+
+    Also returns the fields of ``stripped`` whose text came without trailing spaces (decoded, not ASCII).
 
     Fast path: each field's byte block, every row followed by ``\\n`` (never a
     cp932 trail byte, and never inside a record: :func:`split_records` splits
@@ -220,6 +234,14 @@ def _decode_fields(
     column, not one per cell, and each column in its own buffer. A file with
     an undecodable byte anywhere (or ``careful=True``) is decoded
     column by column with :func:`decode_column`, which marks the rows.
+
+    On the fast path a text field (C, K) decodes only its distinct rows
+    (found by hashing the raw bytes in polars) when they are fewer than
+    :data:`_DISTINCT_SHARE` of the rows, and the fields in ``stripped`` are
+    decoded without their trailing spaces (their text is the value
+    ``strip_chars_end(" ")`` gives). The fields in ``ascii_`` (every byte
+    ASCII, none a C0 control or DEL, in the whole block) are not decoded at all:
+    their bytes go to polars as a fixed-width binary column, read as UTF-8.
     """
     n = arr.shape[0]
     cols: dict[str, Any] = {}
@@ -230,27 +252,47 @@ def _decode_fields(
             for i, (off, f) in enumerate(fields):
                 if i in skip:
                     continue
+                sub = arr[:, off : off + f.width]
+                if i in ascii_:  # ASCII without C0 or DEL: the bytes are the text (no NUL to end a value early)
+                    cols[f"t{i}"] = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary).cast(pl.Utf8)
+                    continue
+                # names and addresses repeat (one holder, several accounts): their distinct rows are decoded
+                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" else None
+                rows = keys.is_first_distinct().arg_true() if keys is not None else None
+                if rows is not None and rows.len() < n * _DISTINCT_SHARE:
+                    sub = sub[rows.to_numpy()]
+                else:
+                    rows = None
                 # one decode and one split per column, each into its own buffer: the columns kept
                 # (a filtered frame's strings) never hold the other fields' text alive
-                part = block[:, : f.width + 1]
-                part[:, :-1] = arr[:, off : off + f.width]
-                part[:, -1] = 0x0A
-                text = part.tobytes().decode(encoding)
+                m = sub.shape[0]
+                part = block[:m, : f.width + 1]
+                part[:, :-1] = sub
+                if i in stripped:  # each row up to its last non-space byte (0x20 is never a trail byte)
+                    nonspace = sub != _SPACE
+                    keep = np.where(nonspace.any(axis=1), f.width - np.argmax(nonspace[:, ::-1], axis=1), 0)
+                    part[np.arange(m), keep] = 0x0A
+                    raw = part[np.arange(f.width + 1) <= keep[:, None]].tobytes()
+                else:
+                    part[:, -1] = 0x0A
+                    raw = part.tobytes()
+                text = raw.decode(encoding)
                 unassigned_seen = unassigned_seen or (encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS))
-                cols[f"t{i}"] = pl.Series([text]).str.split("\n").explode().slice(0, n)  # the last, empty part dropped
+                col = pl.Series([text]).str.split("\n").explode().slice(0, m)  # the last, empty part dropped
+                cols[f"t{i}"] = col if rows is None or keys is None else keys.replace_strict(keys.gather(rows), col)
         except UnicodeDecodeError:
             careful = True
             cols = {}
         else:
             frame = _frame_of(cols, n)
             if not unassigned_seen:
-                return frame  # no x<i> column: nothing is marked (one scan of the text, not one per column)
+                return frame, stripped - ascii_  # no x<i> column: nothing is marked (one scan of the text, not one per column)
             marks = [  # as decode_column marks them, but only on blocks holding such a byte
                 (pl.col(f"t{i}").str.contains(_UNASSIGNED) if unassigned[i] else pl.lit(False)).alias(f"x{i}")
                 for i, (_, f) in enumerate(fields)
                 if f.type == "K"
             ]
-            return frame.with_columns(marks) if marks else frame
+            return (frame.with_columns(marks) if marks else frame), stripped - ascii_
     for i, (off, f) in enumerate(fields):
         if i in skip:
             continue
@@ -258,7 +300,7 @@ def _decode_fields(
         cols[f"t{i}"] = text
         if f.type == "K":
             cols[f"x{i}"] = undecodable
-    return _frame_of(cols, n)
+    return _frame_of(cols, n), set()
 
 
 def _decode_record(
@@ -272,11 +314,18 @@ def _decode_record(
     values and the reasons are one polars ``select`` over the decoded texts.
     """
     n = arr.shape[0]
-    cls = _CLASS[arr]
-    every = np.bitwise_and.reduceat(cls, record.offsets, axis=1)  # the offsets tile the record
-    some = np.bitwise_or.reduce(np.bitwise_or.reduceat(cls, record.offsets, axis=1), axis=0) if n else np.zeros(len(record.fields), np.uint8)
-    del cls
     at = [j for j, f in enumerate(record.fields) if not f.is_filler and f.const is None]
+    # byte classes of the fields read (fillers and constants, e.g. a record's tail, are never looked up)
+    every = np.zeros((n, len(record.fields)), dtype=np.uint8)
+    some = np.zeros(len(record.fields), dtype=np.uint8)
+    if at and n:
+        first, last = at[0], at[-1]
+        lo, hi = record.offsets[first], record.offsets[last] + record.fields[last].width
+        cls = _CLASS[arr[:, lo:hi]]
+        starts = [o - lo for o in record.offsets[first : last + 1]]  # the offsets tile the record
+        every[:, first : last + 1] = np.bitwise_and.reduceat(cls, starts, axis=1)
+        some[first : last + 1] = np.bitwise_or.reduceat(np.bitwise_or.reduce(cls, axis=0), starts)
+        del cls
     fields = [(record.offsets[j], record.fields[j]) for j in at]
     # numbers, 8-digit dates and one-digit codes are read from the bytes: their text only goes into messages
     unread = {
@@ -284,7 +333,12 @@ def _decode_record(
         for i, (_, f) in enumerate(fields)
         if f.type == "N" and (f.value == "int" or (f.value == "date" and f.width == 8) or (f.value == "code" and f.width == 1))
     }
-    raw = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], unread)
+    # a K field with nothing for the character rule to act on is read as its value: without trailing spaces
+    plain_k = {
+        i for i, (j, (_, f)) in enumerate(zip(at, fields)) if f.type == "K" and layout.encoding == "cp932" and not some[j] & (_IS_RULE | _IS_UNASSIGNED)
+    }
+    ascii_ = {i for i, j in enumerate(at) if layout.encoding in ("cp932", "utf-8") and not some[j] & (_IS_HIGH | _IS_RULE)}
+    raw, plain_k = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], unread, plain_k, ascii_)
     masks: dict[str, np.ndarray] = {}
 
     def mask(values: np.ndarray) -> pl.Expr:
@@ -349,7 +403,7 @@ def _decode_record(
                 if layout.encoding != "cp932" or some[j] & _IS_RULE or marked:  # else nothing to act on
                     reasons.append((text.str.contains(CONTROL_CHARS), control_problem(text, where)))
                     text = clean_text(text)
-            stripped = text.str.strip_chars_end(" ")
+            stripped = text if i in plain_k else text.str.strip_chars_end(" ")
             value = pl.when(stripped == "").then(None).otherwise(stripped)
             if f.sign_for is not None:
                 sign_bad = mask(~np.isin(sub[:, 0], (0x20, 0x2D)))
@@ -569,9 +623,14 @@ def _field_values(
     return fitted.alias(f.name)
 
 
-def _encode_record(record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame]) -> np.ndarray:
+def _encode_record(
+    record: FixedRecord, frame: pl.DataFrame, layout: FixedLayout, truncations: list[pl.DataFrame], out: np.ndarray | None = None
+) -> np.ndarray:
+    """The records of ``frame`` as an ``(n, length + 2)`` byte matrix, written into ``out`` when given (one buffer per file)."""
     L = layout.record_length
-    out = np.full((frame.height, L + len(LINE_END)), _SPACE, dtype=np.uint8)
+    if out is None:
+        out = np.empty((frame.height, L + len(LINE_END)), dtype=np.uint8)
+    out[:, :L] = _SPACE
     for i, b in enumerate(LINE_END):
         out[:, L + i] = b
     for off, f in zip(record.offsets, record.fields):
@@ -607,12 +666,9 @@ def _number_digits(f: FixedField, record: FixedRecord, frame: pl.DataFrame) -> n
             return None
         days = frame.get_column(f.name).cast(pl.Date).to_physical()
         known = days.is_not_null().to_numpy()
-        dates = days.fill_null(0).to_numpy().astype("datetime64[D]")
-        years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+        years, months, mdays = days_ymd(days.fill_null(0).to_numpy())
         if ((years < 0) | (years > 9999)).any():
             return None
-        months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
-        mdays = (dates - dates.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
         values = np.where(known, years * 10_000 + months * 100 + mdays, 0)  # unknown is 00000000
     weights = 10 ** np.arange(f.width - 1, -1, -1, dtype=np.int64)
     return ((values[:, None] // weights) % 10 + 0x30).astype(np.uint8)
@@ -628,9 +684,11 @@ def write_fixed(
     totals are computed from ``frame``.
     """
     truncations: list[pl.DataFrame] = []
+    n = frame.height
+    whole = np.empty((n + 3, layout.record_length + len(LINE_END)), dtype=np.uint8)  # every record of the file, encoded in place
     header = pl.DataFrame([{**header_values, "kind_code": fd.kind_code}])
-    head_b = _encode_record(layout.records[fd.header], header, layout, [])
-    body_b = _encode_record(layout.records[fd.data], frame, layout, truncations)
+    _encode_record(layout.records[fd.header], header, layout, [], whole[:1])
+    _encode_record(layout.records[fd.data], frame, layout, truncations, whole[1 : n + 1])
     trailer: dict[str, Any] = {fd.trailer_count: frame.height}
     if fd.trailer_hits is not None and fd.hit_field is not None:
         hits = (frame.get_column(fd.hit_field) == fd.hit_value).fill_null(False)
@@ -640,8 +698,8 @@ def write_fixed(
     for f in layout.records[fd.trailer].fields:
         if f.type == "N" and f.const is None and f.name not in trailer:
             trailer[f.name] = 0
-    tail_b = _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [])
-    end_b = _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [])
-    data = head_b.tobytes() + body_b.tobytes() + tail_b.tobytes() + end_b.tobytes()
+    _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [], whole[n + 1 : n + 2])
+    _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [], whole[n + 2 :])
+    data = whole.tobytes()
     trunc = pl.concat(truncations) if truncations else pl.DataFrame(schema=TRUNCATION_SCHEMA)
     return data, trunc.sort("row", maintain_order=True)

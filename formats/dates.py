@@ -165,9 +165,29 @@ def ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, n
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     mm = np.clip(m, 0, 12)
     real = (m >= 1) & (m <= 12) & (d >= 1) & (d <= _MONTH_DAYS[mm] + ((mm == 2) & leap))
-    months = (np.where(real, y, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + np.where(real, m - 1, 0).astype("timedelta64[M]")
-    days = months.astype("datetime64[D]") + np.where(real, d - 1, 0).astype("timedelta64[D]")
-    return np.where(real, days.astype(np.int64), 0), real
+    # days from the civil date in integers (H. Hinnant's days_from_civil): a few array passes, no datetime64
+    yy = y - (mm <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * np.where(mm > 2, mm - 3, mm + 9) + 2) // 5 + d - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    return np.where(real, days, 0), real
+
+
+def days_ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Days since 1970-01-01 → integer (year, month, day) columns: the inverse of :func:`ymd_days`.
+
+    For the codecs' writers (DAIS ``YYYYMMDD`` digits), in integers (H. Hinnant's
+    civil_from_days): a few array passes, no datetime64.
+    """
+    z = days.astype(np.int64) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (m <= 2), m, doy - (153 * mp + 2) // 5 + 1
 
 
 def yyyymmdd_to_date(e: pl.Expr) -> pl.Expr:

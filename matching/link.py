@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,7 +161,12 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """
     _check(accounts, ACCOUNT_COLUMNS, "accounts")
     distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
-    distinct = _parsed(_parsed(distinct, "holder_kana", _holder_columns), "holder_address", _address_columns)
+    # the addresses (the costliest parse) in a second thread while the names are parsed:
+    # polars runs each string pass on one core, and releases the GIL while it does
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        addresses = pool.submit(_parsed, distinct.select("holder_address"), "holder_address", _address_columns)
+        named = _parsed(distinct, "holder_kana", _holder_columns)
+        distinct = pl.concat([named, addresses.result().drop("holder_address")], how="horizontal")
     return distinct.with_columns(
         dob=pl.col("holder_birth_date").cast(pl.Date),
         has_address=_nonempty("holder_address"),
@@ -335,8 +341,10 @@ def link(
     """
     config = config or LinkConfig()
     clock = _Clock(timings)
-    acc_n = normalise_accounts(accounts)
-    per_n, forms_n, addr_n = normalise_persons(persons)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # independent, and mostly outside the GIL
+        persons_done = pool.submit(normalise_persons, persons)
+        acc_n = normalise_accounts(accounts)
+        per_n, forms_n, addr_n = persons_done.result()
     clock("normalise")
     frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
     clock("encode")

@@ -10,6 +10,59 @@ from __future__ import annotations
 
 __all__ = ["MIGRATIONS"]
 
+#: the shared concepts as views (migration 7; made again by 8, which rebuilds a table they read)
+_VIEWS = """
+    -- a link as it stands: a reviewer's decision over the matcher's (accept → CONFIRMED for the
+    -- decided person, reject → UNMATCHED with nobody); the matcher's own in linked_*
+    CREATE VIEW effective_matches AS
+    SELECT account_key, inquiry_id, inquired_person_id,
+           CASE WHEN decision = 'accept' THEN decided_person_id WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
+           CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
+           person_id AS linked_person_id, class AS linked_class, score, name_evidence, dob_evidence, address_evidence,
+           candidates, reason, matched_at, decision, decided_person_id, decided_by, decided_at
+    FROM matches;
+
+    -- an account's first answer: the first found row recorded (earlier ingests first, then file
+    -- and line order within one), the one its bank data is shown from
+    CREATE VIEW first_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key);
+
+    -- an account's latest answer: the newest balance date, then the newest answer day, then the
+    -- last recorded (what a follow-up and a seizure act on). Shaped to be read fast: the window
+    -- ranks only the narrow columns it orders by, and the winning rows are fetched by rowid
+    -- (a year's store: 3.0 s CPU, below the 3.5 s of the polars sort `followups` used before)
+    CREATE VIEW latest_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.rowid IN (
+        SELECT answer_row FROM (
+            SELECT rowid AS answer_row,
+                   row_number() OVER (PARTITION BY account_key ORDER BY balance_date DESC, answered_on DESC, rowid DESC) AS newest
+            FROM answers WHERE answer = 'found'
+        ) WHERE newest = 1
+    );
+
+    -- a basic inquiry's outcome (outcomes.csv): HIT when an account it returned is linked as a hit
+    -- to the person it asked about (one account, one owner), ACCOUNTS when it returned accounts
+    -- but none of them is that person's, else UNABLE / NO_ACCOUNT as answered, PENDING unanswered
+    CREATE VIEW inquiry_outcomes AS
+    WITH found AS (SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'),
+    per_inquiry AS (
+        SELECT f.inquiry_id, count(DISTINCT f.account_key) AS accounts,
+               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN 1 ELSE 0 END) AS hits,
+               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN f.balance_yen END) AS hit_balance_yen
+        FROM found f JOIN inquiries i ON i.inquiry_id = f.inquiry_id LEFT JOIN effective_matches e ON e.account_key = f.account_key
+        GROUP BY f.inquiry_id
+    )
+    SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.sent_on, i.answered_on,
+           CASE WHEN i.answer IS NULL THEN 'PENDING' WHEN coalesce(p.hits, 0) > 0 THEN 'HIT'
+                WHEN coalesce(p.accounts, 0) > 0 THEN 'ACCOUNTS' WHEN i.answer = 'unable' THEN 'UNABLE'
+                ELSE 'NO_ACCOUNT' END AS answer,
+           coalesce(p.accounts, 0) AS accounts, coalesce(p.hits, 0) AS hits, coalesce(p.hit_balance_yen, 0) AS hit_balance_yen,
+           i.answer AS raw_answer
+    FROM inquiries i LEFT JOIN per_inquiry p ON p.inquiry_id = i.inquiry_id;
+"""
+
 MIGRATIONS: list[str] = [
     # 1: the whole inquiry cycle
     """
@@ -303,55 +356,79 @@ MIGRATIONS: list[str] = [
     # 7: the concepts every command reads, defined once as views (a view is SQL text, inlined by
     # SQLite's planner: no copy, no cost until read). Their literals are the vocabulary's
     # (inquiry/vocabulary.py: HIT_CLASSES); tests/inquiry/test_views.py checks they agree.
+    _VIEWS,
+    # 8: cheaper bulk writes (issue #10): each index of the hot tables is one that a read needs.
+    # answers and transactions lose their (response_sha, line) key - a 64-character SHA in a second
+    # copy of every row, that no read looks up (a file is taken once: response_files.sha256 is the
+    # key; ingest finds a file's rows by rowid); rebuilt with the same rowids (review and purge use
+    # them). An account's answers are looked up by a key, never by NULL: the index holds the found
+    # rows only. inquiries (person_id, bank_code) is read by no query.
+    # The views of 7 read answers: they are dropped first and made again last (the same text, _VIEWS).
     """
-    -- a link as it stands: a reviewer's decision over the matcher's (accept → CONFIRMED for the
-    -- decided person, reject → UNMATCHED with nobody); the matcher's own in linked_*
-    CREATE VIEW effective_matches AS
-    SELECT account_key, inquiry_id, inquired_person_id,
-           CASE WHEN decision = 'accept' THEN decided_person_id WHEN decision = 'reject' THEN NULL ELSE person_id END AS person_id,
-           CASE WHEN decision = 'accept' THEN 'CONFIRMED' WHEN decision = 'reject' THEN 'UNMATCHED' ELSE class END AS class,
-           person_id AS linked_person_id, class AS linked_class, score, name_evidence, dob_evidence, address_evidence,
-           candidates, reason, matched_at, decision, decided_person_id, decided_by, decided_at
-    FROM matches;
+    DROP VIEW inquiry_outcomes;
+    DROP VIEW latest_answers;
+    DROP VIEW first_answers;
+    DROP VIEW effective_matches;
 
-    -- an account's first answer: the first found row recorded (earlier ingests first, then file
-    -- and line order within one), the one its bank data is shown from
-    CREATE VIEW first_answers AS
-    SELECT a.rowid AS answer_row, a.* FROM answers a
-    WHERE a.rowid IN (SELECT min(rowid) FROM answers WHERE answer = 'found' GROUP BY account_key);
-
-    -- an account's latest answer: the newest balance date, then the newest answer day, then the
-    -- last recorded (what a follow-up and a seizure act on). Shaped to be read fast: the window
-    -- ranks only the narrow columns it orders by, and the winning rows are fetched by rowid
-    -- (a year's store: 3.0 s CPU, below the 3.5 s of the polars sort `followups` used before)
-    CREATE VIEW latest_answers AS
-    SELECT a.rowid AS answer_row, a.* FROM answers a
-    WHERE a.rowid IN (
-        SELECT answer_row FROM (
-            SELECT rowid AS answer_row,
-                   row_number() OVER (PARTITION BY account_key ORDER BY balance_date DESC, answered_on DESC, rowid DESC) AS newest
-            FROM answers WHERE answer = 'found'
-        ) WHERE newest = 1
+    CREATE TABLE answers_rebuilt (
+        response_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        inquiry_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        detail_no INTEGER,
+        account_key TEXT,
+        bank_code TEXT,
+        bank_name TEXT,
+        branch_code TEXT,
+        branch_name TEXT,
+        account_type INTEGER,
+        account_number TEXT,
+        passbook_symbol TEXT,
+        passbook_number TEXT,
+        holder_kana TEXT,
+        holder_birth_date TEXT,
+        holder_address TEXT,
+        balance_yen INTEGER,
+        balance_date TEXT,
+        opened_on TEXT,
+        last_activity TEXT,
+        account_status TEXT,
+        unable_reason TEXT,
+        answered_on TEXT NOT NULL
     );
+    INSERT INTO answers_rebuilt (rowid, response_sha, line, inquiry_id, answer, detail_no, account_key, bank_code,
+        bank_name, branch_code, branch_name, account_type, account_number, passbook_symbol, passbook_number,
+        holder_kana, holder_birth_date, holder_address, balance_yen, balance_date, opened_on, last_activity,
+        account_status, unable_reason, answered_on)
+    SELECT rowid, response_sha, line, inquiry_id, answer, detail_no, account_key, bank_code,
+        bank_name, branch_code, branch_name, account_type, account_number, passbook_symbol, passbook_number,
+        holder_kana, holder_birth_date, holder_address, balance_yen, balance_date, opened_on, last_activity,
+        account_status, unable_reason, answered_on FROM answers ORDER BY rowid;
+    DROP TABLE answers;
+    ALTER TABLE answers_rebuilt RENAME TO answers;
+    CREATE INDEX answers_account ON answers (account_key) WHERE account_key IS NOT NULL;
+    CREATE INDEX answers_inquiry ON answers (inquiry_id);
 
-    -- a basic inquiry's outcome (outcomes.csv): HIT when an account it returned is linked as a hit
-    -- to the person it asked about (one account, one owner), ACCOUNTS when it returned accounts
-    -- but none of them is that person's, else UNABLE / NO_ACCOUNT as answered, PENDING unanswered
-    CREATE VIEW inquiry_outcomes AS
-    WITH found AS (SELECT DISTINCT inquiry_id, account_key, balance_yen FROM answers WHERE answer = 'found'),
-    per_inquiry AS (
-        SELECT f.inquiry_id, count(DISTINCT f.account_key) AS accounts,
-               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN 1 ELSE 0 END) AS hits,
-               sum(CASE WHEN e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id THEN f.balance_yen END) AS hit_balance_yen
-        FROM found f JOIN inquiries i ON i.inquiry_id = f.inquiry_id LEFT JOIN effective_matches e ON e.account_key = f.account_key
-        GROUP BY f.inquiry_id
-    )
-    SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.sent_on, i.answered_on,
-           CASE WHEN i.answer IS NULL THEN 'PENDING' WHEN coalesce(p.hits, 0) > 0 THEN 'HIT'
-                WHEN coalesce(p.accounts, 0) > 0 THEN 'ACCOUNTS' WHEN i.answer = 'unable' THEN 'UNABLE'
-                ELSE 'NO_ACCOUNT' END AS answer,
-           coalesce(p.accounts, 0) AS accounts, coalesce(p.hits, 0) AS hits, coalesce(p.hit_balance_yen, 0) AS hit_balance_yen,
-           i.answer AS raw_answer
-    FROM inquiries i LEFT JOIN per_inquiry p ON p.inquiry_id = i.inquiry_id;
-    """,
+    CREATE TABLE transactions_rebuilt (
+        followup_id TEXT NOT NULL,
+        response_sha TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        detail_no INTEGER,
+        tx_date TEXT,
+        description TEXT,
+        withdrawal_yen INTEGER,
+        deposit_yen INTEGER,
+        balance_yen INTEGER
+    );
+    INSERT INTO transactions_rebuilt (rowid, followup_id, response_sha, line, detail_no, tx_date, description,
+        withdrawal_yen, deposit_yen, balance_yen)
+    SELECT rowid, followup_id, response_sha, line, detail_no, tx_date, description,
+        withdrawal_yen, deposit_yen, balance_yen FROM transactions ORDER BY rowid;
+    DROP TABLE transactions;
+    ALTER TABLE transactions_rebuilt RENAME TO transactions;
+    CREATE INDEX transactions_followup ON transactions (followup_id);
+
+    DROP INDEX inquiries_person;
+    """
+    + _VIEWS,
 ]

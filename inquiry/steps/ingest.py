@@ -22,8 +22,9 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -172,12 +173,14 @@ def _quoted(value: str) -> str:
 
 # one statement per file, from the answers just inserted (no Python row per inquiry): an inquiry is
 # answered by its first answer file; 'found' wins over none/unable, else the answer of the file's first
-# line for the inquiry (SQLite: with exactly one min(), a bare column is taken from the row of that min)
+# line for the inquiry (SQLite: with exactly one min(), a bare column is taken from the row of that min).
+# The file's rows are those past the last rowid before its insert: a range of the table (NOT INDEXED: else
+# SQLite walks the whole inquiry_id index for the GROUP BY)
 _ANSWERED = """
 UPDATE inquiries SET answered_on = COALESCE(inquiries.answered_on, :today),
                      answer = CASE WHEN inquiries.answer = 'found' THEN inquiries.answer ELSE s.answer END
 FROM (SELECT inquiry_id, CASE WHEN sum(answer = 'found') > 0 THEN 'found' ELSE answer END AS answer, min(line)
-      FROM answers WHERE response_sha = :sha GROUP BY inquiry_id) AS s
+      FROM answers NOT INDEXED WHERE rowid > :before GROUP BY inquiry_id) AS s
 WHERE inquiries.inquiry_id = s.inquiry_id
 """
 # the follow-ups a history file answered, from one JSON text of (id, found rows, all 照会不能);
@@ -202,11 +205,12 @@ def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[i
         .then(account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")))
         .otherwise(None)
     )
+    before = ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM answers")
     ctx.store.insert(
         "answers",
         rows.select(pl.lit(sha).alias("response_sha"), "line", *_ANSWER_COLUMNS, pl.lit(today).alias("answered_on")),
     )
-    ctx.store.conn.execute(_ANSWERED, {"today": today, "sha": sha})
+    ctx.store.conn.execute(_ANSWERED, {"today": today, "before": before})
     return rows.height, rejects
 
 
@@ -254,23 +258,51 @@ def _check_header(ctx: Context, parsed: formats.ParsedFile) -> None:
         )
 
 
-def _read(path: Path, ctx: Context) -> formats.ParsedFile:
-    """Read and recognise an answer file and check its header; :class:`FileRejected` for any whole-file problem.
+def _parse(path: Path) -> formats.ParsedFile:
+    """Read and recognise an answer file; :class:`FileRejected` for any whole-file problem of the file itself.
 
     An unexpected error of the reader (a bug, or a file no test foresaw) is a
     whole-file rejection too — nothing has been recorded yet, and the night
     must go on; the reason names the error so that it can be reported.
     """
     try:
-        parsed = formats.read_response(path)
+        return formats.read_response(path)
     except FileRejected:
         raise
     except MemoryError:
         raise
     except Exception as exc:  # see the docstring
         raise FileRejected(path, 0, text("internal_read_error", kind=type(exc).__name__, error=exc)) from exc
-    _check_header(ctx, parsed)
-    return parsed
+
+
+class _Loaded(NamedTuple):
+    """What :func:`_load` made of a file: refused by the size limit, or its SHA-256 and what the reader gave."""
+
+    too_big: FileRejected | None
+    sha: str
+    parsed: formats.ParsedFile | BaseException | None
+
+
+def _load(path: Path) -> _Loaded:
+    """Everything of a file that needs no store: the size limit, its SHA-256, its rows (run one file ahead).
+
+    :func:`ingest` loads the next file in a worker thread while it records
+    this one: the codecs (numpy, polars) and SQLite's inserts both run
+    outside Python's lock for most of their time, so a 2-core machine reads
+    and writes at once. What this raises is handed back, not raised, and
+    raised where the file is taken — in the same order as one file after
+    the other (a file found already ingested is skipped, its parse unused).
+    """
+    try:  # the size limit before anything is loaded (the reader applies it again)
+        data = read_limited(path, SERVICE_FILE)
+    except FileRejected as exc:
+        return _Loaded(exc, "", None)
+    sha = hashlib.sha256(data).hexdigest()
+    del data
+    try:
+        return _Loaded(None, sha, _parse(path))
+    except BaseException as exc:  # raised by the caller, where reading it used to raise it
+        return _Loaded(None, sha, exc)
 
 
 def _record(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
@@ -307,7 +339,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
     def body(ctx: Context) -> StepResult:
         result = StepResult(title=text("ingest_title"))
         inbox = ctx.ws.inbox
-        files = paths or ctx.ws.inbox_files()
+        files = list(paths or ctx.ws.inbox_files())
         kinds: list[str] = []
         c = {"files": 0, "files_skipped_already_ingested": 0, "files_rejected": 0, "rows_read": 0, "rows_recorded": 0, "rows_rejected": 0}
 
@@ -317,37 +349,43 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
             if path.resolve().parent == inbox.resolve():
                 result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
 
-        for path in files:
-            c["files"] += 1
-            try:  # the size limit before anything is loaded (the reader applies it again)
-                data = read_limited(path, SERVICE_FILE)
-            except FileRejected as exc:
-                reject_whole(path, exc.line, exc.reason)
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            if ctx.store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha,)):
-                c["files_skipped_already_ingested"] += 1
-                result.notes.append(text("already_ingested", file=path.name))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
+            ahead = [reader.submit(_load, p) for p in files[:1]]
+            for i, path in enumerate(files):
+                loaded = ahead.pop().result()
+                ahead += [reader.submit(_load, p) for p in files[i + 1 : i + 2]]  # the next file, while this one is recorded
+                c["files"] += 1
+                if loaded.too_big is not None:
+                    reject_whole(path, loaded.too_big.line, loaded.too_big.reason)
+                    continue
+                sha = loaded.sha
+                if ctx.store.scalar("SELECT 1 FROM response_files WHERE sha256 = ?", (sha,)):
+                    c["files_skipped_already_ingested"] += 1
+                    result.notes.append(text("already_ingested", file=path.name))
+                    if path.resolve().parent == inbox.resolve():
+                        result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
+                    continue
+                try:
+                    if isinstance(loaded.parsed, BaseException):
+                        raise loaded.parsed
+                    parsed = loaded.parsed
+                    assert parsed is not None
+                    _check_header(ctx, parsed)
+                    recorded, rejects = _record(ctx, parsed, sha)
+                except FileRejected as exc:
+                    reject_whole(path, exc.line, exc.reason)
+                    continue
+                except _Unstorable as exc:
+                    reject_whole(path, 0, str(exc))
+                    continue
+                kinds.append(parsed.kind)
+                result.add_rejects(rejects)
+                c["rows_read"] += parsed.rows_read
+                c["rows_recorded"] += recorded
+                c["rows_rejected"] += rejects.height
+                result.files[path.name] = sha
                 if path.resolve().parent == inbox.resolve():
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
-                continue
-            try:
-                parsed = _read(path, ctx)
-                recorded, rejects = _record(ctx, parsed, sha)
-            except FileRejected as exc:
-                reject_whole(path, exc.line, exc.reason)
-                continue
-            except _Unstorable as exc:
-                reject_whole(path, 0, str(exc))
-                continue
-            kinds.append(parsed.kind)
-            result.add_rejects(rejects)
-            c["rows_read"] += parsed.rows_read
-            c["rows_recorded"] += recorded
-            c["rows_rejected"] += rejects.height
-            result.files[path.name] = sha
-            if path.resolve().parent == inbox.resolve():
-                result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         if any(k == "history" for k in kinds):
             c["followups_summarised"] = history.summarise(ctx.store)
         result.counts = c

@@ -15,7 +15,9 @@ rejected, per file and in all.
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -39,6 +41,8 @@ _ANSWER_COLUMNS = [
     "account_key", "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address",
     "bank_code", "branch_code", "account_type", "account_number", "balance_yen", "account_status", "last_activity",
 ]  # fmt: skip
+#: threads reading input files at once (the master and the answer files)
+_READERS = min(8, max(4, (os.cpu_count() or 1) + 1))
 
 
 def _kanji_key(e: pl.Expr) -> pl.Expr:
@@ -65,32 +69,56 @@ def _inquired_persons(requests: list[Path], persons: pl.DataFrame) -> pl.DataFra
     )
 
 
-def _read_answers(responses: list[Path]) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+def _read_answer_file(path: Path) -> tuple[str, pl.DataFrame | None, pl.DataFrame, int]:
+    """One answer file: ``(kind, found rows, rejects, rows read)``; kind ``"rejected"`` when refused whole.
+
+    Runs in a worker thread: the codecs spend their time in polars and numpy,
+    which release the GIL. Only the columns linking and ``matches.csv`` need
+    are kept, so the many files' other columns are freed as each is read.
+    """
+    try:
+        parsed = formats.read_response(path)
+    except FileRejected as exc:
+        reason = text("file_rejected_whole", reason=exc.reason)
+        return "rejected", None, rejects_frame(path, [exc.line], [reason]), 0
+    if parsed.kind != "basic":
+        return parsed.kind, None, pl.DataFrame(schema=REJECT_SCHEMA), 0
+    assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
+    keep = [c for c in _ANSWER_COLUMNS if c in parsed.rows.columns]
+    found = parsed.rows.filter(pl.col("answer") == "found").select(keep).with_columns(provider=pl.lit(parsed.provider))
+    return "basic", found, parsed.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), parsed.rows_read
+
+
+def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """The found accounts of the basic answer files, their rejects, and the row counts.
 
-    A file refused whole is one reject (like ``ingest``, the others are still
+    The files are read concurrently on ``pool`` and gathered in the order
+    given, so rows and rejects come out as a one-by-one read gives them. A
+    file refused whole is one reject (like ``ingest``, the others are still
     read); a history file has no accounts to link and is skipped, counted.
     """
     answers: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = [pl.DataFrame(schema=REJECT_SCHEMA)]
     counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped_not_basic": 0}
-    for path in responses:
-        try:
-            parsed = formats.read_response(path)
-        except FileRejected as exc:
+    for kind, found, file_rejects, rows_read in pool.map(_read_answer_file, responses):
+        rejects.append(file_rejects)
+        if kind == "rejected":
             counts["files_rejected"] += 1
-            rejects.append(rejects_frame(path, [exc.line], [text("file_rejected_whole", reason=exc.reason)]))
-            continue
-        if parsed.kind != "basic":
+        elif found is None:
             counts["files_skipped_not_basic"] += 1
-            continue
-        assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
-        counts["answer_rows_read"] += parsed.rows_read
-        counts["answer_rows_rejected"] += parsed.rejects.height
-        rejects.append(parsed.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA))
-        answers.append(parsed.rows.filter(pl.col("answer") == "found").with_columns(provider=pl.lit(parsed.provider)))
-    found = pl.concat(answers, how="diagonal_relaxed") if answers else pl.DataFrame()
-    return found, pl.concat(rejects), counts
+        else:
+            counts["answer_rows_read"] += rows_read
+            counts["answer_rows_rejected"] += file_rejects.height
+            answers.append(found)
+    found_rows = pl.concat(answers, how="diagonal_relaxed") if answers else pl.DataFrame()
+    return found_rows, pl.concat(rejects), counts
+
+
+def _persons(master: Path, encoding: str | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``(persons, master rejects, kana rejects)``: the master read and its missing kana estimated."""
+    table = read_master(master, encoding=encoding)
+    persons, kana_rejects = with_kana(table.rows, master)
+    return persons, table.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), kana_rejects
 
 
 def link_files(
@@ -101,13 +129,16 @@ def link_files(
     ``rejects`` (``file, line, reason``) holds the master rows and answer rows
     refused, and the answer files refused whole.
     """
-    table = read_master(master, encoding=encoding)
-    persons, kana_rejects = with_kana(table.rows, master)
-    found, answer_rejects, answer_counts = _read_answers(responses)
-    rejects = pl.concat([table.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), kana_rejects, answer_rejects])
+    # The master (whose kana estimates are Python work in pykakasi) and the answer files
+    # (polars and numpy work, mostly without the GIL) are read at the same time.
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        master_read = pool.submit(_persons, master, encoding)
+        found, answer_rejects, answer_counts = _read_answers(responses, pool)
+        persons, master_rejects, kana_rejects = master_read.result()
+    rejects = pl.concat([master_rejects, kana_rejects, answer_rejects])
     counts = {
         "persons": persons.height,
-        "persons_rejected": table.rejects.height + kana_rejects.height,
+        "persons_rejected": master_rejects.height + kana_rejects.height,
         **answer_counts,
         "account_records": found.height,
     }

@@ -76,12 +76,16 @@ def _store_institutions(ctx: Context, inst: pl.DataFrame) -> None:
 
 
 def _targets(persons: pl.DataFrame, inst: pl.DataFrame) -> pl.DataFrame:
-    """person × institution, from ``target_banks`` or the default targets."""
+    """person × institution, from ``target_banks`` or the default targets.
+
+    A million rows at a year's size: only whether the person has an address
+    is carried (what an address-required institution needs), not the address.
+    """
     defaults = inst.filter(pl.col("default_target"))["bank_code"].to_list()
     return (
         persons.select(
             "person_id",
-            "address",
+            pl.col("address").is_not_null().alias("has_address"),
             pl.when(pl.col("target_banks").list.len() > 0).then(pl.col("target_banks")).otherwise(pl.lit(defaults, dtype=pl.List(pl.Utf8))).alias("bank_code"),
         )
         .explode("bank_code")
@@ -208,12 +212,13 @@ def prepare(options: PrepareOptions) -> StepBody:
             .then(pl.lit(text("paper_not_in_master")))
             .when(pl.col("provider") == "paper")
             .then(pl.lit(text("paper_by_institution")))
-            .when(pl.col("requires_address") & pl.col("address").is_null())
+            .when(pl.col("requires_address") & ~pl.col("has_address"))
             .then(pl.lit(text("paper_no_address")))
         )
         targets = targets.with_columns(_paper=paper_reason)
         paper = targets.filter(pl.col("_paper").is_not_null())
-        electronic = targets.filter(pl.col("_paper").is_null())
+        electronic = targets.filter(pl.col("_paper").is_null()).select("provider", "bank_code", "person_id")
+        del targets  # a million rows: not held beside the inquiries made from them
 
         already = ctx.store.frame(
             "SELECT person_id, bank_code FROM inquiries WHERE as_of = ?", (as_of.isoformat(),), schema={"person_id": pl.Utf8, "bank_code": pl.Utf8}
@@ -229,42 +234,39 @@ def prepare(options: PrepareOptions) -> StepBody:
                 "paper_inquiries": paper.height,
             }
         )
-        # sorted while narrow (a million rows of three keys; (provider, bank, person) is unique), then
-        # widened with what the request files need, in that order
-        detail = (
-            fresh.select("provider", "bank_code", "person_id")
-            .sort("provider", "bank_code", "person_id")
-            .join(
-                persons.select("person_id", "staff_code", "fiscal_class", "birth_date", "sex", "postal_code"),
-                on="person_id",
-                how="left",
-                maintain_order="left",
-            )
-            .join(_service_forms(persons), on="person_id", how="left", maintain_order="left")
+        # a million rows of three keys, sorted ((provider, bank, person) is unique); what the request
+        # files need of each person (once per person, not per inquiry) is joined to one file's batch at
+        # a time, so a million wide rows are never held at once
+        detail = fresh.sort("provider", "bank_code", "person_id")
+        del electronic, fresh
+        forms = persons.select("person_id", "staff_code", "fiscal_class", "birth_date", "sex", "postal_code").join(
+            _service_forms(persons), on="person_id", how="left"
         )
+
+        def request_frame(provider: str, batch: pl.DataFrame) -> pl.DataFrame:
+            return _request_frame(provider, batch.join(forms, on="person_id", how="left", maintain_order="left"), as_of)
+
         created = ctx.now.isoformat(timespec="seconds")
         for provider in PROVIDERS:
             rows = detail.filter(pl.col("provider") == provider)
             result.counts[f"inquiries_{provider}"] = rows.height
             rows = assign_ids(ctx, rows, prefix="B", sequence="inquiry", column="inquiry_id")
-            files = write_request_files(ctx, result, provider, "basic", rows, lambda b, p=provider: _request_frame(p, b, as_of))
-            if not files:
-                continue
-            # one insert of the provider's inquiries, each with the file it went in
-            ctx.store.insert(
-                "inquiries",
-                pl.concat(
-                    [batch.select("inquiry_id", "person_id", "provider", "bank_code", pl.lit(name).alias("request_file")) for name, batch in files]
-                ).select(
-                    "inquiry_id",
-                    "person_id",
-                    "provider",
-                    "bank_code",
-                    pl.lit(as_of).alias("as_of"),
-                    "request_file",
-                    pl.lit(created).alias("created_at"),
-                ),
-            )
+            files = write_request_files(ctx, result, provider, "basic", rows, lambda b, p=provider: request_frame(p, b))
+            # one insert per request file, its inquiries (at most 10,000) at once: the file's name is then
+            # one value, and the Python values of a file are held at a time, not those of a million rows
+            for name, batch in files:
+                ctx.store.insert(
+                    "inquiries",
+                    batch.select(
+                        "inquiry_id",
+                        "person_id",
+                        "provider",
+                        "bank_code",
+                        pl.lit(as_of).alias("as_of"),
+                        pl.lit(name).alias("request_file"),
+                        pl.lit(created).alias("created_at"),
+                    ),
+                )
         result.counts["request_files"] = len(result.files)
         if paper.height:
             paper_out = paper.join(persons.select("person_id", "name_kanji", "name_kana"), on="person_id", how="left").select(

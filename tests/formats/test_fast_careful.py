@@ -106,6 +106,90 @@ def test_pipitlinq_fast_and_careful_paths_agree(data: bytes) -> None:
     assert fast[2] == careful[2]
 
 
+#: lines polars cannot read as one record: stray and unclosed quotes, a quoted line break, ragged rows,
+#: blank lines, NUL, a lone CR, invalid UTF-8, a quote inside a cell
+DAMAGE = [
+    b'Q8,P8,"stray,x' + b",x" * 18,
+    b'Q8,P8,"a"x,b' + b",x" * 18,
+    b'Q8,P8,"two\r\nlines"' + b",x" * 18,
+    b"Q8,P8",
+    b"",
+    b"Q8,P8,\x00" + b",x" * 18,
+    b"Q8,P8,a\rb" + b",x" * 18,
+    b"Q8,P8,\xff\xfe" + b",x" * 18,
+    b'Q8,P8,a"b' + b",x" * 18,
+    b'"',
+]
+
+
+@st.composite
+def damaged_csv_files(draw: st.DrawFn) -> bytes:
+    """A file polars reads, with a few lines it cannot (:data:`DAMAGE`) put anywhere, the last line included."""
+    data = draw(csv_files())
+    end = b"\r\n" if b"\r\n" in data else b"\n"
+    lines = data.split(end)
+    for _ in range(draw(st.integers(1, 4))):
+        lines.insert(draw(st.integers(1, len(lines))), draw(st.sampled_from(DAMAGE)))
+    return end.join(lines)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged_csv_files())
+def test_pipitlinq_regions_read_as_the_careful_path_reads_the_whole_file(data: bytes) -> None:
+    """Polars on the plain lines and the tokeniser on the regions between give the whole-file careful result."""
+    fast, careful = _read_csv_both(data)
+    if isinstance(careful, str):
+        assert fast == careful
+        return
+    assert not isinstance(fast, str)
+    assert fast[0].equals(careful[0]) and fast[0].schema == careful[0].schema
+    assert fast[1].equals(careful[1])
+    assert fast[2] == careful[2]
+
+
+def test_a_bad_line_sends_only_its_region_to_the_careful_tokeniser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One bad line among 2,000: the tokeniser reads that line, polars the rest; rows and rejects as before."""
+    import formats._csv as codec
+
+    row = ",".join(["Q1", "P1", "山田　太郎", "東京都"] + ["該当なし"] + [""] * 16)
+    lines = [",".join(CSV_FILE.labels)] + [row.replace("Q1", f"Q{i}") for i in range(2, 2002)]
+    lines[1000] = 'Q1000,P1,"stray,x'  # line 1001: a quote never closed before the line end
+    data = b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    read: list[tuple[int, int]] = []
+    real = codec._careful_cells
+
+    def spy(buf: np.ndarray, lo: int, hi: int, *args: object) -> object:
+        read.append((lo, hi))
+        return real(buf, lo, hi, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(codec, "_careful_cells", spy)
+    got = read_csv(CSV, CSV_FILE, data, "a.csv")
+    assert len(read) == 1 and 0 < read[0][1] - read[0][0] < 200  # the bad line (its quote closes nowhere after it) and no more
+    assert got.rejects["line"].to_list() == [1001] and got.rows.height == 1999
+    monkeypatch.setattr(codec, "_careful_cells", real)
+    whole = read_csv(CSV, CSV_FILE, data, "a.csv", careful=True)
+    assert got.rows.equals(whole.rows) and got.rejects.equals(whole.rejects)
+
+
+def test_bad_lines_all_over_a_file_are_read_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_REGIONS stretches of bad lines the tokeniser reads the whole file once (10,000 regions took ~50 s)."""
+    import formats._csv as codec
+
+    row = ",".join(["Q1", "P1", "山田　太郎", "東京都"] + ["該当なし"] + [""] * 16)
+    lines = [",".join(CSV_FILE.labels)] + [row if i % 2 else "Q1,P1" for i in range(2 * codec.MAX_REGIONS + 2)]
+    data = b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    calls: list[int] = []
+    real = codec._careful_cells
+
+    def spy(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(codec, "_careful_cells", spy)
+    got = read_csv(CSV, CSV_FILE, data, "a.csv")
+    assert len(calls) == 1 and got.rejects.height == codec.MAX_REGIONS + 1 and got.rows.height == codec.MAX_REGIONS + 1
+
+
 def test_a_clean_file_takes_the_fast_path_and_a_damaged_one_does_not() -> None:
     """Files without quoted line breaks, stray quotes or ragged rows are read by polars; others are not."""
     good = "\r\n".join([",".join(CSV_FILE.labels), ",".join(["Q1", "P1", '"山田,太郎"'] + ["x"] * 18), ",".join(["Q2"] + [""] * 20)]) + "\r\n"
@@ -263,3 +347,17 @@ def test_wareki_from_integers_is_wareki_from_text(values: list[int]) -> None:
     days = _wareki7_days(np.array([int(t) for t in texts], dtype=np.int64))
     ours = [None if d == -(10**9) else dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in days]
     assert ours == pl.DataFrame({"v": texts}).select(wareki7_to_date(pl.col("v"))).to_series().to_list()
+
+
+def test_dates_to_digits_and_back_on_every_day_of_years_0000_to_9999() -> None:
+    """formats.dates.days_ymd (the DAIS writer's dates) and ymd_days (the readers') are numpy's calendar, both ways."""
+    from formats.dates import days_ymd, ymd_days
+
+    days = np.arange(np.datetime64("0000-01-01").astype(np.int64), np.datetime64("10000-01-01").astype(np.int64))
+    dates = days.astype("datetime64[D]")
+    y, m, d = days_ymd(days)
+    assert (y == dates.astype("datetime64[Y]").astype(np.int64) + 1970).all()
+    assert (m == dates.astype("datetime64[M]").astype(np.int64) % 12 + 1).all()
+    assert (d == (dates - dates.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1).all()
+    back, real = ymd_days(y, m, d)
+    assert real.all() and (back == days).all()

@@ -154,3 +154,101 @@ def test_cp932_text_as_a_column_is_the_per_value_rule(values: list[str | None]) 
     for v in got:
         if v is not None:
             v.encode("cp932")
+
+
+def test_store_insert_binds_no_none_yet_stores_every_null(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nulls go in without a ``None`` bound (the library's adapter look-up per ``None`` was half a year's insert).
+
+    A ``None`` the library binds passes through its adapters: one registered
+    for ``NoneType`` counts them. The stand-in (NUL text, the smallest
+    integer) becomes NULL again in SQL; a column that holds the stand-in
+    itself keeps it (its nulls are then bound as ``None``); a frame of nulls
+    only still inserts every row.
+    """
+    bound_none: list[None] = []
+    monkeypatch.setitem(sqlite3.adapters, (type(None), sqlite3.PrepareProtocol), lambda v: bound_none.append(v))
+    frame = pl.DataFrame(
+        {"t": ["a", None, "", None], "i": [None, 0, -5, None], "n": [None] * 4, "k": ["k"] * 4, "u": [1, None, 2, 3]},
+        schema_overrides={"n": pl.Utf8, "u": pl.UInt32},
+    )
+    with Store(tmp_path / "s.sqlite3") as s, s.transaction():
+        s.conn.execute("CREATE TABLE t (t TEXT, i INTEGER, n TEXT, k TEXT, u INTEGER)")
+        assert s.insert("t", frame) == 4
+        assert bound_none == []
+        rows = s.conn.execute("SELECT t, typeof(t), i, typeof(i), n, k, u FROM t ORDER BY rowid").fetchall()
+        assert rows == [
+            ("a", "text", None, "null", None, "k", 1),
+            (None, "null", 0, "integer", None, "k", None),
+            ("", "text", -5, "integer", None, "k", 2),
+            (None, "null", None, "null", None, "k", 3),
+        ]
+        # values that are the stand-ins themselves are kept as they are, beside real nulls
+        odd = pl.DataFrame({"t": ["\x00", None], "i": [-(2**63), None]})
+        s.conn.execute("CREATE TABLE odd (t TEXT, i INTEGER)")
+        assert s.insert("odd", odd) == 2
+        assert s.conn.execute("SELECT t, typeof(t), i, typeof(i) FROM odd ORDER BY rowid").fetchall() == [
+            ("\x00", "text", -(2**63), "integer"),
+            (None, "null", None, "null"),
+        ]
+        # nothing but nulls: every row still goes in (nothing is bound at all)
+        s.conn.execute("CREATE TABLE empty (a TEXT, b INTEGER)")
+        assert s.insert("empty", pl.DataFrame({"a": [None] * 3, "b": [None] * 3}, schema={"a": pl.Utf8, "b": pl.Int64})) == 3
+        assert s.conn.execute("SELECT count(*), count(a), count(b) FROM empty").fetchone() == (3, 0, 0)
+        # ON CONFLICT … DO UPDATE sees the nulls as nulls (excluded.x)
+        s.conn.execute("CREATE TABLE up (k TEXT PRIMARY KEY, v TEXT)")
+        s.insert("up", pl.DataFrame({"k": ["a", "b"], "v": ["1", "2"]}))
+        s.insert("up", pl.DataFrame({"k": ["a", "b"], "v": [None, "3"]}), on_conflict="ON CONFLICT (k) DO UPDATE SET v = excluded.v")
+        assert s.conn.execute("SELECT k, v FROM up ORDER BY k").fetchall() == [("a", None), ("b", "3")]
+
+
+def test_store_sorts_and_temporary_tables_stay_in_memory(tmp_path: Path) -> None:
+    """No temporary file on disk: it would hold personal data outside the (encrypted) store."""
+    with Store(tmp_path / "s.sqlite3") as s:
+        assert s.scalar("PRAGMA temp_store") == 2  # MEMORY
+
+
+def _store_at_version_6(path: Path) -> None:
+    """A store as the program before migrations 7 (views) and 8 (rebuilt tables) left it, with answers and transactions (rowids with gaps)."""
+    from inquiry.runtime.migrations import MIGRATIONS
+    from inquiry.runtime.store import _statements
+
+    con = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:6]:
+        for statement in _statements(script):
+            con.execute(statement)
+    con.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '6')")
+    for rowid, (sha, line, key) in zip((3, 7, 8), [("s1", 1, "0001-001-1-0000001"), ("s1", 2, None), ("s2", 1, "0005-002-1-0000009")]):
+        con.execute(
+            "INSERT INTO answers (rowid, response_sha, line, inquiry_id, answer, account_key, holder_kana, answered_on) VALUES (?,?,?,?,?,?,?,?)",
+            (rowid, sha, line, f"B1-{line}", "found" if key else "none", key, "ﾔﾏﾀﾞ ﾀﾛｳ", "2026-12-05"),
+        )
+    con.execute("INSERT INTO transactions (rowid, followup_id, response_sha, line, description, deposit_yen) VALUES (5, 'H1', 's3', 4, '給与', 250000)")
+    con.execute(
+        "INSERT INTO inquiries (inquiry_id, person_id, provider, bank_code, as_of, request_file, created_at) VALUES ('B1-1', 'P1', 'dais', '0001', '2026-12-01', 'f', 'now')"
+    )
+    con.close()
+
+
+def test_migration_8_keeps_every_answer_and_only_the_indexes_reads_need(tmp_path: Path) -> None:
+    """answers and transactions rebuilt without the (response_sha, line) key, same rows and rowids; a partial account index."""
+    path = tmp_path / "store.sqlite3"
+    _store_at_version_6(path)
+    before = sqlite3.connect(path)
+    answers = before.execute("SELECT rowid, * FROM answers ORDER BY rowid").fetchall()
+    transactions = before.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall()
+    before.close()
+    with Store(path) as s:
+        assert s.schema_version() >= 8
+        # the views of migration 7, dropped and made again around the rebuild, read the rebuilt table
+        assert s.conn.execute("SELECT answer_row, account_key FROM first_answers ORDER BY 1").fetchall() == [(3, "0001-001-1-0000001"), (8, "0005-002-1-0000009")]
+        assert s.conn.execute("SELECT rowid, * FROM answers ORDER BY rowid").fetchall() == answers
+        assert s.conn.execute("SELECT rowid, * FROM transactions ORDER BY rowid").fetchall() == transactions
+        indexes = {t: {r[1]: r[4] for r in s.conn.execute(f"PRAGMA index_list({t})")} for t in ("answers", "transactions", "inquiries")}
+        assert indexes["answers"] == {"answers_account": 1, "answers_inquiry": 0}  # 1: partial (found rows only)
+        assert indexes["transactions"] == {"transactions_followup": 0}
+        assert "inquiries_person" not in indexes["inquiries"]
+        # the reads by account still use the index, and the column keeps NOT NULL
+        plan = " ".join(r[3] for r in s.conn.execute("EXPLAIN QUERY PLAN SELECT min(rowid) FROM answers x WHERE x.account_key = ?", ("k",)))
+        assert "answers_account" in plan
+        with pytest.raises(sqlite3.IntegrityError):
+            s.conn.execute("INSERT INTO answers (line, inquiry_id, answer, answered_on) VALUES (1, 'B', 'none', '2026-12-05')")

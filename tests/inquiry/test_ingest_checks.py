@@ -270,3 +270,48 @@ def test_the_same_file_named_twice_on_the_command_line_is_taken_once(waiting, ws
     assert code == 0, out
     assert "read 4 = recorded 4 + rejected 0" in out and "already ingested" in out
     assert not path.exists()
+
+
+def test_the_next_file_is_read_while_one_is_recorded_and_what_its_reader_raised_counts_only_if_taken(
+    waiting, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are read one ahead in a worker thread (issue #10); the outcome is that of one file after the other.
+
+    A copy of a file already ingested is skipped before its rows are looked
+    at: an error its reading raised (here: the reader fails on it) must not
+    turn the skip into a rejection; a reader error on a file that is taken
+    rejects it whole, as before.
+    """
+    import threading
+
+    import formats
+
+    dais_name, dais = _answers(waiting, "dais")
+    pipit_name, pipit = _answers(waiting, "pipitlinq")
+    (ws / "inbox" / dais_name).write_bytes(dais)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    staged = ws.parent / "staged"  # named on the command line: the start-up recovery clears only inbox/
+    staged.mkdir()
+    files = [staged / f"again-{dais_name}", staged / pipit_name, staged / f"broken-{pipit_name}"]
+    files[0].write_bytes(dais)
+    files[1].write_bytes(pipit)
+    files[2].write_bytes(pipit.replace(b"\r\n", b"\n"))  # another SHA-256, and the reader fails on it
+    real = formats.read_response
+    threads: list[str] = []
+
+    def reader(path: Path) -> formats.ParsedFile:
+        threads.append(threading.current_thread().name)
+        if Path(path).name.startswith(("again-", "broken-")):
+            raise RuntimeError("the reader broke")
+        return real(path)
+
+    monkeypatch.setattr(formats, "read_response", reader)
+    code, out = cli("ingest", "--home", ws, *files)
+    assert code == 1, out
+    assert f"(already ingested): again-{dais_name}" in out, out
+    assert len(threads) == 3 and all(t.startswith("ingest-read") for t in threads), threads
+    rejects = _rejects(ws)
+    assert f"broken-{pipit_name},0," in rejects and "the reader broke" in rejects
+    assert f"again-{dais_name}" not in rejects
+    assert _count(ws, "SELECT count(*) FROM response_files") == 2

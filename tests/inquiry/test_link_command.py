@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 import formats
+import inquiry.steps.link
+from formats.yucho import account_key
 from inquiry.cli import app
 from inquiry.steps.exports import MATCHES_COLUMNS
 from sample_data import BankWorld, generate_office, sample_requests
+from tests.inquiry._fixtures import cli
 
 SPEC_COLUMNS = (
     "account_key, provider, bank_code, branch_code, account_type, account_number, inquiry_id, inquired_person_id, "
@@ -56,3 +61,56 @@ def test_link_files_to_master_without_a_workspace(tmp_path: Path) -> None:
     assert j.filter(pl.col("class") == "HOMONYM")["person_id"].is_null().all()
     # known from the request files (DAIS: by the kanji name and birth date sent; ambiguous pairs stay empty)
     assert m["inquired_person_id"].null_count() <= m.height // 100
+
+
+def test_master_and_answer_files_are_read_together_and_gathered_in_the_order_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue #10: the master and the answer files are read at the same time (a barrier that
+    only three concurrent reads pass: one after another the command would time out), yet
+    the accounts and the rejects come out in the order of ``--responses``."""
+    office = generate_office(300, seed=5)
+    inputs = office.write(tmp_path / "office")
+    world = BankWorld.from_office(office, seed=5)
+    requests = sample_requests(office, "pipitlinq")
+    answers = []
+    for seq, part in enumerate(requests.iter_slices(n_rows=requests.height // 3 + 1), start=1):
+        written = formats.write_request(
+            "pipitlinq", "basic", part, tmp_path / f"req-{seq}", municipality_code="131041", municipality_kana="ｼﾝｼﾞﾕｸｸ",
+            created_on=office.as_of, seq=seq,
+        )
+        answers.append(world.answer_file(written.path, tmp_path / f"inbox-{seq}"))
+    junk = tmp_path / "junk.csv"
+    junk.write_text("これは回答ファイルではない\r\n", encoding="utf-8")
+    not_an_answer = written.path  # the last request file, given as an answer
+    files = [answers[0], junk, answers[1], not_an_answer, answers[2]]
+
+    barrier = threading.Barrier(3, timeout=60)
+    real_master, real_read = inquiry.steps.link.read_master, formats.read_response
+
+    def master_at_barrier(*args: object, **kwargs: object) -> object:
+        barrier.wait()
+        return real_master(*args, **kwargs)
+
+    def read_at_barrier(path: Path) -> formats.ParsedFile:
+        if path in files[:2]:
+            barrier.wait()
+        return real_read(path)
+
+    monkeypatch.setattr(inquiry.steps.link, "read_master", master_at_barrier)
+    monkeypatch.setattr(formats, "read_response", read_at_barrier)
+    out = tmp_path / "out" / "matches.csv"
+    code, output = cli("link", "--master", inputs["master"], *[a for f in files for a in ("--responses", f)], "--out", out)
+    assert code == 1, output
+    assert "'files_rejected': 2" in output
+
+    def found(path: Path) -> pl.DataFrame:
+        rows = real_read(path).rows.filter(pl.col("answer") == "found")
+        return rows.select(account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")))
+
+    expected = pl.concat([found(a) for a in answers])
+    m = pl.read_csv(out, infer_schema=False)
+    assert expected.height > 0 and f"'account_records': {expected.height}" in output
+    assert sorted(m["account_key"]) == sorted(expected["account_key"].unique())
+    (rejects,) = out.parent.glob("rejects-*.csv")
+    assert pl.read_csv(rejects, infer_schema=False)["file"].to_list() == [str(junk), str(not_an_answer)]
