@@ -62,16 +62,17 @@ _PERSONS_READ = FastQuery(
     {"person_id": pl.Utf8, **dict.fromkeys(_PERSON_TEXT, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
     _PERSON_TEXT,
 )
-#: the found answer rows of the accounts to link (:func:`accounts_to_link`), in no order yet
+#: the found answer rows of the accounts to link (:func:`accounts_to_link`), in no order yet; ``answer_row``
+#: is the stored order, the one the view ``first_answers`` takes an account's first answer by
 _ACCOUNTS_READ = FastQuery(
     f"""
     SELECT a.account_key, a.inquiry_id, i.person_id AS inquired_person_id, a.holder_kana,
-           a.holder_birth_date, a.holder_address, a.answered_on, a.response_sha, a.line
+           a.holder_birth_date, a.holder_address, a.rowid AS answer_row
     FROM answers a JOIN inquiries i ON i.inquiry_id = a.inquiry_id
     WHERE a.answer = 'found' AND a.account_key NOT IN ({FINAL_KEYS_SQL})
     """,
     {**dict.fromkeys(("account_key", "inquiry_id", "inquired_person_id", "holder_kana"), pl.Utf8),
-     "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answered_on": pl.Utf8, "response_sha": pl.Utf8, "line": pl.Int64},
+     "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answer_row": pl.Int64},
     ("holder_kana", "holder_address"),
 )  # fmt: skip
 #: the links and the evidence a re-link may replace (those not final)
@@ -108,7 +109,11 @@ def persons_frame(store: Store) -> pl.DataFrame:
 
 
 def accounts_to_link(store: Store) -> pl.DataFrame:
-    """Answer rows of the accounts to link, first returning inquiry first (by answer date, file, line).
+    """Answer rows of the accounts to link, in the order they were recorded (earlier ingests first, then file and line).
+
+    link() takes an account's inquiry and holder data from its first row:
+    the stored order makes that the row ``first_answers`` (and so
+    ``matches.csv``, the review sheet, the report) shows the account's bank data from.
 
     The accounts never linked and those linked before whose decision is not
     final (:data:`FINAL_KEYS_SQL`); every found answer of each, so that the
@@ -119,7 +124,7 @@ def accounts_to_link(store: Store) -> pl.DataFrame:
 
 def _in_answer_order(rows: pl.DataFrame) -> pl.DataFrame:
     """:data:`_ACCOUNTS_READ`'s rows as :func:`accounts_to_link` gives them."""
-    return rows.sort("answered_on", "response_sha", "line").drop("answered_on", "response_sha", "line")
+    return rows.sort("answer_row").drop("answer_row")
 
 
 def _inputs_state(store: Store, persons: pl.DataFrame) -> str:

@@ -157,8 +157,9 @@ def test_effective_matches_is_what_export_matches_shows(home: Path) -> None:
 
 
 def test_first_answers_is_the_bank_data_matches_and_the_review_sheet_show(home: Path) -> None:
-    first = _view(home, "SELECT account_key, holder_address, balance_yen FROM first_answers ORDER BY account_key")
-    shown = _csv(home, "matches").select("account_key", "holder_address", "balance_yen")
+    first = _view(home, "SELECT account_key, inquiry_id, holder_address, balance_yen FROM first_answers ORDER BY account_key")
+    shown = _csv(home, "matches").select("account_key", "inquiry_id", "holder_address", "balance_yen")
+    # the inquiry a link names is the one its bank data comes from (both: the first answer as stored)
     assert first.equals(shown)
     # every account was answered in both cycles (P001's also for the namesake), the files ingested in one run:
     # the first answer is the first cycle's, whose file sorts first by name though second by hash
