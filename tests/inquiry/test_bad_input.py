@@ -97,13 +97,13 @@ def test_a_master_over_the_size_limit_is_refused_before_loading(tmp_path: Path) 
     home = tmp_path / "ws"
     assert cli("init", "--home", home, *OFFICE_ARGS)[0] == 0
     big = tmp_path / "master.csv"
-    with big.open("wb") as fh:  # 200 MB, sparse: no disk, and never read whole
+    with big.open("wb") as fh:  # one byte over the limit, sparse: no disk, and never read whole
         fh.write(HEADER.encode())
-        fh.truncate(200 * 1024 * 1024)
+        fh.truncate(MASTER.max_bytes + 1)
     (tmp_path / "institutions.csv").write_text(INSTITUTIONS, encoding="utf-8")
     code, out = cli("prepare", "--home", home, "--master", big, "--institutions", tmp_path / "institutions.csv")
     assert code == 2, out
-    assert "master.csv" in out and "100 MB" in out and "nothing was committed" in out, out
+    assert "master.csv" in out and f"{MASTER.max_bytes // 2**20:,} MB" in out and "nothing was committed" in out, out
     assert list((home / "outbox").iterdir()) == []
 
 
