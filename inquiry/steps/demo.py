@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from inquiry.messages import text
-from inquiry.runtime.step import console, run_step
+from inquiry.runtime.step import StepBody, console, run_step
 
 __all__ = ["run_demo", "SAMPLE_PERSONS", "SAMPLE_SEED", "DEMO_MARKER", "DEMO_OFFICE"]
 
@@ -98,7 +98,7 @@ def run_demo(home: Path, persons: int = 0, seed: int = SAMPLE_SEED) -> int:
 
     worst = 0
 
-    def step(command: str, body, options: dict | None = None) -> int:  # noqa: ANN001
+    def step(command: str, body: StepBody, options: dict | None = None) -> int:
         nonlocal worst
         console.rule(f"inquiry {command}")
         code = run_step(home, command, options or {}, body, operator="demo", quiet=False)

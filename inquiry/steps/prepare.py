@@ -11,6 +11,7 @@ same ``--as-of`` asks nobody twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -132,7 +133,7 @@ def _service_forms(persons: pl.DataFrame) -> pl.DataFrame:
 
     Computed once per person, not per inquiry.
     """
-    def forms(form):  # noqa: ANN001, ANN202
+    def forms(form: Callable[[pl.Expr], pl.Expr]) -> tuple[pl.Expr, pl.Expr]:
         return (
             form(pl.col("name_kana")),
             pl.col("other_names_kana").list.eval(form(pl.element())).list.join(";").replace("", None),
