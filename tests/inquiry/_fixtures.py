@@ -95,6 +95,23 @@ def _response_frame(req: formats.ParsedFile, numbers: dict[str, str]) -> pl.Data
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
+def history_answer_frame(req: formats.ParsedFile, salaries: list[tuple[dt.date, int]]) -> pl.DataFrame:
+    """A bank's answer to a history request file: the first follow-up 照会不能, every other one a
+    salary deposit of 250,000 yen on each ``(day, balance after)`` of ``salaries``."""
+    rows = []
+    for i, r in enumerate(req.rows.iter_rows(named=True)):
+        base = {k: r[k] for k in ("inquiry_id", "bank_code", "branch_code", "account_type", "account_number")}
+        base |= {"passbook_symbol": None, "passbook_number": None}
+        if i == 0:
+            rows.append(base | {"answer": "unable", "detail_no": 0, "tx_date": None, "description": None,
+                                "withdrawal_yen": 0, "deposit_yen": 0, "balance_yen": 0})  # fmt: skip
+            continue
+        for n, (day, balance) in enumerate(salaries, start=1):
+            rows.append(base | {"answer": "found", "detail_no": n, "tx_date": day, "description": "ｷﾕｳﾖ ｶ)ﾆｼｼﾝｼﾞﾕｸ",
+                                "withdrawal_yen": 0, "deposit_yen": 250_000, "balance_yen": balance})  # fmt: skip
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
 def answer_outbox(home: Path, *, into: Path | None = None) -> list[Path]:
     """Answer every request file in ``outbox/`` (one account per inquiry) into ``inbox/`` (or ``into``)."""
     names = {p.name_kanji.replace(" ", ""): p.account_number for p in OFFICE}

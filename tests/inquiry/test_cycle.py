@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import formats
 from inquiry.cli import app
 from inquiry.runtime.store import Store
-from tests.inquiry._fixtures import OFFICE_ARGS
+from tests.inquiry._fixtures import OFFICE_ARGS, history_answer_frame
 
 runner = CliRunner()
 
@@ -286,19 +286,9 @@ def test_history_answers_are_summarised_at_ingest_and_unable_is_said(home: Path)
     assert history_reqs and all(p.kind == "history" for p in history_reqs.values())
     today = dt.date.today()
     for name, parsed in history_reqs.items():
-        rows = []
-        for i, r in enumerate(parsed.rows.iter_rows(named=True)):
-            base = {k: r[k] for k in ("inquiry_id", "bank_code", "branch_code", "account_type", "account_number")}
-            base |= {"passbook_symbol": None, "passbook_number": None}
-            if i == 0:
-                rows.append(base | {"answer": "unable", "detail_no": 0, "tx_date": None, "description": None,
-                                    "withdrawal_yen": 0, "deposit_yen": 0, "balance_yen": 0})  # fmt: skip
-                continue
-            for k in range(6):  # salary on the 25th of six months
-                day = dt.date(today.year - (1 if today.month - k - 1 < 1 else 0), (today.month - k - 2) % 12 + 1, 25)
-                rows.append(base | {"answer": "found", "detail_no": k + 1, "tx_date": day, "description": "ｷﾕｳﾖ ｶ)ﾆｼｼﾝｼﾞﾕｸ",
-                                    "withdrawal_yen": 0, "deposit_yen": 250_000, "balance_yen": 300_000})  # fmt: skip
-        formats.write_response(parsed.provider, "history", pl.DataFrame(rows, infer_schema_length=None),
+        months = [dt.date(today.year - (1 if today.month - k - 1 < 1 else 0), (today.month - k - 2) % 12 + 1, 25) for k in range(6)]
+        frame = history_answer_frame(parsed, [(day, 300_000) for day in months])  # salary on the 25th of six months
+        formats.write_response(parsed.provider, "history", frame,
                                home / "inbox" / name.replace("REQ", "HRES"), municipality_code="131041", created_on=today, seq=1)  # fmt: skip
     cli("sent", "--home", str(home), *[str(home / "outbox" / n) for n in history_reqs])
     code, out = cli("ingest", "--home", str(home))

@@ -31,14 +31,13 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import formats
 from formats.errors import FileRejected
-from tests.inquiry._fixtures import answer_outbox, cli, init_and_prepare, mark_sent, write_office
+from tests.inquiry._fixtures import answer_outbox, cli, history_answer_frame, init_and_prepare, mark_sent, write_office
 
 #: INQUIRY_SLOW_TESTS=1 multiplies the cases (thousands per reader instead of a few hundred)
 SCALE = 20 if os.environ.get("INQUIRY_SLOW_TESTS") else 1
@@ -60,19 +59,9 @@ def _history_answers(home: Path, into: Path) -> list[Path]:
     written = []
     for req_path in sorted((home / "outbox").glob("*_REQ_*")):
         req = formats.read_request(req_path)
-        rows = []
-        for i, r in enumerate(req.rows.iter_rows(named=True)):
-            base = {k: r[k] for k in ("inquiry_id", "bank_code", "branch_code", "account_type", "account_number")}
-            base |= {"passbook_symbol": None, "passbook_number": None}
-            if i == 0:
-                rows.append(base | {"answer": "unable", "detail_no": 0, "tx_date": None, "description": None,
-                                    "withdrawal_yen": 0, "deposit_yen": 0, "balance_yen": 0})  # fmt: skip
-                continue
-            for m in range(5, 11):
-                rows.append(base | {"answer": "found", "detail_no": m - 4, "tx_date": dt.date(2026, m, 25), "description": "ｷﾕｳﾖ ｶ)ﾆｼｼﾝｼﾞﾕｸ",
-                                    "withdrawal_yen": 0, "deposit_yen": 250_000, "balance_yen": 100_000 + 250_000 * m})  # fmt: skip
+        frame = history_answer_frame(req, [(dt.date(2026, m, 25), 100_000 + 250_000 * m) for m in range(5, 11)])
         path = into / req_path.name.replace("_REQ_", "_HRES_")
-        formats.write_response(req.provider, "history", pl.DataFrame(rows, infer_schema_length=None), path,  # type: ignore[arg-type]
+        formats.write_response(req.provider, "history", frame, path,  # type: ignore[arg-type]
                                municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1)  # fmt: skip
         written.append(path)
     return written
