@@ -20,7 +20,7 @@ from inquiry.runtime.store import FastQuery, Store
 from inquiry.vocabulary import BANK_TEXT, TIME_DEPOSIT
 from matching.names import name_key
 
-__all__ = ["outcome", "shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
+__all__ = ["shape_matches", "matches_frame", "outcomes_frame", "followups_frame", "export", "MATCHES_COLUMNS", "OUTCOMES_COLUMNS", "FOLLOWUPS_COLUMNS"]
 
 MATCHES_COLUMNS = [
     "account_key", "provider", "bank_code", "branch_code", "account_type", "account_number", "inquiry_id",
@@ -93,30 +93,6 @@ def matches_frame(store: Store) -> pl.DataFrame:
     return shape_matches(reads["linked"].result(), reads["first"].result())
 
 
-def outcome(raw_answer: pl.Expr, hits: pl.Expr, accounts: pl.Expr) -> pl.Expr:
-    """The ``answer`` of outcomes.csv from the service's answer and the linked accounts, in polars.
-
-    The view ``inquiry_outcomes`` (what :func:`outcomes_frame` reads) is the
-    definition; this copy is kept only while the report computes its
-    outcomes itself (branch h11r moves it onto the view; then delete it).
-
-    ``raw_answer`` is the stored answer (``found``/``none``/``unable``, null
-    while pending); ``hits`` counts the accounts linked as hits to the
-    inquired person, ``accounts`` every account the inquiry returned.
-    """
-    return (
-        pl.when(raw_answer.is_null())
-        .then(pl.lit("PENDING"))
-        .when(hits > 0)
-        .then(pl.lit("HIT"))
-        .when(accounts > 0)
-        .then(pl.lit("ACCOUNTS"))
-        .when(raw_answer == "unable")
-        .then(pl.lit("UNABLE"))
-        .otherwise(pl.lit("NO_ACCOUNT"))
-    )
-
-
 #: ``outcomes.csv`` as the view ``inquiry_outcomes`` defines it, in inquiry id order
 _OUTCOMES_READ = FastQuery(
     f"SELECT {', '.join(OUTCOMES_COLUMNS)} FROM inquiry_outcomes ORDER BY inquiry_id",
@@ -127,8 +103,8 @@ _OUTCOMES_READ = FastQuery(
 def outcomes_frame(store: Store) -> pl.DataFrame:
     """One row per basic inquiry: HIT / ACCOUNTS / NO_ACCOUNT / UNABLE / PENDING.
 
-    The view ``inquiry_outcomes`` is the one definition (for the report
-    too, once it reads the view): a hit counts for an inquiry only when the account is linked to
+    The view ``inquiry_outcomes`` is the one definition (the report reads
+    it too): a hit counts for an inquiry only when the account is linked to
     the person that inquiry asked about (one account, one owner).
     """
     return store.fast_frame(_OUTCOMES_READ.sql, _OUTCOMES_READ.schema)
