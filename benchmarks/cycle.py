@@ -222,7 +222,9 @@ class _Steps:
 _INQUIRY = [sys.executable, "-m", "inquiry"]
 
 
-def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, echo: bool = True) -> list[Measure]:
+def run_cycle(
+    persons: int, seed: int, workdir: Path, *, splink: bool = False, echo: bool = True, keep_store: bool = False
+) -> list[Measure]:
     """Every step of the cycle as a subprocess, on files in ``workdir``; the rows of the table.
 
     Stops after a step that exits with 2 (a failed step leaves the rest
@@ -269,6 +271,8 @@ def run_cycle(persons: int, seed: int, workdir: Path, *, splink: bool = False, e
         ok = ok and step("report", ["report", *h])
         for what in ("matches", "outcomes", "followups"):  # kept out of reports/, which the purge empties
             ok = ok and step(f"export {what}", ["export", what, *h, "--out", str(workdir / "exports" / f"{what}.csv")])
+        if keep_store and ok:  # a year's full store, for timing the store's commands again without a new cycle
+            shutil.copytree(home, workdir / "home-before-purge", dirs_exist_ok=True)
         a_year_on = dt.date.today() + dt.timedelta(days=RETENTION_DAYS + 1)  # everything answered today is past retention
         ok = ok and step("purge", ["purge", *h, "--as-of", a_year_on.isoformat()])
         run_links(workdir, steps, splink=splink)
@@ -322,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--persons", type=int, help="persons in the synthetic office (M: 52668)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="an empty or new folder for the run (default: a new temp folder)")
-    parser.add_argument("--keep", action="store_true", help="keep the workdir (workspace, answer files, logs) afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the workdir (workspace, answer files, logs) afterwards, and a copy of the store before the purge in home-before-purge/")
     parser.add_argument("--splink", action="store_true", help="also time a Splink linker as a whole command (needs the [splink] extra)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--relink", action="store_true", help="only time inquiry link (and --splink) again on a kept --workdir's files")
@@ -352,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
     print(f"{_machine()}; {args.persons:,} persons, seed {args.seed}; workdir {workdir}", flush=True)
     print(f"before: {_load()}", flush=True)
-    rows = run_cycle(args.persons, args.seed, workdir, splink=args.splink)
+    rows = run_cycle(args.persons, args.seed, workdir, splink=args.splink, keep_store=args.keep)
     print(f"after: {_load()}", flush=True)
     worst = _finish(rows, args.json)
     if args.keep or worst >= 2:
