@@ -35,6 +35,7 @@ from formats.limits import SERVICE_FILE, read_limited
 from formats.yucho import account_key
 from inquiry.messages import column_text, text
 from inquiry.runtime.step import Context, StepResult
+from inquiry.runtime.store import quoted
 from inquiry.steps import history
 
 __all__ = ["REASON_SUFFIX", "UNABLE", "ingest"]
@@ -125,7 +126,7 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
     not go to; a 該当あり basic answer without a whole account key.
     """
     ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().to_list())
-    known = ctx.store.fast_frame(sent_sql.format(ids=_quoted(ids)), _SENT_SCHEMA, text=_SENT_TEXT)
+    known = ctx.store.fast_frame(sent_sql.format(ids=quoted(ids)), _SENT_SCHEMA, text=_SENT_TEXT)
     rows = parsed.rows.join(known, on="inquiry_id", how="left")
     iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
     first_line = pl.col("line").min().over("inquiry_id", "detail_no")
@@ -164,11 +165,6 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str) -> tupl
     bad = rows.filter(pl.col("_reason").is_not_null())
     good = rows.filter(pl.col("_reason").is_null()).drop("_reason", *[c for c in _SENT_SCHEMA if c != "inquiry_id"])
     return good, rejects_frame(parsed.path, bad["line"], bad["_reason"])
-
-
-def _quoted(value: str) -> str:
-    """``value`` as an SQL string literal (for :meth:`Store.fast_frame`, which takes no parameters)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 # one statement per file, from the answers just inserted (no Python row per inquiry): an inquiry is

@@ -252,10 +252,11 @@ def prepare(options: PrepareOptions) -> StepBody:
             rows = detail.filter(pl.col("provider") == provider)
             result.counts[f"inquiries_{provider}"] = rows.height
             rows = assign_ids(ctx, rows, prefix="B", sequence="inquiry", column="inquiry_id")
-            files = write_request_files(ctx, result, provider, "basic", rows, lambda b, p=provider: request_frame(p, b))
+
             # one insert per request file, its inquiries (at most 10,000) at once: the file's name is then
-            # one value, and the Python values of a file are held at a time, not those of a million rows
-            for name, batch in files:
+            # one value, and the Python values of a file are held at a time, not those of a million rows;
+            # made while the next file is written (write_request_files)
+            def record(name: str, batch: pl.DataFrame) -> None:
                 ctx.store.insert(
                     "inquiries",
                     batch.select(
@@ -268,6 +269,8 @@ def prepare(options: PrepareOptions) -> StepBody:
                         pl.lit(created).alias("created_at"),
                     ),
                 )
+
+            write_request_files(ctx, result, provider, "basic", rows, lambda b, p=provider: request_frame(p, b), record=record)
         result.counts["request_files"] = len(result.files)
         if paper.height:
             paper_out = paper.join(persons.select("person_id", "name_kanji", "name_kana"), on="person_id", how="left").select(

@@ -9,6 +9,7 @@ after the commit), its SHA-256 in ``request_files`` and the audit entry.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import polars as pl
 
@@ -39,41 +40,64 @@ def write_request_files(
     kind: str,
     rows: pl.DataFrame,
     to_frame: Callable[[pl.DataFrame], pl.DataFrame],
+    *,
+    record: Callable[[str, pl.DataFrame], None] | None = None,
 ) -> list[tuple[str, pl.DataFrame]]:
     """Write ``rows`` as request files of ``provider``; return ``(file name, rows in it)`` for each.
 
     Every file is written and recorded (``.part``, ``request_files``, the
     audit hashes) before this returns — not lazily as a generator would,
     where a caller that stopped iterating (or never began) would silently
-    leave files unwritten. The caller then records its own rows
-    (inquiries, follow-ups) for each file, inside the same transaction.
+    leave files unwritten. The caller records its own rows (inquiries,
+    follow-ups) for each file, inside the same transaction: through
+    ``record(name, rows)``, called for each file in order once it is written,
+    while a worker thread writes the next file (the codecs and SQLite's
+    inserts both run outside Python's lock for most of their time: on two
+    cores a year's request files are written while its inquiries are
+    stored), or from the list returned. The store is touched by the calling
+    thread only; a write that failed raises here, and a ``.part`` left
+    behind is discarded by the next command (:meth:`Workspace.recover`).
     """
     settings = ctx.settings
     max_rows = settings.max_inquiries_per_file
     created = ctx.now.isoformat(timespec="seconds")
     written_files: list[tuple[str, pl.DataFrame]] = []
-    for start in range(0, rows.height, max_rows):
-        batch = rows.slice(start, max_rows)
-        seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
-        name = formats.request_file_name(provider, settings.municipality_code, ctx.today, seq)  # type: ignore[arg-type]
-        part = ctx.ws.part_path(ctx.ws.outbox / name)
-        written = formats.write_request(
-            provider,  # type: ignore[arg-type]
-            kind,  # type: ignore[arg-type]
-            to_frame(batch),
-            part,
-            municipality_code=settings.municipality_code,
-            municipality_kana=settings.municipality_kana,
-            created_on=ctx.today,
-            seq=seq,
-        )
+
+    def done(name: str, batch: pl.DataFrame, writing: Future[formats.WriteResult]) -> None:
+        written = writing.result()
         for t in written.truncations.iter_rows(named=True):
             result.notes.append(f"[yellow]{text('request_truncated', file=name, field=t['field'], original=t['original'], written=t['written'])}[/yellow]")
-        result.parts.append(part)
         result.files[name] = written.sha256
         ctx.store.conn.execute(
             "INSERT INTO request_files (file_name, provider, kind, sha256, rows, created_at) VALUES (?,?,?,?,?,?)",
             (name, provider, kind, written.sha256, batch.height, created),
         )
         written_files.append((name, batch))
+        if record is not None:
+            record(name, batch)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="request-write") as writer:
+        pending: tuple[str, pl.DataFrame, Future[formats.WriteResult]] | None = None
+        for start in range(0, rows.height, max_rows):
+            batch = rows.slice(start, max_rows)
+            seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
+            name = formats.request_file_name(provider, settings.municipality_code, ctx.today, seq)  # type: ignore[arg-type]
+            part = ctx.ws.part_path(ctx.ws.outbox / name)
+            result.parts.append(part)
+            writing = writer.submit(
+                formats.write_request,
+                provider,  # type: ignore[arg-type]
+                kind,  # type: ignore[arg-type]
+                to_frame(batch),
+                part,
+                municipality_code=settings.municipality_code,
+                municipality_kana=settings.municipality_kana,
+                created_on=ctx.today,
+                seq=seq,
+            )
+            if pending is not None:  # the previous file, recorded while this one is written
+                done(*pending)
+            pending = (name, batch, writing)
+        if pending is not None:
+            done(*pending)
     return written_files

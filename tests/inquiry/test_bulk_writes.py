@@ -252,3 +252,73 @@ def test_migration_8_keeps_every_answer_and_only_the_indexes_reads_need(tmp_path
         assert "answers_account" in plan
         with pytest.raises(sqlite3.IntegrityError):
             s.conn.execute("INSERT INTO answers (line, inquiry_id, answer, answered_on) VALUES (1, 'B', 'none', '2026-12-05')")
+
+
+def test_prepare_records_each_request_file_while_the_next_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``write_request_files`` hands each file to ``record`` in order, once written and recorded, while a worker writes the next.
+
+    The real ``prepare`` on a simulated office, files of 7 inquiries: when
+    the inquiries of a file are stored, its ``.part`` is whole (read back,
+    the very rows) and its ``request_files`` row is there; a write that
+    fails fails the command and leaves the store as before.
+    """
+    import formats
+    import inquiry.steps.requests
+
+    office = generate_office(40, seed=3)
+    inputs = office.write(tmp_path / "office")
+    home = tmp_path / "ws"
+    _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
+    settings = (home / "settings.json").read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 7')
+    (home / "settings.json").write_text(settings, encoding="utf-8")
+    args = ["prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()]
+
+    seen: list[tuple[str, int, int, list[str], bool]] = []
+    real = inquiry.steps.requests.write_request_files
+
+    def watched(ctx, result, provider, kind, rows, to_frame, *, record=None):  # the real one, its record() watched
+        def check(name: str, batch: pl.DataFrame) -> None:
+            part = ctx.ws.part_path(ctx.ws.outbox / name)
+            in_file = formats.read_request(part).rows["inquiry_id"].to_list()
+            known = ctx.store.scalar("SELECT rows FROM request_files WHERE file_name = ?", (name,))
+            stored = ctx.store.scalar("SELECT count(*) FROM inquiries WHERE request_file = ?", (name,))
+            seen.append((name, batch.height, known, in_file, in_file == batch["inquiry_id"].to_list() and stored == 0))
+            assert record is not None
+            record(name, batch)
+
+        return real(ctx, result, provider, kind, rows, to_frame, record=check)
+
+    monkeypatch.setattr(inquiry.steps.prepare, "write_request_files", watched)
+    _ok(*cli(*args))
+    names = sorted(p.name for p in (home / "outbox").iterdir())
+    assert len(seen) == len(names) > 4 and sorted(s[0] for s in seen) == names
+    assert all(n == known and ok for _, n, known, _, ok in seen), seen
+    with Store(home / "store.sqlite3") as store:
+        by_file = dict(store.conn.execute("SELECT request_file, count(*) FROM inquiries GROUP BY request_file").fetchall())
+    assert by_file == {name: n for name, n, *_ in seen}
+
+    # a write that fails (the third file): nothing of the command is kept
+    home2 = tmp_path / "ws2"
+    _ok(*cli("init", "--home", home2, "--municipality", office.municipality_code, "--name", office.municipality_name))
+    (home2 / "settings.json").write_text(settings, encoding="utf-8")
+    writes: list[Path] = []
+    real_write = formats.write_request
+
+    def failing(provider, kind, frame, path, **kw):
+        writes.append(Path(path))
+        if len(writes) == 3:
+            raise OSError("disk full")
+        return real_write(provider, kind, frame, path, **kw)
+
+    monkeypatch.setattr(formats, "write_request", failing)
+    args[2] = home2
+    code, out = cli(*args)
+    assert code == 2 and "disk full" in out, out
+    with Store(home2 / "store.sqlite3") as store:
+        assert store.scalar("SELECT count(*) FROM inquiries") == 0 and store.scalar("SELECT count(*) FROM request_files") == 0
+    assert [p for p in (home2 / "outbox").iterdir() if not p.name.endswith(".part")] == []
+    monkeypatch.undo()
+    _ok(*cli(*args))  # the next command discards what the failed one left, and does it all
+    with Store(home2 / "store.sqlite3") as store:
+        assert store.scalar("SELECT count(*) FROM request_files") == len(list((home2 / "outbox").iterdir())) == len(names)
+    assert not [p for p in (home2 / "outbox").iterdir() if p.name.endswith(".part")]

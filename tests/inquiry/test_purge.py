@@ -401,10 +401,10 @@ def test_purge_deletes_each_kind_in_one_statement(home: Path, monkeypatch: pytes
     statements: list[str] = []
     delete_due = inquiry.steps.purge.step.delete_due
 
-    def traced(ctx, *args):  # wraps the real step part
+    def traced(ctx, *args, **kwargs):  # wraps the real step part
         ctx.store.conn.set_trace_callback(statements.append)
         try:
-            return delete_due(ctx, *args)
+            return delete_due(ctx, *args, **kwargs)
         finally:
             ctx.store.conn.set_trace_callback(None)
 
@@ -440,3 +440,29 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
     monkeypatch.setattr(inquiry.steps.purge.certificate, "_DIGEST_ROWS", 3)
     assert inquiry.steps.purge.certificate.ids_digest(ids) == expected
     assert inquiry.steps.purge.certificate.ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()
+
+
+def test_certificate_worker_failing_fails_the_purge_and_keeps_everything(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The id lines are prepared by a worker while SQLite deletes: its error fails the step, and nothing is deleted."""
+    import inquiry.steps.purge.step
+
+    made: list[str] = []
+    real = inquiry.steps.purge.step.id_lines
+
+    def failing(kind: str, ids):  # the answers' lines fail, after the inquiries' went to the worker
+        made.append(kind)
+        if kind == "answer":
+            raise RuntimeError("worker failed")
+        return real(kind, ids)
+
+    monkeypatch.setattr(inquiry.steps.purge.step, "id_lines", failing)
+    age_answers(home, OLD, 70)
+    with Store(home / "store.sqlite3") as store:
+        before = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("answers", "inquiries", "matches", "persons", "stats")}
+    code, out = cli("purge", "--home", home)
+    assert code == 2 and "worker failed" in out, out
+    assert made[:2] == ["inquiry", "answer"]
+    with Store(home / "store.sqlite3") as store:
+        assert {t: store.scalar(f"SELECT count(*) FROM {t}") for t in before} == before
+        assert store.scalar("SELECT count(*) FROM meta WHERE key LIKE 'purge_certificate:%'") == 0
+    assert list((home / "reports").glob("purge-*")) == []

@@ -23,31 +23,42 @@ from inquiry.runtime.step import Context
 from inquiry.runtime.store import Store
 from inquiry.steps.purge.due import RECORD_KINDS, Deleted
 
-__all__ = ["CERT_PREFIX", "certificate", "certificate_files", "ids_digest", "write_missing_certificates"]
+__all__ = ["CERT_PREFIX", "certificate", "certificate_files", "id_lines", "ids_digest", "lines_digest", "write_missing_certificates"]
 
 CERT_PREFIX = "purge_certificate:"
 #: lines of the certificate's id digest hashed at once
 _DIGEST_ROWS = 500_000
 
 
+def id_lines(kind: str, ids: pl.Series) -> pl.Series:
+    """The certificate's lines of one kind of id, ``kind<TAB>id``, sorted (what :func:`lines_digest` hashes)."""
+    return (f"{kind}\t" + ids.cast(pl.Utf8).fill_null("None")).rename("line").sort()
+
+
+def lines_digest(lines: dict[str, pl.Series]) -> str:
+    """SHA-256 of every kind's sorted lines (:func:`id_lines`), the kinds in order, all lines joined by ``\\n``.
+
+    The tab after a kind's name sorts before any letter, so this is the
+    digest of all the lines sorted together. Hashed in pieces, so that a
+    year's millions of ids are never all in memory as one text.
+    """
+    digest = hashlib.sha256()
+    first = True
+    for kind in sorted(lines):
+        for piece in lines[kind].to_frame().iter_slices(_DIGEST_ROWS):
+            digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
+            first = False
+    return digest.hexdigest()
+
+
 def ids_digest(ids: dict[str, pl.Series]) -> str:
     """SHA-256 of ``kind<TAB>id`` lines, sorted: proves later which records were deleted.
 
     The value of the Python formula (``sorted`` lines joined by ``\\n``),
-    built column-wise: the tab after a kind's name sorts before any letter,
-    so the sorted lines are the kinds in order, each kind's lines sorted (polars
-    sorts text by its UTF-8 bytes, the code point order of ``sorted``); one
-    kind at a time, hashed in pieces, so that a year's millions of ids are
-    never all in memory as text at once.
+    built column-wise (:func:`id_lines`, :func:`lines_digest`): polars sorts
+    text by its UTF-8 bytes, the code point order of ``sorted``.
     """
-    digest = hashlib.sha256()
-    first = True
-    for kind in sorted(ids):
-        lines = (f"{kind}\t" + ids[kind].cast(pl.Utf8).fill_null("None")).rename("line").sort()
-        for piece in lines.to_frame().iter_slices(_DIGEST_ROWS):
-            digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
-            first = False
-    return digest.hexdigest()
+    return lines_digest({kind: id_lines(kind, values) for kind, values in ids.items()})
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:
@@ -83,8 +94,14 @@ def write_missing_certificates(store: Store, reports: Path) -> list[Path]:
 
 
 
-def certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date) -> dict[str, Any]:
-    """The certificate of what ``d`` deleted, under a name no earlier certificate has (two purges in one second)."""
+def certificate(
+    ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date, lines: dict[str, pl.Series]
+) -> dict[str, Any]:
+    """The certificate of what ``d`` deleted, under a name no earlier certificate has (two purges in one second).
+
+    ``lines``: every kind's sorted id lines (:func:`id_lines`), prepared
+    by the purge while it deleted.
+    """
     name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
     k = 1
     while ctx.store.get_meta(CERT_PREFIX + name) is not None or (ctx.ws.reports / f"{name}.txt").exists():
@@ -106,5 +123,5 @@ def certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: da
         "period_to": answered.max() if answered.len() else None,
         "counts": d.counts(),
         "stats_rows": stats_rows,
-        "ids_sha256": ids_digest(d.ids()),
+        "ids_sha256": lines_digest(lines),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 
 import polars as pl
@@ -17,8 +18,8 @@ import polars as pl
 from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import Store
-from inquiry.steps.purge.certificate import CERT_PREFIX, certificate, certificate_files, write_missing_certificates
-from inquiry.steps.purge.due import Deleted, delete_due, file_folders, unlink_all
+from inquiry.steps.purge.certificate import CERT_PREFIX, certificate, certificate_files, id_lines, write_missing_certificates
+from inquiry.steps.purge.due import ID_OF, Deleted, delete_due, file_folders, unlink_all
 
 __all__ = ["cutoff_for", "purge", "vacuum_if_pending"]
 
@@ -104,8 +105,19 @@ def purge(as_of: date | None = None) -> StepBody:
         unanswered = cutoff_for(day, ctx.settings.unanswered_days)
         result = StepResult(title=text("purge_title"))
 
-        deleted = delete_due(ctx, cutoff, unanswered)
-        stats = _anonymous_counts(deleted)
+        # the certificate's id lines are made and sorted by a worker while SQLite deletes the next kind
+        # (polars and SQLite both work outside Python's lock: on two cores the digest costs no wall time)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="purge-ids") as worker:
+            prepared: dict[str, Future[pl.Series]] = {}
+
+            def taken(name: str, rows: pl.DataFrame) -> None:
+                kind, id_of = ID_OF[name]
+                prepared[kind] = worker.submit(lambda: id_lines(kind, id_of(rows)))
+
+            deleted = delete_due(ctx, cutoff, unanswered, taken=taken)
+            stats = _anonymous_counts(deleted)
+            lines = {kind: done.result() for kind, done in prepared.items()}
+        lines["file"] = id_lines("file", deleted.file_names())
         _add_stats(store, stats)
         counts = deleted.counts()
         result.counts = {  # type: ignore[assignment]
@@ -117,7 +129,7 @@ def purge(as_of: date | None = None) -> StepBody:
         }
 
         if any(counts.values()):
-            cert = certificate(ctx, deleted, stats.height, day, cutoff, unanswered)
+            cert = certificate(ctx, deleted, stats.height, day, cutoff, unanswered, lines)
             store.set_meta(CERT_PREFIX + cert["name"], json.dumps(cert, ensure_ascii=False, sort_keys=True))
             for fname, data in certificate_files(cert).items():
                 result.files[fname] = hashlib.sha256(data).hexdigest()
