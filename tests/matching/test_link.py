@@ -357,3 +357,19 @@ def test_a_custom_model_decides_with_its_own_levels_everywhere() -> None:
     default = row(link(accounts, persons), "A")
     assert (default["name_evidence"], default["class"]) == ("variant", "PROBABLE")
     assert r["score"] < default["score"]
+
+
+def test_scoring_in_account_chunks_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #10 (memory at L): the pairs are scored, classified and resolved in chunks of whole
+    accounts; the result and every evidence list are those of one pass over all pairs."""
+    import sys
+
+    from benchmarks.quality import build_case
+
+    case = build_case(600, 4)
+    whole = link(case.accounts, case.persons)
+    module = sys.modules["matching.link"]
+    monkeypatch.setattr(module, "PAIRS_PER_CHUNK", 97)  # dozens of chunks, bounds inside accounts' pairs
+    chunked = link(case.accounts, case.persons)
+    assert whole.height > 500 and whole.equals(chunked)
+    assert chunked.drop(EVIDENCE_COLUMN).equals(link(case.accounts, case.persons, evidence=False))
