@@ -117,6 +117,10 @@ def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
     return [address_parts(raw).alias("_address_parts")]
 
 
+#: distinct names or addresses parsed at once (see :func:`_parsed`)
+PARSE_SLICE = 250_000
+
+
 def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.Expr]]) -> pl.DataFrame:
     """Add the parsed ``columns`` of ``raw``, parsing each distinct value once.
 
@@ -125,7 +129,9 @@ def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.
     step of normalisation.
     """
     distinct = frame.select(pl.col(raw).alias("_raw")).unique().drop_nulls()
-    parsed = distinct.with_columns(columns(pl.col("_raw")))
+    # in slices: the parse holds a dozen intermediate string columns per value (2 M addresses at L)
+    slices = [distinct.slice(i, PARSE_SLICE) for i in range(0, max(distinct.height, 1), PARSE_SLICE)]
+    parsed = pl.concat([part.with_columns(columns(pl.col("_raw"))) for part in slices])
     # Struct results are computed once and spread into columns here (an
     # expression per field would run the parser once per field).
     if "_name_parts" in parsed.columns:
@@ -354,6 +360,10 @@ def link(
         per_n, forms_n, addr_n = persons_done.result()
     clock("normalise")
     frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
+    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
+    # the parsed strings live on encoded in ``frames``: only what the result shows is kept
+    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
+    del acc_n, per_n, forms_n, addr_n
     clock("encode")
     pairs = candidate_pairs(frames, config.blocking_rules)
     clock("candidates")
@@ -371,8 +381,6 @@ def link(
         del classified
         clock("classify")
     del pairs
-    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
-    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
     out = head.join(pl.concat(resolved), on="acct_idx", how="left", maintain_order="left")
     if not evidence:
         clock("classify")
@@ -389,7 +397,7 @@ def link(
 
 #: candidate pairs scored and classified at once: the evidence of a pair is a few wide rows per name
 #: form and known address, so at L (6.9 M pairs) one pass would hold several GB of them at once
-PAIRS_PER_CHUNK = 2_000_000
+PAIRS_PER_CHUNK = 1_000_000
 
 
 def _account_chunks(pairs: pl.DataFrame, accounts: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:

@@ -132,13 +132,24 @@ class _FirstAnswers:
         self.pending, self.pending_rows = [], 0
         if self.keys.len():
             batch = batch.filter(~pl.col("account_key").is_in(self.keys.implode()))
-        self.kept.append(batch)
+        self.kept.append(_compact(batch))
         self.keys = pl.concat([self.keys, batch.get_column("account_key")], rechunk=True)
 
     def frame(self) -> pl.DataFrame:
         """Every account's first answer, in the order of first appearance."""
         self._flush()
         return pl.concat(self.kept, how="diagonal_relaxed") if self.kept else pl.DataFrame()
+
+
+def _compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its text copied into buffers of its own.
+
+    A filtered or deduplicated polars string column still points into the
+    buffers of every row it came from (here: each answer file as parsed,
+    found or not, each later answer of a known account), which stay alive
+    with it; writing the kept text anew lets them go.
+    """
+    return frame.with_columns(pl.concat_str([pl.col(c), pl.lit("")]).alias(c) for c, t in frame.schema.items() if t == pl.Utf8)
 
 
 def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
@@ -198,7 +209,9 @@ def link_files(
         inquired_person_id=pl.coalesce("_req_person", "person_id")
     )
     accounts = found.select("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
-    linked = link(accounts, persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history"), evidence=False)
+    persons = persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history")
+    linked = link(accounts, persons, evidence=False)
+    del accounts, persons
     first = found.select(
         "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
         "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
