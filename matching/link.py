@@ -114,7 +114,7 @@ def _holder_columns(raw: pl.Expr) -> list[pl.Expr]:
 def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
     from matching.addresses import address_parts
 
-    return [address_parts(raw).alias("_address_parts")]
+    return [address_parts(raw, distinct_values=True).alias("_address_parts")]  # :func:`_parsed` gives distinct values
 
 
 #: distinct names or addresses parsed at once (see :func:`_parsed`)
