@@ -176,10 +176,6 @@ def test_distinct_values_are_parsed_in_place_in_their_order() -> None:
     """``distinct_values=True`` (link's own distinct addresses) skips the deduplication, yet
     gives every address its parts in the column's order, the kanji-numeral ones included
     (they are parsed apart and put back by position)."""
-    import polars as pl
-
-    from matching.addresses import address_parts
-
     values = ["千葉県市川市大字本行徳百二十三番地の四", "新宿区西新宿２－８－１　○○マンション101号室", "千代田区一番町10-2",
               "東京都新宿区西新宿二丁目8番1号", "千代田区霞が関1-2", "札幌市中央区北1条西2丁目", ""]  # fmt: skip
     frame = pl.DataFrame({"a": values})
