@@ -58,6 +58,8 @@ Known limits (documented, tested where they are decided):
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 
 from matching._variants import VARIANTS
@@ -164,14 +166,18 @@ PARTS_DTYPE = pl.Struct({f: pl.String for f in ("pref", "city", "town", "block",
 """dtype of :func:`address_parts`."""
 
 
-def _parts_frame(addresses: pl.Series) -> pl.Series:
+def _parts_frame(addresses: pl.Series, *, distinct_values: bool = False) -> pl.Series:
     """The rules as staged column steps (each intermediate computed once).
 
     Eager polars does not share common sub-expressions, and every step here
     feeds two or three later ones, so the steps run as successive
     ``with_columns`` over the distinct addresses of the batch.
+    ``distinct_values``: the batch has no repeated value, so it is parsed as
+    it is and put back in order by position rather than deduplicated and
+    joined back by value.
     """
-    distinct = addresses.cast(pl.String).rename("a").unique().to_frame()
+    text = addresses.cast(pl.String).rename("a")
+    distinct = text.to_frame().with_row_index("_i") if distinct_values else text.unique().to_frame()
     c = pl.col
     parts = (
         distinct.lazy()
@@ -201,7 +207,7 @@ def _parts_frame(addresses: pl.Series) -> pl.Series:
         digits.lazy()
         .with_columns(numbers=c("digits").str.extract_groups(_BLOCK_RE))
         .select(
-            "a",
+            pl.col("_i") if distinct_values else pl.col("a"),
             pl.struct(
                 _null_if_empty(c("pref")).alias("pref"),
                 _null_if_empty(c("city").str.replace_many(_CITY_FOLDS).str.replace_all(" ", "")).alias("city"),
@@ -226,22 +232,26 @@ def _parts_frame(addresses: pl.Series) -> pl.Series:
         )
         .collect()
     )
-    out = addresses.cast(pl.String).rename("a").to_frame().join(parts, on="a", how="left", nulls_equal=True, maintain_order="left")
+    if distinct_values:
+        return parts.sort("_i").get_column("parts").rename(addresses.name)
+    out = text.to_frame().join(parts, on="a", how="left", nulls_equal=True, maintain_order="left")
     return out.get_column("parts").rename(addresses.name)
 
 
-def address_parts(e: pl.Expr) -> pl.Expr:
+def address_parts(e: pl.Expr, *, distinct_values: bool = False) -> pl.Expr:
     """Struct ``{pref, city, town, block, building}`` of an address column.
 
     Every field is null when absent. See the module doc for the rules; the
-    work is done once per distinct address of the column.
+    work is done once per distinct address of the column (``distinct_values=True``
+    when the caller knows no value repeats: the deduplication is then skipped).
 
     >>> import polars as pl
     >>> df = pl.DataFrame({"a": ["千葉県市川市大字本行徳百二十三番地の四", "千代田区一番町10-2", "千代田区霞が関1-2"]})
     >>> df.select(address_parts(pl.col("a")).alias("p")).unnest("p").rows()
     [('千葉県', '市川市', '本行徳', '123-4', None), (None, '千代田区', '一番町', '10-2', None), (None, '千代田区', '霞ケ関', '1-2', None)]
     """
-    return e.map_batches(_parts_frame, return_dtype=PARTS_DTYPE, is_elementwise=True)
+    parse = partial(_parts_frame, distinct_values=distinct_values)
+    return e.map_batches(parse, return_dtype=PARTS_DTYPE, is_elementwise=True)
 
 
 def address_key(e: pl.Expr) -> pl.Expr:

@@ -32,7 +32,7 @@ date, but lives elsewhere)::
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -114,7 +114,11 @@ def _holder_columns(raw: pl.Expr) -> list[pl.Expr]:
 def _address_columns(raw: pl.Expr) -> list[pl.Expr]:
     from matching.addresses import address_parts
 
-    return [address_parts(raw).alias("_address_parts")]
+    return [address_parts(raw, distinct_values=True).alias("_address_parts")]  # :func:`_parsed` gives distinct values
+
+
+#: distinct names or addresses parsed at once (see :func:`_parsed`)
+PARSE_SLICE = 250_000
 
 
 def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.Expr]]) -> pl.DataFrame:
@@ -125,7 +129,9 @@ def _parsed(frame: pl.DataFrame, raw: str, columns: Callable[[pl.Expr], list[pl.
     step of normalisation.
     """
     distinct = frame.select(pl.col(raw).alias("_raw")).unique().drop_nulls()
-    parsed = distinct.with_columns(columns(pl.col("_raw")))
+    # in slices: the parse holds a dozen intermediate string columns per value (2 M addresses at L)
+    slices = [distinct.slice(i, PARSE_SLICE) for i in range(0, max(distinct.height, 1), PARSE_SLICE)]
+    parsed = pl.concat([part.with_columns(columns(pl.col("_raw"))) for part in slices])
     # Struct results are computed once and spread into columns here (an
     # expression per field would run the parser once per field).
     if "_name_parts" in parsed.columns:
@@ -321,7 +327,12 @@ def build_frames(
 
 
 def link(
-    accounts: pl.DataFrame, persons: pl.DataFrame, *, config: LinkConfig | None = None, timings: dict[str, float] | None = None
+    accounts: pl.DataFrame,
+    persons: pl.DataFrame,
+    *,
+    config: LinkConfig | None = None,
+    timings: dict[str, float] | None = None,
+    evidence: bool = True,
 ) -> pl.DataFrame:
     """Link every distinct returned account to at most one person, with a class.
 
@@ -337,7 +348,9 @@ def link(
     Raises :class:`LinkInputError` when a required column is missing.
     ``timings``, when given, receives the seconds of each phase (normalise,
     encode, candidates, score, classify): the benchmarks compare phases with
-    other engines.
+    other engines. ``evidence=False`` leaves out :data:`EVIDENCE_COLUMN`
+    (``inquiry link`` writes no evidence list: at L it is millions of
+    structs built for nothing).
     """
     config = config or LinkConfig()
     clock = _Clock(timings)
@@ -347,26 +360,66 @@ def link(
         per_n, forms_n, addr_n = persons_done.result()
     clock("normalise")
     frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
+    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
+    # the parsed strings live on encoded in ``frames``: only what the result shows is kept
+    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
+    del acc_n, per_n, forms_n, addr_n
     clock("encode")
     pairs = candidate_pairs(frames, config.blocking_rules)
     clock("candidates")
-    scored = score_pairs(frames, pairs, model=config.model, options=config.scoring).join(
-        frames.persons.select("person_idx", "person_id"), on="person_idx"
-    )
-    clock("score")
-    classified = classify_pairs(scored, config.model)
-    resolved = resolve_accounts(classified, frames.accounts, max_candidates=config.max_candidates)
-    evidence = candidate_evidence(classified, resolved, frames.accounts, max_candidates=config.max_candidates)
-    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
-    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
+    resolved, lists = [], []
+    for chunk_pairs, chunk_accounts in _account_chunks(pairs, frames.accounts):
+        scored = score_pairs(frames, chunk_pairs, model=config.model, options=config.scoring).join(
+            frames.persons.select("person_idx", "person_id"), on="person_idx"
+        )
+        clock("score")
+        classified = classify_pairs(scored, config.model)
+        del scored
+        resolved.append(resolve_accounts(classified, chunk_accounts, max_candidates=config.max_candidates))
+        if evidence:
+            lists.append(candidate_evidence(classified, resolved[-1], chunk_accounts, max_candidates=config.max_candidates))
+        del classified
+        clock("classify")
+    del pairs
+    out = head.join(pl.concat(resolved), on="acct_idx", how="left", maintain_order="left")
+    if not evidence:
+        clock("classify")
+        return out.sort("acct_idx").select(*RESULT_COLUMNS, *passthrough)
+    merged = pl.concat(lists)
     out = (
-        head.join(resolved, on="acct_idx", how="left", maintain_order="left")
-        .join(evidence, on="acct_idx", how="left", maintain_order="left")
+        out.join(merged, on="acct_idx", how="left", maintain_order="left")
         .sort("acct_idx")
-        .with_columns(pl.col(EVIDENCE_COLUMN).fill_null(pl.lit([], dtype=evidence.schema[EVIDENCE_COLUMN])))
+        .with_columns(pl.col(EVIDENCE_COLUMN).fill_null(pl.lit([], dtype=merged.schema[EVIDENCE_COLUMN])))
     )
     clock("classify")
     return out.select(*RESULT_COLUMNS, EVIDENCE_COLUMN, *passthrough)
+
+
+#: candidate pairs scored and classified at once: the evidence of a pair is a few wide rows per name
+#: form and known address, so at L (6.9 M pairs) one pass would hold several GB of them at once
+PAIRS_PER_CHUNK = 1_000_000
+
+
+def _account_chunks(pairs: pl.DataFrame, accounts: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """``(pairs, accounts)`` of consecutive account ranges of about :data:`PAIRS_PER_CHUNK` pairs.
+
+    Scoring, classes, the one owner and the evidence are all decided per
+    account, so an account's pairs are never split and the chunks' results
+    only need to be put together. ``pairs`` and ``accounts`` are sorted by
+    ``acct_idx`` (:func:`matching.blocking.candidate_pairs`, :func:`build_frames`).
+    """
+    if pairs.height <= PAIRS_PER_CHUNK:
+        yield pairs, accounts
+        return
+    acct = pairs.get_column("acct_idx").to_numpy()
+    ids = accounts.get_column("acct_idx").to_numpy()
+    # the first account of each chunk: the account of about every PAIRS_PER_CHUNK-th pair
+    marks = acct[np.arange(PAIRS_PER_CHUNK, pairs.height, PAIRS_PER_CHUNK)]
+    bounds = [*sorted({int(ids[0]), *(int(a) for a in marks)}), int(ids[-1]) + 1]
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        start, stop = np.searchsorted(acct, [lo, hi])
+        first, last = np.searchsorted(ids, [lo, hi])
+        yield pairs.slice(int(start), int(stop - start)), accounts.slice(int(first), int(last - first))
 
 
 def candidate_evidence(

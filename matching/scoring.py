@@ -126,10 +126,13 @@ def _name_levels(frames: LinkFrames, pairs: pl.DataFrame, options: ScoringOption
     distinct = (
         rows.filter(pl.col("a_key") != pl.col("f_key"))
         .select("_ab", "a_key", "f_key", "f_family", "f_given")
-        .unique(subset=["_ab"])
+        # per name form, not per key: one key may be split into parts two ways (コバヤシ ナオミ and
+        # コバヤシナオミ), and ``part_in`` tests the parts; keeping either was arbitrary, so a pair's
+        # evidence depended on the other pairs scored with it
+        .unique(subset=["_ab", "f_family", "f_given"])
     )
-    feats = _string_pair_features(distinct, frames.vocabulary).select("_ab", "sim", "dist", "prefix", "part_in")
-    rows = rows.join(feats, on="_ab", how="left").with_columns(
+    feats = _string_pair_features(distinct, frames.vocabulary).select("_ab", "f_family", "f_given", "sim", "dist", "prefix", "part_in")
+    rows = rows.join(feats, on=["_ab", "f_family", "f_given"], how="left", nulls_equal=True).with_columns(
         n_same=pl.col("a_key") == pl.col("f_key"),
         n_other=pl.col("kind_other"),
         n_variant=(

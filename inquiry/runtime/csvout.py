@@ -8,6 +8,7 @@ at all (temporary name, then rename).
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -26,8 +27,13 @@ _FORMULA_START = r"^(?:[\t\r]|[ \t\x{3000}]*[=+\-@＝＋－＠])"
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix ``'`` to text cells that a spreadsheet would read as a formula."""
     text_cols = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    if not text_cols or frame.height == 0:
+        return frame
+    # only the columns with such a cell are rewritten (the others stay shared, not copied)
+    found = frame.select(pl.col(c).str.contains(_FORMULA_START).any() for c in text_cols).row(0)
+    risky = [c for c, hit in zip(text_cols, found, strict=True) if hit]
     return frame.with_columns(
-        [pl.when(pl.col(c).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text_cols]
+        [pl.when(pl.col(c).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in risky]
     )
 
 
@@ -46,8 +52,13 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     flat = frame.with_columns(
         [pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List)]
     )
-    body = neutralise(flat).write_csv(line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
-    write_atomically(path, b"\xef\xbb\xbf" + body.encode("utf-8"))
+    # polars writes the bytes straight after the BOM: no ``str`` of the whole file, no second and
+    # third copy for the encoding and the BOM (matches.csv at L is 600 MB)
+    body = io.BytesIO()
+    body.write(b"\xef\xbb\xbf")
+    neutralise(flat).write_csv(body, line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
+    with body.getbuffer() as data:
+        write_atomically(path, data)  # type: ignore[arg-type]  # a bytes-like view, as the writer and the hash take
     return path
 
 

@@ -41,6 +41,8 @@ _ANSWER_COLUMNS = [
     "account_key", "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address",
     "bank_code", "branch_code", "account_type", "account_number", "balance_yen", "account_status", "last_activity",
 ]  # fmt: skip
+#: found answers gathered before those of accounts already kept are dropped (see :class:`_FirstAnswers`)
+_BATCH_ROWS = 1_000_000
 #: threads reading input files at once (the master and the answer files)
 _READERS = min(8, max(4, (os.cpu_count() or 1) + 1))
 
@@ -69,38 +71,99 @@ def _inquired_persons(requests: list[Path], persons: pl.DataFrame) -> pl.DataFra
     )
 
 
-def _read_answer_file(path: Path) -> tuple[str, pl.DataFrame | None, pl.DataFrame, int]:
-    """One answer file: ``(kind, found rows, rejects, rows read)``; kind ``"rejected"`` when refused whole.
+def _read_answer_file(path: Path) -> tuple[str, pl.DataFrame | None, pl.DataFrame, int, int]:
+    """One answer file: ``(kind, first answers, rejects, rows read, found records)``; kind ``"rejected"``
+    when refused whole.
 
     Runs in a worker thread: the codecs spend their time in polars and numpy,
     which release the GIL. Only the columns linking and ``matches.csv`` need
-    are kept, so the many files' other columns are freed as each is read.
+    are kept, and of an account answered twice in the file only its first
+    answer (see :class:`_FirstAnswers`), so the file's other rows and columns
+    are freed as it is read.
     """
     try:
         parsed = formats.read_response(path)
     except FileRejected as exc:
         reason = text("file_rejected_whole", reason=exc.reason)
-        return "rejected", None, rejects_frame(path, [exc.line], [reason]), 0
+        return "rejected", None, rejects_frame(path, [exc.line], [reason]), 0, 0
     if parsed.kind != "basic":
-        return parsed.kind, None, pl.DataFrame(schema=REJECT_SCHEMA), 0
+        return parsed.kind, None, pl.DataFrame(schema=REJECT_SCHEMA), 0, 0
     assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
     keep = [c for c in _ANSWER_COLUMNS if c in parsed.rows.columns]
-    found = parsed.rows.filter(pl.col("answer") == "found").select(keep).with_columns(provider=pl.lit(parsed.provider))
-    return "basic", found, parsed.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), parsed.rows_read
+    found = parsed.rows.filter(pl.col("answer") == "found").select(keep)
+    first = found.with_columns(
+        account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")),
+        provider=pl.lit(parsed.provider),
+    ).unique("account_key", keep="first", maintain_order=True)
+    rejects = parsed.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)
+    return "basic", first, rejects, parsed.rows_read, found.height
+
+
+class _FirstAnswers:
+    """The first found answer of each account, gathered file by file in the order given.
+
+    Linking and ``matches.csv`` use only an account's first answer (the
+    first stored, docs/decisions.md "An account's first answer is the first
+    stored, for linking too"), so a later answer of a known account is
+    dropped as the files come in rather than held to the end: at L the
+    11.8 M found records are 2.6 M accounts. The answers wait in a batch of
+    about ``batch_rows`` rows, which is then cut to the accounts not seen
+    before (one hash set of the kept keys per batch, not per file).
+    """
+
+    def __init__(self, batch_rows: int | None = None) -> None:
+        self.batch_rows = _BATCH_ROWS if batch_rows is None else batch_rows
+        self.kept: list[pl.DataFrame] = []
+        self.keys = pl.Series("account_key", [], dtype=pl.Utf8)
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+
+    def add(self, answers: pl.DataFrame) -> None:
+        """Take one file's first answers (in file order)."""
+        self.pending.append(answers)
+        self.pending_rows += answers.height
+        if self.pending_rows >= self.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        batch = pl.concat(self.pending, how="diagonal_relaxed").unique("account_key", keep="first", maintain_order=True)
+        self.pending, self.pending_rows = [], 0
+        if self.keys.len():
+            batch = batch.filter(~pl.col("account_key").is_in(self.keys.implode()))
+        self.kept.append(_compact(batch))
+        self.keys = pl.concat([self.keys, batch.get_column("account_key")], rechunk=True)
+
+    def frame(self) -> pl.DataFrame:
+        """Every account's first answer, in the order of first appearance."""
+        self._flush()
+        return pl.concat(self.kept, how="diagonal_relaxed") if self.kept else pl.DataFrame()
+
+
+def _compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its text copied into buffers of its own.
+
+    A filtered or deduplicated polars string column still points into the
+    buffers of every row it came from (here: each answer file as parsed,
+    found or not, each later answer of a known account), which stay alive
+    with it; writing the kept text anew lets them go.
+    """
+    return frame.with_columns(pl.concat_str([pl.col(c), pl.lit("")]).alias(c) for c, t in frame.schema.items() if t == pl.Utf8)
 
 
 def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
-    """The found accounts of the basic answer files, their rejects, and the row counts.
+    """The first found answer of each account in the basic answer files, their rejects, and the row counts.
 
     The files are read concurrently on ``pool`` and gathered in the order
-    given, so rows and rejects come out as a one-by-one read gives them. A
+    given, so accounts and rejects come out as a one-by-one read gives them. A
     file refused whole is one reject (like ``ingest``, the others are still
     read); a history file has no accounts to link and is skipped, counted.
     """
-    answers: list[pl.DataFrame] = []
+    first = _FirstAnswers()
     rejects: list[pl.DataFrame] = [pl.DataFrame(schema=REJECT_SCHEMA)]
-    counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped_not_basic": 0}
-    for kind, found, file_rejects, rows_read in pool.map(_read_answer_file, responses):
+    counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped_not_basic": 0, "account_records": 0}
+    for kind, found, file_rejects, rows_read, records in pool.map(_read_answer_file, responses):
         rejects.append(file_rejects)
         if kind == "rejected":
             counts["files_rejected"] += 1
@@ -109,9 +172,9 @@ def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, 
         else:
             counts["answer_rows_read"] += rows_read
             counts["answer_rows_rejected"] += file_rejects.height
-            answers.append(found)
-    found_rows = pl.concat(answers, how="diagonal_relaxed") if answers else pl.DataFrame()
-    return found_rows, pl.concat(rejects), counts
+            counts["account_records"] += records
+            first.add(found)
+    return first.frame(), pl.concat(rejects), counts
 
 
 def _persons(master: Path, encoding: str | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -136,17 +199,9 @@ def link_files(
         found, answer_rejects, answer_counts = _read_answers(responses, pool)
         persons, master_rejects, kana_rejects = master_read.result()
     rejects = pl.concat([master_rejects, kana_rejects, answer_rejects])
-    counts = {
-        "persons": persons.height,
-        "persons_rejected": master_rejects.height + kana_rejects.height,
-        **answer_counts,
-        "account_records": found.height,
-    }
+    counts = {"persons": persons.height, "persons_rejected": master_rejects.height + kana_rejects.height, **answer_counts}
     if found.height == 0:
         return shape_matches(pl.DataFrame(), pl.DataFrame()), {**counts, "accounts": 0}, rejects
-    found = found.with_columns(
-        account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
-    )
     inquired = pl.DataFrame(schema={"inquiry_id": pl.Utf8, "_req_person": pl.Utf8})
     if requests:
         inquired = _inquired_persons(requests, persons)
@@ -154,8 +209,10 @@ def link_files(
         inquired_person_id=pl.coalesce("_req_person", "person_id")
     )
     accounts = found.select("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
-    linked = link(accounts, persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history"))
-    first = found.unique("account_key", keep="first", maintain_order=True).select(
+    persons = persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history")
+    linked = link(accounts, persons, evidence=False)
+    del accounts, persons
+    first = found.select(
         "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
         "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
     )  # fmt: skip

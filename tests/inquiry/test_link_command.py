@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -114,3 +115,40 @@ def test_master_and_answer_files_are_read_together_and_gathered_in_the_order_giv
     assert sorted(m["account_key"]) == sorted(expected["account_key"].unique())
     (rejects,) = out.parent.glob("rejects-*.csv")
     assert pl.read_csv(rejects, infer_schema=False)["file"].to_list() == [str(junk), str(not_an_answer)]
+
+
+def test_only_the_first_answer_of_each_account_is_held_across_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #10 (memory at L): the answers of an account already seen are dropped as the files
+    come in, batch by batch, not held to the end (11.8 M found records are 2.6 M accounts at L),
+    and what is kept is exactly the first answer of each account in the order of the files."""
+    office = generate_office(300, seed=7)
+    world = BankWorld.from_office(office, seed=7)
+    requests = sample_requests(office, "pipitlinq")
+    parts = [*requests.iter_slices(n_rows=requests.height // 3 + 1), requests]  # the last file repeats every account
+    files = []
+    for seq, part in enumerate(parts, start=1):
+        written = formats.write_request(
+            "pipitlinq", "basic", part, tmp_path / f"req-{seq}", municipality_code="131041", municipality_kana="ｼﾝｼﾞﾕｸｸ",
+            created_on=office.as_of, seq=seq,
+        )
+        files.append(world.answer_file(written.path, tmp_path / f"inbox-{seq}"))
+    monkeypatch.setattr(inquiry.steps.link, "_BATCH_ROWS", 40)  # many batches, each cut against the kept keys
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first, rejects, counts = inquiry.steps.link._read_answers(files, pool)
+
+    every = pl.concat(
+        [
+            formats.read_response(f).rows.filter(pl.col("answer") == "found").with_columns(
+                account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number"))
+            )
+            for f in files
+        ]
+    )
+    expected = every.unique("account_key", keep="first", maintain_order=True)
+    assert every.height > expected.height > 40 * 3  # accounts repeat, and several batches were cut
+    assert counts["account_records"] == every.height and rejects.height == 0
+    assert first["account_key"].is_unique().all()
+    assert first.select("account_key", "inquiry_id", "balance_yen", "holder_address").equals(
+        expected.select("account_key", "inquiry_id", "balance_yen", "holder_address")
+    )

@@ -170,3 +170,15 @@ def test_any_text_gives_parts_never_a_traceback(values: list[str | None]) -> Non
     assert out.height == len(values)
     blocks = [b for b in out["block"].to_list() if b is not None]
     assert all(n.isdigit() for b in blocks for n in b.split("-"))
+
+
+def test_distinct_values_are_parsed_in_place_in_their_order() -> None:
+    """``distinct_values=True`` (link's own distinct addresses) skips the deduplication, yet
+    gives every address its parts in the column's order, the kanji-numeral ones included
+    (they are parsed apart and put back by position)."""
+    values = ["千葉県市川市大字本行徳百二十三番地の四", "新宿区西新宿２－８－１　○○マンション101号室", "千代田区一番町10-2",
+              "東京都新宿区西新宿二丁目8番1号", "千代田区霞が関1-2", "札幌市中央区北1条西2丁目", ""]  # fmt: skip
+    frame = pl.DataFrame({"a": values})
+    by_value = frame.select(address_parts(pl.col("a")).alias("p"))
+    in_place = frame.select(address_parts(pl.col("a"), distinct_values=True).alias("p"))
+    assert in_place.equals(by_value) and in_place.height == len(values)

@@ -357,3 +357,37 @@ def test_a_custom_model_decides_with_its_own_levels_everywhere() -> None:
     default = row(link(accounts, persons), "A")
     assert (default["name_evidence"], default["class"]) == ("variant", "PROBABLE")
     assert r["score"] < default["score"]
+
+
+def test_scoring_in_account_chunks_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #10 (memory at L): the pairs are scored, classified and resolved in chunks of whole
+    accounts; the result and every evidence list are those of one pass over all pairs."""
+    import sys
+
+    from benchmarks.quality import build_case
+
+    case = build_case(600, 4)
+    whole = link(case.accounts, case.persons)
+    module = sys.modules["matching.link"]
+    monkeypatch.setattr(module, "PAIRS_PER_CHUNK", 97)  # dozens of chunks, bounds inside accounts' pairs
+    chunked = link(case.accounts, case.persons)
+    assert whole.height > 500 and whole.equals(chunked)
+    assert chunked.drop(EVIDENCE_COLUMN).equals(link(case.accounts, case.persons, evidence=False))
+
+
+def test_name_evidence_of_a_pair_does_not_depend_on_the_other_pairs() -> None:
+    """One key, two splits: コバヤシナオミ written without a space (no given name) and コバヤシ ナオミ.
+    The part test (``partial``) is of the form's own parts, whichever other form of the same key
+    is scored beside it - it once came from either, so chunks or row order could change a result."""
+    bare = person("P1", "コバヤシナオミ", D(1968, 8, 19))
+    spaced = person("P2", "コバヤシ ナオミ", D(1970, 1, 1))
+    alone = run([account("A", "ｺﾊﾞﾔｼ ﾀｹｼ", D(1968, 8, 19), inquired="P1")], [bare, spaced])
+    expected = {c["person_id"]: c["name_evidence"] for c in row(alone, "A")[EVIDENCE_COLUMN]}
+    assert expected["P1"] == "mismatch"  # neither part of コバヤシナオミ is a part of コバヤシタケシ
+    a = account("A", "ｺﾊﾞﾔｼ ﾀｹｼ", D(1968, 8, 19), inquired="P1")
+    b = account("B", "ｺﾊﾞﾔｼ ﾀｹｼ", D(1970, 1, 1), inquired="P2")  # the same key against P2's split
+    for accounts in ([a, b], [b, a]):
+        for persons in ([bare, spaced], [spaced, bare]):
+            out = run(accounts, persons)
+            assert {c["person_id"]: c["name_evidence"] for c in row(out, "A")[EVIDENCE_COLUMN]} == expected
+            assert {c["person_id"]: c["name_evidence"] for c in row(out, "B")[EVIDENCE_COLUMN]}["P2"] == "partial"
