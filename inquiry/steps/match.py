@@ -6,13 +6,16 @@ row per account in ``matches`` and the evidence of every person it weighed
 in ``match_evidence``.
 
 An account is linked when it first comes back, and linked again, in every
-later cycle in which new answers or new or changed persons arrive, as long
+later cycle in which new or changed persons arrive, as long
 as its decision is not *final* (:data:`FINAL_KEYS_SQL`): a person decided it on
 review, or a history inquiry was queued or sent on its strength. An
 account returned as ``HOMONYM`` for a namesake thus becomes its true
 owner's hit once that person is in the master. Nothing arrived since the
 last run: no answer is read and nothing linked (a nightly run reads the
-persons and two counts, :func:`_inputs_state`). A re-link
+persons and two counts, :func:`_inputs_state`); new answers only, for the
+persons of the last run: only the accounts never linked are
+(:func:`_only_new_accounts`: an account's link rests on its first answer
+and the persons, and neither changed). A re-link
 that reaches the same result writes nothing, so running it again changes
 nothing and an exported review sheet stays valid.
 
