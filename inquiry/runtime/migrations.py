@@ -63,6 +63,64 @@ _VIEWS = """
     FROM inquiries i LEFT JOIN per_inquiry p ON p.inquiry_id = i.inquiry_id;
 """
 
+#: migration 9: ``inquiry_outcomes`` shaped to be read in parts (issue #10, session 5). The same rows as
+#: migration 7's (tests/inquiry/test_views.py compares the two), but each column of an inquiry is computed
+#: from its own answers (``answers_inquiry``) - the outcome by probes that stop at the first row that
+#: decides it, the counts by correlated subqueries - instead of a GROUP BY over every found answer joined
+#: back: a filter on ``inquiry_id`` goes straight to the inquiries' key, so a range of inquiries costs its
+#: share (a year's 930,851 inquiries: half in half the time), and a column a read leaves out is not
+#: computed (the report's read: 2.1 s of SQL instead of 2.7 s; the whole export: 3.4 s instead of 3.2 s, in
+#: two halves side by side). Only inquiries whose answer is ``found`` are probed: ``ingest`` records
+#: ``found`` for an inquiry as soon as any found row of it is stored and never takes it back
+#: (inquiry/steps/ingest.py); every other inquiry has no found answer, so 0 accounts and 0 hits.
+_OUTCOMES_VIEW_9 = """
+    CREATE VIEW inquiry_outcomes AS
+    SELECT i.inquiry_id, i.person_id, i.provider, i.bank_code, i.sent_on, i.answered_on,
+           -- HIT: an account it returned is linked as a hit to the person it asked about; ACCOUNTS: it returned
+           -- accounts, none of them that person's (each a probe that stops at the first such row)
+           CASE WHEN i.answer IS NULL THEN 'PENDING'
+                WHEN i.answer = 'found' AND EXISTS (
+                    SELECT 1 FROM answers a JOIN effective_matches e ON e.account_key = a.account_key
+                    WHERE a.inquiry_id = i.inquiry_id AND a.answer = 'found' AND e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id
+                ) THEN 'HIT'
+                WHEN i.answer = 'found' AND EXISTS (
+                    SELECT 1 FROM answers a WHERE a.inquiry_id = i.inquiry_id AND a.answer = 'found' AND a.account_key IS NOT NULL
+                ) THEN 'ACCOUNTS'
+                WHEN i.answer = 'unable' THEN 'UNABLE' ELSE 'NO_ACCOUNT' END AS answer,
+           CASE WHEN i.answer = 'found' THEN (
+               SELECT count(DISTINCT a.account_key) FROM answers a WHERE a.inquiry_id = i.inquiry_id AND a.answer = 'found'
+           ) ELSE 0 END AS accounts,
+           -- each distinct (account, balance) of its found answers that is a hit, once
+           CASE WHEN i.answer = 'found' THEN (
+               SELECT count(*) FROM (
+                   SELECT DISTINCT a.account_key, a.balance_yen FROM answers a JOIN effective_matches e ON e.account_key = a.account_key
+                   WHERE a.inquiry_id = i.inquiry_id AND a.answer = 'found' AND e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id)
+           ) ELSE 0 END AS hits,
+           CASE WHEN i.answer = 'found' THEN coalesce((
+               SELECT sum(balance_yen) FROM (
+                   SELECT DISTINCT a.account_key, a.balance_yen FROM answers a JOIN effective_matches e ON e.account_key = a.account_key
+                   WHERE a.inquiry_id = i.inquiry_id AND a.answer = 'found' AND e.class IN ('CONFIRMED', 'PROBABLE') AND e.person_id = i.person_id)
+           ), 0) ELSE 0 END AS hit_balance_yen,
+           i.answer AS raw_answer
+    FROM inquiries i;
+"""
+
+#: migration 9: ``latest_answers`` shaped so that a filter on ``account_key`` reaches the answers' index
+#: (issue #10, session 5). The same rows as migration 7's for every account (tests/inquiry/test_views.py
+#: compares the two): the newest balance date, then the newest answer day, then the last recorded. Each
+#: found row is kept when it is the first of its account's found rows in that order (a probe of
+#: ``answers_account``), instead of a window over every found row of the store: ``followups`` reads the
+#: latest answers of its 82 k hit accounts of a year in 0.4 s of SQL instead of 1.2 s. A found row
+#: without an account key (none is stored: ``ingest`` keys every found row) is no account's answer.
+_LATEST_VIEW_9 = """
+    CREATE VIEW latest_answers AS
+    SELECT a.rowid AS answer_row, a.* FROM answers a
+    WHERE a.answer = 'found' AND a.account_key IS NOT NULL AND a.rowid = (
+        SELECT b.rowid FROM answers b WHERE b.account_key = a.account_key AND b.answer = 'found'
+        ORDER BY b.balance_date DESC, b.answered_on DESC, b.rowid DESC LIMIT 1
+    );
+"""
+
 MIGRATIONS: list[str] = [
     # 1: the whole inquiry cycle
     """
@@ -431,4 +489,7 @@ MIGRATIONS: list[str] = [
     DROP INDEX inquiries_person;
     """
     + _VIEWS,
+    # 9: the views inquiry_outcomes and latest_answers read in parts (issue #10, session 5; see _OUTCOMES_VIEW_9
+    # and _LATEST_VIEW_9)
+    "DROP VIEW inquiry_outcomes; DROP VIEW latest_answers;" + _OUTCOMES_VIEW_9 + _LATEST_VIEW_9,
 ]

@@ -6,13 +6,16 @@ row per account in ``matches`` and the evidence of every person it weighed
 in ``match_evidence``.
 
 An account is linked when it first comes back, and linked again, in every
-later cycle in which new answers or new or changed persons arrive, as long
+later cycle in which new or changed persons arrive, as long
 as its decision is not *final* (:data:`FINAL_KEYS_SQL`): a person decided it on
 review, or a history inquiry was queued or sent on its strength. An
 account returned as ``HOMONYM`` for a namesake thus becomes its true
 owner's hit once that person is in the master. Nothing arrived since the
 last run: no answer is read and nothing linked (a nightly run reads the
-persons and two counts, :func:`_inputs_state`). A re-link
+persons and two counts, :func:`_inputs_state`); new answers only, for the
+persons of the last run: only the accounts never linked are
+(:func:`_only_new_accounts`: an account's link rests on its first answer
+and the persons, and neither changed). A re-link
 that reaches the same result writes nothing, so running it again changes
 nothing and an exported review sheet stays valid.
 
@@ -28,6 +31,7 @@ import json
 
 import polars as pl
 
+from inquiry import __version__
 from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import FastQuery, Store
@@ -75,6 +79,10 @@ _ACCOUNTS_READ = FastQuery(
      "holder_birth_date": pl.Date, "holder_address": pl.Utf8, "answer_row": pl.Int64},
     ("holder_kana", "holder_address"),
 )  # fmt: skip
+#: the answer rows of the accounts never linked (:func:`_only_new_accounts`: the persons are those of the last run)
+_NEW_ACCOUNTS_READ = _ACCOUNTS_READ._replace(
+    sql=_ACCOUNTS_READ.sql.replace(f"NOT IN ({FINAL_KEYS_SQL})", "NOT IN (SELECT account_key FROM matches)")
+)
 #: the links and the evidence a re-link may replace (those not final)
 _LINKS_READ = FastQuery(
     f"SELECT account_key, {', '.join(_LINK_COLUMNS)} FROM matches WHERE account_key NOT IN ({FINAL_KEYS_SQL})",
@@ -133,17 +141,48 @@ def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
     The persons as :func:`persons_frame` gives them, digested row by row
     (any person added, changed or deleted changes it; a polars upgrade that
     hashes differently costs one needless re-link); the basic answer files
-    ingested (every new answer comes in a new file, ``response_files``) and
-    the found answer rows (count, last row). The same text as the last run
-    left means nothing new can be linked or change.
+    ingested (every new answer comes in a new file, ``response_files``),
+    the found answer rows (count, last row) and the program's version (its
+    matching rules). The same text as the last run left means nothing new
+    can be linked or change.
     """
     files = store.conn.execute(
         "SELECT count(*), group_concat(sha256, ',') FROM (SELECT sha256 FROM response_files WHERE kind = 'basic' ORDER BY sha256)"
     ).fetchone()
     answers = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
-    digest = hashlib.sha256(persons.hash_rows(seed=0).to_numpy().tobytes())
-    digest.update((files[1] or "").encode("ascii"))
-    return json.dumps([persons.height, files[0], *answers, digest.hexdigest()[:32]])
+    people = hashlib.sha256(persons.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()[:32]
+    taken = hashlib.sha256((files[1] or "").encode("ascii")).hexdigest()[:32]
+    return json.dumps([persons.height, people, __version__, files[0], taken, *answers])
+
+
+def _only_new_accounts(store: Store, previous: str | None, state: str) -> bool:
+    """Whether only the accounts never linked can get a new link: the persons are the last run's, no answer went.
+
+    link() decides an account from its first found row (the stored order)
+    and the persons alone. With the persons of the last run (the same
+    digest) and every found row the last run saw still stored (as many
+    found rows up to its last row, and that row still there: a new row
+    then always comes after it), an account linked then has the same first
+    row and gets the same link again: only accounts never linked are read
+    and linked (a cycle's new answers; the open links are neither read nor
+    compared). A new person, a changed one, another version of the program
+    (its rules), or a purge that took an account's first answer: every open
+    account is linked again.
+    """
+    try:
+        before, now = json.loads(previous or ""), json.loads(state)
+    except ValueError:
+        return False
+    if not (isinstance(before, list) and len(before) == len(now) == 7) or before[:3] != now[:3]:
+        return False
+    found, last = before[5], before[6]
+    if last is None:
+        return found == 0
+    kept = store.conn.execute(
+        "SELECT count(*), (SELECT count(*) FROM answers WHERE rowid = ? AND answer = 'found') FROM answers WHERE rowid <= ? AND answer = 'found'",
+        (last, last),
+    ).fetchone()
+    return kept == (found, 1)
 
 
 def _evidence_rows(linked: pl.DataFrame) -> pl.DataFrame:
@@ -229,18 +268,24 @@ def match() -> StepBody:
         result = StepResult(title=text("match_title"))
         store = ctx.store
         persons = persons_frame(store)
-        state = _inputs_state(store, persons)
-        relink = store.get_meta(_INPUTS_KEY) != state
+        state, previous_state = _inputs_state(store, persons), store.get_meta(_INPUTS_KEY)
+        relink = previous_state != state
+        only_new = relink and _only_new_accounts(store, previous_state, state)
         at = ctx.now.isoformat(timespec="seconds")
         transitions: dict[str, int] = {}
         by_class: dict[str, int] = {}
         new_records = relinked = updated = decided_anew = 0
-        # nothing new (same persons, same answers): no account can be new, none can change; else the
-        # accounts and what a re-link may replace are read side by side (nothing is written before)
-        reads = store.fast_frames({"accounts": _ACCOUNTS_READ, "links": _LINKS_READ, "evidence": _EVIDENCE_READ}) if relink else {}
+        # nothing new (same persons, same answers): no account can be new, none can change; new answers only
+        # (same persons): only the accounts never linked (_only_new_accounts); else the accounts and what a
+        # re-link may replace are read side by side (nothing is written before)
+        queries = {"accounts": _NEW_ACCOUNTS_READ} if only_new else {"accounts": _ACCOUNTS_READ, "links": _LINKS_READ, "evidence": _EVIDENCE_READ}
+        reads = store.fast_frames(queries) if relink else {}
         accounts = _in_answer_order(reads["accounts"].result()) if relink else pl.DataFrame()
         if accounts.height:
-            previous, previous_evidence = reads["links"].result(), reads["evidence"].result()
+            if only_new:
+                previous, previous_evidence = pl.DataFrame(schema=_LINKS_READ.schema), pl.DataFrame(schema=EVIDENCE_SCHEMA)
+            else:
+                previous, previous_evidence = reads["links"].result(), reads["evidence"].result()
             linked = link(accounts, persons)
             evidence = _evidence_rows(linked)
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())

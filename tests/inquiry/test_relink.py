@@ -45,11 +45,11 @@ RETURNED_FOR = {"P001": NEWCOMERS[0], "P002": NEWCOMERS[1]}
 NAMESAKE_KEYS = {"P005": "0001-101-1-8567894", "P006": "0001-101-1-8678905"}
 
 
-def _answer(home: Path, asked: tuple[Person, ...]) -> None:
-    """Answer the inquiries of ``asked`` in outbox/ (one own account each) and, at bank 0001, also
-    return the namesakes' accounts of :data:`RETURNED_FOR`; other inquiries stay unanswered."""
+def _answer(home: Path, asked: tuple[Person, ...], requests: Path | None = None, seq: int = 1) -> None:
+    """Answer the inquiries of ``asked`` in outbox/ (or ``requests``; one own account each) and, at bank 0001,
+    also return the namesakes' accounts of :data:`RETURNED_FOR`; other inquiries stay unanswered."""
     by_name = {p.name_kanji.replace(" ", ""): p for p in asked}
-    for req_path in sorted((home / "outbox").glob("*_REQ_*")):
+    for req_path in sorted((requests or home / "outbox").glob("*_REQ_*")):
         req = formats.read_request(req_path)
         rows = req.rows.with_columns(_k=pl.col("name_kanji").str.replace_all("[\u3000 ]", "")).filter(pl.col("_k").is_in(list(by_name)))
         if rows.height == 0:
@@ -66,8 +66,8 @@ def _answer(home: Path, asked: tuple[Person, ...]) -> None:
                     extra.append({**r, "detail_no": 2, "account_number": namesake.account_number, "holder_birth_date": dt.date.fromisoformat(namesake.birth_date),
                                   "holder_address": namesake.address})  # fmt: skip
             frame = pl.concat([frame, pl.DataFrame(extra, schema=frame.schema)])
-        path = home / "inbox" / req_path.name.replace("_REQ_", "_RES_")
-        formats.write_response(req.provider, "basic", frame, path, municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1)  # type: ignore[arg-type]
+        path = home / "inbox" / req_path.name.replace("_REQ_", "_RES_" if seq == 1 else f"_RES{seq}_")
+        formats.write_response(req.provider, "basic", frame, path, municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=seq)  # type: ignore[arg-type]
 
 
 def _cycle_one(root: Path) -> tuple[Path, dict[str, Path]]:
@@ -231,3 +231,38 @@ def test_nightly_relinks_when_the_newcomers_answers_arrive(tmp_path: Path) -> No
     new_accounts = set(two_cycles) - linked_in_cycle_one
     assert counts["accounts_linked"] == len(new_accounts) == 4 and counts["account_records"] == 4
     assert counts["accounts_relinked"] == 10
+
+
+def test_new_answers_with_the_same_persons_link_only_the_new_accounts(tmp_path: Path) -> None:
+    """The persons as last time and new answers only (issue #10, session 5): the accounts linked before
+    keep their first answer, so ``match`` links only the new ones - and decides as one run over all answers."""
+    everyone = OFFICE + NEWCOMERS
+    home = tmp_path / "two" / "ws"
+    office = write_office(tmp_path / "two" / "office", everyone)
+    init_and_prepare(home, office)
+    requests = {p.name: p.read_bytes() for p in (home / "outbox").glob("*_REQ_*")}
+    _answer(home, OFFICE[:2])  # the namesakes' accounts come back at bank 0001 too
+    mark_sent(home)
+    assert cli("ingest", "--home", home)[0] == 0
+    assert cli("match", "--home", home)[0] == 0
+    linked_first = set(_decisions(home))
+    later = tmp_path / "later"
+    later.mkdir()
+    for name, data in requests.items():  # the other persons' answers to the same requests, in files of their own
+        (later / name).write_bytes(data)
+    _answer(home, (*OFFICE[2:], *NEWCOMERS), later, seq=2)
+    code, out = cli("ingest", "--home", home)
+    assert code == 0, out
+    code, out = cli("match", "--home", home)
+    assert code == 0, out
+    counts = _last_counts(home)
+    two_cycles = _decisions(home)
+    assert counts["accounts_relinked"] == 0 and counts["accounts_linked"] == len(set(two_cycles) - linked_first) > 0
+
+    one = tmp_path / "one" / "ws"
+    init_and_prepare(one, write_office(tmp_path / "one" / "office", everyone))
+    _answer(one, everyone)
+    mark_sent(one)
+    assert cli("ingest", "--home", one)[0] == 0
+    assert cli("match", "--home", one)[0] == 0
+    assert two_cycles == _decisions(one)

@@ -61,6 +61,24 @@ def test_reads_side_by_side_give_what_one_connection_gives(tmp_path: Path) -> No
     assert got["none"].height == 0 and got["count"]["n"].item() == len(ODD)
 
 
+def test_a_read_in_parts_is_the_read_in_key_order_whatever_the_keys(tmp_path: Path) -> None:
+    """Parts by text keys with quotes, separators and newlines (bounds go into the SQL as literals): every
+    row once, in key order; a table with fewer rows than parts is one part."""
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        with s.transaction():
+            s.conn.execute("CREATE TABLE k (v TEXT PRIMARY KEY, i INTEGER)")
+            s.conn.executemany("INSERT INTO k VALUES (?, ?)", [(v, i) for i, v in enumerate(ODD) if v is not None])
+        query = FastQuery("SELECT v, i FROM k", {"v": pl.Utf8, "i": pl.Int64}, ("v",))
+        whole = s.fast_frame("SELECT v, i FROM k ORDER BY v", query.schema, text=query.text)
+        for parts in (2, 3, len(ODD) - 1):
+            split = s.in_parts(query, "v", "k", parts=parts)
+            each = [s.fast_frame(q.sql, q.schema, text=q.text) for q in split]
+            assert len(split) == parts and all(f.height for f in each) and pl.concat(each).equals(whole), parts
+        assert s.fast_frame_in_parts(query, "v", "k").equals(whole)
+        assert len(s.in_parts(query, "v", "k", parts=len(ODD))) == 1  # 9 rows: no 10 parts
+    assert sorted(whole["v"].to_list()) == whole["v"].to_list() == sorted(v for v in ODD if v is not None)
+
+
 def test_reads_side_by_side_run_inside_a_write_transaction(tmp_path: Path) -> None:
     """A command reads while it holds the store's write lock (every step runs in BEGIN IMMEDIATE)."""
     with _store_with_odd_text(tmp_path / "s.sqlite3") as s, s.transaction():

@@ -36,10 +36,11 @@ ELSEWHERE = "北海道札幌市中央区北一条西2-1-1"
 _BY_ID = {p.person_id: p for p in (*OFFICE, NAMESAKE)}
 
 
-def _view_sql(name: str) -> str:
+def _view_sql(name: str, version: int = len(MIGRATIONS)) -> str:
+    """The SQL of view ``name`` as migration ``version`` leaves it (by default: the store's now)."""
     con = sqlite3.connect(":memory:")
     try:
-        for script in MIGRATIONS:
+        for script in MIGRATIONS[:version]:
             con.executescript(script)
         return con.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (name,)).fetchone()[0]
     finally:
@@ -205,3 +206,34 @@ def test_the_summary_shows_labels_and_the_audit_trail_records_keys(home: Path) -
     counts = json.loads(stored(home, "SELECT counts FROM audit WHERE command = 'followups' ORDER BY seq DESC LIMIT 1")[0][0])
     assert {"queued_paper", "skipped_cleared", "not_followed_closed", "waiting_to_be_sent"} <= set(counts)
     assert not [key for key in counts if " " in key]  # identifiers: rewording a label leaves the audit trail's schema alone
+
+
+@pytest.mark.parametrize(("view", "key"), [("inquiry_outcomes", "inquiry_id"), ("latest_answers", "answer_row")])
+def test_views_read_in_parts_give_the_rows_of_their_first_definition(home: Path, view: str, key: str) -> None:
+    """Migration 9 reshaped ``inquiry_outcomes`` and ``latest_answers`` to be read in parts (issue #10,
+    session 5): every row, column and value is migration 7's, and the export read in parts is the whole."""
+    first = _view_sql(view, version=8).replace(f"CREATE VIEW {view} AS", f"CREATE TEMP VIEW first_{view} AS", 1)
+    con = sqlite3.connect(home / "store.sqlite3")
+    try:
+        con.execute(first)
+        now = con.execute(f"SELECT * FROM {view} ORDER BY {key}").fetchall()
+        before = con.execute(f"SELECT * FROM first_{view} ORDER BY {key}").fetchall()
+        names = [d[1] for d in con.execute(f"PRAGMA table_info({view})")], [d[1] for d in con.execute(f"PRAGMA table_info(first_{view})")]
+    finally:
+        con.close()
+    assert now == before and len(now) > 4 and names[0] == names[1]
+    if view == "inquiry_outcomes":  # a hit, a namesake's accounts and an inquiry answered twice among them
+        assert {"HIT", "ACCOUNTS"} <= {r[6] for r in now}
+
+
+def test_a_read_in_parts_is_the_whole_read_in_key_order(home: Path) -> None:
+    from inquiry.runtime.store import FastQuery, Store
+
+    query = FastQuery("SELECT inquiry_id, person_id, answer, hits FROM inquiry_outcomes", {"inquiry_id": pl.Utf8, "person_id": pl.Utf8, "answer": pl.Utf8, "hits": pl.Int64})
+    with Store(home / "store.sqlite3") as store:
+        whole = store.fast_frame(query.sql + " ORDER BY inquiry_id", query.schema)
+        parts = store.in_parts(query, "inquiry_id", "inquiries", parts=3)
+        read = store.fast_frame_in_parts(query, "inquiry_id", "inquiries")
+        each = [store.fast_frame(q.sql, q.schema) for q in parts]
+    assert len(parts) == 3 and all(f.height for f in each) and pl.concat(each).equals(whole)
+    assert read.equals(whole) and whole.height == whole["inquiry_id"].n_unique() > 3
