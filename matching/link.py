@@ -31,10 +31,13 @@ date, but lives elsewhere)::
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -57,6 +60,7 @@ __all__ = [
     "link",
     "normalise_accounts",
     "normalise_persons",
+    "rules_digest",
 ]
 
 ACCOUNT_COLUMNS = ("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
@@ -84,6 +88,23 @@ class LinkConfig:
     blocking_rules: tuple[BlockingRule, ...] = BLOCKING_RULES
     prefix_length: int = 4
     max_candidates: int = 5
+
+
+@functools.cache
+def rules_digest() -> str:
+    """A digest of this package's source: the rules :func:`link` applies, whatever the version number says.
+
+    A store that keeps links made earlier and links only what is new when
+    nothing else changed (``inquiry match``) must notice any change of a
+    rule, a fix included, and link every open account again once.
+
+    >>> len(rules_digest()), rules_digest() == rules_digest()
+    (32, True)
+    """
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode("utf-8") + b"\0" + source.read_bytes().replace(b"\r\n", b"\n"))
+    return digest.hexdigest()[:32]
 
 
 def _check(frame: pl.DataFrame, required: tuple[str, ...], what: str) -> None:

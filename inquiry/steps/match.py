@@ -31,11 +31,10 @@ import json
 
 import polars as pl
 
-from inquiry import __version__
 from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import FastQuery, Store
-from matching import link
+from matching import link, rules_digest
 from matching.classify import CLASSES
 from matching.link import EVIDENCE_COLUMN
 
@@ -142,9 +141,10 @@ def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
     (any person added, changed or deleted changes it; a polars upgrade that
     hashes differently costs one needless re-link); the basic answer files
     ingested (every new answer comes in a new file, ``response_files``),
-    the found answer rows (count, last row) and the program's version (its
-    matching rules). The same text as the last run left means nothing new
-    can be linked or change.
+    the found answer rows (count, last row) and the matching rules
+    (:func:`matching.rules_digest`: a rule fixed links every open account
+    again). The same text as the last run left means nothing new can be
+    linked or change.
     """
     files = store.conn.execute(
         "SELECT count(*), group_concat(sha256, ',') FROM (SELECT sha256 FROM response_files WHERE kind = 'basic' ORDER BY sha256)"
@@ -152,7 +152,7 @@ def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
     answers = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
     people = hashlib.sha256(persons.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()[:32]
     taken = hashlib.sha256((files[1] or "").encode("ascii")).hexdigest()[:32]
-    return json.dumps([persons.height, people, __version__, files[0], taken, *answers])
+    return json.dumps([persons.height, people, rules_digest(), files[0], taken, *answers])
 
 
 def _only_new_accounts(store: Store, previous: str | None, state: str) -> bool:
@@ -165,8 +165,8 @@ def _only_new_accounts(store: Store, previous: str | None, state: str) -> bool:
     then always comes after it), an account linked then has the same first
     row and gets the same link again: only accounts never linked are read
     and linked (a cycle's new answers; the open links are neither read nor
-    compared). A new person, a changed one, another version of the program
-    (its rules), or a purge that took an account's first answer: every open
+    compared). A new person, a changed one, a change of a matching rule
+    (:func:`matching.rules_digest`), or a purge that took an account's first answer: every open
     account is linked again.
     """
     try:

@@ -266,3 +266,17 @@ def test_new_answers_with_the_same_persons_link_only_the_new_accounts(tmp_path: 
     assert cli("ingest", "--home", one)[0] == 0
     assert cli("match", "--home", one)[0] == 0
     assert two_cycles == _decisions(one)
+
+
+def test_a_changed_matching_rule_relinks_every_open_account(tmp_path: Path, monkeypatch) -> None:
+    """Nothing new arrived, but a rule of matching/ changed (a fix, without a new version number):
+    every open account is linked again once under the new rule, then nothing is until something changes."""
+    home, _ = _cycle_one(tmp_path)
+    open_accounts = len(stored(home, "SELECT account_key FROM matches"))
+    code, out = cli("match", "--home", home)
+    assert code == 0 and _last_counts(home)["accounts_relinked"] == 0, out
+    monkeypatch.setattr("inquiry.steps.match.rules_digest", lambda: "another rule set")
+    assert cli("match", "--home", home)[0] == 0
+    assert _last_counts(home)["accounts_relinked"] == open_accounts > 0
+    assert cli("match", "--home", home)[0] == 0
+    assert _last_counts(home)["accounts_relinked"] == 0
