@@ -201,68 +201,109 @@ def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None)
             parsed = parsed.cast(dtype, strict=False)
         return pl.when(empty).then(fill.cast(dtype or pl.Int64)).otherwise(parsed), ~empty & parsed.is_null()
     if c.value == "wareki":
-        parsed = pl.col(f"date_{raw}")  # converted once per distinct value by _wareki_columns
+        days = pl.col(f"days_{raw}")  # the days of each cell, by _wareki_columns
+        parsed = pl.when(days != -(10**9)).then(days.cast(pl.Date))
         return pl.when(empty).then(None).otherwise(parsed), ~empty & parsed.is_null()
     if c.value == "postal":
         ok = v.str.contains(r"^[0-9]{3}-?[0-9]{4}$")
         return pl.when(empty | ~ok).then(None).otherwise(v.str.replace("-", "", literal=True)), ~empty & ~ok
     # code
-    table = layout.codes[c.codes or ""]
-    parsed = v.replace_strict(table, default=None, return_dtype=dtype or pl.Utf8)
+    parsed = _lookup(v, layout.codes[c.codes or ""], dtype or pl.Utf8)
     return pl.when(empty).then(fill.cast(dtype or pl.Utf8)).otherwise(parsed), ~empty & parsed.is_null()
 
 
-_ERA_TABLE = np.array([[0, 0, 0]] + [[start.year, start.toordinal(), 0] for _, _, _, start in ERAS], dtype=np.int64)
-_ERA_TABLE[1:-1, 2] = _ERA_TABLE[2:, 1]
-_ERA_TABLE[-1, 2] = dt.date(9999, 12, 31).toordinal()
-_EPOCH = dt.date(1970, 1, 1).toordinal()
+#: a code table this small is looked up by comparisons (a few passes of string equality) rather than hashing
+_SMALL_TABLE = 16
+
+
+def _lookup(v: pl.Expr, table: dict[str, str | int], dtype: pl.DataType) -> pl.Expr:
+    """``table[v]``, null where ``v`` is not a key: ``replace_strict(table, default=None)``, in fewer CPU seconds.
+
+    The service's words (回答区分, 口座種別, 口座状態) are a handful each: one
+    equality test per word costs less than hashing every cell.
+    """
+    if len(table) > _SMALL_TABLE:
+        return v.replace_strict(table, default=None, return_dtype=dtype)
+    out: pl.Expr = pl.lit(None, dtype)
+    for key, value in reversed(table.items()):
+        out = pl.when(v == key).then(pl.lit(value, dtype)).otherwise(out)
+    return out
+
+
+def _wareki_months() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per 和暦 month ``k = era * 10000 + YY * 100 + MM - 10000`` (``v // 100`` of a 7-digit value, less 10000):
+    the days since 1970-01-01 of its day 0, and the first and last day of it that are real and in the era.
+
+    50,000 months, built once: a cell then needs two look-ups and two
+    comparisons instead of the calendar arithmetic. A month that does not
+    exist (MM 00 or over 12, year 00 of an era, wholly outside its era) has
+    first day 1 and last day 0.
+    """
+    k = np.arange(50_000, dtype=np.int64) + 10_000
+    era, ey, m = k // 10_000, k // 100 % 100, k % 100
+    year = np.array([0] + [start.year for _, _, _, start in ERAS])[era] + ey - 1
+    day0, real = ymd_days(year, np.clip(m, 1, 12), np.ones_like(k))
+    day0 = day0 - 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + ((m == 2) & leap)
+    epoch = dt.date(1970, 1, 1).toordinal()
+    starts = [start.toordinal() - epoch for _, _, _, start in ERAS]
+    era_start = np.array([0, *starts])[era]  # the era's first day, and the next era's (exclusive)
+    era_end = np.array([0, *starts[1:], dt.date(9999, 12, 31).toordinal() - epoch])[era]
+    first = np.clip(era_start - day0, 1, 32)  # a month before its era: no day from 1 to 31 is in it
+    last = np.clip(era_end - 1 - day0, 0, length)  # after its era: none
+    exists = real & (m >= 1) & (m <= 12) & (ey >= 1)
+    return day0.astype(np.int32), np.where(exists, first, 1).astype(np.int8), np.where(exists, last, 0).astype(np.int8)
+
+
+_MONTH_DAY0, _MONTH_FIRST, _MONTH_LAST = _wareki_months()
 
 
 def _wareki7_days(values: np.ndarray) -> np.ndarray:
     """和暦7桁 as integers (era digit 1-5 and YYMMDD) → days since 1970-01-01, or -10**9 where no such day.
 
-    The arithmetic of :func:`formats.dates.wareki7_to_date` (a real date, in
-    its era, year of era ≥ 1) on integers; tests/formats/test_fast_careful.py
-    compares the two on every era's edges and random values.
+    What :func:`formats.dates.wareki7_to_date` reads (a real date, in its
+    era, year of era ≥ 1), by a look-up of the month (:func:`_wareki_months`);
+    tests/formats/test_fast_careful.py compares the two on every era's edges
+    and random values, and the table with the calendar arithmetic on every
+    value. ``values`` must lie in 1000000-5999999.
     """
-    era, ey, m, d = values // 1_000_000, values // 10_000 % 100, values // 100 % 100, values % 100
-    first, start, end = _ERA_TABLE[era, 0], _ERA_TABLE[era, 1], _ERA_TABLE[era, 2]
-    days, real = ymd_days(first + ey - 1, m, d)
-    real &= ey >= 1
-    ordinal = days + _EPOCH
-    return np.where(real & (ordinal >= start) & (ordinal < end), days, -(10**9))
+    month = values // 100
+    day = values - month * 100
+    k = month - 10_000
+    ok = (day >= _MONTH_FIRST[k]) & (day <= _MONTH_LAST[k])
+    return np.where(ok, _MONTH_DAY0[k] + day, -(10**9))
 
 
 def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
-    """Add ``date_u<j>`` for each 和暦 column.
+    """Add ``days_u<j>`` for each 和暦 column: days since 1970-01-01, or -10**9 where the text is no date.
 
     The usual cell (seven ASCII digits, era 1-5: a 7-byte text that reads as
-    an integer from 1000000 to 5999999) is converted with integer arithmetic
-    (:func:`_wareki7_days`) on the whole column; any other text by
+    an integer from 1000000 to 5999999) is converted by the month look-up of
+    :func:`_wareki7_days` on the whole column; any other text by
     :func:`formats.dates.wareki7_to_date`, once per distinct value.
     """
     columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
     if not columns:
         return text
     ints = text.select(
-        pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int64, strict=False)).fill_null(0).alias(u) for u in columns
+        pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int32, strict=False)).fill_null(0).alias(u) for u in columns
     )
-    added = []
+    days: dict[str, np.ndarray] = {}
     for u in columns:
         values = ints.get_column(u).to_numpy()
         seven = (values >= 1_000_000) & (values < 6_000_000)
-        days = _wareki7_days(np.where(seven, values, 0))
-        dates = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
-        dates = dates.scatter(np.flatnonzero(days == -(10**9)), None)
+        found = _wareki7_days(np.where(seven, values, 1_000_000))  # 1000000 (year 00) is no day
         col = text.get_column(u)
         other = ~seven & (col != "").to_numpy()
         if other.any():  # not the usual form: converted once per distinct text
             idx = np.flatnonzero(other)
             distinct = col.gather(idx).unique()
             slow = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
-            dates = dates.scatter(idx, col.gather(idx).replace_strict(distinct, slow, default=None, return_dtype=pl.Date))
-        added.append(dates.alias(f"date_{u}"))
-    return text.with_columns(added)
+            back = col.gather(idx).replace_strict(distinct, slow, default=None, return_dtype=pl.Date).to_physical()
+            found[idx] = back.fill_null(-(10**9)).to_numpy()
+        days[u] = found
+    return text.hstack([pl.Series(f"days_{u}", v, dtype=pl.Int32) for u, v in days.items()])
 
 
 _PROBLEM = {
@@ -633,6 +674,8 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
         [pl.col(c).cast(t) if c in typed.columns else pl.lit(None, t).alias(c) for c, t in schema.items()] + [pl.col("_reason")]
     )
     ok = pl.col("_reason") == ""
+    if not recs.bad_lines and (frame.get_column("_reason") == "").all():  # the usual file: nothing to filter
+        return CsvRead(header={"columns": labels}, rows=frame.drop("_reason"), rejects=rejects_frame(path, [], []), rows_read=frame.height)
     rows = frame.filter(ok).drop("_reason")
     bad_rows = frame.filter(~ok)
     rejects = pl.concat(

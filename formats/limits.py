@@ -58,9 +58,14 @@ def read_limited(path: Path, limit: Limit) -> bytes:
     too_big = f"ファイルが大きすぎます (file larger than {limit.max_bytes // MB:,} MB, the limit for a {limit.kind} file); not loaded"
     try:
         with path.open("rb") as fh:
-            if os.fstat(fh.fileno()).st_size > limit.max_bytes:  # a regular file: refused without reading
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit.max_bytes:  # a regular file: refused without reading
                 raise FileRejected(path, 0, too_big)
-            data = fh.read(limit.max_bytes + 1)
+            # asked for its size (+1, to see growth) rather than the limit: a request of the limit's size
+            # makes Python allocate that much and shrink it, which costs more than the read
+            data = fh.read(size + 1)
+            if len(data) > size:  # it grew while read (or is a pipe, size 0): the rest, up to the limit
+                data += fh.read(limit.max_bytes + 1 - len(data))
     except OSError as exc:
         raise FileRejected(path, 0, f"ファイルを読めません (cannot read the file: {exc.strerror or exc})") from None
     if len(data) > limit.max_bytes:
