@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
+from formats._layout import FOUND, FOUND_FIELD, CsvColumn, CsvFile, CsvLayout, frame_schema
 from formats._text import BOM, SPECIAL, clean_text, control_problem, rejects_frame
 from formats.dates import ERAS, date_to_wareki7, wareki7_to_date, ymd_days
 from formats.errors import FileRejected, WriteError
@@ -446,22 +446,26 @@ _SPECIAL_LEAD = np.zeros(256, dtype=bool)
 _SPECIAL_LEAD[[0xC2, 0xE1, 0xE2, 0xEF]] = True
 
 
-def _polars_cells(piece: bytes, first_line: int, ncols: int) -> pl.DataFrame | None:
+def _polars_cells(piece: bytes, first_line: int, ncols: int, skip: frozenset[int] = frozenset()) -> pl.DataFrame | None:
     """``line, u0 … u{n-1}`` of plain lines (:func:`_line_checks`) read by polars' CSV reader; None for invalid UTF-8.
 
     Multi-threaded, with RFC 4180 unquoting; the physical line of a record is
     ``first_line`` plus its index. Invalid UTF-8 makes polars refuse, and the
-    careful path names the cell.
+    careful path names the cell. The columns in ``skip`` are left out (polars
+    splits them but makes no text of them; it still refuses invalid UTF-8
+    anywhere in the piece, tests/formats/test_fast_careful.py).
     """
     names = [f"u{j}" for j in range(ncols)]
+    kept = [j for j in range(ncols) if j not in skip]
     try:
         cells = pl.read_csv(
             piece, has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
-            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
+            empty_string_is_null=False, infer_schema=False, raise_if_empty=False, columns=kept if skip else None,
         )  # fmt: skip
     except pl.exceptions.ComputeError:  # invalid UTF-8
         return None
-    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+    line = pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line")
+    return cells.select(line, pl.col([names[j] for j in kept]).fill_null(""))
 
 
 def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
@@ -579,7 +583,9 @@ def _region_cells(
     return pl.concat(pieces, how="vertical", rechunk=True), bad_lines, bad_reasons
 
 
-def split_records(data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False) -> CsvRecords:
+def split_records(
+    data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False, skip: frozenset[int] = frozenset()
+) -> CsvRecords:
     """Split UTF-8 CSV bytes (header row first) into unquoted cells; the one CSV splitter.
 
     Used by the provider codec below and by the office's input files
@@ -588,6 +594,11 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     any other file, or ``careful=True``, by the line-exact tokeniser, which
     names every bad record's line. Both give the same cells for a well-formed
     file (tests/formats/test_fast_careful.py).
+
+    ``skip``: columns whose text the caller does not need (a projected read:
+    free text no one asked for, which has no check but the character rule).
+    They are left out of ``cells`` where the whole file is read by polars and
+    holds none of the rule's characters; elsewhere every column is there.
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0
@@ -600,11 +611,14 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     lo = first_nl + 1 if first_nl >= 0 else buf.size
     first_line = int(np.count_nonzero(buf[:lo] == 0x0A)) + 1
     fast = None
+    special_free = False
     if careful or lo == buf.size:
         cells, bad_lines, bad_reasons, _ = _careful_cells(buf, lo, buf.size, first_line, ncols, names)
     else:
         starts, plain, odd = _line_checks(buf[lo:], ncols)
-        fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols) if plain.all() else None
+        plain_file = bool(plain.all())
+        special_free = plain_file and not _maybe_special(buf[lo:])
+        fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols, skip if special_free else frozenset()) if plain_file else None
         regions = int(np.count_nonzero(~plain[1:] & plain[:-1])) + int(not plain[0]) if plain.size else 0
         if fast is not None and fast.height == starts.size:
             cells, bad_lines, bad_reasons = fast, [], []
@@ -615,7 +629,7 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
             fast = None
             cells, bad_lines, bad_reasons = _region_cells(buf, lo, first_line, ncols, names, starts, plain, odd)
     u = [f"u{j}" for j in range(ncols)]
-    if not cells.height or (fast is not None and not _maybe_special(buf[lo:])):
+    if not cells.height or (fast is not None and special_free):
         special: tuple[bool, ...] = (False,) * ncols
     else:
         special = cells.select(pl.col(u).str.contains(SPECIAL).any()).row(0)
@@ -629,22 +643,40 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
             checks.append(control_problem(pl.col(u[j]), where))
             texts.append(clean_text(pl.col(u[j])).alias(u[j]))
     reason = pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("") if checks else pl.lit("")
-    cells = cells.select(pl.col("line"), *[pl.col(c) for c in u], reason.alias("_reason"))
+    cells = cells.select(pl.col("line"), *[pl.col(c) for c in u if c in cells.columns], reason.alias("_reason"))
     if texts:
         cells = cells.with_columns(texts)
     return CsvRecords(labels, cells, bad_lines, bad_reasons)
 
 
-def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, careful: bool = False) -> CsvRead:
+def read_csv(
+    layout: CsvLayout,
+    fd: CsvFile,
+    data: bytes,
+    path: str | Path,
+    *,
+    careful: bool = False,
+    columns: list[str] | None = None,
+    found_only: bool = False,
+) -> CsvRead:
     """Read a whole CSV file of the given kind; row problems become rejects with their line.
 
     ``careful=True`` forces the line-exact tokeniser (:func:`split_records`).
+    A projection (``columns``: these columns of the frame, in this order;
+    ``found_only``: the rows whose answer is ``found``) gives the whole
+    read's rows filtered and selected so, with the same rejects and
+    ``rows_read``: every cell is still checked; free text no one asked for
+    is not even made into text where the file allows (:func:`split_records`'
+    ``skip``), and no value is made of a column no one asked for.
     """
     labels = header_labels(data)
     if labels != fd.labels:
         raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
-    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful)
     schema = frame_schema(fd.direction, fd.kind)
+    names = list(schema) if columns is None else list(columns)
+    needed = set(names) | ({FOUND_FIELD} if found_only else set()) | (_PASSBOOK_INPUTS if fd.passbook_columns else set())
+    skip = frozenset(j for j, c in enumerate(fd.columns) if c.value == "text" and not c.required and c.name not in needed)
+    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful, skip=skip)
     # (row is bad, message): the flags for every row, the messages only for the bad rows
     checks: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("_reason") != "", pl.col("_reason"))]
     text = _wareki_columns(recs.cells, fd)
@@ -656,7 +688,7 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
             checks.append((bad, pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
         if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
             checks.append((pl.col(f"u{j}") == "", pl.lit(where + ": 空欄 / blank (required)")))
-        if c.value != "const":
+        if c.value != "const" and c.name in needed:
             values.append(value.alias(c.name))
     flags = [f"_b{k}" for k in range(len(checks))]
     typed = text.select(pl.col("line"), *values, *[bad.fill_null(False).alias(b) for (bad, _), b in zip(checks, flags)])
@@ -670,18 +702,29 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
     if fd.passbook_columns and typed.select((pl.col("bank_code") == layout.passbook_bank).any()).item():
         typed = _passbooks(typed, layout.passbook_bank)
 
+    found = [(pl.col(FOUND_FIELD) == FOUND).fill_null(False).alias("_found")] if found_only else []
     frame = typed.select(
-        [pl.col(c).cast(t) if c in typed.columns else pl.lit(None, t).alias(c) for c, t in schema.items()] + [pl.col("_reason")]
+        [pl.col(c).cast(schema[c]) if c in typed.columns else pl.lit(None, schema[c]).alias(c) for c in names]
+        + [pl.col("line").alias("_line"), pl.col("_reason"), *found]
     )
-    ok = pl.col("_reason") == ""
-    if not recs.bad_lines and (frame.get_column("_reason") == "").all():  # the usual file: nothing to filter
-        return CsvRead(header={"columns": labels}, rows=frame.drop("_reason"), rejects=rejects_frame(path, [], []), rows_read=frame.height)
-    rows = frame.filter(ok).drop("_reason")
-    bad_rows = frame.filter(~ok)
-    rejects = pl.concat(
-        [rejects_frame(path, bad_rows["line"], bad_rows["_reason"]), rejects_frame(path, recs.bad_lines, recs.bad_reasons)]
-    ).sort("line", maintain_order=True)
-    return CsvRead(header={"columns": labels}, rows=rows, rejects=rejects, rows_read=rows.height + rejects.height)
+    ok = frame.get_column("_reason") == ""
+    accepted = int(ok.sum())
+    if not recs.bad_lines and accepted == frame.height:  # the usual file: no rejects
+        rejects = rejects_frame(path, [], [])
+    else:
+        bad_rows = frame.filter(~ok)
+        rejects = pl.concat(
+            [rejects_frame(path, bad_rows["_line"], bad_rows["_reason"]), rejects_frame(path, recs.bad_lines, recs.bad_reasons)]
+        ).sort("line", maintain_order=True)
+    keep = (ok & frame.get_column("_found")) if found_only else ok
+    rows = frame.drop("_line", "_reason", *(["_found"] if found_only else []))
+    if not keep.all():
+        rows = rows.filter(keep)
+    return CsvRead(header={"columns": labels}, rows=rows, rejects=rejects, rows_read=accepted + rejects.height)
+
+
+#: the columns the ゆうちょ conversion reads
+_PASSBOOK_INPUTS = {"bank_code", "branch_code", "account_type", "account_number"}
 
 
 def _passbooks(typed: pl.DataFrame, bank: str) -> pl.DataFrame:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from formats._layout import FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
+from formats._layout import FOUND, FOUND_FIELD, FixedField, FixedFile, FixedLayout, FixedRecord, frame_schema
 from formats._text import CONTROL_CHARS, clean_text, control_problem, rejects_frame
 from formats.dates import date_to_yyyymmdd, days_ymd, ymd_days, yyyymmdd_to_date
 from formats.errors import FileRejected, WriteError
@@ -60,7 +60,7 @@ _UNASSIGNED = "[\u0080\uf8f0-\uf8f3]"
 _UNASSIGNED_CHARS = "\u0080\uf8f0\uf8f1\uf8f2\uf8f3"
 #: Byte classes, one bit each, looked up once for a whole record matrix and reduced per field
 #: (AND: every byte of the field is of the class; OR: one byte is).
-_IS_DIGIT, _IS_ZERO, _IS_SPACE, _IS_C, _IS_RULE, _IS_UNASSIGNED, _IS_HIGH = 1, 2, 4, 8, 16, 32, 64
+_IS_DIGIT, _IS_ZERO, _IS_SPACE, _IS_C, _IS_RULE, _IS_UNASSIGNED, _IS_HIGH, _IS_LEAD = 1, 2, 4, 8, 16, 32, 64, 128
 _CLASS = np.zeros(256, dtype=np.uint8)
 _CLASS[_DIGIT] |= _IS_DIGIT
 _CLASS[0x30] |= _IS_ZERO
@@ -73,6 +73,9 @@ _CLASS[:0x20] |= _IS_RULE
 _CLASS[0x7F] |= _IS_RULE
 _CLASS[[0x80, 0xA0, 0xFD, 0xFE, 0xFF]] |= _IS_UNASSIGNED  # also trail bytes: a superset, never a miss
 _CLASS[0x80:] |= _IS_HIGH  # not ASCII
+#: cp932 lead bytes: only a field holding one can fail to decode (0x80, 0xA0, 0xFD-0xFF decode, to the marks above)
+_CLASS[0x81:0xA0] |= _IS_LEAD
+_CLASS[0xE0:0xFD] |= _IS_LEAD
 #: every DAIS record ends with CR LF
 LINE_END = b"\r\n"
 
@@ -224,6 +227,7 @@ def _decode_fields(
     skip: set[int],
     stripped: set[int],
     ascii_: set[int],
+    check_only: frozenset[int] = frozenset(),
 ) -> tuple[pl.DataFrame, set[int]]:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
 
@@ -243,6 +247,9 @@ def _decode_fields(
     ``strip_chars_end(" ")`` gives). The fields in ``ascii_`` (every byte
     ASCII, none a C0 control or DEL, in the whole block) are not decoded at all:
     their bytes go to polars as a fixed-width binary column, read as UTF-8.
+    The fields in ``check_only`` (K fields of a projected read that no one
+    asked for) are decoded on the fast path only to find an undecodable byte:
+    no column is made of them.
     """
     n = arr.shape[0]
     cols: dict[str, Any] = {}
@@ -258,7 +265,7 @@ def _decode_fields(
                     cols[f"t{i}"] = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary).cast(pl.Utf8)
                     continue
                 # names and addresses repeat (one holder, several accounts): their distinct rows are decoded
-                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" else None
+                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" and i not in check_only else None
                 rows = keys.is_first_distinct().arg_true() if keys is not None else None
                 if rows is not None and rows.len() < n * _DISTINCT_SHARE:
                     sub = sub[rows.to_numpy()]
@@ -269,6 +276,10 @@ def _decode_fields(
                 m = sub.shape[0]
                 part = block[:m, : f.width + 1]
                 part[:, :-1] = sub
+                if i in check_only:  # decodable is all a projection needs of it (a K field without the rule's bytes)
+                    part[:, -1] = 0x0A
+                    part.tobytes().decode(encoding)
+                    continue
                 if i in stripped:  # each row up to its last non-space byte (0x20 is never a trail byte)
                     nonspace = sub != _SPACE
                     keep = np.where(nonspace.any(axis=1), f.width - np.argmax(nonspace[:, ::-1], axis=1), 0)
@@ -305,7 +316,12 @@ def _decode_fields(
 
 
 def _decode_record(
-    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType] | None, careful: bool = False
+    record: FixedRecord,
+    arr: np.ndarray,
+    layout: FixedLayout,
+    schema: dict[str, pl.DataType] | None,
+    careful: bool = False,
+    wanted: set[str] | None = None,
 ) -> tuple[dict[str, pl.Series], pl.Series]:
     """Decode every field of ``arr`` (records of one type).
 
@@ -313,6 +329,15 @@ def _decode_record(
     row (empty string when the row is sound). The byte-level checks (digits,
     blanks, C characters, signs) are numpy masks over the record matrix; the
     values and the reasons are one polars ``select`` over the decoded texts.
+
+    ``wanted`` (a projected read): only these fields get a column. Every
+    field is still checked as always, and the reasons are the very same:
+    a field not wanted is decoded only where a check reads its text (a K
+    field with the character rule's bytes, a code of more than one byte), is
+    decoded only to see that it decodes where it holds a byte that may not
+    (a cp932 lead byte: so the block takes the fast or the careful path as
+    the whole read does), and is not decoded at all otherwise — its text is
+    made for the messages of bad rows only, as the numbers' is.
     """
     n = arr.shape[0]
     at = [j for j, f in enumerate(record.fields) if not f.is_filler and f.const is None]
@@ -339,7 +364,25 @@ def _decode_record(
         i for i, (j, (_, f)) in enumerate(zip(at, fields)) if f.type == "K" and layout.encoding == "cp932" and not some[j] & (_IS_RULE | _IS_UNASSIGNED)
     }
     ascii_ = {i for i, j in enumerate(at) if layout.encoding in ("cp932", "utf-8") and not some[j] & (_IS_HIGH | _IS_RULE)}
-    raw, plain_k = _decode_fields(arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], unread, plain_k, ascii_)
+    unwanted: set[int] = set()
+    check_only: set[int] = set()
+    if wanted is not None:
+        may_fail = _IS_LEAD if layout.encoding == "cp932" else _IS_HIGH
+        for i, (j, (_, f)) in enumerate(zip(at, fields)):
+            if f.name in wanted or i in unread:
+                continue
+            reads_text = (f.type == "K" and (layout.encoding != "cp932" or some[j] & (_IS_RULE | _IS_UNASSIGNED))) or (
+                f.type == "N" and f.value in ("code", "date")
+            )
+            if reads_text:  # decoded as in the whole read (no column is made of it)
+                continue
+            unwanted.add(i)
+            if some[j] & may_fail:
+                check_only.add(i)
+    skip = unread | (unwanted - check_only)
+    raw, plain_k = _decode_fields(
+        arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], skip, plain_k, ascii_, frozenset(check_only)
+    )
     masks: dict[str, np.ndarray] = {}
 
     def mask(values: np.ndarray) -> pl.Expr:
@@ -413,8 +456,11 @@ def _decode_record(
                 continue
         if f.required:  # e.g. 照会番号: an answer without it cannot be stored
             reasons.append(reason(mask(blank_np), f"{where}: 空欄 / blank (required)", text))
-        values[f.name] = value.cast(dtype) if dtype is not None else value
+        if wanted is None or f.name in wanted:
+            values[f.name] = value.cast(dtype) if dtype is not None else value
     for f, negative in signs:
+        if f.sign_for not in values:  # a projection without the signed number
+            continue
         target = values[f.sign_for or ""]
         values[f.sign_for or ""] = pl.when(negative).then(-target).otherwise(target)
     frame = raw.hstack([pl.Series(k, v) for k, v in masks.items()]) if masks else raw
@@ -427,9 +473,12 @@ def _decode_record(
         bad = out.get_column("_bad")
         bad_rows = frame.filter(bad).hstack(out.filter(bad).select(f"b{k}" for k in range(len(reasons))))
         rows_np = bad.arg_true().to_numpy()
-        bad_rows = bad_rows.hstack(
-            [decode_column(arr[rows_np, off : off + f.width], layout.encoding)[0].alias(f"t{i}") for i, (off, f) in enumerate(fields) if i in unread]
-        )
+        texts = []  # the fields read from bytes (or not wanted): their text as the whole read has it
+        for i, (off, f) in enumerate(fields):
+            if f"t{i}" not in bad_rows.columns:
+                text = decode_column(arr[rows_np, off : off + f.width], layout.encoding)[0]
+                texts.append((text.str.strip_chars_end(" ") if i in plain_k else text).alias(f"t{i}"))
+        bad_rows = bad_rows.hstack(texts)
         messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
         text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
         reason = reason.scatter(bad.arg_true(), text)
@@ -441,13 +490,13 @@ CHUNK_RECORDS = 50_000
 
 
 def _decode_chunked(
-    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType], careful: bool
+    record: FixedRecord, arr: np.ndarray, layout: FixedLayout, schema: dict[str, pl.DataType], careful: bool, wanted: set[str] | None = None
 ) -> tuple[dict[str, pl.Series], pl.Series]:
     """:func:`_decode_record` over slices of :data:`CHUNK_RECORDS` records; a row's result depends on its row only."""
     n = arr.shape[0]
     if n <= CHUNK_RECORDS:
-        return _decode_record(record, arr, layout, schema, careful)
-    parts = [_decode_record(record, arr[lo : lo + CHUNK_RECORDS], layout, schema, careful) for lo in range(0, n, CHUNK_RECORDS)]
+        return _decode_record(record, arr, layout, schema, careful, wanted)
+    parts = [_decode_record(record, arr[lo : lo + CHUNK_RECORDS], layout, schema, careful, wanted) for lo in range(0, n, CHUNK_RECORDS)]
     cols = {name: pl.concat([p[0][name] for p in parts]) for name in parts[0][0]}
     return cols, pl.concat([p[1] for p in parts])
 
@@ -526,13 +575,31 @@ class FixedRead:
     rows_read: int
 
 
-def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path, *, careful: bool = False) -> FixedRead:
+def read_fixed(
+    layout: FixedLayout,
+    fd: FixedFile,
+    data: bytes,
+    path: str | Path,
+    *,
+    careful: bool = False,
+    columns: list[str] | None = None,
+    found_only: bool = False,
+) -> FixedRead:
     """Read a whole fixed-width file of the given kind (``careful=True``: decode column by column).
 
     A structural problem (record length, record order, missing trailer or end
     record, header of another kind, trailer counts or total that disagree with
     the data) raises :class:`FileRejected`; a data record that does not read
     becomes a reject with its line, and the other records are kept.
+
+    A projection (``columns``: these columns of the frame, in this order;
+    ``found_only``: the rows whose answer is ``found``) gives the whole
+    read's rows filtered and selected so, with the same rejects and
+    ``rows_read``: every record is checked as always, only the values no one
+    asked for are not made. With ``found_only`` the records are checked
+    first (the answers, the numbers the trailer sums, and whatever text a
+    check reads) and the columns asked for are decoded for the found, sound
+    records only.
     """
     arr = split_records(data, path, layout.record_length)
     n = arr.shape[0]
@@ -562,7 +629,12 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
         )
     schema = frame_schema(fd.direction, fd.kind)
     record = layout.records[fd.data]
-    cols, reason = _decode_chunked(record, data_arr, layout, schema, careful)
+    names = list(schema) if columns is None else list(columns)
+    wanted: set[str] | None = None
+    if columns is not None or found_only:  # what the checks of the whole file need, and what was asked for
+        wanted = {name for name in (fd.hit_field, fd.total_of) if name is not None}
+        wanted |= {FOUND_FIELD} if found_only else set(names)
+    cols, reason = _decode_chunked(record, data_arr, layout, schema, careful, wanted)
     lines = pl.Series("line", np.arange(2, n_data + 2), dtype=pl.Int64)
 
     if fd.trailer_hits is not None and fd.hit_field is not None:
@@ -580,13 +652,20 @@ def read_fixed(layout: FixedLayout, fd: FixedFile, data: bytes, path: str | Path
                         path, n - 1, f"残高合計不一致: トレーラ {trailer[fd.trailer_total]}, データ {total} (balance total does not match); file rejected whole"
                     )
 
-    frame = pl.DataFrame([lines, *[cols[c] if c in cols else pl.repeat(None, n_data, dtype=t, eager=True).alias(c) for c, t in schema.items() if c != "line"]])
     ok = reason == ""
-    if ok.all():  # the usual file: nothing to filter
-        return FixedRead(header=header, trailer=trailer, rows=frame, rejects=rejects_frame(path, [], []), rows_read=n_data)
-    rows = frame.filter(ok)
-    rejects = rejects_frame(path, lines.filter(~ok), reason.filter(~ok))
-    return FixedRead(header=header, trailer=trailer, rows=rows, rejects=rejects, rows_read=n_data)
+    clean = bool(ok.all())
+    rejects = rejects_frame(path, [], []) if clean else rejects_frame(path, lines.filter(~ok), reason.filter(~ok))
+    if found_only:  # the found, sound records: decoded again, for the columns asked for only
+        keep = (ok & (cols[FOUND_FIELD] == FOUND)).fill_null(False).arg_true().to_numpy()
+        cols, _ = _decode_chunked(record, data_arr[keep], layout, schema, careful, set(names))
+        lines, ok, clean = pl.Series("line", keep + 2, dtype=pl.Int64), None, True
+    height = lines.len()
+    frame = pl.DataFrame(
+        [lines if c == "line" else cols[c] if c in cols else pl.repeat(None, height, dtype=schema[c], eager=True).alias(c) for c in names], height=height
+    )
+    if clean:  # the usual file: nothing to filter
+        return FixedRead(header=header, trailer=trailer, rows=frame, rejects=rejects, rows_read=n_data)
+    return FixedRead(header=header, trailer=trailer, rows=frame.filter(ok), rejects=rejects, rows_read=n_data)
 
 
 # ----------------------------------------------------------------- writing
