@@ -265,7 +265,7 @@ def _decode_fields(
                     cols[f"t{i}"] = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary).cast(pl.Utf8)
                     continue
                 # names and addresses repeat (one holder, several accounts): their distinct rows are decoded
-                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" and i not in check_only else None
+                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" else None
                 rows = keys.is_first_distinct().arg_true() if keys is not None else None
                 if rows is not None and rows.len() < n * _DISTINCT_SHARE:
                     sub = sub[rows.to_numpy()]
@@ -596,10 +596,9 @@ def read_fixed(
     ``found_only``: the rows whose answer is ``found``) gives the whole
     read's rows filtered and selected so, with the same rejects and
     ``rows_read``: every record is checked as always, only the values no one
-    asked for are not made. With ``found_only`` the records are checked
-    first (the answers, the numbers the trailer sums, and whatever text a
-    check reads) and the columns asked for are decoded for the found, sound
-    records only.
+    asked for are not made. (The text of the records that are not found
+    is decoded all the same: it is blank, and a text field decodes its
+    distinct rows only.)
     """
     arr = split_records(data, path, layout.record_length)
     n = arr.shape[0]
@@ -632,8 +631,7 @@ def read_fixed(
     names = list(schema) if columns is None else list(columns)
     wanted: set[str] | None = None
     if columns is not None or found_only:  # what the checks of the whole file need, and what was asked for
-        wanted = {name for name in (fd.hit_field, fd.total_of) if name is not None}
-        wanted |= {FOUND_FIELD} if found_only else set(names)
+        wanted = {name for name in (fd.hit_field, fd.total_of, FOUND_FIELD if found_only else None) if name is not None} | set(names)
     cols, reason = _decode_chunked(record, data_arr, layout, schema, careful, wanted)
     lines = pl.Series("line", np.arange(2, n_data + 2), dtype=pl.Int64)
 
@@ -655,13 +653,11 @@ def read_fixed(
     ok = reason == ""
     clean = bool(ok.all())
     rejects = rejects_frame(path, [], []) if clean else rejects_frame(path, lines.filter(~ok), reason.filter(~ok))
-    if found_only:  # the found, sound records: decoded again, for the columns asked for only
-        keep = (ok & (cols[FOUND_FIELD] == FOUND)).fill_null(False).arg_true().to_numpy()
-        cols, _ = _decode_chunked(record, data_arr[keep], layout, schema, careful, set(names))
-        lines, ok, clean = pl.Series("line", keep + 2, dtype=pl.Int64), None, True
-    height = lines.len()
+    if found_only:
+        ok = (ok & (cols[FOUND_FIELD] == FOUND)).fill_null(False)
+        clean = False
     frame = pl.DataFrame(
-        [lines if c == "line" else cols[c] if c in cols else pl.repeat(None, height, dtype=schema[c], eager=True).alias(c) for c in names], height=height
+        [lines if c == "line" else cols[c] if c in cols else pl.repeat(None, n_data, dtype=schema[c], eager=True).alias(c) for c in names], height=n_data
     )
     if clean:  # the usual file: nothing to filter
         return FixedRead(header=header, trailer=trailer, rows=frame, rejects=rejects, rows_read=n_data)
