@@ -409,7 +409,7 @@ def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
 _SPECIAL_EF = re.compile(rb"\xef(?:\xbb\xbf|\xbf[\xb9-\xbb])")
 
 
-def _maybe_special(body: np.ndarray) -> bool:
+def _maybe_special(body: np.ndarray, raw: bytes | None = None) -> bool:
     """Whether UTF-8 bytes may hold a character :data:`~formats._text.SPECIAL` names, outside line ends.
 
     A superset, on the bytes, of the character rule's characters: C0 controls
@@ -420,11 +420,11 @@ def _maybe_special(body: np.ndarray) -> bool:
     counts (C0 against CR and LF) and byte searches (C2, E1 and E2 are rare in
     Japanese text; EF begins every full-width form, so its characters are
     searched whole); only a file the screen stops is looked at byte by byte.
+    ``raw``: the same bytes as a ``bytes`` object, when the caller has it.
     """
-    low = int(np.count_nonzero(body < 0x20))
-    if low != int(np.count_nonzero(body == 0x0A)) + int(np.count_nonzero(body == 0x0D)) or (body == 0x7F).any():
+    raw = body.tobytes() if raw is None else raw
+    if int(np.count_nonzero(body < 0x20)) != raw.count(b"\n") + raw.count(b"\r") or b"\x7f" in raw:
         return True
-    raw = body.tobytes()
     if not any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")) and _SPECIAL_EF.search(raw) is None:
         return False
     lead = np.flatnonzero(_SPECIAL_LEAD[body])
@@ -617,8 +617,9 @@ def split_records(
     else:
         starts, plain, odd = _line_checks(buf[lo:], ncols)
         plain_file = bool(plain.all())
-        special_free = plain_file and not _maybe_special(buf[lo:])
-        fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols, skip if special_free else frozenset()) if plain_file else None
+        body = data[lo:] if plain_file else b""
+        special_free = plain_file and not _maybe_special(buf[lo:], body)
+        fast = _polars_cells(body, first_line, ncols, skip if special_free else frozenset()) if plain_file else None
         regions = int(np.count_nonzero(~plain[1:] & plain[:-1])) + int(not plain[0]) if plain.size else 0
         if fast is not None and fast.height == starts.size:
             cells, bad_lines, bad_reasons = fast, [], []

@@ -381,7 +381,8 @@ def test_wareki_month_table_is_the_calendar_on_every_seven_digit_value() -> None
 
 _FIELD_BYTES = st.one_of(
     st.just(b"0"), st.just(b" "), st.just(b"-"), st.sampled_from([b"20261205", b"19000229", b"20240229", b"00000000", b"00010101", b"99991231"]),
-    st.binary(min_size=1, max_size=20), st.text("0123456789 -x", min_size=1, max_size=20).map(str.encode),
+    st.binary(min_size=1, max_size=20).map(lambda b: b.replace(b"\n", b"?")),  # LF ends a record: never inside one
+    st.text("0123456789 -x", min_size=1, max_size=20).map(str.encode),
 )
 
 
@@ -417,3 +418,16 @@ def test_a_written_header_and_trailer_take_the_plain_path() -> None:
     arr = np.frombuffer(data, dtype=np.uint8).reshape(-1, DAIS.record_length + 2)
     assert _plain_single(DAIS.records[DAIS_FILE.header], arr[0, :-2].tobytes(), DAIS) == {"kind_code": DAIS_FILE.kind_code, "municipality_code": "131041", "created_on": dt.date(2026, 12, 5), "seq": 7}
     assert _plain_single(DAIS.records[DAIS_FILE.trailer], arr[1, :-2].tobytes(), DAIS) is not None
+
+
+def test_dais_month_table_is_the_calendar_on_every_month_of_years_0000_to_9999() -> None:
+    """_yyyymmdd_days' month look-up gives ymd_days' dates on every YYYYMM (months 00-99) for the days that matter."""
+    from formats.dates import ymd_days
+
+    y, m, d = np.meshgrid(np.arange(10_000), np.arange(100), np.array([0, 1, 28, 29, 30, 31, 32, 99]), indexing="ij")
+    y, m, d = y.ravel(), m.ravel(), d.ravel()
+    text = np.char.zfill(y.astype("U4"), 4) + np.char.zfill(m.astype("U2"), 2) + np.char.zfill(d.astype("U2"), 2)
+    sub = np.frombuffer("".join(text.tolist()).encode(), dtype=np.uint8).reshape(-1, 8)
+    days, real = _yyyymmdd_days(sub)
+    want_days, want_real = ymd_days(y, m, d)
+    assert (real == want_real).all() and (days[real] == want_days[want_real]).all()
