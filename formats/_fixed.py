@@ -825,6 +825,48 @@ def _number_digits(f: FixedField, record: FixedRecord, frame: pl.DataFrame) -> n
     return ((values[:, None] // weights) % 10 + 0x30).astype(np.uint8)
 
 
+def _plain_record(record: FixedRecord, values: dict[str, Any], layout: FixedLayout) -> bytes | None:
+    """A header, trailer or end record of digits, dates, signs and constants, built in plain Python; None: anything else.
+
+    The bytes :func:`_encode_record` makes of a one-row frame of ``values``,
+    without its fixed cost (a few polars calls per field, a tenth of a small
+    file's write). A field of another kind, or a value it would refuse, goes
+    to :func:`_encode_record`, which names the problem
+    (tests/formats/test_fast_careful.py compares the two).
+    """
+    out = bytearray(b" " * layout.record_length)
+    for off, f in zip(record.offsets, record.fields):
+        if f.is_filler:
+            continue
+        if f.const is not None:
+            text = f.const
+        elif f.sign_for is not None:
+            v = values.get(f.sign_for)
+            if not isinstance(v, int) or isinstance(v, bool):
+                return None
+            text = "-" if v < 0 else " "
+        elif f.type != "N" or f.name not in values:
+            return None
+        else:
+            v = values[f.name]
+            if f.value == "int" and (v is None or (isinstance(v, int) and not isinstance(v, bool))):
+                v = 0 if v is None else abs(v) if any(g.sign_for == f.name for g in record.fields) else v
+                if not 0 <= v < 10**f.width:
+                    return None
+                text = f"{v:0{f.width}d}"
+            elif f.value == "date" and f.width == 8 and (v is None or (type(v) is _dt.date and 0 <= v.year <= 9999)):
+                text = "00000000" if v is None else f"{v.year:04d}{v.month:02d}{v.day:02d}"
+            elif f.value == "text" and (v is None or (isinstance(v, str) and v.isascii() and (v.isdigit() or not v) and len(v) <= f.width)):
+                text = (v or "").zfill(f.width)
+            else:
+                return None
+        raw = text.encode(layout.encoding)
+        if len(raw) != f.width:
+            return None
+        out[off : off + f.width] = raw
+    return bytes(out)
+
+
 def write_fixed(
     layout: FixedLayout, fd: FixedFile, frame: pl.DataFrame, header_values: dict[str, Any]
 ) -> tuple[bytes, pl.DataFrame]:
@@ -837,8 +879,17 @@ def write_fixed(
     truncations: list[pl.DataFrame] = []
     n = frame.height
     whole = np.empty((n + 3, layout.record_length + len(LINE_END)), dtype=np.uint8)  # every record of the file, encoded in place
-    header = pl.DataFrame([{**header_values, "kind_code": fd.kind_code}])
-    _encode_record(layout.records[fd.header], header, layout, [], whole[:1])
+
+    def single(role: str, values: dict[str, Any], row: int) -> None:  # a header, trailer or end record
+        record = layout.records[getattr(fd, role)]
+        plain = _plain_record(record, values, layout)
+        if plain is None:
+            _encode_record(record, pl.DataFrame([values]) if values else pl.DataFrame({"_": [0]}), layout, [], whole[row : row + 1])
+        else:
+            whole[row, : layout.record_length] = np.frombuffer(plain, dtype=np.uint8)
+            whole[row, layout.record_length :] = np.frombuffer(LINE_END, dtype=np.uint8)
+
+    single("header", {**header_values, "kind_code": fd.kind_code}, 0)
     _encode_record(layout.records[fd.data], frame, layout, truncations, whole[1 : n + 1])
     trailer: dict[str, Any] = {fd.trailer_count: frame.height}
     if fd.trailer_hits is not None and fd.hit_field is not None:
@@ -849,8 +900,8 @@ def write_fixed(
     for f in layout.records[fd.trailer].fields:
         if f.type == "N" and f.const is None and f.name not in trailer:
             trailer[f.name] = 0
-    _encode_record(layout.records[fd.trailer], pl.DataFrame([trailer]), layout, [], whole[n + 1 : n + 2])
-    _encode_record(layout.records[fd.end], pl.DataFrame({"_": [0]}), layout, [], whole[n + 2 :])
+    single("trailer", trailer, n + 1)
+    single("end", {}, n + 2)
     data = whole.tobytes()
     trunc = pl.concat(truncations) if truncations else pl.DataFrame(schema=TRUNCATION_SCHEMA)
     return data, trunc.sort("row", maintain_order=True)

@@ -418,6 +418,11 @@ def test_a_written_header_and_trailer_take_the_plain_path() -> None:
     arr = np.frombuffer(data, dtype=np.uint8).reshape(-1, DAIS.record_length + 2)
     assert _plain_single(DAIS.records[DAIS_FILE.header], arr[0, :-2].tobytes(), DAIS) == {"kind_code": DAIS_FILE.kind_code, "municipality_code": "131041", "created_on": dt.date(2026, 12, 5), "seq": 7}
     assert _plain_single(DAIS.records[DAIS_FILE.trailer], arr[1, :-2].tobytes(), DAIS) is not None
+    from formats._fixed import _plain_record
+
+    header = {"municipality_code": "131041", "created_on": dt.date(2026, 12, 5), "seq": 7, "kind_code": DAIS_FILE.kind_code}
+    assert _plain_record(DAIS.records[DAIS_FILE.header], header, DAIS) == arr[0, :-2].tobytes()
+    assert _plain_record(DAIS.records[DAIS_FILE.end], {}, DAIS) == arr[2, :-2].tobytes()
 
 
 def test_dais_month_table_is_the_calendar_on_every_month_of_years_0000_to_9999() -> None:
@@ -431,3 +436,30 @@ def test_dais_month_table_is_the_calendar_on_every_month_of_years_0000_to_9999()
     days, real = _yyyymmdd_days(sub)
     want_days, want_real = ymd_days(y, m, d)
     assert (real == want_real).all() and (days[real] == want_days[want_real]).all()
+
+
+_VALUES = st.one_of(
+    st.none(), st.integers(-(10**16), 10**16), st.sampled_from([0, 7, -1, 999_999, 10**6, 10**15 - 1]), st.booleans(),
+    st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)), st.text("0123456789", max_size=8), st.text("0123456789ａ x-", max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["header", "trailer", "end"]), st.sampled_from(sorted({f.kind for f in DAIS.files.values()})), st.data())
+def test_header_trailer_and_end_written_in_python_as_by_the_columns(role: str, kind: str, data: st.DataObject) -> None:
+    """A record the plain-Python writer builds has _encode_record's bytes; one it leaves is one _encode_record refuses or one of another kind."""
+    from formats._fixed import _encode_record, _plain_record
+    from formats.errors import WriteError
+
+    fd = DAIS.file("response", kind)
+    record = DAIS.records[getattr(fd, role)]
+    values = {f.name: data.draw(_VALUES) for f in record.fields if not f.is_filler and f.const is None and f.sign_for is None}
+    plain = _plain_record(record, values, DAIS)
+    if plain is None:
+        return
+    out = np.empty((1, DAIS.record_length + 2), dtype=np.uint8)
+    try:
+        _encode_record(record, pl.DataFrame([values]) if values else pl.DataFrame({"_": [0]}), DAIS, [], out)
+    except (WriteError, pl.exceptions.PolarsError) as exc:  # pragma: no cover - the test fails here
+        raise AssertionError(f"the plain writer built {plain!r} where the columns refuse: {exc}") from None
+    assert plain == out[0, :-2].tobytes()
