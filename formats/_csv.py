@@ -48,9 +48,9 @@ _SEP = "\x00"  # joins a column's values for one decode; records holding NUL are
 
 def header_labels(data: bytes) -> list[str] | None:
     """Labels of the first line (BOM removed), or None when it is not UTF-8 text."""
-    body = data[len(BOM) :] if data.startswith(BOM) else data
-    end = body.find(b"\n")
-    first = body if end < 0 else body[:end]
+    start = len(BOM) if data.startswith(BOM) else 0
+    end = data.find(b"\n", start)
+    first = data[start:] if end < 0 else data[start:end]  # the first line only: never a copy of the whole file
     try:
         text = first.decode("utf-8").rstrip("\r")
         return next(csv.reader(io.StringIO(text)), [])
@@ -650,6 +650,39 @@ def split_records(
     return CsvRecords(labels, cells, bad_lines, bad_reasons)
 
 
+#: the expressions of :func:`_plan`, by file layout and the columns needed (with the layouts, kept alive, so ids stay theirs)
+_PLANS: dict[tuple[int, int, frozenset[str]], tuple[CsvLayout, CsvFile, list[pl.Expr], list[tuple[pl.Expr, pl.Expr]]]] = {}
+
+
+def _plan(layout: CsvLayout, fd: CsvFile, needed: frozenset[str]) -> tuple[list[pl.Expr], list[tuple[pl.Expr, pl.Expr]]]:
+    """The typed values (of the columns in ``needed``) and the ``(row is bad, message)`` checks (of every column) of a file kind.
+
+    Built once per layout: making the expressions (a few hundred polars
+    calls in Python) costs about as much as running them on a small file.
+    """
+    key = (id(layout), id(fd), needed)
+    got = _PLANS.get(key)
+    if got is not None and got[0] is layout and got[1] is fd:
+        return got[2], got[3]
+    schema = frame_schema(fd.direction, fd.kind)
+    # (row is bad, message): the flags for every row, the messages only for the bad rows
+    checks: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("_reason") != "", pl.col("_reason"))]
+    values: list[pl.Expr] = []
+    for j, c in enumerate(fd.columns):
+        value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
+        where = f"{c.label} ({c.name})"
+        if c.value != "text":
+            checks.append((bad, pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
+        if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
+            checks.append((pl.col(f"u{j}") == "", pl.lit(where + ": 空欄 / blank (required)")))
+        if c.value != "const" and c.name in needed:
+            values.append(value.alias(c.name))
+    if len(_PLANS) > 64:  # layouts made on the fly (tests, an office's edited copy): keep the cache small
+        _PLANS.clear()
+    _PLANS[key] = (layout, fd, values, checks)
+    return values, checks
+
+
 def read_csv(
     layout: CsvLayout,
     fd: CsvFile,
@@ -678,19 +711,8 @@ def read_csv(
     needed = set(names) | ({FOUND_FIELD} if found_only else set()) | (_PASSBOOK_INPUTS if fd.passbook_columns else set())
     skip = frozenset(j for j, c in enumerate(fd.columns) if c.value == "text" and not c.required and c.name not in needed)
     recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful, skip=skip)
-    # (row is bad, message): the flags for every row, the messages only for the bad rows
-    checks: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("_reason") != "", pl.col("_reason"))]
     text = _wareki_columns(recs.cells, fd)
-    values: list[pl.Expr] = []
-    for j, c in enumerate(fd.columns):
-        value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
-        where = f"{c.label} ({c.name})"
-        if c.value != "text":
-            checks.append((bad, pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
-        if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
-            checks.append((pl.col(f"u{j}") == "", pl.lit(where + ": 空欄 / blank (required)")))
-        if c.value != "const" and c.name in needed:
-            values.append(value.alias(c.name))
+    values, checks = _plan(layout, fd, frozenset(needed))
     flags = [f"_b{k}" for k in range(len(checks))]
     typed = text.select(pl.col("line"), *values, *[bad.fill_null(False).alias(b) for (bad, _), b in zip(checks, flags)])
     is_bad = typed.select(pl.any_horizontal(flags)).to_series()
