@@ -287,7 +287,8 @@ def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
     if not columns:
         return text
     ints = text.select(
-        pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int32, strict=False)).fill_null(0).alias(u) for u in columns
+        *[pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int32, strict=False)).fill_null(0).alias(u) for u in columns],
+        *[(pl.col(u) != "").alias(f"filled_{u}") for u in columns],
     )
     days: dict[str, np.ndarray] = {}
     for u in columns:
@@ -295,7 +296,7 @@ def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
         seven = (values >= 1_000_000) & (values < 6_000_000)
         found = _wareki7_days(np.where(seven, values, 1_000_000))  # 1000000 (year 00) is no day
         col = text.get_column(u)
-        other = ~seven & (col != "").to_numpy()
+        other = ~seven & ints.get_column(f"filled_{u}").to_numpy()
         if other.any():  # not the usual form: converted once per distinct text
             idx = np.flatnonzero(other)
             distinct = col.gather(idx).unique()
