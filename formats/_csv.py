@@ -454,7 +454,7 @@ def _polars_cells(piece: bytes, first_line: int, ncols: int, skip: frozenset[int
     ``first_line`` plus its index. Invalid UTF-8 makes polars refuse, and the
     careful path names the cell. The columns in ``skip`` are left out (polars
     splits them but makes no text of them; it still refuses invalid UTF-8
-    anywhere in the piece, tests/formats/test_fast_careful.py).
+    anywhere in the piece, tests/formats/test_projection.py).
     """
     names = [f"u{j}" for j in range(ncols)]
     kept = [j for j in range(ncols) if j not in skip]

@@ -158,3 +158,13 @@ def test_a_projection_names_columns_of_the_frame_and_found_only_reads_answers(tm
     with pytest.raises(FileRejected, match="not a response"):
         read_response(request, found_only=True)
     assert read_request(request).rows.height == 1
+
+
+def test_invalid_utf8_in_a_column_left_out_is_still_rejected_with_its_line() -> None:
+    """Polars is given only the columns asked for, yet must refuse the file's invalid UTF-8 anywhere, so the careful path names it."""
+    good = ",".join(["Q1", "P1", "山田", "東京", "該当あり", "1", "0005", "", "041", "", "普通", "1234567", "ﾔﾏﾀﾞ", "", "", "5", "", "", "", "", ""])
+    bad = good.replace("Q1", "Q2").encode().replace("山田".encode(), b"\xff\xfe")
+    data = b"\xef\xbb\xbf" + ",".join(CSV_FILE.labels).encode() + b"\r\n" + good.encode() + b"\r\n" + bad + b"\r\n"
+    whole = _csv(data)
+    assert not isinstance(whole, str) and whole[1]["line"].to_list() == [3] and "UTF-8" in whole[1]["reason"][0]
+    _same(whole, _csv(data, columns=["line", "inquiry_id"], found_only=True), ["line", "inquiry_id"], True)
