@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -406,10 +405,6 @@ def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
     return starts if plain.all() else None
 
 
-#: the rule's characters that begin with EF (BOM, interlinear annotation marks), in UTF-8
-_SPECIAL_EF = re.compile(rb"\xef(?:\xbb\xbf|\xbf[\xb9-\xbb])")
-
-
 def _maybe_special(body: np.ndarray, raw: bytes | None = None) -> bool:
     """Whether UTF-8 bytes may hold a character :data:`~formats._text.SPECIAL` names, outside line ends.
 
@@ -419,18 +414,23 @@ def _maybe_special(body: np.ndarray, raw: bytes | None = None) -> bool:
     B9-BB. Used only where CR and LF are line ends (:func:`_plain_lines`).
     A file without any needs no per-column scan. Screened with whole-buffer
     counts (C0 against CR and LF) and byte searches (C2, E1 and E2 are rare in
-    Japanese text; EF begins every full-width form, so its characters are
-    searched whole); only a file the screen stops is looked at byte by byte.
+    Japanese text); then only the lead bytes' next two bytes are looked at
+    (of EF alone when there is no C2, E1 or E2: it begins every full-width
+    form, too often for a text search).
     ``raw``: the same bytes as a ``bytes`` object, when the caller has it.
     """
     raw = body.tobytes() if raw is None else raw
-    if int(np.count_nonzero(body < 0x20)) != raw.count(b"\n") + raw.count(b"\r") or b"\x7f" in raw:
+    line_ends = int(np.count_nonzero(body == 0x0A)) + int(np.count_nonzero(body == 0x0D))
+    if int(np.count_nonzero(body < 0x20)) != line_ends or b"\x7f" in raw:
         return True
-    if not any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")) and _SPECIAL_EF.search(raw) is None:
-        return False
-    lead = np.flatnonzero(_SPECIAL_LEAD[body])
-    ext = np.append(body, np.zeros(2, dtype=np.uint8))
-    b0, b1, b2 = ext[lead], ext[lead + 1], ext[lead + 2]
+    if any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")):
+        lead = np.flatnonzero(_SPECIAL_LEAD[body])
+    else:  # only EF: every full-width form begins with it, so its positions are looked at, not searched as text
+        lead = np.flatnonzero(body == 0xEF)
+    last = body.size - 1  # the bytes after a lead byte, 0 past the end (no copy of the buffer)
+    b0 = body[lead]
+    b1 = np.where(lead + 1 <= last, body[np.minimum(lead + 1, last)], 0)
+    b2 = np.where(lead + 2 <= last, body[np.minimum(lead + 2, last)], 0)
     hit = (
         ((b0 == 0xC2) & (((b1 >= 0x80) & (b1 <= 0x9F)) | (b1 == 0xAD)))
         | ((b0 == 0xE1) & (b1 == 0xA0) & (b2 == 0x8E))

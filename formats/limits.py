@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from formats.errors import FileRejected
 
 __all__ = ["INSTITUTIONS", "MASTER", "MAX_FIELD_BYTES", "PAYMENTS", "SERVICE_FILE", "Limit", "read_limited"]
@@ -70,7 +72,8 @@ def read_limited(path: Path, limit: Limit) -> bytes:
         raise FileRejected(path, 0, f"ファイルを読めません (cannot read the file: {exc.strerror or exc})") from None
     if len(data) > limit.max_bytes:
         raise FileRejected(path, 0, too_big)
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1  # the header row (or DAIS header) not counted
+    # the header row (or DAIS header) not counted; numpy counts LF bytes several times faster than bytes.count
+    lines = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)) + (0 if data.endswith(b"\n") else 1) - 1
     if lines > limit.max_rows:
         raise FileRejected(path, 0, f"行数が多すぎます ({lines:,} lines; a {limit.kind} file holds at most {limit.max_rows:,}); not loaded")
     return data
