@@ -773,6 +773,10 @@ def _passbooks(typed: pl.DataFrame, bank: str) -> pl.DataFrame:
 # ----------------------------------------------------------------- writing
 
 
+#: 和暦7桁 of a column ``d`` of dates: built once (its era table is a few dozen polars calls to make, more than it takes to run)
+_DATE_TO_WAREKI7 = date_to_wareki7(pl.col("d"))
+
+
 def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
     """The text of one column for every row (not yet quoted); invalid values raise WriteError."""
     n = frame.height
@@ -804,7 +808,7 @@ def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
     elif c.value == "wareki":
         dates = src.cast(pl.Date)  # a year of answers holds few distinct dates: each is converted once
         distinct = dates.drop_nulls().unique()
-        texts = distinct.to_frame("d").select(date_to_wareki7(pl.col("d"))).to_series()
+        texts = distinct.to_frame("d").select(_DATE_TO_WAREKI7).to_series()
         out = dates.replace_strict(distinct, texts, default=None, return_dtype=pl.Utf8)
     elif c.value == "postal":
         s = src.cast(pl.Utf8)
