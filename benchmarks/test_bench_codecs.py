@@ -119,6 +119,28 @@ def test_read_a_years_answers(benchmark, year_files: dict[str, list[Path]], prov
     _mb_per_s(benchmark, files, "read")
 
 
+#: the columns ``inquiry link`` keeps of an answer file's found rows (inquiry/steps/link.py)
+LINK_COLUMNS = [
+    "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address", "bank_code", "branch_code",
+    "account_type", "account_number", "balance_yen", "account_status", "last_activity",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
+def test_read_a_years_answers_projected(benchmark, year_files: dict[str, list[Path]], provider: str) -> None:
+    """The projected read ``inquiry link`` needs (12 columns of the found rows): MB/s in extra_info."""
+    files = year_files[provider]
+    first = read_response(files[0])
+    expected = first.rows.filter(pl.col("answer") == "found").select(LINK_COLUMNS)
+    assert read_response(files[0], columns=LINK_COLUMNS, found_only=True).rows.equals(expected)
+
+    def read_all() -> int:
+        return sum(read_response(f, columns=LINK_COLUMNS, found_only=True).rows.height for f in files)
+
+    assert benchmark.pedantic(read_all, rounds=3, warmup_rounds=1) > 0
+    _mb_per_s(benchmark, files, "read")
+
+
 @pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
 def test_write_a_years_answers(benchmark, year_files: dict[str, list[Path]], provider: str) -> None:
     """The codec's encoder over the frames of every answer file (bytes built, not written): MB/s in extra_info.

@@ -27,14 +27,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from formats._layout import CsvColumn, CsvFile, CsvLayout, frame_schema
+from formats._layout import FOUND, FOUND_FIELD, CsvColumn, CsvFile, CsvLayout, frame_schema
 from formats._text import BOM, SPECIAL, clean_text, control_problem, rejects_frame
 from formats.dates import ERAS, date_to_wareki7, wareki7_to_date, ymd_days
 from formats.errors import FileRejected, WriteError
@@ -48,9 +47,9 @@ _SEP = "\x00"  # joins a column's values for one decode; records holding NUL are
 
 def header_labels(data: bytes) -> list[str] | None:
     """Labels of the first line (BOM removed), or None when it is not UTF-8 text."""
-    body = data[len(BOM) :] if data.startswith(BOM) else data
-    end = body.find(b"\n")
-    first = body if end < 0 else body[:end]
+    start = len(BOM) if data.startswith(BOM) else 0
+    end = data.find(b"\n", start)
+    first = data[start:] if end < 0 else data[start:end]  # the first line only: never a copy of the whole file
     try:
         text = first.decode("utf-8").rstrip("\r")
         return next(csv.reader(io.StringIO(text)), [])
@@ -201,68 +200,110 @@ def _typed(c: CsvColumn, raw: str, layout: CsvLayout, dtype: pl.DataType | None)
             parsed = parsed.cast(dtype, strict=False)
         return pl.when(empty).then(fill.cast(dtype or pl.Int64)).otherwise(parsed), ~empty & parsed.is_null()
     if c.value == "wareki":
-        parsed = pl.col(f"date_{raw}")  # converted once per distinct value by _wareki_columns
+        days = pl.col(f"days_{raw}")  # the days of each cell, by _wareki_columns
+        parsed = pl.when(days != -(10**9)).then(days.cast(pl.Date))
         return pl.when(empty).then(None).otherwise(parsed), ~empty & parsed.is_null()
     if c.value == "postal":
         ok = v.str.contains(r"^[0-9]{3}-?[0-9]{4}$")
         return pl.when(empty | ~ok).then(None).otherwise(v.str.replace("-", "", literal=True)), ~empty & ~ok
     # code
-    table = layout.codes[c.codes or ""]
-    parsed = v.replace_strict(table, default=None, return_dtype=dtype or pl.Utf8)
+    parsed = _lookup(v, layout.codes[c.codes or ""], dtype or pl.Utf8)
     return pl.when(empty).then(fill.cast(dtype or pl.Utf8)).otherwise(parsed), ~empty & parsed.is_null()
 
 
-_ERA_TABLE = np.array([[0, 0, 0]] + [[start.year, start.toordinal(), 0] for _, _, _, start in ERAS], dtype=np.int64)
-_ERA_TABLE[1:-1, 2] = _ERA_TABLE[2:, 1]
-_ERA_TABLE[-1, 2] = dt.date(9999, 12, 31).toordinal()
-_EPOCH = dt.date(1970, 1, 1).toordinal()
+#: a code table this small is looked up by comparisons (a few passes of string equality) rather than hashing
+_SMALL_TABLE = 16
+
+
+def _lookup(v: pl.Expr, table: dict[str, str | int], dtype: pl.DataType) -> pl.Expr:
+    """``table[v]``, null where ``v`` is not a key: ``replace_strict(table, default=None)``, in fewer CPU seconds.
+
+    The service's words (回答区分, 口座種別, 口座状態) are a handful each: one
+    equality test per word costs less than hashing every cell.
+    """
+    if len(table) > _SMALL_TABLE:
+        return v.replace_strict(table, default=None, return_dtype=dtype)
+    out: pl.Expr = pl.lit(None, dtype)
+    for key, value in reversed(table.items()):
+        out = pl.when(v == key).then(pl.lit(value, dtype)).otherwise(out)
+    return out
+
+
+def _wareki_months() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per 和暦 month ``k = era * 10000 + YY * 100 + MM - 10000`` (``v // 100`` of a 7-digit value, less 10000):
+    the days since 1970-01-01 of its day 0, and the first and last day of it that are real and in the era.
+
+    50,000 months, built once: a cell then needs two look-ups and two
+    comparisons instead of the calendar arithmetic. A month that does not
+    exist (MM 00 or over 12, year 00 of an era, wholly outside its era) has
+    first day 1 and last day 0.
+    """
+    k = np.arange(50_000, dtype=np.int64) + 10_000
+    era, ey, m = k // 10_000, k // 100 % 100, k % 100
+    year = np.array([0] + [start.year for _, _, _, start in ERAS])[era] + ey - 1
+    day0, real = ymd_days(year, np.clip(m, 1, 12), np.ones_like(k))
+    day0 = day0 - 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    length = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + ((m == 2) & leap)
+    epoch = dt.date(1970, 1, 1).toordinal()
+    starts = [start.toordinal() - epoch for _, _, _, start in ERAS]
+    era_start = np.array([0, *starts])[era]  # the era's first day, and the next era's (exclusive)
+    era_end = np.array([0, *starts[1:], dt.date(9999, 12, 31).toordinal() - epoch])[era]
+    first = np.clip(era_start - day0, 1, 32)  # a month before its era: no day from 1 to 31 is in it
+    last = np.clip(era_end - 1 - day0, 0, length)  # after its era: none
+    exists = real & (m >= 1) & (m <= 12) & (ey >= 1)
+    return day0.astype(np.int32), np.where(exists, first, 1).astype(np.int8), np.where(exists, last, 0).astype(np.int8)
+
+
+_MONTH_DAY0, _MONTH_FIRST, _MONTH_LAST = _wareki_months()
 
 
 def _wareki7_days(values: np.ndarray) -> np.ndarray:
     """和暦7桁 as integers (era digit 1-5 and YYMMDD) → days since 1970-01-01, or -10**9 where no such day.
 
-    The arithmetic of :func:`formats.dates.wareki7_to_date` (a real date, in
-    its era, year of era ≥ 1) on integers; tests/formats/test_fast_careful.py
-    compares the two on every era's edges and random values.
+    What :func:`formats.dates.wareki7_to_date` reads (a real date, in its
+    era, year of era ≥ 1), by a look-up of the month (:func:`_wareki_months`);
+    tests/formats/test_fast_careful.py compares the two on every era's edges
+    and random values, and the table with the calendar arithmetic on every
+    value. ``values`` must lie in 1000000-5999999.
     """
-    era, ey, m, d = values // 1_000_000, values // 10_000 % 100, values // 100 % 100, values % 100
-    first, start, end = _ERA_TABLE[era, 0], _ERA_TABLE[era, 1], _ERA_TABLE[era, 2]
-    days, real = ymd_days(first + ey - 1, m, d)
-    real &= ey >= 1
-    ordinal = days + _EPOCH
-    return np.where(real & (ordinal >= start) & (ordinal < end), days, -(10**9))
+    month = values // 100
+    day = values - month * 100
+    k = month - 10_000
+    ok = (day >= _MONTH_FIRST[k]) & (day <= _MONTH_LAST[k])
+    return np.where(ok, _MONTH_DAY0[k] + day, -(10**9))
 
 
 def _wareki_columns(text: pl.DataFrame, fd: CsvFile) -> pl.DataFrame:
-    """Add ``date_u<j>`` for each 和暦 column.
+    """Add ``days_u<j>`` for each 和暦 column: days since 1970-01-01, or -10**9 where the text is no date.
 
     The usual cell (seven ASCII digits, era 1-5: a 7-byte text that reads as
-    an integer from 1000000 to 5999999) is converted with integer arithmetic
-    (:func:`_wareki7_days`) on the whole column; any other text by
+    an integer from 1000000 to 5999999) is converted by the month look-up of
+    :func:`_wareki7_days` on the whole column; any other text by
     :func:`formats.dates.wareki7_to_date`, once per distinct value.
     """
     columns = [f"u{j}" for j, c in enumerate(fd.columns) if c.value == "wareki"]
     if not columns:
         return text
     ints = text.select(
-        pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int64, strict=False)).fill_null(0).alias(u) for u in columns
+        *[pl.when(pl.col(u).str.len_bytes() == 7).then(pl.col(u).cast(pl.Int32, strict=False)).fill_null(0).alias(u) for u in columns],
+        *[(pl.col(u) != "").alias(f"filled_{u}") for u in columns],
     )
-    added = []
+    days: dict[str, np.ndarray] = {}
     for u in columns:
         values = ints.get_column(u).to_numpy()
         seven = (values >= 1_000_000) & (values < 6_000_000)
-        days = _wareki7_days(np.where(seven, values, 0))
-        dates = pl.Series(np.where(days == -(10**9), 0, days)).cast(pl.Int32).cast(pl.Date)
-        dates = dates.scatter(np.flatnonzero(days == -(10**9)), None)
+        found = _wareki7_days(np.where(seven, values, 1_000_000))  # 1000000 (year 00) is no day
         col = text.get_column(u)
-        other = ~seven & (col != "").to_numpy()
+        other = ~seven & ints.get_column(f"filled_{u}").to_numpy()
         if other.any():  # not the usual form: converted once per distinct text
             idx = np.flatnonzero(other)
             distinct = col.gather(idx).unique()
             slow = distinct.to_frame("v").select(wareki7_to_date(pl.col("v"))).to_series()
-            dates = dates.scatter(idx, col.gather(idx).replace_strict(distinct, slow, default=None, return_dtype=pl.Date))
-        added.append(dates.alias(f"date_{u}"))
-    return text.with_columns(added)
+            back = col.gather(idx).replace_strict(distinct, slow, default=None, return_dtype=pl.Date).to_physical()
+            found[idx] = back.fill_null(-(10**9)).to_numpy()
+        days[u] = found
+    return text.hstack([pl.Series(f"days_{u}", v, dtype=pl.Int32) for u, v in days.items()])
 
 
 _PROBLEM = {
@@ -364,11 +405,7 @@ def _plain_lines(body: np.ndarray, ncols: int) -> np.ndarray | None:
     return starts if plain.all() else None
 
 
-#: the rule's characters that begin with EF (BOM, interlinear annotation marks), in UTF-8
-_SPECIAL_EF = re.compile(rb"\xef(?:\xbb\xbf|\xbf[\xb9-\xbb])")
-
-
-def _maybe_special(body: np.ndarray) -> bool:
+def _maybe_special(body: np.ndarray, raw: bytes | None = None) -> bool:
     """Whether UTF-8 bytes may hold a character :data:`~formats._text.SPECIAL` names, outside line ends.
 
     A superset, on the bytes, of the character rule's characters: C0 controls
@@ -377,18 +414,23 @@ def _maybe_special(body: np.ndarray) -> bool:
     B9-BB. Used only where CR and LF are line ends (:func:`_plain_lines`).
     A file without any needs no per-column scan. Screened with whole-buffer
     counts (C0 against CR and LF) and byte searches (C2, E1 and E2 are rare in
-    Japanese text; EF begins every full-width form, so its characters are
-    searched whole); only a file the screen stops is looked at byte by byte.
+    Japanese text); then only the lead bytes' next two bytes are looked at
+    (of EF alone when there is no C2, E1 or E2: it begins every full-width
+    form, too often for a text search).
+    ``raw``: the same bytes as a ``bytes`` object, when the caller has it.
     """
-    low = int(np.count_nonzero(body < 0x20))
-    if low != int(np.count_nonzero(body == 0x0A)) + int(np.count_nonzero(body == 0x0D)) or (body == 0x7F).any():
+    raw = body.tobytes() if raw is None else raw
+    line_ends = int(np.count_nonzero(body == 0x0A)) + int(np.count_nonzero(body == 0x0D))
+    if int(np.count_nonzero(body < 0x20)) != line_ends or b"\x7f" in raw:
         return True
-    raw = body.tobytes()
-    if not any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")) and _SPECIAL_EF.search(raw) is None:
-        return False
-    lead = np.flatnonzero(_SPECIAL_LEAD[body])
-    ext = np.append(body, np.zeros(2, dtype=np.uint8))
-    b0, b1, b2 = ext[lead], ext[lead + 1], ext[lead + 2]
+    if any(lead in raw for lead in (b"\xc2", b"\xe1", b"\xe2")):
+        lead = np.flatnonzero(_SPECIAL_LEAD[body])
+    else:  # only EF: every full-width form begins with it, so its positions are looked at, not searched as text
+        lead = np.flatnonzero(body == 0xEF)
+    last = body.size - 1  # the bytes after a lead byte, 0 past the end (no copy of the buffer)
+    b0 = body[lead]
+    b1 = np.where(lead + 1 <= last, body[np.minimum(lead + 1, last)], 0)
+    b2 = np.where(lead + 2 <= last, body[np.minimum(lead + 2, last)], 0)
     hit = (
         ((b0 == 0xC2) & (((b1 >= 0x80) & (b1 <= 0x9F)) | (b1 == 0xAD)))
         | ((b0 == 0xE1) & (b1 == 0xA0) & (b2 == 0x8E))
@@ -405,22 +447,26 @@ _SPECIAL_LEAD = np.zeros(256, dtype=bool)
 _SPECIAL_LEAD[[0xC2, 0xE1, 0xE2, 0xEF]] = True
 
 
-def _polars_cells(piece: bytes, first_line: int, ncols: int) -> pl.DataFrame | None:
+def _polars_cells(piece: bytes, first_line: int, ncols: int, skip: frozenset[int] = frozenset()) -> pl.DataFrame | None:
     """``line, u0 … u{n-1}`` of plain lines (:func:`_line_checks`) read by polars' CSV reader; None for invalid UTF-8.
 
     Multi-threaded, with RFC 4180 unquoting; the physical line of a record is
     ``first_line`` plus its index. Invalid UTF-8 makes polars refuse, and the
-    careful path names the cell.
+    careful path names the cell. The columns in ``skip`` are left out (polars
+    splits them but makes no text of them; it still refuses invalid UTF-8
+    anywhere in the piece, tests/formats/test_projection.py).
     """
     names = [f"u{j}" for j in range(ncols)]
+    kept = [j for j in range(ncols) if j not in skip]
     try:
         cells = pl.read_csv(
             piece, has_header=False, schema=dict.fromkeys(names, pl.Utf8), quote_char='"',
-            empty_string_is_null=False, infer_schema=False, raise_if_empty=False,
+            empty_string_is_null=False, infer_schema=False, raise_if_empty=False, columns=kept if skip else None,
         )  # fmt: skip
     except pl.exceptions.ComputeError:  # invalid UTF-8
         return None
-    return cells.select(pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line"), pl.col(names).fill_null(""))
+    line = pl.int_range(first_line, first_line + cells.height, dtype=pl.Int64).alias("line")
+    return cells.select(line, pl.col([names[j] for j in kept]).fill_null(""))
 
 
 def _fast_cells(buf: np.ndarray, lo: int, ncols: int) -> pl.DataFrame | None:
@@ -538,7 +584,9 @@ def _region_cells(
     return pl.concat(pieces, how="vertical", rechunk=True), bad_lines, bad_reasons
 
 
-def split_records(data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False) -> CsvRecords:
+def split_records(
+    data: bytes, path: str | Path, names: list[str] | None = None, *, careful: bool = False, skip: frozenset[int] = frozenset()
+) -> CsvRecords:
     """Split UTF-8 CSV bytes (header row first) into unquoted cells; the one CSV splitter.
 
     Used by the provider codec below and by the office's input files
@@ -547,6 +595,11 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     any other file, or ``careful=True``, by the line-exact tokeniser, which
     names every bad record's line. Both give the same cells for a well-formed
     file (tests/formats/test_fast_careful.py).
+
+    ``skip``: columns whose text the caller does not need (a projected read:
+    free text no one asked for, which has no check but the character rule).
+    They are left out of ``cells`` where the whole file is read by polars and
+    holds none of the rule's characters; elsewhere every column is there.
     """
     buf = np.frombuffer(data, dtype=np.uint8)
     start = len(BOM) if data.startswith(BOM) else 0
@@ -559,11 +612,15 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
     lo = first_nl + 1 if first_nl >= 0 else buf.size
     first_line = int(np.count_nonzero(buf[:lo] == 0x0A)) + 1
     fast = None
+    special_free = False
     if careful or lo == buf.size:
         cells, bad_lines, bad_reasons, _ = _careful_cells(buf, lo, buf.size, first_line, ncols, names)
     else:
         starts, plain, odd = _line_checks(buf[lo:], ncols)
-        fast = _polars_cells(buf[lo:].tobytes(), first_line, ncols) if plain.all() else None
+        plain_file = bool(plain.all())
+        body = data[lo:] if plain_file else b""
+        special_free = plain_file and not _maybe_special(buf[lo:], body)
+        fast = _polars_cells(body, first_line, ncols, skip if special_free else frozenset()) if plain_file else None
         regions = int(np.count_nonzero(~plain[1:] & plain[:-1])) + int(not plain[0]) if plain.size else 0
         if fast is not None and fast.height == starts.size:
             cells, bad_lines, bad_reasons = fast, [], []
@@ -574,7 +631,7 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
             fast = None
             cells, bad_lines, bad_reasons = _region_cells(buf, lo, first_line, ncols, names, starts, plain, odd)
     u = [f"u{j}" for j in range(ncols)]
-    if not cells.height or (fast is not None and not _maybe_special(buf[lo:])):
+    if not cells.height or (fast is not None and special_free):
         special: tuple[bool, ...] = (False,) * ncols
     else:
         special = cells.select(pl.col(u).str.contains(SPECIAL).any()).row(0)
@@ -588,25 +645,29 @@ def split_records(data: bytes, path: str | Path, names: list[str] | None = None,
             checks.append(control_problem(pl.col(u[j]), where))
             texts.append(clean_text(pl.col(u[j])).alias(u[j]))
     reason = pl.concat_str(checks, separator="; ", ignore_nulls=True).fill_null("") if checks else pl.lit("")
-    cells = cells.select(pl.col("line"), *[pl.col(c) for c in u], reason.alias("_reason"))
+    cells = cells.select(pl.col("line"), *[pl.col(c) for c in u if c in cells.columns], reason.alias("_reason"))
     if texts:
         cells = cells.with_columns(texts)
     return CsvRecords(labels, cells, bad_lines, bad_reasons)
 
 
-def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, careful: bool = False) -> CsvRead:
-    """Read a whole CSV file of the given kind; row problems become rejects with their line.
+#: the expressions of :func:`_plan`, by file layout and the columns needed (with the layouts, kept alive, so ids stay theirs)
+_PLANS: dict[tuple[int, int, frozenset[str]], tuple[CsvLayout, CsvFile, list[pl.Expr], list[tuple[pl.Expr, pl.Expr]]]] = {}
 
-    ``careful=True`` forces the line-exact tokeniser (:func:`split_records`).
+
+def _plan(layout: CsvLayout, fd: CsvFile, needed: frozenset[str]) -> tuple[list[pl.Expr], list[tuple[pl.Expr, pl.Expr]]]:
+    """The typed values (of the columns in ``needed``) and the ``(row is bad, message)`` checks (of every column) of a file kind.
+
+    Built once per layout: making the expressions (a few hundred polars
+    calls in Python) costs about as much as running them on a small file.
     """
-    labels = header_labels(data)
-    if labels != fd.labels:
-        raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
-    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful)
+    key = (id(layout), id(fd), needed)
+    got = _PLANS.get(key)
+    if got is not None and got[0] is layout and got[1] is fd:
+        return got[2], got[3]
     schema = frame_schema(fd.direction, fd.kind)
     # (row is bad, message): the flags for every row, the messages only for the bad rows
     checks: list[tuple[pl.Expr, pl.Expr]] = [(pl.col("_reason") != "", pl.col("_reason"))]
-    text = _wareki_columns(recs.cells, fd)
     values: list[pl.Expr] = []
     for j, c in enumerate(fd.columns):
         value, bad = _typed(c, f"u{j}", layout, schema.get(c.name))
@@ -615,8 +676,44 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
             checks.append((bad, pl.format(where + ": " + _PROBLEM[c.value] + " '{}'", pl.col(f"u{j}"))))
         if c.required:  # e.g. 照会番号, 回答区分: an answer without them cannot be stored
             checks.append((pl.col(f"u{j}") == "", pl.lit(where + ": 空欄 / blank (required)")))
-        if c.value != "const":
+        if c.value != "const" and c.name in needed:
             values.append(value.alias(c.name))
+    if len(_PLANS) > 64:  # layouts made on the fly (tests, an office's edited copy): keep the cache small
+        _PLANS.clear()
+    _PLANS[key] = (layout, fd, values, checks)
+    return values, checks
+
+
+def read_csv(
+    layout: CsvLayout,
+    fd: CsvFile,
+    data: bytes,
+    path: str | Path,
+    *,
+    careful: bool = False,
+    columns: list[str] | None = None,
+    found_only: bool = False,
+) -> CsvRead:
+    """Read a whole CSV file of the given kind; row problems become rejects with their line.
+
+    ``careful=True`` forces the line-exact tokeniser (:func:`split_records`).
+    A projection (``columns``: these columns of the frame, in this order;
+    ``found_only``: the rows whose answer is ``found``) gives the whole
+    read's rows filtered and selected so, with the same rejects and
+    ``rows_read``: every cell is still checked; free text no one asked for
+    is not even made into text where the file allows (:func:`split_records`'
+    ``skip``), and no value is made of a column no one asked for.
+    """
+    labels = header_labels(data)
+    if labels != fd.labels:
+        raise FileRejected(path, 1, f"ヘッダ行が {fd.direction} {fd.kind} の列と違います (header row {labels} is not {fd.labels})")
+    schema = frame_schema(fd.direction, fd.kind)
+    names = list(schema) if columns is None else list(columns)
+    needed = set(names) | ({FOUND_FIELD} if found_only else set()) | (_PASSBOOK_INPUTS if fd.passbook_columns else set())
+    skip = frozenset(j for j, c in enumerate(fd.columns) if c.value == "text" and not c.required and c.name not in needed)
+    recs = split_records(data, path, [f"{c.label} ({c.name})" for c in fd.columns], careful=careful, skip=skip)
+    text = _wareki_columns(recs.cells, fd)
+    values, checks = _plan(layout, fd, frozenset(needed))
     flags = [f"_b{k}" for k in range(len(checks))]
     typed = text.select(pl.col("line"), *values, *[bad.fill_null(False).alias(b) for (bad, _), b in zip(checks, flags)])
     is_bad = typed.select(pl.any_horizontal(flags)).to_series()
@@ -629,16 +726,29 @@ def read_csv(layout: CsvLayout, fd: CsvFile, data: bytes, path: str | Path, *, c
     if fd.passbook_columns and typed.select((pl.col("bank_code") == layout.passbook_bank).any()).item():
         typed = _passbooks(typed, layout.passbook_bank)
 
+    found = [(pl.col(FOUND_FIELD) == FOUND).fill_null(False).alias("_found")] if found_only else []
     frame = typed.select(
-        [pl.col(c).cast(t) if c in typed.columns else pl.lit(None, t).alias(c) for c, t in schema.items()] + [pl.col("_reason")]
+        [pl.col(c).cast(schema[c]) if c in typed.columns else pl.lit(None, schema[c]).alias(c) for c in names]
+        + [pl.col("line").alias("_line"), pl.col("_reason"), *found]
     )
-    ok = pl.col("_reason") == ""
-    rows = frame.filter(ok).drop("_reason")
-    bad_rows = frame.filter(~ok)
-    rejects = pl.concat(
-        [rejects_frame(path, bad_rows["line"], bad_rows["_reason"]), rejects_frame(path, recs.bad_lines, recs.bad_reasons)]
-    ).sort("line", maintain_order=True)
-    return CsvRead(header={"columns": labels}, rows=rows, rejects=rejects, rows_read=rows.height + rejects.height)
+    ok = frame.get_column("_reason") == ""
+    accepted = int(ok.sum())
+    if not recs.bad_lines and accepted == frame.height:  # the usual file: no rejects
+        rejects = rejects_frame(path, [], [])
+    else:
+        bad_rows = frame.filter(~ok)
+        rejects = pl.concat(
+            [rejects_frame(path, bad_rows["_line"], bad_rows["_reason"]), rejects_frame(path, recs.bad_lines, recs.bad_reasons)]
+        ).sort("line", maintain_order=True)
+    keep = (ok & frame.get_column("_found")) if found_only else ok
+    rows = frame.drop("_line", "_reason", *(["_found"] if found_only else []))
+    if not keep.all():
+        rows = rows.filter(keep)
+    return CsvRead(header={"columns": labels}, rows=rows, rejects=rejects, rows_read=accepted + rejects.height)
+
+
+#: the columns the ゆうちょ conversion reads
+_PASSBOOK_INPUTS = {"bank_code", "branch_code", "account_type", "account_number"}
 
 
 def _passbooks(typed: pl.DataFrame, bank: str) -> pl.DataFrame:
@@ -661,6 +771,10 @@ def _passbooks(typed: pl.DataFrame, bank: str) -> pl.DataFrame:
 
 
 # ----------------------------------------------------------------- writing
+
+
+#: 和暦7桁 of a column ``d`` of dates: built once (its era table is a few dozen polars calls to make, more than it takes to run)
+_DATE_TO_WAREKI7 = date_to_wareki7(pl.col("d"))
 
 
 def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
@@ -694,7 +808,7 @@ def _cell(c: CsvColumn, frame: pl.DataFrame, layout: CsvLayout) -> pl.Series:
     elif c.value == "wareki":
         dates = src.cast(pl.Date)  # a year of answers holds few distinct dates: each is converted once
         distinct = dates.drop_nulls().unique()
-        texts = distinct.to_frame("d").select(date_to_wareki7(pl.col("d"))).to_series()
+        texts = distinct.to_frame("d").select(_DATE_TO_WAREKI7).to_series()
         out = dates.replace_strict(distinct, texts, default=None, return_dtype=pl.Utf8)
     elif c.value == "postal":
         s = src.cast(pl.Utf8)

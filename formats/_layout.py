@@ -31,6 +31,8 @@ __all__ = [
     "Kind",
     "FRAME_SCHEMAS",
     "frame_schema",
+    "FOUND",
+    "FOUND_FIELD",
     "FixedField",
     "FixedRecord",
     "FixedFile",
@@ -78,6 +80,10 @@ FRAME_SCHEMAS: dict[tuple[str, str], dict[str, pl.DataType]] = {
         "balance_yen": I64, "passbook_symbol": S, "passbook_number": S,
     },
 }  # fmt: skip
+
+#: a projected read's ``found_only`` keeps the rows whose ``answer`` is ``found`` (該当あり, in both services)
+FOUND_FIELD, FOUND = "answer", "found"
+
 
 def frame_schema(direction: str, kind: str) -> dict[str, pl.DataType]:
     """Schema of the frame a reader returns: ``line`` then the architecture columns."""

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -72,6 +73,10 @@ class ParsedFile:
     ``header`` holds the DAIS header fields (``municipality_code``,
     ``created_on``, ``seq``, ...) and the trailer under ``"trailer"``; for
     pipitLINQ the header row's labels under ``"columns"``.
+
+    ``rows_read`` is every data row of the file and ``rejects`` every row
+    rejected, also when a projected read (``found_only``) returns only some
+    of the accepted rows: ``rows_accepted`` is ``rows_read - rejects.height``.
     """
 
     path: Path
@@ -83,6 +88,11 @@ class ParsedFile:
     rejects: pl.DataFrame
     rows_read: int
     sha256: str
+
+    @property
+    def rows_accepted(self) -> int:
+        """The data rows accepted: those of ``rows`` on a whole read (rows read = accepted + rejected)."""
+        return self.rows_read - self.rejects.height
 
 
 #: The name docs/architecture.md uses for a parsed response.
@@ -103,21 +113,54 @@ class WriteResult:
     truncations: pl.DataFrame
 
 
-def read_file(path: str | Path) -> ParsedFile:
-    """Read any DAIS or pipitLINQ request or response file, recognised by its content."""
-    path = Path(path)
+def read_file(path: str | Path, *, columns: Sequence[str] | None = None, found_only: bool = False) -> ParsedFile:
+    """Read any DAIS or pipitLINQ request or response file, recognised by its content.
+
+    A caller that needs less than the whole frame says so, and the codec does
+    not decode what it would throw away: ``columns`` (names of the frame's
+    columns, ``line`` included, in the order wanted) and ``found_only``
+    (response files: only the rows whose ``answer`` is ``found``). The rows
+    returned are the whole read's ``rows.filter(answer == "found")
+    .select(columns)``; every row is still checked exactly as on a whole
+    read, so ``rejects`` and ``rows_read`` are the same (see
+    :attr:`ParsedFile.rows_accepted`). A name that is not a column of the
+    file's frame raises :class:`ValueError`, as does ``found_only`` on a
+    request file.
+    """
+    return _read(Path(path), columns, found_only, None)
+
+
+#: what read_response / read_request say of a file of the other direction
+_OTHER_DIRECTION = {
+    "response": "回答ファイルではありません (a {provider} {kind} request file, not a response)",
+    "request": "照会ファイルではありません (a {provider} {kind} response file, not a request)",
+}
+
+
+def _read(path: Path, columns: Sequence[str] | None, found_only: bool, direction: str | None) -> ParsedFile:
+    """:func:`read_file`; a file not of ``direction`` (when given) is rejected whole, before its rows are read."""
     data = read_limited(path, SERVICE_FILE)
     digest = hashlib.sha256(data).hexdigest()
     found = recognise(data, path)
+    if direction is not None and found.direction != direction:
+        raise FileRejected(path, 1, _OTHER_DIRECTION[direction].format(provider=found.provider, kind=found.kind))
+    wanted = None if columns is None else list(columns)
+    if wanted is not None or found_only:
+        schema = {"line": None, **FRAME_SCHEMAS[(found.direction, found.kind)]}
+        unknown = [c for c in wanted or [] if c not in schema]
+        if unknown or (wanted is not None and (len(set(wanted)) != len(wanted) or not wanted)):
+            raise ValueError(f"columns {unknown or wanted} are not distinct columns (at least one) of a {found.direction} {found.kind} frame ({list(schema)})")
+        if found_only and "answer" not in schema:
+            raise ValueError(f"found_only reads response files; {path} is a {found.provider} {found.kind} {found.direction} file")
     if found.provider == "dais":
         layout = load_dais()
-        got = read_fixed(layout, layout.file(found.direction, found.kind), data, path)
+        got = read_fixed(layout, layout.file(found.direction, found.kind), data, path, columns=wanted, found_only=found_only)
         header: dict[str, Any] = {**got.header, "trailer": got.trailer}
     else:
         layout_c = load_pipitlinq()
-        got = read_csv(layout_c, layout_c.file(found.direction, found.kind), data, path)  # type: ignore[assignment]
+        got = read_csv(layout_c, layout_c.file(found.direction, found.kind), data, path, columns=wanted, found_only=found_only)  # type: ignore[assignment]
         header = dict(got.header)
-    assert got.rows_read == got.rows.height + got.rejects.height
+    assert found_only or got.rows_read == got.rows.height + got.rejects.height
     return ParsedFile(
         path=path,
         provider=found.provider,
@@ -131,20 +174,19 @@ def read_file(path: str | Path) -> ParsedFile:
     )
 
 
-def read_response(path: str | Path) -> ParsedFile:
-    """Read a response file; a request file (or anything else) is rejected whole."""
-    parsed = read_file(path)
-    if parsed.direction != "response":
-        raise FileRejected(path, 1, f"回答ファイルではありません (a {parsed.provider} {parsed.kind} request file, not a response)")
-    return parsed
+def read_response(path: str | Path, *, columns: Sequence[str] | None = None, found_only: bool = False) -> ParsedFile:
+    """Read a response file; a request file (or anything else) is rejected whole.
+
+    ``columns`` / ``found_only``: a projected read (:func:`read_file`), e.g.
+    ``read_response(p, columns=["inquiry_id", "holder_kana"], found_only=True)``
+    for the found accounts' names only.
+    """
+    return _read(Path(path), columns, found_only, "response")
 
 
 def read_request(path: str | Path) -> ParsedFile:
     """Read a request file (the bank simulator's side); a response is rejected whole."""
-    parsed = read_file(path)
-    if parsed.direction != "request":
-        raise FileRejected(path, 1, f"照会ファイルではありません (a {parsed.provider} {parsed.kind} response file, not a request)")
-    return parsed
+    return _read(Path(path), None, False, "request")
 
 
 def request_file_name(provider: Provider, municipality_code: str, created_on: _dt.date, seq: int) -> str:

@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from formats.errors import FileRejected
 
 __all__ = ["INSTITUTIONS", "MASTER", "MAX_FIELD_BYTES", "PAYMENTS", "SERVICE_FILE", "Limit", "read_limited"]
@@ -58,14 +60,20 @@ def read_limited(path: Path, limit: Limit) -> bytes:
     too_big = f"ファイルが大きすぎます (file larger than {limit.max_bytes // MB:,} MB, the limit for a {limit.kind} file); not loaded"
     try:
         with path.open("rb") as fh:
-            if os.fstat(fh.fileno()).st_size > limit.max_bytes:  # a regular file: refused without reading
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit.max_bytes:  # a regular file: refused without reading
                 raise FileRejected(path, 0, too_big)
-            data = fh.read(limit.max_bytes + 1)
+            # asked for its size (+1, to see growth) rather than the limit: a request of the limit's size
+            # makes Python allocate that much and shrink it, which costs more than the read
+            data = fh.read(size + 1)
+            if len(data) > size:  # it grew while read (or is a pipe, size 0): the rest, up to the limit
+                data += fh.read(limit.max_bytes + 1 - len(data))
     except OSError as exc:
         raise FileRejected(path, 0, f"ファイルを読めません (cannot read the file: {exc.strerror or exc})") from None
     if len(data) > limit.max_bytes:
         raise FileRejected(path, 0, too_big)
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1  # the header row (or DAIS header) not counted
+    # the header row (or DAIS header) not counted; numpy counts LF bytes several times faster than bytes.count
+    lines = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)) + (0 if data.endswith(b"\n") else 1) - 1
     if lines > limit.max_rows:
         raise FileRejected(path, 0, f"行数が多すぎます ({lines:,} lines; a {limit.kind} file holds at most {limit.max_rows:,}); not loaded")
     return data

@@ -361,3 +361,105 @@ def test_dates_to_digits_and_back_on_every_day_of_years_0000_to_9999() -> None:
     assert (d == (dates - dates.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1).all()
     back, real = ymd_days(y, m, d)
     assert real.all() and (back == days).all()
+
+
+def test_wareki_month_table_is_the_calendar_on_every_seven_digit_value() -> None:
+    """The month look-up of _wareki7_days gives, on all 5,000,000 values, what the era and calendar arithmetic gives."""
+    from formats._csv import _wareki7_days
+    from formats.dates import ERAS, ymd_days
+
+    values = np.arange(1_000_000, 6_000_000, dtype=np.int64)
+    era, ey, m, d = values // 1_000_000, values // 10_000 % 100, values // 100 % 100, values % 100
+    first_year = np.array([0] + [start.year for _, _, _, start in ERAS])[era]
+    epoch = dt.date(1970, 1, 1).toordinal()
+    start = np.array([0] + [s.toordinal() - epoch for _, _, _, s in ERAS])[era]
+    end = np.array([0] + [s.toordinal() - epoch for _, _, _, s in ERAS[1:]] + [dt.date(9999, 12, 31).toordinal() - epoch])[era]
+    days, real = ymd_days(first_year + ey - 1, m, d)
+    expected = np.where(real & (ey >= 1) & (days >= start) & (days < end), days, -(10**9))
+    assert (_wareki7_days(values) == expected).all()
+
+
+_FIELD_BYTES = st.one_of(
+    st.just(b"0"), st.just(b" "), st.just(b"-"), st.sampled_from([b"20261205", b"19000229", b"20240229", b"00000000", b"00010101", b"99991231"]),
+    st.binary(min_size=1, max_size=20).map(lambda b: b.replace(b"\n", b"?")),  # LF ends a record: never inside one
+    st.text("0123456789 -x", min_size=1, max_size=20).map(str.encode),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["header", "trailer"]), st.sampled_from(sorted({f.kind for f in DAIS.files.values()})), st.data())
+def test_header_and_trailer_read_in_python_as_by_the_columns(role: str, kind: str, data: st.DataObject) -> None:
+    """A header or trailer the plain-Python reader takes gives _decode_record's values, and no problem (else _decode_record names it)."""
+    from formats._fixed import _decode_record, _plain_single
+
+    fd = DAIS.file("response", kind)
+    record = DAIS.records[getattr(fd, role)]
+    row = bytearray(b" " * DAIS.record_length)
+    for off, f in zip(record.offsets, record.fields):
+        if f.const is not None:
+            row[off : off + f.width] = f.const.encode()
+        elif not f.is_filler:
+            if f.type == "N" and data.draw(st.booleans()):  # the usual: digits of the field's width
+                value = data.draw(st.text("0123456789", min_size=f.width, max_size=f.width)).encode()
+            else:
+                value = data.draw(_FIELD_BYTES)
+            row[off : off + f.width] = value[: f.width].ljust(f.width, b" ")
+    plain = _plain_single(record, bytes(row), DAIS)
+    cols, reason = _decode_record(record, np.frombuffer(bytes(row), dtype=np.uint8)[None, :], DAIS, None)
+    if plain is not None:
+        assert reason[0] == "" and plain == {name: s[0] for name, s in cols.items()}
+
+
+def test_a_written_header_and_trailer_take_the_plain_path() -> None:
+    """The records a writer makes are read without _decode_record (what makes a small file's read cheap)."""
+    from formats._fixed import _plain_single
+
+    data = write_fixed(DAIS, DAIS_FILE, pl.DataFrame(schema=FRAME_SCHEMAS[("response", "basic")]), {"municipality_code": "131041", "created_on": dt.date(2026, 12, 5), "seq": 7})[0]
+    arr = np.frombuffer(data, dtype=np.uint8).reshape(-1, DAIS.record_length + 2)
+    assert _plain_single(DAIS.records[DAIS_FILE.header], arr[0, :-2].tobytes(), DAIS) == {"kind_code": DAIS_FILE.kind_code, "municipality_code": "131041", "created_on": dt.date(2026, 12, 5), "seq": 7}
+    assert _plain_single(DAIS.records[DAIS_FILE.trailer], arr[1, :-2].tobytes(), DAIS) is not None
+    from formats._fixed import _plain_record
+
+    header = {"municipality_code": "131041", "created_on": dt.date(2026, 12, 5), "seq": 7, "kind_code": DAIS_FILE.kind_code}
+    assert _plain_record(DAIS.records[DAIS_FILE.header], header, DAIS) == arr[0, :-2].tobytes()
+    assert _plain_record(DAIS.records[DAIS_FILE.end], {}, DAIS) == arr[2, :-2].tobytes()
+
+
+def test_dais_month_table_is_the_calendar_on_every_month_of_years_0000_to_9999() -> None:
+    """_yyyymmdd_days' month look-up gives ymd_days' dates on every YYYYMM (months 00-99) for the days that matter."""
+    from formats.dates import ymd_days
+
+    y, m, d = np.meshgrid(np.arange(10_000), np.arange(100), np.array([0, 1, 28, 29, 30, 31, 32, 99]), indexing="ij")
+    y, m, d = y.ravel(), m.ravel(), d.ravel()
+    text = np.char.zfill(y.astype("U4"), 4) + np.char.zfill(m.astype("U2"), 2) + np.char.zfill(d.astype("U2"), 2)
+    sub = np.frombuffer("".join(text.tolist()).encode(), dtype=np.uint8).reshape(-1, 8)
+    days, real = _yyyymmdd_days(sub)
+    want_days, want_real = ymd_days(y, m, d)
+    assert (real == want_real).all() and (days[real] == want_days[want_real]).all()
+
+
+_VALUES = st.one_of(
+    st.none(), st.integers(-(10**16), 10**16), st.sampled_from([0, 7, -1, 999_999, 10**6, 10**15 - 1]), st.booleans(),
+    st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)), st.text("0123456789", max_size=8), st.text("0123456789ａ x-", max_size=8),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["header", "trailer", "end"]), st.sampled_from(sorted({f.kind for f in DAIS.files.values()})), st.data())
+def test_header_trailer_and_end_written_in_python_as_by_the_columns(role: str, kind: str, data: st.DataObject) -> None:
+    """A record the plain-Python writer builds has _encode_record's bytes; one it leaves is one _encode_record refuses or one of another kind."""
+    from formats._fixed import _encode_record, _plain_record
+    from formats.errors import WriteError
+
+    fd = DAIS.file("response", kind)
+    record = DAIS.records[getattr(fd, role)]
+    values = {f.name: data.draw(_VALUES) for f in record.fields if not f.is_filler and f.const is None and f.sign_for is None}
+    plain = _plain_record(record, values, DAIS)
+    if plain is None:
+        return
+    out = np.empty((1, DAIS.record_length + 2), dtype=np.uint8)
+    try:
+        _encode_record(record, pl.DataFrame([values]) if values else pl.DataFrame({"_": [0]}), DAIS, [], out)
+    except (WriteError, pl.exceptions.PolarsError) as exc:  # pragma: no cover - the test fails here
+        raise AssertionError(f"the plain writer built {plain!r} where the columns refuse: {exc}") from None
+    assert plain == out[0, :-2].tobytes()
