@@ -41,6 +41,8 @@ _ANSWER_COLUMNS = [
     "account_key", "inquiry_id", "person_id", "holder_kana", "holder_birth_date", "holder_address",
     "bank_code", "branch_code", "account_type", "account_number", "balance_yen", "account_status", "last_activity",
 ]  # fmt: skip
+#: what the codec decodes of a basic answer file's found rows (the account key is made of four of them)
+_READ_COLUMNS = [c for c in _ANSWER_COLUMNS if c != "account_key"]
 #: found answers gathered before those of accounts already kept are dropped (see :class:`_FirstAnswers`)
 _BATCH_ROWS = 1_000_000
 #: threads reading input files at once (the master and the answer files)
@@ -71,6 +73,19 @@ def _inquired_persons(requests: list[Path], persons: pl.DataFrame) -> pl.DataFra
     )
 
 
+def _read_found(path: Path) -> formats.ParsedFile:
+    """A basic answer file's found rows and the columns linking needs, every row still checked
+    (the codec decodes nothing else); any other answer file read whole, to be told by its kind.
+
+    Only a basic answer's frame has the holder's columns: a history answer
+    file refuses the projection (before decoding a row) and is read whole.
+    """
+    try:
+        return formats.read_response(path, columns=_READ_COLUMNS, found_only=True)
+    except ValueError:
+        return formats.read_response(path)
+
+
 def _read_answer_file(path: Path) -> tuple[str, pl.DataFrame | None, pl.DataFrame, int, int]:
     """One answer file: ``(kind, first answers, rejects, rows read, found records)``; kind ``"rejected"``
     when refused whole.
@@ -82,15 +97,14 @@ def _read_answer_file(path: Path) -> tuple[str, pl.DataFrame | None, pl.DataFram
     are freed as it is read.
     """
     try:
-        parsed = formats.read_response(path)
+        parsed = _read_found(path)
     except FileRejected as exc:
         reason = text("file_rejected_whole", reason=exc.reason)
         return "rejected", None, rejects_frame(path, [exc.line], [reason]), 0, 0
     if parsed.kind != "basic":
         return parsed.kind, None, pl.DataFrame(schema=REJECT_SCHEMA), 0, 0
-    assert parsed.rows.height + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
-    keep = [c for c in _ANSWER_COLUMNS if c in parsed.rows.columns]
-    found = parsed.rows.filter(pl.col("answer") == "found").select(keep)
+    assert parsed.rows_accepted + parsed.rejects.height == parsed.rows_read, "rows read must equal accepted + rejected"
+    found = parsed.rows
     first = found.with_columns(
         account_key=account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")),
         provider=pl.lit(parsed.provider),

@@ -93,10 +93,10 @@ def test_master_and_answer_files_are_read_together_and_gathered_in_the_order_giv
         barrier.wait()
         return real_master(*args, **kwargs)
 
-    def read_at_barrier(path: Path) -> formats.ParsedFile:
+    def read_at_barrier(path: Path, **projection: object) -> formats.ParsedFile:
         if path in files[:2]:
             barrier.wait()
-        return real_read(path)
+        return real_read(path, **projection)
 
     monkeypatch.setattr(inquiry.steps.link, "read_master", master_at_barrier)
     monkeypatch.setattr(formats, "read_response", read_at_barrier)
@@ -152,3 +152,31 @@ def test_only_the_first_answer_of_each_account_is_held_across_files(tmp_path: Pa
     assert first.select("account_key", "inquiry_id", "balance_yen", "holder_address").equals(
         expected.select("account_key", "inquiry_id", "balance_yen", "holder_address")
     )
+
+
+def test_a_history_answer_file_among_the_responses_is_skipped_and_counted(tmp_path: Path) -> None:
+    """The projected read (found rows, the holder's columns) is a basic answer's: a history answer file
+    given by mistake is read whole, told by its kind, skipped and counted, and changes nothing."""
+    office = generate_office(300, seed=4)
+    inputs = office.write(tmp_path / "office")
+    world = BankWorld.from_office(office, seed=4)
+    req = formats.write_request(
+        "dais", "basic", sample_requests(office, "dais").head(800), tmp_path / "req",
+        municipality_code="131041", municipality_kana="ｼﾝｼﾞﾕｸｸ", created_on=office.as_of, seq=1,
+    )  # fmt: skip
+    basic = world.answer_file(req.path, tmp_path / "inbox")
+    tx = {"inquiry_id": "H1", "answer": "found", "bank_code": "0001", "branch_code": "101", "account_type": 1,
+          "account_number": "1234567", "detail_no": 1, "tx_date": office.as_of, "description": "ｷﾕｳﾖ",
+          "withdrawal_yen": 0, "deposit_yen": 250_000, "balance_yen": 300_000}  # fmt: skip
+    history = formats.write_response(
+        "dais", "history", pl.DataFrame([tx], schema=formats.FRAME_SCHEMAS[("response", "history")]), tmp_path / "hist",
+        municipality_code="131041", created_on=office.as_of, seq=2,
+    ).path  # fmt: skip
+    outputs = []
+    for name, responses in (("alone", [basic]), ("with_history", [history, basic])):
+        out = tmp_path / name / "matches.csv"
+        code, output = cli("link", "--master", inputs["master"], *[a for f in responses for a in ("--responses", f)], "--out", out)
+        assert code == 0, output
+        outputs.append((out.read_bytes(), output))
+    assert outputs[0][0] == outputs[1][0] and pl.read_csv(outputs[0][0], infer_schema=False).height > 0
+    assert "'files_skipped (not basic)': 0" in outputs[0][1] and "'files_skipped (not basic)': 1" in outputs[1][1]
