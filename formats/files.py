@@ -203,7 +203,7 @@ def _layout_of(provider: str) -> Any:
     raise ValueError(f"unknown provider '{provider}' (dais or pipitlinq)")
 
 
-def write_atomically(path: Path, data: bytes) -> str:
+def write_atomically(path: Path, data: bytes | memoryview) -> str:
     """Write ``data`` at ``path`` whole or not at all, readable by the owner only; return its SHA-256.
 
     A temporary name beside it (``.<name>.<pid>.tmp``: hidden, and removed by the

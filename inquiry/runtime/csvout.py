@@ -58,7 +58,7 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     body.write(b"\xef\xbb\xbf")
     neutralise(flat).write_csv(body, line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
     with body.getbuffer() as data:
-        write_atomically(path, data)  # type: ignore[arg-type]  # a bytes-like view, as the writer and the hash take
+        write_atomically(path, data)
     return path
 
 
