@@ -188,7 +188,10 @@ def payload(rep: Report) -> dict[str, Any]:
         .sort("pi", "ctx")
     )
     counts = p.select("person_id").join(coded.group_by("person_id").agg(pl.len().alias("n")), on="person_id", how="left")["n"].fill_null(0)
-    deltas = coded.select(pl.col("ctx").cast(pl.Int64).diff().over("pi").fill_null(pl.col("ctx").cast(pl.Int64)))["ctx"]
+    # each person's first context as it is, the next ones as steps from the one before (the rows are
+    # sorted by person: a comparison with the row before, not a window per person)
+    ctx_no = pl.col("ctx").cast(pl.Int64)
+    deltas = coded.select(pl.when(pl.col("pi") == pl.col("pi").shift()).then(ctx_no - ctx_no.shift()).otherwise(ctx_no).alias("ctx"))["ctx"]
     return {
         "tables": tables,
         "persons": {

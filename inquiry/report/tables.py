@@ -41,7 +41,6 @@ def _counts(inq: pl.DataFrame, by: list[str], today: date, overdue_days: int) ->
         (pending & ((pl.lit(today) - pl.col("sent_on")).dt.total_days() > overdue_days)).sum().alias("overdue"),
         pl.col("sent_on").is_null().sum().alias("unsent"),
         *[(pl.col("outcome") == a).sum().alias(a) for a in ANSWERS],
-        pl.col("hits").sum().alias("hit_accounts"),
     ).with_columns(
         hit_rate=pl.when(pl.col("answered") > 0).then(pl.col("HIT") / pl.col("answered")),
     )
