@@ -39,7 +39,8 @@ def _copy(ingested: Path, tmp_path: Path, name: str) -> Path:
 
 
 def test_the_first_match_reads_the_answers_once_and_no_links(ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No link and no follow-up stored yet: one read of the found answers, started before the persons are read."""
+    """No link and no follow-up stored yet: the found answers read in two halves side by side, started before the
+    persons are read, and no read of links or evidence."""
     home = _copy(ingested, tmp_path, "ws")
     calls: list[tuple[str, ...]] = []
     reads, frame = Store.fast_frames, Store.fast_frame
@@ -56,7 +57,7 @@ def test_the_first_match_reads_the_answers_once_and_no_links(ingested: Path, tmp
     monkeypatch.setattr(Store, "fast_frame", spy_frame)
     code, out = cli("match", "--home", home)
     assert code == 0, out
-    assert calls == [("accounts",), ("persons",)]
+    assert calls == [("accounts", "accounts_after"), ("persons",)]  # the answers' two halves, read side by side
     linked = stored(home, "SELECT count(*) FROM matches")[0][0]
     assert linked > 0 and linked == stored(home, "SELECT count(DISTINCT account_key) FROM answers WHERE answer = 'found'")[0][0]
     # a second run (links stored now): the usual path, and nothing new
@@ -80,12 +81,15 @@ def test_linking_in_parts_stores_what_one_link_stores(ingested: Path, tmp_path: 
 
 
 def test_accounts_in_parts_link_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    """:func:`_linked_in_parts` on a synthetic office: every part's rows, concatenated, are one link's (evidence too),
-    and each account's rows stay in one part, in their order."""
+    """:func:`_linked_in_parts` on a synthetic office, its rows in two pieces (as the first match reads them), some
+    accounts with rows in both: every part's rows, concatenated, are one link's (evidence too), each account linked
+    once, from its first row."""
     from benchmarks.quality import build_case
 
     case = build_case(600, 4)
-    accounts = pl.concat([case.accounts, case.accounts.tail(40)])  # accounts answered twice: their rows in one part
+    # 40 accounts answered twice: a first row (another address: what link() takes) before the others' rows
+    twice = case.accounts.tail(40).with_columns(holder_address=pl.lit("大阪市北区梅田9-9-9"))
+    accounts = pl.concat([case.accounts.head(300), twice, case.accounts.slice(300)])
     whole = link(accounts, case.persons)
     parts = match_step._account_parts(accounts, 97)
     assert len(parts) > 3 and sum(p.height for p in parts) == accounts.height
@@ -93,6 +97,7 @@ def test_accounts_in_parts_link_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
     assert all(not (a & b) for i, a in enumerate(keys) for b in keys[i + 1 :])
     normalised = normalise_persons(case.persons)
     monkeypatch.setattr(match_step, "LINK_PART_ACCOUNTS", 97)
-    pieces = list(match_step._linked_in_parts(accounts, case.persons, normalised))
-    assert len(pieces) == len(parts) and whole.height > 500 and pl.concat(pieces).equals(whole)
+    pieces = [accounts.head(320), accounts.slice(320)]  # 20 of the 40 start in the first piece; all their later rows in the second
+    linked = list(match_step._linked_in_parts(iter(pieces), case.persons, normalised))
+    assert len(linked) > 3 and whole.height > 500 and pl.concat(linked).equals(whole)
     assert link(accounts, case.persons, normalised_persons=normalised).equals(whole)
