@@ -354,6 +354,7 @@ def link(
     config: LinkConfig | None = None,
     timings: dict[str, float] | None = None,
     evidence: bool = True,
+    normalised_persons: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Link every distinct returned account to at most one person, with a class.
 
@@ -371,14 +372,17 @@ def link(
     encode, candidates, score, classify): the benchmarks compare phases with
     other engines. ``evidence=False`` leaves out :data:`EVIDENCE_COLUMN`
     (``inquiry link`` writes no evidence list: at L it is millions of
-    structs built for nothing).
+    structs built for nothing). ``normalised_persons``: :func:`normalise_persons`
+    of ``persons``, made already (``inquiry match`` makes it while the
+    accounts are read, and links the accounts in parts against it); the
+    result is the one ``link()`` gives without it.
     """
     config = config or LinkConfig()
     clock = _Clock(timings)
     with ThreadPoolExecutor(max_workers=1) as pool:  # independent, and mostly outside the GIL
-        persons_done = pool.submit(normalise_persons, persons)
+        persons_done = pool.submit(normalise_persons, persons) if normalised_persons is None else None
         acc_n = normalise_accounts(accounts)
-        per_n, forms_n, addr_n = persons_done.result()
+        per_n, forms_n, addr_n = persons_done.result() if persons_done is not None else normalised_persons
     clock("normalise")
     frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
     passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]

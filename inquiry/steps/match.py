@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import polars as pl
 
@@ -36,7 +38,7 @@ from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import FastQuery, Store
 from matching import link, rules_digest
 from matching.classify import CLASSES
-from matching.link import EVIDENCE_COLUMN
+from matching.link import EVIDENCE_COLUMN, normalise_persons
 
 __all__ = ["EVIDENCE_SCHEMA", "FINAL_KEYS_SQL", "accounts_to_link", "match", "persons_frame"]
 
@@ -263,14 +265,98 @@ def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, pr
     return changed
 
 
+#: the most distinct accounts linked at once (:func:`_linked_in_parts`): a year's first match (about 300,000,
+#: read in two halves) links in two parts; a part costs link() about 0.1 s more, nothing at 2 of 150,000 (docs/performance.md)
+LINK_PART_ACCOUNTS = 200_000
+
+
+def _nothing_linked(store: Store) -> bool:
+    """No account was ever linked and none is followed up: the store's first match (of a year, after a purge).
+
+    Then every found answer is of an account never linked, whatever the
+    inputs' state says (:data:`_NEW_ACCOUNTS_READ` gives the rows
+    :data:`_ACCOUNTS_READ` would), and there is no link or evidence to read.
+    """
+    return store.scalar("SELECT NOT EXISTS (SELECT 1 FROM matches) AND NOT EXISTS (SELECT 1 FROM followups)") == 1
+
+
+def _account_parts(accounts: pl.DataFrame, size: int) -> list[pl.DataFrame]:
+    """``accounts`` cut into consecutive runs of at most ``size`` distinct accounts (by first row), each in the rows' order.
+
+    As few runs as that allows, of equal numbers of accounts. Every row of an account goes to the part of its first row, so a part
+    links each of its accounts from the row :func:`matching.link` would
+    take; the parts' results, concatenated, are in the order of one link.
+    """
+    first = accounts.select("account_key").unique(keep="first", maintain_order=True).with_row_index("_part")
+    if first.height <= size:
+        return [accounts]
+    each = -(-first.height // -(-first.height // size))  # ceil(n / number of parts)
+    parted = accounts.join(first.with_columns(pl.col("_part") // each), on="account_key", how="left", maintain_order="left")
+    return [part.drop("_part") for part in parted.partition_by("_part", maintain_order=True)]
+
+
+def _first_reads(store: Store) -> dict[str, FastQuery]:
+    """:data:`_NEW_ACCOUNTS_READ` as two reads of the answers' stored halves (by row), for :meth:`Store.fast_frames`.
+
+    The store's first match reads every found answer: two child processes
+    read side by side, and the first half can be linked while the second
+    is still read (:func:`_linked_in_parts`).
+    """
+    rows = int(store.scalar("SELECT count(*) FROM answers"))
+    middle = store.scalar("SELECT rowid FROM answers ORDER BY rowid LIMIT 1 OFFSET ?", (rows // 2,)) if rows > 1 else None
+    if middle is None:
+        return {"accounts": _NEW_ACCOUNTS_READ}
+    half = _NEW_ACCOUNTS_READ.sql.rstrip()
+    return {
+        "accounts": _NEW_ACCOUNTS_READ._replace(sql=f"{half} AND a.rowid < {int(middle)}"),
+        "accounts_after": _NEW_ACCOUNTS_READ._replace(sql=f"{half} AND a.rowid >= {int(middle)}"),
+    }
+
+
+def _linked_in_parts(pieces: Iterable[pl.DataFrame], persons: pl.DataFrame, normalised: tuple[pl.DataFrame, ...]) -> Iterator[pl.DataFrame]:
+    """:func:`matching.link` of the answer rows in ``pieces``, part by part: the next part links while the caller stores this one.
+
+    ``pieces``: consecutive runs of the rows in stored order (taken one at a
+    time, as they are read). An account is linked in the part of its first
+    row (its later rows, in a later piece, are left out there: link() takes
+    an account's first row), and each piece is cut into parts of
+    :data:`LINK_PART_ACCOUNTS` accounts (:func:`_account_parts`). link()
+    decides each account from its own first row and the persons (what
+    ``_only_new_accounts`` rests on too), so the parts give the rows of one
+    link, in its order. The link runs in a worker thread (polars works
+    outside the GIL; the store's connection stays in the caller's thread),
+    and the persons are normalised once (``normalised``).
+    """
+
+    def parts() -> Iterator[pl.DataFrame]:
+        seen = pl.Series("account_key", [], dtype=pl.Utf8)
+        for piece in pieces:
+            new = piece.filter(~pl.col("account_key").is_in(seen.implode())) if seen.len() else piece
+            seen = pl.concat([seen, new.get_column("account_key").unique()])
+            yield from (part for part in _account_parts(new, LINK_PART_ACCOUNTS) if part.height)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[pl.DataFrame] | None = None
+        for part in parts():
+            started = pool.submit(link, part, persons, normalised_persons=normalised)
+            if pending is not None:
+                yield pending.result()
+            pending = started
+        if pending is not None:
+            yield pending.result()
+
+
 def match() -> StepBody:
     def body(ctx: Context) -> StepResult:
         result = StepResult(title=text("match_title"))
         store = ctx.store
+        # the store's first match: its one read (every found answer) starts now, beside the persons' read
+        first = _nothing_linked(store)
+        early = store.fast_frames(_first_reads(store)) if first else {}
         persons = persons_frame(store)
         state, previous_state = _inputs_state(store, persons), store.get_meta(_INPUTS_KEY)
         relink = previous_state != state
-        only_new = relink and _only_new_accounts(store, previous_state, state)
+        only_new = relink and (first or _only_new_accounts(store, previous_state, state))
         at = ctx.now.isoformat(timespec="seconds")
         transitions: dict[str, int] = {}
         by_class: dict[str, int] = {}
@@ -279,28 +365,45 @@ def match() -> StepBody:
         # (same persons): only the accounts never linked (_only_new_accounts); else the accounts and what a
         # re-link may replace are read side by side (nothing is written before)
         queries = {"accounts": _NEW_ACCOUNTS_READ} if only_new else {"accounts": _ACCOUNTS_READ, "links": _LINKS_READ, "evidence": _EVIDENCE_READ}
-        reads = store.fast_frames(queries) if relink else {}
-        accounts = _in_answer_order(reads["accounts"].result()) if relink else pl.DataFrame()
-        if accounts.height:
+        reads = (early or store.fast_frames(queries)) if relink else {}
+        # while the answers are read: the persons as link() weighs them (once for all parts)
+        normalised = normalise_persons(persons) if relink else ()
+        # the rows in stored order, taken piece by piece as each read ends (the first match: two halves)
+        rows: list[pl.DataFrame] = []
+
+        def pieces() -> Iterator[pl.DataFrame]:
+            for name, read in reads.items():
+                if name.startswith("accounts"):
+                    rows.append(_in_answer_order(read.result()))
+                    yield rows[-1]
+
+        if relink:
             if only_new:
                 previous, previous_evidence = pl.DataFrame(schema=_LINKS_READ.schema), pl.DataFrame(schema=EVIDENCE_SCHEMA)
             else:
                 previous, previous_evidence = reads["links"].result(), reads["evidence"].result()
-            linked = link(accounts, persons)
-            evidence = _evidence_rows(linked)
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())
-            fresh = linked.filter(~was_linked)
-            store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, pl.lit(at).alias("matched_at")))
-            store.insert("match_evidence", evidence.join(fresh.select("account_key"), on="account_key", how="semi"))
-            counts = fresh["class"].value_counts()
-            by_class = dict(zip(counts["class"], counts["count"]))
-            new_records = accounts.join(fresh.select("account_key"), on="account_key", how="semi").height
+            fresh_parts, again_parts, evidence_parts = [], [], []
+            # each part stored (new accounts) while the next one links; re-linked ones compared at the end
+            for linked in _linked_in_parts(pieces(), persons, normalised):
+                evidence = _evidence_rows(linked)
+                fresh = linked.filter(~was_linked)
+                store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, pl.lit(at).alias("matched_at")))
+                store.insert("match_evidence", evidence.join(fresh.select("account_key"), on="account_key", how="semi"))
+                fresh_parts.append(fresh.select("account_key", "class"))
+                again_parts.append(linked.filter(was_linked).drop(EVIDENCE_COLUMN))
+                evidence_parts.append(evidence.join(again_parts[-1].select("account_key"), on="account_key", how="semi"))
+            if fresh_parts:  # any account to link
+                fresh = pl.concat(fresh_parts)
+                counts = fresh["class"].value_counts()
+                by_class = dict(zip(counts["class"], counts["count"]))
+                new_records = pl.concat(rows).join(fresh.select("account_key"), on="account_key", how="semi").height
 
-            again = linked.filter(was_linked).join(previous, on="account_key", suffix="_old")
-            changed = _write_changed(store, again, evidence, previous_evidence, at)
-            moved = changed.filter(_differs(("class", "person_id")))
-            transitions = _transitions(moved)
-            relinked, decided_anew, updated = again.height, moved.height, changed.height - moved.height
+                again = pl.concat(again_parts).join(previous, on="account_key", suffix="_old")
+                changed = _write_changed(store, again, pl.concat(evidence_parts), previous_evidence, at)
+                moved = changed.filter(_differs(("class", "person_id")))
+                transitions = _transitions(moved)
+                relinked, decided_anew, updated = again.height, moved.height, changed.height - moved.height
         store.set_meta(_INPUTS_KEY, state)
         result.counts = {"account_records": new_records, "accounts_linked": sum(by_class.values())}
         result.counts.update({c: int(by_class.get(c, 0)) for c in CLASSES})
