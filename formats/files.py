@@ -32,10 +32,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 import polars as pl
 
@@ -203,23 +203,30 @@ def _layout_of(provider: str) -> Any:
     raise ValueError(f"unknown provider '{provider}' (dais or pipitlinq)")
 
 
-def write_atomically(path: Path, data: bytes | memoryview) -> str:
+def write_atomically(path: Path, data: bytes | memoryview | Callable[[BinaryIO], object]) -> str:
     """Write ``data`` at ``path`` whole or not at all, readable by the owner only; return its SHA-256.
 
     A temporary name beside it (``.<name>.<pid>.tmp``: hidden, and removed by the
     workspace's recovery if the process is killed), fsync, then an atomic rename.
+    ``data`` may also be a function that writes into the open file, so that a
+    large output (``matches.csv`` at L is 600 MB) is never held whole in memory;
+    its digest is then read back from the file before the rename.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600), "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        digest = sha256_of(tmp) if callable(data) else hashlib.sha256(data).hexdigest()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return hashlib.sha256(data).hexdigest()
+    return digest
 
 
 def sha256_of(path: Path) -> str:

@@ -8,9 +8,9 @@ at all (temporary name, then rename).
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -52,13 +52,15 @@ def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     flat = frame.with_columns(
         [pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List)]
     )
-    # polars writes the bytes straight after the BOM: no ``str`` of the whole file, no second and
-    # third copy for the encoding and the BOM (matches.csv at L is 600 MB)
-    body = io.BytesIO()
-    body.write(b"\xef\xbb\xbf")
-    neutralise(flat).write_csv(body, line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
-    with body.getbuffer() as data:
-        write_atomically(path, data)
+    safe = neutralise(flat)
+
+    def write(fh: BinaryIO) -> None:
+        # polars writes into the file straight after the BOM: the text is never held whole
+        # (matches.csv at L is 600 MB), nor copied for the encoding and the BOM
+        fh.write(b"\xef\xbb\xbf")
+        safe.write_csv(fh, line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
+
+    write_atomically(path, write)
     return path
 
 
