@@ -11,7 +11,8 @@ Measured on a workspace made by the real pipeline (prepare → simulated banks
 accounts of which 218 k homonyms), 2 cores, otherwise idle: the command in
 6.6–8.5 s (median 7.5 s), the HTML 3.8 MB (the 2,000 nearest homonyms listed,
 all in the xlsx), the xlsx 26 MB. On the synthetic store of this file (fewer
-accounts) the command takes about 3.6 s. See docs/performance.md.
+accounts) the command takes about 3.6 s. See docs/performance-history.md ("The report at M")
+and docs/performance.md for the report now.
 """
 
 from __future__ import annotations
