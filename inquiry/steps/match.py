@@ -40,7 +40,7 @@ from matching import link, rules_digest
 from matching.classify import CLASSES
 from matching.link import EVIDENCE_COLUMN, normalise_persons
 
-__all__ = ["EVIDENCE_SCHEMA", "FINAL_KEYS_SQL", "accounts_to_link", "match", "persons_frame"]
+__all__ = ["EVIDENCE_SCHEMA", "FINAL_KEYS_SQL", "match", "persons_frame"]
 
 #: the accounts whose link no re-link may change: a reviewer decided it, or a history inquiry rests
 #: on it (any follow-up row: queued, written, sent, answered, or shown as skipped because the person
@@ -67,7 +67,9 @@ _PERSONS_READ = FastQuery(
     {"person_id": pl.Utf8, **dict.fromkeys(_PERSON_TEXT, pl.Utf8), "kana_estimated": pl.Int64, "birth_date": pl.Date},
     _PERSON_TEXT,
 )
-#: the found answer rows of the accounts to link (:func:`accounts_to_link`), in no order yet; ``answer_row``
+#: the found answer rows of the accounts to link: those never linked and those linked before whose decision is
+#: not final (:data:`FINAL_KEYS_SQL`), every found answer of each (the result is that of one run over all
+#: answers); in no order yet (:func:`_in_answer_order`): ``answer_row``
 #: is the stored order, the one the view ``first_answers`` takes an account's first answer by
 _ACCOUNTS_READ = FastQuery(
     f"""
@@ -117,22 +119,13 @@ def persons_frame(store: Store) -> pl.DataFrame:
     )
 
 
-def accounts_to_link(store: Store) -> pl.DataFrame:
-    """Answer rows of the accounts to link, in the order they were recorded (earlier ingests first, then file and line).
+def _in_answer_order(rows: pl.DataFrame) -> pl.DataFrame:
+    """:data:`_ACCOUNTS_READ`'s rows in the order they were recorded (earlier ingests first, then file and line).
 
     link() takes an account's inquiry and holder data from its first row:
     the stored order makes that the row ``first_answers`` (and so
     ``matches.csv``, the review sheet, the report) shows the account's bank data from.
-
-    The accounts never linked and those linked before whose decision is not
-    final (:data:`FINAL_KEYS_SQL`); every found answer of each, so that the
-    result is the one a single run over all answers gives.
     """
-    return _in_answer_order(store.fast_frame(_ACCOUNTS_READ.sql, _ACCOUNTS_READ.schema, text=_ACCOUNTS_READ.text))
-
-
-def _in_answer_order(rows: pl.DataFrame) -> pl.DataFrame:
-    """:data:`_ACCOUNTS_READ`'s rows as :func:`accounts_to_link` gives them."""
     return rows.sort("answer_row").drop("answer_row")
 
 
@@ -154,7 +147,10 @@ def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
     answers = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
     people = hashlib.sha256(persons.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()[:32]
     taken = hashlib.sha256((files[1] or "").encode("ascii")).hexdigest()[:32]
-    return json.dumps([persons.height, people, rules_digest(), files[0], taken, *answers])
+    return json.dumps(
+        {"persons": persons.height, "persons_digest": people, "rules": rules_digest(),
+         "files": files[0], "files_digest": taken, "found": answers[0], "last_found": answers[1]}
+    )  # fmt: skip
 
 
 def _only_new_accounts(store: Store, previous: str | None, state: str) -> bool:
@@ -175,9 +171,10 @@ def _only_new_accounts(store: Store, previous: str | None, state: str) -> bool:
         before, now = json.loads(previous or ""), json.loads(state)
     except ValueError:
         return False
-    if not (isinstance(before, list) and len(before) == len(now) == 7) or before[:3] != now[:3]:
+    same = ("persons", "persons_digest", "rules")
+    if not isinstance(before, dict) or before.keys() != now.keys() or any(before[k] != now[k] for k in same):
         return False
-    found, last = before[5], before[6]
+    found, last = before["found"], before["last_found"]
     if last is None:
         return found == 0
     kept = store.conn.execute(
