@@ -1,7 +1,7 @@
-"""``inquiry match`` on the store's first match: one read, begun early; accounts linked in parts (issue #10, session 5).
+"""``inquiry match`` on the store's first match: the answers read early, in two halves; accounts linked in parts (issue #10, session 5).
 
-The first match of a year reads every found answer in one child read that
-starts before the persons are read, reads no links or evidence (there are
+The first match of a year reads every found answer in two child reads (the
+stored halves, side by side) that start before the persons are read, reads no links or evidence (there are
 none), and links the accounts in parts while the previous part is stored.
 What it stores is what one link of all accounts gives.
 """
