@@ -141,14 +141,26 @@ def mark_sent(home: Path) -> None:
         assert code == 0, out
 
 
-def answered_workspace(root: Path) -> Path:
-    """A workspace where the four persons of OFFICE were asked at both banks, answered and matched."""
+def answers_waiting(root: Path) -> Path:
+    """A workspace where the four persons of OFFICE were asked at both banks, and the answers wait in inbox/."""
     home = root / "ws"
     init_and_prepare(home, write_office(root / "office"))
     answer_outbox(home)
     mark_sent(home)
+    return home
+
+
+def ingested_workspace(root: Path) -> Path:
+    """:func:`answers_waiting`, the answers ingested (never matched)."""
+    home = answers_waiting(root)
     code, out = cli("ingest", "--home", home)
     assert code == 0, out
+    return home
+
+
+def answered_workspace(root: Path) -> Path:
+    """:func:`ingested_workspace`, matched."""
+    home = ingested_workspace(root)
     code, out = cli("match", "--home", home)
     assert code == 0, out
     return home

@@ -18,20 +18,13 @@ import inquiry.steps.match as match_step
 from inquiry.runtime.store import Store
 from matching import link
 from matching.link import normalise_persons
-from tests.inquiry._fixtures import answer_outbox, cli, init_and_prepare, mark_sent, snapshot, stored, write_office
+from tests.inquiry._fixtures import cli, ingested_workspace, snapshot, stored
 
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace whose four persons were asked at both banks and answered: ingested, never matched."""
-    root = tmp_path_factory.mktemp("ingested")
-    home = root / "ws"
-    init_and_prepare(home, write_office(root / "office"))
-    answer_outbox(home)
-    mark_sent(home)
-    code, out = cli("ingest", "--home", home)
-    assert code == 0, out
-    return home
+    return ingested_workspace(tmp_path_factory.mktemp("ingested"))
 
 
 def _copy(ingested: Path, tmp_path: Path, name: str) -> Path:

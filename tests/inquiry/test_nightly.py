@@ -18,7 +18,7 @@ import pytest
 
 import inquiry.steps.nightly
 from inquiry.runtime.step import StepFailed, StepResult
-from tests.inquiry._fixtures import answer_outbox, cli, init_and_prepare, mark_sent, snapshot, write_office
+from tests.inquiry._fixtures import answers_waiting, cli, snapshot
 
 LATER = (dt.date.today() + dt.timedelta(days=61)).isoformat()
 
@@ -26,12 +26,7 @@ LATER = (dt.date.today() + dt.timedelta(days=61)).isoformat()
 @pytest.fixture(scope="module")
 def waiting(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A workspace whose answers are waiting in inbox/."""
-    root = tmp_path_factory.mktemp("waiting")
-    home = root / "ws"
-    init_and_prepare(home, write_office(root / "office"))
-    answer_outbox(home)
-    mark_sent(home)
-    return home
+    return answers_waiting(tmp_path_factory.mktemp("waiting"))
 
 
 @pytest.fixture()
