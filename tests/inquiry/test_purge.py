@@ -436,10 +436,15 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
     }
     lines = sorted(f"{kind}\t{value}" for kind, series in ids.items() for value in series.to_list())
     expected = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-    assert inquiry.steps.purge.certificate.ids_digest(ids) == expected
-    monkeypatch.setattr(inquiry.steps.purge.certificate, "_DIGEST_ROWS", 3)
-    assert inquiry.steps.purge.certificate.ids_digest(ids) == expected
-    assert inquiry.steps.purge.certificate.ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()
+    cert = inquiry.steps.purge.certificate
+
+    def ids_digest(ids: dict[str, pl.Series]) -> str:  # as the purge builds it
+        return cert.lines_digest({kind: cert.id_lines(kind, values) for kind, values in ids.items()})
+
+    assert ids_digest(ids) == expected
+    monkeypatch.setattr(cert, "_DIGEST_ROWS", 3)
+    assert ids_digest(ids) == expected
+    assert ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()
 
 
 def test_certificate_worker_failing_fails_the_purge_and_keeps_everything(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

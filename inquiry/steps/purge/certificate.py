@@ -23,7 +23,7 @@ from inquiry.runtime.step import Context
 from inquiry.runtime.store import Store
 from inquiry.steps.purge.due import RECORD_KINDS, Deleted
 
-__all__ = ["CERT_PREFIX", "certificate", "certificate_files", "id_lines", "ids_digest", "lines_digest", "write_missing_certificates"]
+__all__ = ["CERT_PREFIX", "certificate", "certificate_files", "id_lines", "lines_digest", "write_missing_certificates"]
 
 CERT_PREFIX = "purge_certificate:"
 #: lines of the certificate's id digest hashed at once
@@ -39,7 +39,10 @@ def lines_digest(lines: dict[str, pl.Series]) -> str:
     """SHA-256 of every kind's sorted lines (:func:`id_lines`), the kinds in order, all lines joined by ``\\n``.
 
     The tab after a kind's name sorts before any letter, so this is the
-    digest of all the lines sorted together. Hashed in pieces, so that a
+    digest of all the lines sorted together: the value of the Python formula
+    (``sorted`` lines joined by ``\\n``) that proves later which records were
+    deleted, since polars sorts text by its UTF-8 bytes, the code point order
+    of ``sorted``. Hashed in pieces, so that a
     year's millions of ids are never all in memory as one text.
     """
     digest = hashlib.sha256()
@@ -49,16 +52,6 @@ def lines_digest(lines: dict[str, pl.Series]) -> str:
             digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
             first = False
     return digest.hexdigest()
-
-
-def ids_digest(ids: dict[str, pl.Series]) -> str:
-    """SHA-256 of ``kind<TAB>id`` lines, sorted: proves later which records were deleted.
-
-    The value of the Python formula (``sorted`` lines joined by ``\\n``),
-    built column-wise (:func:`id_lines`, :func:`lines_digest`): polars sorts
-    text by its UTF-8 bytes, the code point order of ``sorted``.
-    """
-    return lines_digest({kind: id_lines(kind, values) for kind, values in ids.items()})
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:
