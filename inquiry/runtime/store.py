@@ -259,7 +259,7 @@ class Store:
         finally:
             pool.shutdown(wait=False)  # the reads go on; the futures hold the results
 
-    def in_parts(self, query: FastQuery, key: str, table: str, parts: int = READERS) -> list[FastQuery]:
+    def in_parts(self, query: FastQuery, key: str, table: str, parts: int = READERS, *, table_key: str | None = None) -> list[FastQuery]:
         """``query`` as ``parts`` reads of consecutive ranges of ``key``, each in ``key`` order.
 
         For :meth:`fast_frames`: a read that SQLite computes row by row from
@@ -268,13 +268,15 @@ class Store:
         the parts read side by side take about ``1/parts`` of the time, and
         their frames concatenated in the order given are ``query``'s rows in
         ``key`` order. ``key`` is a column of ``query`` and the indexed, never
-        null key of ``table``; the bounds are its values at equal steps of
+        null key of ``table`` (named ``table_key`` there when the query renames
+        it, e.g. ``rowid``); the bounds are its values at equal steps of
         the table's rows (one index walk), so a table that changes between
         this call and the reads still has every row in exactly one part.
         """
+        column = table_key or key
         rows = int(self.scalar(f"SELECT count(*) FROM {table}"))
         bounds = [
-            self.scalar(f"SELECT {key} FROM {table} ORDER BY {key} LIMIT 1 OFFSET ?", (rows * k // parts,))
+            self.scalar(f"SELECT {column} FROM {table} ORDER BY {column} LIMIT 1 OFFSET ?", (rows * k // parts,))
             for k in range(1, parts)
         ] if rows >= parts else []  # fmt: skip
         edges = [None, *sorted(set(bounds)), None]

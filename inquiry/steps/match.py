@@ -293,21 +293,14 @@ def _account_parts(accounts: pl.DataFrame, size: int) -> list[pl.DataFrame]:
 
 
 def _first_reads(store: Store) -> dict[str, FastQuery]:
-    """:data:`_NEW_ACCOUNTS_READ` as two reads of the answers' stored halves (by row), for :meth:`Store.fast_frames`.
+    """:data:`_NEW_ACCOUNTS_READ` as two reads of the answers' stored halves (:meth:`Store.in_parts` by rowid), for :meth:`Store.fast_frames`.
 
     The store's first match reads every found answer: two child processes
     read side by side, and the first half can be linked while the second
     is still read (:func:`_linked_in_parts`).
     """
-    rows = int(store.scalar("SELECT count(*) FROM answers"))
-    middle = store.scalar("SELECT rowid FROM answers ORDER BY rowid LIMIT 1 OFFSET ?", (rows // 2,)) if rows > 1 else None
-    if middle is None:
-        return {"accounts": _NEW_ACCOUNTS_READ}
-    half = _NEW_ACCOUNTS_READ.sql.rstrip()
-    return {
-        "accounts": _NEW_ACCOUNTS_READ._replace(sql=f"{half} AND a.rowid < {int(middle)}"),
-        "accounts_after": _NEW_ACCOUNTS_READ._replace(sql=f"{half} AND a.rowid >= {int(middle)}"),
-    }
+    halves = store.in_parts(_NEW_ACCOUNTS_READ, "answer_row", "answers", parts=2, table_key="rowid")
+    return dict(zip(("accounts", "accounts_after"), halves, strict=False))
 
 
 def _linked_in_parts(pieces: Iterable[pl.DataFrame], persons: pl.DataFrame, normalised: tuple[pl.DataFrame, ...]) -> Iterator[pl.DataFrame]:
