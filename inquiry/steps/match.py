@@ -214,13 +214,22 @@ def _with_evidence_rank(linked: pl.DataFrame, evidence: pl.DataFrame) -> pl.Data
     stored, :func:`_evidence_rest`). Equal means equal: the same texts, the
     same double.
     """
-    own = linked.select("account_key", pl.coalesce("person_id", "candidates").alias("person_id"), *_OWN_EVIDENCE)
-    first = (
-        evidence.join(own, on=["account_key", "person_id", *_OWN_EVIDENCE], how="semi", nulls_equal=True, maintain_order="left")
+    own = {"person_id": pl.coalesce("person_id", "candidates")} | {c: pl.col(c) for c in _OWN_EVIDENCE}
+    # mostly the best (rank 0): tested on the lists themselves; the others (a year: 7,374 homonyms) looked up
+    top = pl.col(EVIDENCE_COLUMN).list.first()
+    at_top = pl.all_horizontal([top.struct.field(c).eq_missing(value) for c, value in own.items()]).fill_null(False)
+    ranked = linked.with_columns(evidence_rank=pl.when(at_top).then(pl.lit(0, dtype=pl.Int64)))
+    others = ranked.filter(pl.col("evidence_rank").is_null()).select("account_key", **own)
+    if others.height == 0:
+        return ranked
+    found = (
+        evidence.join(others, on=["account_key", *own], how="semi", nulls_equal=True, maintain_order="left")
         .unique("account_key", keep="first", maintain_order=True)
-        .select("account_key", evidence_rank="rank")
+        .select("account_key", _rank="rank")
     )
-    return linked.join(first, on="account_key", how="left", maintain_order="left")
+    return ranked.join(found, on="account_key", how="left", maintain_order="left").with_columns(
+        evidence_rank=pl.coalesce("evidence_rank", "_rank")
+    ).drop("_rank")
 
 
 def _evidence_rest(evidence: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
@@ -409,22 +418,28 @@ def match() -> StepBody:
                 previous, previous_evidence = reads["links"].result(), reads["evidence"].result()
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())
             fresh_parts, again_parts, evidence_parts = [], [], []
-            # each part stored (new accounts) while the next one links; re-linked ones compared at the end
+            # each part stored (new accounts) while the next one links; re-linked ones compared at the end.
+            # Only new accounts read (only_new): each one linked is new, its rows are all of the rows read
             for linked in _linked_in_parts(pieces(), persons, normalised):
                 evidence = _evidence_rows(linked)
                 linked = _with_evidence_rank(linked, evidence)
-                fresh = linked.filter(~was_linked)
+                fresh = linked if only_new else linked.filter(~was_linked)
                 store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, "evidence_rank", pl.lit(at).alias("matched_at")))
-                store.insert("match_evidence_rest", _evidence_rest(evidence.join(fresh.select("account_key"), on="account_key", how="semi"), fresh))
+                fresh_evidence = evidence if only_new else evidence.join(fresh.select("account_key"), on="account_key", how="semi")
+                store.insert("match_evidence_rest", _evidence_rest(fresh_evidence, fresh))
                 fresh_parts.append(fresh.select("account_key", "class"))
-                again_parts.append(linked.filter(was_linked).drop(EVIDENCE_COLUMN))
-                evidence_parts.append(evidence.join(again_parts[-1].select("account_key"), on="account_key", how="semi"))
+                if not only_new:
+                    again_parts.append(linked.filter(was_linked).drop(EVIDENCE_COLUMN))
+                    evidence_parts.append(evidence.join(again_parts[-1].select("account_key"), on="account_key", how="semi"))
             if fresh_parts:  # any account to link
                 fresh = pl.concat(fresh_parts)
                 counts = fresh["class"].value_counts()
                 by_class = dict(zip(counts["class"], counts["count"]))
-                new_records = pl.concat(rows).join(fresh.select("account_key"), on="account_key", how="semi").height
-
+                if only_new:
+                    new_records = sum(r.height for r in rows)
+                else:
+                    new_records = pl.concat(rows).join(fresh.select("account_key"), on="account_key", how="semi").height
+            if again_parts:
                 again = pl.concat(again_parts).join(previous, on="account_key", suffix="_old")
                 changed = _write_changed(store, again, pl.concat(evidence_parts), previous_evidence, at)
                 moved = changed.filter(_differs(("class", "person_id")))

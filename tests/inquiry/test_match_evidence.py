@@ -68,8 +68,10 @@ def test_the_view_gives_every_evidence_row_link_kept_and_each_is_stored_once(nam
     assert "SCAN" not in plan.replace("SCAN s", ""), plan
 
 
-def test_a_link_whose_own_evidence_is_not_in_its_list_keeps_every_row() -> None:
-    """No row equal to the link's own (another reason, say): ``evidence_rank`` null and every row stored."""
+def test_evidence_rank_is_the_first_row_equal_to_the_link_and_null_when_none() -> None:
+    """``evidence_rank``: the first rank whose person, class, score, evidence words and reason are the link's own
+    (not always rank 0: a homonym's link is its inquired person's pair, another may score higher); when no row is
+    (another reason, say) null, and every row of that account stored."""
     from benchmarks.quality import build_case
 
     case = build_case(300, 3)
@@ -78,9 +80,14 @@ def test_a_link_whose_own_evidence_is_not_in_its_list_keeps_every_row() -> None:
     odd = linked["account_key"][0]
     changed = linked.with_columns(reason=pl.when(pl.col("account_key") == odd).then(pl.lit("other")).otherwise("reason"))
     ranked = match_step._with_evidence_rank(changed, evidence)
+    # the definition, row by row
+    own = changed.select("account_key", pl.coalesce("person_id", "candidates").alias("person_id"), *match_step._OWN_EVIDENCE)
+    fields = ["person_id", *match_step._OWN_EVIDENCE]
+    equal = evidence.join(own, on="account_key", suffix="_own").filter(pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}_own")) for c in fields]))
+    expected = dict(equal.group_by("account_key").agg(pl.col("rank").min()).iter_rows())
+    assert dict(zip(ranked["account_key"], ranked["evidence_rank"])) == {k: expected.get(k) for k in changed["account_key"]}
+    assert odd not in expected and ranked["evidence_rank"].null_count() == 1 and (ranked["evidence_rank"] > 0).sum() > 0
     rest = match_step._evidence_rest(evidence, ranked)
-    assert ranked.filter(pl.col("account_key") == odd)["evidence_rank"].to_list() == [None]
-    assert ranked.filter(pl.col("account_key") != odd)["evidence_rank"].null_count() == 0
     assert rest.filter(pl.col("account_key") == odd).equals(evidence.filter(pl.col("account_key") == odd))
     assert rest.height == evidence.height - (linked.height - 1)
     assert ranked.drop("evidence_rank").equals(changed)
