@@ -499,6 +499,7 @@ MIGRATIONS: list[str] = [
     # match_evidence is a view giving the same rows as the table did (a join, not a UNION: a filter or a
     # join on account_key still reaches the indexes). Rows inserted into or deleted from the view go to
     # the table and to evidence_rank (triggers); the evidence stored so far is kept as it is, in the table.
+    # Which row is the link's own: inquiry/steps/match.py, _with_evidence_rank (the view's first side, here).
     """
     ALTER TABLE matches ADD COLUMN evidence_rank INTEGER;
     CREATE TABLE match_evidence_rest (
