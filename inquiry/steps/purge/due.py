@@ -342,8 +342,8 @@ def delete_due(
     _delete_rows(store, "answers", "answers")
     _delete_rows(store, "inquiries", "inquiries")
     matches = read("matches", _orphan_matches(store))
-    # the link's evidence goes with it
-    store.conn.execute("DELETE FROM match_evidence WHERE account_key IN (SELECT account_key FROM matches WHERE rowid IN temp.purge_matches)")
+    # the link's evidence goes with it (the rows the view match_evidence makes from the link go with the link itself)
+    store.conn.execute("DELETE FROM match_evidence_rest WHERE account_key IN (SELECT account_key FROM matches WHERE rowid IN temp.purge_matches)")
     _delete_rows(store, "matches", "matches")  # (seizure candidates and confirmations cascade)
     followups = read("followups", _due_followups(store, cutoff, unanswered))
     _delete_rows(store, "followups", "followups")
