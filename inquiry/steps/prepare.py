@@ -267,7 +267,7 @@ def prepare(options: PrepareOptions) -> StepBody:
 
             # one insert per request file, its inquiries (at most 10,000) at once: the file's name is then
             # one value, bound once per statement, and the Python values of a file are held at a time, not
-            # those of a million rows; made while the next file is written (write_request_files)
+            # those of a million rows; made while the next files are written (write_request_files)
             def record(name: str, batch: pl.DataFrame) -> None:
                 ctx.store.insert_rows(
                     "inquiries",

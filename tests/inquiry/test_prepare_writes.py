@@ -84,3 +84,48 @@ def test_prepare_stores_its_inquiries_many_rows_per_statement(tmp_path: Path, mo
     # ids given in the files' order: service, then bank code and person id as texts
     assert rows["inquiry_id"].to_list() == sorted(rows["inquiry_id"].to_list())
     assert rows.select("provider", "bank_code", "person_id").rows() == sorted(rows.select("provider", "bank_code", "person_id").rows())
+
+
+def test_prepare_writes_two_request_files_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real ``prepare``, files of 7 inquiries: the first two files are written at the same time, by two
+    writers (each waits for the other at a barrier; one writer alone would wait in vain), and every file is
+    still recorded in order, with its own inquiries."""
+    import threading
+
+    import formats
+
+    office = generate_office(40, seed=3)
+    inputs = office.write(tmp_path / "office")
+    home = tmp_path / "ws"
+    _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
+    settings = (home / "settings.json").read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 7')
+    (home / "settings.json").write_text(settings, encoding="utf-8")
+    meet = threading.Barrier(2, timeout=10)
+    writers: set[str] = set()
+    real_write = formats.write_request
+
+    def together(provider, kind, frame, path, **kw):  # the real one; the first two calls wait for each other
+        writers.add(threading.current_thread().name)
+        if len(writers) <= 2 and not meet.broken and meet.n_waiting < 2:
+            try:
+                meet.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return real_write(provider, kind, frame, path, **kw)
+
+    monkeypatch.setattr(formats, "write_request", together)
+    _ok(*cli("prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()))
+    monkeypatch.undo()
+    assert not meet.broken and len(writers) == 2, writers
+    names = sorted(p.name for p in (home / "outbox").iterdir())
+    with Store(home / "store.sqlite3") as store:
+        files = [r[0] for r in store.conn.execute("SELECT file_name FROM request_files ORDER BY rowid").fetchall()]
+        first_rows = store.conn.execute("SELECT request_file, min(rowid), max(rowid), count(*) FROM inquiries GROUP BY request_file ORDER BY 2").fetchall()
+    assert sorted(files) == names and len(names) > 4
+    assert [f for f, *_ in first_rows] == files  # inquiries stored file after file, in the files' order
+    for name, lo, hi, n in first_rows:
+        assert hi - lo + 1 == n
+        in_file = formats.read_request(home / "outbox" / name).rows["inquiry_id"].to_list()
+        with Store(home / "store.sqlite3") as store:
+            stored_ids = [r[0] for r in store.conn.execute("SELECT inquiry_id FROM inquiries WHERE request_file = ? ORDER BY rowid", (name,)).fetchall()]
+        assert in_file == stored_ids
