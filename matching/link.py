@@ -35,7 +35,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -180,6 +180,11 @@ def _as_list(frame: pl.DataFrame, col: str, sep: str) -> pl.Expr:
     return pl.col(col).cast(pl.List(pl.Utf8))
 
 
+def _distinct_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
+    """Each account's first row, numbered ``acct_idx`` in the order of first occurrence."""
+    return accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
+
+
 def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """Distinct accounts (first occurrence wins) with name and address parts.
 
@@ -187,7 +192,7 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     has_address, pref, city, town, block, room``.
     """
     _check(accounts, ACCOUNT_COLUMNS, "accounts")
-    distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
+    distinct = _distinct_accounts(accounts)
     # the addresses (the costliest parse) in a second thread while the names are parsed:
     # polars runs each string pass on one core, and releases the GIL while it does
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -333,8 +338,9 @@ def build_frames(
     ).drop("inquired_person_id")
     frm = name_derived(forms.select("person_idx", "kind_other", "key", "family", "given", "dob"))
     (acc, frm), vocabulary = _encode([acc, frm], ("key", "head"))
-    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town", "block"))
-    frm = frm.with_columns(_hashed("key2", "family", "given", "prefix"))
+    # the prefix is only ever joined on (blocking): its hash is kept, not its text (L: 2.6 M + 1.4 M strings)
+    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town", "block")).drop("prefix")
+    frm = frm.with_columns(_hashed("key2", "family", "given", "prefix")).drop("prefix")
     adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block", "room")).with_columns(
         _hashed("town", "block")
     )
@@ -385,16 +391,17 @@ def link(
         per_n, forms_n, addr_n = persons_done.result() if persons_done is not None else normalised_persons
     clock("normalise")
     frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
-    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
-    # the parsed strings live on encoded in ``frames``: only what the result shows is kept
-    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
+    # the parsed strings live on encoded in ``frames``; what the result shows is taken again at the end
     del acc_n, per_n, forms_n, addr_n
     clock("encode")
     pairs = candidate_pairs(frames, config.blocking_rules)
+    frames = _for_scoring(frames)
     clock("candidates")
     resolved, lists = [], []
     for chunk_pairs, chunk_accounts in _account_chunks(pairs, frames.accounts):
-        scored = score_pairs(frames, chunk_pairs, model=config.model, options=config.scoring).join(
+        # the chunk's accounts only: the pairs name no other, and each join then builds on the chunk
+        chunk_frames = replace(frames, accounts=chunk_accounts)
+        scored = score_pairs(chunk_frames, chunk_pairs, model=config.model, options=config.scoring).join(
             frames.persons.select("person_idx", "person_id"), on="person_idx"
         )
         clock("score")
@@ -408,8 +415,12 @@ def link(
         del chunk_resolved
         clock("classify")
     del pairs, frames
-    # ``head`` is in ``acct_idx`` order and the joins keep the left order: no sort (a copy of every column)
+    # each account's first row, taken again rather than held through the scoring; in ``acct_idx``
+    # order, and the joins keep the left order: no sort (a copy of every column)
+    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
+    head = _distinct_accounts(accounts).select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
     out = head.join(pl.concat(resolved), on="acct_idx", how="left", maintain_order="left")
+    del head
     del resolved
     out = out.select(*RESULT_COLUMNS, *passthrough, "acct_idx").with_columns(_as_text())
     if not evidence:
@@ -421,6 +432,21 @@ def link(
     )
     clock("assemble")
     return out.select(*RESULT_COLUMNS, EVIDENCE_COLUMN, *passthrough)
+
+
+#: what scoring, classes and the owner read of the prepared tables (:mod:`matching.scoring`,
+#: :mod:`matching.classify`); the rest (the blocking keys' hashes, ``y``/``m``/``d``) only served the candidates
+_SCORING_COLUMNS = {
+    "accounts": ("acct_idx", "key", "head", "key2", "family", "given", "key_len", "dob", "has_address",
+                 "pref", "city", "town", "block", "room", "inquired_idx"),
+    "forms": ("person_idx", "kind_other", "key", "key2", "family", "given", "key_len"),
+    "addresses": ("person_idx", "is_current", "pref", "city", "town", "block", "room"),
+}  # fmt: skip
+
+
+def _for_scoring(frames: LinkFrames) -> LinkFrames:
+    """``frames`` without what only blocking needed, freed before the scoring (L: ~0.2 GB)."""
+    return replace(frames, **{name: getattr(frames, name).select(cols) for name, cols in _SCORING_COLUMNS.items()})
 
 
 #: result columns held as codes while the chunks are scored (:func:`_lean`), text again in the result
@@ -446,7 +472,9 @@ def _as_text() -> list[pl.Expr]:
 
 #: candidate pairs scored and classified at once: the evidence of a pair is a few wide rows per name
 #: form and known address, so at L (6.9 M pairs) one pass would hold several GB of them at once
-PAIRS_PER_CHUNK = 1_000_000
+#: (each chunk's joins build on its own accounts, so smaller chunks cost little: at L, 14 chunks of
+#: 500,000 took 26 CPU s to score where 7 of 1 M took 24, and held less at once)
+PAIRS_PER_CHUNK = 500_000
 
 
 def _account_chunks(pairs: pl.DataFrame, accounts: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
