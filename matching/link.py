@@ -41,11 +41,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from matching._stages import StageClock
 from matching.blocking import BLOCKING_RULES, BlockingRule, LinkFrames, candidate_pairs, secondary_key
 from matching.classify import CLASS_DTYPE, classify_pairs, resolve_accounts
 from matching.comparisons import DEFAULT_MODEL, MatchModel
 from matching.scoring import ScoringOptions, score_pairs
+from matching.stages import StageClock
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -420,8 +420,7 @@ def link(
     passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
     head = _distinct_accounts(accounts).select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
     out = head.join(pl.concat(resolved), on="acct_idx", how="left", maintain_order="left")
-    del head
-    del resolved
+    del head, resolved
     out = out.select(*RESULT_COLUMNS, *passthrough, "acct_idx").with_columns(_as_text())
     if not evidence:
         clock("assemble")

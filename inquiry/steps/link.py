@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -36,8 +37,8 @@ from inquiry.runtime.step import console
 from inquiry.steps.exports import shape_matches
 from inquiry.steps.persons import with_kana
 from matching import link
-from matching._stages import STAGES, StageClock
 from matching.link import normalise_persons
+from matching.stages import STAGES, StageClock
 
 __all__ = ["link_files", "run_link"]
 
@@ -198,7 +199,7 @@ def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, 
 def _persons(
     master: Path, encoding: str | None, requests: list[Path]
 ) -> tuple[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], int, pl.DataFrame, pl.DataFrame]:
-    """``(normalised persons, persons, rejects, inquired)``: the master read, its missing kana estimated,
+    """``(normalised persons, number of persons, rejects, inquired)``: the master read, its missing kana estimated,
     normalised for linking (:func:`matching.link.normalise_persons`) and the request files' persons found.
 
     Runs beside the answer files' reads; what it returns is all linking needs
@@ -254,14 +255,17 @@ def _write_matches(linked: pl.DataFrame, first: pl.DataFrame, out: Path) -> dict
     answer, so the file is byte for byte the one shaped whole, without the
     whole shaped table (22 text columns, 2.6 M rows at L) held at once.
     """
-    order = linked.get_column("account_key").arg_sort()
-    # ``linked`` comes row for row in ``first``'s order (:func:`_link_found`); else sorted apart
-    same_rows = linked.get_column("account_key").equals(first.get_column("account_key"))
-    first_order = order if same_rows else first.get_column("account_key").arg_sort()
-    parts = (
-        shape_matches(linked[order.slice(i, _WRITE_ROWS)], first[first_order.slice(i, _WRITE_ROWS)])
-        for i in range(0, linked.height, _WRITE_ROWS)
-    )
+    if linked.height <= _WRITE_ROWS:  # one part: shaped as it is (M: 300,000 accounts)
+        parts: Iterable[pl.DataFrame] = [shape_matches(linked, first)]
+    else:
+        order = linked.get_column("account_key").arg_sort()
+        # ``linked`` comes row for row in ``first``'s order (:func:`_link_found`); else sorted apart
+        same_rows = linked.get_column("account_key").equals(first.get_column("account_key"))
+        first_order = order if same_rows else first.get_column("account_key").arg_sort()
+        parts = (
+            shape_matches(linked[order.slice(i, _WRITE_ROWS)], first[first_order.slice(i, _WRITE_ROWS)])
+            for i in range(0, linked.height, _WRITE_ROWS)
+        )
     write_csv_parts(parts, out, schema=shape_matches(pl.DataFrame(), pl.DataFrame()).schema)
     return dict(linked.get_column("class").value_counts().sort("class").iter_rows())
 
@@ -303,7 +307,7 @@ def run_link(master: Path, responses: list[Path], requests: list[Path], out: Pat
     (listed in the rejects file beside ``out``), 2 when the master itself is refused.
 
     With the environment variable ``INQUIRY_STAGES`` set, each stage's wall and CPU
-    seconds and memory are logged on stderr (:mod:`matching._stages`).
+    seconds and memory are logged on stderr (:mod:`matching.stages`).
     """
     started, stamp = time.perf_counter(), datetime.now()
     if os.environ.get("INQUIRY_STAGES"):
@@ -324,7 +328,7 @@ def run_link(master: Path, responses: list[Path], requests: list[Path], out: Pat
 
 
 def _log_stages() -> None:
-    """Send the stage clock's lines (:data:`matching._stages.STAGES`) to stderr."""
+    """Send the stage clock's lines (:data:`matching.stages.STAGES`) to stderr."""
     if not STAGES.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("stage %(message)s"))
