@@ -381,7 +381,9 @@ def link(
     structs built for nothing). ``normalised_persons``: :func:`normalise_persons`
     of ``persons``, made already (``inquiry match`` makes it while the
     accounts are read, and links the accounts in parts against it); the
-    result is the one ``link()`` gives without it.
+    result is the one ``link()`` gives without it, and ``persons`` is then
+    not read (``inquiry link`` passes an empty frame: the master's rows are
+    freed). ``timings`` also gets ``assemble``: the chunks' results put together.
     """
     config = config or LinkConfig()
     clock = StageClock(timings)
