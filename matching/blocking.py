@@ -16,7 +16,7 @@ collision can only add a pair to score, never decide one.
 The prepared tables (:class:`LinkFrames`):
 
 - ``accounts``: one row per distinct account, ``acct_idx`` (0..n-1),
-  ``key``/``key2``/``family``/``given``/``prefix`` codes, ``key_len``,
+  ``key``/``key2``/``family``/``given`` codes, ``prefix_h`` (the prefix's hash only), ``key_len``,
   ``dob``, ``y``/``m``/``d``, ``inquired_idx``, ``has_address`` and the
   address codes ``pref``/``city``/``town``/``block``;
 - ``forms``: one row per name form of a person (the name, each of
@@ -206,7 +206,12 @@ def _rule_pairs(frames: LinkFrames, rule: BlockingRule, form_addresses: pl.LazyF
     keys = [f"_k{i}" for i in range(len(rule.left_on))]
     if rule.max_block is not None:
         right = right.filter(pl.len().over(keys) <= rule.max_block)
-    return left.join(right, on=keys, how="inner").select("acct_idx", "person_idx")
+    return left.join(right, on=keys, how="inner").select(_PAIR_CODE)
+
+
+#: a pair as one integer, ``acct_idx`` in the high half: the union of the rules (tens of millions of
+#: rows at L) is deduplicated on one 8-byte column instead of two (L: 0.1-0.2 GB less at its peak)
+_PAIR_CODE = (pl.col("acct_idx").cast(pl.UInt64) * (1 << 32) + pl.col("person_idx").cast(pl.UInt64)).alias("_pair")
 
 
 def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKING_RULES) -> pl.DataFrame:
@@ -228,8 +233,11 @@ def candidate_pairs(frames: LinkFrames, rules: tuple[BlockingRule, ...] = BLOCKI
         frames.accounts.lazy()
         .filter(pl.col("inquired_idx").is_not_null())
         .select("acct_idx", pl.col("inquired_idx").alias("person_idx"))
+        .select(_PAIR_CODE)
     )
-    pairs = pl.concat(parts).unique().collect()
+    code = pl.concat(parts).unique().collect().get_column("_pair")
+    pairs = pl.DataFrame({"acct_idx": (code // (1 << 32)).cast(pl.UInt32), "person_idx": (code % (1 << 32)).cast(pl.UInt32)})
+    del code
     found = pairs.get_column("acct_idx").unique()
     lonely = frames.accounts.lazy().filter(~pl.col("acct_idx").is_in(found.implode()))
     namesakes = frames.forms.lazy().select("key", "person_idx").sort("key", "person_idx").group_by("key").head(

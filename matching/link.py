@@ -33,19 +33,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from matching.blocking import BLOCKING_RULES, BlockingRule, LinkFrames, candidate_pairs, secondary_key
-from matching.classify import classify_pairs, resolve_accounts
+from matching.classify import CLASS_DTYPE, classify_pairs, resolve_accounts
 from matching.comparisons import DEFAULT_MODEL, MatchModel
 from matching.scoring import ScoringOptions, score_pairs
+from matching.stages import StageClock
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -180,6 +180,11 @@ def _as_list(frame: pl.DataFrame, col: str, sep: str) -> pl.Expr:
     return pl.col(col).cast(pl.List(pl.Utf8))
 
 
+def _distinct_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
+    """Each account's first row, numbered ``acct_idx`` in the order of first occurrence."""
+    return accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
+
+
 def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     """Distinct accounts (first occurrence wins) with name and address parts.
 
@@ -187,7 +192,7 @@ def normalise_accounts(accounts: pl.DataFrame) -> pl.DataFrame:
     has_address, pref, city, town, block, room``.
     """
     _check(accounts, ACCOUNT_COLUMNS, "accounts")
-    distinct = accounts.unique("account_key", keep="first", maintain_order=True).with_row_index("acct_idx")
+    distinct = _distinct_accounts(accounts)
     # the addresses (the costliest parse) in a second thread while the names are parsed:
     # polars runs each string pass on one core, and releases the GIL while it does
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -333,8 +338,9 @@ def build_frames(
     ).drop("inquired_person_id")
     frm = name_derived(forms.select("person_idx", "kind_other", "key", "family", "given", "dob"))
     (acc, frm), vocabulary = _encode([acc, frm], ("key", "head"))
-    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town", "block"))
-    frm = frm.with_columns(_hashed("key2", "family", "given", "prefix"))
+    # the prefix is only ever joined on (blocking): its hash is kept, not its text (L: 2.6 M + 1.4 M strings)
+    acc = _address_keys(acc).with_columns(_hashed("key2", "family", "given", "prefix", "town", "block")).drop("prefix")
+    frm = frm.with_columns(_hashed("key2", "family", "given", "prefix")).drop("prefix")
     adr = _address_keys(addresses.select("person_idx", "is_current", "pref", "city", "town", "block", "room")).with_columns(
         _hashed("town", "block")
     )
@@ -375,54 +381,101 @@ def link(
     structs built for nothing). ``normalised_persons``: :func:`normalise_persons`
     of ``persons``, made already (``inquiry match`` makes it while the
     accounts are read, and links the accounts in parts against it); the
-    result is the one ``link()`` gives without it.
+    result is the one ``link()`` gives without it, and ``persons`` is then
+    not read (``inquiry link`` passes an empty frame: the master's rows are
+    freed). ``timings`` also gets ``assemble``: the chunks' results put together.
     """
     config = config or LinkConfig()
-    clock = _Clock(timings)
+    clock = StageClock(timings)
     with ThreadPoolExecutor(max_workers=1) as pool:  # independent, and mostly outside the GIL
         persons_done = pool.submit(normalise_persons, persons) if normalised_persons is None else None
         acc_n = normalise_accounts(accounts)
         per_n, forms_n, addr_n = persons_done.result() if persons_done is not None else normalised_persons
     clock("normalise")
     frames = build_frames(acc_n, per_n, forms_n, addr_n, prefix_length=config.prefix_length)
-    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
-    # the parsed strings live on encoded in ``frames``: only what the result shows is kept
-    head = acc_n.select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
+    # the parsed strings live on encoded in ``frames``; what the result shows is taken again at the end
     del acc_n, per_n, forms_n, addr_n
     clock("encode")
     pairs = candidate_pairs(frames, config.blocking_rules)
+    frames = _for_scoring(frames)
     clock("candidates")
     resolved, lists = [], []
     for chunk_pairs, chunk_accounts in _account_chunks(pairs, frames.accounts):
-        scored = score_pairs(frames, chunk_pairs, model=config.model, options=config.scoring).join(
+        # the chunk's accounts only: the pairs name no other, and each join then builds on the chunk
+        chunk_frames = replace(frames, accounts=chunk_accounts)
+        scored = score_pairs(chunk_frames, chunk_pairs, model=config.model, options=config.scoring).join(
             frames.persons.select("person_idx", "person_id"), on="person_idx"
         )
         clock("score")
         classified = classify_pairs(scored, config.model)
         del scored
-        resolved.append(resolve_accounts(classified, chunk_accounts, max_candidates=config.max_candidates))
+        chunk_resolved = resolve_accounts(classified, chunk_accounts, max_candidates=config.max_candidates)
         if evidence:
-            lists.append(candidate_evidence(classified, resolved[-1], chunk_accounts, max_candidates=config.max_candidates))
+            lists.append(candidate_evidence(classified, chunk_resolved, chunk_accounts, max_candidates=config.max_candidates))
         del classified
+        resolved.append(chunk_resolved.select(_lean(config.model)))
+        del chunk_resolved
         clock("classify")
-    del pairs
+    del pairs, frames
+    # each account's first row, taken again rather than held through the scoring; in ``acct_idx``
+    # order, and the joins keep the left order: no sort (a copy of every column)
+    passthrough = [c for c in accounts.columns if c not in (*RESULT_COLUMNS, EVIDENCE_COLUMN)]
+    head = _distinct_accounts(accounts).select("acct_idx", "account_key", "inquiry_id", "inquired_person_id", *passthrough)
     out = head.join(pl.concat(resolved), on="acct_idx", how="left", maintain_order="left")
+    del head, resolved
+    out = out.select(*RESULT_COLUMNS, *passthrough, "acct_idx").with_columns(_as_text())
     if not evidence:
-        clock("classify")
-        return out.sort("acct_idx").select(*RESULT_COLUMNS, *passthrough)
+        clock("assemble")
+        return out.drop("acct_idx")
     merged = pl.concat(lists)
-    out = (
-        out.join(merged, on="acct_idx", how="left", maintain_order="left")
-        .sort("acct_idx")
-        .with_columns(pl.col(EVIDENCE_COLUMN).fill_null(pl.lit([], dtype=merged.schema[EVIDENCE_COLUMN])))
+    out = out.join(merged, on="acct_idx", how="left", maintain_order="left").with_columns(
+        pl.col(EVIDENCE_COLUMN).fill_null(pl.lit([], dtype=merged.schema[EVIDENCE_COLUMN]))
     )
-    clock("classify")
+    clock("assemble")
     return out.select(*RESULT_COLUMNS, EVIDENCE_COLUMN, *passthrough)
+
+
+#: what scoring, classes and the owner read of the prepared tables (:mod:`matching.scoring`,
+#: :mod:`matching.classify`); the rest (the blocking keys' hashes, ``y``/``m``/``d``) only served the candidates
+_SCORING_COLUMNS = {
+    "accounts": ("acct_idx", "key", "head", "key2", "family", "given", "key_len", "dob", "has_address",
+                 "pref", "city", "town", "block", "room", "inquired_idx"),
+    "forms": ("person_idx", "kind_other", "key", "key2", "family", "given", "key_len"),
+    "addresses": ("person_idx", "is_current", "pref", "city", "town", "block", "room"),
+}  # fmt: skip
+
+
+def _for_scoring(frames: LinkFrames) -> LinkFrames:
+    """``frames`` without what only blocking needed, freed before the scoring (L: ~0.2 GB)."""
+    return replace(frames, **{name: getattr(frames, name).select(cols) for name, cols in _SCORING_COLUMNS.items()})
+
+
+#: result columns held as codes while the chunks are scored (:func:`_lean`), text again in the result
+_CODED = ("person_id", "class", "name_evidence", "dob_evidence", "address_evidence", "reason")
+
+
+def _lean(model: MatchModel) -> list[pl.Expr]:
+    """A chunk's resolved accounts as held until every chunk is done: the labels as enums and the
+    person and reason as categoricals (1-4 bytes a row instead of a string each - the reason is a
+    sentence - for the 2.6 M accounts of L while the encoded frames are still alive)."""
+    enums = {"class": CLASS_DTYPE, "name_evidence": model.name.dtype, "dob_evidence": model.dob.dtype,
+             "address_evidence": model.address.dtype}  # fmt: skip
+    return [
+        "acct_idx", "score", "candidates",
+        *[pl.col(c).cast(enums.get(c, pl.Categorical)) for c in _CODED],
+    ]  # fmt: skip
+
+
+def _as_text() -> list[pl.Expr]:
+    """The columns :func:`_lean` coded, as text again (the result's types)."""
+    return [pl.col(c).cast(pl.Utf8) for c in _CODED]
 
 
 #: candidate pairs scored and classified at once: the evidence of a pair is a few wide rows per name
 #: form and known address, so at L (6.9 M pairs) one pass would hold several GB of them at once
-PAIRS_PER_CHUNK = 1_000_000
+#: (each chunk's joins build on its own accounts, so smaller chunks cost little: at L, 14 chunks of
+#: 500,000 took 26 CPU s to score where 7 of 1 M took 24, and held less at once)
+PAIRS_PER_CHUNK = 500_000
 
 
 def _account_chunks(pairs: pl.DataFrame, accounts: pl.DataFrame) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
@@ -486,16 +539,3 @@ def candidate_evidence(
         .group_by("acct_idx", maintain_order=True)
         .agg(pl.struct(fields).alias(EVIDENCE_COLUMN))
     )
-
-
-class _Clock:
-    """Adds the seconds since the last call to ``timings[phase]`` (nothing when ``timings`` is None)."""
-
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings, self.last = timings, time.perf_counter()
-
-    def __call__(self, phase: str) -> None:
-        if self.timings is not None:
-            now = time.perf_counter()
-            self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
-            self.last = now

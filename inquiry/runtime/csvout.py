@@ -8,6 +8,7 @@ at all (temporary name, then rename).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -16,7 +17,7 @@ import polars as pl
 
 from formats.files import write_atomically
 
-__all__ = ["neutralise", "unneutralise", "write_csv", "write_rejects"]
+__all__ = ["neutralise", "unneutralise", "write_csv", "write_csv_parts", "write_rejects"]
 
 #: what a spreadsheet may run as a formula: ``= + - @`` (half- or full-width, as Excel
 #: reads ``＝`` typed with the IME), also after leading spaces, tabs or the
@@ -48,17 +49,33 @@ def unneutralise(e: pl.Expr) -> pl.Expr:
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """Write ``frame`` for Excel: BOM, CRLF, RFC 4180 quoting, dates ``YYYY-MM-DD``."""
+    return write_csv_parts([frame], path, schema=frame.schema)
+
+
+def write_csv_parts(parts: Iterable[pl.DataFrame], path: Path, *, schema: Mapping[str, pl.DataType]) -> Path:
+    """Write the rows of ``parts``, one after the other, as :func:`write_csv` writes them whole.
+
+    For a large table put together part by part (``inquiry link``'s
+    ``matches.csv`` at L): only one part is held at a time, and the bytes are
+    those of the parts concatenated and written at once - each cell is
+    written and neutralised on its own. ``schema`` gives the header (and the
+    file when there is no part).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    flat = frame.with_columns(
-        [pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    )
-    safe = neutralise(flat)
 
     def write(fh: BinaryIO) -> None:
         # polars writes into the file straight after the BOM: the text is never held whole
         # (matches.csv at L is 600 MB), nor copied for the encoding and the BOM
         fh.write(b"\xef\xbb\xbf")
-        safe.write_csv(fh, line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary")
+        header = True
+        for frame in parts:
+            flat = frame.with_columns([pl.col(c).list.join(";") for c, t in frame.schema.items() if isinstance(t, pl.List)])
+            neutralise(flat).write_csv(
+                fh, include_header=header, line_terminator="\r\n", date_format="%Y-%m-%d", quote_style="necessary"
+            )
+            header = False
+        if header:
+            pl.DataFrame(schema=schema).write_csv(fh, line_terminator="\r\n")
 
     write_atomically(path, write)
     return path

@@ -15,8 +15,11 @@ rejected, per file and in all.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import time
+from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -29,11 +32,13 @@ from formats.errors import FileRejected
 from formats.inputs import read_master
 from formats.yucho import account_key
 from inquiry.messages import count_label, text
-from inquiry.runtime.csvout import write_csv, write_rejects
+from inquiry.runtime.csvout import write_csv, write_csv_parts, write_rejects
 from inquiry.runtime.step import console
 from inquiry.steps.exports import shape_matches
 from inquiry.steps.persons import with_kana
 from matching import link
+from matching.link import normalise_persons
+from matching.stages import STAGES, StageClock
 
 __all__ = ["link_files", "run_link"]
 
@@ -191,64 +196,141 @@ def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, 
     return first.frame(), pl.concat(rejects), counts
 
 
-def _persons(master: Path, encoding: str | None) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """``(persons, master rejects, kana rejects)``: the master read and its missing kana estimated."""
+def _persons(
+    master: Path, encoding: str | None, requests: list[Path]
+) -> tuple[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], int, pl.DataFrame, pl.DataFrame]:
+    """``(normalised persons, number of persons, rejects, inquired)``: the master read, its missing kana estimated,
+    normalised for linking (:func:`matching.link.normalise_persons`) and the request files' persons found.
+
+    Runs beside the answer files' reads; what it returns is all linking needs
+    of the master, so the master's rows (readings, histories) are freed here
+    instead of being held through ``link()``.
+    """
     table = read_master(master, encoding=encoding)
     persons, kana_rejects = with_kana(table.rows, master)
-    return persons, table.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), kana_rejects
-
-
-def link_files(
-    master: Path, responses: list[Path], requests: list[Path], encoding: str | None = None
-) -> tuple[pl.DataFrame, dict[str, int], pl.DataFrame]:
-    """Link the found accounts of ``responses`` to ``master``; return (matches, counts, rejects).
-
-    ``rejects`` (``file, line, reason``) holds the master rows and answer rows
-    refused, and the answer files refused whole.
-    """
-    # The master (whose kana estimates are Python work in pykakasi) and the answer files
-    # (polars and numpy work, mostly without the GIL) are read at the same time.
-    with ThreadPoolExecutor(max_workers=_READERS) as pool:
-        master_read = pool.submit(_persons, master, encoding)
-        found, answer_rejects, answer_counts = _read_answers(responses, pool)
-        persons, master_rejects, kana_rejects = master_read.result()
-    rejects = pl.concat([master_rejects, kana_rejects, answer_rejects])
-    counts = {"persons": persons.height, "persons_rejected": master_rejects.height + kana_rejects.height, **answer_counts}
-    if found.height == 0:
-        return shape_matches(pl.DataFrame(), pl.DataFrame()), {**counts, "accounts": 0}, rejects
+    rejects = pl.concat([table.rejects.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA), kana_rejects])
+    del table
     inquired = pl.DataFrame(schema={"inquiry_id": pl.Utf8, "_req_person": pl.Utf8})
     if requests:
         inquired = _inquired_persons(requests, persons)
-    found = found.join(inquired, on="inquiry_id", how="left").with_columns(
-        inquired_person_id=pl.coalesce("_req_person", "person_id")
-    )
+    normalised = normalise_persons(persons.select(_PERSON_COLUMNS))
+    return normalised, persons.height, rejects, inquired
+
+
+#: what linking reads of the master's persons
+_PERSON_COLUMNS = ["person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history"]
+#: what ``matches.csv`` shows of an account's first answer (beside the link)
+_FIRST_COLUMNS = [
+    "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
+    "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
+]  # fmt: skip
+#: rows of ``matches.csv`` put together and written at once (at L: 2.6 M rows in 6 parts)
+_WRITE_ROWS = 500_000
+
+
+def _link_found(
+    found: pl.DataFrame, normalised: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], inquired: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(linked, first answers)``: every account of ``found`` (one first answer each) linked, row for
+    row in ``found``'s order, and the answer columns ``matches.csv`` shows."""
+    if inquired.height:
+        found = found.join(inquired, on="inquiry_id", how="left", maintain_order="left").with_columns(
+            inquired_person_id=pl.coalesce("_req_person", "person_id")
+        )
+    else:  # no request files: the inquired person is what the answer echoes (pipitLINQ's 宛名番号)
+        found = found.with_columns(inquired_person_id=pl.col("person_id"))
     accounts = found.select("account_key", "inquiry_id", "inquired_person_id", "holder_kana", "holder_birth_date", "holder_address")
-    persons = persons.select("person_id", "name_kana", "kana_estimated", "kana_candidates", "other_names_kana", "birth_date", "address", "address_history")
-    linked = link(accounts, persons, evidence=False)
-    del accounts, persons
-    first = found.select(
-        "account_key", "provider", "bank_code", "branch_code", pl.col("account_type").cast(pl.Int64), "account_number",
-        "holder_kana", "holder_birth_date", "holder_address", "balance_yen", "account_status", "last_activity",
-    )  # fmt: skip
-    return shape_matches(linked, first), {**counts, "accounts": linked.height}, rejects
+    first = found.select(_FIRST_COLUMNS)
+    del found
+    # the persons are given normalised (the raw rows are gone): ``link()`` reads nothing else of them
+    linked = link(accounts, pl.DataFrame(), evidence=False, normalised_persons=normalised)
+    return linked, first
+
+
+def _write_matches(linked: pl.DataFrame, first: pl.DataFrame, out: Path) -> dict[str, int]:
+    """Write ``matches.csv`` (sorted by account key) in parts of :data:`_WRITE_ROWS` rows; return the
+    accounts per class.
+
+    Each part is :func:`shape_matches` of the same accounts' link and first
+    answer, so the file is byte for byte the one shaped whole, without the
+    whole shaped table (22 text columns, 2.6 M rows at L) held at once.
+    """
+    if linked.height <= _WRITE_ROWS:  # one part: shaped as it is (M: 300,000 accounts)
+        parts: Iterable[pl.DataFrame] = [shape_matches(linked, first)]
+    else:
+        order = linked.get_column("account_key").arg_sort()
+        # ``linked`` comes row for row in ``first``'s order (:func:`_link_found`); else sorted apart
+        same_rows = linked.get_column("account_key").equals(first.get_column("account_key"))
+        first_order = order if same_rows else first.get_column("account_key").arg_sort()
+        parts = (
+            shape_matches(linked[order.slice(i, _WRITE_ROWS)], first[first_order.slice(i, _WRITE_ROWS)])
+            for i in range(0, linked.height, _WRITE_ROWS)
+        )
+    write_csv_parts(parts, out, schema=shape_matches(pl.DataFrame(), pl.DataFrame()).schema)
+    return dict(linked.get_column("class").value_counts().sort("class").iter_rows())
+
+
+def link_files(
+    master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None = None
+) -> tuple[dict[str, int], dict[str, int], pl.DataFrame]:
+    """Link the found accounts of ``responses`` to ``master`` and write ``out`` (``matches.csv``);
+    return (counts, accounts per class, rejects).
+
+    ``rejects`` (``file, line, reason``) holds the master rows and answer rows
+    refused, and the answer files refused whole. Nothing is written when the
+    master is refused (:class:`FileRejected`).
+    """
+    clock = StageClock()
+    # The master (whose kana estimates are Python work in pykakasi) and the answer files
+    # (polars and numpy work, mostly without the GIL) are read at the same time.
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        master_read = pool.submit(_persons, master, encoding, requests)
+        found, answer_rejects, answer_counts = _read_answers(responses, pool)
+        clock("answers read")
+        normalised, n_persons, master_rejects, inquired = master_read.result()
+    clock("master read")
+    rejects = pl.concat([master_rejects, answer_rejects])
+    counts = {"persons": n_persons, "persons_rejected": master_rejects.height, **answer_counts}
+    if found.height == 0:
+        write_csv(shape_matches(pl.DataFrame(), pl.DataFrame()), out)
+        return {**counts, "accounts": 0}, {}, rejects
+    linked, first = _link_found(found, normalised, inquired)
+    del found, normalised
+    clock("link")
+    by_class = _write_matches(linked, first, out)
+    clock("write")
+    return {**counts, "accounts": linked.height}, by_class, rejects
 
 
 def run_link(master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None) -> int:
     """``inquiry link``: 0 when every input row was taken, 1 when some were rejected
-    (listed in the rejects file beside ``out``), 2 when the master itself is refused."""
+    (listed in the rejects file beside ``out``), 2 when the master itself is refused.
+
+    With the environment variable ``INQUIRY_STAGES`` set, each stage's wall and CPU
+    seconds and memory are logged on stderr (:mod:`matching.stages`).
+    """
     started, stamp = time.perf_counter(), datetime.now()
+    if os.environ.get("INQUIRY_STAGES"):
+        _log_stages()
     try:
-        matches, counts, rejects = link_files(master, responses, requests, encoding)
+        counts, by_class, rejects = link_files(master, responses, requests, out, encoding)
     except FileRejected as exc:
         console.print(f"[red]{text('error', error=exc)}[/red]")
         return 2
-    write_csv(matches, out)
-    by_class = matches["class"].value_counts().sort("class") if matches.height else pl.DataFrame()
     labelled = {count_label(key): value for key, value in counts.items()}
     console.print(text("link_done", counts=labelled, seconds=time.perf_counter() - started, out=out))
-    for cls, n in by_class.iter_rows() if by_class.height else []:
+    for cls, n in by_class.items():
         console.print(f"  {cls}: {n:,}")
     rejects_path = write_rejects(rejects, out.parent, stamp)
     if rejects_path is not None:
         console.print(f"[yellow]{text('rejected_rows', count=f'{rejects.height:,}', path=rejects_path)}[/yellow]")
     return 1 if rejects.height else 0
+
+
+def _log_stages() -> None:
+    """Send the stage clock's lines (:data:`matching.stages.STAGES`) to stderr."""
+    if not STAGES.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("stage %(message)s"))
+        STAGES.addHandler(handler)
+    STAGES.setLevel(logging.DEBUG)

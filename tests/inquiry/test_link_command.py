@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -180,3 +183,61 @@ def test_a_history_answer_file_among_the_responses_is_skipped_and_counted(tmp_pa
         outputs.append((out.read_bytes(), output))
     assert outputs[0][0] == outputs[1][0] and pl.read_csv(outputs[0][0], infer_schema=False).height > 0
     assert "'files_skipped (not basic)': 0" in outputs[0][1] and "'files_skipped (not basic)': 1" in outputs[1][1]
+
+
+def _linkable_files(tmp_path: Path, seed: int) -> tuple[Path, list[Path]]:
+    """A master and two basic answer files (one per service) of a small synthetic office."""
+    office = generate_office(300, seed=seed)
+    inputs = office.write(tmp_path / "office")
+    world = BankWorld.from_office(office, seed=seed)
+    responses = []
+    for provider in ("dais", "pipitlinq"):
+        written = formats.write_request(
+            provider, "basic", sample_requests(office, provider).head(1500), tmp_path / f"{provider}-req",
+            municipality_code="131041", municipality_kana="ｼﾝｼﾞﾕｸｸ", created_on=office.as_of, seq=1,
+        )  # fmt: skip
+        responses.append(world.answer_file(written.path, tmp_path / "inbox"))
+    return inputs["master"], responses
+
+
+def test_matches_written_in_parts_are_the_file_shaped_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #10 (memory at L): ``matches.csv`` is put together and written part by part, sorted by
+    account key across the parts; the bytes are those of the table shaped and written whole - a
+    formula-like cell is neutralised in whichever part it falls, the other cells are left as they are."""
+    master, responses = _linkable_files(tmp_path, seed=8)
+    pip = formats.read_response(responses[1])
+    rows = pip.rows.drop("line").with_columns(  # a bank echoes a few addresses as formulas
+        holder_address=pl.when(pl.int_range(pl.len()) % 97 == 5).then(pl.lit('=HYPERLINK("http://x")')).otherwise("holder_address")
+    )
+    responses[1] = formats.write_response(
+        "pipitlinq", "basic", rows, tmp_path / "inbox-formulas", municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1
+    ).path
+    args = ["--master", master, *[a for f in responses for a in ("--responses", f)]]
+    whole, parts = tmp_path / "whole" / "matches.csv", tmp_path / "parts" / "matches.csv"
+    monkeypatch.setattr(inquiry.steps.link, "_WRITE_ROWS", 10**9)
+    assert cli("link", *args, "--out", whole)[0] == 0
+    monkeypatch.setattr(inquiry.steps.link, "_WRITE_ROWS", 37)  # dozens of parts
+    code, output = cli("link", *args, "--out", parts)
+    assert code == 0, output
+    assert parts.read_bytes() == whole.read_bytes()
+    m = pl.read_csv(parts, infer_schema=False)
+    assert m.height > 37 * 10 and m["account_key"].is_sorted()
+    assert m.filter(pl.col("holder_address").str.starts_with("'=HYPERLINK")).height > 2
+    counts = m["class"].value_counts().sort("class").iter_rows()
+    assert all(f"{cls}: {n:,}" in output for cls, n in counts)
+
+
+def test_stages_are_timed_and_measured_when_asked(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Issue #10: where ``inquiry link``'s time and memory go is logged stage by stage (the logger
+    ``matching.stages``; ``INQUIRY_STAGES`` turns it on for the command), from the reads to the write."""
+    master, responses = _linkable_files(tmp_path, seed=9)
+    caplog.set_level(logging.DEBUG, logger="matching.stages")
+    code, output = cli("link", "--master", master, *[a for f in responses for a in ("--responses", f)], "--out", tmp_path / "m.csv")
+    assert code == 0, output
+    lines = [r.getMessage() for r in caplog.records if r.name == "matching.stages"]
+    stages = [line.split(" wall ")[0].strip() for line in lines]
+    for stage in ("answers read", "master read", "normalise", "encode", "candidates", "score", "classify", "assemble", "link", "write"):
+        assert stage in stages, stages
+    assert all(" wall " in line and " cpu " in line for line in lines)
+    if sys.platform.startswith("linux"):
+        assert all(" rss " in line and " peak " in line for line in lines)
