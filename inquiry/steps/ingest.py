@@ -283,23 +283,21 @@ def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: 
     return recorded, rejects, rows.select("_rid", "line", "answer")  # recorded: what went in, counted by _record
 
 
-def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame]:
+def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    """Store a history answer file's transactions; (rows recorded, rejects, the transactions for :func:`history.summarise`)."""
     rows, rejects = _check_rows(ctx, parsed, _SENT_HISTORY)
     today = ctx.today.isoformat()
-    tx = rows.filter(pl.col("answer") == "found")
-    ctx.store.insert(
-        "transactions",
-        tx.select(
-            pl.col("inquiry_id").alias("followup_id"), pl.lit(sha).alias("response_sha"), "line", "detail_no",
-            "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen",
-        ),  # fmt: skip
-    )
+    tx = rows.filter(pl.col("answer") == "found").select(
+        pl.col("inquiry_id").alias("followup_id"), "line", "detail_no",
+        "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen",
+    )  # fmt: skip
+    ctx.store.insert("transactions", tx.with_columns(pl.lit(sha).alias("response_sha")))
     # none/unable rows are not stored (no transaction to keep): what the follow-ups need of them comes as one JSON text
     counts = rows.group_by("inquiry_id").agg(
         (pl.col("answer") == "found").sum().alias("n"), (pl.col("answer") == "unable").all().cast(pl.Int8).alias("unable")
     )
     ctx.store.conn.execute(_HISTORY_ANSWERED, {"today": today, "unable": UNABLE, "counts": counts.write_json()})
-    return rows.height, rejects
+    return rows.height, rejects, tx
 
 
 def _check_header(ctx: Context, parsed: formats.ParsedFile) -> None:
@@ -374,8 +372,13 @@ def _load(path: Path) -> _Loaded:
         return _Loaded(None, sha, exc)
 
 
-def _record(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered) -> tuple[int, pl.DataFrame]:
+def _record(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered) -> tuple[int, pl.DataFrame, pl.DataFrame]:
     """Record one file's rows inside a savepoint; a file whose rows cannot be stored is undone alone.
+
+    Returns the rows recorded, the rejects and what the ingest keeps of the
+    file once it is in (the rows for :meth:`_Answered.add`, or the
+    transactions for :func:`history.summarise`): returned only when the
+    savepoint is released, so a file undone leaves nothing behind.
 
     A row the store refuses (a constraint no check foresaw) or counts that do
     not add up raise :class:`_Unstorable` after the savepoint is rolled back:
@@ -385,11 +388,10 @@ def _record(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answe
     conn = ctx.store.conn
     conn.execute("SAVEPOINT answer_file")
     try:
-        kept = None
         if parsed.kind == "basic":
             recorded, rejects, kept = _record_basic(ctx, parsed, sha, answered)
         else:
-            recorded, rejects = _record_history(ctx, parsed, sha)
+            recorded, rejects, kept = _record_history(ctx, parsed, sha)
         rejects = pl.concat([parsed.rejects, rejects])
         if recorded + rejects.height != parsed.rows_read:
             raise _Unstorable(text("rows_mismatch", read=parsed.rows_read, recorded=recorded, rejected=rejects.height))
@@ -403,9 +405,14 @@ def _record(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answe
         reason = str(exc) if isinstance(exc, _Unstorable) else text("cannot_store", kind=type(exc).__name__, error=exc)
         raise _Unstorable(reason) from exc
     conn.execute("RELEASE answer_file")
-    if kept is not None:  # only now: a file rolled back answered nothing
-        answered.add(parsed.path.name, kept)
-    return recorded, rejects
+    return recorded, rejects, kept
+
+
+def _by_file(transactions: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
+    """Tonight's transactions in one frame, ``_file`` the rank of each one's file's SHA-256 among tonight's (it sorts as the SHA does)."""
+    rank = {sha: n for n, sha in enumerate(sorted(sha for sha, _ in transactions))}
+    frames = [frame.with_columns(pl.lit(rank[sha], pl.Int32).alias("_file")) for sha, frame in transactions if frame.height]
+    return pl.concat(frames) if frames else pl.DataFrame()
 
 
 def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
@@ -425,6 +432,8 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
 
         answered = _Answered(ctx.store)
+        transactions: list[tuple[str, pl.DataFrame]] = []  # tonight's, each with its file's SHA-256 (history.Tonight)
+        tx_before = int(ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM transactions"))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
             ahead = [reader.submit(_load, p) for p in files[:1]]
             for i, path in enumerate(files):
@@ -447,13 +456,17 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     parsed = loaded.parsed
                     assert parsed is not None
                     _check_header(ctx, parsed)
-                    recorded, rejects = _record(ctx, parsed, sha, answered)
+                    recorded, rejects, kept = _record(ctx, parsed, sha, answered)
                 except FileRejected as exc:
                     reject_whole(path, exc.line, exc.reason)
                     continue
                 except _Unstorable as exc:
                     reject_whole(path, 0, str(exc))
                     continue
+                if parsed.kind == "basic":
+                    answered.add(path.name, kept)
+                else:
+                    transactions.append((sha, kept))
                 kinds.append(parsed.kind)
                 result.add_rejects(rejects)
                 c["rows_read"] += parsed.rows_read
@@ -464,7 +477,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         answered.mark(ctx.store, ctx.today.isoformat())
         if any(k == "history" for k in kinds):
-            c["followups_summarised"] = history.summarise(ctx.store)
+            c["followups_summarised"] = history.summarise(ctx.store, history.Tonight(tx_before, _by_file(transactions)))
         result.counts = c
         result.notes.append(text("ingest_rows", read=c["rows_read"], recorded=c["rows_recorded"], rejected=c["rows_rejected"]))
         return result
