@@ -87,10 +87,12 @@ class _Unstorable(Exception):
     """A file whose rows could not be recorded: rolled back alone and rejected whole."""
 
 
-# only the ids of the file at hand are looked up (a year holds about a million inquiries);
+# only the ids of the file at hand are looked up (a year holds about a million inquiries); _rid: the rowid
+# the ingest keeps tonight's answers by and marks the inquiries by (_Answered);
 # _earlier: the file and line of the answer already recorded, if any (purged answers leave only the date);
-# looked up only for an inquiry already answered — every recorded answer sets answered_on in the same savepoint,
-# so the first night of a year's inquiries does not search the answers once per row
+# looked up only for an inquiry answered on an earlier night (answered_on set) — what earlier files of this
+# ingest answered is kept by the ingest itself (_Answered.earlier), so the first night of a year's inquiries
+# does not search the answers once per row
 _SENT_BASIC = """SELECT inquiry_id, rowid AS _rid, bank_code AS _sent_bank, provider AS _sent_provider, person_id AS _sent_person,
                         answered_on AS _answered_on,
                         CASE WHEN answered_on IS NOT NULL THEN
@@ -217,7 +219,8 @@ class _Answered:
     writes them with one ``UPDATE`` in rowid order, a walk along the table
     (at M: under 1 s of CPU, where an ``UPDATE`` per file — each seeking its
     inquiries across the table — took 2.3 s). A file rolled back is never
-    added (:func:`_record` adds after its savepoint is released).
+    added (:func:`_record` hands a file's rows over only once its savepoint
+    is released).
     """
 
     def __init__(self, store: Store) -> None:
@@ -229,8 +232,9 @@ class _Answered:
 
     def earlier(self, rid: pl.Series) -> pl.Series:
         """``file:line`` of tonight's answer of each inquiry rowid in ``rid``; null where none tonight, or no rowid."""
+        outside = rid.is_null() | (rid < 0) | (rid >= len(self._file))  # no inquiry of the store as the ingest began
         at = rid.fill_null(0).clip(0, len(self._file) - 1).to_numpy()
-        tonight = pl.Series(self._file[at]).set(rid.is_null(), -1)
+        tonight = pl.Series(self._file[at]).set(outside, -1)
         name = tonight.replace_strict(list(range(len(self._names))), self._names, default=None, return_dtype=pl.Utf8)
         return pl.select(pl.format("{}:{}", name, pl.Series(self._line[at]))).to_series()
 
