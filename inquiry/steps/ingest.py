@@ -226,7 +226,7 @@ class _Answered:
     def __init__(self, store: Store) -> None:
         size = int(store.scalar("SELECT COALESCE(max(rowid), 0) FROM inquiries")) + 1
         self._file = np.full(size, -1, dtype=np.int32)  # the index in _names of the file that answered it tonight
-        self._line = np.zeros(size, dtype=np.int64)  # the first line of it there
+        self._line = np.zeros(size, dtype=np.int32)  # the first line of it there (a file of 2³¹ lines is far past the size limit)
         self._names: list[str] = []
         self._pairs: list[pl.DataFrame] = []  # _rid, answer: what mark() writes
 
