@@ -235,6 +235,8 @@ class _Answered:
         outside = rid.is_null() | (rid < 0) | (rid >= len(self._file))  # no inquiry of the store as the ingest began
         at = rid.fill_null(0).clip(0, len(self._file) - 1).to_numpy()
         tonight = pl.Series(self._file[at]).set(outside, -1)
+        if not bool((tonight >= 0).any()):  # the usual file: nothing of it answered earlier tonight
+            return pl.repeat(None, rid.len(), dtype=pl.Utf8, eager=True)
         name = tonight.replace_strict(list(range(len(self._names))), self._names, default=None, return_dtype=pl.Utf8)
         return pl.select(pl.format("{}:{}", name, pl.Series(self._line[at]))).to_series()
 
