@@ -51,15 +51,17 @@ _TX_SCHEMA = {
 class Tonight(NamedTuple):
     """The transactions an ingest stored itself, handed to :func:`summarise` rather than read back.
 
-    ``rows``: the columns of ``_TX_SCHEMA``, ``_file`` (an integer that sorts
-    as the file's SHA-256 does among tonight's files) and ``line``; ``before``:
-    the largest rowid of ``transactions`` before the ingest, so that a
-    follow-up with transactions of an earlier night is read whole from the
-    store instead.
+    ``rows``: frames (one a file) with the columns of ``_TX_SCHEMA``,
+    ``_file`` (an integer that sorts as the file's SHA-256 does among
+    tonight's files) and ``line``, handed over: :func:`summarise` empties the
+    list, so that once sorted they are not held twice while the income is
+    worked out. ``before``: the largest rowid of ``transactions`` before the
+    ingest, so that a follow-up with transactions of an earlier night is
+    read whole from the store instead.
     """
 
     before: int
-    rows: pl.DataFrame
+    rows: list[pl.DataFrame]
 
 
 def summarise(store: Store, tonight: Tonight | None = None) -> int:
@@ -77,13 +79,16 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
     if pending.height == 0:
         return 0
     fresh = pending.clear()
-    if tonight is not None and tonight.rows.height:
+    mine = pl.concat(tonight.rows) if tonight is not None and tonight.rows else None
+    if tonight is not None:
+        tonight.rows.clear()  # handed over: held here only
+    if mine is not None and mine.height:
         earlier = store.fast_frame(
             f"""SELECT f.followup_id {_PENDING}
                 AND EXISTS (SELECT 1 FROM transactions t WHERE t.followup_id = f.followup_id AND t.rowid <= {int(tonight.before)})""",
             {"followup_id": pl.Utf8},
         )
-        fresh = pending.join(tonight.rows.select("followup_id").unique(), on="followup_id", how="semi").join(earlier, on="followup_id", how="anti")
+        fresh = pending.join(mine.select("followup_id").unique(), on="followup_id", how="semi").join(earlier, on="followup_id", how="anti")
     parts = [
         store.fast_frame(
             f"""
@@ -96,12 +101,11 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
             text=("description",),  # the bank's words: anything may be in them
         ).with_columns(pl.col("tx_date").str.to_date())
     ]
-    if tonight is not None and fresh.height:
-        mine = tonight.rows
+    if mine is not None and fresh.height:
         if fresh.height < mine["followup_id"].n_unique():  # some of tonight's are read from the store instead
             mine = mine.join(fresh, on="followup_id", how="semi")
-        # one copy of tonight's rows, sorted (the memory of a year's histories: no second copy)
         parts.append(mine.sort("followup_id", "tx_date", "detail_no", "_file", "line", nulls_last=False).select(list(_TX_SCHEMA)).cast(_TX_SCHEMA))
+    mine = None  # tonight's rows unsorted: freed before the income is worked out (a year's histories: ~100 MB)
     parts = [p for p in parts if p.height] or parts[:1]
     # each follow-up is in one part only: a stable sort by follow-up keeps each one's rows in their order
     tx = parts[0] if len(parts) == 1 else pl.concat(parts).sort("followup_id", maintain_order=True)

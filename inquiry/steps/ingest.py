@@ -414,11 +414,10 @@ def _record(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answe
     return recorded, rejects, kept
 
 
-def _by_file(transactions: list[tuple[str, pl.DataFrame]]) -> pl.DataFrame:
-    """Tonight's transactions in one frame, ``_file`` the rank of each one's file's SHA-256 among tonight's (it sorts as the SHA does)."""
+def _by_file(transactions: list[tuple[str, pl.DataFrame]]) -> list[pl.DataFrame]:
+    """Tonight's transactions, ``_file`` the rank of each one's file's SHA-256 among tonight's (it sorts as the SHA does)."""
     rank = {sha: n for n, sha in enumerate(sorted(sha for sha, _ in transactions))}
-    frames = [frame.with_columns(pl.lit(rank[sha], pl.Int32).alias("_file")) for sha, frame in transactions if frame.height]
-    return pl.concat(frames) if frames else pl.DataFrame()
+    return [frame.with_columns(pl.lit(rank[sha], pl.Int32).alias("_file")) for sha, frame in transactions if frame.height]
 
 
 def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
@@ -483,7 +482,9 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         answered.mark(ctx.store, ctx.today.isoformat())
         if any(k == "history" for k in kinds):
-            c["followups_summarised"] = history.summarise(ctx.store, history.Tonight(tx_before, _by_file(transactions)))
+            tonight = history.Tonight(tx_before, _by_file(transactions))
+            transactions.clear()  # handed over to summarise, which lets go of them once sorted
+            c["followups_summarised"] = history.summarise(ctx.store, tonight)
         result.counts = c
         result.notes.append(text("ingest_rows", read=c["rows_read"], recorded=c["rows_recorded"], rejected=c["rows_rejected"]))
         return result

@@ -496,7 +496,7 @@ def test_summarise_takes_tonights_transactions_from_memory_and_earlier_nights_fr
             "SELECT followup_id, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen, line FROM transactions WHERE rowid > ?",
             (before,),
         )
-    tonight = Tonight(before, stored.with_columns(pl.col("tx_date").str.to_date(), pl.lit(0, pl.Int32).alias("_file")))
+    tonight = Tonight(before, [stored.with_columns(pl.col("tx_date").str.to_date(), pl.lit(0, pl.Int32).alias("_file"))])
     with office.store() as st:
         copy = Path(shutil.copy(st.path, tmp_path / "copy.sqlite3"))
     with Store(copy) as st, st.transaction():
@@ -504,6 +504,7 @@ def test_summarise_takes_tonights_transactions_from_memory_and_earlier_nights_fr
         expected = st.frame("SELECT * FROM followups ORDER BY followup_id")
     with office.store() as st, st.transaction():
         assert summarise(st, tonight) == 2
+        assert tonight.rows == []  # handed over
         got = st.frame("SELECT * FROM followups ORDER BY followup_id")
     assert got.equals(expected)
     row = got.filter(pl.col("followup_id") == earlier).row(0, named=True)
