@@ -79,7 +79,7 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
     if pending.height == 0:
         return 0
     fresh = pending.clear()
-    mine = pl.concat(tonight.rows) if tonight is not None and tonight.rows else None
+    mine = pl.concat(tonight.rows, how="vertical_relaxed") if tonight is not None and tonight.rows else None
     if tonight is not None:
         tonight.rows.clear()  # handed over: held here only
     if mine is not None and mine.height:
