@@ -1,8 +1,8 @@
 """The store's bulk write paths (issue #10): set-based, and what they write is what the row-by-row paths wrote.
 
-``inquiry ingest`` marks the inquiries and follow-ups a file answered with
-one statement per file (and ``summarise`` its summaries with one), never an
-``UPDATE`` per inquiry: checked by counting the statements SQLite runs
+``inquiry ingest`` marks the inquiries its files answered with one
+statement at its end, the follow-ups with one statement per file (and
+``summarise`` their summaries with one), never an ``UPDATE`` per inquiry: checked by counting the statements SQLite runs
 (each row of an ``executemany`` is a statement start) during the real
 command on a simulated office, both services, basic and history answers.
 What the statements wrote is checked against the rows themselves.
@@ -50,7 +50,7 @@ def _ok(code: int, out: str) -> None:
     assert code in (0, 1), out  # 1: done, with rejects (the generated office has a few)
 
 
-def test_ingest_marks_what_a_file_answered_with_one_statement_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_marks_what_it_answered_with_one_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     office = generate_office(60, seed=3)
     inputs = office.write(tmp_path / "office")
     world = BankWorld.from_office(office, seed=3)
@@ -64,7 +64,7 @@ def test_ingest_marks_what_a_file_answered_with_one_statement_per_file(tmp_path:
     seen = _statements(monkeypatch)
     _ok(*cli("ingest", "--home", home))
     assert basic_files >= 2
-    assert 1 <= _updates(seen, "inquiries") <= basic_files, "an UPDATE per inquiry"
+    assert _updates(seen, "inquiries") == 1, "an UPDATE per file or per inquiry"  # one per ingest (session 6)
 
     con = sqlite3.connect(home / "store.sqlite3")
     # what the set-based UPDATE wrote is what the answers say: answered iff answered; 'found' iff any row found
@@ -124,6 +124,37 @@ def test_store_insert_binds_whole_columns(tmp_path: Path) -> None:
         ("x", None, None, "2026-12-05", 0, 2.5, "q"),
         ("x", None, 3, "2026-12-05", 1, 2.5, None),
     ]
+
+
+def test_store_insert_writes_a_constant_text_or_integer_into_the_sql_and_binds_it_never(tmp_path: Path) -> None:
+    """The file's SHA and the day, the same in every row, are not bound 1.2 M times each (issue #10, session 6)."""
+    calls: list[tuple[str, list[tuple]]] = []
+
+    class Spy:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            object.__setattr__(self, "conn", conn)
+
+        def executemany(self, sql: str, rows: object) -> sqlite3.Cursor:
+            rows = list(rows)  # type: ignore[call-overload]
+            calls.append((sql, rows))
+            return self.conn.executemany(sql, rows)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.conn, name)
+
+    frame = pl.DataFrame({"sha": ["ab'c"] * 3, "n": [7] * 3, "line": [1, 2, 3], "x": [0.5] * 3, "nul": ["a\x00"] * 3})
+    with Store(tmp_path / "s.sqlite3") as s:
+        s.conn.execute("CREATE TABLE t (sha TEXT, n INTEGER, line INTEGER, x REAL, nul TEXT)")
+        real, s.conn = s.conn, Spy(s.conn)  # type: ignore[assignment]
+        try:
+            assert s.insert("t", frame) == 3
+        finally:
+            s.conn = real
+        rows = s.conn.execute("SELECT sha, typeof(sha), n, typeof(n), line, x, nul FROM t ORDER BY rowid").fetchall()
+    (sql, bound), = calls
+    assert "'ab''c'" in sql and ", 7," in sql  # in the statement, quoted
+    assert bound == [(1, 0.5, "a\x00"), (2, 0.5, "a\x00"), (3, 0.5, "a\x00")]  # a float and a text with NUL: bound as before
+    assert rows == [("ab'c", "text", 7, "integer", i, 0.5, "a\x00") for i in (1, 2, 3)]
 
 
 def _reference(text: str | None) -> str | None:

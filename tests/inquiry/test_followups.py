@@ -470,3 +470,43 @@ def test_summarise_once_and_again_when_another_answer_arrives(office: Office) ->
         assert summarise(st) == 1
     row = office.followups().filter(pl.col("followup_id") == with_tx).row(0, named=True)
     assert row["transactions"] == 4 and "2026-08-15" in row["summary"]
+
+
+def test_summarise_takes_tonights_transactions_from_memory_and_earlier_nights_from_the_store(office: Office, tmp_path: Path) -> None:
+    """``ingest`` hands over what it stored (history.Tonight): the summaries are those of the store's rows (issue #10, session 6).
+
+    A follow-up answered only tonight is summarised from the rows in memory;
+    one with transactions of an earlier night as well is read whole from the
+    store. Either way the follow-ups end as a summary from the store alone
+    leaves them (compared on a copy of the same store).
+    """
+    import shutil
+
+    from inquiry.steps.history import Tonight, summarise
+
+    earlier, fresh = _answered(office)
+    _transactions(office, earlier, range(2, 5, 2), sha="r1")  # an earlier night
+    with office.store() as st, st.transaction():
+        assert summarise(st) == 2
+        before = st.scalar("SELECT max(rowid) FROM transactions")
+    _transactions(office, earlier, range(6, 9, 2), sha="r2")  # tonight, both
+    _transactions(office, fresh, range(1, 13), sha="r2")
+    with office.store() as st:
+        stored = st.frame(
+            "SELECT followup_id, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen, line FROM transactions WHERE rowid > ?",
+            (before,),
+        )
+    tonight = Tonight(before, [stored.with_columns(pl.col("tx_date").str.to_date(), pl.lit(0, pl.Int32).alias("_file"))])
+    with office.store() as st:
+        copy = Path(shutil.copy(st.path, tmp_path / "copy.sqlite3"))
+    with Store(copy) as st, st.transaction():
+        assert summarise(st) == 2  # from the store alone
+        expected = st.frame("SELECT * FROM followups ORDER BY followup_id")
+    with office.store() as st, st.transaction():
+        assert summarise(st, tonight) == 2
+        assert tonight.rows == []  # handed over
+        got = st.frame("SELECT * FROM followups ORDER BY followup_id")
+    assert got.equals(expected)
+    row = got.filter(pl.col("followup_id") == earlier).row(0, named=True)
+    assert row["transactions"] == 4 and "2026-08-15" in row["summary"]  # the earlier night's rows and tonight's
+    assert got.filter(pl.col("followup_id") == fresh)["transactions"].item() == 12

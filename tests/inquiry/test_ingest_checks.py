@@ -315,3 +315,52 @@ def test_the_next_file_is_read_while_one_is_recorded_and_what_its_reader_raised_
     assert f"broken-{pipit_name},0," in rejects and "the reader broke" in rejects
     assert f"again-{dais_name}" not in rejects
     assert _count(ws, "SELECT count(*) FROM response_files") == 2
+
+
+# ---------------------------------------------------------------- one night's files among themselves (issue #10, session 6)
+
+
+def test_a_second_file_of_the_same_night_for_the_same_inquiries_is_rejected_naming_the_first(waiting, ws: Path) -> None:
+    """Two files of one ingest answer the same inquiries: the first is recorded, the second's rows name its lines.
+
+    The inquiries are marked answered once, at the end of the ingest: what
+    the earlier files of the night answered is kept by the ingest itself
+    (by the inquiry's rowid), so the second file is checked against it.
+    """
+    name, data = _answers(waiting, "dais")
+    (ws / "inbox" / name).write_bytes(data)
+    (ws / "inbox" / f"{name}.copy").write_bytes(data.replace(b"\r\n", b"\n"))  # another file (SHA), the same rows; after it by name
+    code, out = cli("ingest", "--home", ws)
+    assert code == 1, out
+    assert "read 8 = recorded 4 + rejected 4" in out, out
+    rejects = _rejects(ws)
+    assert rejects.count("already answered") == 4
+    assert f"{name}.copy,2," in rejects and f"{name}:2" in rejects  # names the first file and its line
+    assert _count(ws, "SELECT count(*) FROM answers") == 4
+    assert _count(ws, "SELECT count(*) FROM inquiries WHERE answered_on IS NOT NULL AND answer IS NOT NULL") == 4
+
+
+def test_a_file_rolled_back_answers_nothing_and_a_later_file_of_the_night_may(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file undone alone (its counts do not add up once its rows are in) leaves its inquiries open for a later file."""
+    import dataclasses
+
+    import formats
+
+    real = formats.read_response
+
+    def miscounted(path: Path, *args: object, **kwargs: object) -> formats.ParsedFile:
+        parsed = real(path, *args, **kwargs)
+        return dataclasses.replace(parsed, rows_read=parsed.rows_read + 1) if path.name.startswith("a-") else parsed
+
+    monkeypatch.setattr(formats, "read_response", miscounted)
+    name, data = _answers(waiting, "pipitlinq")
+    (ws / "inbox" / f"a-{name}").write_bytes(data.replace(b"\r\n", b"\n"))  # first by name; another SHA, the same rows
+    (ws / "inbox" / f"b-{name}").write_bytes(data)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 1, out
+    assert "read 4 = recorded 4 + rejected 0" in out, out  # the second file whole; the first rejected whole
+    assert "rows read 5" in (ws / "inbox" / "rejected" / f"a-{name}.reason.txt").read_text(encoding="utf-8")
+    files = stored(ws, "SELECT DISTINCT r.file_name FROM answers a JOIN response_files r ON r.sha256 = a.response_sha")
+    assert files == [(f"b-{name}",)]
+    assert _count(ws, "SELECT count(*) FROM answers") == 4
+    assert _count(ws, "SELECT count(*) FROM inquiries WHERE provider = 'pipitlinq' AND answered_on IS NOT NULL") == 4
