@@ -466,7 +466,7 @@ def test_certificate_worker_failing_fails_the_purge_and_keeps_everything(home: P
         before = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("answers", "inquiries", "matches", "persons", "stats")}
     code, out = cli("purge", "--home", home)
     assert code == 2 and "worker failed" in out, out
-    assert made[:2] == ["inquiry", "answer"]
+    assert made[0] == "inquiry" and "answer" in made  # the inquiries' lines went to the worker first
     with Store(home / "store.sqlite3") as store:
         assert {t: store.scalar(f"SELECT count(*) FROM {t}") for t in before} == before
         assert store.scalar("SELECT count(*) FROM meta WHERE key LIKE 'purge_certificate:%'") == 0
