@@ -79,6 +79,7 @@ class IdDigest:
                 self._first = False
 
     def hexdigest(self) -> str:
+        """The digest, once every kind is in (a kind never added would make it another digest)."""
         if self._waiting:
             raise RuntimeError(f"id digest: kinds {self._waiting} never added")
         return self._sha.hexdigest()

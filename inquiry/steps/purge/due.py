@@ -1,9 +1,10 @@
-"""What a purge deletes, and the deleting: the rows past retention set aside, read once, deleted by rowid.
+"""What a purge deletes, and the deleting: each kind's rows past retention read once, then deleted whole or by rowid.
 
-One function per kind of record says which rows are due (answered past
+:class:`_Due` says in SQL which rows of each kind are due (answered past
 retention, closed unanswered at their deadline, or left with nothing that
-names them); :func:`delete_due` runs them in dependency order and returns
-what went (:class:`Deleted`), for the statistics and the certificate
+names them); :func:`delete_due` reads the biggest kinds side by side before
+anything is deleted, deletes in dependency order and returns what went
+(:class:`Deleted`), for the statistics and the certificate
 (:mod:`inquiry.steps.purge.certificate`). Files past retention are listed
 here and deleted after the commit (:func:`unlink_all`).
 """
