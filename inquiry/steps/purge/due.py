@@ -44,6 +44,11 @@ _DUE_INQUIRY = """
     i.answered_on IS NOT NULL AND i.answered_on <= {cutoff}
     AND IFNULL(i.inquiry_id NOT IN (SELECT inquiry_id FROM answers WHERE answered_on > {cutoff}), 1)
 """
+#: :data:`_DUE_INQUIRY` for a few inquiries: a probe of each one's answers instead of the set of all later answers
+_DUE_INQUIRY_PROBED = """
+    i.answered_on IS NOT NULL AND i.answered_on <= {cutoff}
+    AND NOT EXISTS (SELECT 1 FROM answers a2 WHERE a2.inquiry_id = i.inquiry_id AND a2.answered_on > {cutoff})
+"""
 #: never answered, and sent (or, never sent, written) on or before the deadline: closed as 未回答
 _UNANSWERED_INQUIRY = """
     i.answered_on IS NULL AND COALESCE(i.sent_on, substr(i.created_at, 1, 10)) <= {unanswered}
@@ -96,10 +101,12 @@ class _Due:
     @property
     def inquiries(self) -> str:
         """Answered inquiries past retention, and unanswered ones past their deadline (alias ``i``)."""
-        return (
-            f"({_DUE_INQUIRY.format(cutoff=quoted(self.cutoff))}) "
-            f"OR ({_UNANSWERED_INQUIRY.format(unanswered=quoted(self.unanswered))})"
-        )
+        return self.inquiries_due()
+
+    def inquiries_due(self, *, probed: bool = False) -> str:
+        """:attr:`inquiries`; ``probed``: for a few inquiries, whose later answers are looked up one by one."""
+        due = _DUE_INQUIRY_PROBED if probed else _DUE_INQUIRY
+        return f"({due.format(cutoff=quoted(self.cutoff))}) OR ({_UNANSWERED_INQUIRY.format(unanswered=quoted(self.unanswered))})"
 
     def answers(self, inquiry_due: str = "") -> str:
         """Answer rows of due inquiries, and stray rows past retention whose inquiry is gone (alias ``a``).
@@ -115,11 +122,12 @@ class _Due:
     def account_gone_before(self) -> str:
         """:func:`_account_gone` asked before any answer is deleted: no answer row that the purge keeps names the account.
 
-        A probe of the account's answers (``answers_account``) and of each
-        one's inquiry: the accounts asked are those of a few history
-        inquiries (queued, or skipped as cleared), not every answer.
+        A probe of the account's answers (``answers_account``), of each
+        one's inquiry and of that inquiry's later answers: the accounts asked
+        are those of a few history inquiries (queued, or skipped as cleared),
+        so no set of every answer or inquiry is built.
         """
-        inquiry_due = f"EXISTS (SELECT 1 FROM inquiries i WHERE i.inquiry_id = a.inquiry_id AND ({self.inquiries}))"
+        inquiry_due = f"EXISTS (SELECT 1 FROM inquiries i WHERE i.inquiry_id = a.inquiry_id AND ({self.inquiries_due(probed=True)}))"
         return f"NOT EXISTS (SELECT 1 FROM answers a WHERE a.account_key = f.account_key AND {_kept(self.answers(inquiry_due))})"
 
     def followups(self, account_gone: str = "") -> str:
