@@ -439,7 +439,10 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
     cert = inquiry.steps.purge.certificate
 
     def ids_digest(ids: dict[str, pl.Series]) -> str:  # as the purge builds it
-        return cert.lines_digest({kind: cert.id_lines(kind, values) for kind, values in ids.items()})
+        digest = cert.IdDigest(ids)
+        for kind, values in ids.items():
+            digest.add(kind, cert.id_lines(kind, values))
+        return digest.hexdigest()
 
     assert ids_digest(ids) == expected
     monkeypatch.setattr(cert, "_DIGEST_ROWS", 3)

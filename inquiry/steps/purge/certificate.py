@@ -25,7 +25,7 @@ from inquiry.runtime.step import Context
 from inquiry.runtime.store import Store
 from inquiry.steps.purge.due import RECORD_KINDS, Deleted
 
-__all__ = ["CERT_PREFIX", "IdDigest", "certificate", "certificate_files", "id_lines", "lines_digest", "write_missing_certificates"]
+__all__ = ["CERT_PREFIX", "IdDigest", "certificate", "certificate_files", "id_lines", "write_missing_certificates"]
 
 CERT_PREFIX = "purge_certificate:"
 #: lines of the certificate's id digest hashed at once
@@ -33,7 +33,7 @@ _DIGEST_ROWS = 500_000
 
 
 def id_lines(kind: str, ids: pl.Series) -> pl.Series:
-    """The certificate's lines of one kind of id, ``kind<TAB>id``, sorted (what :func:`lines_digest` hashes)."""
+    """The certificate's lines of one kind of id, ``kind<TAB>id``, sorted (what :class:`IdDigest` hashes)."""
     return (f"{kind}\t" + ids.cast(pl.Utf8).fill_null("None")).rename("line").sort()
 
 
@@ -83,14 +83,6 @@ class IdDigest:
         if self._waiting:
             raise RuntimeError(f"id digest: kinds {self._waiting} never added")
         return self._sha.hexdigest()
-
-
-def lines_digest(lines: dict[str, pl.Series]) -> str:
-    """The :class:`IdDigest` of every kind's sorted lines (:func:`id_lines`) at once."""
-    digest = IdDigest(lines)
-    for kind, series in lines.items():
-        digest.add(kind, series)
-    return digest.hexdigest()
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:

@@ -228,12 +228,12 @@ def _delete_rows(store: Store, table: str, rows: pl.DataFrame, *, first: str = "
     if rows.height == 0:
         return
     whole = rows.height == store.scalar(f"SELECT count(*) FROM {table}")
+    where = "" if whole else f" WHERE rowid IN (SELECT rid FROM temp.purge_{table})"
     if not whole:
         _set_aside(store, table, rows)
-    going = f"(SELECT * FROM {table}{'' if whole else f' WHERE rowid IN (SELECT rid FROM temp.purge_{table})'})"
     if first:
-        store.conn.execute(first.format(going=going))
-    deleted = store.conn.execute(f"DELETE FROM {table}" + ("" if whole else f" WHERE rowid IN (SELECT rid FROM temp.purge_{table})")).rowcount
+        store.conn.execute(first.format(going=f"(SELECT * FROM {table}{where})"))
+    deleted = store.conn.execute(f"DELETE FROM {table}{where}").rowcount
     if not whole:
         store.conn.execute(f"DROP TABLE temp.purge_{table}")
     if deleted != rows.height:
