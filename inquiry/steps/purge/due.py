@@ -196,19 +196,23 @@ class _Due:
 _BESIDE = ("answers", "transactions")
 
 
-def _check_transactions(store: Store, taken: pl.DataFrame) -> None:
+def _check_transactions(store: Store, taken: pl.DataFrame, followups: pl.DataFrame) -> None:
     """The transactions read before the deletes (``taken``) are those the purge always deleted: of no remaining history inquiry.
 
-    Asked after the history inquiries' delete: none of ``taken`` belongs to
-    a history inquiry still stored, and none left belongs to one gone. Else
-    the purge stops (and rolls back) rather than certify other rows than it
-    deletes.
+    Asked after the history inquiries' (``followups``) and the transactions'
+    deletes: none of ``taken`` belongs to a history inquiry still stored,
+    and no transaction left belongs to one just deleted (those of one gone
+    before the purge are in ``taken`` by the same condition). Both by the
+    history inquiries' keys (an index each), not a pass over every
+    transaction left. Else the purge stops (and rolls back) rather than
+    certify other rows than it deletes.
     """
     ids = json.dumps(taken["followup_id"].unique().drop_nulls().to_list())
     still = store.scalar("SELECT count(*) FROM followups WHERE followup_id IN (SELECT value FROM json_each(?))", (ids,))
-    orphans = store.scalar("SELECT count(*) FROM transactions WHERE followup_id NOT IN (SELECT followup_id FROM followups)")
-    if still or orphans:
-        raise RuntimeError(f"purge: transactions read before the deletes differ from those of the history inquiries deleted ({still}, {orphans})")
+    gone = json.dumps(followups["followup_id"].drop_nulls().to_list())
+    left = store.scalar("SELECT count(*) FROM transactions WHERE followup_id IN (SELECT value FROM json_each(?))", (gone,))
+    if still or left:
+        raise RuntimeError(f"purge: transactions read before the deletes differ from those of the history inquiries deleted ({still}, {left})")
 
 
 def _delete_rows(store: Store, table: str, rows: pl.DataFrame, *, first: str = "") -> None:
@@ -428,7 +432,7 @@ def delete_due(
     rows["followups"] = read("followups", store.fast_frame(query.sql, query.schema))
     _delete_rows(store, "followups", rows["followups"])
     _delete_rows(store, "transactions", rows["transactions"])
-    _check_transactions(store, rows["transactions"])
+    _check_transactions(store, rows["transactions"], rows["followups"])
     rows["persons"] = read("persons", _unreferenced_persons(store, due.cutoff))
     _delete_rows(store, "persons", rows["persons"])
     rows["payments"] = read("payments", _due_payments(store, rows["persons"]["person_id"], due.cutoff))
