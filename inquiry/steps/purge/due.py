@@ -397,14 +397,15 @@ def delete_due(
     that prepares the certificate's digest and the statistics while SQLite
     deletes.
 
-    Everything but persons and payments is read first, as it stands before
-    the purge (:class:`_Due`): the biggest reads by child readers
-    (:data:`_BESIDE`) while this connection reads the others, the three
-    side by side. Nothing is deleted before every child is done: the
-    children see the committed store, which this step has not yet changed,
-    and a ``DELETE`` that must write the store file would wait for their
-    locks. Persons and payments are chosen after the deletes, from what
-    still names them (a few thousand rows).
+    The inquiries, answers and transactions that go are read first, as the
+    store stands before the purge (:class:`_Due`): answers and transactions
+    by child readers (:data:`_BESIDE`) while this connection reads the
+    inquiries, the three side by side. Nothing is deleted before every
+    child is done: the children see the committed store, which this step
+    has not yet changed, and a ``DELETE`` that must write the store file
+    would wait for their locks. Links and history inquiries are read after
+    the answers' delete (what no remaining answer names), persons and
+    payments after the others' deletes (what still names them).
     """
     store = ctx.store
     due = _Due(cutoff_day.isoformat(), unanswered_day.isoformat())
