@@ -3,7 +3,9 @@
 Reads the found accounts and the persons from the store, hands both to
 :func:`matching.link` (which knows nothing of the store) and records one
 row per account in ``matches`` and the evidence of every person it weighed
-in ``match_evidence``.
+in ``match_evidence`` (a view: the row of the person a link names, with the
+link's own class, score and evidence, is the ``matches`` row itself, at its
+``evidence_rank``; the others are in ``match_evidence_rest``, migration 10).
 
 An account is linked when it first comes back, and linked again, in every
 later cycle in which new or changed persons arrive, as long
@@ -196,6 +198,46 @@ def _evidence_rows(linked: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: what a link's own evidence shows besides the person (:func:`_with_evidence_rank`)
+_OWN_EVIDENCE = ("class", "score", "name_evidence", "dob_evidence", "address_evidence", "reason")
+
+
+def _with_evidence_rank(linked: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """``linked`` with ``evidence_rank``: the rank of its evidence row that its ``matches`` row shows already.
+
+    link() keeps, among the evidence of an account, the pair its result
+    names (the person, else the one candidate) with the same class, score,
+    evidence words and reason as the result itself (a year: every account).
+    That row is not stored again (migration 10: the view ``match_evidence``
+    makes it from the ``matches`` row); ``evidence_rank`` says at which rank
+    it stands, null when no row is exactly the result's (then every row is
+    stored, :func:`_evidence_rest`). Equal means equal: the same texts, the
+    same double.
+    """
+    own = {"person_id": pl.coalesce("person_id", "candidates")} | {c: pl.col(c) for c in _OWN_EVIDENCE}
+    # mostly the best (rank 0): tested on the lists themselves; the others (a year: 7,374 homonyms) looked up
+    top = pl.col(EVIDENCE_COLUMN).list.first()
+    at_top = pl.all_horizontal([top.struct.field(c).eq_missing(value) for c, value in own.items()]).fill_null(False)
+    ranked = linked.with_columns(evidence_rank=pl.when(at_top).then(pl.lit(0, dtype=pl.Int64)))
+    others = ranked.filter(pl.col("evidence_rank").is_null()).select("account_key", **own)
+    if others.height == 0:
+        return ranked
+    found = (
+        evidence.join(others, on=["account_key", *own], how="semi", nulls_equal=True, maintain_order="left")
+        .unique("account_key", keep="first", maintain_order=True)
+        .select("account_key", _rank="rank")
+    )
+    return ranked.join(found, on="account_key", how="left", maintain_order="left").with_columns(
+        evidence_rank=pl.coalesce("evidence_rank", "_rank")
+    ).drop("_rank")
+
+
+def _evidence_rest(evidence: pl.DataFrame, ranked: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``evidence`` that ``match_evidence_rest`` stores: all but each account's row at ``evidence_rank`` (of ``ranked``)."""
+    own = ranked.select("account_key", rank="evidence_rank").drop_nulls()
+    return evidence.join(own, on=["account_key", "rank"], how="anti", maintain_order="left")
+
+
 def _differs(columns: tuple[str, ...] | list[str]) -> pl.Expr:
     """Any of ``columns`` differs from its ``_old`` copy (null-safe).
 
@@ -239,8 +281,10 @@ def _transitions(changed: pl.DataFrame) -> dict[str, int]:
 def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, previous_evidence: pl.DataFrame, at: str) -> pl.DataFrame:
     """Write the re-linked accounts (``again``: new result beside the ``_old`` one) whose link or evidence changed.
 
-    Returns the rows written, with ``_decision`` (class, person or
-    candidates changed: ``matched_at`` moves).
+    ``again`` has the new ``evidence_rank`` (:func:`_with_evidence_rank`);
+    ``evidence`` and ``previous_evidence`` are whole evidence lists, as the
+    view ``match_evidence`` shows them. Returns the rows written, with
+    ``_decision`` (class, person or candidates changed: ``matched_at`` moves).
     """
     moved_evidence = _changed_evidence(evidence.join(again.select("account_key"), on="account_key", how="semi"), previous_evidence)
     changed = again.with_columns(
@@ -248,17 +292,17 @@ def _write_changed(store: Store, again: pl.DataFrame, evidence: pl.DataFrame, pr
         _changed=_differs(_LINK_COLUMNS) | pl.col("account_key").is_in(moved_evidence.implode()),
     ).filter(pl.col("_changed"))
     store.conn.executemany(
-        f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, "
+        f"UPDATE matches SET {', '.join(f'{c} = ?' for c in _LINK_COLUMNS)}, evidence_rank = ?, "
         "matched_at = CASE WHEN ? THEN ? ELSE matched_at END "
         # never a final link (already left out when read; a probe per row, not the set again)
         "WHERE account_key = ? AND decision IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.account_key = matches.account_key)",
-        changed.select(*_LINK_COLUMNS, pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
+        changed.select(*_LINK_COLUMNS, "evidence_rank", pl.col("_decision").cast(pl.Int8), pl.lit(at), "account_key").iter_rows(),
     )
     keys = changed.select("account_key")
     # one statement for any number of accounts (the keys as one JSON array)
-    store.conn.execute("DELETE FROM match_evidence WHERE account_key IN (SELECT value FROM json_each(?))", (json.dumps(keys["account_key"].to_list()),))
-    store.insert("match_evidence", evidence.join(keys, on="account_key", how="semi"))
+    store.conn.execute("DELETE FROM match_evidence_rest WHERE account_key IN (SELECT value FROM json_each(?))", (json.dumps(keys["account_key"].to_list()),))
+    store.insert("match_evidence_rest", _evidence_rest(evidence.join(keys, on="account_key", how="semi"), changed))
     return changed
 
 
@@ -374,21 +418,28 @@ def match() -> StepBody:
                 previous, previous_evidence = reads["links"].result(), reads["evidence"].result()
             was_linked = pl.col("account_key").is_in(previous["account_key"].implode())
             fresh_parts, again_parts, evidence_parts = [], [], []
-            # each part stored (new accounts) while the next one links; re-linked ones compared at the end
+            # each part stored (new accounts) while the next one links; re-linked ones compared at the end.
+            # Only new accounts read (only_new): each one linked is new, its rows are all of the rows read
             for linked in _linked_in_parts(pieces(), persons, normalised):
                 evidence = _evidence_rows(linked)
-                fresh = linked.filter(~was_linked)
-                store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, pl.lit(at).alias("matched_at")))
-                store.insert("match_evidence", evidence.join(fresh.select("account_key"), on="account_key", how="semi"))
+                linked = _with_evidence_rank(linked, evidence)
+                fresh = linked if only_new else linked.filter(~was_linked)
+                store.insert("matches", fresh.select("account_key", *_LINK_COLUMNS, "evidence_rank", pl.lit(at).alias("matched_at")))
+                fresh_evidence = evidence if only_new else evidence.join(fresh.select("account_key"), on="account_key", how="semi")
+                store.insert("match_evidence_rest", _evidence_rest(fresh_evidence, fresh))
                 fresh_parts.append(fresh.select("account_key", "class"))
-                again_parts.append(linked.filter(was_linked).drop(EVIDENCE_COLUMN))
-                evidence_parts.append(evidence.join(again_parts[-1].select("account_key"), on="account_key", how="semi"))
+                if not only_new:
+                    again_parts.append(linked.filter(was_linked).drop(EVIDENCE_COLUMN))
+                    evidence_parts.append(evidence.join(again_parts[-1].select("account_key"), on="account_key", how="semi"))
             if fresh_parts:  # any account to link
                 fresh = pl.concat(fresh_parts)
                 counts = fresh["class"].value_counts()
                 by_class = dict(zip(counts["class"], counts["count"]))
-                new_records = pl.concat(rows).join(fresh.select("account_key"), on="account_key", how="semi").height
-
+                if only_new:
+                    new_records = sum(r.height for r in rows)
+                else:
+                    new_records = pl.concat(rows).join(fresh.select("account_key"), on="account_key", how="semi").height
+            if again_parts:
                 again = pl.concat(again_parts).join(previous, on="account_key", suffix="_old")
                 changed = _write_changed(store, again, pl.concat(evidence_parts), previous_evidence, at)
                 moved = changed.filter(_differs(("class", "person_id")))

@@ -76,23 +76,35 @@ def _store_institutions(ctx: Context, inst: pl.DataFrame) -> None:
     ctx.store.insert("institutions", frame, on_conflict=f"ON CONFLICT (bank_code) DO UPDATE SET {updates}")
 
 
+#: the order of a service's inquiries (their ids, their files) as two integers: ``_bank_rank``, the
+#: institution's place by (service, bank code), and ``_person_rank``, the person's place by id
+_FILE_ORDER = ("_bank_rank", "_person_rank")
+
+
 def _targets(persons: pl.DataFrame, inst: pl.DataFrame) -> pl.DataFrame:
     """person × institution, from ``target_banks`` or the default targets.
 
     A million rows at a year's size: only whether the person has an address
     is carried (what an address-required institution needs), not the address.
+    Each row carries its place in the request files' order (:data:`_FILE_ORDER`):
+    sorting a million rows by two integers takes a tenth of the CPU of
+    sorting them by three texts (service, bank code, person id), and the
+    integers come from the small tables (persons, institutions), in the same
+    order as the texts.
     """
     defaults = inst.filter(pl.col("default_target"))["bank_code"].to_list()
+    banks_in_order = inst.select("bank_code", "provider", "requires_address", pl.col("name").alias("bank_name")).sort("provider", "bank_code")
     return (
         persons.select(
             "person_id",
+            pl.col("person_id").rank("ordinal").alias("_person_rank"),  # person ids are unique (read_master)
             pl.col("address").is_not_null().alias("has_address"),
             pl.when(pl.col("target_banks").list.len() > 0).then(pl.col("target_banks")).otherwise(pl.lit(defaults, dtype=pl.List(pl.Utf8))).alias("bank_code"),
         )
         .explode("bank_code")
         .drop_nulls("bank_code")
         .unique(["person_id", "bank_code"], maintain_order=True)
-        .join(inst.select("bank_code", "provider", "requires_address", pl.col("name").alias("bank_name")), on="bank_code", how="left")
+        .join(banks_in_order.with_row_index("_bank_rank"), on="bank_code", how="left")
     )
 
 
@@ -218,7 +230,7 @@ def prepare(options: PrepareOptions) -> StepBody:
         )
         targets = targets.with_columns(_paper=paper_reason)
         paper = targets.filter(pl.col("_paper").is_not_null())
-        electronic = targets.filter(pl.col("_paper").is_null()).select("provider", "bank_code", "person_id")
+        electronic = targets.filter(pl.col("_paper").is_null()).select("provider", "bank_code", "person_id", *_FILE_ORDER)
         del targets  # a million rows: not held beside the inquiries made from them
 
         already = ctx.store.frame(
@@ -235,10 +247,10 @@ def prepare(options: PrepareOptions) -> StepBody:
                 "paper_inquiries": paper.height,
             }
         )
-        # a million rows of three keys, sorted ((provider, bank, person) is unique); what the request
-        # files need of each person (once per person, not per inquiry) is joined to one file's batch at
-        # a time, so a million wide rows are never held at once
-        detail = fresh.sort("provider", "bank_code", "person_id")
+        # a million rows of three keys, sorted by (provider, bank, person), which is unique (as the two
+        # integers of _FILE_ORDER); what the request files need of each person (once per person, not per
+        # inquiry) is joined to one file's batch at a time, so a million wide rows are never held at once
+        detail = fresh.sort(*_FILE_ORDER).drop(*_FILE_ORDER)
         del electronic, fresh
         forms = persons.select("person_id", "staff_code", "fiscal_class", "birth_date", "sex", "postal_code").join(
             _service_forms(persons), on="person_id", how="left"
@@ -254,10 +266,10 @@ def prepare(options: PrepareOptions) -> StepBody:
             rows = assign_ids(ctx, rows, prefix="B", sequence="inquiry", column="inquiry_id")
 
             # one insert per request file, its inquiries (at most 10,000) at once: the file's name is then
-            # one value, and the Python values of a file are held at a time, not those of a million rows;
-            # made while the next file is written (write_request_files)
+            # one value, bound once per statement, and the Python values of a file are held at a time, not
+            # those of a million rows; made while the next files are written (write_request_files)
             def record(name: str, batch: pl.DataFrame) -> None:
-                ctx.store.insert(
+                ctx.store.insert_rows(
                     "inquiries",
                     batch.select(
                         "inquiry_id",

@@ -8,6 +8,7 @@ after the commit), its SHA-256 in ``request_files`` and the audit entry.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -17,7 +18,10 @@ import formats
 from inquiry.messages import text
 from inquiry.runtime.step import Context, StepResult
 
-__all__ = ["assign_ids", "write_request_files"]
+__all__ = ["WRITERS", "assign_ids", "write_request_files"]
+
+#: request files written side by side (the codecs run mostly outside Python's lock, in polars)
+WRITERS = 2
 
 
 def assign_ids(ctx: Context, rows: pl.DataFrame, *, prefix: str, sequence: str, column: str) -> pl.DataFrame:
@@ -51,10 +55,11 @@ def write_request_files(
     leave files unwritten. The caller records its own rows (inquiries,
     follow-ups) for each file, inside the same transaction: through
     ``record(name, rows)``, called for each file in order once it is written,
-    while a worker thread writes the next file (the codecs and SQLite's
-    inserts both run outside Python's lock for most of their time: on two
-    cores a year's request files are written while its inquiries are
-    stored), or from the list returned. The store is touched by the calling
+    while :data:`WRITERS` worker threads write the next files (the codecs and
+    SQLite's inserts both run outside Python's lock for most of their time:
+    on two cores a year's request files are written two at a time while its
+    inquiries are stored, and the writing, not the storing, is the longer
+    part), or from the list returned. The store is touched by the calling
     thread only; a write that failed raises here, and a ``.part`` left
     behind is discarded by the next command (:meth:`Workspace.recover`).
     """
@@ -76,8 +81,8 @@ def write_request_files(
         if record is not None:
             record(name, batch)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="request-write") as writer:
-        pending: tuple[str, pl.DataFrame, Future[formats.WriteResult]] | None = None
+    with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="request-write") as writer:
+        pending: deque[tuple[str, pl.DataFrame, Future[formats.WriteResult]]] = deque()
         for start in range(0, rows.height, max_rows):
             batch = rows.slice(start, max_rows)
             seq = ctx.store.next_sequence(f"file:{provider}:{ctx.today:%Y%m%d}", 1)
@@ -95,9 +100,9 @@ def write_request_files(
                 created_on=ctx.today,
                 seq=seq,
             )
-            if pending is not None:  # the previous file, recorded while this one is written
-                done(*pending)
-            pending = (name, batch, writing)
-        if pending is not None:
-            done(*pending)
+            pending.append((name, batch, writing))
+            if len(pending) > WRITERS:  # the oldest file, recorded while the next ones are written
+                done(*pending.popleft())
+        while pending:
+            done(*pending.popleft())
     return written_files

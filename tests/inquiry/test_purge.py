@@ -414,7 +414,7 @@ def test_purge_deletes_each_kind_in_one_statement(home: Path, monkeypatch: pytes
     assert code == 0, out
     # the trace gives each statement with its values; a foreign key's cascade traces its statement again, the same
     deletes = [" ".join(s.split()[:3]) for s in set(statements) if s.lstrip().upper().startswith("DELETE")]
-    for table in ("answers", "inquiries", "matches", "match_evidence", "persons"):
+    for table in ("answers", "inquiries", "matches", "match_evidence_rest", "persons"):
         assert deletes.count(f"DELETE FROM {table}") == 1, (table, deletes)
     with Store(home / "store.sqlite3") as store:  # 4 answers, 4 inquiries, 4 links and their evidence, 2 persons went
         assert store.scalar("SELECT count(*) FROM answers") == 4 and store.scalar("SELECT count(*) FROM inquiries") == 4

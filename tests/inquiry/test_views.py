@@ -208,7 +208,7 @@ def test_the_summary_shows_labels_and_the_audit_trail_records_keys(home: Path) -
     assert not [key for key in counts if " " in key]  # identifiers: rewording a label leaves the audit trail's schema alone
 
 
-@pytest.mark.parametrize(("view", "key"), [("inquiry_outcomes", "inquiry_id"), ("latest_answers", "answer_row")])
+@pytest.mark.parametrize(("view", "key"), [("inquiry_outcomes", "inquiry_id"), ("latest_answers", "answer_row"), ("first_answers", "answer_row")])
 def test_views_read_in_parts_give_the_rows_of_their_first_definition(home: Path, view: str, key: str) -> None:
     """Migration 9 reshaped ``inquiry_outcomes`` and ``latest_answers`` to be read in parts (issue #10,
     session 5): every row, column and value is migration 7's, and the export read in parts is the whole."""

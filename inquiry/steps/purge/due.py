@@ -227,7 +227,7 @@ def _delete_rows(store: Store, table: str, rows: pl.DataFrame, *, first: str = "
     deleted from there. Either way SQLite must report as many rows deleted
     as were read (and certified): anything else rolls the purge back.
     ``first``: a statement run just before, on the rows going (``{going}``,
-    a table expression: the link's evidence goes with the link).
+    a table expression: the link's other evidence goes with the link).
     """
     if rows.height == 0:
         return
@@ -427,8 +427,11 @@ def delete_due(
     _delete_rows(store, "inquiries", rows["inquiries"])
     query = due.read("matches")
     rows["matches"] = read("matches", store.fast_frame(query.sql, query.schema))
-    # the link's evidence goes with it (seizure candidates and confirmations cascade)
-    _delete_rows(store, "matches", rows["matches"], first="DELETE FROM match_evidence WHERE account_key IN (SELECT account_key FROM {going})")
+    # the link's evidence goes with it: the rows the view match_evidence makes from the link itself go with the link,
+    # the others are in match_evidence_rest (seizure candidates and confirmations cascade)
+    _delete_rows(
+        store, "matches", rows["matches"], first="DELETE FROM match_evidence_rest WHERE account_key IN (SELECT account_key FROM {going})"
+    )
     query = due.read("followups")
     rows["followups"] = read("followups", store.fast_frame(query.sql, query.schema))
     _delete_rows(store, "followups", rows["followups"])
