@@ -439,11 +439,22 @@ def test_certificate_digest_is_that_of_the_sorted_lines(monkeypatch: pytest.Monk
     cert = inquiry.steps.purge.certificate
 
     def ids_digest(ids: dict[str, pl.Series]) -> str:  # as the purge builds it
-        return cert.lines_digest({kind: cert.id_lines(kind, values) for kind, values in ids.items()})
+        digest = cert.IdDigest(ids)
+        for kind, values in ids.items():
+            digest.add(kind, cert.id_lines(kind, values))
+        return digest.hexdigest()
 
     assert ids_digest(ids) == expected
     monkeypatch.setattr(cert, "_DIGEST_ROWS", 3)
     assert ids_digest(ids) == expected
+    # fed kind by kind in any order, as the purge's worker does while SQLite deletes
+    for order in (list(ids), list(reversed(ids)), ["match", "files", "inquiry", "file", "answer"]):
+        digest = cert.IdDigest(ids)
+        for kind in order:
+            with pytest.raises(RuntimeError):
+                digest.hexdigest()  # not before every kind is in
+            digest.add(kind, cert.id_lines(kind, ids[kind]))
+        assert digest.hexdigest() == expected
     assert ids_digest({"match": ids["match"]}) == hashlib.sha256(b"").hexdigest()
 
 
@@ -466,8 +477,99 @@ def test_certificate_worker_failing_fails_the_purge_and_keeps_everything(home: P
         before = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("answers", "inquiries", "matches", "persons", "stats")}
     code, out = cli("purge", "--home", home)
     assert code == 2 and "worker failed" in out, out
-    assert made[:2] == ["inquiry", "answer"]
+    assert made[0] == "inquiry" and "answer" in made  # the inquiries' lines went to the worker first
     with Store(home / "store.sqlite3") as store:
         assert {t: store.scalar(f"SELECT count(*) FROM {t}") for t in before} == before
         assert store.scalar("SELECT count(*) FROM meta WHERE key LIKE 'purge_certificate:%'") == 0
     assert list((home / "reports").glob("purge-*")) == []
+
+
+def _history(home: Path) -> dict[str, str]:
+    """History inquiries of each kind the purge decides on, with two transactions each, and two of no history inquiry.
+
+    F_OLD answered past retention (P001's account); F_GONE queued, its account
+    named by P001's answers only (all purged); F_KEPT skipped as cleared, its
+    account named by P003's recent answers; F_NEW answered today (P003).
+    """
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        gone = con.execute("SELECT account_key FROM matches WHERE inquired_person_id = 'P001' AND account_key LIKE '0001-%'").fetchone()[0]
+        kept = con.execute("SELECT account_key FROM matches WHERE inquired_person_id = 'P003' AND account_key LIKE '0001-%'").fetchone()[0]
+        today = dt.date.today().isoformat()
+        con.executemany(
+            "INSERT INTO followups (followup_id, person_id, account_key, provider, origin_inquiry_id, status, created_at, answered_on) VALUES (?,?,?,?,?,?,?,?)",
+            [("F_OLD", "P001", gone, "dais", "x", "ANSWERED", "2026-01-01T00:00:00", "2026-01-02"),
+             ("F_GONE", "P001", gone, "dais", "x", "QUEUED", f"{today}T00:00:00", None),
+             ("F_KEPT", "P003", kept, "dais", "y", "SKIPPED_CLEARED", f"{today}T00:00:00", None),
+             ("F_NEW", "P003", kept, "dais", "y", "ANSWERED", f"{today}T00:00:00", today)],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO transactions (followup_id, response_sha, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
+            [(f, "h", 10 * k + n, "2025-12-25", "キユウヨ", 1000) for k, f in enumerate(["F_OLD", "F_GONE", "F_KEPT", "F_NEW", "F_NONE"]) for n in (1, 2)],
+        )
+    return {"gone": gone, "kept": kept}
+
+
+def test_transactions_read_before_the_deletes_are_those_of_the_history_inquiries_deleted(home: Path) -> None:
+    """The transactions are chosen before anything is deleted, from what the purge will keep: the same as asked after."""
+    _history(home)
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    with Store(home / "store.sqlite3") as store:
+        assert sorted(r[0] for r in store.conn.execute("SELECT followup_id FROM followups")) == ["F_KEPT", "F_NEW"]
+        assert sorted(r[0] for r in store.conn.execute("SELECT followup_id FROM transactions")) == ["F_KEPT"] * 2 + ["F_NEW"] * 2
+        cert = json.loads(store.scalar("SELECT value FROM meta WHERE key LIKE 'purge_certificate:%'"))
+    assert cert["counts"]["transactions"] == 6 and cert["counts"]["followups"] == 2
+
+
+def test_transactions_read_otherwise_than_deleted_stop_the_purge(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the transactions' early read ever differ from those of the history inquiries deleted, nothing is deleted."""
+    import inquiry.steps.purge.due as due
+
+    real = due._Due.read
+
+    def wrong(self, name: str):  # the early read misses the queued history inquiry whose account is gone
+        query = real(self, name)
+        return query._replace(sql=query.sql + " AND followup_id <> 'F_GONE'") if name == "transactions" else query
+
+    monkeypatch.setattr(due._Due, "read", wrong)
+    _history(home)
+    age_answers(home, OLD, 70)
+    before = {t: _count(home, f"SELECT count(*) FROM {t}") for t in ("answers", "inquiries", "followups", "transactions", "persons")}
+    code, out = cli("purge", "--home", home)
+    assert code == 2 and "transactions read before the deletes differ" in out, out
+    assert {t: _count(home, f"SELECT count(*) FROM {t}") for t in before} == before
+    assert list((home / "reports").glob("purge-*")) == []
+
+
+def test_big_reads_run_side_by_side_before_the_first_delete(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers and transactions are read by child readers, and every read is in before the purge deletes anything."""
+    import inquiry.steps.purge.step
+    from inquiry.runtime.store import Store as RealStore
+
+    events: list[str] = []
+    fast_frames = RealStore.fast_frames
+
+    def recorded(self, queries):
+        futures = fast_frames(self, queries)
+        for name, future in futures.items():
+            future.add_done_callback(lambda _, name=name: events.append(f"read {name}"))
+        return futures
+
+    delete_due = inquiry.steps.purge.step.delete_due
+
+    def traced(ctx, *args, **kwargs):
+        ctx.store.conn.set_trace_callback(lambda sql: events.append(" ".join(sql.split()[:3])))
+        try:
+            return delete_due(ctx, *args, **kwargs)
+        finally:
+            ctx.store.conn.set_trace_callback(None)
+
+    monkeypatch.setattr(RealStore, "fast_frames", recorded)
+    monkeypatch.setattr(inquiry.steps.purge.step, "delete_due", traced)
+    _history(home)
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    first_delete = min(k for k, e in enumerate(events) if e.startswith("DELETE"))
+    assert {"read answers", "read transactions"} <= set(events[:first_delete]), events

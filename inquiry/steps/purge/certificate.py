@@ -10,7 +10,9 @@ personal data — so it is never purged itself.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from inquiry.runtime.step import Context
 from inquiry.runtime.store import Store
 from inquiry.steps.purge.due import RECORD_KINDS, Deleted
 
-__all__ = ["CERT_PREFIX", "certificate", "certificate_files", "id_lines", "lines_digest", "write_missing_certificates"]
+__all__ = ["CERT_PREFIX", "IdDigest", "certificate", "certificate_files", "id_lines", "write_missing_certificates"]
 
 CERT_PREFIX = "purge_certificate:"
 #: lines of the certificate's id digest hashed at once
@@ -31,27 +33,56 @@ _DIGEST_ROWS = 500_000
 
 
 def id_lines(kind: str, ids: pl.Series) -> pl.Series:
-    """The certificate's lines of one kind of id, ``kind<TAB>id``, sorted (what :func:`lines_digest` hashes)."""
+    """The certificate's lines of one kind of id, ``kind<TAB>id``, sorted (what :class:`IdDigest` hashes)."""
     return (f"{kind}\t" + ids.cast(pl.Utf8).fill_null("None")).rename("line").sort()
 
 
-def lines_digest(lines: dict[str, pl.Series]) -> str:
+class IdDigest:
     """SHA-256 of every kind's sorted lines (:func:`id_lines`), the kinds in order, all lines joined by ``\\n``.
 
     The tab after a kind's name sorts before any letter, so this is the
     digest of all the lines sorted together: the value of the Python formula
     (``sorted`` lines joined by ``\\n``) that proves later which records were
     deleted, since polars sorts text by its UTF-8 bytes, the code point order
-    of ``sorted``. Hashed in pieces, so that a
-    year's millions of ids are never all in memory as one text.
+    of ``sorted``.
+
+    Fed kind by kind in any order (:meth:`add`): each kind's lines are
+    turned into UTF-8 text at once (polars' CSV writer, no quoting: each
+    line as it is, then ``\\n``) in pieces of :data:`_DIGEST_ROWS` lines, so
+    that a year's millions of ids are never one Python text, and hashed as
+    soon as every kind before it is in. The purge's worker feeds it while
+    SQLite deletes: what is left to hash after the last kind is that kind
+    and any held back for it.
     """
-    digest = hashlib.sha256()
-    first = True
-    for kind in sorted(lines):
-        for piece in lines[kind].to_frame().iter_slices(_DIGEST_ROWS):
-            digest.update((("" if first else "\n") + piece["line"].str.join("\n").item()).encode("utf-8"))
-            first = False
-    return digest.hexdigest()
+
+    def __init__(self, kinds: Iterable[str]) -> None:
+        self._waiting = sorted(kinds)
+        self._texts: dict[str, list[bytes]] = {}
+        self._sha = hashlib.sha256()
+        self._first = True
+
+    def add(self, kind: str, lines: pl.Series) -> None:
+        """``kind``'s sorted lines (:func:`id_lines`); hash every kind that can be hashed now, in order."""
+        if kind not in self._waiting or kind in self._texts:
+            raise ValueError(f"id digest: kind {kind!r} not expected")
+        pieces = []
+        for piece in lines.to_frame().iter_slices(_DIGEST_ROWS):
+            out = io.BytesIO()
+            piece.write_csv(out, include_header=False, quote_style="never", line_terminator="\n")
+            pieces.append(out.getvalue())
+        self._texts[kind] = pieces
+        while self._waiting and self._waiting[0] in self._texts:
+            for text_ in self._texts.pop(self._waiting.pop(0)):
+                if not self._first:
+                    self._sha.update(b"\n")
+                self._sha.update(memoryview(text_)[:-1])  # the piece's lines, without its last line's end
+                self._first = False
+
+    def hexdigest(self) -> str:
+        """The digest, once every kind is in (a kind never added would make it another digest)."""
+        if self._waiting:
+            raise RuntimeError(f"id digest: kinds {self._waiting} never added")
+        return self._sha.hexdigest()
 
 
 def _certificate_text(cert: dict[str, Any]) -> str:
@@ -87,13 +118,11 @@ def write_missing_certificates(store: Store, reports: Path) -> list[Path]:
 
 
 
-def certificate(
-    ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date, lines: dict[str, pl.Series]
-) -> dict[str, Any]:
+def certificate(ctx: Context, d: Deleted, stats_rows: int, day: date, cutoff: date, unanswered: date, ids_sha256: str) -> dict[str, Any]:
     """The certificate of what ``d`` deleted, under a name no earlier certificate has (two purges in one second).
 
-    ``lines``: every kind's sorted id lines (:func:`id_lines`), prepared
-    by the purge while it deleted.
+    ``ids_sha256``: the digest of the deleted records' ids (:class:`IdDigest`),
+    prepared by the purge while it deleted.
     """
     name = f"purge-{ctx.now:%Y%m%d-%H%M%S}"
     k = 1
@@ -116,5 +145,5 @@ def certificate(
         "period_to": answered.max() if answered.len() else None,
         "counts": d.counts(),
         "stats_rows": stats_rows,
-        "ids_sha256": lines_digest(lines),
+        "ids_sha256": ids_sha256,
     }

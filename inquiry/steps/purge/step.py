@@ -18,12 +18,14 @@ import polars as pl
 from inquiry.messages import text
 from inquiry.runtime.step import Context, StepBody, StepResult
 from inquiry.runtime.store import Store
-from inquiry.steps.purge.certificate import CERT_PREFIX, certificate, certificate_files, id_lines, write_missing_certificates
-from inquiry.steps.purge.due import ID_OF, Deleted, delete_due, file_folders, unlink_all
+from inquiry.steps.purge.certificate import CERT_PREFIX, IdDigest, certificate, certificate_files, id_lines, write_missing_certificates
+from inquiry.steps.purge.due import ID_OF, delete_due, file_folders, unlink_all
 
 __all__ = ["cutoff_for", "purge", "vacuum_if_pending"]
 
 _VACUUM_FLAG = "purge:vacuum_pending"
+#: the kinds the statistics count (:func:`_anonymous_counts`)
+_COUNTED = ("inquiries", "answers", "matches", "followups", "transactions")
 _STATS_SCHEMA = {"day": pl.Utf8, "provider": pl.Utf8, "bank_code": pl.Utf8, "kind": pl.Utf8, "value": pl.Utf8, "count": pl.Int64}
 
 
@@ -62,26 +64,29 @@ def vacuum_if_pending(store: Store) -> bool:
     return True
 
 
-def _anonymous_counts(d: Deleted) -> pl.DataFrame:
-    """``stats`` rows for what goes: answers, classes, history inquiries and their transactions."""
-    answered = d.inquiries.drop("answered_on")  # ``day``: when answered, or sent when closed unanswered
+def _anonymous_counts(d: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``stats`` rows for what goes: answers, classes, history inquiries and their transactions.
+
+    ``d``: the rows read of each kind (``inquiries``, ``answers``, ``matches``, ``followups``, ``transactions``).
+    """
+    answered = d["inquiries"].drop("answered_on")  # ``day``: when answered, or sent when closed unanswered
     # where each purged link was answered: the latest deleted answer of its account
     where = (
-        d.answers.filter(pl.col("account_key").is_not_null())
-        .join(d.inquiries.select("inquiry_id", "provider", "bank_code"), on="inquiry_id", how="left")
+        d["answers"].filter(pl.col("account_key").is_not_null())
+        .join(d["inquiries"].select("inquiry_id", "provider", "bank_code"), on="inquiry_id", how="left")
         .sort("answered_on")
         .group_by("account_key")
         .agg(pl.col("answered_on").last().alias("day"), pl.col("provider").last(), pl.col("bank_code").last())
     )
-    linked = d.matches.join(where, on="account_key", how="left").with_columns(
+    linked = d["matches"].join(where, on="account_key", how="left").with_columns(
         pl.col("day").fill_null(pl.col("matched_on")), pl.col("bank_code").fill_null(pl.col("account_key").str.slice(0, 4))
     )
-    tx = d.followups.join(d.transactions.group_by("followup_id").len("tx"), on="followup_id", how="inner")
+    tx = d["followups"].join(d["transactions"].group_by("followup_id").len("tx"), on="followup_id", how="inner")
     return pl.concat(
         [
             _stats(answered, "answer", pl.col("answer")),
             _stats(linked, "class", pl.col("class")),
-            _stats(d.followups, "followup", pl.col("status")),
+            _stats(d["followups"], "followup", pl.col("status")),
             _stats(tx, "transactions", "rows", pl.col("tx")),
         ]
     )
@@ -105,19 +110,28 @@ def purge(as_of: date | None = None) -> StepBody:
         unanswered = cutoff_for(day, ctx.settings.unanswered_days)
         result = StepResult(title=text("purge_title"))
 
-        # the certificate's id lines are made and sorted by a worker while SQLite deletes the next kind
-        # (polars and SQLite both work outside Python's lock: on two cores the digest costs no wall time)
+        # a worker makes and sorts each kind's id lines and hashes them (IdDigest), and counts what goes for the
+        # statistics, as soon as the rows are read: beside SQLite's deletes (polars, hashlib and SQLite all work
+        # outside Python's lock), so that little is left for after the last delete
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="purge-ids") as worker:
-            prepared: dict[str, Future[pl.Series]] = {}
+            digest = IdDigest(kind for kind, _ in ID_OF.values())
+            done: list[Future[None]] = []
+            counted: dict[str, pl.DataFrame] = {}
+            counting: list[Future[pl.DataFrame]] = []
 
             def taken(name: str, rows: pl.DataFrame) -> None:
                 kind, id_of = ID_OF[name]
-                prepared[kind] = worker.submit(lambda: id_lines(kind, id_of(rows)))
+                done.append(worker.submit(lambda: digest.add(kind, id_lines(kind, id_of(rows)))))
+                if name in _COUNTED:
+                    counted[name] = rows
+                    if len(counted) == len(_COUNTED):
+                        counting.append(worker.submit(_anonymous_counts, dict(counted)))
 
             deleted = delete_due(ctx, cutoff, unanswered, taken=taken)
-            stats = _anonymous_counts(deleted)
-            lines = {kind: done.result() for kind, done in prepared.items()}
-        lines["file"] = id_lines("file", deleted.file_names())
+            for future in done:
+                future.result()
+            stats = counting[0].result()
+        ids_sha256 = digest.hexdigest()
         _add_stats(store, stats)
         counts = deleted.counts()
         result.counts = {  # type: ignore[assignment]
@@ -129,7 +143,7 @@ def purge(as_of: date | None = None) -> StepBody:
         }
 
         if any(counts.values()):
-            cert = certificate(ctx, deleted, stats.height, day, cutoff, unanswered, lines)
+            cert = certificate(ctx, deleted, stats.height, day, cutoff, unanswered, ids_sha256)
             store.set_meta(CERT_PREFIX + cert["name"], json.dumps(cert, ensure_ascii=False, sort_keys=True))
             for fname, data in certificate_files(cert).items():
                 result.files[fname] = hashlib.sha256(data).hexdigest()
