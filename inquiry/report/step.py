@@ -137,8 +137,8 @@ def report(out: Path | None = None) -> StepBody:
                 rep = build_report(ctx.store, ctx.settings, ctx.now, step, on_table=book.add)
                 step(text("report_stage_files"))
                 # the page is made here while the workbook's last sheets are written on the other thread
-                html = render_html(rep)
-                part.write_bytes(html.encode("utf-8"))
+                page = render_html(rep).encode("utf-8")
+                part.write_bytes(page)
                 part.chmod(0o600)
                 book.close(rep)
             except BaseException:
@@ -153,7 +153,7 @@ def report(out: Path | None = None) -> StepBody:
         result.counts = {
             "inquiries": kp["inquiries"], "answered": kp["answered"], "pending": kp["pending"], "overdue": kp["overdue"],
             "hit_accounts": kp["hits"], "review_backlog": kp["review"], "homonyms": kp["homonyms"],
-            "html_bytes": len(html.encode("utf-8")),
+            "html_bytes": len(page),
         }  # fmt: skip
         result.notes += [text("report_written", path=html_path), text("report_written", path=xlsx_path)]
         return result

@@ -398,3 +398,84 @@ def test_page_carries_its_css_and_script_from_the_package_files(made: tuple[Path
     page = made[1].read_text(encoding="utf-8")
     assert f"<style>{css}</style>" in page
     assert f"<script>{js}</script>" in page
+
+
+def _b85_decode(text: str) -> bytes:
+    """The page's base85 (:data:`inquiry.report.html.B85`), decoded the way the page's script does."""
+    from inquiry.report.html import B85
+
+    value = {c: i for i, c in enumerate(B85.decode("ascii"))}
+    pad = -len(text) % 5
+    digits = [value[c] for c in text] + [84] * pad
+    out = bytearray()
+    for i in range(0, len(digits), 5):
+        word = 0
+        for d in digits[i : i + 5]:
+            word = word * 85 + d
+        out += word.to_bytes(4, "big")
+    return bytes(out[: len(out) - pad] if pad else out)
+
+
+def test_page_data_deflated_in_pieces_is_the_one_gzip_of_the_payload(made: tuple[Path, Path, Path]) -> None:
+    """The page's JSON is made and deflated piece by piece on two threads (session 6, second round):
+    the embedded bytes must be exactly ``gzip.compress(json.dumps(payload), 5, mtime=0)``, as before."""
+    import gzip
+
+    from inquiry.report.html import _json_pieces, _payload_parts
+
+    ws = Workspace.open(made[0])
+    with ws.store() as s:
+        rep = build_report(s, ws.settings, NOW)
+    whole = json.dumps(payload(rep), ensure_ascii=False, separators=(",", ":"), default=str)
+    pieces = list(_json_pieces(_payload_parts(rep)))
+    assert len(pieces) > len(rep.tables) and "".join(pieces) == whole
+    page = render_html(rep)
+    data = re.search(r'<script type="application/octet-stream" id="data"[^>]*>([^<]*)</script>', page)
+    assert data is not None
+    assert _b85_decode(data.group(1)) == gzip.compress(whole.encode("utf-8"), compresslevel=5, mtime=0)
+
+
+def _entries(path: Path) -> dict[str, tuple[int, bytes]]:
+    """Each zip entry's CRC and its deflated bytes as stored (the compression's output, not only the text)."""
+    out = {}
+    with zipfile.ZipFile(path) as z, path.open("rb") as f:
+        for i in z.infolist():
+            f.seek(i.header_offset + 26)
+            name_len, extra_len = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+            f.seek(i.header_offset + 30 + name_len + extra_len)
+            out[i.filename] = (i.CRC, f.read(i.compress_size))
+    return out
+
+
+def test_workbook_sheets_made_in_parts_are_the_same_bytes(made: tuple[Path, Path, Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A sheet's rows are made ``_ROWS`` at a time and deflated on another thread while the next
+    part is made: with parts of 7 rows, every entry of the workbook is byte for byte the one of
+    a single part (row numbers go on across parts; deflate does not see the cuts)."""
+    from inquiry.report import xlsx as xlsx_module
+
+    ws = Workspace.open(made[0])
+    with ws.store() as s:
+        rep = build_report(s, ws.settings, NOW)
+    assert max(t.frame.height for t in rep.tables) > 7 * 3
+    monkeypatch.setattr(xlsx_module, "_ROWS", 10**9)
+    whole = _entries(write_xlsx(rep, tmp_path / "whole.xlsx"))
+    monkeypatch.setattr(xlsx_module, "_ROWS", 7)
+    parts = _entries(write_xlsx(rep, tmp_path / "parts.xlsx"))
+    assert parts == whole
+    with zipfile.ZipFile(tmp_path / "parts.xlsx") as z:
+        rows = re.findall(rb'<row r="(\d+)"', z.read("xl/worksheets/sheet10.xml"))  # the homonyms
+    assert [int(r) for r in rows] == list(range(1, len(rows) + 1)) and len(rows) > 7 * 3
+
+
+def test_a_failed_deflate_is_raised_when_the_sheet_is_closed(tmp_path: Path) -> None:
+    """The zip entry is written on a thread of its own: its error must still stop the workbook."""
+    from inquiry.report.xlsx import _Behind
+
+    class Full:
+        def write(self, data: bytes) -> int:
+            raise OSError("No space left on device")
+
+    out = _Behind(Full())  # type: ignore[arg-type]
+    out.write(b"<row/>")
+    with pytest.raises(OSError, match="No space"):
+        out.close()
