@@ -255,20 +255,41 @@ class _Answered:
         self._pairs.append(per.select("_rid", "answer"))
 
     def mark(self, store: Store, today: str) -> None:
-        """Mark every inquiry answered tonight, with one statement (:data:`_ANSWERED`)."""
+        """Mark every inquiry answered tonight: one statement (:data:`_ANSWERED`) per dense run of rowids (:func:`_runs`)."""
         if not self._pairs:
             return
         pairs = pl.concat(self._pairs)
         words = pairs["answer"].unique().sort().to_list()  # the codecs' words (found, none, unable): a few
         if len(words) > 255:
             raise ValueError(f"{len(words)} different answers: more than one byte can tell")
-        rid = pairs["_rid"].to_numpy()
-        lo, hi = int(rid.min()), int(rid.max())
-        codes = np.zeros(hi - lo + 1, dtype=np.uint8)
-        codes[rid - lo] = pairs["answer"].replace_strict(words, list(range(1, len(words) + 1)), return_dtype=pl.UInt8).to_numpy()
+        order = pairs["_rid"].arg_sort()
+        rid = pairs["_rid"].gather(order).to_numpy()
+        code = pairs["answer"].gather(order).replace_strict(words, list(range(1, len(words) + 1)), return_dtype=pl.UInt8).to_numpy()
         at = "substr(:codes, rowid - :lo + 1, 1)"
         answer = "CASE " + " ".join(f"WHEN {at} = X'{k:02X}' THEN {quoted(w)}" for k, w in enumerate(words, 1)) + " END"
-        store.conn.execute(_ANSWERED.format(answer=answer), {"today": today, "lo": lo, "hi": hi, "codes": codes.tobytes()})
+        sql = _ANSWERED.format(answer=answer)
+        for first, last in _runs(rid, _GAP):
+            lo, hi = int(rid[first]), int(rid[last - 1])
+            codes = np.zeros(hi - lo + 1, dtype=np.uint8)
+            codes[rid[first:last] - lo] = code[first:last]
+            store.conn.execute(sql, {"today": today, "lo": lo, "hi": hi, "codes": codes.tobytes()})
+
+
+#: unanswered inquiries in a row (by rowid) that cut :meth:`_Answered.mark`'s walk in two: a row walked and left
+#: costs SQLite a fraction of a microsecond, a statement of its own some tens of microseconds, so a gap this long
+#: costs about as much to walk as to skip; and a table of n rows never takes more than n / this many statements
+_GAP = 4096
+
+
+def _runs(rid: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """``(first, last)`` index ranges of the sorted rowids ``rid`` with no more than ``gap`` rowids missing inside one.
+
+    An old inquiry answered beside tonight's new ones would otherwise make
+    the one ``UPDATE`` walk everything between them (at L, most of ~17 M
+    inquiries); cut at the large gaps, each run is walked alone.
+    """
+    cuts = (np.flatnonzero(np.diff(rid) > gap + 1) + 1).tolist()
+    return list(zip([0, *cuts], [*cuts, len(rid)], strict=True))
 
 
 def _record_basic(ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered) -> tuple[int, pl.DataFrame, pl.DataFrame]:

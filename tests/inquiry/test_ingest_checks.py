@@ -12,11 +12,16 @@ rejected row with its physical line — never an error that stops the batch
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+import formats
+from inquiry.steps import ingest as ingest_step
 from tests.inquiry._fixtures import (
     answer_outbox,
     cli,
@@ -364,3 +369,47 @@ def test_a_file_rolled_back_answers_nothing_and_a_later_file_of_the_night_may(wa
     assert files == [(f"b-{name}",)]
     assert _count(ws, "SELECT count(*) FROM answers") == 4
     assert _count(ws, "SELECT count(*) FROM inquiries WHERE provider = 'pipitlinq' AND answered_on IS NOT NULL") == 4
+
+
+# ---------------------------------------------------------------- marking the inquiries answered (issue #10, session 6, second round)
+
+
+def test_an_old_and_new_inquiries_answered_together_are_marked_without_walking_the_rows_between(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inquiries answered in one ingest are marked by rowid runs: a large gap between them is never walked.
+
+    One DAIS answer for the first inquiry (rowid 1: the "old" one) and the
+    pipitLINQ file for rowids 5–8 (the "new" ones), with the gap that cuts
+    a run lowered to 2 rows so that this small workspace has one: exactly
+    those five inquiries are marked, with two ``UPDATE``s walking five
+    rowids — not one walking all eight.
+    """
+    monkeypatch.setattr(ingest_step, "_GAP", 2)
+    first = stored(ws, "SELECT inquiry_id FROM inquiries WHERE rowid = 1")[0][0]
+    name, data = _answers(waiting, "dais")
+    staged = ws.parent / name
+    staged.write_bytes(data)
+    dais = formats.read_response(staged)
+    formats.write_response(
+        "dais", "basic", dais.rows.filter(inquiry_id=first).drop("line"), ws / "inbox" / name,
+        municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1,
+    )  # fmt: skip
+    name, data = _answers(waiting, "pipitlinq")
+    (ws / "inbox" / name).write_bytes(data)
+
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        conn.set_trace_callback(statements.append)  # the SQL with its values written in
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    assert "read 5 = recorded 5 + rejected 0" in out, out
+    marked = stored(ws, "SELECT rowid FROM inquiries WHERE answered_on IS NOT NULL AND answer = 'found' ORDER BY rowid")
+    assert marked == [(1,), (5,), (6,), (7,), (8,)]
+    assert _count(ws, "SELECT count(*) FROM inquiries WHERE answered_on IS NOT NULL OR answer IS NOT NULL") == 5
+    walks = [tuple(map(int, m.groups())) for s in statements if s.lstrip().startswith("UPDATE inquiries") for m in [re.search(r"rowid BETWEEN (\d+) AND (\d+)", s)] if m]
+    assert walks == [(1, 1), (5, 8)]
