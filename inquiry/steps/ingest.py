@@ -87,7 +87,8 @@ class _Unstorable(Exception):
     """A file whose rows could not be recorded: rolled back alone and rejected whole."""
 
 
-# only the ids of the file at hand are looked up (a year holds about a million inquiries); _rid: the rowid
+# only the ids of the file at hand are looked up (a year holds about a million inquiries), {which}: how
+# (_sent_where); _rid: the rowid
 # the ingest keeps tonight's answers by and marks the inquiries by (_Answered);
 # _earlier: the file and line of the answer already recorded, if any (purged answers leave only the date);
 # looked up only for an inquiry answered on an earlier night (answered_on set) — what earlier files of this
@@ -98,19 +99,43 @@ _SENT_BASIC = """SELECT inquiry_id, rowid AS _rid, bank_code AS _sent_bank, prov
                         CASE WHEN answered_on IS NOT NULL THEN
                         (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.sha256 = a.response_sha
                          WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) END AS _earlier
-                 FROM inquiries i WHERE inquiry_id IN (SELECT value FROM json_each({ids}))"""
+                 FROM inquiries i WHERE inquiry_id {which}"""
 _SENT_HISTORY = """SELECT followup_id AS inquiry_id, rowid AS _rid, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider,
                           person_id AS _sent_person, answered_on AS _answered_on,
                           CASE WHEN answered_on IS NOT NULL THEN
                           (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.sha256 = t.response_sha
                            WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) END AS _earlier
-                   FROM followups f WHERE followup_id IN (SELECT value FROM json_each({ids}))"""
+                   FROM followups f WHERE followup_id {which}"""
 _SENT_SCHEMA = {
     "inquiry_id": pl.Utf8, "_rid": pl.Int64,
     **{n: pl.Utf8 for n in ("_sent_bank", "_sent_provider", "_sent_person", "_answered_on", "_earlier")},
 }  # fmt: skip
 #: free text among them (a file name as the office saved it), quoted by Store.fast_frame
 _SENT_TEXT = ("_earlier",)
+#: the table and key each look-up reads, for :func:`_sent_where`
+_SENT_KEYS = {_SENT_BASIC: ("inquiries", "inquiry_id"), _SENT_HISTORY: ("followups", "followup_id")}
+
+
+def _sent_where(store: Store, sent_sql: str, ids: pl.Series) -> str:
+    """How the sent look-up picks the file's ids (``ids``: sorted, distinct): their key range, or the ids one by one.
+
+    An answer file answers a request file, whose inquiries were inserted
+    together: its ids are then all the keys between its smallest and its
+    largest (at M, every one of the 95 files). Walking that range along the
+    key is a third cheaper for SQLite than seeking each id from a JSON list
+    (at M: 0.9 s against 1.4 s); counting the keys in it first costs little
+    (an index walk, 35 ms for the 95 files). Where other keys lie in the
+    range (a file answering part of a request file, or several), the range
+    is taken only while they are few — what it returns beyond the file's ids
+    matches no row and is left by the join — else the ids are looked up one
+    by one as before.
+    """
+    table, key = _SENT_KEYS[sent_sql]
+    lo, hi = ids[0], ids[-1]
+    in_range = int(store.scalar(f"SELECT count(*) FROM {table} WHERE {key} BETWEEN ? AND ?", (lo, hi)))
+    if in_range <= ids.len() + ids.len() // 4:
+        return f"BETWEEN {quoted(lo)} AND {quoted(hi)}"
+    return f"IN (SELECT value FROM json_each({quoted(json.dumps(ids.to_list()))}))"
 
 #: what a 該当あり answer must carry to name its account (the account key of README.md)
 _KEY_PARTS = {"bank_code": "金融機関コード", "branch_code": "支店コード", "account_type": "預金種目", "account_number": "口座番号"}
@@ -134,8 +159,11 @@ def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str, answere
     not yet on the inquiries.
     """
     # in key order: SQLite then seeks along the inquiries' key instead of all over it (at M: 40 % less SQL)
-    ids = json.dumps(parsed.rows["inquiry_id"].unique().drop_nulls().sort().to_list())
-    known = ctx.store.fast_frame(sent_sql.format(ids=quoted(ids)), _SENT_SCHEMA, text=_SENT_TEXT)
+    ids = parsed.rows["inquiry_id"].unique().drop_nulls().sort()
+    if ids.len():
+        known = ctx.store.fast_frame(sent_sql.format(which=_sent_where(ctx.store, sent_sql, ids)), _SENT_SCHEMA, text=_SENT_TEXT)
+    else:  # no id at all (every 照会番号 blank): nothing to look up
+        known = pl.DataFrame(schema=_SENT_SCHEMA)
     rows = parsed.rows.join(known, on="inquiry_id", how="left")
     if answered is not None:
         tonight = answered.earlier(rows["_rid"])
