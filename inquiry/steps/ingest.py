@@ -294,7 +294,8 @@ class _Answered:
         rid = pairs["_rid"].gather(order).to_numpy()
         code = pairs["answer"].gather(order).replace_strict(words, list(range(1, len(words) + 1)), return_dtype=pl.UInt8).to_numpy()
         at = "substr(:codes, rowid - :lo + 1, 1)"
-        answer = "CASE " + " ".join(f"WHEN {at} = X'{k:02X}' THEN {quoted(w)}" for k, w in enumerate(words, 1)) + " END"
+        # the simple CASE reads the byte once (a CASE of WHEN … = … read it once per word tried: at M 0.1 s more)
+        answer = f"CASE {at} " + " ".join(f"WHEN X'{k:02X}' THEN {quoted(w)}" for k, w in enumerate(words, 1)) + " END"
         sql = _ANSWERED.format(answer=answer)
         for first, last in _runs(rid, _GAP):
             lo, hi = int(rid[first]), int(rid[last - 1])
