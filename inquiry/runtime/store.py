@@ -29,7 +29,7 @@ from inquiry.messages import text
 from inquiry.runtime.migrations import MIGRATIONS
 from inquiry.runtime.reader import STREAM_ROWS, read_text
 
-__all__ = ["Store", "FastQuery", "SCHEMA_VERSION", "quoted"]
+__all__ = ["Store", "FastQuery", "BoundInsert", "SCHEMA_VERSION", "bind_insert", "quoted"]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 #: values one statement of :meth:`Store.insert_rows` binds at most (SQLite's oldest limit of ``?NNN``, also SQLCipher's)
@@ -171,17 +171,14 @@ class Store:
         column does not hold and turns it back into NULL in SQL
         (``NULLIF``). What is stored is the same, value and type.
         """
-        if frame.height == 0:
+        return self.insert_bound(bind_insert(table, frame, on_conflict=on_conflict))
+
+    def insert_bound(self, insert: BoundInsert) -> int:
+        """Run an insert :func:`bind_insert` made ready (perhaps in another thread, which needs no connection)."""
+        if insert.height == 0:
             return 0
-        prepared = frame.with_columns(
-            [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-            + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-        )
-        bound = [_bound(s) for s in prepared.get_columns()]
-        sql = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({', '.join(sql for sql, _ in bound)}) {on_conflict}"
-        columns = [values for _, values in bound if values is not None]
-        self.conn.executemany(sql, zip(*columns) if columns else repeat((), frame.height))
-        return frame.height
+        self.conn.executemany(insert.sql, zip(*insert.columns) if insert.columns else repeat((), insert.height))
+        return insert.height
 
     def insert_rows(self, table: str, frame: pl.DataFrame) -> int:
         """Insert every row of ``frame`` as :meth:`insert` does, many rows per statement.
@@ -371,6 +368,33 @@ def quoted(value: str) -> str:
 #: stand-ins for null bound by :func:`_bound`, each with the SQL that turns it back into NULL
 _TEXT_NULL, _TEXT_NULL_SQL = "\x00", "NULLIF(?, char(0))"
 _INT_NULL, _INT_NULL_SQL = -(2**63), f"NULLIF(?, {-(2**63)})"
+
+
+class BoundInsert(NamedTuple):
+    """:meth:`Store.insert`'s work done before the store: its SQL, the values to bind by column, the rows."""
+
+    sql: str
+    columns: list[Iterable[Any]]
+    height: int
+
+
+def bind_insert(table: str, frame: pl.DataFrame, *, on_conflict: str = "") -> BoundInsert:
+    """``frame``'s rows as :meth:`Store.insert` binds them (:func:`_bound`), without the store.
+
+    Apart so that ``ingest``'s reader thread can make a file's insert ready
+    while the main thread records the file before it. The values of a
+    column repeated (``itertools.repeat``) are bound once: a
+    :class:`BoundInsert` goes to :meth:`Store.insert_bound` once.
+    """
+    if frame.height == 0:
+        return BoundInsert("", [], 0)
+    prepared = frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
+    bound = [_bound(s) for s in prepared.get_columns()]
+    sql = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({', '.join(sql for sql, _ in bound)}) {on_conflict}"
+    return BoundInsert(sql, [values for _, values in bound if values is not None], frame.height)
 
 
 def _bound(column: pl.Series) -> tuple[str, Iterable[Any] | None]:

@@ -12,11 +12,17 @@ rejected row with its physical line — never an error that stops the batch
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
+import sqlite3
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+import formats
+from inquiry.steps import ingest as ingest_step
 from tests.inquiry._fixtures import (
     answer_outbox,
     cli,
@@ -364,3 +370,83 @@ def test_a_file_rolled_back_answers_nothing_and_a_later_file_of_the_night_may(wa
     assert files == [(f"b-{name}",)]
     assert _count(ws, "SELECT count(*) FROM answers") == 4
     assert _count(ws, "SELECT count(*) FROM inquiries WHERE provider = 'pipitlinq' AND answered_on IS NOT NULL") == 4
+
+
+# ---------------------------------------------------------------- marking the inquiries answered (issue #10, session 6, second round)
+
+
+def test_an_old_and_new_inquiries_answered_together_are_marked_without_walking_the_rows_between(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inquiries answered in one ingest are marked by rowid runs: a large gap between them is never walked.
+
+    One DAIS answer for the first inquiry (rowid 1: the "old" one) and the
+    pipitLINQ file for rowids 5–8 (the "new" ones), with the gap that cuts
+    a run lowered to 2 rows so that this small workspace has one: exactly
+    those five inquiries are marked, with two ``UPDATE``s walking five
+    rowids — not one walking all eight.
+    """
+    monkeypatch.setattr(ingest_step, "_GAP", 2)
+    first = stored(ws, "SELECT inquiry_id FROM inquiries WHERE rowid = 1")[0][0]
+    name, data = _answers(waiting, "dais")
+    staged = ws.parent / name
+    staged.write_bytes(data)
+    dais = formats.read_response(staged)
+    formats.write_response(
+        "dais", "basic", dais.rows.filter(inquiry_id=first).drop("line"), ws / "inbox" / name,
+        municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1,
+    )  # fmt: skip
+    name, data = _answers(waiting, "pipitlinq")
+    (ws / "inbox" / name).write_bytes(data)
+
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        conn.set_trace_callback(statements.append)  # the SQL with its values written in
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    assert "read 5 = recorded 5 + rejected 0" in out, out
+    marked = stored(ws, "SELECT rowid FROM inquiries WHERE answered_on IS NOT NULL AND answer = 'found' ORDER BY rowid")
+    assert marked == [(1,), (5,), (6,), (7,), (8,)]
+    assert _count(ws, "SELECT count(*) FROM inquiries WHERE answered_on IS NOT NULL OR answer IS NOT NULL") == 5
+    walks = [tuple(map(int, m.groups())) for s in statements if s.lstrip().startswith("UPDATE inquiries") for m in [re.search(r"rowid BETWEEN (\d+) AND (\d+)", s)] if m]
+    assert walks == [(1, 1), (5, 8)]
+
+
+@pytest.mark.parametrize(("answered", "how"), [((1, 2, 3, 4), "BETWEEN"), ((1, 4), "json_each"), ((2, 3), "BETWEEN")])
+def test_the_sent_look_up_walks_the_key_range_of_a_dense_file_and_seeks_the_ids_of_a_sparse_one(
+    waiting, ws: Path, monkeypatch: pytest.MonkeyPatch, answered: tuple[int, ...], how: str
+) -> None:
+    """A file's ids are looked up by their key range when it holds little else, else one by one: the same rows either way.
+
+    The DAIS request file's inquiries are rowids 1–4. Answering all four,
+    or the middle two, the range holds only the file's ids; answering the
+    first and the last, it holds two other inquiries, which are neither
+    recorded nor marked.
+    """
+    ids = [i for (i,) in stored(ws, "SELECT inquiry_id FROM inquiries WHERE provider = 'dais' ORDER BY rowid")]
+    name, data = _answers(waiting, "dais")
+    staged = ws.parent / name
+    staged.write_bytes(data)
+    rows = formats.read_response(staged).rows.drop("line")
+    keep = rows.filter(pl.col("inquiry_id").is_in([ids[n - 1] for n in answered]))
+    formats.write_response("dais", "basic", keep, ws / "inbox" / name, municipality_code="131041", created_on=dt.date(2026, 11, 1), seq=1)
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def traced(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    assert f"read {len(answered)} = recorded {len(answered)} + rejected 0" in out, out
+    marked = stored(ws, "SELECT rowid FROM inquiries WHERE answered_on IS NOT NULL ORDER BY rowid")
+    assert marked == [(r,) for r in answered]
+    look_ups = [s for s in statements if "AS _sent_bank" in s]
+    assert len(look_ups) == 1 and f"inquiry_id {how}" in look_ups[0].replace("IN (SELECT value FROM json_each", "json_each"), look_ups
