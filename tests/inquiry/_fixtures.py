@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
+from sample_data import Office
 
 __all__ = [
     "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
-    "age_answers", "stored",
+    "age_answers", "stored", "finished", "init_generated", "prepare_args",
     "snapshot", "TIMESTAMP_COLUMNS",
 ]  # fmt: skip
 
@@ -68,6 +69,27 @@ def cli(*args: str) -> tuple[int, str]:
     """Run the real command line in this process; return (exit code, output with line wraps joined)."""
     result = runner.invoke(app, [str(a) for a in args])
     return result.exit_code, " ".join(result.output.split())
+
+
+def finished(code: int, out: str) -> None:
+    """The command ran to its end: 0, or 1 when it set rows aside (a generated office has a few)."""
+    assert code in (0, 1), out
+
+
+def init_generated(home: Path, office: Office, *, per_file: int | None = None) -> None:
+    """``inquiry init`` for a generated office; ``per_file``: request files of at most that many inquiries."""
+    finished(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
+    if per_file is not None:
+        settings = home / "settings.json"
+        default = '"max_inquiries_per_file": 10000'
+        text = settings.read_text(encoding="utf-8")
+        assert default in text, text
+        settings.write_text(text.replace(default, f'"max_inquiries_per_file": {per_file}'), encoding="utf-8")
+
+
+def prepare_args(home: Path, office: Office, inputs: dict[str, Path]) -> list[str | Path]:
+    """The arguments of ``inquiry prepare`` for a generated office written to ``inputs``."""
+    return ["prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()]
 
 
 def init_and_prepare(home: Path, office: dict[str, Path], *, as_of: str = "2026-10-01") -> None:

@@ -26,7 +26,7 @@ from inquiry.runtime.store import Store
 from inquiry.steps.prepare import GETA, _cp932_safe_text
 from matching import fold_variants
 from sample_data import BankWorld, generate_office
-from tests.inquiry._fixtures import cli
+from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args
 
 
 def _statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -46,23 +46,19 @@ def _updates(seen: list[str], table: str) -> int:
     return sum(1 for s in seen if s.lstrip().upper().startswith("UPDATE") and f"UPDATE {table.upper()} " in " ".join(s.upper().split()))
 
 
-def _ok(code: int, out: str) -> None:
-    assert code in (0, 1), out  # 1: done, with rejects (the generated office has a few)
-
-
 def test_ingest_marks_what_it_answered_with_one_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     office = generate_office(60, seed=3)
     inputs = office.write(tmp_path / "office")
     world = BankWorld.from_office(office, seed=3)
     home = tmp_path / "ws"
-    _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
-    _ok(*cli("prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()))
+    init_generated(home, office)
+    finished(*cli(*prepare_args(home, office, inputs)))
     requests = world.answer_outbox(home / "outbox", home / "inbox")
-    _ok(*cli("sent", "--home", home, *requests))
+    finished(*cli("sent", "--home", home, *requests))
     basic_files = len([p for p in (home / "inbox").iterdir() if p.is_file()])
 
     seen = _statements(monkeypatch)
-    _ok(*cli("ingest", "--home", home))
+    finished(*cli("ingest", "--home", home))
     assert basic_files >= 2
     assert _updates(seen, "inquiries") == 1, "an UPDATE per file or per inquiry"  # one per ingest (session 6)
 
@@ -79,14 +75,14 @@ def test_ingest_marks_what_it_answered_with_one_statement(tmp_path: Path, monkey
     assert wrong == 0
     con.close()
 
-    _ok(*cli("match", "--home", home))
-    _ok(*cli("followups", "--home", home))
+    finished(*cli("match", "--home", home))
+    finished(*cli("followups", "--home", home))
     history = world.answer_outbox(home / "outbox", home / "inbox")
     assert history, "no history inquiry was written"
-    _ok(*cli("sent", "--home", home, *history))
+    finished(*cli("sent", "--home", home, *history))
     history_files = len([p for p in (home / "inbox").iterdir() if p.is_file()])
     seen.clear()
-    _ok(*cli("ingest", "--home", home))
+    finished(*cli("ingest", "--home", home))
     # one per file for the answers, one for the summaries
     assert 1 <= _updates(seen, "followups") <= history_files + 1, "an UPDATE per follow-up"
 
@@ -299,10 +295,8 @@ def test_prepare_records_each_request_file_while_the_next_is_written(tmp_path: P
     office = generate_office(40, seed=3)
     inputs = office.write(tmp_path / "office")
     home = tmp_path / "ws"
-    _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
-    settings = (home / "settings.json").read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 7')
-    (home / "settings.json").write_text(settings, encoding="utf-8")
-    args = ["prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()]
+    init_generated(home, office, per_file=7)
+    args = prepare_args(home, office, inputs)
 
     seen: list[tuple[str, int, int, list[str], bool]] = []
     real = inquiry.steps.requests.write_request_files
@@ -320,7 +314,7 @@ def test_prepare_records_each_request_file_while_the_next_is_written(tmp_path: P
         return real(ctx, result, provider, kind, rows, to_frame, record=check)
 
     monkeypatch.setattr(inquiry.steps.prepare, "write_request_files", watched)
-    _ok(*cli(*args))
+    finished(*cli(*args))
     names = sorted(p.name for p in (home / "outbox").iterdir())
     assert len(seen) == len(names) > 4 and sorted(s[0] for s in seen) == names
     assert all(n == known and ok for _, n, known, _, ok in seen), seen
@@ -330,8 +324,7 @@ def test_prepare_records_each_request_file_while_the_next_is_written(tmp_path: P
 
     # a write that fails (the third file): nothing of the command is kept
     home2 = tmp_path / "ws2"
-    _ok(*cli("init", "--home", home2, "--municipality", office.municipality_code, "--name", office.municipality_name))
-    (home2 / "settings.json").write_text(settings, encoding="utf-8")
+    init_generated(home2, office, per_file=7)
     writes: list[Path] = []
     real_write = formats.write_request
 
@@ -349,7 +342,7 @@ def test_prepare_records_each_request_file_while_the_next_is_written(tmp_path: P
         assert store.scalar("SELECT count(*) FROM inquiries") == 0 and store.scalar("SELECT count(*) FROM request_files") == 0
     assert [p for p in (home2 / "outbox").iterdir() if not p.name.endswith(".part")] == []
     monkeypatch.undo()
-    _ok(*cli(*args))  # the next command discards what the failed one left, and does it all
+    finished(*cli(*args))  # the next command discards what the failed one left, and does it all
     with Store(home2 / "store.sqlite3") as store:
         assert store.scalar("SELECT count(*) FROM request_files") == len(list((home2 / "outbox").iterdir())) == len(names)
     assert not [p for p in (home2 / "outbox").iterdir() if p.name.endswith(".part")]

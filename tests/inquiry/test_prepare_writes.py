@@ -18,11 +18,7 @@ import pytest
 import inquiry.runtime.store as store_module
 from inquiry.runtime.store import Store
 from sample_data import generate_office
-from tests.inquiry._fixtures import cli
-
-
-def _ok(code: int, out: str) -> None:
-    assert code in (0, 1), out  # 1: done, with rejects (the generated office has a few)
+from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args
 
 
 def test_insert_rows_stores_what_insert_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,9 +66,9 @@ def test_prepare_stores_its_inquiries_many_rows_per_statement(tmp_path: Path, mo
     office = generate_office(120, seed=4)
     inputs = office.write(tmp_path / "office")
     home = tmp_path / "ws"
-    _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
+    init_generated(home, office)
     monkeypatch.setattr(Store, "__init__", traced)
-    _ok(*cli("prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()))
+    finished(*cli(*prepare_args(home, office, inputs)))
     monkeypatch.undo()
     with Store(home / "store.sqlite3") as store:
         rows = store.frame("SELECT inquiry_id, provider, bank_code, person_id, request_file FROM inquiries ORDER BY rowid")
@@ -97,9 +93,7 @@ def test_prepare_writes_two_request_files_at_once(tmp_path: Path, monkeypatch: p
     office = generate_office(40, seed=3)
     inputs = office.write(tmp_path / "office")
     home = tmp_path / "ws"
-    _ok(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
-    settings = (home / "settings.json").read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 7')
-    (home / "settings.json").write_text(settings, encoding="utf-8")
+    init_generated(home, office, per_file=7)
     meet = threading.Barrier(2, timeout=10)
     writers: set[str] = set()
     real_write = formats.write_request
@@ -114,7 +108,7 @@ def test_prepare_writes_two_request_files_at_once(tmp_path: Path, monkeypatch: p
         return real_write(provider, kind, frame, path, **kw)
 
     monkeypatch.setattr(formats, "write_request", together)
-    _ok(*cli("prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()))
+    finished(*cli(*prepare_args(home, office, inputs)))
     monkeypatch.undo()
     assert not meet.broken and len(writers) == 2, writers
     names = sorted(p.name for p in (home / "outbox").iterdir())
