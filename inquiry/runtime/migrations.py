@@ -511,26 +511,13 @@ MIGRATIONS: list[str] = [
     # rank it stands (NULL: none, or stored before), match_evidence_rest holds the other rows, and
     # match_evidence is a view giving the same rows as the table did (a join, not a UNION: a filter or a
     # join on account_key still reaches the indexes). Rows inserted into or deleted from the view go to
-    # the table and to evidence_rank (triggers); the evidence stored so far is kept as it is, in the table.
+    # the table and to evidence_rank (triggers); the evidence stored so far is kept as it is, in the table
+    # (migration 6's, renamed).
     # Which row is the link's own: inquiry/steps/match.py, _with_evidence_rank (the view's first side, here).
     """
     ALTER TABLE matches ADD COLUMN evidence_rank INTEGER;
-    CREATE TABLE match_evidence_rest (
-        account_key TEXT NOT NULL,
-        rank INTEGER NOT NULL,
-        person_id TEXT NOT NULL,
-        class TEXT NOT NULL,
-        score REAL NOT NULL,
-        name_evidence TEXT NOT NULL,
-        dob_evidence TEXT NOT NULL,
-        address_evidence TEXT NOT NULL,
-        reason TEXT,
-        PRIMARY KEY (account_key, rank)
-    );
-    INSERT INTO match_evidence_rest (account_key, rank, person_id, class, score, name_evidence, dob_evidence, address_evidence, reason)
-    SELECT account_key, rank, person_id, class, score, name_evidence, dob_evidence, address_evidence, reason
-    FROM match_evidence ORDER BY rowid;
-    DROP TABLE match_evidence;
+    -- the table of migration 6 keeps its rows, rowids and key under its new name: nothing copied
+    ALTER TABLE match_evidence RENAME TO match_evidence_rest;
 
     -- each link's row twice (s.value 1: its own evidence, when evidence_rank says where; 0: with each row
     -- of match_evidence_rest): two sides of one join instead of a UNION ALL, which SQLite would compute
