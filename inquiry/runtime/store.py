@@ -197,10 +197,7 @@ class Store:
         """
         if frame.height == 0:
             return 0
-        prepared = frame.with_columns(
-            [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-            + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-        )
+        prepared = _storable(frame)
         fixed = [c for c in prepared.columns if prepared[c].n_unique() == 1]
         varying = [c for c in prepared.columns if c not in fixed]
         constants = [prepared[c][0] for c in fixed]
@@ -388,13 +385,18 @@ def bind_insert(table: str, frame: pl.DataFrame, *, on_conflict: str = "") -> Bo
     """
     if frame.height == 0:
         return BoundInsert("", [], 0)
-    prepared = frame.with_columns(
-        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
-        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
-    )
+    prepared = _storable(frame)
     bound = [_bound(s) for s in prepared.get_columns()]
     sql = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({', '.join(sql for sql, _ in bound)}) {on_conflict}"
     return BoundInsert(sql, [values for _, values in bound if values is not None], frame.height)
+
+
+def _storable(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its dates as ISO text and its booleans as 0/1: what the store holds of them, however inserted."""
+    return frame.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in frame.schema.items() if t == pl.Date]
+        + [pl.col(c).cast(pl.Int8) for c, t in frame.schema.items() if t == pl.Boolean]
+    )
 
 
 def _bound(column: pl.Series) -> tuple[str, Iterable[Any] | None]:
@@ -440,7 +442,7 @@ def _inlined(value: Any) -> bool:
 def _literal(value: Any) -> str:
     """``value`` as an SQL literal (a text quoted, ``'`` doubled; a number as it is)."""
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return quoted(value)
     if isinstance(value, int | float):
         return repr(value)
     raise TypeError(f"no SQL literal for {type(value).__name__}")
