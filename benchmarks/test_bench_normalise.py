@@ -10,6 +10,8 @@ answer does not pass.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jaconv
 import numpy as np
 import polars as pl
@@ -125,9 +127,11 @@ N_READINGS = 4_000
 @pytest.fixture(scope="module")
 def kanji_names() -> pl.Series:
     """4,000 distinct kanji names of the simulator's tables (an M master has ~3,600 without kana)."""
-    from sample_data._names import load_name_tables
+    import sample_data
 
-    surnames, given = load_name_tables()
+    tables = Path(sample_data.__file__).with_name("names")
+    surnames = pl.read_csv(tables / "surnames.csv", columns=["kanji"])
+    given = pl.read_csv(tables / "given_names.csv", columns=["kanji"])
     rng = np.random.default_rng(8)
     family = surnames["kanji"].gather(rng.integers(0, surnames.height, 3 * N_READINGS))
     first = given["kanji"].gather(rng.integers(0, given.height, 3 * N_READINGS))
