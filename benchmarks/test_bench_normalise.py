@@ -10,6 +10,8 @@ answer does not pass.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import jaconv
 import numpy as np
 import polars as pl
@@ -117,3 +119,50 @@ def test_address_parts_100k(benchmark, addresses: tuple[pl.DataFrame, list[str]]
     assert out["town"].null_count() == 0
     if benchmark.stats:
         benchmark.extra_info["addresses_per_second"] = round(N_ADDRESSES / benchmark.stats.stats.min)
+
+
+N_READINGS = 4_000
+
+
+@pytest.fixture(scope="module")
+def kanji_names() -> pl.Series:
+    """4,000 distinct kanji names of the simulator's tables (an M master has ~3,600 without kana)."""
+    import sample_data
+
+    tables = Path(sample_data.__file__).with_name("names")
+    surnames = pl.read_csv(tables / "surnames.csv", columns=["kanji"])
+    given = pl.read_csv(tables / "given_names.csv", columns=["kanji"])
+    rng = np.random.default_rng(8)
+    family = surnames["kanji"].gather(rng.integers(0, surnames.height, 3 * N_READINGS))
+    first = given["kanji"].gather(rng.integers(0, given.height, 3 * N_READINGS))
+    names = (family + "\u3000" + first).unique(maintain_order=True).head(N_READINGS)
+    assert names.len() == N_READINGS
+    return names
+
+
+def _cold_pykakasi() -> None:
+    """Forget the converter and pykakasi's dictionary: each round loads it, as a command does once."""
+    from pykakasi.kanji import Kanwa
+
+    from matching import reading
+
+    reading._kakasi.cache_clear()
+    reading._kanwa.cache_clear()
+    Kanwa._shared_state["_jisyo_table"] = None
+
+
+def test_estimate_readings_cold(benchmark, kanji_names: pl.Series) -> None:
+    """The master's readings as ``inquiry link`` and ``prepare`` pay them: pykakasi's dictionary load
+    (0.17 CPU s with the collector paused, 0.40 s without) and one look-up per distinct name part
+    (a prefix probe: 0.19 s at M where pykakasi's own scan took 0.39 s), docs/performance.md
+    "Normalisation (issue #10, session 8)"."""
+    from matching.reading import estimate_readings
+
+    out = benchmark.pedantic(lambda: estimate_readings(kanji_names), setup=_cold_pykakasi, rounds=3, iterations=1)
+    assert out.height == N_READINGS
+    read = out.filter(~pl.col("reading_failed"))
+    assert read.height > 0.9 * N_READINGS  # the simulator's names are common ones
+    assert read["name_kana"].str.contains(r"^[\u30a1-\u30f4ー]+ [\u30a1-\u30f4ー]+$").all()
+    assert (read["kana_candidates"].list.first() == read["name_kana"]).all()
+    if benchmark.stats:
+        benchmark.extra_info["names_per_second"] = round(N_READINGS / benchmark.stats.stats.min)

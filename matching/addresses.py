@@ -99,14 +99,13 @@ _CITY_RE = (
     + r"|[^0-9]{1,7}?[市区]"  # 市, 特別区
     + ")"
 )
-# Town | rest, anchored on 丁目 when the address has one ...
-_SPLIT_CHOME = rf"^(?<town>.*?)(?<rest>(?:[0-9]+|{_NUM}+)丁目.*)$"
-# ... else on the first number that starts a block.
-_SPLIT_BLOCK = (
-    r"^(?<town>.*?)(?<rest>(?:"
-    r"[0-9]+"  # any digit run: the building may follow with no separator (霞ケ丘町72レジデンス青葉101)
+# Where the town ends (rules 5-6): at the first 丁目 number when the address has one ...
+_CHOME_AT = rf"(?:[0-9]+|{_NUM}+)丁目"
+# ... else at the first number that starts a block.
+_BLOCK_AT = (
+    r"(?:[0-9]+"  # any digit run: the building may follow with no separator (霞ケ丘町72レジデンス青葉101)
     rf"|{_NUM}+(?:番地|号|番(?:[^町丁0-9]|$)|丁(?:[0-9{_K}\-]|$)|-[0-9{_K}])"
-    r").*)$"
+    r")"
 )
 # The block text: up to three numbers with their markers; a kanji numeral
 # needs a marker, a separator, a space or the end after it, so that the
@@ -166,48 +165,63 @@ PARTS_DTYPE = pl.Struct({f: pl.String for f in ("pref", "city", "town", "block",
 """dtype of :func:`address_parts`."""
 
 
+def _to_end(start: str) -> str:
+    """A pattern deleting from the first match of ``start`` to the end: what is left is the town.
+
+    ``^(?<town>.*?)(?<rest>(?:start).*)$`` gives the same cut (the shortest
+    town after which the rest starts with ``start`` ends at the leftmost
+    match of ``start``), but with capture groups the regex engine walks the
+    whole address again; deleting needs no groups. No line break is left by
+    rule 2, so ``.*$`` always reaches the end.
+    """
+    return f"(?:{start}).*$"
+
+
+def _cuts(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Rules 1-5 and the block's text: ``frame`` (addresses in ``a``) with ``pref``, ``city``, ``town``,
+    ``rest`` (the block and what follows, null without a block) and ``block_text``."""
+    c = pl.col
+    shorter = c("_by_chome").str.len_bytes() < c("s").str.len_bytes()  # the deletion took something
+    return (
+        frame.with_columns(s=_clean(c("a")))
+        # rules 3-4: the regex once, the text after its match sliced off (an extract and a replace run it twice)
+        .with_columns(pref=c("s").str.extract(_PREF_RE, 1))
+        .with_columns(s=c("s").str.slice(c("pref").str.len_chars().fill_null(0)))
+        .with_columns(city=c("s").str.extract(_CITY_RE, 1))
+        .with_columns(s=c("s").str.slice(c("city").str.len_chars().fill_null(0)))
+        # rule 5: the town ends at the first 丁目 number, else at the first block number (:func:`_to_end`;
+        # a deletion that found nothing leaves the address whole)
+        .with_columns(_by_chome=c("s").str.replace(_to_end(_CHOME_AT), ""), _by_block=c("s").str.replace(_to_end(_BLOCK_AT), ""))
+        .with_columns(town=pl.when(shorter).then(c("_by_chome")).otherwise(c("_by_block")))
+        .with_columns(rest=pl.when(c("town").str.len_bytes() < c("s").str.len_bytes()).then(c("s").str.slice(c("town").str.len_chars())))
+        .with_columns(block_text=c("rest").str.extract(_BLOCK_TEXT, 1))
+    )
+
+
 def _parts_frame(addresses: pl.Series, *, distinct_values: bool = False) -> pl.Series:
     """The rules as staged column steps (each intermediate computed once).
 
     Eager polars does not share common sub-expressions, and every step here
     feeds two or three later ones, so the steps run as successive
-    ``with_columns`` over the distinct addresses of the batch.
+    ``with_columns`` over the distinct addresses of the batch, and no regex
+    runs twice for one cut (the prefecture, the city, the town).
     ``distinct_values``: the batch has no repeated value, so it is parsed as
-    it is and put back in order by position rather than deduplicated and
-    joined back by value.
+    it is rather than deduplicated and joined back by value.
     """
     text = addresses.cast(pl.String).rename("a")
-    distinct = text.to_frame().with_row_index("_i") if distinct_values else text.unique().to_frame()
+    distinct = text.to_frame() if distinct_values else text.unique().to_frame()
     c = pl.col
+    parts = _cuts(distinct.lazy()).select("a", "pref", "city", "town", "rest", "block_text").collect()
+    # the kanji-numeral rewriting is the costliest step: only where needed, put back in place
+    block_text = parts.get_column("block_text")
+    at = block_text.str.contains(f"[{_K}]").fill_null(False).arg_true()
+    converted = block_text.gather(at).to_frame().select(_kanji_numbers(c("block_text"))).to_series()
     parts = (
-        distinct.lazy()
-        .with_columns(s=_clean(c("a")))
-        .with_columns(pref=c("s").str.extract(_PREF_RE, 1), s=c("s").str.replace(_PREF_RE, ""))
-        .with_columns(city=c("s").str.extract(_CITY_RE, 1), s=c("s").str.replace(_CITY_RE, ""))
-        .with_columns(
-            by_chome=c("s").str.extract_groups(_SPLIT_CHOME),
-            by_block=c("s").str.extract_groups(_SPLIT_BLOCK),
-        )
-        .with_columns(
-            town=pl.coalesce(c("by_chome").struct.field("town"), c("by_block").struct.field("town"), c("s")),
-            rest=pl.coalesce(c("by_chome").struct.field("rest"), c("by_block").struct.field("rest")),
-        )
-        .with_columns(block_text=c("rest").str.extract(_BLOCK_TEXT, 1))
-        .collect()
-    )
-    # the kanji-numeral rewriting is the costliest step: only where needed
-    has_kanji = parts.get_column("block_text").str.contains(f"[{_K}]").fill_null(False)
-    digits = pl.concat(
-        [
-            parts.filter(~has_kanji).with_columns(digits=c("block_text")),
-            parts.filter(has_kanji).with_columns(digits=_kanji_numbers(c("block_text"))),
-        ]
-    )
-    parts = (
-        digits.lazy()
+        parts.lazy()
+        .with_columns(digits=block_text.clone().scatter(at, converted) if at.len() else block_text)
         .with_columns(numbers=c("digits").str.extract_groups(_BLOCK_RE))
         .select(
-            pl.col("_i") if distinct_values else pl.col("a"),
+            pl.col("a"),
             pl.struct(
                 _null_if_empty(c("pref")).alias("pref"),
                 _null_if_empty(c("city").str.replace_many(_CITY_FOLDS).str.replace_all(" ", "")).alias("city"),
@@ -233,7 +247,7 @@ def _parts_frame(addresses: pl.Series, *, distinct_values: bool = False) -> pl.S
         .collect()
     )
     if distinct_values:
-        return parts.sort("_i").get_column("parts").rename(addresses.name)
+        return parts.get_column("parts").rename(addresses.name)
     out = text.to_frame().join(parts, on="a", how="left", nulls_equal=True, maintain_order="left")
     return out.get_column("parts").rename(addresses.name)
 

@@ -104,29 +104,52 @@ def kana_problem(e: pl.Expr) -> pl.Expr:
     >>> df.select(kana_problem(pl.col("n"))).to_series().to_list()
     [None, 'カナ氏名に漢字が含まれています: 太郎', 'カナ氏名に使用できない文字が含まれています: @', 'カナ氏名に有効な文字がありません', None]
     """
-    inter = _intermediate(e)
-    kanji = inter.str.extract_all(_KANJI).list.join(" ")
-    other = inter.str.replace_all(f"[{_ALLOWED}]", "")
-    blank = e.str.strip_chars().str.len_chars() == 0
-    problem = (
-        pl.when(e.is_null() | blank)
-        .then(pl.lit(None, dtype=pl.String))
-        .when(kanji.str.len_chars() > 0)
-        .then(pl.lit("カナ氏名に漢字が含まれています: ") + kanji)
-        .when(other.str.len_chars() > 0)
-        .then(pl.lit("カナ氏名に使用できない文字が含まれています: ") + other)
-        .when(inter.str.len_chars() == 0)
-        .then(pl.lit("カナ氏名に有効な文字がありません"))
-    )
+    problem = e.map_batches(_problems, return_dtype=pl.String, is_elementwise=True)
     # keep the input's column name, as the other functions here do
     return problem.alias(e.meta.output_name(raise_if_undetermined=False) or "kana_problem")
 
 
+def _problems(names: pl.Series) -> pl.Series:
+    """:func:`kana_problem` of a column, as staged steps: the normalised name, its kanji and its other
+    characters are each computed once (as one expression, the when/then chain evaluated the
+    normalisation five times over: eager polars shares no sub-expression)."""
+    c = pl.col
+    return (
+        names.cast(pl.String).rename("n").to_frame().lazy()
+        .with_columns(inter=_intermediate(c("n")))
+        .with_columns(kanji=c("inter").str.extract_all(_KANJI).list.join(" "), other=c("inter").str.replace_all(f"[{_ALLOWED}]", ""))
+        .select(
+            pl.when(c("n").is_null() | (c("n").str.strip_chars().str.len_chars() == 0))
+            .then(pl.lit(None, dtype=pl.String))
+            .when(c("kanji").str.len_chars() > 0)
+            .then(pl.lit("カナ氏名に漢字が含まれています: ") + c("kanji"))
+            .when(c("other").str.len_chars() > 0)
+            .then(pl.lit("カナ氏名に使用できない文字が含まれています: ") + c("other"))
+            .when(c("inter").str.len_chars() == 0)
+            .then(pl.lit("カナ氏名に有効な文字がありません"))
+        )
+        .collect()
+        .to_series()
+        .rename(names.name)
+    )
+
+
 def _sendable(e: pl.Expr) -> pl.Expr:
     """The intermediate, or null when :func:`kana_problem` would object."""
-    inter = _intermediate(e)
-    ok = inter.str.contains(f"^[{_ALLOWED}]+$")
-    return pl.when(ok).then(inter)
+    return e.map_batches(_sendable_column, return_dtype=pl.String, is_elementwise=True)
+
+
+def _sendable_column(names: pl.Series) -> pl.Series:
+    """:func:`_sendable` of a column, the intermediate computed once (as one expression it ran twice)."""
+    c = pl.col
+    return (
+        names.cast(pl.String).rename("n").to_frame().lazy()
+        .with_columns(inter=_intermediate(c("n")))
+        .select(pl.when(c("inter").str.contains(f"^[{_ALLOWED}]+$")).then(c("inter")))
+        .collect()
+        .to_series()
+        .rename(names.name)
+    )
 
 
 # --- Zengin half-width ---------------------------------------------------------

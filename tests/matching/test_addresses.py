@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching import addresses
 from matching.addresses import address_key, address_parts
 
 FIELDS = ("pref", "city", "town", "block", "building")
@@ -182,3 +183,54 @@ def test_distinct_values_are_parsed_in_place_in_their_order() -> None:
     by_value = frame.select(address_parts(pl.col("a")).alias("p"))
     in_place = frame.select(address_parts(pl.col("a"), distinct_values=True).alias("p"))
     assert in_place.equals(by_value) and in_place.height == len(values)
+
+
+# --- the cuts as a regex engine's fast path (issue #10, session 8) ----------------------------------
+# The parser cuts prefecture, city and town with one regex pass each (an extract then a slice; a
+# deletion to the end); these are the captures it replaced, kept here as the reference.
+_REFERENCE_CUTS = {
+    "chome": rf"^(?<town>.*?)(?<rest>{addresses._CHOME_AT}.*)$",
+    "block": rf"^(?<town>.*?)(?<rest>{addresses._BLOCK_AT}.*)$",
+}
+_PIECES = [*"東京都新宿区西市町村郡字丁目番地号のノケヶ〇一二三四五六七八九十百千0123456789-ー－ 　町丁ビA\n", "大字", "丁目", "番地", "四日市市", "〒160-0023"]
+
+
+def _reference_parts(written: list[str | None]) -> pl.DataFrame:
+    """Prefecture, city, town and rest of addresses as the capture groups cut them (after rules 1-2)."""
+    c = pl.col
+    return (
+        pl.DataFrame({"s": written}, schema={"s": pl.String})
+        .with_columns(s=addresses._clean(c("s")))
+        .with_columns(pref=c("s").str.extract(addresses._PREF_RE, 1), s=c("s").str.replace(addresses._PREF_RE, ""))
+        .with_columns(city=c("s").str.extract(addresses._CITY_RE, 1), s=c("s").str.replace(addresses._CITY_RE, ""))
+        .with_columns(by_chome=c("s").str.extract_groups(_REFERENCE_CUTS["chome"]), by_block=c("s").str.extract_groups(_REFERENCE_CUTS["block"]))
+        .select(
+            "pref",
+            "city",
+            town=pl.coalesce(c("by_chome").struct.field("town"), c("by_block").struct.field("town"), c("s")),
+            rest=pl.coalesce(c("by_chome").struct.field("rest"), c("by_block").struct.field("rest")),
+        )
+    )
+
+
+def _cut_as_before(written: list[str | None]) -> None:
+    frame = pl.DataFrame({"a": written}, schema={"a": pl.String})
+    got = addresses._cuts(frame.lazy()).select("pref", "city", "town", "rest").collect()
+    assert got.equals(_reference_parts(written)), written
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_PIECES), max_size=14).map("".join)), min_size=1, max_size=40))
+def test_one_pass_cuts_equal_the_capture_groups(written: list[str | None]) -> None:
+    """Any address is cut where the capture groups cut it (so its block and building are the same too)."""
+    _cut_as_before(written)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["東京都新宿区西新宿二丁目8番1号", "新宿区西新宿2-8-1", "一番町10-2", "北1条西2丁目", "麻布十番", "二丁目", "12丁目3", "1-2-3-405",
+     "四日市市諏訪町1-5", "百二十三番地の四", "西新宿", "", "丁目", "1丁目2丁目", "三番町1番地", "霞ケ丘町72レジデンス青葉101",
+     "〒160-0023 東京都新宿区西新宿2ー8ー1", "港区六本木６－１０－１\n六本木ヒルズ"],  # fmt: skip
+)
+def test_the_town_and_rest_cut_at_the_same_place(address: str) -> None:
+    _cut_as_before([address])

@@ -109,3 +109,53 @@ def test_forms_are_stable_and_keep_the_name_key(values: list[str]) -> None:
     for h, z, f, zz in zip(held, sent_dais, sent_pipit, zengin, strict=True):
         if zz is not None:
             assert h == z == f
+
+
+def _problem_as_one_expression(e: pl.Expr) -> pl.Expr:
+    """:func:`kana_problem` as it was first written, one when/then expression (the reference)."""
+    from matching.kana import _ALLOWED, _KANJI, _intermediate
+
+    inter = _intermediate(e)
+    kanji = inter.str.extract_all(_KANJI).list.join(" ")
+    other = inter.str.replace_all(f"[{_ALLOWED}]", "")
+    blank = e.str.strip_chars().str.len_chars() == 0
+    return (
+        pl.when(e.is_null() | blank)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(kanji.str.len_chars() > 0)
+        .then(pl.lit("カナ氏名に漢字が含まれています: ") + kanji)
+        .when(other.str.len_chars() > 0)
+        .then(pl.lit("カナ氏名に使用できない文字が含まれています: ") + other)
+        .when(inter.str.len_chars() == 0)
+        .then(pl.lit("カナ氏名に有効な文字がありません"))
+    )
+
+
+_KANA_FUZZ = "ｱｲｳﾞﾟｰ-ーあいうアイウゐゑをヰヱヲゝヽヾ々山田太郎　 ・,、=＝@＠Aa1１（）()./\u3099\u309b\ue000ヵヶ"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=_KANA_FUZZ, max_size=10)), min_size=1, max_size=30))
+def test_kana_problem_in_steps_equals_the_one_expression(names: list[str | None]) -> None:
+    """The normalised name computed once per column (not five times) changes no reason and no null."""
+    frame = pl.DataFrame({"n": names}, schema={"n": pl.String})
+    got = frame.select(kana_problem(pl.col("n")))
+    assert got.columns == ["n"]
+    assert got["n"].to_list() == frame.select(_problem_as_one_expression(pl.col("n"))).to_series().to_list()
+    lists = pl.DataFrame({"l": [names]}, schema={"l": pl.List(pl.String)})
+    assert lists.select(pl.col("l").list.eval(kana_problem(pl.element())))["l"].to_list() == [got["n"].to_list()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=_KANA_FUZZ, max_size=10)), min_size=1, max_size=30))
+def test_sendable_forms_in_steps_equal_the_one_expression(names: list[str | None]) -> None:
+    """Both services' forms, the intermediate computed once: the same names, the same nulls."""
+    from matching.kana import _ALLOWED, _FULL_MAP, _HALF_MAP, _intermediate
+
+    inter = _intermediate(pl.col("n"))
+    sendable = pl.when(inter.str.contains(f"^[{_ALLOWED}]+$")).then(inter)
+    frame = pl.DataFrame({"n": names}, schema={"n": pl.String})
+    for form, table in ((to_zengin, _HALF_MAP), (to_fullwidth, _FULL_MAP)):
+        got = frame.select(form(pl.col("n")))
+        assert got.columns == ["n"]
+        assert got["n"].to_list() == frame.select(sendable.str.replace_many(table)).to_series().to_list()

@@ -135,3 +135,56 @@ def test_a_master_row_with_a_noma_name_gets_an_estimated_reading_not_a_reject(tm
     persons, rejects = with_kana(table.rows, office["master"])
     assert rejects.height == 0, rejects.rows()
     assert persons.select("person_id", "name_kana", "kana_estimated").rows() == [("P001", "ヤマダ\u3000ナナミ", True)]
+
+
+def _segments(converter: object, text: str) -> list[tuple[str, str]]:
+    return [(s["orig"], s["kana"]) for s in converter.convert(text)]  # type: ignore[attr-defined]
+
+
+def test_the_faster_lookup_reads_every_name_as_pykakasi_does() -> None:
+    """``_kakasi()`` probes prefixes instead of scanning the dictionary and spells only the kana
+    (:func:`matching.reading._faster`): the segments must be pykakasi's own, for dictionary words
+    (prefixes of longer words, words with conditional readings), kana, symbols and the characters
+    pykakasi mishandles (the wrapper's reasons to exist)."""
+    import pykakasi
+    from pykakasi.kanji import Kanwa
+
+    fast, plain = reading._kakasi(), pykakasi.Kakasi()
+    assert isinstance(fast._jconv, reading._PrefixLookup) and isinstance(fast._iconv, reading._KanaOnly)
+    table = Kanwa()._jisyo_table
+    words = [w for first in sorted(table)[::10] for w in sorted(table[first])[:6]]  # ~2,000 words, all over
+    conditional = [w for first in table for w, readings in table[first].items() if any(c is not None for _, c in readings)]
+    names = ["山田 太郎", "髙橋一郎", "山﨑", "𠮷田", "中島幸子", "河野", "佐々木", "代々木", "三ヶ尻", "いすゞ", "ヤマダ",
+             "ｻﾄｳ", "SMITH", "〓田", "＊田", "\ue000田", "田中ー", "色そん", "色", "東京都新宿区", "長谷川", "小鳥遊"]  # fmt: skip
+    samples = [*names, *words, *conditional, *(a + b for a, b in zip(words, words[1:], strict=False))]
+    assert len(samples) > 2_000
+    for text in samples:
+        assert _segments(fast, text) == _segments(plain, text), text
+
+
+def test_pykakasi_as_it_is_when_its_internals_are_not_the_expected_ones() -> None:
+    class Other:
+        _jconv = object()
+        _iconv = object()
+
+    other = Other()
+    jconv, iconv = other._jconv, other._iconv
+    assert reading._faster(other) is other
+    assert (other._jconv, other._iconv) == (jconv, iconv)  # left alone: pykakasi's own, slower, same readings
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_collector_is_only_held_off_for_the_dictionary_load(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with reading._collector_paused():
+            assert not gc.isenabled()
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError), reading._collector_paused():
+            raise RuntimeError("a failed load")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
