@@ -36,6 +36,7 @@ __all__ = [
     "read_fixed",
     "write_fixed",
     "split_records",
+    "binary_column",
     "decode_column",
     "scatter_column",
     "truncate_bytes",
@@ -77,6 +78,8 @@ _CLASS[0x80:] |= _IS_HIGH  # not ASCII
 #: cp932 lead bytes: only a field holding one can fail to decode (0x80, 0xA0, 0xFD-0xFF decode, to the marks above)
 _CLASS[0x81:0xA0] |= _IS_LEAD
 _CLASS[0xE0:0xFD] |= _IS_LEAD
+#: the classes of two bytes at once (as they lie in memory, in either byte order): a look-up per byte pair
+_PAIR_CLASS = _CLASS[np.arange(1 << 16, dtype=np.uint16).view(np.uint8)].view(np.uint16)
 #: every DAIS record ends with CR LF
 LINE_END = b"\r\n"
 
@@ -119,6 +122,18 @@ def split_records(data: bytes, path: str | Path, length: int) -> np.ndarray:
         if buf.size >= n * stride and (starts == np.arange(n) * stride).all():
             return buf[: n * stride].reshape(n, stride)[:, :length]
     return buf[starts[:, None] + np.arange(length)]
+
+
+def binary_column(sub: np.ndarray) -> pl.Series:
+    """An ``(n, w)`` byte block as a polars Binary column of ``n`` values of ``w`` bytes each.
+
+    Made in polars from the block as a fixed-size array column (one buffer,
+    no Python object per row): a numpy ``S<w>`` view handed to polars is
+    turned into one Python ``bytes`` per row first, about three times the
+    cost. The bytes are kept as they are (a trailing NUL too, which the
+    ``S`` view would drop).
+    """
+    return pl.Series(np.ascontiguousarray(sub)).arr.to_list().cast(pl.Binary)
 
 
 def decode_column(sub: np.ndarray, encoding: str) -> tuple[pl.Series, np.ndarray]:
@@ -229,13 +244,58 @@ def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(real, day0[month] + day, 0), real
 
 
+def _byte_classes(arr: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``_CLASS[arr[:, lo:hi]]``: the byte class of every byte of a span of the records, two bytes per look-up.
+
+    The look-up is the costly part of the checks (a numpy gather per
+    element), so the span is read as 16-bit pairs (widened by a byte of the
+    record when its width is odd) and looked up in :data:`_PAIR_CLASS`:
+    half the gathers, the same classes.
+    """
+    a, b = lo, hi
+    if (b - a) % 2:
+        if b < arr.shape[1]:
+            b += 1
+        elif a > 0:
+            a -= 1
+        else:  # a record of one odd-width span: byte by byte
+            return _CLASS[arr[:, lo:hi]]
+    pairs = np.ascontiguousarray(arr[:, a:b]).view(np.uint16)
+    return np.take(_PAIR_CLASS, pairs).view(np.uint8)[:, lo - a : hi - a]
+
+
 def _frame_of(cols: dict[str, Any], n: int) -> pl.DataFrame:
     """The decoded columns as a frame of ``n`` rows, even when no column needed decoding."""
     return pl.DataFrame(cols, height=n) if cols else pl.DataFrame({"_row": np.zeros(n, dtype=bool)})
 
 
-#: a text field whose distinct rows are fewer than this share of its rows decodes only those
+#: a text field whose rows to decode (:func:`_runs`) are fewer than this share of its rows decodes only those
 _DISTINCT_SHARE = 0.7
+
+
+def _runs(sub: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, ids)``: the rows of a text field to decode, and for each row the index of its text among them.
+
+    A row is decoded when it is not blank and its bytes differ from the row
+    before; a repeated row takes the text of the first of its run, and every
+    blank row the text of one blank row (the last of ``rows`` when there is
+    one). Each row's text is thus the decoding of its own bytes. No hashing:
+    a holder's accounts follow each other in an answer file, and the answers
+    without an account are blank, so this finds most repeats for one
+    comparison of each row with the next (bytes equal, in numpy).
+    """
+    n, w = sub.shape
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        rows_as_bytes = np.ascontiguousarray(sub).view(f"S{w}").ravel()  # equal width: equal only when every byte is
+        same[1:] = rows_as_bytes[1:] == rows_as_bytes[:-1]
+    first = ~same & ~blank
+    rows = np.flatnonzero(first)
+    ids = np.cumsum(first) - 1
+    if blank.any():
+        ids[blank] = rows.size
+        rows = np.append(rows, np.argmax(blank))
+    return rows, ids
 
 
 def _decode_fields(
@@ -248,6 +308,7 @@ def _decode_fields(
     stripped: set[int],
     ascii_: set[int],
     check_only: frozenset[int] = frozenset(),
+    blanks: list[np.ndarray] | None = None,
 ) -> tuple[pl.DataFrame, set[int]]:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
 
@@ -260,8 +321,9 @@ def _decode_fields(
     an undecodable byte anywhere (or ``careful=True``) is decoded
     column by column with :func:`decode_column`, which marks the rows.
 
-    On the fast path a text field (C, K) decodes only its distinct rows
-    (found by hashing the raw bytes in polars) when they are fewer than
+    On the fast path a text field (C, K) decodes only the rows that are not
+    blank and differ from the row before (:func:`_runs`, given ``blanks``:
+    each field's all-space rows) when they are fewer than
     :data:`_DISTINCT_SHARE` of the rows, and the fields in ``stripped`` are
     decoded without their trailing spaces (their text is the value
     ``strip_chars_end(" ")`` gives). The fields in ``ascii_`` (every byte
@@ -282,13 +344,13 @@ def _decode_fields(
                     continue
                 sub = arr[:, off : off + f.width]
                 if i in ascii_:  # ASCII without C0 or DEL: the bytes are the text (no NUL to end a value early)
-                    cols[f"t{i}"] = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary).cast(pl.Utf8)
+                    cols[f"t{i}"] = binary_column(sub).cast(pl.Utf8)
                     continue
-                # names and addresses repeat (one holder, several accounts): their distinct rows are decoded
-                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" else None
-                rows = keys.is_first_distinct().arg_true() if keys is not None else None
-                if rows is not None and rows.len() < n * _DISTINCT_SHARE:
-                    sub = sub[rows.to_numpy()]
+                # names and addresses are blank on the answers without an account and repeat on a holder's
+                # accounts, one after the other: only the rows that differ from the row before are decoded
+                rows, ids = _runs(sub, blanks[i]) if f.type != "N" and blanks is not None else (None, None)
+                if rows is not None and rows.size < n * _DISTINCT_SHARE:
+                    sub = sub[rows]
                 else:
                     rows = None
                 # one decode and one split per column, each into its own buffer: the columns kept
@@ -311,7 +373,7 @@ def _decode_fields(
                 text = raw.decode(encoding)
                 unassigned_seen = unassigned_seen or (encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS))
                 col = pl.Series([text]).str.split("\n").explode().slice(0, m)  # the last, empty part dropped
-                cols[f"t{i}"] = col if rows is None or keys is None else keys.replace_strict(keys.gather(rows), col)
+                cols[f"t{i}"] = col if rows is None else col.gather(ids)
         except UnicodeDecodeError:
             careful = True
             cols = {}
@@ -367,7 +429,7 @@ def _decode_record(
     if at and n:
         first, last = at[0], at[-1]
         lo, hi = record.offsets[first], record.offsets[last] + record.fields[last].width
-        cls = _CLASS[arr[:, lo:hi]]
+        cls = _byte_classes(arr, lo, hi)
         starts = [o - lo for o in record.offsets[first : last + 1]]  # the offsets tile the record
         every[:, first : last + 1] = np.bitwise_and.reduceat(cls, starts, axis=1)
         some[first : last + 1] = np.bitwise_or.reduceat(np.bitwise_or.reduce(cls, axis=0), starts)
@@ -401,7 +463,16 @@ def _decode_record(
                 check_only.add(i)
     skip = unread | (unwanted - check_only)
     raw, plain_k = _decode_fields(
-        arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], skip, plain_k, ascii_, frozenset(check_only)
+        arr,
+        fields,
+        layout.encoding,
+        careful,
+        [bool(some[j] & _IS_UNASSIGNED) for j in at],
+        skip,
+        plain_k,
+        ascii_,
+        frozenset(check_only),
+        [(every[:, j] & _IS_SPACE) != 0 for j in at],
     )
     masks: dict[str, np.ndarray] = {}
 
