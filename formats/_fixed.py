@@ -227,6 +227,20 @@ def _gregorian_months() -> tuple[np.ndarray, np.ndarray]:
     return (day0 - 1).astype(np.int32), np.where(real & (m >= 1) & (m <= 12), length, 0).astype(np.int8)
 
 
+def _digits_value(sub: np.ndarray, dtype: type[np.signedinteger]) -> np.ndarray:
+    """The number each row of ASCII digits spells (``"0123"`` → 123), by Horner's rule over the byte columns.
+
+    Only meaningful where every byte is a digit; elsewhere it is the same
+    value the weights ``10**k`` give (the same sum, wrapping alike), so that
+    a caller's garbage stays the same garbage. A few column operations, not
+    a matrix product of integers (which numpy does without BLAS, row by row).
+    """
+    acc = np.zeros(sub.shape[0], dtype=dtype)
+    for k in range(sub.shape[1]):
+        acc = acc * 10 + (sub[:, k].astype(dtype) - 0x30)
+    return acc
+
+
 def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``YYYYMMDD`` byte rows → (days since 1970-01-01, is a real Gregorian date), in numpy.
 
@@ -235,10 +249,8 @@ def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     random values), without a text column: a date is ~4x cheaper this way.
     Only meaningful where the bytes are digits.
     """
-    weights = np.array([100_000, 10_000, 1_000, 100, 10, 1], dtype=np.int32)
-    d = sub.astype(np.int32) - 0x30
-    month = np.clip(d[:, :6] @ weights, 0, 999_999)  # YYYYMM (garbage, kept in the table, where not digits)
-    day = d[:, 6] * 10 + d[:, 7]
+    month = np.clip(_digits_value(sub[:, :6], np.int32), 0, 999_999)  # YYYYMM (garbage, kept in the table, where not digits)
+    day = _digits_value(sub[:, 6:8], np.int32)
     day0, last = _gregorian_months()
     real = (day >= 1) & (day <= last[month])
     return np.where(real, day0[month] + day, 0), real
@@ -508,8 +520,7 @@ def _decode_record(
                 ok = mask(blank_np) | zero | (digits & value.is_not_null())
                 reasons.append(reason(~ok, f"{where}: 日付ではない / not a date", text))
             elif f.value == "int":
-                weights = 10 ** np.arange(f.width - 1, -1, -1, dtype=np.int64)
-                ints = (sub.astype(np.int64) - 0x30) @ weights
+                ints = _digits_value(sub, np.int64)
                 null = ~digits_np | (zero_np if f.zero_is_null else False)
                 value = pl.when(mask(null)).then(None).otherwise(mask(ints))
                 reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
