@@ -324,7 +324,9 @@ def _decode_fields(
 ) -> tuple[pl.DataFrame, set[int]]:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
 
-    Also returns the fields of ``stripped`` whose text came without trailing spaces (decoded, not ASCII).
+    Also returns the fields of ``stripped`` whose text came without trailing spaces (decoded, not ASCII;
+    a K field whose text holds a character Python gives an unassigned cp932 byte is decoded whole again:
+    its rows are marked and its text cleaned, as on a whole read).
 
     Fast path: each field's byte block, every row followed by ``\\n`` (never a
     cp932 trail byte, and never inside a record: :func:`split_records` splits
@@ -350,6 +352,7 @@ def _decode_fields(
     if not careful and n and fields:
         block = np.empty((n, max(f.width for _, f in fields) + 1), dtype=np.uint8)
         unassigned_seen = False
+        unstripped: set[int] = set()
         try:
             for i, (off, f) in enumerate(fields):
                 if i in skip:
@@ -383,7 +386,13 @@ def _decode_fields(
                     part[:, -1] = 0x0A
                     raw = part.tobytes()
                 text = raw.decode(encoding)
-                unassigned_seen = unassigned_seen or (encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS))
+                marked = encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS)
+                if marked and i in stripped:  # its rows are marked and its text cleaned as a whole read's: not stripped
+                    unstripped.add(i)
+                    part[:, :-1] = sub
+                    part[:, -1] = 0x0A
+                    text = part.tobytes().decode(encoding)
+                unassigned_seen = unassigned_seen or marked
                 col = pl.Series([text]).str.split("\n").explode().slice(0, m)  # the last, empty part dropped
                 cols[f"t{i}"] = col if rows is None else col.gather(ids)
         except UnicodeDecodeError:
@@ -392,13 +401,13 @@ def _decode_fields(
         else:
             frame = _frame_of(cols, n)
             if not unassigned_seen:
-                return frame, stripped - ascii_  # no x<i> column: nothing is marked (one scan of the text, not one per column)
+                return frame, stripped - ascii_ - unstripped  # no x<i> column: nothing is marked (one scan of the text, not one per column)
             marks = [  # as decode_column marks them, but only on blocks holding such a byte
                 (pl.col(f"t{i}").str.contains(_UNASSIGNED) if unassigned[i] else pl.lit(False)).alias(f"x{i}")
                 for i, (_, f) in enumerate(fields)
                 if f.type == "K"
             ]
-            return (frame.with_columns(marks) if marks else frame), stripped - ascii_
+            return (frame.with_columns(marks) if marks else frame), stripped - ascii_ - unstripped
     for i, (off, f) in enumerate(fields):
         if i in skip:
             continue
@@ -458,6 +467,14 @@ def _decode_record(
         i for i, (j, (_, f)) in enumerate(zip(at, fields)) if f.type == "K" and layout.encoding == "cp932" and not some[j] & (_IS_RULE | _IS_UNASSIGNED)
     }
     ascii_ = {i for i, j in enumerate(at) if layout.encoding in ("cp932", "utf-8") and not some[j] & (_IS_HIGH | _IS_RULE)}
+    # free text the character rule leaves alone (C fields; K fields without C0 or DEL) is decoded without its
+    # trailing spaces too, which polars would otherwise strip from every row; the messages of bad rows still
+    # show its text as decoded whole (below), as they always have
+    prestrip = plain_k | {
+        i
+        for i, (j, (_, f)) in enumerate(zip(at, fields))
+        if layout.encoding == "cp932" and f.sign_for is None and (f.type == "C" or (f.type == "K" and not some[j] & _IS_RULE))
+    }
     unwanted: set[int] = set()
     check_only: set[int] = set()
     if wanted is not None:
@@ -474,18 +491,19 @@ def _decode_record(
             if some[j] & may_fail:
                 check_only.add(i)
     skip = unread | (unwanted - check_only)
-    raw, plain_k = _decode_fields(
+    raw, decoded_stripped = _decode_fields(
         arr,
         fields,
         layout.encoding,
         careful,
         [bool(some[j] & _IS_UNASSIGNED) for j in at],
         skip,
-        plain_k,
+        prestrip,
         ascii_,
         frozenset(check_only),
         [(every[:, j] & _IS_SPACE) != 0 for j in at],
     )
+    plain_k &= decoded_stripped  # the fields whose text (in messages too) is their value: without trailing spaces
     masks: dict[str, np.ndarray] = {}
 
     def mask(values: np.ndarray) -> pl.Expr:
@@ -549,8 +567,11 @@ def _decode_record(
                 if layout.encoding != "cp932" or some[j] & _IS_RULE or marked:  # else nothing to act on
                     reasons.append((text.str.contains(CONTROL_CHARS), control_problem(text, where)))
                     text = clean_text(text)
-            stripped = text if i in plain_k else text.str.strip_chars_end(" ")
-            value = pl.when(stripped == "").then(None).otherwise(stripped)
+            if i in decoded_stripped:  # never cleaned (no C0, DEL or unassigned mark): empty exactly where blank
+                value = pl.when(mask(blank_np)).then(None).otherwise(text)
+            else:
+                stripped = text.str.strip_chars_end(" ")
+                value = pl.when(stripped == "").then(None).otherwise(stripped)
             if f.sign_for is not None:
                 sign_bad = mask(~np.isin(sub[:, 0], (0x20, 0x2D)))
                 reasons.append(reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", pl.col(f"t{i}")))
@@ -577,10 +598,10 @@ def _decode_record(
         rows_np = bad.arg_true().to_numpy()
         texts = []  # the fields read from bytes (or not wanted): their text as the whole read has it
         for i, (off, f) in enumerate(fields):
-            if f"t{i}" not in bad_rows.columns:
+            if f"t{i}" not in bad_rows.columns or i in decoded_stripped - plain_k:
                 text = decode_column(arr[rows_np, off : off + f.width], layout.encoding)[0]
                 texts.append((text.str.strip_chars_end(" ") if i in plain_k else text).alias(f"t{i}"))
-        bad_rows = bad_rows.hstack(texts)
+        bad_rows = bad_rows.with_columns(texts)
         messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
         text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
         reason = reason.scatter(bad.arg_true(), text)
