@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from formats import FileRejected
 from formats import _fixed as fixed
-from formats._csv import _fast_cells, _maybe_special, read_csv
+from formats._csv import _fast_cells, _line_checks, _maybe_special, read_csv
 from formats._fixed import _yyyymmdd_days, read_fixed, write_fixed
 from formats._layout import FRAME_SCHEMAS, load_dais, load_pipitlinq
 from formats._text import SPECIAL
@@ -607,3 +607,23 @@ def test_binary_column_keeps_every_byte() -> None:
     got = fixed.binary_column(block[:, :3])
     assert got.dtype == pl.Binary and got.to_list() == [b"A\x00\x00", b" B\x00", b"\xff  "]
     assert fixed.binary_column(np.zeros((0, 4), dtype=np.uint8)).len() == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b",", b"\xe5\xb1\xb1", b"\r", b"\n", b"\r\n", b"\x00", b" "]), max_size=60).map(b"".join), st.integers(1, 4))
+def test_quote_free_lines_are_checked_as_each_line_alone_says(body: bytes, ncols: int) -> None:
+    """A file without quotes has its commas counted line by line (no positions): plain is what each line says."""
+    if not body:
+        return
+    starts, plain, odd = _line_checks(np.frombuffer(body, dtype=np.uint8), ncols)
+    lines = body.split(b"\n")
+    if body.endswith(b"\n"):
+        lines = lines[:-1]
+    expected = []
+    for k, line in enumerate(lines):
+        last = k == len(lines) - 1 and not body.endswith(b"\n")
+        text = line[:-1] if line.endswith(b"\r") and not last else line
+        crs_ok = b"\r" not in text and not (line.endswith(b"\r") and last)
+        expected.append(b"\x00" not in line and crs_ok and len(text) > 0 and text.count(b",") == ncols - 1)
+    assert plain.tolist() == expected and not odd.any()
+    assert starts.tolist() == [0, *[m + 1 for m in range(len(body)) if body[m : m + 1] == b"\n"]][: len(lines)]
