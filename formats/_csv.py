@@ -383,7 +383,8 @@ def _line_checks(body: np.ndarray, ncols: int) -> tuple[np.ndarray, np.ndarray, 
     bad |= (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0) | (lengths > MAX_FIELD_BYTES)
     q = np.flatnonzero(body == 0x22)
     if not q.size:  # no quotes (the usual file): every comma separates, counted per line without its position
-        bad |= np.add.reduceat((body == 0x2C).view(np.uint8), starts, dtype=np.int64) != ncols - 1
+        # (in 16 bits: a count past 65,535 wraps, but a line that long is over MAX_FIELD_BYTES, bad already)
+        bad |= np.add.reduceat((body == 0x2C).view(np.uint8), starts, dtype=np.uint16) != ncols - 1
         return starts, ~bad, odd
     commas = np.flatnonzero(body == 0x2C)
     q_line = np.searchsorted(ends, q)
