@@ -265,14 +265,17 @@ def _byte_classes(arr: np.ndarray, lo: int, hi: int) -> np.ndarray:
     half the gathers, the same classes.
     """
     a, b = lo, hi
-    if (b - a) % 2:
-        if b < arr.shape[1]:
-            b += 1
-        elif a > 0:
+    if (b - a) % 2:  # widened to the left first: a record's first byte is at an even address when its length is
+        if a > 0:
             a -= 1
+        elif b < arr.shape[1]:
+            b += 1
         else:  # a record of one odd-width span: byte by byte
             return _CLASS[arr[:, lo:hi]]
-    pairs = np.ascontiguousarray(arr[:, a:b]).view(np.uint16)
+    try:  # the records as they lie in the file's buffer (rows apart, each row's bytes in a row): no copy
+        pairs = arr[:, a:b].view(np.uint16)
+    except ValueError:  # not a view numpy can make (a copied matrix, rows not contiguous)
+        pairs = np.ascontiguousarray(arr[:, a:b]).view(np.uint16)
     return np.take(_PAIR_CLASS, pairs).view(np.uint8)[:, lo - a : hi - a]
 
 

@@ -585,10 +585,12 @@ def test_a_not_half_width_name_is_rejected_with_its_text_as_decoded_whole() -> N
 @pytest.mark.parametrize("width", [1, 2, 245, 246, 299, 300])
 def test_byte_classes_by_pairs_are_the_byte_by_byte_classes(width: int) -> None:
     rng = np.random.default_rng(width)
-    records = rng.integers(0, 256, (9, DAIS.record_length + 2), dtype=np.uint8)[:, : DAIS.record_length]
-    for lo in sorted({0, min(1, DAIS.record_length - width), DAIS.record_length - width}):  # spans inside the record, at its edges
-        hi = lo + width
-        assert (fixed._byte_classes(records, lo, hi) == fixed._CLASS[records[:, lo:hi]]).all()
+    for line_end, start in ((2, 0), (1, 0), (1, 1), (0, 0)):  # CRLF, LF (rows at odd addresses), a copied matrix
+        buffer = rng.integers(0, 256, 9 * (DAIS.record_length + line_end) + 1, dtype=np.uint8)[start:]
+        records = buffer[: 9 * (DAIS.record_length + line_end)].reshape(9, -1)[:, : DAIS.record_length]
+        for lo in sorted({0, min(1, DAIS.record_length - width), DAIS.record_length - width}):  # spans inside the record, at its edges
+            hi = lo + width
+            assert (fixed._byte_classes(records, lo, hi) == fixed._CLASS[records[:, lo:hi]]).all()
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64])
