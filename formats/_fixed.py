@@ -514,11 +514,12 @@ def _decode_record(
         masks[name] = values
         return pl.col(name)
 
-    def reason(bad: pl.Expr, prefix: str, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    def reason(bad: np.ndarray | pl.Expr, prefix: str, text: pl.Expr) -> tuple[np.ndarray | pl.Expr, pl.Expr]:
         return bad, pl.format(prefix + " '{}'", text)
 
     values: dict[str, pl.Expr] = {}
-    reasons: list[tuple[pl.Expr, pl.Expr]] = []  # (row is bad, message): messages only for bad rows
+    # (row is bad, message): messages only for bad rows; a check of the bytes is a numpy mask, never a polars column
+    reasons: list[tuple[np.ndarray | pl.Expr, pl.Expr]] = []
     signs: list[tuple[FixedField, pl.Expr]] = []
     for i, (j, (off, f)) in enumerate(zip(at, fields)):
         sub = arr[:, off : off + f.width]
@@ -529,22 +530,20 @@ def _decode_record(
         if f.type == "N":
             digits_np = (every[:, j] & _IS_DIGIT) != 0
             zero_np = (every[:, j] & _IS_ZERO) != 0
-            digits, zero = mask(digits_np), mask(zero_np)
             if f.value == "date" and f.width == 8:
                 days, valid = _yyyymmdd_days(sub)
                 real = digits_np & valid
                 value = pl.when(mask(real)).then(mask(days).cast(pl.Int32).cast(pl.Date)).otherwise(None)
-                ok = mask(blank_np) | zero | mask(real)
-                reasons.append(reason(~ok, f"{where}: 日付ではない / not a date", text))
+                reasons.append(reason(~(blank_np | zero_np | real), f"{where}: 日付ではない / not a date", text))
             elif f.value == "date":  # a layout with another date width: the text reader
                 value = yyyymmdd_to_date(text)
-                ok = mask(blank_np) | zero | (digits & value.is_not_null())
+                ok = mask(blank_np) | mask(zero_np) | (mask(digits_np) & value.is_not_null())
                 reasons.append(reason(~ok, f"{where}: 日付ではない / not a date", text))
             elif f.value == "int":
                 ints = _digits_value(sub, np.int64)
                 null = ~digits_np | (zero_np if f.zero_is_null else False)
                 value = pl.when(mask(null)).then(None).otherwise(mask(ints))
-                reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
+                reasons.append(reason(~digits_np, f"{where}: 数字ではない / not digits", text))
             elif f.value == "code" and f.width == 1:  # one byte: a lookup table, no text
                 table = layout.codes[f.codes or ""]
                 slot = np.full(256, len(table), dtype=np.int64)
@@ -552,17 +551,16 @@ def _decode_record(
                 idx = slot[sub[:, 0]]
                 known = pl.Series(list(table.values()), dtype=dtype or pl.Utf8).append(pl.Series([None], dtype=dtype or pl.Utf8))
                 value = pl.lit(known.gather(idx))
-                reasons.append(reason(mask(idx == len(table)), f"{where}: 未定義のコード / unknown code", text))
+                reasons.append(reason(idx == len(table), f"{where}: 未定義のコード / unknown code", text))
             elif f.value == "code":
                 value = text.replace_strict(layout.codes[f.codes or ""], default=None, return_dtype=dtype or pl.Utf8)
                 reasons.append(reason(value.is_null(), f"{where}: 未定義のコード / unknown code", text))
             else:  # text
-                value = pl.when(~digits | (zero if f.zero_is_null else False)).then(None).otherwise(text)
-                reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
+                value = pl.when(mask(~digits_np | (zero_np if f.zero_is_null else False))).then(None).otherwise(text)
+                reasons.append(reason(~digits_np, f"{where}: 数字ではない / not digits", text))
         else:
             if f.type == "C" and f.sign_for is None:
-                bad = mask((every[:, j] & _IS_C) == 0)
-                reasons.append(reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
+                reasons.append(reason((every[:, j] & _IS_C) == 0, f"{where}: 半角文字以外を含む / not half-width characters", text))
             elif f.type == "K":  # free text: the one character rule of formats._text
                 marked = f"x{i}" in raw.columns and bool(raw.get_column(f"x{i}").any())
                 if marked:
@@ -576,12 +574,12 @@ def _decode_record(
                 stripped = text.str.strip_chars_end(" ")
                 value = pl.when(stripped == "").then(None).otherwise(stripped)
             if f.sign_for is not None:
-                sign_bad = mask(~np.isin(sub[:, 0], (0x20, 0x2D)))
+                sign_bad = (sub[:, 0] != 0x20) & (sub[:, 0] != 0x2D)
                 reasons.append(reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", pl.col(f"t{i}")))
                 signs.append((f, mask(sub[:, 0] == 0x2D)))
                 continue
         if f.required:  # e.g. 照会番号: an answer without it cannot be stored
-            reasons.append(reason(mask(blank_np), f"{where}: 空欄 / blank (required)", text))
+            reasons.append(reason(blank_np, f"{where}: 空欄 / blank (required)", text))
         if wanted is None or f.name in wanted:
             values[f.name] = value.cast(dtype) if dtype is not None else value
     for f, negative in signs:
@@ -590,15 +588,23 @@ def _decode_record(
         target = values[f.sign_for or ""]
         values[f.sign_for or ""] = pl.when(negative).then(-target).otherwise(target)
     frame = raw.hstack([pl.Series(k, v) for k, v in masks.items()]) if masks else raw
-    flags = [bad.fill_null(False).alias(f"b{k}") for k, (bad, _) in enumerate(reasons)]
-    any_bad = [pl.any_horizontal(pl.col(f"b{k}") for k in range(len(reasons))).alias("_bad")] if reasons else []
+    in_numpy = [k for k, (bad, _) in enumerate(reasons) if isinstance(bad, np.ndarray)]
+    in_polars = [k for k, (bad, _) in enumerate(reasons) if not isinstance(bad, np.ndarray)]
+    flags = [reasons[k][0].fill_null(False).alias(f"b{k}") for k in in_polars]
+    any_bad = [pl.any_horizontal(pl.col(f"b{k}") for k in in_polars).alias("_bad")] if in_polars else []
     out = frame.lazy().select(*[e.alias(k) for k, e in values.items()], *flags).with_columns(any_bad).collect()
     cols = {k: out.get_column(k) for k in values}
     reason = pl.repeat("", n, dtype=pl.Utf8, eager=True).alias("_reason")
-    if reasons and out.height == n and out.get_column("_bad").any():  # the messages, built for the bad rows only
-        bad = out.get_column("_bad")
-        bad_rows = frame.filter(bad).hstack(out.filter(bad).select(f"b{k}" for k in range(len(reasons))))
-        rows_np = bad.arg_true().to_numpy()
+    bad_np = np.zeros(n, dtype=bool)
+    for k in in_numpy:
+        bad_np |= reasons[k][0]
+    if in_polars and out.height == n:
+        bad_np |= out.get_column("_bad").to_numpy()
+    if bad_np.any():  # the messages, built for the bad rows only
+        bad = pl.Series(bad_np)
+        rows_np = np.flatnonzero(bad_np)
+        flagged = [pl.Series(f"b{k}", reasons[k][0][rows_np]) for k in in_numpy]
+        bad_rows = frame.filter(bad).hstack([*flagged, *out.filter(bad).select(f"b{k}" for k in in_polars)])
         texts = []  # the fields read from bytes (or not wanted): their text as the whole read has it
         for i, (off, f) in enumerate(fields):
             if f"t{i}" not in bad_rows.columns or i in decoded_stripped - plain_k:
