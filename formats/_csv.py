@@ -366,7 +366,8 @@ def _line_checks(body: np.ndarray, ncols: int) -> tuple[np.ndarray, np.ndarray, 
     of the file or the second quote of ``""``), an even number of quotes (so
     that no line end is inside quotes and the record is this one line) and
     ``ncols - 1`` commas outside quotes. The checks are a few passes of numpy
-    over the bytes; only the quote positions are ever indexed.
+    over the bytes; only the quote positions are ever indexed (and the
+    commas', in a file that has quotes: else they are counted line by line).
     """
     size = body.size
     nl = np.flatnonzero(body == 0x0A)
@@ -380,21 +381,24 @@ def _line_checks(body: np.ndarray, ncols: int) -> tuple[np.ndarray, np.ndarray, 
         bad[np.searchsorted(ends, cr[body[np.minimum(cr + 1, size - 1)] != 0x0A])] = True  # a CR not before LF (or last)
     lengths = ends - starts
     bad |= (lengths - (body[np.maximum(ends - 1, 0)] == 0x0D) <= 0) | (lengths > MAX_FIELD_BYTES)
-    commas = np.flatnonzero(body == 0x2C)
     q = np.flatnonzero(body == 0x22)
-    if q.size:
-        q_line = np.searchsorted(ends, q)
-        odd = np.bincount(q_line, minlength=starts.size) % 2 == 1
-        bad |= odd
-        q = q[~odd[q_line]]  # the quotes of the other lines pair up within their lines
-        opening, closing = q[0::2], q[1::2]
-        before = np.where(opening > 0, body[np.maximum(opening - 1, 0)], 0x0A)
-        escaped = np.zeros(opening.size, dtype=bool)
-        escaped[1:] = opening[1:] - 1 == closing[:-1]  # the second quote of ""
-        after = np.where(closing + 1 < size, body[np.minimum(closing + 1, size - 1)], 0x0A)
-        misplaced = ~(np.isin(before, (0x2C, 0x0A)) | escaped) | ~np.isin(after, (0x2C, 0x0D, 0x0A, 0x22))
-        bad[np.searchsorted(ends, opening[misplaced])] = True
-        commas = commas[np.searchsorted(q, commas) % 2 == 0]  # outside quotes (on an odd line: bad already)
+    if not q.size:  # no quotes (the usual file): every comma separates, counted per line without its position
+        # (in 16 bits: a count past 65,535 wraps, but a line that long is over MAX_FIELD_BYTES, bad already)
+        bad |= np.add.reduceat((body == 0x2C).view(np.uint8), starts, dtype=np.uint16) != ncols - 1
+        return starts, ~bad, odd
+    commas = np.flatnonzero(body == 0x2C)
+    q_line = np.searchsorted(ends, q)
+    odd = np.bincount(q_line, minlength=starts.size) % 2 == 1
+    bad |= odd
+    q = q[~odd[q_line]]  # the quotes of the other lines pair up within their lines
+    opening, closing = q[0::2], q[1::2]
+    before = np.where(opening > 0, body[np.maximum(opening - 1, 0)], 0x0A)
+    escaped = np.zeros(opening.size, dtype=bool)
+    escaped[1:] = opening[1:] - 1 == closing[:-1]  # the second quote of ""
+    after = np.where(closing + 1 < size, body[np.minimum(closing + 1, size - 1)], 0x0A)
+    misplaced = ~(np.isin(before, (0x2C, 0x0A)) | escaped) | ~np.isin(after, (0x2C, 0x0D, 0x0A, 0x22))
+    bad[np.searchsorted(ends, opening[misplaced])] = True
+    commas = commas[np.searchsorted(q, commas) % 2 == 0]  # outside quotes (on an odd line: bad already)
     bad |= (np.searchsorted(commas, ends) - np.searchsorted(commas, starts)) != ncols - 1
     return starts, ~bad, odd
 

@@ -36,6 +36,7 @@ __all__ = [
     "read_fixed",
     "write_fixed",
     "split_records",
+    "binary_column",
     "decode_column",
     "scatter_column",
     "truncate_bytes",
@@ -77,6 +78,8 @@ _CLASS[0x80:] |= _IS_HIGH  # not ASCII
 #: cp932 lead bytes: only a field holding one can fail to decode (0x80, 0xA0, 0xFD-0xFF decode, to the marks above)
 _CLASS[0x81:0xA0] |= _IS_LEAD
 _CLASS[0xE0:0xFD] |= _IS_LEAD
+#: the classes of two bytes at once (as they lie in memory, in either byte order): a look-up per byte pair
+_PAIR_CLASS = _CLASS[np.arange(1 << 16, dtype=np.uint16).view(np.uint8)].view(np.uint16)
 #: every DAIS record ends with CR LF
 LINE_END = b"\r\n"
 
@@ -119,6 +122,18 @@ def split_records(data: bytes, path: str | Path, length: int) -> np.ndarray:
         if buf.size >= n * stride and (starts == np.arange(n) * stride).all():
             return buf[: n * stride].reshape(n, stride)[:, :length]
     return buf[starts[:, None] + np.arange(length)]
+
+
+def binary_column(sub: np.ndarray) -> pl.Series:
+    """An ``(n, w)`` byte block as a polars Binary column of ``n`` values of ``w`` bytes each.
+
+    Made in polars from the block as a fixed-size array column (one buffer,
+    no Python object per row): a numpy ``S<w>`` view handed to polars is
+    turned into one Python ``bytes`` per row first, about three times the
+    cost. The bytes are kept as they are (a trailing NUL too, which the
+    ``S`` view would drop).
+    """
+    return pl.Series(np.ascontiguousarray(sub)).arr.to_list().cast(pl.Binary)
 
 
 def decode_column(sub: np.ndarray, encoding: str) -> tuple[pl.Series, np.ndarray]:
@@ -212,6 +227,20 @@ def _gregorian_months() -> tuple[np.ndarray, np.ndarray]:
     return (day0 - 1).astype(np.int32), np.where(real & (m >= 1) & (m <= 12), length, 0).astype(np.int8)
 
 
+def _digits_value(sub: np.ndarray, dtype: type[np.signedinteger]) -> np.ndarray:
+    """The number each row of ASCII digits spells (``"0123"`` → 123), by Horner's rule over the byte columns.
+
+    Only meaningful where every byte is a digit; elsewhere it is the same
+    value the weights ``10**k`` give (the same sum, wrapping alike), so that
+    a caller's garbage stays the same garbage. A few column operations, not
+    a matrix product of integers (which numpy does without BLAS, row by row).
+    """
+    acc = np.zeros(sub.shape[0], dtype=dtype)
+    for k in range(sub.shape[1]):
+        acc = acc * 10 + (sub[:, k].astype(dtype) - 0x30)
+    return acc
+
+
 def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``YYYYMMDD`` byte rows → (days since 1970-01-01, is a real Gregorian date), in numpy.
 
@@ -220,13 +249,34 @@ def _yyyymmdd_days(sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     random values), without a text column: a date is ~4x cheaper this way.
     Only meaningful where the bytes are digits.
     """
-    weights = np.array([100_000, 10_000, 1_000, 100, 10, 1], dtype=np.int32)
-    d = sub.astype(np.int32) - 0x30
-    month = np.clip(d[:, :6] @ weights, 0, 999_999)  # YYYYMM (garbage, kept in the table, where not digits)
-    day = d[:, 6] * 10 + d[:, 7]
+    month = np.clip(_digits_value(sub[:, :6], np.int32), 0, 999_999)  # YYYYMM (garbage, kept in the table, where not digits)
+    day = _digits_value(sub[:, 6:8], np.int32)
     day0, last = _gregorian_months()
     real = (day >= 1) & (day <= last[month])
     return np.where(real, day0[month] + day, 0), real
+
+
+def _byte_classes(arr: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``_CLASS[arr[:, lo:hi]]``: the byte class of every byte of a span of the records, two bytes per look-up.
+
+    The look-up is the costly part of the checks (a numpy gather per
+    element), so the span is read as 16-bit pairs (widened by a byte of the
+    record when its width is odd) and looked up in :data:`_PAIR_CLASS`:
+    half the gathers, the same classes.
+    """
+    a, b = lo, hi
+    if (b - a) % 2:  # widened to the left first: a record's first byte is at an even address when its length is
+        if a > 0:
+            a -= 1
+        elif b < arr.shape[1]:
+            b += 1
+        else:  # a record of one odd-width span: byte by byte
+            return _CLASS[arr[:, lo:hi]]
+    try:  # the records as they lie in the file's buffer (rows apart, each row's bytes in a row): no copy
+        pairs = arr[:, a:b].view(np.uint16)
+    except ValueError:  # not a view numpy can make (a copied matrix, rows not contiguous)
+        pairs = np.ascontiguousarray(arr[:, a:b]).view(np.uint16)
+    return np.take(_PAIR_CLASS, pairs).view(np.uint8)[:, lo - a : hi - a]
 
 
 def _frame_of(cols: dict[str, Any], n: int) -> pl.DataFrame:
@@ -234,8 +284,33 @@ def _frame_of(cols: dict[str, Any], n: int) -> pl.DataFrame:
     return pl.DataFrame(cols, height=n) if cols else pl.DataFrame({"_row": np.zeros(n, dtype=bool)})
 
 
-#: a text field whose distinct rows are fewer than this share of its rows decodes only those
+#: a text field whose rows to decode (:func:`_runs`) are fewer than this share of its rows decodes only those
 _DISTINCT_SHARE = 0.7
+
+
+def _runs(sub: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(rows, ids)``: the rows of a text field to decode, and for each row the index of its text among them.
+
+    A row is decoded when it is not blank and its bytes differ from the row
+    before; a repeated row takes the text of the first of its run, and every
+    blank row the text of one blank row (the last of ``rows`` when there is
+    one). Each row's text is thus the decoding of its own bytes. No hashing:
+    a holder's accounts follow each other in an answer file, and the answers
+    without an account are blank, so this finds most repeats for one
+    comparison of each row with the next (bytes equal, in numpy).
+    """
+    n, w = sub.shape
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        rows_as_bytes = np.ascontiguousarray(sub).view(f"S{w}").ravel()  # equal width: equal only when every byte is
+        same[1:] = rows_as_bytes[1:] == rows_as_bytes[:-1]
+    first = ~same & ~blank
+    rows = np.flatnonzero(first)
+    ids = np.cumsum(first) - 1
+    if blank.any():
+        ids[blank] = rows.size
+        rows = np.append(rows, np.argmax(blank))
+    return rows, ids
 
 
 def _decode_fields(
@@ -248,10 +323,13 @@ def _decode_fields(
     stripped: set[int],
     ascii_: set[int],
     check_only: frozenset[int] = frozenset(),
+    blanks: list[np.ndarray] | None = None,
 ) -> tuple[pl.DataFrame, set[int]]:
     """The text of every field in ``fields`` (columns ``t<i>``) and, for K fields, an undecodable mask (``x<i>``).
 
-    Also returns the fields of ``stripped`` whose text came without trailing spaces (decoded, not ASCII).
+    Also returns the fields of ``stripped`` whose text came without trailing spaces (decoded, not ASCII;
+    a K field whose text holds a character Python gives an unassigned cp932 byte is decoded whole again:
+    its rows are marked and its text cleaned, as on a whole read).
 
     Fast path: each field's byte block, every row followed by ``\\n`` (never a
     cp932 trail byte, and never inside a record: :func:`split_records` splits
@@ -260,8 +338,9 @@ def _decode_fields(
     an undecodable byte anywhere (or ``careful=True``) is decoded
     column by column with :func:`decode_column`, which marks the rows.
 
-    On the fast path a text field (C, K) decodes only its distinct rows
-    (found by hashing the raw bytes in polars) when they are fewer than
+    On the fast path a text field (C, K) decodes only the rows that are not
+    blank and differ from the row before (:func:`_runs`, given ``blanks``:
+    each field's all-space rows) when they are fewer than
     :data:`_DISTINCT_SHARE` of the rows, and the fields in ``stripped`` are
     decoded without their trailing spaces (their text is the value
     ``strip_chars_end(" ")`` gives). The fields in ``ascii_`` (every byte
@@ -276,19 +355,20 @@ def _decode_fields(
     if not careful and n and fields:
         block = np.empty((n, max(f.width for _, f in fields) + 1), dtype=np.uint8)
         unassigned_seen = False
+        unstripped: set[int] = set()
         try:
             for i, (off, f) in enumerate(fields):
                 if i in skip:
                     continue
                 sub = arr[:, off : off + f.width]
                 if i in ascii_:  # ASCII without C0 or DEL: the bytes are the text (no NUL to end a value early)
-                    cols[f"t{i}"] = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary).cast(pl.Utf8)
+                    cols[f"t{i}"] = binary_column(sub).cast(pl.Utf8)
                     continue
-                # names and addresses repeat (one holder, several accounts): their distinct rows are decoded
-                keys = pl.Series(np.ascontiguousarray(sub).view(f"S{f.width}").ravel(), dtype=pl.Binary) if f.type != "N" else None
-                rows = keys.is_first_distinct().arg_true() if keys is not None else None
-                if rows is not None and rows.len() < n * _DISTINCT_SHARE:
-                    sub = sub[rows.to_numpy()]
+                # names and addresses are blank on the answers without an account and repeat on a holder's
+                # accounts, one after the other: only the rows that differ from the row before are decoded
+                rows, ids = _runs(sub, blanks[i]) if f.type != "N" and blanks is not None else (None, None)
+                if rows is not None and rows.size < n * _DISTINCT_SHARE:
+                    sub = sub[rows]
                 else:
                     rows = None
                 # one decode and one split per column, each into its own buffer: the columns kept
@@ -309,22 +389,28 @@ def _decode_fields(
                     part[:, -1] = 0x0A
                     raw = part.tobytes()
                 text = raw.decode(encoding)
-                unassigned_seen = unassigned_seen or (encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS))
+                marked = encoding == "cp932" and f.type == "K" and any(ch in text for ch in _UNASSIGNED_CHARS)
+                if marked and i in stripped:  # its rows are marked and its text cleaned as a whole read's: not stripped
+                    unstripped.add(i)
+                    part[:, :-1] = sub
+                    part[:, -1] = 0x0A
+                    text = part.tobytes().decode(encoding)
+                unassigned_seen = unassigned_seen or marked
                 col = pl.Series([text]).str.split("\n").explode().slice(0, m)  # the last, empty part dropped
-                cols[f"t{i}"] = col if rows is None or keys is None else keys.replace_strict(keys.gather(rows), col)
+                cols[f"t{i}"] = col if rows is None else col.gather(ids)
         except UnicodeDecodeError:
             careful = True
             cols = {}
         else:
             frame = _frame_of(cols, n)
             if not unassigned_seen:
-                return frame, stripped - ascii_  # no x<i> column: nothing is marked (one scan of the text, not one per column)
+                return frame, stripped - ascii_ - unstripped  # no x<i> column: nothing is marked (one scan of the text, not one per column)
             marks = [  # as decode_column marks them, but only on blocks holding such a byte
                 (pl.col(f"t{i}").str.contains(_UNASSIGNED) if unassigned[i] else pl.lit(False)).alias(f"x{i}")
                 for i, (_, f) in enumerate(fields)
                 if f.type == "K"
             ]
-            return (frame.with_columns(marks) if marks else frame), stripped - ascii_
+            return (frame.with_columns(marks) if marks else frame), stripped - ascii_ - unstripped
     for i, (off, f) in enumerate(fields):
         if i in skip:
             continue
@@ -367,7 +453,7 @@ def _decode_record(
     if at and n:
         first, last = at[0], at[-1]
         lo, hi = record.offsets[first], record.offsets[last] + record.fields[last].width
-        cls = _CLASS[arr[:, lo:hi]]
+        cls = _byte_classes(arr, lo, hi)
         starts = [o - lo for o in record.offsets[first : last + 1]]  # the offsets tile the record
         every[:, first : last + 1] = np.bitwise_and.reduceat(cls, starts, axis=1)
         some[first : last + 1] = np.bitwise_or.reduceat(np.bitwise_or.reduce(cls, axis=0), starts)
@@ -384,6 +470,14 @@ def _decode_record(
         i for i, (j, (_, f)) in enumerate(zip(at, fields)) if f.type == "K" and layout.encoding == "cp932" and not some[j] & (_IS_RULE | _IS_UNASSIGNED)
     }
     ascii_ = {i for i, j in enumerate(at) if layout.encoding in ("cp932", "utf-8") and not some[j] & (_IS_HIGH | _IS_RULE)}
+    # free text the character rule leaves alone (C fields; K fields without C0 or DEL) is decoded without its
+    # trailing spaces too, which polars would otherwise strip from every row; the messages of bad rows still
+    # show its text as decoded whole (below), as they always have
+    prestrip = plain_k | {
+        i
+        for i, (j, (_, f)) in enumerate(zip(at, fields))
+        if layout.encoding == "cp932" and f.sign_for is None and (f.type == "C" or (f.type == "K" and not some[j] & _IS_RULE))
+    }
     unwanted: set[int] = set()
     check_only: set[int] = set()
     if wanted is not None:
@@ -400,9 +494,19 @@ def _decode_record(
             if some[j] & may_fail:
                 check_only.add(i)
     skip = unread | (unwanted - check_only)
-    raw, plain_k = _decode_fields(
-        arr, fields, layout.encoding, careful, [bool(some[j] & _IS_UNASSIGNED) for j in at], skip, plain_k, ascii_, frozenset(check_only)
+    raw, decoded_stripped = _decode_fields(
+        arr,
+        fields,
+        layout.encoding,
+        careful,
+        [bool(some[j] & _IS_UNASSIGNED) for j in at],
+        skip,
+        prestrip,
+        ascii_,
+        frozenset(check_only),
+        [(every[:, j] & _IS_SPACE) != 0 for j in at],
     )
+    plain_k &= decoded_stripped  # the fields whose text (in messages too) is their value: without trailing spaces
     masks: dict[str, np.ndarray] = {}
 
     def mask(values: np.ndarray) -> pl.Expr:
@@ -410,11 +514,12 @@ def _decode_record(
         masks[name] = values
         return pl.col(name)
 
-    def reason(bad: pl.Expr, prefix: str, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    def reason(bad: np.ndarray | pl.Expr, prefix: str, text: pl.Expr) -> tuple[np.ndarray | pl.Expr, pl.Expr]:
         return bad, pl.format(prefix + " '{}'", text)
 
     values: dict[str, pl.Expr] = {}
-    reasons: list[tuple[pl.Expr, pl.Expr]] = []  # (row is bad, message): messages only for bad rows
+    # (row is bad, message): messages only for bad rows; a check of the bytes is a numpy mask, never a polars column
+    reasons: list[tuple[np.ndarray | pl.Expr, pl.Expr]] = []
     signs: list[tuple[FixedField, pl.Expr]] = []
     for i, (j, (off, f)) in enumerate(zip(at, fields)):
         sub = arr[:, off : off + f.width]
@@ -425,23 +530,20 @@ def _decode_record(
         if f.type == "N":
             digits_np = (every[:, j] & _IS_DIGIT) != 0
             zero_np = (every[:, j] & _IS_ZERO) != 0
-            digits, zero = mask(digits_np), mask(zero_np)
             if f.value == "date" and f.width == 8:
                 days, valid = _yyyymmdd_days(sub)
                 real = digits_np & valid
                 value = pl.when(mask(real)).then(mask(days).cast(pl.Int32).cast(pl.Date)).otherwise(None)
-                ok = mask(blank_np) | zero | mask(real)
-                reasons.append(reason(~ok, f"{where}: 日付ではない / not a date", text))
+                reasons.append(reason(~(blank_np | zero_np | real), f"{where}: 日付ではない / not a date", text))
             elif f.value == "date":  # a layout with another date width: the text reader
                 value = yyyymmdd_to_date(text)
-                ok = mask(blank_np) | zero | (digits & value.is_not_null())
+                ok = mask(blank_np) | mask(zero_np) | (mask(digits_np) & value.is_not_null())
                 reasons.append(reason(~ok, f"{where}: 日付ではない / not a date", text))
             elif f.value == "int":
-                weights = 10 ** np.arange(f.width - 1, -1, -1, dtype=np.int64)
-                ints = (sub.astype(np.int64) - 0x30) @ weights
+                ints = _digits_value(sub, np.int64)
                 null = ~digits_np | (zero_np if f.zero_is_null else False)
                 value = pl.when(mask(null)).then(None).otherwise(mask(ints))
-                reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
+                reasons.append(reason(~digits_np, f"{where}: 数字ではない / not digits", text))
             elif f.value == "code" and f.width == 1:  # one byte: a lookup table, no text
                 table = layout.codes[f.codes or ""]
                 slot = np.full(256, len(table), dtype=np.int64)
@@ -449,17 +551,16 @@ def _decode_record(
                 idx = slot[sub[:, 0]]
                 known = pl.Series(list(table.values()), dtype=dtype or pl.Utf8).append(pl.Series([None], dtype=dtype or pl.Utf8))
                 value = pl.lit(known.gather(idx))
-                reasons.append(reason(mask(idx == len(table)), f"{where}: 未定義のコード / unknown code", text))
+                reasons.append(reason(idx == len(table), f"{where}: 未定義のコード / unknown code", text))
             elif f.value == "code":
                 value = text.replace_strict(layout.codes[f.codes or ""], default=None, return_dtype=dtype or pl.Utf8)
                 reasons.append(reason(value.is_null(), f"{where}: 未定義のコード / unknown code", text))
             else:  # text
-                value = pl.when(~digits | (zero if f.zero_is_null else False)).then(None).otherwise(text)
-                reasons.append(reason(~digits, f"{where}: 数字ではない / not digits", text))
+                value = pl.when(mask(~digits_np | (zero_np if f.zero_is_null else False))).then(None).otherwise(text)
+                reasons.append(reason(~digits_np, f"{where}: 数字ではない / not digits", text))
         else:
             if f.type == "C" and f.sign_for is None:
-                bad = mask((every[:, j] & _IS_C) == 0)
-                reasons.append(reason(bad, f"{where}: 半角文字以外を含む / not half-width characters", text))
+                reasons.append(reason((every[:, j] & _IS_C) == 0, f"{where}: 半角文字以外を含む / not half-width characters", text))
             elif f.type == "K":  # free text: the one character rule of formats._text
                 marked = f"x{i}" in raw.columns and bool(raw.get_column(f"x{i}").any())
                 if marked:
@@ -467,15 +568,18 @@ def _decode_record(
                 if layout.encoding != "cp932" or some[j] & _IS_RULE or marked:  # else nothing to act on
                     reasons.append((text.str.contains(CONTROL_CHARS), control_problem(text, where)))
                     text = clean_text(text)
-            stripped = text if i in plain_k else text.str.strip_chars_end(" ")
-            value = pl.when(stripped == "").then(None).otherwise(stripped)
+            if i in decoded_stripped:  # never cleaned (no C0, DEL or unassigned mark): empty exactly where blank
+                value = pl.when(mask(blank_np)).then(None).otherwise(text)
+            else:
+                stripped = text.str.strip_chars_end(" ")
+                value = pl.when(stripped == "").then(None).otherwise(stripped)
             if f.sign_for is not None:
-                sign_bad = mask(~np.isin(sub[:, 0], (0x20, 0x2D)))
+                sign_bad = (sub[:, 0] != 0x20) & (sub[:, 0] != 0x2D)
                 reasons.append(reason(sign_bad, f"{where}: 符号は空白か - / sign must be space or -", pl.col(f"t{i}")))
                 signs.append((f, mask(sub[:, 0] == 0x2D)))
                 continue
         if f.required:  # e.g. 照会番号: an answer without it cannot be stored
-            reasons.append(reason(mask(blank_np), f"{where}: 空欄 / blank (required)", text))
+            reasons.append(reason(blank_np, f"{where}: 空欄 / blank (required)", text))
         if wanted is None or f.name in wanted:
             values[f.name] = value.cast(dtype) if dtype is not None else value
     for f, negative in signs:
@@ -484,21 +588,29 @@ def _decode_record(
         target = values[f.sign_for or ""]
         values[f.sign_for or ""] = pl.when(negative).then(-target).otherwise(target)
     frame = raw.hstack([pl.Series(k, v) for k, v in masks.items()]) if masks else raw
-    flags = [bad.fill_null(False).alias(f"b{k}") for k, (bad, _) in enumerate(reasons)]
-    any_bad = [pl.any_horizontal(pl.col(f"b{k}") for k in range(len(reasons))).alias("_bad")] if reasons else []
+    in_numpy = [k for k, (bad, _) in enumerate(reasons) if isinstance(bad, np.ndarray)]
+    in_polars = [k for k, (bad, _) in enumerate(reasons) if not isinstance(bad, np.ndarray)]
+    flags = [reasons[k][0].fill_null(False).alias(f"b{k}") for k in in_polars]
+    any_bad = [pl.any_horizontal(pl.col(f"b{k}") for k in in_polars).alias("_bad")] if in_polars else []
     out = frame.lazy().select(*[e.alias(k) for k, e in values.items()], *flags).with_columns(any_bad).collect()
     cols = {k: out.get_column(k) for k in values}
     reason = pl.repeat("", n, dtype=pl.Utf8, eager=True).alias("_reason")
-    if reasons and out.height == n and out.get_column("_bad").any():  # the messages, built for the bad rows only
-        bad = out.get_column("_bad")
-        bad_rows = frame.filter(bad).hstack(out.filter(bad).select(f"b{k}" for k in range(len(reasons))))
-        rows_np = bad.arg_true().to_numpy()
+    bad_np = np.zeros(n, dtype=bool)
+    for k in in_numpy:
+        bad_np |= reasons[k][0]
+    if in_polars and out.height == n:
+        bad_np |= out.get_column("_bad").to_numpy()
+    if bad_np.any():  # the messages, built for the bad rows only
+        bad = pl.Series(bad_np)
+        rows_np = np.flatnonzero(bad_np)
+        flagged = [pl.Series(f"b{k}", reasons[k][0][rows_np]) for k in in_numpy]
+        bad_rows = frame.filter(bad).hstack([*flagged, *out.filter(bad).select(f"b{k}" for k in in_polars)])
         texts = []  # the fields read from bytes (or not wanted): their text as the whole read has it
         for i, (off, f) in enumerate(fields):
-            if f"t{i}" not in bad_rows.columns:
+            if f"t{i}" not in bad_rows.columns or i in decoded_stripped - plain_k:
                 text = decode_column(arr[rows_np, off : off + f.width], layout.encoding)[0]
                 texts.append((text.str.strip_chars_end(" ") if i in plain_k else text).alias(f"t{i}"))
-        bad_rows = bad_rows.hstack(texts)
+        bad_rows = bad_rows.with_columns(texts)
         messages = [pl.when(pl.col(f"b{k}")).then(msg) for k, (_, msg) in enumerate(reasons)]
         text = bad_rows.select(pl.concat_str(messages, separator="; ", ignore_nulls=True).fill_null("")).to_series()
         reason = reason.scatter(bad.arg_true(), text)

@@ -87,7 +87,7 @@ class ParsedFile:
     rows: pl.DataFrame
     rejects: pl.DataFrame
     rows_read: int
-    sha256: str
+    sha256: str | None
 
     @property
     def rows_accepted(self) -> int:
@@ -113,7 +113,9 @@ class WriteResult:
     truncations: pl.DataFrame
 
 
-def read_file(path: str | Path, *, columns: Sequence[str] | None = None, found_only: bool = False) -> ParsedFile:
+def read_file(
+    path: str | Path, *, columns: Sequence[str] | None = None, found_only: bool = False, digest: bool = True
+) -> ParsedFile:
     """Read any DAIS or pipitLINQ request or response file, recognised by its content.
 
     A caller that needs less than the whole frame says so, and the codec does
@@ -126,8 +128,12 @@ def read_file(path: str | Path, *, columns: Sequence[str] | None = None, found_o
     :attr:`ParsedFile.rows_accepted`). A name that is not a column of the
     file's frame raises :class:`ValueError`, as does ``found_only`` on a
     request file.
+
+    ``digest=False``: the file's SHA-256 is not computed (``sha256`` is
+    None), for a caller that records nothing of the file (``inquiry link``):
+    hashing is a pass over every byte, about a twentieth of a read.
     """
-    return _read(Path(path), columns, found_only, None)
+    return _read(Path(path), columns, found_only, None, digest)
 
 
 #: what read_response / read_request say of a file of the other direction
@@ -137,10 +143,10 @@ _OTHER_DIRECTION = {
 }
 
 
-def _read(path: Path, columns: Sequence[str] | None, found_only: bool, direction: str | None) -> ParsedFile:
+def _read(path: Path, columns: Sequence[str] | None, found_only: bool, direction: str | None, digest: bool = True) -> ParsedFile:
     """:func:`read_file`; a file not of ``direction`` (when given) is rejected whole, before its rows are read."""
     data = read_limited(path, SERVICE_FILE)
-    digest = hashlib.sha256(data).hexdigest()
+    sha256 = hashlib.sha256(data).hexdigest() if digest else None
     found = recognise(data, path)
     if direction is not None and found.direction != direction:
         raise FileRejected(path, 1, _OTHER_DIRECTION[direction].format(provider=found.provider, kind=found.kind))
@@ -170,18 +176,20 @@ def _read(path: Path, columns: Sequence[str] | None, found_only: bool, direction
         rows=got.rows,
         rejects=got.rejects,
         rows_read=got.rows_read,
-        sha256=digest,
+        sha256=sha256,
     )
 
 
-def read_response(path: str | Path, *, columns: Sequence[str] | None = None, found_only: bool = False) -> ParsedFile:
+def read_response(
+    path: str | Path, *, columns: Sequence[str] | None = None, found_only: bool = False, digest: bool = True
+) -> ParsedFile:
     """Read a response file; a request file (or anything else) is rejected whole.
 
     ``columns`` / ``found_only``: a projected read (:func:`read_file`), e.g.
     ``read_response(p, columns=["inquiry_id", "holder_kana"], found_only=True)``
-    for the found accounts' names only.
+    for the found accounts' names only; ``digest=False``: no SHA-256 (``sha256`` is None).
     """
-    return _read(Path(path), columns, found_only, "response")
+    return _read(Path(path), columns, found_only, "response", digest)
 
 
 def read_request(path: str | Path) -> ParsedFile:

@@ -86,9 +86,9 @@ def _read_found(path: Path) -> formats.ParsedFile:
     file refuses the projection (before decoding a row) and is read whole.
     """
     try:
-        return formats.read_response(path, columns=_READ_COLUMNS, found_only=True)
+        return formats.read_response(path, columns=_READ_COLUMNS, found_only=True, digest=False)
     except ValueError:
-        return formats.read_response(path)
+        return formats.read_response(path, digest=False)
 
 
 def _read_answer_file(path: Path) -> tuple[str, pl.DataFrame | None, pl.DataFrame, int, int]:

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from formats import FileRejected
-from formats._csv import _fast_cells, _maybe_special, read_csv
+from formats import _fixed as fixed
+from formats._csv import _fast_cells, _line_checks, _maybe_special, read_csv
 from formats._fixed import _yyyymmdd_days, read_fixed, write_fixed
 from formats._layout import FRAME_SCHEMAS, load_dais, load_pipitlinq
 from formats._text import SPECIAL
@@ -463,3 +464,168 @@ def test_header_trailer_and_end_written_in_python_as_by_the_columns(role: str, k
     except (WriteError, pl.exceptions.PolarsError) as exc:  # pragma: no cover - the test fails here
         raise AssertionError(f"the plain writer built {plain!r} where the columns refuse: {exc}") from None
     assert plain == out[0, :-2].tobytes()
+
+
+# ----------------------------------------------------------------- DAIS: runs, pre-stripped text, byte pairs (issue #10, session 8)
+
+
+def _dais_runs() -> bytes:
+    """An answer file as banks write it: a holder's accounts one after the other, blank answers between.
+
+    Long enough (60 records) that a text field decodes only its runs
+    (``_runs``: fewer rows than ``_DISTINCT_SHARE`` of the file).
+    """
+    holders = [("ﾔﾏﾀﾞ ﾀﾛｳ", "東京都新宿区西新宿二丁目８番１号"), ("ｽｽﾞｷ ﾊﾅｺ", "大阪府大阪市北区梅田１－１"), ("ｻﾄｳ ｼﾞﾛｳ", "")]
+    rows = []
+    for k in range(20):
+        kana, address = holders[k % 3]
+        rows += [("found", kana, address, f"{k:07d}"), ("found", kana, address, f"{k + 100:07d}"), ("none", None, None, None)]
+    schema = FRAME_SCHEMAS[("response", "basic")]
+    frame = pl.DataFrame(
+        {
+            "inquiry_id": [f"Q{i // 3:04d}" for i in range(len(rows))],
+            "answer": [r[0] for r in rows],
+            "bank_code": ["0005"] * len(rows),
+            "account_type": [1 if r[0] == "found" else 0 for r in rows],
+            "account_number": [r[3] for r in rows],
+            "holder_kana": [r[1] for r in rows],
+            "holder_address": [r[2] for r in rows],
+            "balance_yen": [7 if r[0] == "found" else None for r in rows],
+        }
+    )
+    frame = frame.select([pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()])
+    data, _ = write_fixed(DAIS, DAIS_FILE, frame, {"municipality_code": "131041", "created_on": dt.date(2026, 11, 23), "seq": 1})
+    return data
+
+
+DAIS_RUNS = _dais_runs()
+#: the first byte of 名義人カナ and 届出住所 in a record
+KANA_AT, ADDRESS_AT = DAIS.records[DAIS_FILE.data].field("holder_kana")[0], DAIS.records[DAIS_FILE.data].field("holder_address")[0]
+#: besides BYTES: a byte Python's cp932 gives an unassigned mark (decodable), lower case (not a C character)
+RUN_BYTES = [*BYTES, b"\xfe", b"\xff", b"a", b"  "]
+
+
+def _read_both(data: bytes) -> list[object]:
+    out: list[object] = []
+    for careful in (False, True):
+        try:
+            got = read_fixed(DAIS, DAIS_FILE, data, "a.dat", careful=careful)
+            out.append((got.rows, got.rejects, got.rows_read))
+        except FileRejected as exc:
+            out.append(str(exc))
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 60), st.sampled_from([KANA_AT, ADDRESS_AT]), st.integers(0, 39), st.sampled_from(RUN_BYTES)),
+        max_size=8,
+    )
+)
+def test_dais_runs_and_trailing_spaces_read_as_the_careful_path_reads_them(edits: list[tuple[int, int, int, bytes]]) -> None:
+    """Names and addresses decoded by runs and without trailing spaces: the careful path's rows and rejects.
+
+    The edits land in 名義人カナ and 届出住所, in runs or blank answers:
+    controls, unassigned marks, characters a C field may not hold, spaces.
+    """
+    data = bytearray(DAIS_RUNS)
+    for record, field_at, at, new in edits:
+        pos = record * RECORD + field_at + at
+        data[pos : pos + len(new)] = new
+    fast, slow = _read_both(bytes(data))
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert not isinstance(fast, str)
+    assert fast[0].equals(slow[0]) and fast[0].schema == slow[0].schema
+    assert fast[1].equals(slow[1])
+    assert fast[2] == slow[2]
+
+
+def test_dais_runs_decode_each_run_once_and_blank_rows_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path decodes a field's runs only (here 40 found answers in 20 runs, 20 blank): same rows as careful."""
+    decoded: list[int] = []
+    real = fixed._runs
+
+    def spy(sub: np.ndarray, blank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows, ids = real(sub, blank)
+        decoded.append(rows.size)
+        return rows, ids
+
+    monkeypatch.setattr(fixed, "_runs", spy)
+    fast, slow = _read_both(DAIS_RUNS)
+    assert not isinstance(fast, str) and not isinstance(slow, str)
+    assert fast[0].equals(slow[0]) and fast[1].height == 0
+    assert fast[0]["holder_kana"].to_list()[:4] == ["ﾔﾏﾀﾞ ﾀﾛｳ", "ﾔﾏﾀﾞ ﾀﾛｳ", None, "ｽｽﾞｷ ﾊﾅｺ"]
+    assert 21 in decoded  # 名義人カナ: 20 runs and one blank row, of 60 records
+
+
+def test_an_unassigned_mark_in_an_address_is_rejected_with_the_text_as_decoded_whole() -> None:
+    """A K field decoded without trailing spaces is decoded whole again when it holds an unassigned mark."""
+    data = bytearray(DAIS_RUNS)
+    data[4 * RECORD + ADDRESS_AT + 2] = 0xFD  # the fourth answer's 届出住所: decodable, but no character
+    fast, slow = _read_both(bytes(data))
+    assert not isinstance(fast, str) and not isinstance(slow, str)
+    assert fast[1].equals(slow[1]) and fast[0].equals(slow[0])
+    assert fast[1]["line"].to_list() == [5]
+    reason = fast[1]["reason"][0]
+    assert "cp932" in reason and reason.endswith(" " * 10 + "'")  # the address as decoded whole, trailing spaces and all
+
+
+def test_a_not_half_width_name_is_rejected_with_its_text_as_decoded_whole() -> None:
+    data = bytearray(DAIS_RUNS)
+    data[1 * RECORD + KANA_AT] = ord("a")
+    fast, slow = _read_both(bytes(data))
+    assert not isinstance(fast, str) and not isinstance(slow, str)
+    assert fast[1].equals(slow[1]) and fast[0].equals(slow[0])
+    assert fast[1]["reason"].to_list() == [f"名義人カナ (holder_kana): 半角文字以外を含む / not half-width characters '{'aﾏﾀﾞ ﾀﾛｳ':<40}'"]
+
+
+@pytest.mark.parametrize("width", [1, 2, 245, 246, 299, 300])
+def test_byte_classes_by_pairs_are_the_byte_by_byte_classes(width: int) -> None:
+    rng = np.random.default_rng(width)
+    for line_end, start in ((2, 0), (1, 0), (1, 1), (0, 0)):  # CRLF, LF (rows at odd addresses), a copied matrix
+        buffer = rng.integers(0, 256, 9 * (DAIS.record_length + line_end) + 1, dtype=np.uint8)[start:]
+        records = buffer[: 9 * (DAIS.record_length + line_end)].reshape(9, -1)[:, : DAIS.record_length]
+        for lo in sorted({0, min(1, DAIS.record_length - width), DAIS.record_length - width}):  # spans inside the record, at its edges
+            hi = lo + width
+            assert (fixed._byte_classes(records, lo, hi) == fixed._CLASS[records[:, lo:hi]]).all()
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_digits_by_horner_are_the_weighted_sum_also_of_garbage(dtype: type[np.signedinteger]) -> None:
+    rng = np.random.default_rng(5)
+    for width in (1, 3, 8, 12, 19, 25):
+        sub = rng.integers(0, 256, (500, width), dtype=np.uint8)
+        sub[:250] = rng.integers(0x30, 0x3A, (250, width), dtype=np.uint8)
+        weights = (10 ** np.arange(width - 1, -1, -1, dtype=np.int64)).astype(dtype)
+        with np.errstate(over="ignore"):
+            assert (fixed._digits_value(sub, dtype) == (sub.astype(dtype) - 0x30) @ weights).all()
+
+
+def test_binary_column_keeps_every_byte() -> None:
+    block = np.array([[0x41, 0x00, 0x00], [0x20, 0x42, 0x00], [0xFF, 0x20, 0x20]], dtype=np.uint8)
+    got = fixed.binary_column(block[:, :3])
+    assert got.dtype == pl.Binary and got.to_list() == [b"A\x00\x00", b" B\x00", b"\xff  "]
+    assert fixed.binary_column(np.zeros((0, 4), dtype=np.uint8)).len() == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b",", b"\xe5\xb1\xb1", b"\r", b"\n", b"\r\n", b"\x00", b" "]), max_size=60).map(b"".join), st.integers(1, 4))
+def test_quote_free_lines_are_checked_as_each_line_alone_says(body: bytes, ncols: int) -> None:
+    """A file without quotes has its commas counted line by line (no positions): plain is what each line says."""
+    if not body:
+        return
+    starts, plain, odd = _line_checks(np.frombuffer(body, dtype=np.uint8), ncols)
+    lines = body.split(b"\n")
+    if body.endswith(b"\n"):
+        lines = lines[:-1]
+    expected = []
+    for k, line in enumerate(lines):
+        last = k == len(lines) - 1 and not body.endswith(b"\n")
+        text = line[:-1] if line.endswith(b"\r") and not last else line
+        crs_ok = b"\r" not in text and not (line.endswith(b"\r") and last)
+        expected.append(b"\x00" not in line and crs_ok and len(text) > 0 and text.count(b",") == ncols - 1)
+    assert plain.tolist() == expected and not odd.any()
+    assert starts.tolist() == [0, *[m + 1 for m in range(len(body)) if body[m : m + 1] == b"\n"]][: len(lines)]

@@ -168,3 +168,18 @@ def test_invalid_utf8_in_a_column_left_out_is_still_rejected_with_its_line() -> 
     whole = _csv(data)
     assert not isinstance(whole, str) and whole[1]["line"].to_list() == [3] and "UTF-8" in whole[1]["reason"][0]
     _same(whole, _csv(data, columns=["line", "inquiry_id"], found_only=True), ["line", "inquiry_id"], True)
+
+
+@pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
+def test_a_read_without_the_digest_is_the_same_read(tmp_path: Path, provider: str) -> None:
+    """``digest=False`` (inquiry link records nothing of a file): no SHA-256, and otherwise the very same read."""
+    path = tmp_path / f"answers.{provider}"
+    write_response(provider, "basic", _answers(provider), path, municipality_code="131041", created_on=dt.date(2026, 12, 5), seq=1)  # type: ignore[arg-type]
+    _damage(path, provider)
+    whole = read_response(path)
+    assert whole.sha256 is not None and len(whole.sha256) == 64
+    for got in (read_response(path, digest=False), read_file(path, digest=False)):
+        assert got.sha256 is None
+        assert got.rows.equals(whole.rows) and got.rejects.equals(whole.rejects) and got.rows_read == whole.rows_read
+    projected = read_response(path, columns=LINK_COLUMNS, found_only=True, digest=False)
+    assert projected.sha256 is None and projected.rows.equals(whole.rows.filter(pl.col("answer") == "found").select(LINK_COLUMNS))
