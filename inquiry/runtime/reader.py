@@ -53,17 +53,23 @@ def read_text(conn: Any, whole_sql: str, lines_sql: str) -> tuple[int, list[byte
     return n, pieces
 
 
-def run(job: dict[str, Any], out: object) -> None:
-    """Run the job's read (:func:`read_text`) and write the count and the text to ``out``."""
-    path = Path(str(job["path"]))
-    key = job.get("key")
+def connect_read_only(path: Path, key: str | None, *, timeout: float = 5.0) -> Any:
+    """A connection that only reads the store at ``path`` (SQLCipher's when ``key`` is given): a child's, or another thread's.
+
+    It sees what is committed, never another connection's pending writes.
+    """
     if key:
         from inquiry.runtime.crypto import connect_encrypted
 
-        conn = connect_encrypted(path, key, timeout=5.0)
+        conn = connect_encrypted(path, key, timeout=timeout)
         conn.execute("PRAGMA query_only = ON")
-    else:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=5.0)
+        return conn
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=timeout)
+
+
+def run(job: dict[str, Any], out: object) -> None:
+    """Run the job's read (:func:`read_text`) and write the count and the text to ``out``."""
+    conn = connect_read_only(Path(str(job["path"])), job.get("key"))
     try:
         conn.execute("PRAGMA cache_size = -16384")  # (also reads the schema)
         if job.get("limit") and hasattr(conn, "setlimit"):  # the parent's limit on one string's length

@@ -450,3 +450,86 @@ def test_the_sent_look_up_walks_the_key_range_of_a_dense_file_and_seeks_the_ids_
     assert marked == [(r,) for r in answered]
     look_ups = [s for s in statements if "AS _sent_bank" in s]
     assert len(look_ups) == 1 and f"inquiry_id {how}" in look_ups[0].replace("IN (SELECT value FROM json_each", "json_each"), look_ups
+
+
+# ---------------------------------------------------------------- checks made by the reader thread (issue #10, session 8)
+
+
+def _main_thread_look_ups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sent look-ups the ingest's own connection runs (its SQL), recorded while each file is recorded."""
+    seen: list[str] = []
+    real = ingest_step._record
+
+    def record(ctx, *args, **kwargs):
+        ctx.store.conn.set_trace_callback(lambda sql: seen.append(sql) if "AS _sent_bank" in sql else None)
+        try:
+            return real(ctx, *args, **kwargs)
+        finally:
+            ctx.store.conn.set_trace_callback(None)
+
+    monkeypatch.setattr(ingest_step, "_record", record)
+    return seen
+
+
+def test_basic_files_are_looked_up_and_checked_by_the_reader_thread(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ingest's own connection (what the wall waits for) runs no sent look-up for a basic file: the reader's did it."""
+    for name, data in waiting[1].items():
+        (ws / "inbox" / name).write_bytes(data)
+    seen = _main_thread_look_ups(monkeypatch)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    assert "read 8 = recorded 8 + rejected 0" in out, out
+    assert seen == []
+    assert _count(ws, "SELECT count(*) FROM inquiries WHERE answered_on IS NOT NULL AND answer IS NOT NULL") == 8
+
+
+def test_a_file_answering_what_an_earlier_file_of_the_night_answered_is_checked_again_with_it(
+    waiting, ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader checks a file without tonight's earlier files; one that repeats their inquiries is checked again by the main thread."""
+    name, data = _answers(waiting, "dais")
+    (ws / "inbox" / name).write_bytes(data)
+    (ws / "inbox" / f"{name}.copy").write_bytes(data.replace(b"\r\n", b"\n"))
+    seen = _main_thread_look_ups(monkeypatch)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 1, out
+    assert "read 8 = recorded 4 + rejected 4" in out, out
+    assert _rejects(ws).count("already answered") == 4
+    assert seen == []  # the reader's look-up is used again, with tonight's answers
+
+
+def test_once_the_ingest_has_written_to_the_store_file_the_main_thread_looks_up_and_stores_the_same(
+    waiting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction that spills its pages to the file locks every other connection out: the reader's look-up gives up at once.
+
+    The ingest's cache made tiny, so that its first file's pages go to the
+    store file before the next file is looked up: the reader's connection
+    cannot read (SQLite's lock, no wait), the main thread looks the files up
+    itself, and the store is what an ingest without the spill records.
+    """
+    homes = {}
+    for run in ("plain", "spilled"):
+        home = Path(shutil.copytree(waiting[0], tmp_path / run))
+        for k, (name, data) in enumerate(sorted(waiting[1].items())):
+            (home / "inbox" / name).write_bytes(data)
+            (home / "inbox" / f"z{k}-{name}").write_bytes(data.replace(b"\r\n", b"\n"))  # later by name: rejected rows naming the first
+        homes[run] = home
+    code, plain_out = cli("ingest", "--home", homes["plain"])
+    assert code == 1, plain_out
+
+    real_init = ingest_step._Answered.__init__
+
+    def tiny_cache(self, store) -> None:  # the step's own connection, before its first file
+        store.conn.execute("PRAGMA cache_size = 1")
+        store.conn.execute("PRAGMA cache_spill = 1")
+        real_init(self, store)
+
+    monkeypatch.setattr(ingest_step._Answered, "__init__", tiny_cache)
+    seen = _main_thread_look_ups(monkeypatch)
+    code, out = cli("ingest", "--home", homes["spilled"])
+    assert code == 1, out
+    assert seen, "the reader never met the lock: the test does not test it"
+    assert out.count("recorded") == plain_out.count("recorded") and "read 16 = recorded 8 + rejected 8" in out, out
+    assert snapshot(homes["spilled"] / "store.sqlite3") == snapshot(homes["plain"] / "store.sqlite3")
+    assert _rejects(homes["spilled"]).replace(str(homes["spilled"]), "HOME") == _rejects(homes["plain"]).replace(str(homes["plain"]), "HOME")
