@@ -298,17 +298,20 @@ class Store:
         job = {"path": str(self.path), "key": self._key, "limit": limit}
 
         def read(query: FastQuery) -> pl.DataFrame:
-            child = subprocess.run(
-                [sys.executable, "-m", "inquiry.runtime.reader"],
-                input=json.dumps({**job, "sql": _as_text(query), "lines_sql": _as_lines(query)}).encode("utf-8"),
-                capture_output=True,
-                check=False,
-            )
-            if child.returncode != 0:
-                tail = child.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-                raise RuntimeError(text("store_read_failed", detail=" ".join(tail)))
-            first, _, data = child.stdout.partition(b"\n")
-            return self._parsed(query, int(first), data)
+            # the text taken whole from stdout (one buffer grown in place: no pieces joined, no line cut off), then
+            # the count from stderr (inquiry.runtime.reader.main): one short line, so the child never waits on it
+            with subprocess.Popen(
+                [sys.executable, "-m", "inquiry.runtime.reader"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            ) as child:
+                assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+                child.stdin.write(json.dumps({**job, "sql": _as_text(query), "lines_sql": _as_lines(query)}).encode("utf-8"))
+                child.stdin.close()
+                data = child.stdout.read()
+                said = child.stderr.read().decode("utf-8", "replace").strip().splitlines()
+                code = child.wait()
+            if code != 0 or not said:
+                raise RuntimeError(text("store_read_failed", detail=" ".join(said[-1:])))
+            return self._parsed(query, int(said[-1]), data)
 
         pool = ThreadPoolExecutor(max_workers=READERS)
         try:

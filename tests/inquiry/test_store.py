@@ -145,3 +145,29 @@ def test_a_real_reads_back_as_the_same_double(tmp_path: Path) -> None:
         s.conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
         got = s.fast_frame("SELECT x FROM t ORDER BY rowid", {"x": pl.Float64})["x"].to_list()
     assert got == values
+
+
+def test_a_child_reader_writes_the_text_alone_to_stdout_and_the_count_to_stderr(tmp_path: Path) -> None:
+    """The parent takes the child's stdout whole as the text (no line to cut off, a copy of 170 MB at M); the count comes on stderr."""
+    import json
+    import subprocess
+    import sys
+
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        n, pieces = _reader.read_text(_bytes_conn(s), store_module._as_text(QUERY), store_module._as_lines(QUERY))
+        job = {"path": str(s.path), "key": None, "limit": None, "sql": store_module._as_text(QUERY), "lines_sql": store_module._as_lines(QUERY)}
+    child = subprocess.run([sys.executable, "-m", "inquiry.runtime.reader"], input=json.dumps(job).encode("utf-8"), capture_output=True, check=False)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == b"\n".join(pieces) and n == len(ODD)
+    assert child.stderr.decode().splitlines()[-1] == str(len(ODD))
+    failing = subprocess.run(
+        [sys.executable, "-m", "inquiry.runtime.reader"], input=json.dumps({**job, "sql": "SELECT nope FROM t"}).encode("utf-8"), capture_output=True, check=False
+    )
+    assert failing.returncode == 1 and failing.stdout == b""
+    assert failing.stderr.decode().strip().splitlines() == ["OperationalError: no such column: nope"]
+
+
+def _bytes_conn(s: Store) -> sqlite3.Connection:
+    conn = sqlite3.connect(s.path)
+    conn.text_factory = bytes
+    return conn
