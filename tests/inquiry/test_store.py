@@ -171,3 +171,23 @@ def _bytes_conn(s: Store) -> sqlite3.Connection:
     conn = sqlite3.connect(s.path)
     conn.text_factory = bytes
     return conn
+
+
+def test_a_read_in_parts_by_rowid_seeks_its_ends_and_walks_no_rows(tmp_path: Path) -> None:
+    """By rowid the parts' bounds come from the smallest and largest rowid (no count, no OFFSET walk); every row once, in order."""
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        with s.transaction():
+            s.conn.execute("DELETE FROM t WHERE i IN (0, 1, 2, 5)")  # rowids with gaps, as after a purge
+        query = FastQuery("SELECT rowid AS r, i, v FROM t", {"r": pl.Int64, "i": pl.Int64, "v": pl.Utf8}, ("v",))
+        whole = s.fast_frame("SELECT rowid AS r, i, v FROM t ORDER BY rowid", query.schema, text=query.text)
+        seen: list[str] = []
+        s.conn.set_trace_callback(seen.append)
+        split = s.in_parts(query, "r", "t", parts=2, table_key="rowid")
+        s.conn.set_trace_callback(None)
+        assert not [sql for sql in seen if "OFFSET" in sql or "count(" in sql], seen
+        each = [s.fast_frame(q.sql, q.schema, text=q.text) for q in split]
+        assert len(split) == 2 and all(f.height for f in each) and pl.concat(each).equals(whole)
+        assert whole["r"].to_list() == [4, 5, 7, 8, 9, 10]
+        with s.transaction():
+            s.conn.execute("DELETE FROM t")
+        assert len(s.in_parts(query, "r", "t", parts=2, table_key="rowid")) == 1  # no rows: one part
