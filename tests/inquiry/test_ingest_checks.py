@@ -533,3 +533,18 @@ def test_once_the_ingest_has_written_to_the_store_file_the_main_thread_looks_up_
     assert out.count("recorded") == plain_out.count("recorded") and "read 16 = recorded 8 + rejected 8" in out, out
     assert snapshot(homes["spilled"] / "store.sqlite3") == snapshot(homes["plain"] / "store.sqlite3")
     assert _rejects(homes["spilled"]).replace(str(homes["spilled"]), "HOME") == _rejects(homes["plain"]).replace(str(homes["plain"]), "HOME")
+
+
+def test_an_encrypted_store_is_looked_up_by_the_reader_thread_too(waiting, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader's own connection to a SQLCipher store is keyed as the step's is: the checks still run beside the main thread."""
+    pytest.importorskip("sqlcipher3")
+    monkeypatch.setenv("INQUIRY_KEY", "correct horse battery staple")
+    code, out = cli("encrypt", "--home", ws)
+    assert code == 0, out
+    for name, data in waiting[1].items():
+        (ws / "inbox" / name).write_bytes(data)
+    seen = _main_thread_look_ups(monkeypatch)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    assert "read 8 = recorded 8 + rejected 0" in out, out
+    assert seen == []
