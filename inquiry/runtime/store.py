@@ -18,7 +18,7 @@ import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -304,8 +304,12 @@ class Store:
                 [sys.executable, "-m", "inquiry.runtime.reader"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             ) as child:
                 assert child.stdin is not None and child.stdout is not None and child.stderr is not None
-                child.stdin.write(json.dumps({**job, "sql": _as_text(query), "lines_sql": _as_lines(query)}).encode("utf-8"))
-                child.stdin.close()
+                try:
+                    child.stdin.write(json.dumps({**job, "sql": _as_text(query), "lines_sql": _as_lines(query)}).encode("utf-8"))
+                    child.stdin.close()
+                except BrokenPipeError:  # the child ended before taking its job: its stderr and exit code say why
+                    with suppress(BrokenPipeError):
+                        child.stdin.close()
                 data = child.stdout.read()
                 said = child.stderr.read().decode("utf-8", "replace").strip().splitlines()
                 code = child.wait()

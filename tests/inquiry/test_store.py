@@ -191,3 +191,16 @@ def test_a_read_in_parts_by_rowid_seeks_its_ends_and_walks_no_rows(tmp_path: Pat
         with s.transaction():
             s.conn.execute("DELETE FROM t")
         assert len(s.in_parts(query, "r", "t", parts=2, table_key="rowid")) == 1  # no rows: one part
+
+
+def test_a_child_that_ends_before_taking_its_job_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child reader that dies at its start (here: a program that reads nothing) fails the read with the store's message, not a broken pipe."""
+    false = Path("/bin/false")
+    if not false.exists():
+        pytest.skip("no /bin/false")
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        monkeypatch.setattr(store_module.sys, "executable", str(false))
+        long_job = FastQuery("SELECT i FROM t /*" + "x" * 300_000 + "*/", {"i": pl.Int64})  # more than a pipe holds
+        future = s.fast_frames({"gone": long_job})["gone"]
+        with pytest.raises(RuntimeError, match=r"reading the store failed"):
+            future.result()
