@@ -58,9 +58,9 @@ def read_text(conn: Any, whole_sql: str, lines_sql: str) -> tuple[int, list[byte
 
 
 def connect_read_only(path: Path, key: str | None, *, timeout: float = 5.0) -> Any:
-    """A connection that only reads the store at ``path`` (SQLCipher's when ``key`` is given): a child's, or another thread's.
+    """The child's connection: it only reads the store at ``path`` (SQLCipher's when ``key`` is given).
 
-    It sees what is committed, never another connection's pending writes.
+    It sees what is committed, never the parent's pending writes.
     """
     if key:
         from inquiry.runtime.crypto import connect_encrypted

@@ -27,7 +27,7 @@ import polars as pl
 
 from inquiry.messages import text
 from inquiry.runtime.migrations import MIGRATIONS
-from inquiry.runtime.reader import STREAM_ROWS, connect_read_only, read_text
+from inquiry.runtime.reader import STREAM_ROWS, read_text
 
 __all__ = ["Store", "FastQuery", "BoundInsert", "SCHEMA_VERSION", "bind_insert", "quoted"]
 
@@ -79,20 +79,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-    def read_only(self, *, timeout: float = 5.0) -> Store:
-        """Another connection to this store that only reads, for another thread (its :meth:`scalar`, :meth:`fast_frame`).
-
-        It sees what is committed, not this connection's pending writes, and
-        while this connection holds the store's write lock (a transaction
-        that has written pages to the file) it cannot read: a read then
-        fails after ``timeout`` seconds (``sqlite3.OperationalError``).
-        Made and closed in the thread that uses it.
-        """
-        other = Store.__new__(Store)
-        other.path, other._key = self.path, self._key
-        other.conn = connect_read_only(self.path, self._key, timeout=timeout)
-        return other
 
     def derived_key(self, purpose: str) -> bytes | None:
         """A secret for ``purpose`` derived from the store's encryption key; None when the store has none.

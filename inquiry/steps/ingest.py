@@ -146,40 +146,8 @@ def _text(e: pl.Expr) -> pl.Expr:
     return e.cast(pl.Utf8).fill_null(text("blank_value"))
 
 
-def _looked_up(store: Store, parsed: formats.ParsedFile, sent_sql: str) -> pl.DataFrame:
-    """The file's rows with what the store says of each one's inquiry (:data:`_SENT_SCHEMA`, null where never sent).
-
-    For a basic file this is the same whichever connection asks and
-    whenever during the ingest: nothing an ingest writes before its end
-    changes it (the inquiries are marked answered at the end; an inquiry
-    answered on an earlier night has every row of tonight rejected, so no
-    answer of it is inserted to change its ``_earlier``). A history file is
-    asked on the ingest's own connection: its follow-ups are marked answered
-    file by file.
-    """
-    # in key order: SQLite then seeks along the inquiries' key instead of all over it (at M: 40 % less SQL)
-    ids = parsed.rows["inquiry_id"].unique().drop_nulls().sort()
-    if ids.len():
-        known = store.fast_frame(sent_sql.format(which=_sent_where(store, sent_sql, ids)), _SENT_SCHEMA, text=_SENT_TEXT)
-    else:  # no id at all (every 照会番号 blank): nothing to look up
-        known = pl.DataFrame(schema=_SENT_SCHEMA)
-    return parsed.rows.join(known, on="inquiry_id", how="left")
-
-
-def _check_rows(
-    ctx: Context, parsed: formats.ParsedFile, sent_sql: str, answered: _Answered | None = None, looked_up: pl.DataFrame | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split rows into (recordable, rejected); every check null-safe, the first failing one named (:func:`_checked`).
-
-    ``looked_up``: the rows of :func:`_looked_up`, when already made.
-    """
-    rows = looked_up if looked_up is not None else _looked_up(ctx.store, parsed, sent_sql)
-    tonight = answered.earlier(rows["_rid"]) if answered is not None else None
-    return _checked(rows, parsed, tonight, ctx.today.isoformat())
-
-
-def _checked(rows: pl.DataFrame, parsed: formats.ParsedFile, tonight: pl.Series | None, today: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split looked-up rows (:func:`_looked_up`) into (recordable, rejected); every check null-safe, the first failing one named.
+def _check_rows(ctx: Context, parsed: formats.ParsedFile, sent_sql: str, answered: _Answered | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split rows into (recordable, rejected); every check null-safe, the first failing one named.
 
     Rejected: an id the workspace never sent, or sent through the other
     service; a 宛名番号 echo (pipitLINQ) that is not the inquiry's person; an
@@ -187,14 +155,20 @@ def _checked(rows: pl.DataFrame, parsed: formats.ParsedFile, tonight: pl.Series 
     names that file and line); a row repeating an earlier row of this file
     (same 照会番号 and 明細番号); an answer from an institution the inquiry did
     not go to; a 該当あり basic answer without a whole account key. What
-    earlier files of this ingest answered is ``tonight`` (basic answers:
-    :meth:`_Answered.earlier` of each row's inquiry), not yet on the
-    inquiries; None (history answers, or a basic file checked before what
-    the files before it answered is known) leaves it out.
+    earlier files of this ingest answered is in ``answered`` (basic answers),
+    not yet on the inquiries.
     """
-    if tonight is not None:
+    # in key order: SQLite then seeks along the inquiries' key instead of all over it (at M: 40 % less SQL)
+    ids = parsed.rows["inquiry_id"].unique().drop_nulls().sort()
+    if ids.len():
+        known = ctx.store.fast_frame(sent_sql.format(which=_sent_where(ctx.store, sent_sql, ids)), _SENT_SCHEMA, text=_SENT_TEXT)
+    else:  # no id at all (every 照会番号 blank): nothing to look up
+        known = pl.DataFrame(schema=_SENT_SCHEMA)
+    rows = parsed.rows.join(known, on="inquiry_id", how="left")
+    if answered is not None:
+        tonight = answered.earlier(rows["_rid"])
         rows = rows.with_columns(
-            _answered_on=pl.coalesce("_answered_on", pl.when(tonight.is_not_null()).then(pl.lit(today))),
+            _answered_on=pl.coalesce("_answered_on", pl.when(tonight.is_not_null()).then(pl.lit(ctx.today.isoformat()))),
             _earlier=pl.coalesce("_earlier", tonight),
         )
     iid, found = _text(pl.col("inquiry_id")), (pl.col("answer") == "found").fill_null(False)
@@ -366,19 +340,16 @@ def _answer_inserts(rows: pl.DataFrame, sha: str, today: str) -> tuple[BoundInse
 
 
 def _record_basic(
-    ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered, ahead: _Checked | None
+    ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered, ready: tuple[BoundInsert, BoundInsert] | None
 ) -> tuple[int, pl.DataFrame, pl.DataFrame]:
     """Store a basic answer file's rows; (rows recorded, rejects, the rows for :meth:`_Answered.add`).
 
-    ``ahead``: the file checked and its insert made by the reader thread
-    (:class:`_CheckAhead`), taken as they are when no inquiry of the file was
-    answered by an earlier file tonight (the usual file); else the checks
-    are made again here with tonight's answers, from the rows it looked up.
+    ``ready``: the inserts of every row of the file, made by the reader
+    thread (:func:`_load`); taken when every row passed the checks, in the
+    same order (the usual file), else the recordable rows' are made here.
     """
-    if ahead is not None and answered.earlier(ahead.rows["_rid"]).null_count() == ahead.rows.height:
-        rows, rejects, ready = ahead.good, ahead.rejects, ahead.inserts
-    else:
-        rows, rejects = _check_rows(ctx, parsed, _SENT_BASIC, answered, ahead.rows if ahead is not None else None)
+    rows, rejects = _check_rows(ctx, parsed, _SENT_BASIC, answered)
+    if ready is None or not rows["line"].equals(parsed.rows["line"]):
         ready = _answer_inserts(rows, sha, ctx.today.isoformat())
     recorded = ctx.store.insert_bound(ready[0]) + ctx.store.insert_bound(ready[1])
     return recorded, rejects, rows.select("_rid", "line", "answer")  # recorded: what went in, counted by _record
@@ -443,87 +414,20 @@ def _parse(path: Path) -> formats.ParsedFile:
         raise FileRejected(path, 0, text("internal_read_error", kind=type(exc).__name__, error=exc)) from exc
 
 
-#: SQLite's page cache of the ingest's connection (KiB; the store's default is 256 MiB). A transaction whose pages
-#: outgrow the cache writes them to the store file before the commit and from then on locks every other
-#: connection out, the reader thread's look-ups too (:class:`_CheckAhead`): at M a year's basic answers are
-#: about 320 MB of pages, so 17 of the 95 files were looked up by the main thread again (0.4 s of its CPU).
-#: With 512 MiB they all fit, for a peak about 130 MB higher (730 MB); a bigger night spills and falls back
-_CACHE_KIB = 512 * 1024
-
-
-class _Checked(NamedTuple):
-    """A basic file checked by the reader thread: its rows looked up, split, and the recordable ones' inserts made."""
-
-    rows: pl.DataFrame
-    good: pl.DataFrame
-    rejects: pl.DataFrame
-    inserts: tuple[BoundInsert, BoundInsert]
-
-
-class _CheckAhead:
-    """The checks of a basic file that need no other file of tonight, made by the reader thread (:func:`_load`).
-
-    The sent look-up (:func:`_looked_up`: at M 0.9 s of SQL), the checks in
-    polars (1 s) and the making of the insert (1.1 s) ran on the main
-    thread, which the ingest's wall waits for, or (the insert) held Python's
-    lock there while the main thread's ``executemany`` wanted it row by row.
-    Here they run one file ahead, on a read-only connection of this thread
-    (:meth:`Store.read_only`), which sees the store as committed: for a
-    basic file the same as the ingest's own connection sees
-    (:func:`_looked_up`). What only tonight's earlier files can say (an
-    inquiry they answered) is left to the main thread (:func:`_record_basic`).
-
-    Once the ingest's transaction has spilled pages to the store file (at M
-    after about 300 MB of answers) SQLite lets no other connection read
-    until the commit: the read fails at once (no wait), and from then on the
-    main thread looks the files up itself, as it did before. Anything else
-    that fails here is left to the main thread too, which then fails where
-    it always did.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._conn: Store | None = None
-        self._off = False
-
-    def check(self, parsed: formats.ParsedFile, sha: str, today: str) -> _Checked | None:
-        """``parsed`` checked without tonight's answers, and its insert; None when the main thread is to do it."""
-        if self._off or parsed.kind != "basic":
-            return None
-        try:
-            if self._conn is None:
-                self._conn = self._store.read_only(timeout=0)  # never wait for the ingest's own lock
-                self._conn.conn.execute("PRAGMA cache_size = -16384")
-            rows = _looked_up(self._conn, parsed, _SENT_BASIC)
-        except Exception:  # the store locked by the ingest's pages written early, or anything: see the docstring
-            self._off = True
-            return None
-        try:
-            good, rejects = _checked(rows, parsed, None, today)
-            return _Checked(rows, good, rejects, _answer_inserts(good, sha, today))
-        except Exception:  # see the docstring
-            return None
-
-    def close(self) -> None:
-        """Close the connection: in the thread that opened it."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-
 class _Loaded(NamedTuple):
     """What :func:`_load` made of a file: refused by the size limit, or its SHA-256 and what the reader gave.
 
-    ``checked``: a basic file checked and its insert made (:class:`_CheckAhead`), or None.
+    ``inserts``: a basic file's rows made ready for the store as if every one
+    passed the checks (:func:`_answer_inserts`), or None.
     """
 
     too_big: FileRejected | None
     sha: str
     parsed: formats.ParsedFile | BaseException | None
-    checked: _Checked | None = None
+    inserts: tuple[BoundInsert, BoundInsert] | None = None
 
 
-def _load(path: Path, today: str, ahead: _CheckAhead) -> _Loaded:
+def _load(path: Path, today: str) -> _Loaded:
     """Everything of a file that needs no store: the size limit, its SHA-256, its rows (run one file ahead).
 
     :func:`ingest` loads the next file in a worker thread while it records
@@ -543,12 +447,17 @@ def _load(path: Path, today: str, ahead: _CheckAhead) -> _Loaded:
         parsed = _parse(path)
     except BaseException as exc:  # raised by the caller, where reading it used to raise it
         return _Loaded(None, sha, exc)
-    # a basic file checked and its insert made here, beside the main thread (_CheckAhead)
-    return _Loaded(None, sha, parsed, ahead.check(parsed, sha, today))
+    # a basic file's insert made ready here, beside the main thread: at M 1.1 s of its CPU. What fails here is
+    # left to the main thread, which makes the insert again and fails where it always did (in _record's savepoint)
+    try:
+        inserts = _answer_inserts(parsed.rows, sha, today) if parsed.kind == "basic" else None
+    except Exception:  # see the comment
+        inserts = None
+    return _Loaded(None, sha, parsed, inserts)
 
 
 def _record(
-    ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered, ahead: _Checked | None = None
+    ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered, ready: tuple[BoundInsert, BoundInsert] | None = None
 ) -> tuple[int, pl.DataFrame, pl.DataFrame]:
     """Record one file's rows inside a savepoint; a file whose rows cannot be stored is undone alone.
 
@@ -566,7 +475,7 @@ def _record(
     conn.execute("SAVEPOINT answer_file")
     try:
         if parsed.kind == "basic":
-            recorded, rejects, kept = _record_basic(ctx, parsed, sha, answered, ahead)
+            recorded, rejects, kept = _record_basic(ctx, parsed, sha, answered, ready)
         else:
             recorded, rejects, kept = _record_history(ctx, parsed, sha)
         rejects = pl.concat([parsed.rejects, rejects])
@@ -607,17 +516,15 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
             if path.resolve().parent == inbox.resolve():
                 result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
 
-        ctx.store.conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")  # (the step's connection, closed at its end)
         answered = _Answered(ctx.store)
         transactions: list[tuple[str, pl.DataFrame]] = []  # tonight's, each with its file's SHA-256 (history.Tonight)
         tx_before = int(ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM transactions"))
-        check_ahead = _CheckAhead(ctx.store)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
             today = ctx.today.isoformat()
-            ahead = [reader.submit(_load, p, today, check_ahead) for p in files[:1]]
+            ahead = [reader.submit(_load, p, today) for p in files[:1]]
             for i, path in enumerate(files):
                 loaded = ahead.pop().result()
-                ahead += [reader.submit(_load, p, today, check_ahead) for p in files[i + 1 : i + 2]]  # the next file, while this one is recorded
+                ahead += [reader.submit(_load, p, today) for p in files[i + 1 : i + 2]]  # the next file, while this one is recorded
                 c["files"] += 1
                 if loaded.too_big is not None:
                     reject_whole(path, loaded.too_big.line, loaded.too_big.reason)
@@ -635,7 +542,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     parsed = loaded.parsed
                     assert parsed is not None
                     _check_header(ctx, parsed)
-                    recorded, rejects, kept = _record(ctx, parsed, sha, answered, loaded.checked)
+                    recorded, rejects, kept = _record(ctx, parsed, sha, answered, loaded.inserts)
                 except FileRejected as exc:
                     reject_whole(path, exc.line, exc.reason)
                     continue
@@ -654,7 +561,6 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 result.files[path.name] = sha
                 if path.resolve().parent == inbox.resolve():
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
-            reader.submit(check_ahead.close)  # in its thread (a step that fails leaves it to the garbage collector)
         answered.mark(ctx.store, ctx.today.isoformat())
         if any(k == "history" for k in kinds):
             tonight = history.Tonight(tx_before, _by_file(transactions))
