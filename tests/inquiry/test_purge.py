@@ -573,3 +573,46 @@ def test_big_reads_run_side_by_side_before_the_first_delete(home: Path, monkeypa
     assert code == 0, out
     first_delete = min(k for k, e in enumerate(events) if e.startswith("DELETE"))
     assert {"read answers", "read transactions"} <= set(events[:first_delete]), events
+
+
+def _child_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the reads the purge hands to child readers (Store.fast_frames), as it hands them."""
+    from inquiry.runtime.store import Store as RealStore
+
+    names: list[str] = []
+    fast_frames = RealStore.fast_frames
+
+    def recorded(self, queries):
+        names.extend(queries)
+        return fast_frames(self, queries)
+
+    monkeypatch.setattr(RealStore, "fast_frames", recorded)
+    return names
+
+
+def test_a_purge_with_nothing_due_starts_no_child_reader(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most nights nothing is past retention: no child process reads answers or transactions for no row."""
+    _history(home)
+    with sqlite3.connect(home / "store.sqlite3") as con:  # F_OLD answered yesterday, no transaction without its history inquiry
+        con.execute("UPDATE followups SET answered_on = ? WHERE followup_id = 'F_OLD'", ((dt.date.today() - dt.timedelta(days=1)).isoformat(),))
+        con.execute("DELETE FROM transactions WHERE followup_id = 'F_NONE'")
+    before = {t: _count(home, f"SELECT count(*) FROM {t}") for t in ("answers", "inquiries", "followups", "transactions", "persons")}
+    reads = _child_reads(monkeypatch)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    assert reads == []
+    assert {t: _count(home, f"SELECT count(*) FROM {t}") for t in before} == before
+
+
+def test_a_kind_with_rows_due_is_still_read_alone(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the history inquiry answered past retention is due: its transactions are read (and go), no answer is read."""
+    _history(home)
+    reads = _child_reads(monkeypatch)
+    answers = _count(home, "SELECT count(*) FROM answers")
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    assert reads == ["transactions"]
+    assert _count(home, "SELECT count(*) FROM answers") == answers
+    assert _count(home, "SELECT count(*) FROM transactions WHERE followup_id = 'F_OLD'") == 0
+    assert _count(home, "SELECT count(*) FROM transactions WHERE followup_id = 'F_NONE'") == 0  # of no history inquiry: goes too
+    assert _count(home, "SELECT count(*) FROM transactions") == 6

@@ -145,3 +145,62 @@ def test_a_real_reads_back_as_the_same_double(tmp_path: Path) -> None:
         s.conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
         got = s.fast_frame("SELECT x FROM t ORDER BY rowid", {"x": pl.Float64})["x"].to_list()
     assert got == values
+
+
+def test_a_child_reader_writes_the_text_alone_to_stdout_and_the_count_to_stderr(tmp_path: Path) -> None:
+    """The parent takes the child's stdout whole as the text (no line to cut off, a copy of 170 MB at M); the count comes on stderr."""
+    import json
+    import subprocess
+    import sys
+
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        n, pieces = _reader.read_text(_bytes_conn(s), store_module._as_text(QUERY), store_module._as_lines(QUERY))
+        job = {"path": str(s.path), "key": None, "limit": None, "sql": store_module._as_text(QUERY), "lines_sql": store_module._as_lines(QUERY)}
+    child = subprocess.run([sys.executable, "-m", "inquiry.runtime.reader"], input=json.dumps(job).encode("utf-8"), capture_output=True, check=False)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == b"\n".join(pieces) and n == len(ODD)
+    assert child.stderr.decode().splitlines()[-1] == str(len(ODD))
+    failing = subprocess.run(
+        [sys.executable, "-m", "inquiry.runtime.reader"], input=json.dumps({**job, "sql": "SELECT nope FROM t"}).encode("utf-8"), capture_output=True, check=False
+    )
+    assert failing.returncode == 1 and failing.stdout == b""
+    assert failing.stderr.decode().strip().splitlines() == ["OperationalError: no such column: nope"]
+
+
+def _bytes_conn(s: Store) -> sqlite3.Connection:
+    conn = sqlite3.connect(s.path)
+    conn.text_factory = bytes
+    return conn
+
+
+def test_a_read_in_parts_by_rowid_seeks_its_ends_and_walks_no_rows(tmp_path: Path) -> None:
+    """By rowid the parts' bounds come from the smallest and largest rowid (no count, no OFFSET walk); every row once, in order."""
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        with s.transaction():
+            s.conn.execute("DELETE FROM t WHERE i IN (0, 1, 2, 5)")  # rowids with gaps, as after a purge
+        query = FastQuery("SELECT rowid AS r, i, v FROM t", {"r": pl.Int64, "i": pl.Int64, "v": pl.Utf8}, ("v",))
+        whole = s.fast_frame("SELECT rowid AS r, i, v FROM t ORDER BY rowid", query.schema, text=query.text)
+        seen: list[str] = []
+        s.conn.set_trace_callback(seen.append)
+        split = s.in_parts(query, "r", "t", parts=2, table_key="rowid")
+        s.conn.set_trace_callback(None)
+        assert not [sql for sql in seen if "OFFSET" in sql or "count(" in sql], seen
+        each = [s.fast_frame(q.sql, q.schema, text=q.text) for q in split]
+        assert len(split) == 2 and all(f.height for f in each) and pl.concat(each).equals(whole)
+        assert whole["r"].to_list() == [4, 5, 7, 8, 9, 10]
+        with s.transaction():
+            s.conn.execute("DELETE FROM t")
+        assert len(s.in_parts(query, "r", "t", parts=2, table_key="rowid")) == 1  # no rows: one part
+
+
+def test_a_child_that_ends_before_taking_its_job_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child reader that dies at its start (here: a program that reads nothing) fails the read with the store's message, not a broken pipe."""
+    false = Path("/bin/false")
+    if not false.exists():
+        pytest.skip("no /bin/false")
+    with _store_with_odd_text(tmp_path / "s.sqlite3") as s:
+        monkeypatch.setattr(store_module.sys, "executable", str(false))
+        long_job = FastQuery("SELECT i FROM t /*" + "x" * 300_000 + "*/", {"i": pl.Int64})  # more than a pipe holds
+        future = s.fast_frames({"gone": long_job})["gone"]
+        with pytest.raises(RuntimeError, match=r"reading the store failed"):
+            future.result()
