@@ -155,7 +155,7 @@ def test_estimate_readings_cold(benchmark, kanji_names: pl.Series) -> None:
     """The master's readings as ``inquiry link`` and ``prepare`` pay them: pykakasi's dictionary load
     (0.17 CPU s with the collector paused, 0.40 s without) and one look-up per distinct name part
     (a prefix probe: 0.19 s at M where pykakasi's own scan took 0.39 s), docs/performance.md
-    "Normalisation (issue #10, session 8)"."""
+    "Normalisation (issue #10, session 7)"."""
     from matching.reading import estimate_readings
 
     out = benchmark.pedantic(lambda: estimate_readings(kanji_names), setup=_cold_pykakasi, rounds=3, iterations=1)

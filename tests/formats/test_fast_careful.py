@@ -466,7 +466,7 @@ def test_header_trailer_and_end_written_in_python_as_by_the_columns(role: str, k
     assert plain == out[0, :-2].tobytes()
 
 
-# ----------------------------------------------------------------- DAIS: runs, pre-stripped text, byte pairs (issue #10, session 8)
+# ----------------------------------------------------------------- DAIS: runs, pre-stripped text, byte pairs (issue #10, session 7)
 
 
 def _dais_runs() -> bytes:

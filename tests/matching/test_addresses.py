@@ -185,7 +185,7 @@ def test_distinct_values_are_parsed_in_place_in_their_order() -> None:
     assert in_place.equals(by_value) and in_place.height == len(values)
 
 
-# --- the cuts as a regex engine's fast path (issue #10, session 8) ----------------------------------
+# --- the cuts as a regex engine's fast path (issue #10, session 7) ----------------------------------
 # The parser cuts prefecture, city and town with one regex pass each (an extract then a slice; a
 # deletion to the end); these are the captures it replaced, kept here as the reference.
 _REFERENCE_CUTS = {
