@@ -49,6 +49,7 @@ MESSAGES: dict[str, str] = {
     "ingest_rows": "行数 (rows): read {read:,} = recorded {recorded:,} + rejected {rejected:,}",
     # -- steps: link (inquiry/steps/link.py) ---------------------------------------------
     "link_done": "名寄せ (link): {counts} in {seconds:.2f}s → {out}",
+    "link_out_is_folder": "--out {out} はフォルダです。出力ファイル名を指定してください (--out names a folder: give the file to write, e.g. {out}/matches.csv)",
     # -- steps: nightly (inquiry/steps/nightly.py) ---------------------------------------
     "nightly_title": "夜間処理 (nightly)",
     "nightly_stage": "工程 (stage)",

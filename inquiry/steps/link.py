@@ -304,12 +304,16 @@ def link_files(
 
 def run_link(master: Path, responses: list[Path], requests: list[Path], out: Path, encoding: str | None) -> int:
     """``inquiry link``: 0 when every input row was taken, 1 when some were rejected
-    (listed in the rejects file beside ``out``), 2 when the master itself is refused.
+    (listed in the rejects file beside ``out``), 2 when the master itself is refused or ``out`` is a folder.
 
     With the environment variable ``INQUIRY_STAGES`` set, each stage's wall and CPU
     seconds and memory are logged on stderr (:mod:`matching.stages`).
     """
     started, stamp = time.perf_counter(), datetime.now()
+    # checked before the work, not found at its end: at L the write comes after ~80 s of reading and linking
+    if out.is_dir():
+        console.print(f"[red]{text('error', error=text('link_out_is_folder', out=out))}[/red]")
+        return 2
     if os.environ.get("INQUIRY_STAGES"):
         _log_stages()
     try:

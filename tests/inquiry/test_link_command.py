@@ -241,3 +241,20 @@ def test_stages_are_timed_and_measured_when_asked(tmp_path: Path, caplog: pytest
     assert all(" wall " in line and " cpu " in line for line in lines)
     if sys.platform.startswith("linux"):
         assert all(" rss " in line and " peak " in line for line in lines)
+
+
+
+def test_an_out_that_is_a_folder_is_refused_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--out`` naming a folder is exit 2 with a clear message before a file is read, not a
+    traceback at the end of the work (at L, after ~80 s of reading and linking)."""
+    master, responses = _linkable_files(tmp_path, seed=3)
+    out = tmp_path / "results"
+    out.mkdir()
+    read: list[Path] = []
+    monkeypatch.setattr(formats, "read_response", lambda path, *a, **k: read.append(path))
+    args = ["link", "--master", str(master), "--out", str(out)] + [a for r in responses for a in ("--responses", str(r))]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    said = result.output.replace("\n", "")  # the console wraps long lines
+    assert "フォルダです" in said and "matches.csv" in said, result.output
+    assert read == [] and list(out.iterdir()) == []
