@@ -19,10 +19,12 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -52,6 +54,9 @@ _READ_COLUMNS = [c for c in _ANSWER_COLUMNS if c != "account_key"]
 _BATCH_ROWS = 1_000_000
 #: threads reading input files at once (the master and the answer files)
 _READERS = min(8, max(4, (os.cpu_count() or 1) + 1))
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def _kanji_key(e: pl.Expr) -> pl.Expr:
@@ -171,6 +176,22 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.concat_str([pl.col(c), pl.lit("")]).alias(c) for c, t in frame.schema.items() if t == pl.Utf8)
 
 
+def _read_ahead(pool: Executor, fn: Callable[[_T], _R], items: Iterable[_T], ahead: int) -> Iterator[_R]:
+    """``pool.map(fn, items)`` with at most ``ahead`` items started beyond the one being taken.
+
+    ``Executor.map`` submits every item at once: a file read before the
+    files ahead of it are gathered is held until its turn, so how much the
+    read stage holds depended on timing (at L, 1,768 files).
+    """
+    pending: deque[Future[_R]] = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) > ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """The first found answer of each account in the basic answer files, their rejects, and the row counts.
 
@@ -182,7 +203,7 @@ def _read_answers(responses: list[Path], pool: Executor) -> tuple[pl.DataFrame, 
     first = _FirstAnswers()
     rejects: list[pl.DataFrame] = [pl.DataFrame(schema=REJECT_SCHEMA)]
     counts = {"answer_rows_read": 0, "answer_rows_rejected": 0, "files_rejected": 0, "files_skipped_not_basic": 0, "account_records": 0}
-    for kind, found, file_rejects, rows_read, records in pool.map(_read_answer_file, responses):
+    for kind, found, file_rejects, rows_read, records in _read_ahead(pool, _read_answer_file, responses, 2 * _READERS):
         rejects.append(file_rejects)
         if kind == "rejected":
             counts["files_rejected"] += 1

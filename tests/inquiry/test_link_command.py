@@ -258,3 +258,37 @@ def test_an_out_that_is_a_folder_is_refused_before_any_work(tmp_path: Path, monk
     said = result.output.replace("\n", "")  # the console wraps long lines
     assert "フォルダです" in said and "matches.csv" in said, result.output
     assert read == [] and list(out.iterdir()) == []
+
+
+def test_answer_files_are_read_only_a_few_ahead_of_the_one_gathered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The readers run at most ``2 × readers`` files ahead of the file being gathered: a read file
+    waits whole until its turn, so with every file started at once (``Executor.map``) what the read
+    stage held depended on how far the readers outran the gathering (at L, 1,768 files)."""
+    master, responses = _linkable_files(tmp_path, seed=7)
+    files = []
+    for i in range(40):  # the same two answers under forty names: each is read, the accounts are the first file's
+        source = responses[i % 2]
+        files.append(tmp_path / "many" / f"{i:02d}-{source.name}")
+        files[-1].parent.mkdir(exist_ok=True)
+        files[-1].write_bytes(source.read_bytes())
+    started: list[Path] = []
+    ahead: list[int] = []
+    real_read, real_add = formats.read_response, inquiry.steps.link._FirstAnswers.add
+
+    def read(path: Path, *args: object, **kwargs: object) -> formats.ParsedFile:
+        started.append(path)
+        return real_read(path, *args, **kwargs)
+
+    def slow_add(self: object, answers: pl.DataFrame) -> None:
+        ahead.append(len(started) - (len(ahead) + 1))  # files started beyond the one being gathered
+        threading.Event().wait(0.02)
+        real_add(self, answers)
+
+    monkeypatch.setattr(formats, "read_response", read)
+    monkeypatch.setattr(inquiry.steps.link._FirstAnswers, "add", slow_add)
+    out = tmp_path / "matches.csv"
+    code, output = cli("link", "--master", master, *[a for f in files for a in ("--responses", f)], "--out", out)
+    assert code == 0, output
+    assert len(ahead) == 40 and "'account_records': " in output
+    assert max(ahead) <= 2 * inquiry.steps.link._READERS, ahead
+    assert pl.read_csv(out, infer_schema=False).height > 0
