@@ -94,17 +94,22 @@ def _read_csv_both(data: bytes) -> tuple[object, object]:
     return out[0], out[1]
 
 
+def _assert_same(fast: object, careful: object) -> None:
+    """The fast read equals the careful one: the same refusal, or the same rows (and schema), rejects and the rest."""
+    if isinstance(careful, str):
+        assert fast == careful
+        return
+    assert isinstance(fast, tuple) and isinstance(careful, tuple)
+    assert fast[0].equals(careful[0]) and fast[0].schema == careful[0].schema
+    assert fast[1].equals(careful[1])
+    assert fast[2:] == careful[2:]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(csv_files())
 def test_pipitlinq_fast_and_careful_paths_agree(data: bytes) -> None:
     fast, careful = _read_csv_both(data)
-    if isinstance(careful, str):
-        assert fast == careful
-        return
-    assert not isinstance(fast, str)
-    assert fast[0].equals(careful[0]) and fast[0].schema == careful[0].schema
-    assert fast[1].equals(careful[1])
-    assert fast[2] == careful[2]
+    _assert_same(fast, careful)
 
 
 #: lines polars cannot read as one record: stray and unclosed quotes, a quoted line break, ragged rows,
@@ -139,13 +144,7 @@ def damaged_csv_files(draw: st.DrawFn) -> bytes:
 def test_pipitlinq_regions_read_as_the_careful_path_reads_the_whole_file(data: bytes) -> None:
     """Polars on the plain lines and the tokeniser on the regions between give the whole-file careful result."""
     fast, careful = _read_csv_both(data)
-    if isinstance(careful, str):
-        assert fast == careful
-        return
-    assert not isinstance(fast, str)
-    assert fast[0].equals(careful[0]) and fast[0].schema == careful[0].schema
-    assert fast[1].equals(careful[1])
-    assert fast[2] == careful[2]
+    _assert_same(fast, careful)
 
 
 def test_a_bad_line_sends_only_its_region_to_the_careful_tokeniser(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -264,14 +263,7 @@ def test_dais_fast_and_careful_paths_agree(edits: list[tuple[int, int, bytes]]) 
             out.append((got.rows, got.rejects, got.rows_read, got.header, got.trailer))
         except FileRejected as exc:
             out.append(str(exc))
-    fast, slow = out
-    if isinstance(slow, str):
-        assert fast == slow
-        return
-    assert not isinstance(fast, str)
-    assert fast[0].equals(slow[0]) and fast[0].schema == slow[0].schema
-    assert fast[1].equals(slow[1])
-    assert fast[2:] == slow[2:]
+    _assert_same(*out)
 
 
 def test_dais_unchanged_file_reads_back_without_rejects() -> None:
@@ -534,13 +526,7 @@ def test_dais_runs_and_trailing_spaces_read_as_the_careful_path_reads_them(edits
         pos = record * RECORD + field_at + at
         data[pos : pos + len(new)] = new
     fast, slow = _read_both(bytes(data))
-    if isinstance(slow, str):
-        assert fast == slow
-        return
-    assert not isinstance(fast, str)
-    assert fast[0].equals(slow[0]) and fast[0].schema == slow[0].schema
-    assert fast[1].equals(slow[1])
-    assert fast[2] == slow[2]
+    _assert_same(fast, slow)
 
 
 def test_dais_runs_decode_each_run_once_and_blank_rows_once(monkeypatch: pytest.MonkeyPatch) -> None:

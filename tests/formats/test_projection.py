@@ -124,11 +124,17 @@ def _damage(path: Path, provider: str) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
-def test_read_response_projects_a_real_file_and_keeps_its_rejects(tmp_path: Path, provider: str) -> None:
+def _damaged_answers(tmp_path: Path, provider: str) -> Path:
+    """A real basic answer file of ``provider`` with one rejected row (line 3)."""
     path = tmp_path / f"answers.{provider}"
     write_response(provider, "basic", _answers(provider), path, municipality_code="131041", created_on=dt.date(2026, 12, 5), seq=1)  # type: ignore[arg-type]
     _damage(path, provider)
+    return path
+
+
+@pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
+def test_read_response_projects_a_real_file_and_keeps_its_rejects(tmp_path: Path, provider: str) -> None:
+    path = _damaged_answers(tmp_path, provider)
     whole = read_response(path)
     assert whole.rejects["line"].to_list() == [3] and whole.rows.height == 4
     got = read_response(path, columns=LINK_COLUMNS, found_only=True)
@@ -173,9 +179,7 @@ def test_invalid_utf8_in_a_column_left_out_is_still_rejected_with_its_line() -> 
 @pytest.mark.parametrize("provider", ["dais", "pipitlinq"])
 def test_a_read_without_the_digest_is_the_same_read(tmp_path: Path, provider: str) -> None:
     """``digest=False`` (inquiry link records nothing of a file): no SHA-256, and otherwise the very same read."""
-    path = tmp_path / f"answers.{provider}"
-    write_response(provider, "basic", _answers(provider), path, municipality_code="131041", created_on=dt.date(2026, 12, 5), seq=1)  # type: ignore[arg-type]
-    _damage(path, provider)
+    path = _damaged_answers(tmp_path, provider)
     whole = read_response(path)
     assert whole.sha256 is not None and len(whole.sha256) == 64
     for got in (read_response(path, digest=False), read_file(path, digest=False)):

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
-from sample_data import Office
+from sample_data import BankWorld, Office, generate_office
 
 __all__ = [
     "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
@@ -90,6 +90,19 @@ def init_generated(home: Path, office: Office, *, per_file: int | None = None) -
 def prepare_args(home: Path, office: Office, inputs: dict[str, Path]) -> list[str | Path]:
     """The arguments of ``inquiry prepare`` for a generated office written to ``inputs``."""
     return ["prepare", "--home", home, "--master", inputs["master"], "--institutions", inputs["institutions"], "--as-of", office.as_of.isoformat()]
+
+
+def sent_office(root: Path, persons: int, seed: int) -> tuple[Path, BankWorld]:
+    """A generated office's workspace (``root/ws``): init, prepare, the simulated banks' answers in its
+    inbox and the requests marked sent; and the banks, for later answers."""
+    office = generate_office(persons, seed=seed)
+    inputs = office.write(root / "office")
+    world = BankWorld.from_office(office, seed=seed)
+    home = root / "ws"
+    init_generated(home, office)
+    finished(*cli(*prepare_args(home, office, inputs)))
+    finished(*cli("sent", "--home", home, *world.answer_outbox(home / "outbox", home / "inbox")))
+    return home, world
 
 
 def init_and_prepare(home: Path, office: dict[str, Path], *, as_of: str = "2026-10-01") -> None:

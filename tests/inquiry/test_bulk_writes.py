@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from inquiry.runtime.store import Store
 from inquiry.steps.prepare import GETA, _cp932_safe_text
 from matching import fold_variants
-from sample_data import BankWorld, generate_office
-from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args
+from sample_data import generate_office
+from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args, sent_office
 
 
 def _statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -47,14 +47,7 @@ def _updates(seen: list[str], table: str) -> int:
 
 
 def test_ingest_marks_what_it_answered_with_one_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    office = generate_office(60, seed=3)
-    inputs = office.write(tmp_path / "office")
-    world = BankWorld.from_office(office, seed=3)
-    home = tmp_path / "ws"
-    init_generated(home, office)
-    finished(*cli(*prepare_args(home, office, inputs)))
-    requests = world.answer_outbox(home / "outbox", home / "inbox")
-    finished(*cli("sent", "--home", home, *requests))
+    home, world = sent_office(tmp_path, 60, seed=3)
     basic_files = len([p for p in (home / "inbox").iterdir() if p.is_file()])
 
     seen = _statements(monkeypatch)

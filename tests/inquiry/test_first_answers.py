@@ -19,22 +19,14 @@ import pytest
 from inquiry.report.queries import READS
 from inquiry.runtime.store import Store
 from inquiry.steps.exports import _FIRST_ANSWERS_READ
-from sample_data import BankWorld, generate_office
-from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args
+from tests.inquiry._fixtures import cli, finished, sent_office
 from tests.inquiry.test_views import _view_sql
 
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A simulated office's year so far: asked, answered (found, none, unable), ingested and matched."""
-    root = tmp_path_factory.mktemp("first")
-    office = generate_office(80, seed=6)
-    inputs = office.write(root / "office")
-    world = BankWorld.from_office(office, seed=6)
-    home = root / "ws"
-    init_generated(home, office)
-    finished(*cli(*prepare_args(home, office, inputs)))
-    finished(*cli("sent", "--home", home, *world.answer_outbox(home / "outbox", home / "inbox")))
+    home, _ = sent_office(tmp_path_factory.mktemp("first"), 80, seed=6)
     finished(*cli("ingest", "--home", home))
     finished(*cli("match", "--home", home))
     return home
