@@ -27,7 +27,7 @@ from inquiry.messages import text
 from inquiry.runtime.store import Store, quoted
 from matching import income
 
-__all__ = ["summarise", "Tonight", "NO_TRANSACTIONS", "NO_REGULAR_INCOME"]
+__all__ = ["summarise", "summarise_file", "Tonight", "NO_TRANSACTIONS", "NO_REGULAR_INCOME"]
 
 #: what ``regular_income`` says of a follow-up whose answers listed no transaction, or no regular deposit
 NO_TRANSACTIONS = text("history_no_transactions")
@@ -48,30 +48,48 @@ _TX_SCHEMA = {
 }  # fmt: skip
 
 
-class Tonight(NamedTuple):
-    """The transactions an ingest stored itself, handed to :func:`summarise` rather than read back.
+#: what :func:`summarise` records of a follow-up's summary
+_SUMMARY = ("followup_id", "transactions", "regular_income", "summary")
 
-    ``rows``: frames (one a file) with the columns of ``_TX_SCHEMA``,
-    ``_file`` (an integer that sorts as the file's SHA-256 does among
-    tonight's files) and ``line``, handed over: :func:`summarise` empties the
-    list, so that once sorted they are not held twice while the income is
-    worked out. ``before``: the largest rowid of ``transactions`` before the
-    ingest, so that a follow-up with transactions of an earlier night is
-    read whole from the store instead.
+
+class Tonight(NamedTuple):
+    """What an ingest stored itself, already summarised file by file, handed to :func:`summarise` rather than read back.
+
+    ``summaries``: one frame a file, :func:`summarise_file` of its
+    transactions (one row a follow-up), handed over: :func:`summarise`
+    empties the list. ``before``: the largest rowid of ``transactions``
+    before the ingest, so that a follow-up with transactions of an earlier
+    night is read whole from the store instead.
     """
 
     before: int
-    rows: list[pl.DataFrame]
+    summaries: list[pl.DataFrame]
+
+
+def summarise_file(tx: pl.DataFrame) -> pl.DataFrame:
+    """One history file's follow-ups summarised from its own transactions (the columns of ``_TX_SCHEMA`` and ``line``).
+
+    ``ingest`` calls it as each file is stored and keeps only the result,
+    so that a night holds one file's transactions at a time, not all of
+    them (at 1,000,000 persons a night of histories is tens of millions of
+    rows). A follow-up's summary depends on its own rows only, in the order
+    :func:`summarise` reads them from the store (date, 明細番号, then file and
+    line: within one file, line), so it is the same as from the store
+    whenever all of the follow-up's rows are in this one file.
+    """
+    ordered = tx.sort("followup_id", "tx_date", "detail_no", "line", nulls_last=False).select(list(_TX_SCHEMA)).cast(_TX_SCHEMA)
+    return income.summarise(ordered, by="followup_id").select(_SUMMARY)
 
 
 def summarise(store: Store, tonight: Tonight | None = None) -> int:
     """Summarise every answered follow-up not yet summarised; return how many were.
 
     Call it inside the step's transaction (``ctx.store``). A follow-up whose
-    transactions all came in ``tonight`` (the common case: a history file
-    answers its follow-up once) is summarised from those rows in memory — at
-    M, 1.58 M transactions not read back — every other one from the store;
-    the rows summarised and their order are the same either way (by
+    transactions all came in one of ``tonight``'s files (the common case: a
+    history file answers its follow-up once) takes that file's summary —
+    at M, 1.58 M transactions not read back; every other one (answered in
+    two files tonight, or on an earlier night too) is summarised from the
+    store. The rows summarised and their order are the same either way (by
     follow-up, date, 明細番号, then file and line as stored; nulls first and
     texts by their bytes in SQLite and polars alike).
     """
@@ -79,37 +97,31 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
     if pending.height == 0:
         return 0
     fresh = pending.clear()
-    mine = pl.concat(tonight.rows, how="vertical_relaxed") if tonight is not None and tonight.rows else None
+    mine = pl.concat(tonight.summaries) if tonight is not None and tonight.summaries else None
     if tonight is not None:
-        tonight.rows.clear()  # handed over: held here only
+        tonight.summaries.clear()  # handed over: held here only
     if mine is not None and mine.height:
         earlier = store.fast_frame(
             f"""SELECT f.followup_id {_PENDING}
                 AND EXISTS (SELECT 1 FROM transactions t WHERE t.followup_id = f.followup_id AND t.rowid <= {int(tonight.before)})""",
             {"followup_id": pl.Utf8},
         )
-        fresh = pending.join(mine.select("followup_id").unique(), on="followup_id", how="semi").join(earlier, on="followup_id", how="anti")
-    parts = [
-        store.fast_frame(
-            f"""
-            SELECT t.followup_id, t.detail_no, t.tx_date, t.description, t.withdrawal_yen, t.deposit_yen, t.balance_yen
-            FROM transactions t WHERE t.followup_id IN (
-                SELECT f.followup_id {_PENDING} AND f.followup_id NOT IN (SELECT value FROM json_each({quoted(json.dumps(fresh["followup_id"].to_list()))})))
-            ORDER BY t.followup_id, t.tx_date, t.detail_no, t.response_sha, t.line
-            """,
-            {**_TX_SCHEMA, "tx_date": pl.Utf8},
-            text=("description",),  # the bank's words: anything may be in them
-        ).with_columns(pl.col("tx_date").str.to_date())
-    ]
+        # a follow-up in two of tonight's files has two partial summaries: it is read from the store
+        once = mine.filter(pl.col("followup_id").is_unique()).select("followup_id")
+        fresh = pending.join(once, on="followup_id", how="semi").join(earlier, on="followup_id", how="anti")
+    tx = store.fast_frame(
+        f"""
+        SELECT t.followup_id, t.detail_no, t.tx_date, t.description, t.withdrawal_yen, t.deposit_yen, t.balance_yen
+        FROM transactions t WHERE t.followup_id IN (
+            SELECT f.followup_id {_PENDING} AND f.followup_id NOT IN (SELECT value FROM json_each({quoted(json.dumps(fresh["followup_id"].to_list()))})))
+        ORDER BY t.followup_id, t.tx_date, t.detail_no, t.response_sha, t.line
+        """,
+        {**_TX_SCHEMA, "tx_date": pl.Utf8},
+        text=("description",),  # the bank's words: anything may be in them
+    ).with_columns(pl.col("tx_date").str.to_date())
+    summary = income.summarise(tx, by="followup_id").select(_SUMMARY)
     if mine is not None and fresh.height:
-        if fresh.height < mine["followup_id"].n_unique():  # some of tonight's are read from the store instead
-            mine = mine.join(fresh, on="followup_id", how="semi")
-        parts.append(mine.sort("followup_id", "tx_date", "detail_no", "_file", "line", nulls_last=False).select(list(_TX_SCHEMA)).cast(_TX_SCHEMA))
-    mine = None  # tonight's rows unsorted: freed before the income is worked out (a year's histories: ~100 MB)
-    parts = [p for p in parts if p.height] or parts[:1]
-    # each follow-up is in one part only: a stable sort by follow-up keeps each one's rows in their order
-    tx = parts[0] if len(parts) == 1 else pl.concat(parts).sort("followup_id", maintain_order=True)
-    summary = income.summarise(tx, by="followup_id")
+        summary = pl.concat([summary, mine.join(fresh, on="followup_id", how="semi")])
     rows = (
         pending.join(summary, on="followup_id", how="left")
         .with_columns(

@@ -356,7 +356,7 @@ def _record_basic(
 
 
 def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame, pl.DataFrame]:
-    """Store a history answer file's transactions; (rows recorded, rejects, the transactions for :func:`history.summarise`)."""
+    """Store a history answer file's transactions; (rows recorded, rejects, the transactions for :func:`history.summarise_file`)."""
     rows, rejects = _check_rows(ctx, parsed, _SENT_HISTORY)
     today = ctx.today.isoformat()
     tx = rows.filter(pl.col("answer") == "found").select(
@@ -463,7 +463,7 @@ def _record(
 
     Returns the rows recorded, the rejects and what the ingest keeps of the
     file once it is in (the rows for :meth:`_Answered.add`, or the
-    transactions for :func:`history.summarise`): returned only when the
+    transactions for :func:`history.summarise_file`): returned only when the
     savepoint is released, so a file undone leaves nothing behind.
 
     A row the store refuses (a constraint no check foresaw) or counts that do
@@ -494,12 +494,6 @@ def _record(
     return recorded, rejects, kept
 
 
-def _by_file(transactions: list[tuple[str, pl.DataFrame]]) -> list[pl.DataFrame]:
-    """Tonight's transactions, ``_file`` the rank of each one's file's SHA-256 among tonight's (it sorts as the SHA does)."""
-    rank = {sha: n for n, sha in enumerate(sorted(sha for sha, _ in transactions))}
-    return [frame.with_columns(pl.lit(rank[sha], pl.Int32).alias("_file")) for sha, frame in transactions if frame.height]
-
-
 def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
     """The step body of ``inquiry ingest`` (and of the ingest stage of ``nightly``) for ``paths`` or the inbox."""
 
@@ -517,7 +511,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
 
         answered = _Answered(ctx.store)
-        transactions: list[tuple[str, pl.DataFrame]] = []  # tonight's, each with its file's SHA-256 (history.Tonight)
+        summaries: list[pl.DataFrame] = []  # tonight's history files, each summarised once stored (history.Tonight)
         tx_before = int(ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM transactions"))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
             today = ctx.today.isoformat()
@@ -552,7 +546,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 if parsed.kind == "basic":
                     answered.add(path.name, kept)
                 else:
-                    transactions.append((sha, kept))
+                    summaries.append(history.summarise_file(kept))
                 kinds.append(parsed.kind)
                 result.add_rejects(rejects)
                 c["rows_read"] += parsed.rows_read
@@ -563,9 +557,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         answered.mark(ctx.store, ctx.today.isoformat())
         if any(k == "history" for k in kinds):
-            tonight = history.Tonight(tx_before, _by_file(transactions))
-            transactions.clear()  # handed over to summarise, which lets go of them once sorted
-            c["followups_summarised"] = history.summarise(ctx.store, tonight)
+            c["followups_summarised"] = history.summarise(ctx.store, history.Tonight(tx_before, summaries))
         result.counts = c
         result.notes.append(text("ingest_rows", read=c["rows_read"], recorded=c["rows_recorded"], rejected=c["rows_rejected"]))
         return result

@@ -472,41 +472,48 @@ def test_summarise_once_and_again_when_another_answer_arrives(office: Office) ->
     assert row["transactions"] == 4 and "2026-08-15" in row["summary"]
 
 
-def test_summarise_takes_tonights_transactions_from_memory_and_earlier_nights_from_the_store(office: Office, tmp_path: Path) -> None:
-    """``ingest`` hands over what it stored (history.Tonight): the summaries are those of the store's rows (issue #10, session 6).
+def test_summarise_takes_tonights_summaries_file_by_file_and_the_rest_from_the_store(office: Office, tmp_path: Path) -> None:
+    """``ingest`` summarises each history file as it stores it and hands the summaries over (history.Tonight).
 
-    A follow-up answered only tonight is summarised from the rows in memory;
-    one with transactions of an earlier night as well is read whole from the
-    store. Either way the follow-ups end as a summary from the store alone
-    leaves them (compared on a copy of the same store).
+    A follow-up answered in one file tonight takes that file's summary; one
+    with transactions of an earlier night as well, or answered in two of
+    tonight's files (each file's summary then sees half of its rows), is
+    read whole from the store. Either way the follow-ups end as a summary
+    from the store alone leaves them (compared on a copy of the same store).
     """
     import shutil
 
-    from inquiry.steps.history import Tonight, summarise
+    from inquiry.steps.history import Tonight, summarise, summarise_file
 
-    earlier, fresh = _answered(office)
+    earlier, fresh, split = _answered(office, 3)
     _transactions(office, earlier, range(2, 5, 2), sha="r1")  # an earlier night
     with office.store() as st, st.transaction():
-        assert summarise(st) == 2
+        assert summarise(st) == 3
         before = st.scalar("SELECT max(rowid) FROM transactions")
-    _transactions(office, earlier, range(6, 9, 2), sha="r2")  # tonight, both
+    _transactions(office, earlier, range(6, 9, 2), sha="r2")  # tonight, all three
     _transactions(office, fresh, range(1, 13), sha="r2")
+    _transactions(office, split, range(1, 7), sha="r2")
+    _transactions(office, split, range(7, 13), sha="r3")  # the same follow-up's second half, in another file
     with office.store() as st:
-        stored = st.frame(
-            "SELECT followup_id, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen, line FROM transactions WHERE rowid > ?",
-            (before,),
-        )
-    tonight = Tonight(before, [stored.with_columns(pl.col("tx_date").str.to_date(), pl.lit(0, pl.Int32).alias("_file"))])
-    with office.store() as st:
+        files = [
+            st.frame(
+                "SELECT followup_id, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen, line FROM transactions"
+                " WHERE rowid > ? AND response_sha = ?",
+                (before, sha),
+            ).with_columns(pl.col("tx_date").str.to_date())
+            for sha in ("r2", "r3")
+        ]
         copy = Path(shutil.copy(st.path, tmp_path / "copy.sqlite3"))
+    tonight = Tonight(before, [summarise_file(f) for f in files])
+    assert tonight.summaries[1]["transactions"].to_list() == [6]  # the second file alone: half of the follow-up
     with Store(copy) as st, st.transaction():
-        assert summarise(st) == 2  # from the store alone
+        assert summarise(st) == 3  # from the store alone
         expected = st.frame("SELECT * FROM followups ORDER BY followup_id")
     with office.store() as st, st.transaction():
-        assert summarise(st, tonight) == 2
-        assert tonight.rows == []  # handed over
+        assert summarise(st, tonight) == 3
+        assert tonight.summaries == []  # handed over
         got = st.frame("SELECT * FROM followups ORDER BY followup_id")
     assert got.equals(expected)
-    row = got.filter(pl.col("followup_id") == earlier).row(0, named=True)
-    assert row["transactions"] == 4 and "2026-08-15" in row["summary"]  # the earlier night's rows and tonight's
-    assert got.filter(pl.col("followup_id") == fresh)["transactions"].item() == 12
+    rows = {r["followup_id"]: r for r in got.iter_rows(named=True)}
+    assert rows[earlier]["transactions"] == 4 and "2026-08-15" in rows[earlier]["summary"]  # the earlier night's rows and tonight's
+    assert rows[fresh]["transactions"] == 12 and rows[split]["transactions"] == 12
