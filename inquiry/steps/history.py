@@ -50,6 +50,8 @@ _TX_SCHEMA = {
 
 #: what :func:`summarise` records of a follow-up's summary
 _SUMMARY = ("followup_id", "transactions", "regular_income", "summary")
+#: follow-ups whose summaries one UPDATE records (M: 70 k follow-ups in one)
+_UPDATE_ROWS = 100_000
 
 
 class Tonight(NamedTuple):
@@ -133,13 +135,17 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
         )
         .select("regular_income", "summary", "transactions", pl.col("transactions").alias("summarised_tx"), "followup_id")
     )
-    # one statement from one JSON text, not an UPDATE per follow-up
-    store.conn.execute(
-        """
-        UPDATE followups SET regular_income = s.value ->> 'regular_income', summary = s.value ->> 'summary',
-                             transactions = s.value ->> 'transactions', summarised_tx = s.value ->> 'summarised_tx'
-        FROM json_each(?) AS s WHERE followups.followup_id = s.value ->> 'followup_id'
-        """,
-        (rows.write_json(),),
-    )
+    del tx, summary, mine  # from here only ``rows``
+    # one statement a slice of follow-ups, each from one JSON text, not an UPDATE per follow-up; a slice, not all:
+    # the summaries are Japanese text, and one JSON of a night at 1,000,000 persons (1.3 M follow-ups) is ~1 GB,
+    # held as polars' text, Python's and SQLite's copies at once
+    for part in rows.iter_slices(_UPDATE_ROWS):
+        store.conn.execute(
+            """
+            UPDATE followups SET regular_income = s.value ->> 'regular_income', summary = s.value ->> 'summary',
+                                 transactions = s.value ->> 'transactions', summarised_tx = s.value ->> 'summarised_tx'
+            FROM json_each(?) AS s WHERE followups.followup_id = s.value ->> 'followup_id'
+            """,
+            (part.write_json(),),
+        )
     return rows.height

@@ -472,7 +472,10 @@ def test_summarise_once_and_again_when_another_answer_arrives(office: Office) ->
     assert row["transactions"] == 4 and "2026-08-15" in row["summary"]
 
 
-def test_summarise_takes_tonights_summaries_file_by_file_and_the_rest_from_the_store(office: Office, tmp_path: Path) -> None:
+@pytest.mark.parametrize("update_rows", [100_000, 1], ids=["one update", "an update per follow-up"])
+def test_summarise_takes_tonights_summaries_file_by_file_and_the_rest_from_the_store(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_rows: int
+) -> None:
     """``ingest`` summarises each history file as it stores it and hands the summaries over (history.Tonight).
 
     A follow-up answered in one file tonight takes that file's summary; one
@@ -483,7 +486,10 @@ def test_summarise_takes_tonights_summaries_file_by_file_and_the_rest_from_the_s
     """
     import shutil
 
+    from inquiry.steps import history
     from inquiry.steps.history import Tonight, summarise, summarise_file
+
+    monkeypatch.setattr(history, "_UPDATE_ROWS", update_rows)  # the summaries recorded in slices: the same rows
 
     earlier, fresh, split = _answered(office, 3)
     _transactions(office, earlier, range(2, 5, 2), sha="r1")  # an earlier night
