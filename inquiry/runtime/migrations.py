@@ -149,6 +149,110 @@ _ANSWERS_ACCOUNT_12 = """
     CREATE INDEX answers_account ON answers (account_key, balance_date, answered_on) WHERE account_key IS NOT NULL;
 """
 
+#: migration 13: answer and transaction rows name their file by an integer (issue #10, session 8). ``response_files``
+#: gets an explicit ``file_id INTEGER PRIMARY KEY`` (not the implicit rowid, which a VACUUM may renumber; the files
+#: stored so far numbered in the order they were taken: ``ingested_at``, then rowid), its ``sha256`` stays UNIQUE
+#: NOT NULL (a file is taken once by its SHA-256); ``answers`` (1.2 M rows a year) and ``transactions`` (1.6 M) are
+#: rebuilt with ``file_id`` in place of the 64-character ``response_sha``: same rowids, the other columns in the
+#: same order with the same NOT NULLs, the same indexes (``answers_account`` as migration 12 made it). What names a
+#: row to people - ingest's "already answered by file:line", the purge certificate's ``<SHA-256>:<line>``, a
+#: seizure's source file - joins ``response_files``. A row whose SHA no ``response_files`` row has (no command
+#: writes one: ingest records a file and its rows in one savepoint, no command deletes a file's row; a store
+#: edited by hand may have one) is kept: its SHA is recorded as a file of its own. The views that read ``answers`` are dropped first
+#: and made again last with their current text (``effective_matches`` reads ``matches`` only and stays).
+_FILE_ID_13 = (
+    """
+    DROP VIEW inquiry_outcomes;
+    DROP VIEW latest_answers;
+    DROP VIEW first_answers;
+
+    CREATE TABLE response_files_rebuilt (
+        file_id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        file_name TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_accepted INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        ingested_at TEXT NOT NULL
+    );
+    INSERT INTO response_files_rebuilt (file_id, sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at)
+    SELECT row_number() OVER (ORDER BY ingested_at, rowid), sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected,
+        ingested_at FROM response_files ORDER BY ingested_at, rowid;
+    -- a SHA that rows name but no response_files row has (none that a command wrote) keeps its rows: recorded as a
+    -- file named by its SHA, of no service or kind (what match counts as taken, kind 'basic', is unchanged), after
+    -- the files above
+    INSERT INTO response_files_rebuilt (file_id, sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at)
+    SELECT (SELECT COALESCE(max(file_id), 0) FROM response_files_rebuilt) + row_number() OVER (ORDER BY sha), sha, sha, '', '', n, n, 0, ''
+    FROM (SELECT sha, count(*) AS n FROM (SELECT response_sha AS sha FROM answers UNION ALL SELECT response_sha FROM transactions) GROUP BY sha)
+    WHERE sha NOT IN (SELECT sha256 FROM response_files_rebuilt) ORDER BY sha;
+    DROP TABLE response_files;
+    ALTER TABLE response_files_rebuilt RENAME TO response_files;
+
+    CREATE TABLE answers_rebuilt (
+        file_id INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        inquiry_id TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        detail_no INTEGER,
+        account_key TEXT,
+        bank_code TEXT,
+        bank_name TEXT,
+        branch_code TEXT,
+        branch_name TEXT,
+        account_type INTEGER,
+        account_number TEXT,
+        passbook_symbol TEXT,
+        passbook_number TEXT,
+        holder_kana TEXT,
+        holder_birth_date TEXT,
+        holder_address TEXT,
+        balance_yen INTEGER,
+        balance_date TEXT,
+        opened_on TEXT,
+        last_activity TEXT,
+        account_status TEXT,
+        unable_reason TEXT,
+        answered_on TEXT NOT NULL
+    );
+    INSERT INTO answers_rebuilt (rowid, file_id, line, inquiry_id, answer, detail_no, account_key, bank_code,
+        bank_name, branch_code, branch_name, account_type, account_number, passbook_symbol, passbook_number,
+        holder_kana, holder_birth_date, holder_address, balance_yen, balance_date, opened_on, last_activity,
+        account_status, unable_reason, answered_on)
+    SELECT a.rowid, (SELECT r.file_id FROM response_files r WHERE r.sha256 = a.response_sha), a.line, a.inquiry_id, a.answer,
+        a.detail_no, a.account_key, a.bank_code, a.bank_name, a.branch_code, a.branch_name, a.account_type, a.account_number,
+        a.passbook_symbol, a.passbook_number, a.holder_kana, a.holder_birth_date, a.holder_address, a.balance_yen, a.balance_date,
+        a.opened_on, a.last_activity, a.account_status, a.unable_reason, a.answered_on FROM answers a ORDER BY a.rowid;
+    DROP TABLE answers;
+    ALTER TABLE answers_rebuilt RENAME TO answers;
+    CREATE INDEX answers_account ON answers (account_key, balance_date, answered_on) WHERE account_key IS NOT NULL;
+    CREATE INDEX answers_inquiry ON answers (inquiry_id);
+
+    CREATE TABLE transactions_rebuilt (
+        followup_id TEXT NOT NULL,
+        file_id INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        detail_no INTEGER,
+        tx_date TEXT,
+        description TEXT,
+        withdrawal_yen INTEGER,
+        deposit_yen INTEGER,
+        balance_yen INTEGER
+    );
+    INSERT INTO transactions_rebuilt (rowid, followup_id, file_id, line, detail_no, tx_date, description,
+        withdrawal_yen, deposit_yen, balance_yen)
+    SELECT t.rowid, t.followup_id, (SELECT r.file_id FROM response_files r WHERE r.sha256 = t.response_sha), t.line, t.detail_no,
+        t.tx_date, t.description, t.withdrawal_yen, t.deposit_yen, t.balance_yen FROM transactions t ORDER BY t.rowid;
+    DROP TABLE transactions;
+    ALTER TABLE transactions_rebuilt RENAME TO transactions;
+    CREATE INDEX transactions_followup ON transactions (followup_id);
+    """
+    + _FIRST_VIEW_11
+    + _LATEST_VIEW_9
+    + _OUTCOMES_VIEW_9
+)
+
 MIGRATIONS: list[str] = [
     # 1: the whole inquiry cycle
     """
@@ -565,4 +669,6 @@ MIGRATIONS: list[str] = [
     "DROP VIEW first_answers;" + _FIRST_VIEW_11,
     # 12: answers_account ordered as latest_answers chooses (issue #10, session 8; see _ANSWERS_ACCOUNT_12)
     _ANSWERS_ACCOUNT_12,
+    # 13: answers and transactions name their file by response_files.file_id (issue #10, session 8; see _FILE_ID_13)
+    _FILE_ID_13,
 ]

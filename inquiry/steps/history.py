@@ -93,7 +93,10 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
     two files tonight, or on an earlier night too) is summarised from the
     store. The rows summarised and their order are the same either way (by
     follow-up, date, 明細番号, then file and line as stored; nulls first and
-    texts by their bytes in SQLite and polars alike).
+    texts by their bytes in SQLite and polars alike). A file is ordered by
+    its SHA-256 (``response_files``), as it always was, not by its
+    ``file_id``: ids follow the order files were taken, which two files of
+    one follow-up need not share with their SHAs.
     """
     pending = store.fast_frame(f"SELECT f.followup_id {_PENDING}", {"followup_id": pl.Utf8})
     if pending.height == 0:
@@ -114,9 +117,10 @@ def summarise(store: Store, tonight: Tonight | None = None) -> int:
     tx = store.fast_frame(
         f"""
         SELECT t.followup_id, t.detail_no, t.tx_date, t.description, t.withdrawal_yen, t.deposit_yen, t.balance_yen
-        FROM transactions t WHERE t.followup_id IN (
+        FROM transactions t LEFT JOIN response_files r ON r.file_id = t.file_id
+        WHERE t.followup_id IN (
             SELECT f.followup_id {_PENDING} AND f.followup_id NOT IN (SELECT value FROM json_each({quoted(json.dumps(fresh["followup_id"].to_list()))})))
-        ORDER BY t.followup_id, t.tx_date, t.detail_no, t.response_sha, t.line
+        ORDER BY t.followup_id, t.tx_date, t.detail_no, r.sha256, t.line
         """,
         {**_TX_SCHEMA, "tx_date": pl.Utf8},
         text=("description",),  # the bank's words: anything may be in them

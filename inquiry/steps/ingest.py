@@ -97,13 +97,13 @@ class _Unstorable(Exception):
 _SENT_BASIC = """SELECT inquiry_id, rowid AS _rid, bank_code AS _sent_bank, provider AS _sent_provider, person_id AS _sent_person,
                         answered_on AS _answered_on,
                         CASE WHEN answered_on IS NOT NULL THEN
-                        (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.sha256 = a.response_sha
+                        (SELECT r.file_name || ':' || a.line FROM answers a JOIN response_files r ON r.file_id = a.file_id
                          WHERE a.inquiry_id = i.inquiry_id ORDER BY a.line LIMIT 1) END AS _earlier
                  FROM inquiries i WHERE inquiry_id {which}"""
 _SENT_HISTORY = """SELECT followup_id AS inquiry_id, rowid AS _rid, substr(account_key, 1, 4) AS _sent_bank, provider AS _sent_provider,
                           person_id AS _sent_person, answered_on AS _answered_on,
                           CASE WHEN answered_on IS NOT NULL THEN
-                          (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.sha256 = t.response_sha
+                          (SELECT r.file_name || ':' || t.line FROM transactions t JOIN response_files r ON r.file_id = t.file_id
                            WHERE t.followup_id = f.followup_id ORDER BY t.line LIMIT 1) END AS _earlier
                    FROM followups f WHERE followup_id {which}"""
 _SENT_SCHEMA = {
@@ -321,41 +321,43 @@ def _runs(rid: np.ndarray, gap: int) -> list[tuple[int, int]]:
     return list(zip([0, *cuts], [*cuts, len(rid)], strict=True))
 
 
-def _answer_inserts(rows: pl.DataFrame, sha: str, today: str) -> tuple[BoundInsert, BoundInsert]:
+def _answer_inserts(rows: pl.DataFrame, file_id: int, today: str) -> tuple[BoundInsert, BoundInsert]:
     """The inserts of a basic answer file's recordable ``rows`` into ``answers``: its found rows, then the others.
 
+    ``file_id``: the file's ``response_files.file_id`` (:func:`_next_file_id`).
     Each in line order: a none/unable row is null in most columns, which then
     go in as NULL in the SQL rather than bound row by row (Store.insert).
     What reads the answers' stored order reads found rows only
     (first_answers, latest_answers, match), whose order is the same.
     """
     stored = rows.select(
-        pl.lit(sha).alias("response_sha"), "line", *[c for c in _ANSWER_COLUMNS if c != "account_key"], pl.lit(today).alias("answered_on"),
+        pl.lit(file_id, pl.Int64).alias("file_id"), "line", *[c for c in _ANSWER_COLUMNS if c != "account_key"], pl.lit(today).alias("answered_on"),
         account_key=pl.when(pl.col("answer") == "found")
         .then(account_key(pl.col("bank_code"), pl.col("branch_code"), pl.col("account_type"), pl.col("account_number")))
         .otherwise(None),
-    ).select("response_sha", "line", *_ANSWER_COLUMNS, "answered_on")  # fmt: skip
+    ).select("file_id", "line", *_ANSWER_COLUMNS, "answered_on")  # fmt: skip
     found = (pl.col("answer") == "found").fill_null(False)  # a blank answer goes with the others: the store refuses it
     return bind_insert("answers", stored.filter(found)), bind_insert("answers", stored.filter(~found))
 
 
 def _record_basic(
-    ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered, ready: tuple[BoundInsert, BoundInsert] | None
+    ctx: Context, parsed: formats.ParsedFile, file_id: int, answered: _Answered, ready: tuple[BoundInsert, BoundInsert] | None
 ) -> tuple[int, pl.DataFrame, pl.DataFrame]:
     """Store a basic answer file's rows; (rows recorded, rejects, the rows for :meth:`_Answered.add`).
 
     ``ready``: the inserts of every row of the file, made by the reader
-    thread (:func:`_load`); taken when every row passed the checks, in the
-    same order (the usual file), else the recordable rows' are made here.
+    thread (:func:`_load`) with this ``file_id``; taken when every row passed
+    the checks, in the same order (the usual file), else the recordable
+    rows' are made here.
     """
     rows, rejects = _check_rows(ctx, parsed, _SENT_BASIC, answered)
     if ready is None or not rows["line"].equals(parsed.rows["line"]):
-        ready = _answer_inserts(rows, sha, ctx.today.isoformat())
+        ready = _answer_inserts(rows, file_id, ctx.today.isoformat())
     recorded = ctx.store.insert_bound(ready[0]) + ctx.store.insert_bound(ready[1])
     return recorded, rejects, rows.select("_rid", "line", "answer")  # recorded: what went in, counted by _record
 
 
-def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+def _record_history(ctx: Context, parsed: formats.ParsedFile, file_id: int) -> tuple[int, pl.DataFrame, pl.DataFrame]:
     """Store a history answer file's transactions; (rows recorded, rejects, the transactions for :func:`history.summarise_file`)."""
     rows, rejects = _check_rows(ctx, parsed, _SENT_HISTORY)
     today = ctx.today.isoformat()
@@ -363,7 +365,7 @@ def _record_history(ctx: Context, parsed: formats.ParsedFile, sha: str) -> tuple
         pl.col("inquiry_id").alias("followup_id"), "line", "detail_no",
         "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen",
     )  # fmt: skip
-    ctx.store.insert("transactions", tx.with_columns(pl.lit(sha).alias("response_sha")))
+    ctx.store.insert("transactions", tx.with_columns(pl.lit(file_id, pl.Int64).alias("file_id")))
     # none/unable rows are not stored (no transaction to keep): what the follow-ups need of them comes as one JSON text
     counts = rows.group_by("inquiry_id").agg(
         (pl.col("answer") == "found").sum().alias("n"), (pl.col("answer") == "unable").all().cast(pl.Int8).alias("unable")
@@ -418,16 +420,27 @@ class _Loaded(NamedTuple):
     """What :func:`_load` made of a file: refused by the size limit, or its SHA-256 and what the reader gave.
 
     ``inserts``: a basic file's rows made ready for the store as if every one
-    passed the checks (:func:`_answer_inserts`), or None.
+    passed the checks (:func:`_answer_inserts`), or None; ``file_id``: the
+    file id they name.
     """
 
     too_big: FileRejected | None
     sha: str
     parsed: formats.ParsedFile | BaseException | None
     inserts: tuple[BoundInsert, BoundInsert] | None = None
+    file_id: int = 0
 
 
-def _load(path: Path, today: str) -> _Loaded:
+def _next_file_id(store: Store) -> int:
+    """The ``response_files.file_id`` the next file recorded takes: one past the largest (a file skipped or rejected takes none).
+
+    Ids are never reused: no command deletes a ``response_files`` row (the
+    purge keeps them: they name no person), so the largest only grows.
+    """
+    return int(store.scalar("SELECT COALESCE(max(file_id), 0) + 1 FROM response_files"))
+
+
+def _load(path: Path, today: str, file_id: int) -> _Loaded:
     """Everything of a file that needs no store: the size limit, its SHA-256, its rows (run one file ahead).
 
     :func:`ingest` loads the next file in a worker thread while it records
@@ -436,6 +449,9 @@ def _load(path: Path, today: str) -> _Loaded:
     and writes at once. What this raises is handed back, not raised, and
     raised where the file is taken — in the same order as one file after
     the other (a file found already ingested is skipped, its parse unused).
+    ``file_id``: the id the main thread will give the file if every file
+    before it is recorded (:func:`_next_file_id`); the inserts name it, and
+    are made again on the main thread when the file gets another.
     """
     try:  # the size limit before anything is loaded (the reader applies it again)
         data = read_limited(path, SERVICE_FILE)
@@ -450,16 +466,24 @@ def _load(path: Path, today: str) -> _Loaded:
     # a basic file's insert made ready here, beside the main thread: at M 1.1 s of its CPU. What fails here is
     # left to the main thread, which makes the insert again and fails where it always did (in _record's savepoint)
     try:
-        inserts = _answer_inserts(parsed.rows, sha, today) if parsed.kind == "basic" else None
+        inserts = _answer_inserts(parsed.rows, file_id, today) if parsed.kind == "basic" else None
     except Exception:  # see the comment
         inserts = None
-    return _Loaded(None, sha, parsed, inserts)
+    return _Loaded(None, sha, parsed, inserts, file_id)
 
 
 def _record(
-    ctx: Context, parsed: formats.ParsedFile, sha: str, answered: _Answered, ready: tuple[BoundInsert, BoundInsert] | None = None
+    ctx: Context,
+    parsed: formats.ParsedFile,
+    sha: str,
+    file_id: int,
+    answered: _Answered,
+    ready: tuple[BoundInsert, BoundInsert] | None = None,
 ) -> tuple[int, pl.DataFrame, pl.DataFrame]:
     """Record one file's rows inside a savepoint; a file whose rows cannot be stored is undone alone.
+
+    The rows name the file by ``file_id`` (:func:`_next_file_id`), which its
+    ``response_files`` row takes with its SHA-256 at the end of the savepoint.
 
     Returns the rows recorded, the rejects and what the ingest keeps of the
     file once it is in (the rows for :meth:`_Answered.add`, or the
@@ -475,15 +499,16 @@ def _record(
     conn.execute("SAVEPOINT answer_file")
     try:
         if parsed.kind == "basic":
-            recorded, rejects, kept = _record_basic(ctx, parsed, sha, answered, ready)
+            recorded, rejects, kept = _record_basic(ctx, parsed, file_id, answered, ready)
         else:
-            recorded, rejects, kept = _record_history(ctx, parsed, sha)
+            recorded, rejects, kept = _record_history(ctx, parsed, file_id)
         rejects = pl.concat([parsed.rejects, rejects])
         if recorded + rejects.height != parsed.rows_read:
             raise _Unstorable(text("rows_mismatch", read=parsed.rows_read, recorded=recorded, rejected=rejects.height))
         conn.execute(
-            "INSERT INTO response_files (sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) VALUES (?,?,?,?,?,?,?,?)",
-            (sha, parsed.path.name, parsed.provider, parsed.kind, parsed.rows_read, recorded, rejects.height, ctx.now.isoformat(timespec="seconds")),
+            "INSERT INTO response_files (file_id, sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (file_id, sha, parsed.path.name, parsed.provider, parsed.kind, parsed.rows_read, recorded, rejects.height, ctx.now.isoformat(timespec="seconds")),
         )
     except (_Unstorable, sqlite3.IntegrityError, pl.exceptions.PolarsError, ValueError) as exc:
         conn.execute("ROLLBACK TO answer_file")
@@ -515,10 +540,12 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
         tx_before = int(ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM transactions"))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
             today = ctx.today.isoformat()
-            ahead = [reader.submit(_load, p, today) for p in files[:1]]
+            ahead = [reader.submit(_load, p, today, _next_file_id(ctx.store)) for p in files[:1]]
             for i, path in enumerate(files):
                 loaded = ahead.pop().result()
-                ahead += [reader.submit(_load, p, today) for p in files[i + 1 : i + 2]]  # the next file, while this one is recorded
+                file_id = _next_file_id(ctx.store)  # this file's, if it is recorded
+                # the next file, while this one is recorded; its inserts made with the id it takes if this one is recorded
+                ahead += [reader.submit(_load, p, today, file_id + 1) for p in files[i + 1 : i + 2]]
                 c["files"] += 1
                 if loaded.too_big is not None:
                     reject_whole(path, loaded.too_big.line, loaded.too_big.reason)
@@ -536,7 +563,8 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     parsed = loaded.parsed
                     assert parsed is not None
                     _check_header(ctx, parsed)
-                    recorded, rejects, kept = _record(ctx, parsed, sha, answered, loaded.inserts)
+                    ready = loaded.inserts if loaded.file_id == file_id else None  # made for another id: made again
+                    recorded, rejects, kept = _record(ctx, parsed, sha, file_id, answered, ready)
                 except FileRejected as exc:
                     reject_whole(path, exc.line, exc.reason)
                     continue

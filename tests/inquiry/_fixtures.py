@@ -23,7 +23,7 @@ from sample_data import BankWorld, Office, generate_office
 __all__ = [
     "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
     "age_answers", "stored", "finished", "init_generated", "prepare_args",
-    "snapshot", "TIMESTAMP_COLUMNS",
+    "snapshot", "TIMESTAMP_COLUMNS", "file_id_of",
 ]  # fmt: skip
 
 runner = CliRunner()
@@ -255,3 +255,17 @@ def stored(home: Path, sql: str, *params: object) -> list[tuple]:
             return con.execute(sql, params).fetchall()
     finally:
         con.close()
+
+
+def file_id_of(con: sqlite3.Connection, sha: str, kind: str = "basic") -> int:
+    """The ``response_files.file_id`` of the answer file ``sha``, recorded (named ``<sha>.csv``) when it is not yet.
+
+    For tests that write answer or transaction rows by hand: a row names its
+    file by this id, as ``ingest`` records it.
+    """
+    con.execute(
+        "INSERT INTO response_files (sha256, file_name, provider, kind, rows_read, rows_accepted, rows_rejected, ingested_at) "
+        "VALUES (?, ?, 'pipitlinq', ?, 0, 0, 0, '2026-12-01T00:00:00') ON CONFLICT (sha256) DO NOTHING",
+        (sha, f"{sha}.csv", kind),
+    )
+    return int(con.execute("SELECT file_id FROM response_files WHERE sha256 = ?", (sha,)).fetchone()[0])

@@ -221,7 +221,7 @@ def fill_store(store: Store, *, persons: int = 300, banks_n: int = 24, inquiries
         "answers",
         pl.DataFrame(
             {
-                "response_sha": np.char.add("sha-", batch[rows].astype(str)),
+                "file_id": batch[rows] + 1,  # the batch's answer file (no response_files row: nothing here reads one)
                 "line": np.arange(2, m + 2),
                 "inquiry_id": inquiry_ids[rows],
                 "answer": answer[rows],

@@ -23,7 +23,7 @@ from inquiry.runtime.step import run_step
 from inquiry.runtime.store import Store
 from inquiry.runtime.workspace import Workspace
 from inquiry.steps.followups import FollowupOptions, followups, months_before
-from tests.inquiry._fixtures import TEST_OFFICE
+from tests.inquiry._fixtures import TEST_OFFICE, file_id_of
 
 TODAY = dt.date.today()
 LONG_AGO = TODAY - dt.timedelta(days=400)
@@ -95,7 +95,7 @@ class Office:
             inquiries.append((iid, a["person"], provider.get(a["bank"], "dais"), a["bank"], (TODAY - dt.timedelta(days=30)).isoformat(), "REQ", now))
             sym, num = a["passbook"] or (None, None)
             answers.append(
-                ("sha", a["n"], iid, "found", key_of(a), a["bank"], "001", a["type"], f"{a['n']:07d}", sym, num, a["kana"],
+                (0, a["n"], iid, "found", key_of(a), a["bank"], "001", a["type"], f"{a['n']:07d}", sym, num, a["kana"],
                  a["balance"], TODAY.isoformat(), a["last"].isoformat() if a["last"] else None, a["status"], TODAY.isoformat())
             )  # fmt: skip
             person = None if a["cls"] in ("HOMONYM", "UNMATCHED") else a["person"]
@@ -110,12 +110,12 @@ class Office:
                 pl.DataFrame(
                     answers,
                     schema=[
-                        "response_sha", "line", "inquiry_id", "answer", "account_key", "bank_code", "branch_code", "account_type",
+                        "file_id", "line", "inquiry_id", "answer", "account_key", "bank_code", "branch_code", "account_type",
                         "account_number", "passbook_symbol", "passbook_number", "holder_kana", "balance_yen", "balance_date",
                         "last_activity", "account_status", "answered_on",
                     ],  # fmt: skip
                     orient="row",
-                ),
+                ).with_columns(file_id=pl.lit(file_id_of(st.conn, "sha"))),
                 on_conflict="ON CONFLICT DO NOTHING",
             )
             st.insert(
@@ -445,11 +445,12 @@ def _answered(office: Office, n_accounts: int = 2) -> list[str]:
 
 
 def _transactions(office: Office, followup_id: str, months: range, sha: str = "r1") -> None:
-    rows = [(followup_id, sha, m, m, dt.date(2026, m, 15).isoformat(), "ﾈﾝｷﾝ", 0, 100_000, 100_000 * m) for m in months]
     with office.store() as st, st.transaction():
+        file_id = file_id_of(st.conn, sha, "history")
+        rows = [(followup_id, file_id, m, m, dt.date(2026, m, 15).isoformat(), "ﾈﾝｷﾝ", 0, 100_000, 100_000 * m) for m in months]
         st.insert(
             "transactions",
-            pl.DataFrame(rows, schema=["followup_id", "response_sha", "line", "detail_no", "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen"], orient="row"),
+            pl.DataFrame(rows, schema=["followup_id", "file_id", "line", "detail_no", "tx_date", "description", "withdrawal_yen", "deposit_yen", "balance_yen"], orient="row"),
         )
         st.conn.execute("UPDATE followups SET transactions = transactions + ? WHERE followup_id = ?", (len(rows), followup_id))
 
@@ -504,7 +505,7 @@ def test_summarise_takes_tonights_summaries_file_by_file_and_the_rest_from_the_s
         files = [
             st.frame(
                 "SELECT followup_id, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen, line FROM transactions"
-                " WHERE rowid > ? AND response_sha = ?",
+                " WHERE rowid > ? AND file_id = (SELECT file_id FROM response_files WHERE sha256 = ?)",
                 (before, sha),
             ).with_columns(pl.col("tx_date").str.to_date())
             for sha in ("r2", "r3")

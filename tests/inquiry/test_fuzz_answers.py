@@ -209,7 +209,7 @@ def _stored(home: Path) -> tuple[int, tuple[int, int], int, int]:
         files = con.execute("SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_accepted), 0) FROM response_files").fetchone()
         keyless = con.execute("SELECT count(*) FROM answers WHERE answer = 'found' AND account_key IS NULL").fetchone()[0]
         doubled = con.execute(
-            "SELECT count(*) FROM (SELECT inquiry_id FROM answers GROUP BY inquiry_id HAVING count(DISTINCT response_sha) > 1)"
+            "SELECT count(*) FROM (SELECT inquiry_id FROM answers GROUP BY inquiry_id HAVING count(DISTINCT file_id) > 1)"
         ).fetchone()[0]
     finally:
         con.close()

@@ -366,7 +366,7 @@ def test_a_file_rolled_back_answers_nothing_and_a_later_file_of_the_night_may(wa
     assert code == 1, out
     assert "read 4 = recorded 4 + rejected 0" in out, out  # the second file whole; the first rejected whole
     assert "rows read 5" in (ws / "inbox" / "rejected" / f"a-{name}.reason.txt").read_text(encoding="utf-8")
-    files = stored(ws, "SELECT DISTINCT r.file_name FROM answers a JOIN response_files r ON r.sha256 = a.response_sha")
+    files = stored(ws, "SELECT DISTINCT r.file_name FROM answers a JOIN response_files r ON r.file_id = a.file_id")
     assert files == [(f"b-{name}",)]
     assert _count(ws, "SELECT count(*) FROM answers") == 4
     assert _count(ws, "SELECT count(*) FROM inquiries WHERE provider = 'pipitlinq' AND answered_on IS NOT NULL") == 4

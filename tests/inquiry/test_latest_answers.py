@@ -23,18 +23,20 @@ import inquiry.runtime.store
 from inquiry.runtime.store import Store
 from inquiry.steps.followups import _ANSWERS_SQL
 
-_INSERT = "INSERT INTO answers (response_sha, line, inquiry_id, answer, account_key, balance_date, answered_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT = "INSERT INTO answers (file_id, line, inquiry_id, answer, account_key, balance_date, answered_on) VALUES (?, ?, ?, ?, ?, ?, ?)"
+#: the same, into a store from before answers named their file by ``file_id`` (schema 11)
+_INSERT_11 = _INSERT.replace("file_id", "response_sha")
 
 
-def _answers(account: str, k: int) -> list[tuple[str, int, str, str, str | None, str | None, str]]:
+def _answers(account: str, k: int, file: int | str = 1) -> list[tuple[int | str, int, str, str, str | None, str | None, str]]:
     """``k`` found answers of ``account``, balance dates and answer days repeating (ties broken by row), some
-    balance dates missing, and a ``none`` answer between them (no account)."""
-    rows: list[tuple[str, int, str, str, str | None, str | None, str]] = []
+    balance dates missing, and a ``none`` answer between them (no account); ``file``: the file they name."""
+    rows: list[tuple[int | str, int, str, str, str | None, str | None, str]] = []
     for i in range(k):
         balance = None if i % 7 == 3 else f"2026-{1 + i % 11:02d}-{1 + i % 5:02d}"
-        rows.append(("s", i, f"I-{account}-{i}", "found", account, balance, f"2026-12-{1 + i % 3:02d}"))
+        rows.append((file, i, f"I-{account}-{i}", "found", account, balance, f"2026-12-{1 + i % 3:02d}"))
         if i % 10 == 0:
-            rows.append(("s", 100_000 + i, f"N-{account}-{i}", "none", None, None, "2026-12-01"))
+            rows.append((file, 100_000 + i, f"N-{account}-{i}", "none", None, None, "2026-12-01"))
     return rows
 
 
@@ -100,13 +102,15 @@ def test_the_work_grows_with_the_answers_of_an_account_not_with_their_square(sto
 def test_migration_12_keeps_every_answer_and_the_latest_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store of schema 11 with answers: after migration the same rows, and the view chooses the same ones."""
     path = tmp_path / "store.sqlite3"
-    monkeypatch.setattr(inquiry.runtime.store, "MIGRATIONS", inquiry.runtime.store.MIGRATIONS[:11])
+    migrations = inquiry.runtime.store.MIGRATIONS
+    monkeypatch.setattr(inquiry.runtime.store, "MIGRATIONS", migrations[:11])
     monkeypatch.setattr(inquiry.runtime.store, "SCHEMA_VERSION", 11)
     with Store(path) as store, store.transaction():
-        store.conn.executemany(_INSERT, _answers("A-60", 60) + _answers("A-2", 2))
+        store.conn.executemany(_INSERT_11, _answers("A-60", 60, "s") + _answers("A-2", 2, "s"))
         answers = store.conn.execute("SELECT rowid, * FROM answers ORDER BY rowid").fetchall()
         latest = store.conn.execute("SELECT * FROM latest_answers ORDER BY answer_row").fetchall()
-    monkeypatch.undo()
+    monkeypatch.setattr(inquiry.runtime.store, "MIGRATIONS", migrations[:12])  # up to migration 12: 13 names the file by an integer
+    monkeypatch.setattr(inquiry.runtime.store, "SCHEMA_VERSION", 12)
     with Store(path) as store:
         assert store.schema_version() == len(inquiry.runtime.store.MIGRATIONS) == 12
         assert store.conn.execute("SELECT rowid, * FROM answers ORDER BY rowid").fetchall() == answers

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from inquiry.runtime.store import Store
-from tests.inquiry._fixtures import OFFICE, age_answers, cli
+from tests.inquiry._fixtures import OFFICE, age_answers, cli, file_id_of
 
 OLD, NEW = ["P001", "P002"], ["P003", "P004"]
 
@@ -107,7 +107,8 @@ def test_deletion_certificate_in_reports_and_audit_trail(home: Path) -> None:
         marks = ",".join("?" * len(OLD))
         inquiry_ids = [r[0] for r in store.conn.execute(f"SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks})", OLD)]
         answer_ids = [f"{s}:{n}" for s, n in store.conn.execute(
-            f"SELECT response_sha, line FROM answers WHERE inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks}))", OLD)]  # fmt: skip
+            f"SELECT r.sha256, a.line FROM answers a JOIN response_files r ON r.file_id = a.file_id "
+            f"WHERE a.inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks}))", OLD)]  # fmt: skip
         account_keys = [r[0] for r in store.conn.execute(
             f"SELECT account_key FROM matches WHERE inquired_person_id IN ({marks})", OLD)]  # fmt: skip
     age_answers(home, OLD, 70)
@@ -188,14 +189,15 @@ def test_followups_transactions_and_payments_of_purged_persons_go(home: Path) ->
     with sqlite3.connect(home / "store.sqlite3") as con:
         key = con.execute("SELECT account_key FROM matches WHERE inquired_person_id = 'P001' AND account_key LIKE '0001-%'").fetchone()[0]
         keep = con.execute("SELECT account_key FROM matches WHERE inquired_person_id = 'P003' AND account_key LIKE '0001-%'").fetchone()[0]
+        h = file_id_of(con, "h", "history")
         con.executemany(
             "INSERT INTO followups (followup_id, person_id, account_key, provider, origin_inquiry_id, status, created_at, answered_on, transactions) VALUES (?,?,?,?,?,?,?,?,?)",
             [("F1", "P001", key, "dais", "x", "ANSWERED", "2026-01-01T00:00:00", "2026-01-02", 2),
              ("F2", "P003", keep, "dais", "y", "QUEUED", f"{dt.date.today()}T00:00:00", None, None)],
         )  # fmt: skip
         con.executemany(
-            "INSERT INTO transactions (followup_id, response_sha, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
-            [("F1", "h", 2, "2025-12-25", "キユウヨ", 250000), ("F1", "h", 3, "2025-11-25", "キユウヨ", 250000)],
+            "INSERT INTO transactions (followup_id, file_id, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
+            [("F1", h, 2, "2025-12-25", "キユウヨ", 250000), ("F1", h, 3, "2025-11-25", "キユウヨ", 250000)],
         )
         con.executemany(
             "INSERT INTO payments (person_id, paid_on, amount_yen, source_sha, line) VALUES (?,?,?,?,?)",
@@ -502,9 +504,10 @@ def _history(home: Path) -> dict[str, str]:
              ("F_KEPT", "P003", kept, "dais", "y", "SKIPPED_CLEARED", f"{today}T00:00:00", None),
              ("F_NEW", "P003", kept, "dais", "y", "ANSWERED", f"{today}T00:00:00", today)],
         )  # fmt: skip
+        h = file_id_of(con, "h", "history")
         con.executemany(
-            "INSERT INTO transactions (followup_id, response_sha, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
-            [(f, "h", 10 * k + n, "2025-12-25", "キユウヨ", 1000) for k, f in enumerate(["F_OLD", "F_GONE", "F_KEPT", "F_NEW", "F_NONE"]) for n in (1, 2)],
+            "INSERT INTO transactions (followup_id, file_id, line, tx_date, description, deposit_yen) VALUES (?,?,?,?,?,?)",
+            [(f, h, 10 * k + n, "2025-12-25", "キユウヨ", 1000) for k, f in enumerate(["F_OLD", "F_GONE", "F_KEPT", "F_NEW", "F_NONE"]) for n in (1, 2)],
         )
     return {"gone": gone, "kept": kept}
 
@@ -520,6 +523,46 @@ def test_transactions_read_before_the_deletes_are_those_of_the_history_inquiries
         assert sorted(r[0] for r in store.conn.execute("SELECT followup_id FROM transactions")) == ["F_KEPT"] * 2 + ["F_NEW"] * 2
         cert = json.loads(store.scalar("SELECT value FROM meta WHERE key LIKE 'purge_certificate:%'"))
     assert cert["counts"]["transactions"] == 6 and cert["counts"]["followups"] == 2
+
+
+def test_the_certificate_names_answers_and_transactions_by_their_file_sha_and_line(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows name their file by ``file_id``; the certificate still names each by the file's SHA-256 and the line, as before.
+
+    The rows the purge hands to the certificate are caught on their way
+    (``taken``): the answers and transactions are ``<SHA-256>:<line>`` of
+    the rows deleted, and the certified digest is that of every id handed.
+    """
+    import inquiry.steps.purge.step
+    from inquiry.steps.purge.due import ID_OF
+
+    handed: dict[str, list[str]] = {}
+    delete_due = inquiry.steps.purge.step.delete_due
+
+    def caught(ctx, *args, taken=None, **kwargs):
+        def take(name, rows):
+            handed[name] = ID_OF[name][1](rows).cast(str).to_list()
+            if taken is not None:
+                taken(name, rows)
+
+        return delete_due(ctx, *args, taken=take, **kwargs)
+
+    monkeypatch.setattr(inquiry.steps.purge.step, "delete_due", caught)
+    _history(home)
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        named = "(SELECT r.sha256 FROM response_files r WHERE r.file_id = x.file_id) || ':' || x.line"
+        marks = ",".join("?" * len(OLD))
+        answers = [r[0] for r in con.execute(
+            f"SELECT {named} FROM answers x WHERE x.inquiry_id IN (SELECT inquiry_id FROM inquiries WHERE person_id IN ({marks}))", OLD)]  # fmt: skip
+        transactions = [r[0] for r in con.execute(f"SELECT {named} FROM transactions x WHERE x.followup_id IN ('F_OLD', 'F_GONE', 'F_NONE')")]
+    age_answers(home, OLD, 70)
+    code, out = cli("purge", "--home", home)
+    assert code == 0, out
+    assert len(answers) == 4 and sorted(handed["answers"]) == sorted(answers)
+    assert len(transactions) == 6 and sorted(handed["transactions"]) == sorted(transactions) and transactions[0].startswith("h:")
+    lines = sorted(f"{ID_OF[name][0]}\t{i}" for name, ids in handed.items() for i in ids)
+    with Store(home / "store.sqlite3") as store:
+        cert = json.loads(store.scalar("SELECT value FROM meta WHERE key LIKE 'purge_certificate:%'"))
+    assert cert["ids_sha256"] == hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def test_transactions_read_otherwise_than_deleted_stop_the_purge(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,7 +32,7 @@ from inquiry.steps.seize import (
     SELECT,
     STAFF,
 )
-from tests.inquiry._fixtures import age_answers, cli, stored
+from tests.inquiry._fixtures import age_answers, cli, file_id_of, stored
 
 TODAY = dt.date.today()
 EXECUTE = (TODAY + dt.timedelta(days=14)).isoformat()
@@ -294,12 +294,14 @@ def _pension_history(home: Path, account_key: str, person_id: str) -> None:
         (TODAY - dt.timedelta(days=40), "ATM", 0, 13_456),
         (TODAY - dt.timedelta(days=10), "ｺｳｾｲﾈﾝｷﾝ", 110_000, 123_456),
     ]
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        file_id = file_id_of(con, "sha-t", "history")
     for i, (day, desc, dep, bal) in enumerate(rows, start=1):
         stored(
             home,
-            "INSERT INTO transactions (followup_id, response_sha, line, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen) "
-            "VALUES ('H-T1', 'sha-t', ?, ?, ?, ?, 0, ?, ?)",
-            i, i, day.isoformat(), desc, dep, bal,
+            "INSERT INTO transactions (followup_id, file_id, line, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen) "
+            "VALUES ('H-T1', ?, ?, ?, ?, ?, 0, ?, ?)",
+            file_id, i, i, day.isoformat(), desc, dep, bal,
         )  # fmt: skip
 
 
@@ -409,14 +411,16 @@ def _yucho_accounts(home: Path) -> dict[str, str]:
     )  # fmt: skip
     keys = {"sogo": "9900-408-1-0123456", "furikae": "9900-249-2-0004567"}
     accounts = [(keys["sogo"], "408", 1, "0123456", "14010", "01234561"), (keys["furikae"], "249", 2, "0004567", "02440", "00004567")]
+    with sqlite3.connect(home / "store.sqlite3") as con:
+        file_id = file_id_of(con, "sha-y")
     for line, (key, branch, kind, number, symbol, passbook) in enumerate(accounts, start=1):
         stored(
             home,
-            "INSERT INTO answers (response_sha, line, inquiry_id, answer, detail_no, account_key, bank_code, branch_code, account_type, "
+            "INSERT INTO answers (file_id, line, inquiry_id, answer, detail_no, account_key, bank_code, branch_code, account_type, "
             "account_number, passbook_symbol, passbook_number, holder_kana, holder_birth_date, holder_address, balance_yen, balance_date, "
-            "last_activity, account_status, answered_on) VALUES ('sha-y', ?, 'Y1', 'found', ?, ?, '9900', ?, ?, ?, ?, ?, 'ﾜﾀﾇｷ ﾕｷｴ', "
+            "last_activity, account_status, answered_on) VALUES (?, ?, 'Y1', 'found', ?, ?, '9900', ?, ?, ?, ?, ?, 'ﾜﾀﾇｷ ﾕｷｴ', "
             "'1959-02-28', '東京都新宿区神楽坂楓町9-9-9', 300000, ?, ?, '通常', ?)",
-            line, line, key, branch, kind, number, symbol, passbook, TODAY.isoformat(), TODAY.isoformat(), TODAY.isoformat(),
+            file_id, line, line, key, branch, kind, number, symbol, passbook, TODAY.isoformat(), TODAY.isoformat(), TODAY.isoformat(),
         )  # fmt: skip
         stored(
             home,

@@ -164,10 +164,10 @@ def test_first_answers_is_the_bank_data_matches_and_the_review_sheet_show(home: 
     assert first.equals(shown)
     # every account was answered in both cycles (P001's also for the namesake), the files ingested in one run:
     # the first answer is the first cycle's, whose file sorts first by name though second by hash
-    files = dict(stored(home, "SELECT a.account_key, min(r.file_name) FROM answers a JOIN response_files r ON r.sha256 = a.response_sha "
+    files = dict(stored(home, "SELECT a.account_key, min(r.file_name) FROM answers a JOIN response_files r ON r.file_id = a.file_id "
                               "WHERE a.answer = 'found' GROUP BY a.account_key HAVING count(*) > 1"))  # fmt: skip
     assert len(files) == first.height == 8
-    came_from = dict(stored(home, "SELECT f.account_key, r.file_name FROM first_answers f JOIN response_files r ON r.sha256 = f.response_sha"))
+    came_from = dict(stored(home, "SELECT f.account_key, r.file_name FROM first_answers f JOIN response_files r ON r.file_id = f.file_id"))
     assert came_from == files
     assert (first["balance_yen"] == "123456").all()  # not the namesake's answer, newer
     sheet = pl.read_csv(home / "review.csv", infer_schema=False).select(KEY, "名義住所", "残高 (円)")

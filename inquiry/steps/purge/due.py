@@ -55,13 +55,16 @@ _UNANSWERED_INQUIRY = """
     AND NOT EXISTS (SELECT 1 FROM answers a2 WHERE a2.inquiry_id = i.inquiry_id)
 """
 _TEXT = pl.Utf8
-#: a file's SHA-256 in the rows read: a year's millions of rows name about a hundred files
+#: a file's SHA-256 in the rows handed on: a year's millions of rows name about a hundred files
 _FILE = pl.Categorical
 
 
-#: the column that names an answer's or a transaction's file: with ``line``, the row's id in the
-#: certificate (the one place the purge names it)
-_FILE_OF_ROW = "response_sha"
+#: the column that names an answer's or a transaction's file: its ``response_files.file_id``, read as an
+#: integer and handed on as the file's SHA-256 (:func:`_files_by_sha`), which with ``line`` is the row's id in
+#: the certificate (the one place the purge names it)
+_FILE_OF_ROW = "file_id"
+#: the kinds whose rows :func:`_files_by_sha` names by their file's SHA-256
+_OF_FILES = ("answers", "transactions")
 
 
 def _kept(condition: str) -> str:
@@ -157,7 +160,7 @@ class _Due:
                 SELECT a.rowid AS rid, a.{_FILE_OF_ROW} AS file, a.line, a.inquiry_id, a.account_key, a.answered_on
                 FROM answers a WHERE {self.answers()}
                 """,
-                {"rid": pl.Int64, "file": _FILE, "line": pl.Int64, **text(("inquiry_id", "account_key", "answered_on"), _TEXT)},
+                {"rid": pl.Int64, "file": pl.Int64, "line": pl.Int64, **text(("inquiry_id", "account_key", "answered_on"), _TEXT)},
             )
         if name == "matches":  # after the answers' delete
             # ``class`` is the effective one (the reviewer's decision over the matcher's, view ``effective_matches``):
@@ -186,7 +189,7 @@ class _Due:
             kept = f"SELECT f.followup_id FROM followups f WHERE {_kept(self.followups(self.account_gone_before()))}"
             return FastQuery(
                 f"SELECT rowid AS rid, {_FILE_OF_ROW} AS file, line, followup_id FROM transactions WHERE followup_id NOT IN ({kept})",
-                {"rid": pl.Int64, "file": _FILE, "line": pl.Int64, "followup_id": _TEXT},
+                {"rid": pl.Int64, "file": pl.Int64, "line": pl.Int64, "followup_id": _TEXT},
             )
         raise KeyError(name)
 
@@ -219,6 +222,23 @@ class _Due:
 #: the reads :func:`delete_due` hands to child readers, side by side with each other and with this connection's
 #: read of the inquiries: a year's 1.2 M answers and 1.6 M transactions
 _BESIDE = ("answers", "transactions")
+
+
+def _files_by_sha(store: Store, rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (answers or transactions read) with their ``file`` id as the file's SHA-256, as the certificate names them.
+
+    The ids of the few files a store holds are looked up in ``response_files``
+    (which the purge never deletes: a file's row names no person) and put in
+    place column-wise. An id no file has stops the purge (and rolls it back)
+    rather than certify a row by no name.
+    """
+    if rows.height == 0:  # the same columns and types (polars leaves an empty column as it is)
+        return rows.with_columns(pl.col("file").cast(_TEXT).cast(_FILE))
+    files = store.frame("SELECT file_id, sha256 FROM response_files", schema={"file_id": pl.Int64, "sha256": _TEXT})
+    try:
+        return rows.with_columns(pl.col("file").replace_strict(files["file_id"], files["sha256"], return_dtype=_FILE))
+    except pl.exceptions.InvalidOperationError as exc:
+        raise RuntimeError(f"purge: a row names a file that response_files does not hold ({exc})") from exc
 
 
 def _check_transactions(store: Store, taken: pl.DataFrame, followups: pl.DataFrame) -> None:
@@ -447,7 +467,8 @@ def delete_due(
     query = due.read("inquiries")
     rows = {"inquiries": read("inquiries", store.fast_frame(query.sql, query.schema))}
     for name in _BESIDE:  # before the first delete
-        rows[name] = read(name, beside[name].result() if name in beside else pl.DataFrame(schema=due.read(name).schema))
+        got = beside[name].result() if name in beside else pl.DataFrame(schema=due.read(name).schema)
+        rows[name] = read(name, _files_by_sha(store, got) if name in _OF_FILES else got)
     read("files", pl.DataFrame({"rid": [None] * len(files), "name": [p.name for p in files]}, schema={"rid": pl.Int64, "name": _TEXT}))
 
     _delete_rows(store, "answers", rows["answers"])

@@ -23,7 +23,7 @@ _S, _I = pl.Utf8, pl.Int64
 
 _NOTICE_SQL = """
     SELECT a.rowid AS _row, a.bank_name AS answer_bank_name, a.branch_name, a.holder_address, r.file_name AS source_file
-    FROM answers a LEFT JOIN response_files r ON r.sha256 = a.response_sha
+    FROM answers a LEFT JOIN response_files r ON r.file_id = a.file_id
     WHERE a.rowid IN (SELECT value FROM json_each(?))
 """
 
