@@ -63,8 +63,6 @@ _FILE = pl.Categorical
 #: integer and handed on as the file's SHA-256 (:func:`_files_by_sha`), which with ``line`` is the row's id in
 #: the certificate (the one place the purge names it)
 _FILE_OF_ROW = "file_id"
-#: the kinds whose rows :func:`_files_by_sha` names by their file's SHA-256
-_OF_FILES = ("answers", "transactions")
 
 
 def _kept(condition: str) -> str:
@@ -220,7 +218,7 @@ class _Due:
 
 
 #: the reads :func:`delete_due` hands to child readers, side by side with each other and with this connection's
-#: read of the inquiries: a year's 1.2 M answers and 1.6 M transactions
+#: read of the inquiries: a year's 1.2 M answers and 1.6 M transactions, whose rows name their file by its id (:func:`_files_by_sha`)
 _BESIDE = ("answers", "transactions")
 
 
@@ -468,7 +466,7 @@ def delete_due(
     rows = {"inquiries": read("inquiries", store.fast_frame(query.sql, query.schema))}
     for name in _BESIDE:  # before the first delete
         got = beside[name].result() if name in beside else pl.DataFrame(schema=due.read(name).schema)
-        rows[name] = read(name, _files_by_sha(store, got) if name in _OF_FILES else got)
+        rows[name] = read(name, _files_by_sha(store, got))
     read("files", pl.DataFrame({"rid": [None] * len(files), "name": [p.name for p in files]}, schema={"rid": pl.Int64, "name": _TEXT}))
 
     _delete_rows(store, "answers", rows["answers"])
