@@ -144,10 +144,11 @@ _FIRST_VIEW_11 = """
 #: entry ends with), the index gives an account's newest row as its last entry: one seek, no sort. Every
 #: other read of the index looks up a key or a range of keys, which the wider index serves as before;
 #: ``first_answers`` (migration 11) reads it covering, as before.
-_ANSWERS_ACCOUNT_12 = """
-    DROP INDEX answers_account;
+#: the answers' account index as migration 12 shapes it (made again by 13, which rebuilds the table)
+_ANSWERS_ACCOUNT_INDEX = """
     CREATE INDEX answers_account ON answers (account_key, balance_date, answered_on) WHERE account_key IS NOT NULL;
 """
+_ANSWERS_ACCOUNT_12 = "DROP INDEX answers_account;" + _ANSWERS_ACCOUNT_INDEX
 
 #: migration 13: answer and transaction rows name their file by an integer (issue #10, session 8). ``response_files``
 #: gets an explicit ``file_id INTEGER PRIMARY KEY`` (not the implicit rowid, which a VACUUM may renumber; the files
@@ -226,7 +227,6 @@ _FILE_ID_13 = (
         a.opened_on, a.last_activity, a.account_status, a.unable_reason, a.answered_on FROM answers a ORDER BY a.rowid;
     DROP TABLE answers;
     ALTER TABLE answers_rebuilt RENAME TO answers;
-    CREATE INDEX answers_account ON answers (account_key, balance_date, answered_on) WHERE account_key IS NOT NULL;
     CREATE INDEX answers_inquiry ON answers (inquiry_id);
 
     CREATE TABLE transactions_rebuilt (
@@ -248,6 +248,7 @@ _FILE_ID_13 = (
     ALTER TABLE transactions_rebuilt RENAME TO transactions;
     CREATE INDEX transactions_followup ON transactions (followup_id);
     """
+    + _ANSWERS_ACCOUNT_INDEX
     + _FIRST_VIEW_11
     + _LATEST_VIEW_9
     + _OUTCOMES_VIEW_9
