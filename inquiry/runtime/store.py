@@ -32,7 +32,8 @@ from inquiry.runtime.reader import STREAM_ROWS, read_text
 __all__ = ["Store", "FastQuery", "BoundInsert", "SCHEMA_VERSION", "bind_insert", "quoted"]
 
 SCHEMA_VERSION = len(MIGRATIONS)
-#: values one statement of :meth:`Store.insert_rows` binds at most (SQLite's oldest limit of ``?NNN``, also SQLCipher's)
+#: values one statement binds at most when it inserts many rows (:func:`bind_insert`'s ``many_rows``):
+#: SQLite's oldest limit of ``?NNN``, also SQLCipher's
 _ROWS_BOUND = 999
 #: reads that run side by side in :meth:`Store.fast_frames` (the offices' machines have 2 cores or more)
 READERS = 2
@@ -177,49 +178,19 @@ class Store:
         """Run an insert :func:`bind_insert` made ready (perhaps in another thread, which needs no connection)."""
         if insert.height == 0:
             return 0
-        self.conn.executemany(insert.sql, zip(*insert.columns) if insert.columns else repeat((), insert.height))
+        if insert.rows == 1:
+            self.conn.executemany(insert.sql, zip(*insert.values) if insert.values else repeat((), insert.height))
+            return insert.height
+        width = sum(varies for _, varies in insert.row)
+        for start in range(0, insert.height, insert.rows):
+            rows = min(insert.rows, insert.height - start)
+            chunk = insert.values[start * width : (start + rows) * width]
+            self.conn.execute(insert.sql if rows == insert.rows else insert.statement(rows), [*insert.fixed, *chunk])
         return insert.height
 
     def insert_rows(self, table: str, frame: pl.DataFrame) -> int:
-        """Insert every row of ``frame`` as :meth:`insert` does, many rows per statement.
-
-        For narrow rows of many: ``prepare``'s inquiries (a year: 930 k rows
-        of three varying texts). There :meth:`insert`'s ``executemany`` costs
-        each row a step of its own through the standard library (a tuple,
-        each value bound, the statement reset); here one statement takes
-        :data:`_ROWS_BOUND` values at a time in its ``VALUES`` list, and a
-        column that is one value for every row (the request file, the day)
-        is bound once per statement (``?1``…), not once per row: the year's
-        inquiries in 1.5 s of CPU instead of 2.6 s. The rows go in in the
-        frame's order (a ``VALUES`` list is inserted in the order written),
-        so the rowids are those :meth:`insert` would give. Dates and booleans
-        are stored as :meth:`insert` stores them, and a null as NULL.
-        """
-        if frame.height == 0:
-            return 0
-        prepared = _storable(frame)
-        fixed = [c for c in prepared.columns if prepared[c].n_unique() == 1]
-        varying = [c for c in prepared.columns if c not in fixed]
-        constants = [prepared[c][0] for c in fixed]
-        per_statement = max(1, (_ROWS_BOUND - len(fixed)) // max(1, len(varying)))
-
-        def statement(rows: int) -> str:
-            numbered = {c: f"?{i + 1}" for i, c in enumerate(fixed)}
-            tuples = []
-            for r in range(rows):
-                numbered.update({c: f"?{len(fixed) + r * len(varying) + k + 1}" for k, c in enumerate(varying)})
-                tuples.append("(" + ",".join(numbered[c] for c in prepared.columns) + ")")
-            return f"INSERT INTO {table} ({', '.join(prepared.columns)}) VALUES {','.join(tuples)}"
-
-        # the varying values row after row as one list, zipped and chained in C (no Python step per row)
-        flat = list(chain.from_iterable(zip(*(prepared[c].to_list() for c in varying))))
-        width = len(varying)
-        full = statement(per_statement)
-        for start in range(0, frame.height, per_statement):
-            rows = min(per_statement, frame.height - start)
-            values = flat[start * width : (start + rows) * width]
-            self.conn.execute(full if rows == per_statement else statement(rows), constants + values)
-        return frame.height
+        """Insert every row of ``frame`` as :meth:`insert` does, many rows per statement (:func:`bind_insert`'s ``many_rows``)."""
+        return self.insert_bound(bind_insert(table, frame, many_rows=True))
 
     def frame(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = (), *, schema: dict[str, Any] | None = None) -> pl.DataFrame:
         """Run a query and return its rows as a polars frame (text dates stay text).
@@ -384,27 +355,84 @@ _INT_NULL, _INT_NULL_SQL = -(2**63), f"NULLIF(?, {-(2**63)})"
 
 
 class BoundInsert(NamedTuple):
-    """:meth:`Store.insert`'s work done before the store: its SQL, the values to bind by column, the rows."""
+    """:meth:`Store.insert`'s work done before the store: its SQL, the values to bind, the rows.
+
+    One row per statement (``rows`` 1): ``values`` holds the values column
+    by column, for ``executemany``. Many rows per statement: ``values`` is
+    one list of the values row after row; ``fixed``, those every statement
+    binds once (``?1``…); ``row``, each column's SQL in a row, with whether
+    its ``?`` takes a number of its own in each row.
+    """
 
     sql: str
-    columns: list[Iterable[Any]]
+    values: list[Any]
     height: int
+    rows: int = 1
+    fixed: list[Any] = []
+    row: tuple[tuple[str, bool], ...] = ()
+    head: str = ""
+    tail: str = ""
+
+    def statement(self, rows: int) -> str:
+        """The statement of ``rows`` rows (many rows per statement): ``VALUES (…), (…)``, numbered on after ``fixed``."""
+        number = len(self.fixed)
+        tuples = []
+        for _ in range(rows):
+            sqls = []
+            for sql, varies in self.row:
+                if varies:
+                    number += 1
+                    sql = sql.replace("?", f"?{number}", 1)
+                sqls.append(sql)
+            tuples.append(f"({','.join(sqls)})")
+        return f"{self.head} VALUES {','.join(tuples)} {self.tail}"
 
 
-def bind_insert(table: str, frame: pl.DataFrame, *, on_conflict: str = "") -> BoundInsert:
+def bind_insert(table: str, frame: pl.DataFrame, *, on_conflict: str = "", many_rows: bool = False) -> BoundInsert:
     """``frame``'s rows as :meth:`Store.insert` binds them (:func:`_bound`), without the store.
 
     Apart so that ``ingest``'s reader thread can make a file's insert ready
     while the main thread records the file before it. The values of a
     column repeated (``itertools.repeat``) are bound once: a
     :class:`BoundInsert` goes to :meth:`Store.insert_bound` once.
+
+    ``many_rows``: many rows per statement, a ``VALUES`` list binding up to
+    :data:`_ROWS_BOUND` values. ``executemany`` costs each row a step of its
+    own through the standard library (a tuple, each value bound, the
+    statement reset), which is most of the insert when a row binds few
+    values: ``prepare``'s inquiries (a year: 930 k rows of three varying
+    texts) take 1.5 s of CPU instead of 2.6 s; a history file's transactions
+    (216 k rows of eight), 0.31 s instead of 0.47 s. Wide rows of text (an
+    account's answer: 0.69 s instead of 0.54 s for 112 k rows; a link) go
+    in faster one per statement, hence the caller's choice. A value the
+    same in every row is bound once per statement (``?1``…). The rows go in
+    in the frame's order (a ``VALUES`` list is inserted in the order
+    written): the rowids and what is stored are those of one row per
+    statement.
     """
     if frame.height == 0:
         return BoundInsert("", [], 0)
     prepared = _storable(frame)
     bound = [_bound(s) for s in prepared.get_columns()]
-    sql = f"INSERT INTO {table} ({', '.join(frame.columns)}) VALUES ({', '.join(sql for sql, _ in bound)}) {on_conflict}"
-    return BoundInsert(sql, [values for _, values in bound if values is not None], frame.height)
+    head = f"INSERT INTO {table} ({', '.join(frame.columns)})"
+    if not many_rows:
+        sql = f"{head} VALUES ({', '.join(sql for sql, _ in bound)}) {on_conflict}"
+        return BoundInsert(sql, [values for _, values in bound if values is not None], frame.height)
+    fixed: list[Any] = []
+    varying: list[Iterable[Any]] = []
+    row: list[tuple[str, bool]] = []
+    for sql, values in bound:
+        if isinstance(values, repeat):  # one value in every row: bound once per statement
+            fixed.append(next(values))
+            row.append((sql.replace("?", f"?{len(fixed)}", 1), False))
+        else:
+            row.append((sql, values is not None))
+            if values is not None:
+                varying.append(values)
+    rows = max(1, (_ROWS_BOUND - len(fixed)) // max(1, len(varying)))
+    flat = list(chain.from_iterable(zip(*varying))) if varying else []
+    insert = BoundInsert("", flat, frame.height, rows, fixed, tuple(row), head, on_conflict)
+    return insert._replace(sql=insert.statement(rows))
 
 
 def _storable(frame: pl.DataFrame) -> pl.DataFrame:

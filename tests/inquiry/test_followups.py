@@ -434,6 +434,43 @@ def test_lifecycle_queued_written_sent_answered_in_followups_csv(office: Office,
         assert "残高" in st.scalar("SELECT summary FROM followups")
 
 
+def test_history_transactions_go_in_many_rows_per_statement(office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real ``ingest`` of a history answer: its transactions in one ``INSERT`` of many rows, not one per row
+    (narrow rows: the standard library's step per row was a third of the insert), stored as one per row stores them."""
+    office.accounts(account(1, balance=300_000))
+    runner = CliRunner()
+    home = str(office.home)
+    assert runner.invoke(app, ["followups", "--home", home]).exit_code == 0
+    (request,) = office.outbox()
+    answer = _history_answer(request, tmp_path)
+    assert runner.invoke(app, ["sent", "--home", home, str(request)]).exit_code == 0
+    seen: list[str] = []
+    real_init = Store.__init__
+
+    def traced(self: Store, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.conn.set_trace_callback(seen.append)
+
+    monkeypatch.setattr(Store, "__init__", traced)
+    result = runner.invoke(app, ["ingest", "--home", home, str(answer)])
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    inserts = [s for s in seen if " ".join(s.split()).upper().startswith("INSERT INTO TRANSACTIONS")]
+    expected = formats.read_response(answer).rows.filter(pl.col("answer") == "found")
+    with office.store() as st:
+        stored = st.conn.execute(
+            "SELECT line, detail_no, tx_date, description, withdrawal_yen, deposit_yen, balance_yen, typeof(tx_date), typeof(balance_yen) "
+            "FROM transactions ORDER BY rowid"
+        ).fetchall()
+    assert len(stored) == expected.height >= 12
+    assert len(inserts) == 1, len(inserts)
+    assert [r[:7] for r in stored] == [
+        (r["line"], r["detail_no"], r["tx_date"].isoformat(), r["description"], r["withdrawal_yen"], r["deposit_yen"], r["balance_yen"])
+        for r in expected.iter_rows(named=True)
+    ]
+    assert {r[7:] for r in stored} == {("text", "integer")}
+
+
 # --- summaries of history answers --------------------------------------------------------------
 
 

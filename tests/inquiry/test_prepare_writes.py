@@ -23,7 +23,7 @@ from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args
 
 def test_insert_rows_stores_what_insert_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every kind of column, more rows than one statement takes (and a remainder): the same rows and rowids."""
-    monkeypatch.setattr(store_module, "_ROWS_BOUND", 11)  # 2 constants + 3 varying: 3 rows a statement
+    monkeypatch.setattr(store_module, "_ROWS_BOUND", 11)  # h bound once; c, e, f, g in each row: 2 rows a statement
     n = 10
     frame = pl.DataFrame(
         {
@@ -34,17 +34,19 @@ def test_insert_rows_stores_what_insert_stores(tmp_path: Path, monkeypatch: pyte
             "e": [i % 2 == 0 for i in range(n)],
             "f": [2.5 + i for i in range(n)],
             "g": [None if i == 4 else f"p'{i}" for i in range(n)],
+            "h": [0.1] * n,  # a float the same in every row: bound once per statement, never written as a literal
+            "i": ["?"] * n,  # a text the same in every row: a literal holding a "?" that is no parameter
         },
         schema_overrides={"b": pl.Utf8},
     )
     tables = {}
     for method in ("insert", "insert_rows"):
         with Store(tmp_path / f"{method}.sqlite3") as s, s.transaction():
-            s.conn.execute("CREATE TABLE t (a TEXT, b TEXT, c INTEGER, d TEXT, e INTEGER, f REAL, g TEXT)")
+            s.conn.execute("CREATE TABLE t (a TEXT, b TEXT, c INTEGER, d TEXT, e INTEGER, f REAL, g TEXT, h REAL, i TEXT)")
             assert getattr(s, method)("t", frame) == n
             assert getattr(s, method)("t", frame.clear()) == 0
             assert getattr(s, method)("t", frame.head(1)) == 1
-            tables[method] = s.conn.execute("SELECT rowid, a, b, c, d, e, f, g, typeof(c), typeof(g) FROM t ORDER BY rowid").fetchall()
+            tables[method] = s.conn.execute("SELECT rowid, a, b, c, d, e, f, g, h, i, typeof(c), typeof(g) FROM t ORDER BY rowid").fetchall()
     assert tables["insert_rows"] == tables["insert"]
     assert len(tables["insert"]) == n + 1
 
@@ -74,7 +76,7 @@ def test_prepare_stores_its_inquiries_many_rows_per_statement(tmp_path: Path, mo
         rows = store.frame("SELECT inquiry_id, provider, bank_code, person_id, request_file FROM inquiries ORDER BY rowid")
         files = store.scalar("SELECT count(*) FROM request_files")
     inserts = sum(1 for s in seen if " ".join(s.split()).upper().startswith("INSERT INTO INQUIRIES"))
-    per_statement = (store_module._ROWS_BOUND - 4) // 3  # provider, as_of, file, created_at bound once; id, person, bank each row
+    per_statement = store_module._ROWS_BOUND // 3  # provider, as_of, file, created_at in the statement; id, person, bank each row
     assert rows.height > 3 * per_statement
     assert 0 < inserts <= math.ceil(rows.height / per_statement) + files, (inserts, rows.height)
     # ids given in the files' order: service, then bank code and person id as texts
