@@ -22,7 +22,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -537,9 +537,14 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 result.after_commit.append(lambda: _move_rejected(path, inbox, reason, result.notes))
 
         answered = _Answered(ctx.store)
-        summaries: list[pl.DataFrame] = []  # tonight's history files, each summarised once stored (history.Tonight)
+        # tonight's history files, each summarised once stored (history.Tonight), in a thread of its own
+        # while the next file is recorded (polars and SQLite work outside the GIL); one file waits at most
+        summaries: list[Future[pl.DataFrame]] = []
         tx_before = int(ctx.store.scalar("SELECT COALESCE(max(rowid), 0) FROM transactions"))
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader:
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read") as reader,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-summary") as summariser,
+        ):
             today = ctx.today.isoformat()
             ahead = [reader.submit(_load, p, today, _next_file_id(ctx.store)) for p in files[:1]]
             for i, path in enumerate(files):
@@ -575,7 +580,9 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                 if parsed.kind == "basic":
                     answered.add(path.name, kept)
                 else:
-                    summaries.append(history.summarise_file(kept))
+                    if summaries:
+                        summaries[-1].result()  # the file before summarised: one file's transactions held, not a night's
+                    summaries.append(summariser.submit(history.summarise_file, kept))
                 kinds.append(parsed.kind)
                 result.add_rejects(rejects)
                 c["rows_read"] += parsed.rows_read
@@ -586,7 +593,7 @@ def ingest(paths: list[Path] | None = None) -> Callable[[Context], StepResult]:
                     result.after_commit.append(lambda p=path: p.unlink(missing_ok=True))
         answered.mark(ctx.store, ctx.today.isoformat())
         if any(k == "history" for k in kinds):
-            c["followups_summarised"] = history.summarise(ctx.store, history.Tonight(tx_before, summaries))
+            c["followups_summarised"] = history.summarise(ctx.store, history.Tonight(tx_before, [f.result() for f in summaries]))
         result.counts = c
         result.notes.append(text("ingest_rows", read=c["rows_read"], recorded=c["rows_recorded"], rejected=c["rows_rejected"]))
         return result
