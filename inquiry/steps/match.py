@@ -42,7 +42,7 @@ from matching import link, rules_digest
 from matching.classify import CLASSES
 from matching.link import EVIDENCE_COLUMN, normalise_persons
 
-__all__ = ["EVIDENCE_SCHEMA", "FINAL_KEYS_SQL", "match", "persons_frame"]
+__all__ = ["EVIDENCE_SCHEMA", "FINAL_KEYS_SQL", "FOUND_KEPT_SQL", "FOUND_STATE_SQL", "match", "persons_frame"]
 
 #: the accounts whose link no re-link may change: a reviewer decided it, or a history inquiry rests
 #: on it (any follow-up row: queued, written, sent, answered, or shown as skipped because the person
@@ -60,6 +60,16 @@ EVIDENCE_SCHEMA = {
     "name_evidence": pl.Utf8, "dob_evidence": pl.Utf8, "address_evidence": pl.Utf8, "reason": pl.Utf8,
 }  # fmt: skip
 _INPUTS_KEY = "match:inputs"
+#: the found answer rows, as the inputs' state counts them: those with an account key (``ingest`` gives one to a
+#: found row alone, and a row without one is never linked: :data:`_ACCOUNTS_READ`'s ``NOT IN`` leaves it out).
+#: Counted on the answers' account index alone (``answers_account``, partial on this very condition), not by
+#: reading every answer row: a year's first match, 0.36 s cold (0.12 s warm) down to 0.03 s
+_FOUND = "account_key IS NOT NULL"
+#: the found rows' count and last row (:func:`_inputs_state`)
+FOUND_STATE_SQL = f"SELECT count(*), max(rowid) FROM answers WHERE {_FOUND}"
+#: the found rows up to a row, and whether that row is still there (:func:`_only_new_accounts`); ``+rowid``:
+#: the account index alone, not a walk of the table by rowid
+FOUND_KEPT_SQL = f"SELECT count(*), (SELECT count(*) FROM answers WHERE rowid = ? AND {_FOUND}) FROM answers WHERE +rowid <= ? AND {_FOUND}"
 
 
 _PERSON_TEXT = ("name_kana", "kana_candidates", "other_names_kana", "address", "address_history")
@@ -138,7 +148,7 @@ def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
     (any person added, changed or deleted changes it; a polars upgrade that
     hashes differently costs one needless re-link); the basic answer files
     ingested (every new answer comes in a new file, ``response_files``),
-    the found answer rows (count, last row) and the matching rules
+    the found answer rows (count, last row: :data:`_FOUND`) and the matching rules
     (:func:`matching.rules_digest`: a rule fixed links every open account
     again). The same text as the last run left means nothing new can be
     linked or change.
@@ -146,7 +156,7 @@ def _inputs_state(store: Store, persons: pl.DataFrame) -> str:
     files = store.conn.execute(
         "SELECT count(*), group_concat(sha256, ',') FROM (SELECT sha256 FROM response_files WHERE kind = 'basic' ORDER BY sha256)"
     ).fetchone()
-    answers = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
+    answers = store.conn.execute(FOUND_STATE_SQL).fetchone()
     people = hashlib.sha256(persons.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()[:32]
     taken = hashlib.sha256((files[1] or "").encode("ascii")).hexdigest()[:32]
     return json.dumps(
@@ -179,10 +189,7 @@ def _only_new_accounts(store: Store, previous: str | None, state: str) -> bool:
     found, last = before["found"], before["last_found"]
     if last is None:
         return found == 0
-    kept = store.conn.execute(
-        "SELECT count(*), (SELECT count(*) FROM answers WHERE rowid = ? AND answer = 'found') FROM answers WHERE rowid <= ? AND answer = 'found'",
-        (last, last),
-    ).fetchone()
+    kept = store.conn.execute(FOUND_KEPT_SQL, (last, last)).fetchone()
     return kept == (found, 1)
 
 

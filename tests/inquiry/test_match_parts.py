@@ -94,3 +94,20 @@ def test_accounts_in_parts_link_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
     linked = list(match_step._linked_in_parts(iter(pieces), case.persons, normalised))
     assert len(linked) > 3 and whole.height > 500 and pl.concat(linked).equals(whole)
     assert link(accounts, case.persons, normalised_persons=normalised).equals(whole)
+
+
+def test_the_found_rows_are_counted_on_the_account_index_alone(ingested: Path) -> None:
+    """The inputs' state counts the found rows (and :func:`_only_new_accounts` those kept) on the answers'
+    account index, without reading the answer rows: the same count as ``answer = 'found'`` on a real ingest."""
+    with Store(ingested / "store.sqlite3") as store:
+        found = store.conn.execute("SELECT count(*), max(rowid) FROM answers WHERE answer = 'found'").fetchone()
+        state = store.conn.execute(match_step.FOUND_STATE_SQL).fetchone()
+        kept = store.conn.execute(match_step.FOUND_KEPT_SQL, (found[1], found[1])).fetchone()
+        plans = {
+            sql: [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()]
+            for sql, params in ((match_step.FOUND_STATE_SQL, ()), (match_step.FOUND_KEPT_SQL, (1, 1)))
+        }
+    assert found[0] > 0
+    assert state == found and kept == (found[0], 1)
+    for plan in plans.values():
+        assert plan[0].startswith("SEARCH answers USING COVERING INDEX answers_account"), plan
