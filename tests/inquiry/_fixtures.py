@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 import formats
 from inquiry.cli import app
+from inquiry.runtime.store import Store
 from sample_data import BankWorld, Office, generate_office
 
 __all__ = [
@@ -269,3 +271,16 @@ def file_id_of(con: sqlite3.Connection, sha: str, kind: str = "basic") -> int:
         (sha, f"{sha}.csv", kind),
     )
     return int(con.execute("SELECT file_id FROM response_files WHERE sha256 = ?", (sha,)).fetchone()[0])
+
+
+def traced_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQL statement started by any store opened from now on (each ``executemany`` row counts)."""
+    seen: list[str] = []
+    real_init = Store.__init__
+
+    def traced(self: Store, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.conn.set_trace_callback(seen.append)
+
+    monkeypatch.setattr(Store, "__init__", traced)
+    return seen

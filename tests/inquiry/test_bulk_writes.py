@@ -26,20 +26,7 @@ from inquiry.runtime.store import Store
 from inquiry.steps.prepare import GETA, _cp932_safe_text
 from matching import fold_variants
 from sample_data import generate_office
-from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args, sent_office
-
-
-def _statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every SQL statement started by any store opened from now on (each executemany row counts)."""
-    seen: list[str] = []
-    real_init = Store.__init__
-
-    def traced(self: Store, *args: object, **kwargs: object) -> None:
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.conn.set_trace_callback(seen.append)
-
-    monkeypatch.setattr(Store, "__init__", traced)
-    return seen
+from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args, sent_office, traced_statements
 
 
 def _updates(seen: list[str], table: str) -> int:
@@ -50,7 +37,7 @@ def test_ingest_marks_what_it_answered_with_one_statement(tmp_path: Path, monkey
     home, world = sent_office(tmp_path, 60, seed=3)
     basic_files = len([p for p in (home / "inbox").iterdir() if p.is_file()])
 
-    seen = _statements(monkeypatch)
+    seen = traced_statements(monkeypatch)
     finished(*cli("ingest", "--home", home))
     assert basic_files >= 2
     assert _updates(seen, "inquiries") == 1, "an UPDATE per file or per inquiry"  # one per ingest (session 6)

@@ -23,7 +23,7 @@ from inquiry.runtime.step import run_step
 from inquiry.runtime.store import Store
 from inquiry.runtime.workspace import Workspace
 from inquiry.steps.followups import FollowupOptions, followups, months_before
-from tests.inquiry._fixtures import TEST_OFFICE, file_id_of
+from tests.inquiry._fixtures import TEST_OFFICE, file_id_of, traced_statements
 
 TODAY = dt.date.today()
 LONG_AGO = TODAY - dt.timedelta(days=400)
@@ -444,14 +444,7 @@ def test_history_transactions_go_in_many_rows_per_statement(office: Office, tmp_
     (request,) = office.outbox()
     answer = _history_answer(request, tmp_path)
     assert runner.invoke(app, ["sent", "--home", home, str(request)]).exit_code == 0
-    seen: list[str] = []
-    real_init = Store.__init__
-
-    def traced(self: Store, *args: object, **kwargs: object) -> None:
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.conn.set_trace_callback(seen.append)
-
-    monkeypatch.setattr(Store, "__init__", traced)
+    seen = traced_statements(monkeypatch)
     result = runner.invoke(app, ["ingest", "--home", home, str(answer)])
     monkeypatch.undo()
     assert result.exit_code == 0, result.output

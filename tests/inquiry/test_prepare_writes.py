@@ -18,7 +18,7 @@ import pytest
 import inquiry.runtime.store as store_module
 from inquiry.runtime.store import Store
 from sample_data import generate_office
-from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args
+from tests.inquiry._fixtures import cli, finished, init_generated, prepare_args, traced_statements
 
 
 def test_insert_rows_stores_what_insert_stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,18 +58,11 @@ def test_prepare_stores_its_inquiries_many_rows_per_statement(tmp_path: Path, mo
     (SQLite's trace callback sees each), so main's row-by-row insert shows one
     ``INSERT INTO inquiries`` per inquiry.
     """
-    seen: list[str] = []
-    real_init = Store.__init__
-
-    def traced(self: Store, *args: object, **kwargs: object) -> None:
-        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
-        self.conn.set_trace_callback(seen.append)
-
     office = generate_office(120, seed=4)
     inputs = office.write(tmp_path / "office")
     home = tmp_path / "ws"
     init_generated(home, office)
-    monkeypatch.setattr(Store, "__init__", traced)
+    seen = traced_statements(monkeypatch)
     finished(*cli(*prepare_args(home, office, inputs)))
     monkeypatch.undo()
     with Store(home / "store.sqlite3") as store:
