@@ -19,6 +19,15 @@ class FileRejected(Exception):
         self.reason = reason
         super().__init__(f"{self.path}:{line}: {reason}" if line else f"{self.path}: {reason}")
 
+    def __reduce__(self) -> tuple[type[FileRejected], tuple[Path, int, str]]:
+        """Pickled as what it was made of, so that it comes back whole from another process.
+
+        >>> import pickle
+        >>> str(pickle.loads(pickle.dumps(FileRejected("m.csv", 3, "bad"))))
+        'm.csv:3: bad'
+        """
+        return type(self), (self.path, self.line, self.reason)
+
 
 class LayoutError(ValueError):
     """A layout definition (``formats/layouts/*.toml``) that cannot be used as it is."""

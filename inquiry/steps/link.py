@@ -16,12 +16,13 @@ rejected, per file and in all.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -52,7 +53,7 @@ _ANSWER_COLUMNS = [
 _READ_COLUMNS = [c for c in _ANSWER_COLUMNS if c != "account_key"]
 #: found answers gathered before those of accounts already kept are dropped (see :class:`_FirstAnswers`)
 _BATCH_ROWS = 1_000_000
-#: threads reading input files at once (the master and the answer files)
+#: threads reading the answer files at once (the master is read in a process of its own: :func:`link_files`)
 _READERS = min(8, max(4, (os.cpu_count() or 1) + 1))
 
 _T = TypeVar("_T")
@@ -223,9 +224,10 @@ def _persons(
     """``(normalised persons, number of persons, rejects, inquired)``: the master read, its missing kana estimated,
     normalised for linking (:func:`matching.link.normalise_persons`) and the request files' persons found.
 
-    Runs beside the answer files' reads; what it returns is all linking needs
-    of the master, so the master's rows (readings, histories) are freed here
-    instead of being held through ``link()``.
+    Runs in a process of its own beside the answer files' reads
+    (:func:`link_files`); what it returns is all linking needs of the
+    master, so the master's rows (readings, histories), pykakasi and the
+    parse's columns end with that process.
     """
     table = read_master(master, encoding=encoding)
     persons, kana_rejects = with_kana(table.rows, master)
@@ -302,10 +304,13 @@ def link_files(
     master is refused (:class:`FileRejected`).
     """
     clock = StageClock()
-    # The master (whose kana estimates are Python work in pykakasi) and the answer files
-    # (polars and numpy work, mostly without the GIL) are read at the same time.
-    with ThreadPoolExecutor(max_workers=_READERS) as pool:
-        master_read = pool.submit(_persons, master, encoding, requests)
+    # The master and the answer files are read at the same time; the master in a process of its own
+    # (spawned, as Windows starts every process): only the normalised persons come back, and what making
+    # them took - pykakasi's dictionaries (~110 MB), the master's rows and the parse's columns - ends
+    # with that process instead of staying in this one's heap through the linking.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as master_pool, ThreadPoolExecutor(max_workers=_READERS) as pool:
+        master_read = master_pool.submit(_persons, master, encoding, requests)
         found, answer_rejects, answer_counts = _read_answers(responses, pool)
         clock("answers read")
         normalised, n_persons, master_rejects, inquired = master_read.result()
