@@ -261,7 +261,14 @@ class Workspace:
             if store.scalar("SELECT 1 FROM request_files WHERE file_name = ? AND sent_at IS NOT NULL", (path.name,)):
                 path.unlink()
                 done.append(f"deleted {path.name}: already recorded as sent")
-        for path in self.inbox_files():
+        # Only a file named as one recorded can be what a killed ingest took in and left: the others (a night's
+        # new answers, ~290 MB at M, waiting through `sent`) are not read. A copy of an ingested file under
+        # another name waits for `ingest`, which skips it as already ingested and deletes it.
+        waiting = self.inbox_files()
+        recorded = {name for (name,) in store.conn.execute("SELECT DISTINCT file_name FROM response_files")} if waiting else set()
+        for path in waiting:
+            if path.name not in recorded:
+                continue
             try:
                 if path.stat().st_size > SERVICE_FILE.max_bytes:  # never ingested: `ingest` refuses it from its size
                     continue

@@ -450,3 +450,41 @@ def test_the_sent_look_up_walks_the_key_range_of_a_dense_file_and_seeks_the_ids_
     assert marked == [(r,) for r in answered]
     look_ups = [s for s in statements if "AS _sent_bank" in s]
     assert len(look_ups) == 1 and f"inquiry_id {how}" in look_ups[0].replace("IN (SELECT value FROM json_each", "json_each"), look_ups
+
+
+def test_start_up_recovery_deletes_what_an_ingest_took_in_and_reads_no_other_waiting_file(
+    waiting: tuple[Path, dict[str, bytes]], ws: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file an ingest recorded but, killed before its clean-up, left in ``inbox/`` is deleted at
+    the next command's start (送受信後直ちに削除); a night's new answers waiting there are not read.
+
+    Before issue #10's session 10 every waiting file was hashed at every command's start
+    (~290 MB at M, during ``sent`` and again during ``ingest``).
+    """
+    from inquiry.runtime import workspace
+
+    dais_name, dais = _answers(waiting, "dais")
+    pipit_name, pipit = _answers(waiting, "pipitlinq")
+    (ws / "inbox" / dais_name).write_bytes(dais)
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    (ws / "inbox" / dais_name).write_bytes(dais)  # as a kill between the commit and the clean-up leaves it
+    (ws / "inbox" / pipit_name).write_bytes(pipit)  # tonight's, not yet ingested
+    (ws / "inbox" / f"copy-{dais_name}").write_bytes(dais)  # a copy under another name: left to ingest
+    hashed: list[str] = []
+    real = workspace.sha256_of
+
+    def sha256_of(path: Path) -> str:
+        hashed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(workspace, "sha256_of", sha256_of)
+    code, out = cli("export", "outcomes", "--home", ws)
+    assert code == 0, out
+    assert hashed == [dais_name], hashed
+    assert sorted(p.name for p in (ws / "inbox").iterdir() if p.is_file()) == sorted([pipit_name, f"copy-{dais_name}"])
+    code, out = cli("ingest", "--home", ws)
+    assert code == 0, out
+    assert f"(already ingested): copy-{dais_name}" in out, out
+    assert not [p for p in (ws / "inbox").iterdir() if p.is_file()]
+    assert _count(ws, "SELECT count(*) FROM response_files") == 2
