@@ -8,6 +8,7 @@ outbox/inbox, rejects with file and line, counts that add up, matches.csv.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -238,6 +239,38 @@ def test_sent_refuses_a_file_changed_after_writing(home: Path) -> None:
     path.write_bytes(path.read_bytes() + b" ")
     code, out = cli("sent", "--home", str(home), str(path))
     assert code == 1 and path.exists()
+
+
+def test_sent_hashes_each_written_file_once_beside_the_recording_and_counts_every_file_named(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request files are hashed in worker threads ahead of their recording (at M 420 MB), the check
+    still per file in the order given: a file named twice is recorded once, then "already sent"; a
+    file this workspace did not write is neither hashed nor recorded; a changed one is refused."""
+    import threading
+
+    from inquiry.steps import sent as sent_step
+
+    first, changed = sorted((home / "outbox").iterdir())[:2]
+    changed.write_bytes(changed.read_bytes() + b" ")
+    stranger = tmp_path / "DAIS_REQ_999999_20260101_0001.dat"
+    stranger.write_bytes(b"x" * 300)
+    hashed: list[tuple[str, str]] = []
+    real = sent_step.sha256_of
+
+    def sha256_of(path: Path) -> str:
+        hashed.append((path.name, threading.current_thread().name))
+        return real(path)
+
+    monkeypatch.setattr(sent_step, "sha256_of", sha256_of)
+    code, out = cli("sent", "--home", str(home), str(first), str(stranger), str(changed), str(first))
+    assert code == 1, out
+    assert sorted(name for name, _ in hashed) == sorted([first.name, changed.name])
+    assert all(thread != threading.main_thread().name for _, thread in hashed), hashed
+    assert not first.exists() and changed.exists() and stranger.exists()
+    with Store(home / "store.sqlite3") as store:
+        assert store.scalar("SELECT count(*) FROM request_files WHERE sent_at IS NOT NULL") == 1
+    assert re.search(r"files\s*│\s*4\b", out) and re.search(r"recorded_sent\s*│\s*1\b", out) and re.search(r"already_sent\s*│\s*1\b", out), out
 
 
 def test_bad_master_gives_file_and_line_never_a_traceback(office: Path) -> None:
