@@ -35,7 +35,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, overload
 
 import polars as pl
 
@@ -211,14 +211,20 @@ def _layout_of(provider: str) -> Any:
     raise ValueError(f"unknown provider '{provider}' (dais or pipitlinq)")
 
 
-def write_atomically(path: Path, data: bytes | memoryview | Callable[[BinaryIO], object]) -> str:
-    """Write ``data`` at ``path`` whole or not at all, readable by the owner only; return its SHA-256.
+@overload
+def write_atomically(path: Path, data: bytes | memoryview) -> str: ...
+@overload
+def write_atomically(path: Path, data: Callable[[BinaryIO], object]) -> None: ...
+def write_atomically(path: Path, data: bytes | memoryview | Callable[[BinaryIO], object]) -> str | None:
+    """Write ``data`` at ``path`` whole or not at all, readable by the owner only; return the SHA-256 of
+    the bytes when bytes are given.
 
     A temporary name beside it (``.<name>.<pid>.tmp``: hidden, and removed by the
     workspace's recovery if the process is killed), fsync, then an atomic rename.
     ``data`` may also be a function that writes into the open file, so that a
     large output (``matches.csv`` at L is 600 MB) is never held whole in memory;
-    its digest is then read back from the file before the rename.
+    nothing records such a file's digest (the CSVs people read), so none is
+    made: that would read the whole file back.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -229,12 +235,11 @@ def write_atomically(path: Path, data: bytes | memoryview | Callable[[BinaryIO],
                 fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        digest = sha256_of(tmp) if callable(data) else hashlib.sha256(data).hexdigest()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return digest
+    return None if callable(data) else hashlib.sha256(data).hexdigest()
 
 
 def sha256_of(path: Path) -> str:
