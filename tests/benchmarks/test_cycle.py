@@ -60,6 +60,17 @@ def test_every_step_runs_as_a_command_and_is_measured(cycle) -> None:
     assert "before: load average" in table and "after: load average" in table or os.name == "nt"
 
 
+def test_the_commands_run_from_bytecode_as_an_installed_product_does(cycle) -> None:
+    """``pip install`` compiles the modules; a checkout where ``PYTHONDONTWRITEBYTECODE`` is set would
+    otherwise compile them from source in every command it times."""
+    from benchmarks.cycle import PRODUCT_PACKAGES
+
+    sources = [p for package in PRODUCT_PACKAGES for p in (ROOT / package).rglob("*.py")]
+    assert len(sources) > 40
+    stale = [p for p in sources if not Path(importlib.util.cache_from_source(str(p))).exists()]
+    assert not stale, stale[:5]
+
+
 def test_the_purge_is_a_year_on_and_deletes_everything(cycle) -> None:
     _, _, workdir = cycle
     (certificate,) = (workdir / "home" / "reports").glob("purge-*.json")
