@@ -29,8 +29,11 @@ def sent(files: list[Path]) -> StepBody:
             # at M: 98 files, 420 MB); the hash is checked, in the order given, as each is recorded
             written = {n for (n,) in ctx.store.conn.execute("SELECT file_name FROM request_files WHERE sent_at IS NULL")}
             digests = {p: pool.submit(sha256_of, p) for p in dict.fromkeys(paths) if p.name in written and p.exists()}
-            for given, path in zip(files, paths, strict=True):
-                _record(ctx, result, c, given, path, digests.get(path), today)
+            try:
+                for given, path in zip(files, paths, strict=True):
+                    _record(ctx, result, c, given, path, digests.get(path), today)
+            finally:  # a failure does not wait for the files not yet hashed
+                pool.shutdown(cancel_futures=True)
         result.counts = c
         return result
 
