@@ -273,6 +273,38 @@ def test_sent_hashes_each_written_file_once_beside_the_recording_and_counts_ever
     assert re.search(r"files\s*│\s*4\b", out) and re.search(r"recorded_sent\s*│\s*1\b", out) and re.search(r"already_sent\s*│\s*1\b", out), out
 
 
+def test_sent_failing_on_a_file_does_not_go_on_hashing_the_others(office: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that cannot be read ends ``sent`` (exit 2, nothing recorded) without the files not yet
+    hashed being read first (at M, up to 420 MB)."""
+    import time
+
+    from inquiry.steps import sent as sent_step
+
+    home = office / "one-per-file"
+    assert cli("init", "--home", str(home), *OFFICE_ARGS)[0] == 0
+    settings = home / "settings.json"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 1'), encoding="utf-8")
+    code, out = cli("prepare", "--home", str(home), "--master", str(office / "master.csv"), "--institutions", str(office / "institutions.csv"), "--as-of", "2026-10-01")
+    assert code == 1, out
+    files = sorted((home / "outbox").iterdir())
+    assert len(files) >= 6
+    hashed: list[str] = []
+
+    def sha256_of(path: Path) -> str:
+        hashed.append(path.name)
+        if path == files[0]:
+            raise OSError("unreadable")
+        time.sleep(0.5)  # long beside the main thread's way from the failure to the cancel
+        return "0" * 64
+
+    monkeypatch.setattr(sent_step, "sha256_of", sha256_of)
+    code, out = cli("sent", "--home", str(home), *map(str, files))
+    assert code == 2 and "unreadable" in out, out
+    assert len(hashed) <= 3, hashed  # the first, and what the two threads had started
+    with Store(home / "store.sqlite3") as store:
+        assert store.scalar("SELECT count(*) FROM request_files WHERE sent_at IS NOT NULL") == 0
+
+
 def test_bad_master_gives_file_and_line_never_a_traceback(office: Path) -> None:
     home = office / "ws3"
     cli("init", "--home", str(home), *OFFICE_ARGS)
