@@ -24,7 +24,7 @@ from sample_data import BankWorld, Office, generate_office
 
 __all__ = [
     "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
-    "age_answers", "stored", "finished", "init_generated", "prepare_args",
+    "age_answers", "stored", "finished", "init_generated", "inquiries_per_file", "prepare_args",
     "snapshot", "TIMESTAMP_COLUMNS", "file_id_of",
 ]  # fmt: skip
 
@@ -82,11 +82,16 @@ def init_generated(home: Path, office: Office, *, per_file: int | None = None) -
     """``inquiry init`` for a generated office; ``per_file``: request files of at most that many inquiries."""
     finished(*cli("init", "--home", home, "--municipality", office.municipality_code, "--name", office.municipality_name))
     if per_file is not None:
-        settings = home / "settings.json"
-        default = '"max_inquiries_per_file": 10000'
-        text = settings.read_text(encoding="utf-8")
-        assert default in text, text
-        settings.write_text(text.replace(default, f'"max_inquiries_per_file": {per_file}'), encoding="utf-8")
+        inquiries_per_file(home, per_file)
+
+
+def inquiries_per_file(home: Path, n: int) -> None:
+    """Set a new workspace's request files to at most ``n`` inquiries each (the setting ``max_inquiries_per_file``)."""
+    settings = home / "settings.json"
+    default = '"max_inquiries_per_file": 10000'
+    text = settings.read_text(encoding="utf-8")
+    assert default in text, text
+    settings.write_text(text.replace(default, f'"max_inquiries_per_file": {n}'), encoding="utf-8")
 
 
 def prepare_args(home: Path, office: Office, inputs: dict[str, Path]) -> list[str | Path]:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import formats
 from inquiry.cli import app
 from inquiry.runtime.store import Store
-from tests.inquiry._fixtures import OFFICE_ARGS, history_answer_frame
+from tests.inquiry._fixtures import OFFICE_ARGS, history_answer_frame, inquiries_per_file
 
 runner = CliRunner()
 
@@ -282,8 +282,7 @@ def test_sent_failing_on_a_file_does_not_go_on_hashing_the_others(office: Path, 
 
     home = office / "one-per-file"
     assert cli("init", "--home", str(home), *OFFICE_ARGS)[0] == 0
-    settings = home / "settings.json"
-    settings.write_text(settings.read_text(encoding="utf-8").replace('"max_inquiries_per_file": 10000', '"max_inquiries_per_file": 1'), encoding="utf-8")
+    inquiries_per_file(home, 1)
     code, out = cli("prepare", "--home", str(home), "--master", str(office / "master.csv"), "--institutions", str(office / "institutions.csv"), "--as-of", "2026-10-01")
     assert code == 1, out
     files = sorted((home / "outbox").iterdir())
