@@ -253,7 +253,6 @@ def run_cycle(
     def step(name: str, args: list[str]) -> bool:
         return steps.run(name, [*_INQUIRY, *args])
 
-    compile_product()
     started = time.perf_counter()
     banks = _BankProcess(persons, seed, workdir / "office", workdir / "logs" / "banks.log")
     try:
@@ -305,7 +304,6 @@ def run_links(workdir: Path, steps: _Steps, *, splink: bool) -> None:
     Also on its own (``--relink``) on a kept workdir: the same files timed
     again, without generating the office anew.
     """
-    compile_product()
     files = sorted((workdir / "basic-answers").iterdir())
     responses = [arg for p in files for arg in ("--responses", str(p))]
     link_args = ["--master", str(workdir / "office" / "master.csv"), *responses]
@@ -353,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.role == "banks":
         return _banks(args.persons, args.seed, args.workdir)
+    compile_product()  # once, before anything is timed (a cycle and its links, or --relink alone)
 
     if args.relink:
         if args.workdir is None or not (args.workdir / "basic-answers").is_dir():
