@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import polars as pl
 import pytest
@@ -25,7 +27,7 @@ from sample_data import BankWorld, Office, generate_office
 __all__ = [
     "Person", "OFFICE", "OFFICE_ARGS", "TEST_OFFICE", "write_office", "cli", "init_and_prepare", "answer_outbox", "mark_sent", "answered_workspace",
     "age_answers", "stored", "finished", "init_generated", "inquiries_per_file", "prepare_args",
-    "snapshot", "TIMESTAMP_COLUMNS", "file_id_of",
+    "snapshot", "TIMESTAMP_COLUMNS", "file_id_of", "traced_statements", "hashed_files",
 ]  # fmt: skip
 
 runner = CliRunner()
@@ -288,4 +290,17 @@ def traced_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         self.conn.set_trace_callback(seen.append)
 
     monkeypatch.setattr(Store, "__init__", traced)
+    return seen
+
+
+def hashed_files(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> list[tuple[str, str]]:
+    """``(file name, thread name)`` of every file ``module`` hashes with its ``sha256_of`` from now on (still hashed)."""
+    seen: list[tuple[str, str]] = []
+    real = module.sha256_of
+
+    def sha256_of(path: Path) -> str:
+        seen.append((Path(path).name, threading.current_thread().name))
+        return real(path)
+
+    monkeypatch.setattr(module, "sha256_of", sha256_of)
     return seen

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import formats
 from inquiry.cli import app
 from inquiry.runtime.store import Store
-from tests.inquiry._fixtures import OFFICE_ARGS, history_answer_frame, inquiries_per_file
+from tests.inquiry._fixtures import OFFICE_ARGS, hashed_files, history_answer_frame, inquiries_per_file
 
 runner = CliRunner()
 
@@ -255,14 +255,7 @@ def test_sent_hashes_each_written_file_once_beside_the_recording_and_counts_ever
     changed.write_bytes(changed.read_bytes() + b" ")
     stranger = tmp_path / "DAIS_REQ_999999_20260101_0001.dat"
     stranger.write_bytes(b"x" * 300)
-    hashed: list[tuple[str, str]] = []
-    real = sent_step.sha256_of
-
-    def sha256_of(path: Path) -> str:
-        hashed.append((path.name, threading.current_thread().name))
-        return real(path)
-
-    monkeypatch.setattr(sent_step, "sha256_of", sha256_of)
+    hashed = hashed_files(monkeypatch, sent_step)
     code, out = cli("sent", "--home", str(home), str(first), str(stranger), str(changed), str(first))
     assert code == 1, out
     assert sorted(name for name, _ in hashed) == sorted([first.name, changed.name])

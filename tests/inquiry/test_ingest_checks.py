@@ -26,6 +26,7 @@ from inquiry.steps import ingest as ingest_step
 from tests.inquiry._fixtures import (
     answer_outbox,
     cli,
+    hashed_files,
     init_and_prepare,
     mark_sent,
     snapshot,
@@ -471,17 +472,10 @@ def test_start_up_recovery_deletes_what_an_ingest_took_in_and_reads_no_other_wai
     (ws / "inbox" / dais_name).write_bytes(dais)  # as a kill between the commit and the clean-up leaves it
     (ws / "inbox" / pipit_name).write_bytes(pipit)  # tonight's, not yet ingested
     (ws / "inbox" / f"copy-{dais_name}").write_bytes(dais)  # a copy under another name: left to ingest
-    hashed: list[str] = []
-    real = workspace.sha256_of
-
-    def sha256_of(path: Path) -> str:
-        hashed.append(path.name)
-        return real(path)
-
-    monkeypatch.setattr(workspace, "sha256_of", sha256_of)
+    hashed = hashed_files(monkeypatch, workspace)
     code, out = cli("export", "outcomes", "--home", ws)
     assert code == 0, out
-    assert hashed == [dais_name], hashed
+    assert [name for name, _ in hashed] == [dais_name], hashed
     assert sorted(p.name for p in (ws / "inbox").iterdir() if p.is_file()) == sorted([pipit_name, f"copy-{dais_name}"])
     code, out = cli("ingest", "--home", ws)
     assert code == 0, out
