@@ -24,7 +24,10 @@ product's total.
 Each child's wall time, CPU time and peak RSS are its own: ``os.wait4``
 gives the child's rusage on POSIX (``ru_maxrss``: KiB on Linux, bytes on
 macOS), ``GetProcessMemoryInfo`` its peak working set on Windows; where
-neither is there the column says ``n/a``. Linux carries the parent's
+neither is there the column says ``n/a``. Each ``inquiry`` command also writes its
+main thread's CPU time (:mod:`benchmarks._main_thread`), and the table
+shows the step's floor on this machine's cores (:func:`floor_seconds`):
+how far a step is from the least its work allows. Linux carries the parent's
 high-water mark into a child across ``exec``, so this driver imports nothing
 big (no polars): its own few tens of MB are the floor of every peak shown.
 
@@ -48,7 +51,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["Measure", "compile_product", "format_table", "main", "run_child", "run_cycle"]
+__all__ = ["Measure", "compile_product", "floor_seconds", "format_table", "main", "run_child", "run_cycle"]
 
 ROOT = Path(__file__).resolve().parent.parent
 #: retention of the default settings (protection.md: 60 days after the answer)
@@ -66,6 +69,27 @@ class Measure:
     peak_rss_mb: float | None
     product: bool = True
     log: str = ""
+    #: the CPU seconds of the command's main thread (:mod:`benchmarks._main_thread`), where measured
+    main_thread_seconds: float | None = None
+
+
+def floor_seconds(row: Measure, cores: int) -> float | None:
+    """The least wall time ``row``'s work could take on ``cores`` cores: its CPU time spread over every core,
+    or its main thread's CPU time (the store's one writer), whichever is more.
+
+    A step far above its floor loses time to waiting (one core idle, the
+    disk); a step at its floor is made faster only by less work.
+
+    >>> floor_seconds(Measure("ingest", 0, 9.2, 11.0, None, main_thread_seconds=6.6), 2)
+    6.6
+    >>> floor_seconds(Measure("report", 0, 4.9, 8.4, None, main_thread_seconds=0.9), 2)
+    4.2
+    >>> floor_seconds(Measure("(banks answer)", 0, 25.0, None, None), 2) is None
+    True
+    """
+    if row.cpu_seconds is None:
+        return None
+    return max(row.cpu_seconds / cores, row.main_thread_seconds or 0.0)
 
 
 # -- measuring a child ------------------------------------------------------------
@@ -97,8 +121,9 @@ def _windows_peak_mb(proc: subprocess.Popen) -> float | None:
         return None
 
 
-def run_child(step: str, argv: list[str], log: Path, *, product: bool = True) -> Measure:
-    """Run ``argv`` to the end, output to ``log``; its wall time, CPU time and peak RSS."""
+def run_child(step: str, argv: list[str], log: Path, *, product: bool = True, main_thread: Path | None = None) -> Measure:
+    """Run ``argv`` to the end, output to ``log``; its wall time, CPU time and peak RSS, and its main thread's
+    CPU time from the file ``main_thread`` where the command wrote it (:mod:`benchmarks._main_thread`)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         started = time.perf_counter()
@@ -115,7 +140,8 @@ def run_child(step: str, argv: list[str], log: Path, *, product: bool = True) ->
             seconds = time.perf_counter() - started
             if os.name == "nt":
                 peak = _windows_peak_mb(proc)
-    return Measure(step, proc.returncode, seconds, cpu, peak, product, str(log))
+    main = float(main_thread.read_text(encoding="ascii")) if main_thread is not None and main_thread.exists() else None
+    return Measure(step, proc.returncode, seconds, cpu, peak, product, str(log), main)
 
 
 # -- the office and the banks, in a helper process ---------------------------------
@@ -210,10 +236,16 @@ class _Steps:
         if self.echo:
             print(f"  {row.step:<36} exit {row.exit_code}  {row.seconds:8.2f} s  {_mb(row.peak_rss_mb):>8} MB", flush=True)
 
-    def run(self, name: str, argv: list[str], *, product: bool = True) -> bool:
+    def inquiry(self, name: str, args: list[str], *, product: bool = True) -> bool:
+        """Run ``inquiry ARGS``, its main thread's CPU time measured too; False when it failed (exit 2 or more)."""
+        thread_file = self.logs / f"{len(self.rows):02d}-main-thread.txt"
+        thread_file.unlink(missing_ok=True)
+        return self.run(name, [sys.executable, "-m", "benchmarks._main_thread", str(thread_file), *args], product=product, main_thread=thread_file)
+
+    def run(self, name: str, argv: list[str], *, product: bool = True, main_thread: Path | None = None) -> bool:
         """Run one command; False when it failed (exit 2 or more)."""
         log = self.logs / f"{len(self.rows):02d}-{name.replace(' ', '-').replace('(', '').replace(')', '')}.log"
-        row = run_child(name, argv, log, product=product)
+        row = run_child(name, argv, log, product=product, main_thread=main_thread)
         self.add(row)
         if row.exit_code >= 2:
             tail = Path(row.log).read_text(encoding="utf-8", errors="replace")[-2000:]
@@ -221,7 +253,6 @@ class _Steps:
         return row.exit_code < 2
 
 
-_INQUIRY = [sys.executable, "-m", "inquiry"]
 #: the packages the commands run (from this checkout: the children start in :data:`ROOT`)
 PRODUCT_PACKAGES = ("inquiry", "formats", "matching")
 
@@ -251,7 +282,7 @@ def run_cycle(
     steps = _Steps(workdir / "logs", echo)
 
     def step(name: str, args: list[str]) -> bool:
-        return steps.run(name, [*_INQUIRY, *args])
+        return steps.inquiry(name, args)
 
     started = time.perf_counter()
     banks = _BankProcess(persons, seed, workdir / "office", workdir / "logs" / "banks.log")
@@ -307,7 +338,7 @@ def run_links(workdir: Path, steps: _Steps, *, splink: bool) -> None:
     files = sorted((workdir / "basic-answers").iterdir())
     responses = [arg for p in files for arg in ("--responses", str(p))]
     link_args = ["--master", str(workdir / "office" / "master.csv"), *responses]
-    steps.run("inquiry link", [*_INQUIRY, "link", *link_args, "--out", str(workdir / "link" / "matches.csv")], product=False)
+    steps.inquiry("inquiry link", ["link", *link_args, "--out", str(workdir / "link" / "matches.csv")], product=False)
     if splink:
         splink_link = [sys.executable, "-m", "benchmarks.splink_link"]
         steps.run("splink link", [*splink_link, *link_args, "--out", str(workdir / "link" / "splink.csv")], product=False)
@@ -317,24 +348,42 @@ def _mb(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f}"
 
 
-def format_table(rows: list[Measure]) -> str:
-    """A Markdown table of the rows and the product's total (for the terminal and docs/performance.md)."""
-    lines = ["| step | exit | wall s | CPU s | peak RSS MB |", "|---|---:|---:|---:|---:|"]
+def _seconds(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def format_table(rows: list[Measure], cores: int | None = None) -> str:
+    """A Markdown table of the rows and the product's total (for the terminal and docs/performance.md).
+
+    Beside each command's wall time: its CPU time, its main thread's and
+    its floor on ``cores`` cores (:func:`floor_seconds`; default: this
+    machine's).
+    """
+    cores = cores or os.cpu_count() or 1
+    lines = [
+        f"| step | exit | wall s | CPU s | main thread s | floor s ({cores} cores) | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+
+    def cells(r: Measure) -> str:
+        return f"{_seconds(r.cpu_seconds)} | {_seconds(r.main_thread_seconds)} | {_seconds(floor_seconds(r, cores))}"
+
     cycle = [r for r in rows if r.step not in ("inquiry link", "splink link")]
     for r in cycle:
-        cpu = "" if r.cpu_seconds is None else f"{r.cpu_seconds:.1f}"
-        lines.append(f"| {r.step if r.product else f'*{r.step}*'} | {r.exit_code} | {r.seconds:.2f} | {cpu} | {_mb(r.peak_rss_mb) if r.product else ''} |")
+        lines.append(f"| {r.step if r.product else f'*{r.step}*'} | {r.exit_code} | {r.seconds:.2f} | {cells(r)} | {_mb(r.peak_rss_mb) if r.product else ''} |")
     product = [r for r in cycle if r.product]
-    peaks = [r.peak_rss_mb for r in product if r.peak_rss_mb is not None]
-    cpus = [r.cpu_seconds for r in product if r.cpu_seconds is not None]
-    total_cpu = f"{sum(cpus):.1f}" if cpus else ""
     if product:
+        peaks = [r.peak_rss_mb for r in product if r.peak_rss_mb is not None]
+
+        def total(values: list[float | None]) -> str:
+            return "" if any(v is None for v in values) else f"{sum(v for v in values if v is not None):.1f}"
+
+        totals = f"{total([r.cpu_seconds for r in product])} | {total([r.main_thread_seconds for r in product])} | {total([floor_seconds(r, cores) for r in product])}"
         lines.append(f"| **product total** ({len(product)} commands) | {max(r.exit_code for r in product)} | "
-                     f"**{sum(r.seconds for r in product):.2f}** | {total_cpu} | {_mb(max(peaks)) if peaks else 'n/a'} (max) |")  # fmt: skip
+                     f"**{sum(r.seconds for r in product):.2f}** | {totals} | {_mb(max(peaks)) if peaks else 'n/a'} (max) |")  # fmt: skip
     for r in rows:
         if r not in cycle:
-            cpu = "" if r.cpu_seconds is None else f"{r.cpu_seconds:.1f}"
-            lines.append(f"| {r.step} (same answer files) | {r.exit_code} | {r.seconds:.2f} | {cpu} | {_mb(r.peak_rss_mb)} |")
+            lines.append(f"| {r.step} (same answer files) | {r.exit_code} | {r.seconds:.2f} | {cells(r)} | {_mb(r.peak_rss_mb)} |")
     return "\n".join(lines)
 
 

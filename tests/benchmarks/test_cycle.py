@@ -49,6 +49,8 @@ def test_every_step_runs_as_a_command_and_is_measured(cycle) -> None:
         assert row["product"] == (name != "inquiry link")
         if MEASURES_PEAK:
             assert row["peak_rss_mb"] > 20, name  # a Python with polars imported, at the least
+        if row["cpu_seconds"] is not None:  # POSIX: the whole command's CPU, and its main thread's part of it
+            assert 0 < row["main_thread_seconds"] <= row["cpu_seconds"] + 0.05, name
     # the generator and the simulated banks are timed but are not the product
     helpers = [r for r in rows if not r["product"] and r["step"] not in ("inquiry link", "splink link")]
     assert [r["step"].split(":")[0] for r in helpers] == ["(generate the office)", "(banks answer", "(banks answer histories"]
@@ -58,6 +60,26 @@ def test_every_step_runs_as_a_command_and_is_measured(cycle) -> None:
     total = sum(by_step[name]["seconds"] for name in PRODUCT_STEPS)
     assert f"| **product total** ({len(PRODUCT_STEPS)} commands) | 0 | **{total:.2f}** |" in table
     assert "before: load average" in table and "after: load average" in table or os.name == "nt"
+
+
+def test_each_command_has_its_floor_and_the_total_adds_them(cycle) -> None:
+    """The floor (its CPU over the cores, or its main thread's CPU, whichever is more) of every command, and their sum."""
+    from benchmarks.cycle import Measure, floor_seconds
+
+    done, rows, _ = cycle
+    if rows[1]["cpu_seconds"] is None:
+        pytest.skip("CPU time from wait4 on POSIX")
+    cores = os.cpu_count() or 1
+    assert f"| floor s ({cores} cores) |" in done.stdout
+    floors = {}
+    for row in rows:
+        if row["step"] in [*PRODUCT_STEPS, "inquiry link"]:
+            floors[row["step"]] = floor_seconds(Measure(**row), cores)
+            assert floors[row["step"]] >= row["main_thread_seconds"] > 0
+            line = next(x for x in done.stdout.splitlines() if x.startswith(f"| {row['step']} "))
+            assert f"| {row['main_thread_seconds']:.1f} | {floors[row['step']]:.1f} |" in line
+    (total,) = [x for x in done.stdout.splitlines() if x.startswith("| **product total**")]
+    assert f"| {sum(floors[s] for s in PRODUCT_STEPS):.1f} |" in total
 
 
 def test_the_commands_run_from_bytecode_as_an_installed_product_does(cycle) -> None:
