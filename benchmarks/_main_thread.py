@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+__all__ = ["main"]
+
 
 def main() -> None:
     out = Path(sys.argv[1])

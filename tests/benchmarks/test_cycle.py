@@ -153,3 +153,13 @@ def test_relink_times_the_link_commands_again_on_the_kept_files(cycle) -> None:
     assert "| inquiry link (same answer files) | 0 |" in done.stdout
     assert "product total" not in done.stdout and "splink link" not in done.stdout
     assert (workdir / "link" / "matches.csv").read_bytes() == before  # the same files, the same answer
+
+
+def test_the_examples_in_the_cycles_docstrings_hold() -> None:
+    """``benchmarks/`` is not among the doctest paths (its pytest-benchmark files would run there): its examples run here."""
+    import doctest
+
+    import benchmarks.cycle
+
+    result = doctest.testmod(benchmarks.cycle)
+    assert result.attempted >= 3 and result.failed == 0
