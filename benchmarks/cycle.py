@@ -77,8 +77,9 @@ def floor_seconds(row: Measure, cores: int) -> float | None:
     """The least wall time ``row``'s work could take on ``cores`` cores: its CPU time spread over every core,
     or its main thread's CPU time (the store's one writer), whichever is more.
 
-    A step far above its floor loses time to waiting (one core idle, the
-    disk); a step at its floor is made faster only by less work.
+    A step far above its floor loses time to waiting: a core idle, polars'
+    threads working while the main thread waits for them, the disk. A step
+    at its floor is made faster only by less work.
 
     >>> floor_seconds(Measure("ingest", 0, 9.2, 11.0, None, main_thread_seconds=6.6), 2)
     6.6
